@@ -1,0 +1,68 @@
+package dev.ferry.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
+import java.util.List;
+
+/** The bucket, key prefix and store the objects go to. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(value = "!has(self.prefix) || !self.prefix.startsWith('/')",
+        message = "prefix must not start with '/': keys are relative to the bucket")
+@ValidationRule(value = "!has(self.endpoints) || self.endpoints.all(e, e.matches('^https?://[^\\\\s]+$'))",
+        message = "every endpoint must be an http:// or https:// URL")
+public class DestinationSpec {
+
+    @Required
+    @Pattern(Patterns.BUCKET)
+    @JsonPropertyDescription("Bucket name (3-63 characters: lower-case letters, digits, dots, hyphens).")
+    public String bucket;
+
+    @Size(max = 512)
+    @JsonPropertyDescription("Key prefix under which the tree is stored; a file's key is <prefix>/<relative path>.")
+    public String prefix;
+
+    @Size(max = 16)
+    @JsonPropertyDescription("Endpoint URLs of the store (several gateways of one store may be listed). "
+            + "Empty means AWS S3 in the region.")
+    public List<String> endpoints;
+
+    @Default("us-east-1")
+    @JsonPropertyDescription("Signing region (default us-east-1).")
+    public String region = "us-east-1";
+
+    @JsonPropertyDescription("Path-style addressing (bucket in the path). Default: true when endpoints are given.")
+    public Boolean pathStyle;
+
+    @Required
+    @Pattern(Patterns.DNS_NAME)
+    @JsonPropertyDescription("Secret with AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (optionally AWS_SESSION_TOKEN).")
+    public String credentialsSecret;
+
+    @JsonPropertyDescription("Storage class of the objects (e.g. STANDARD, STANDARD_IA); default: the bucket's.")
+    public String storageClass;
+
+    /** Path-style unless the user chose otherwise: custom endpoints rarely have wildcard DNS. */
+    public boolean usePathStyle() {
+        return pathStyle != null ? pathStyle : endpoints != null && !endpoints.isEmpty();
+    }
+
+    /** The key prefix without leading or trailing slashes; empty for the bucket root. */
+    public String normalizedPrefix() {
+        if (prefix == null) {
+            return "";
+        }
+        String p = prefix.strip();
+        while (p.startsWith("/")) {
+            p = p.substring(1);
+        }
+        while (p.endsWith("/")) {
+            p = p.substring(0, p.length() - 1);
+        }
+        return p;
+    }
+}

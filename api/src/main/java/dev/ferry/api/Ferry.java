@@ -1,0 +1,34 @@
+package dev.ferry.api;
+
+/** Names shared by the operator, the workers and the local mode: the group, labels and annotations. */
+public final class Ferry {
+    public static final String GROUP = "ferry.dev";
+    public static final String VERSION = "v1alpha1";
+    public static final String API_VERSION = GROUP + "/" + VERSION;
+    public static final String CATEGORY = "ferry";
+
+    /** Label on tasks, worker pods and worker Deployments: the name of the job they belong to. */
+    public static final String JOB_LABEL = "ferry.dev/job";
+    /** Label on tasks: their type, so that plans and copies can be listed apart. */
+    public static final String TASK_TYPE_LABEL = "ferry.dev/task-type";
+    /** Annotation on local-mode pods: the OS process id playing that pod. */
+    public static final String PID_ANNOTATION = "ferry.dev/pid";
+
+    public static final String APP_NAME_LABEL = "app.kubernetes.io/name";
+    public static final String APP_INSTANCE_LABEL = "app.kubernetes.io/instance";
+    public static final String COMPONENT_LABEL = "app.kubernetes.io/component";
+    public static final String MANAGED_BY_LABEL = "app.kubernetes.io/managed-by";
+    public static final String PART_OF_LABEL = "app.kubernetes.io/part-of";
+    public static final String APP_NAME = "ferry";
+    public static final String COMPONENT_WORKER = "worker";
+    public static final String COMPONENT_OPERATOR = "operator";
+    public static final String MANAGER = "ferry-operator";
+
+    /** Secret keys of the credentials Secret: the convention of S3 tools. */
+    public static final String SECRET_ACCESS_KEY_ID = "AWS_ACCESS_KEY_ID";
+    public static final String SECRET_SECRET_ACCESS_KEY = "AWS_SECRET_ACCESS_KEY";
+    public static final String SECRET_SESSION_TOKEN = "AWS_SESSION_TOKEN";
+
+    private Ferry() {
+    }
+}

@@ -1,0 +1,38 @@
+package dev.ferry.api;
+
+import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
+import io.fabric8.kubernetes.model.annotation.Categories;
+import io.fabric8.kubernetes.api.model.Namespaced;
+import io.fabric8.kubernetes.client.CustomResource;
+import io.fabric8.kubernetes.model.annotation.Group;
+import io.fabric8.kubernetes.model.annotation.Kind;
+import io.fabric8.kubernetes.model.annotation.Plural;
+import io.fabric8.kubernetes.model.annotation.ShortNames;
+import io.fabric8.kubernetes.model.annotation.Singular;
+import io.fabric8.kubernetes.model.annotation.Version;
+
+/**
+ * A migration of one file tree into one bucket. The spec is the user's and is never written by
+ * Ferry; the status is written by the operator only.
+ */
+@Group(Ferry.GROUP)
+@Version(Ferry.VERSION)
+@Kind("MigrationJob")
+@Plural("migrationjobs")
+@Singular("migrationjob")
+@ShortNames("mj")
+@Categories(Ferry.CATEGORY)
+@AdditionalPrinterColumn(name = "Ready", type = AdditionalPrinterColumn.Type.STRING,
+        jsonPath = ".status.conditions[?(@.type==\"Ready\")].status")
+@AdditionalPrinterColumn(name = "Phase", type = AdditionalPrinterColumn.Type.STRING, jsonPath = ".status.phase")
+@AdditionalPrinterColumn(name = "Progress", type = AdditionalPrinterColumn.Type.STRING, jsonPath = ".status.progress")
+@AdditionalPrinterColumn(name = "Files", type = AdditionalPrinterColumn.Type.INTEGER, jsonPath = ".status.files.total")
+@AdditionalPrinterColumn(name = "Bytes", type = AdditionalPrinterColumn.Type.INTEGER, jsonPath = ".status.bytes.copied")
+@AdditionalPrinterColumn(name = "Age", type = AdditionalPrinterColumn.Type.DATE, jsonPath = ".metadata.creationTimestamp")
+public class MigrationJob extends CustomResource<MigrationJobSpec, MigrationJobStatus> implements Namespaced {
+
+    @Override
+    protected MigrationJobStatus initStatus() {
+        return new MigrationJobStatus();
+    }
+}

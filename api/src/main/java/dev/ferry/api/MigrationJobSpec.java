@@ -1,0 +1,68 @@
+package dev.ferry.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.ValidationRule;
+
+/** What the user asks for. Defaults live in the schema; Ferry never writes this object. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(value = "self.mode != 'Move' || self.overwrite != 'Never'",
+        message = "mode Move cannot be combined with overwrite Never: a skipped file would be deleted without being verified")
+@ValidationRule(value = "self.mode != 'Move' || self.verify == 'Checksum'",
+        message = "mode Move requires verify Checksum: the source is deleted only after its content is proven")
+@ValidationRule(value = "!has(oldSelf.destination) || self.destination == oldSelf.destination",
+        message = "destination is immutable: create a new job to migrate elsewhere")
+public class MigrationJobSpec {
+
+    @Required
+    @JsonPropertyDescription("Where the files come from: a PersistentVolumeClaim and a directory in it.")
+    public SourceSpec source;
+
+    @Required
+    @JsonPropertyDescription("Where the objects go: a bucket and key prefix on one S3-compatible store.")
+    public DestinationSpec destination;
+
+    @Default("Copy")
+    @JsonPropertyDescription("Copy (default) copies every file; Sync copies only new or changed files; "
+            + "Move deletes a source file after its object is verified.")
+    public MigrationMode mode = MigrationMode.Copy;
+
+    @Default("IfDifferent")
+    @JsonPropertyDescription("What to do when the object exists: IfDifferent (default) skips identical objects, "
+            + "Always overwrites, Never keeps the existing object.")
+    public OverwritePolicy overwrite = OverwritePolicy.IfDifferent;
+
+    @Default("Checksum")
+    @JsonPropertyDescription("How an uploaded object is verified: Size, or Checksum (default, MD5 of the whole file).")
+    public VerifyMode verify = VerifyMode.Checksum;
+
+    @JsonPropertyDescription("How the tree is cut into tasks and how many tasks may exist at once.")
+    public TasksSpec tasks;
+
+    @JsonPropertyDescription("The worker pods that copy: how many, how parallel, and where they run.")
+    public WorkersSpec workers;
+
+    @JsonPropertyDescription("Where per-file outcome events are published.")
+    public NotificationsSpec notifications;
+
+    @JsonPropertyDescription("True stops handing out tasks; workers checkpoint and release what they hold.")
+    public Boolean suspend;
+
+    @io.fabric8.generator.annotation.Min(0)
+    @JsonPropertyDescription("Seconds after completion when the finished job (and its tasks) is deleted.")
+    public Integer ttlSecondsAfterFinished;
+
+    public TasksSpec tasksOrDefaults() {
+        return tasks != null ? tasks : new TasksSpec();
+    }
+
+    public WorkersSpec workersOrDefaults() {
+        return workers != null ? workers : new WorkersSpec();
+    }
+
+    public boolean isSuspended() {
+        return Boolean.TRUE.equals(suspend);
+    }
+}

@@ -1,0 +1,93 @@
+package dev.ferry.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.kubernetes.api.model.Condition;
+import java.util.ArrayList;
+import java.util.List;
+
+/** What the operator observed of a job. Conditions are the contract; phase is a convenience. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class MigrationJobStatus {
+
+    @JsonPropertyDescription("Summary of the conditions: Pending, Planning, Running, Verifying, Succeeded, Failed, Suspended.")
+    public JobPhase phase;
+
+    @JsonPropertyDescription("The generation of the spec this status describes.")
+    public Long observedGeneration;
+
+    @JsonPropertyDescription("Standard conditions: Ready, Progressing, Degraded, NotificationsPending.")
+    public List<Condition> conditions = new ArrayList<>();
+
+    @JsonPropertyDescription("File counters: total = copied + skipped + failed when the job is finished.")
+    public FileCounters files = new FileCounters();
+
+    @JsonPropertyDescription("Byte counters.")
+    public ByteCounters bytes = new ByteCounters();
+
+    @JsonPropertyDescription("Tasks by phase.")
+    public TaskCounters tasks = new TaskCounters();
+
+    @JsonPropertyDescription("Bytes copied as a percentage of bytes planned, e.g. 42%.")
+    public String progress;
+
+    @JsonPropertyDescription("Average throughput since the job started.")
+    public Throughput throughput;
+
+    @JsonPropertyDescription("True once every Plan task has finished: the totals are final.")
+    public Boolean planned;
+
+    @JsonPropertyDescription("When the job started, RFC 3339.")
+    public String startTime;
+
+    @JsonPropertyDescription("When the job finished, RFC 3339.")
+    public String completionTime;
+
+    @JsonPropertyDescription("Failed files (bounded); the full report is under the job's state prefix.")
+    public List<FileFailure> failures;
+
+    @JsonPropertyDescription("Object key of the full failure report in the destination bucket.")
+    public String failureReport;
+
+    /** The files that have reached an outcome. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public static class FileCounters {
+        public long total;
+        public long copied;
+        public long skipped;
+        public long failed;
+
+        public long done() {
+            return copied + skipped + failed;
+        }
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public static class ByteCounters {
+        public long total;
+        public long copied;
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public static class TaskCounters {
+        public int pending;
+        public int assigned;
+        public int running;
+        public int succeeded;
+        public int failed;
+
+        public int unfinished() {
+            return pending + assigned + running;
+        }
+
+        public int total() {
+            return unfinished() + succeeded + failed;
+        }
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public static class Throughput {
+        public long bytesPerSecond;
+        public double filesPerSecond;
+    }
+}

@@ -1,0 +1,104 @@
+package dev.ferry.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.kubernetes.api.model.Condition;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The hand-over point of a task. The operator writes {@code phase: Pending/Assigned} and the
+ * assignment; the holder writes Running, progress, heartbeat and the result. Every write carries a
+ * resourceVersion precondition, and the holder's writes first check the assignment is still its own.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class MigrationTaskStatus {
+
+    /** Failures kept in a task's status; the rest are counted, and reported in the state prefix. */
+    public static final int MAX_FAILURES_IN_STATUS = 50;
+
+    @JsonPropertyDescription("Pending, Assigned, Running, Succeeded or Failed.")
+    public TaskPhase phase;
+
+    @JsonPropertyDescription("The generation of the spec this status describes.")
+    public Long observedGeneration;
+
+    @JsonPropertyDescription("Who holds the task and under which epoch.")
+    public Assignment assignment;
+
+    @JsonPropertyDescription("How many times the task has been handed out after a failure or a lost worker.")
+    public Integer attempts;
+
+    @JsonPropertyDescription("Not handed out again before this time (RFC 3339): retry backoff.")
+    public String notBefore;
+
+    @JsonPropertyDescription("What is done: counters and the checkpoint to resume after.")
+    public Progress progress;
+
+    @JsonPropertyDescription("Last time the holder reported progress, RFC 3339.")
+    public String heartbeat;
+
+    @JsonPropertyDescription("Files that failed (bounded).")
+    public List<FileFailure> failures;
+
+    @JsonPropertyDescription("Human-readable reason of the last transition.")
+    public String message;
+
+    @JsonPropertyDescription("Standard conditions.")
+    public List<Condition> conditions = new ArrayList<>();
+
+    public int attemptsOrZero() {
+        return attempts == null ? 0 : attempts;
+    }
+
+    public long epochOrZero() {
+        return assignment == null || assignment.epoch == null ? 0 : assignment.epoch;
+    }
+
+    /** The holder of a task: the pod's name for people, its UID and the epoch for fencing. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public static class Assignment {
+        @JsonPropertyDescription("Name of the worker pod.")
+        public String worker;
+
+        @JsonPropertyDescription("UID of the worker pod: a restarted pod with the same name is a different holder.")
+        public String podUid;
+
+        @JsonPropertyDescription("Fencing token: increases on every hand-out; a holder with an older epoch must stop.")
+        public Long epoch;
+
+        @JsonPropertyDescription("When the task was handed out, RFC 3339.")
+        public String since;
+    }
+
+    /** Progress counters of a task and the checkpoint it resumes after. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public static class Progress {
+        @JsonPropertyDescription("Files with an outcome (copied + skipped + failed).")
+        public long files;
+
+        @JsonPropertyDescription("Files uploaded.")
+        public long copied;
+
+        @JsonPropertyDescription("Files skipped because an identical object exists.")
+        public long skipped;
+
+        @JsonPropertyDescription("Files failed.")
+        public long failed;
+
+        @JsonPropertyDescription("Bytes uploaded.")
+        public long bytes;
+
+        @JsonPropertyDescription("Plan tasks: files found. Copy tasks: files covered.")
+        public Long total;
+
+        @JsonPropertyDescription("Plan tasks: bytes found.")
+        public Long totalBytes;
+
+        @JsonPropertyDescription("Plan tasks: tasks created so far.")
+        public Integer tasksCreated;
+
+        @JsonPropertyDescription("Resume point: the last path emitted (Plan) or the count of leading files done (Copy).")
+        public String checkpoint;
+    }
+}

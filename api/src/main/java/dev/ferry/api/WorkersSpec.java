@@ -1,0 +1,64 @@
+package dev.ferry.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.kubernetes.api.model.Affinity;
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
+import io.fabric8.kubernetes.api.model.Toleration;
+import java.util.List;
+import java.util.Map;
+
+/** The worker pods of a job: how many, how parallel, and where they run. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class WorkersSpec {
+    public static final int DEFAULT_REPLICAS = 2;
+    public static final int DEFAULT_CONCURRENCY = 16;
+
+    @Default("2")
+    @Min(0)
+    @Max(1000)
+    @JsonPropertyDescription("Number of worker pods (default 2).")
+    public Integer replicas = DEFAULT_REPLICAS;
+
+    @Default("16")
+    @Min(1)
+    @Max(1024)
+    @JsonPropertyDescription("Uploads in flight per worker: files and parts together (default 16).")
+    public Integer concurrency = DEFAULT_CONCURRENCY;
+
+    @Pattern(Patterns.QUANTITY)
+    @JsonPropertyDescription("Multipart part size (e.g. 16Mi); files up to it are one PUT. "
+            + "Default: chosen per file, at least 8Mi and at most 10,000 parts.")
+    public String partSize;
+
+    @Pattern(Patterns.QUANTITY)
+    @JsonPropertyDescription("Upload bandwidth limit per worker in bytes per second (e.g. 100Mi); unlimited when unset.")
+    public String bandwidthLimit;
+
+    @JsonPropertyDescription("Container image of the workers; default: the operator's worker image.")
+    public String image;
+
+    @JsonPropertyDescription("Compute resources of each worker container.")
+    public ResourceRequirements resources;
+
+    @JsonPropertyDescription("Node selector of the worker pods.")
+    public Map<String, String> nodeSelector;
+
+    @JsonPropertyDescription("Tolerations of the worker pods.")
+    public List<Toleration> tolerations;
+
+    @JsonPropertyDescription("Affinity of the worker pods.")
+    public Affinity affinity;
+
+    public int replicasOrDefault() {
+        return replicas != null ? replicas : DEFAULT_REPLICAS;
+    }
+
+    public int concurrencyOrDefault() {
+        return concurrency != null ? concurrency : DEFAULT_CONCURRENCY;
+    }
+}
