@@ -1,5 +1,6 @@
 package dev.ferry.api;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
@@ -62,6 +63,7 @@ public class MigrationJobSpec {
         return workers != null ? workers : new WorkersSpec();
     }
 
+    @JsonIgnore // a helper, not a field: without this Jackson writes "suspended" and cannot read it back
     public boolean isSuspended() {
         return Boolean.TRUE.equals(suspend);
     }

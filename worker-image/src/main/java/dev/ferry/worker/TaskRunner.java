@@ -1,0 +1,102 @@
+package dev.ferry.worker;
+
+import dev.ferry.api.MigrationJob;
+import dev.ferry.api.MigrationTask;
+import dev.ferry.api.TaskPhase;
+import dev.ferry.worker.copy.CopyRunner;
+import dev.ferry.worker.plan.PlanRunner;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.time.Clock;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs one task handed to this pod from start to end: claims it under its current epoch, marks it
+ * Running, runs the plan or copy engine, and turns what went wrong into the task's next state
+ * (lost: write nothing; store failure: back to Pending with a backoff).
+ */
+public final class TaskRunner {
+    private static final Logger LOG = LoggerFactory.getLogger(TaskRunner.class);
+
+    private final WorkerConfig config;
+    private final KubernetesClient client;
+    private final PlanRunner planRunner;
+    private final CopyRunner copyRunner;
+    private final StopSignal stop;
+    private final Clock clock;
+
+    public TaskRunner(WorkerConfig config, KubernetesClient client, PlanRunner planRunner, CopyRunner copyRunner,
+                      StopSignal stop, Clock clock) {
+        this.config = config;
+        this.client = client;
+        this.planRunner = planRunner;
+        this.copyRunner = copyRunner;
+        this.stop = stop;
+        this.clock = clock;
+    }
+
+    public void run(String taskName) {
+        Optional<TaskFence> claimed = TaskFence.claim(client, config.namespace(), taskName, config.podUid(), clock);
+        if (claimed.isEmpty()) {
+            LOG.debug("task {} is not Assigned to this pod any more: nothing to do", taskName);
+            return;
+        }
+        TaskFence fence = claimed.get();
+        try {
+            MigrationTask task = fence.update(s -> {
+                s.phase = TaskPhase.Running;
+                s.message = "running on " + config.podName();
+            });
+            LOG.info("running {} task {} (epoch {})", task.getSpec().type, taskName, fence.epoch());
+            MigrationJob job = client.resources(MigrationJob.class).inNamespace(config.namespace())
+                    .withName(task.getSpec().jobName).get();
+            if (job == null) {
+                fail(fence, "job " + task.getSpec().jobName + " does not exist");
+                return;
+            }
+            switch (task.getSpec().type) {
+                case Plan -> planRunner.run(job, task, fence, stop);
+                case Copy -> copyRunner.run(job, task, fence, stop);
+                case Parts -> fail(fence, "Parts tasks are not supported by this worker version");
+                default -> fail(fence, "unknown task type " + task.getSpec().type);
+            }
+        } catch (LostTaskException e) {
+            LOG.warn("abandoning task: {}", e.getMessage());
+        } catch (RetryableTaskException e) {
+            backToPending(fence, e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            LOG.warn("task {} interrupted", taskName);
+        } catch (RuntimeException e) {
+            LOG.error("task {} failed unexpectedly", taskName, e);
+            backToPending(fence, "unexpected error: " + e);
+        }
+    }
+
+    private void fail(TaskFence fence, String message) throws LostTaskException {
+        fence.update(s -> {
+            s.phase = TaskPhase.Failed;
+            s.message = message;
+        });
+        LOG.warn("task {} Failed: {}", fence.taskName(), message);
+    }
+
+    private void backToPending(TaskFence fence, String message) {
+        try {
+            fence.update(s -> {
+                int attempts = s.attemptsOrZero() + 1;
+                s.attempts = attempts;
+                s.notBefore = clock.instant().plus(Backoff.afterAttempt(attempts)).toString();
+                s.phase = TaskPhase.Pending;
+                s.message = message;
+            });
+            LOG.warn("task {} back to Pending: {}", fence.taskName(), message);
+        } catch (LostTaskException e) {
+            LOG.warn("abandoning task: {}", e.getMessage());
+        } catch (RuntimeException e) {
+            LOG.error("could not hand task {} back ({}); the operator will take it back from this worker",
+                    fence.taskName(), e.toString());
+        }
+    }
+}

@@ -1,0 +1,94 @@
+package dev.ferry.worker;
+
+import dev.ferry.api.Ferry;
+import dev.ferry.api.MigrationJob;
+import dev.ferry.api.MigrationTask;
+import dev.ferry.worker.copy.CopyEngine;
+import dev.ferry.worker.copy.CopyRunner;
+import dev.ferry.worker.plan.PlanRunner;
+import dev.ferry.worker.s3.S3ClientFactory;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One worker process: an informer on its job's tasks, a few task threads, and the copy engine of the
+ * job (built on first use from the job's destination and credentials). {@link #close} drains: no new
+ * task or file is started, files in flight get {@code drainGrace} to finish, held tasks are released
+ * with their checkpoint.
+ */
+public final class Worker implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Worker.class);
+    static final long RESYNC_MILLIS = 30_000;
+
+    private final WorkerConfig config;
+    private final KubernetesClient client;
+    private final Duration drainGrace;
+    private final AtomicBoolean stopping = new AtomicBoolean();
+    private final ScheduledExecutorService ticker;
+    private final TaskDispatcher dispatcher;
+    private CopyEngine engine;
+    private SharedIndexInformer<MigrationTask> informer;
+
+    public Worker(WorkerConfig config, KubernetesClient client, Clock clock, Duration drainGrace) {
+        this.config = config;
+        this.client = client;
+        this.drainGrace = drainGrace;
+        this.ticker = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "ferry-progress");
+            t.setDaemon(true);
+            return t;
+        });
+        StopSignal stop = stopping::get;
+        PlanRunner plans = new PlanRunner(client, config.sourceRoot(), this::unfinishedCopyTasks);
+        CopyRunner copies = new CopyRunner(config.sourceRoot(), this::engineFor, ticker, clock, drainGrace);
+        TaskRunner runner = new TaskRunner(config, client, plans, copies, stop, clock);
+        this.dispatcher = new TaskDispatcher(config.podUid(), config.taskSlots(), runner::run);
+    }
+
+    public void start() {
+        informer = client.resources(MigrationTask.class).inNamespace(config.namespace())
+                .withLabel(Ferry.JOB_LABEL, config.jobName())
+                .inform(dispatcher, RESYNC_MILLIS);
+        dispatcher.useStore(informer.getStore());
+        LOG.info("worker {} (uid {}) serving job {} in {}, source at {}", config.podName(), config.podUid(),
+                config.jobName(), config.namespace(), config.sourceRoot());
+    }
+
+    private int unfinishedCopyTasks() {
+        return dispatcher.unfinishedCopyTasks();
+    }
+
+    private synchronized CopyEngine engineFor(MigrationJob job) {
+        if (engine == null) {
+            engine = CopyEngine.forJob(job, S3ClientFactory.forJob(client, job));
+        }
+        return engine;
+    }
+
+    @Override
+    public void close() {
+        if (!stopping.compareAndSet(false, true)) {
+            return;
+        }
+        LOG.info("worker {} stopping: draining its tasks", config.podName());
+        if (informer != null) {
+            informer.stop();
+        }
+        // tasks release themselves within drainGrace; a little more for their last status write
+        dispatcher.stop(drainGrace.plusSeconds(5));
+        ticker.shutdownNow();
+        synchronized (this) {
+            if (engine != null) {
+                engine.close();
+            }
+        }
+        LOG.info("worker {} stopped", config.podName());
+    }
+}

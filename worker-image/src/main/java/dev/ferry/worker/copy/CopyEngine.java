@@ -1,0 +1,82 @@
+package dev.ferry.worker.copy;
+
+import dev.ferry.api.DestinationSpec;
+import dev.ferry.api.MigrationJob;
+import dev.ferry.api.OverwritePolicy;
+import dev.ferry.api.Quantities;
+import dev.ferry.api.WorkersSpec;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/**
+ * The upload machinery of one job in one worker, shared by all its Copy tasks: the S3 client, a
+ * bounded pool of file threads, a bounded pool of part threads (separate, so a file thread waiting
+ * for its parts never starves them) and the in-memory byte budget.
+ */
+public final class CopyEngine implements AutoCloseable {
+    final S3Client s3;
+    final String bucket;
+    final String prefix;
+    final String storageClass;
+    final OverwritePolicy overwrite;
+    final int concurrency;
+    final Long configuredPartSize;
+    final ExecutorService fileThreads;
+    final ExecutorService partThreads;
+    final ByteBudget budget;
+
+    public CopyEngine(S3Client s3, DestinationSpec destination, OverwritePolicy overwrite, WorkersSpec workers,
+                      ByteBudget budget) {
+        this.s3 = s3;
+        this.bucket = destination.bucket;
+        this.prefix = destination.normalizedPrefix();
+        this.storageClass = destination.storageClass;
+        this.overwrite = overwrite == null ? OverwritePolicy.IfDifferent : overwrite;
+        this.concurrency = workers.concurrencyOrDefault();
+        this.configuredPartSize = workers.partSize == null ? null : Quantities.parseBytes(workers.partSize);
+        this.fileThreads = Executors.newFixedThreadPool(concurrency, threads("ferry-file"));
+        this.partThreads = Executors.newFixedThreadPool(concurrency, threads("ferry-part"));
+        this.budget = budget;
+    }
+
+    public static CopyEngine forJob(MigrationJob job, S3Client s3) {
+        return new CopyEngine(s3, job.getSpec().destination, job.getSpec().overwrite,
+                job.getSpec().workersOrDefaults(), ByteBudget.forHeap());
+    }
+
+    public int concurrency() {
+        return concurrency;
+    }
+
+    public S3Client s3() {
+        return s3;
+    }
+
+    @Override
+    public void close() {
+        fileThreads.shutdown();
+        partThreads.shutdown();
+        try {
+            fileThreads.awaitTermination(5, TimeUnit.SECONDS);
+            partThreads.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        fileThreads.shutdownNow();
+        partThreads.shutdownNow();
+        s3.close();
+    }
+
+    private static ThreadFactory threads(String name) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, name + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+}

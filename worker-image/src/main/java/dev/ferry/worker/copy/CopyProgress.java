@@ -1,0 +1,105 @@
+package dev.ferry.worker.copy;
+
+import dev.ferry.api.FileFailure;
+import dev.ferry.api.MigrationTaskStatus;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The progress of a Copy task as it may be written down. Files finish out of order, but the status
+ * only counts the leading files that all have an outcome (the checkpoint): a resumed task starts
+ * right after it, and a file done beyond it is done again (and then usually skipped as identical)
+ * without being counted twice.
+ */
+final class CopyProgress {
+    private final FileOutcome[] pending;
+    private int checkpoint;
+    private long copied;
+    private long skipped;
+    private long failed;
+    private long bytes;
+    private final List<FileFailure> failures = new ArrayList<>();
+    private long version;
+
+    CopyProgress(MigrationTaskStatus status, int fileCount) {
+        this.pending = new FileOutcome[fileCount];
+        MigrationTaskStatus.Progress prior = status == null ? null : status.progress;
+        if (prior != null && prior.checkpoint != null) {
+            checkpoint = Math.min(fileCount, Math.max(0, parse(prior.checkpoint)));
+            copied = prior.copied;
+            skipped = prior.skipped;
+            failed = prior.failed;
+            bytes = prior.bytes;
+            if (status.failures != null) {
+                failures.addAll(status.failures);
+            }
+        }
+    }
+
+    synchronized int checkpoint() {
+        return checkpoint;
+    }
+
+    synchronized long version() {
+        return version;
+    }
+
+    synchronized boolean allDone() {
+        return checkpoint == pending.length;
+    }
+
+    synchronized long failed() {
+        return failed;
+    }
+
+    synchronized void record(int index, FileOutcome outcome) {
+        pending[index] = outcome;
+        while (checkpoint < pending.length && pending[checkpoint] != null) {
+            fold(pending[checkpoint]);
+            pending[checkpoint] = null;
+            checkpoint++;
+            version++;
+        }
+    }
+
+    private void fold(FileOutcome o) {
+        switch (o.kind()) {
+            case COPIED -> {
+                copied++;
+                bytes += o.bytes();
+            }
+            case SKIPPED -> skipped++;
+            case FAILED -> {
+                failed++;
+                if (failures.size() < MigrationTaskStatus.MAX_FAILURES_IN_STATUS) {
+                    failures.add(new FileFailure(o.path(), o.code(), o.message()));
+                }
+            }
+        }
+    }
+
+    synchronized void writeTo(MigrationTaskStatus status) {
+        MigrationTaskStatus.Progress p = new MigrationTaskStatus.Progress();
+        p.total = (long) pending.length;
+        p.files = copied + skipped + failed;
+        p.copied = copied;
+        p.skipped = skipped;
+        p.failed = failed;
+        p.bytes = bytes;
+        p.checkpoint = Integer.toString(checkpoint);
+        status.progress = p;
+        status.failures = failures.isEmpty() ? null : List.copyOf(failures);
+    }
+
+    synchronized String summary() {
+        return copied + " copied, " + skipped + " skipped, " + failed + " failed of " + pending.length + " files";
+    }
+
+    private static int parse(String checkpoint) {
+        try {
+            return Integer.parseInt(checkpoint.strip());
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+}

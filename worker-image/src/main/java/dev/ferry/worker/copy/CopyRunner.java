@@ -1,0 +1,194 @@
+package dev.ferry.worker.copy;
+
+import dev.ferry.api.FileEntry;
+import dev.ferry.api.MigrationJob;
+import dev.ferry.api.MigrationTask;
+import dev.ferry.api.TaskPhase;
+import dev.ferry.worker.Backoff;
+import dev.ferry.worker.LostTaskException;
+import dev.ferry.worker.RetryableTaskException;
+import dev.ferry.worker.SourcePaths;
+import dev.ferry.worker.StopSignal;
+import dev.ferry.worker.TaskFence;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs a Copy task: the files after its checkpoint go through the engine's file threads (at most
+ * {@code concurrency} of this task in flight), progress is written about once a second, and the task
+ * ends Succeeded (no failed file), Failed (some files failed, each recorded with its code), back in
+ * Pending with a backoff (the store failed as a whole) or released (worker shutdown) — keeping its
+ * checkpoint in the last two cases.
+ */
+public final class CopyRunner {
+    private static final Logger LOG = LoggerFactory.getLogger(CopyRunner.class);
+    static final Duration PROGRESS_INTERVAL = Duration.ofSeconds(1);
+    static final Duration HEARTBEAT_INTERVAL = Duration.ofSeconds(10);
+
+    private final Path sourceRoot;
+    private final Function<MigrationJob, CopyEngine> engines;
+    private final ScheduledExecutorService ticker;
+    private final Clock clock;
+    private final Duration drainGrace;
+
+    public CopyRunner(Path sourceRoot, Function<MigrationJob, CopyEngine> engines, ScheduledExecutorService ticker,
+                      Clock clock, Duration drainGrace) {
+        this.sourceRoot = sourceRoot;
+        this.engines = engines;
+        this.ticker = ticker;
+        this.clock = clock;
+        this.drainGrace = drainGrace;
+    }
+
+    public void run(MigrationJob job, MigrationTask task, TaskFence fence, StopSignal stop)
+            throws LostTaskException, InterruptedException {
+        List<FileEntry> files = task.getSpec().files;
+        if (files == null) {
+            fence.update(s -> {
+                s.phase = TaskPhase.Failed;
+                s.message = "this worker cannot read file manifests yet (spec.manifest)";
+            });
+            return;
+        }
+        CopyEngine engine = engines.apply(job);
+        Path base = SourcePaths.base(sourceRoot, job);
+        CopyProgress progress = new CopyProgress(task.getStatus(), files.size());
+        ProgressWriter writer = new ProgressWriter(fence, progress);
+        AtomicReference<RuntimeException> taskFailure = new AtomicReference<>();
+        StopSignal halt = stop.or(() -> writer.lost() != null || taskFailure.get() != null);
+        FileCopier copier = new FileCopier(engine);
+        Semaphore window = new Semaphore(engine.concurrency());
+        LOG.info("copying {}: {} files from #{}", task.getMetadata().getName(), files.size(), progress.checkpoint());
+
+        ScheduledFuture<?> ticks = ticker.scheduleWithFixedDelay(writer::tick,
+                PROGRESS_INTERVAL.toMillis(), PROGRESS_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+        try {
+            for (int i = progress.checkpoint(); i < files.size() && !halt.stopRequested(); i++) {
+                window.acquire();
+                if (halt.stopRequested()) {
+                    window.release();
+                    break;
+                }
+                int index = i;
+                FileEntry entry = files.get(i);
+                engine.fileThreads.execute(() -> {
+                    try {
+                        progress.record(index, copier.copy(entry.path, base.resolve(entry.path)));
+                    } catch (RetryableTaskException e) {
+                        taskFailure.compareAndSet(null, e);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    } catch (RuntimeException e) {
+                        taskFailure.compareAndSet(null, new RetryableTaskException(
+                                "unexpected error on " + entry.path + ": " + e, e));
+                    } finally {
+                        window.release();
+                    }
+                });
+            }
+            awaitInFlight(window, engine.concurrency(), stop.stopRequested());
+        } finally {
+            ticks.cancel(false);
+        }
+        writer.closeAndRethrowIfLost();
+        finish(fence, progress, taskFailure.get());
+    }
+
+    private void awaitInFlight(Semaphore window, int permits, boolean draining) throws InterruptedException {
+        if (draining) {
+            if (!window.tryAcquire(permits, drainGrace.toMillis(), TimeUnit.MILLISECONDS)) {
+                LOG.warn("files still in flight after the drain grace of {}: released without them", drainGrace);
+            }
+        } else {
+            window.acquire(permits);
+        }
+    }
+
+    private void finish(TaskFence fence, CopyProgress progress, RuntimeException taskFailure) throws LostTaskException {
+        String name = fence.taskName();
+        if (progress.allDone()) {
+            TaskPhase phase = progress.failed() == 0 ? TaskPhase.Succeeded : TaskPhase.Failed;
+            String summary = progress.summary();
+            fence.update(s -> {
+                progress.writeTo(s);
+                s.phase = phase;
+                s.message = summary;
+            });
+            LOG.info("task {} {}: {}", name, phase, summary);
+        } else if (taskFailure != null) {
+            String message = taskFailure.getMessage();
+            fence.update(s -> {
+                progress.writeTo(s);
+                int attempts = s.attemptsOrZero() + 1;
+                s.attempts = attempts;
+                s.notBefore = clock.instant().plus(Backoff.afterAttempt(attempts)).toString();
+                s.phase = TaskPhase.Pending;
+                s.message = message;
+            });
+            LOG.warn("task {} goes back to Pending after a failure of the store: {}", name, message);
+        } else {
+            fence.update(s -> {
+                progress.writeTo(s);
+                s.phase = TaskPhase.Pending;
+                s.message = "released on worker shutdown at file " + progress.checkpoint();
+            });
+            LOG.info("task {} released at checkpoint {}", name, progress.checkpoint());
+        }
+    }
+
+    /** Writes progress when it moved (and a heartbeat now and then); notices when the task was lost. */
+    private final class ProgressWriter {
+        private final TaskFence fence;
+        private final CopyProgress progress;
+        private long writtenVersion = -1;
+        private long lastWriteMillis;
+        private volatile LostTaskException lost;
+
+        ProgressWriter(TaskFence fence, CopyProgress progress) {
+            this.fence = fence;
+            this.progress = progress;
+            this.lastWriteMillis = clock.millis();
+        }
+
+        LostTaskException lost() {
+            return lost;
+        }
+
+        synchronized void tick() {
+            if (lost != null) {
+                return;
+            }
+            long version = progress.version();
+            if (version == writtenVersion && clock.millis() - lastWriteMillis < HEARTBEAT_INTERVAL.toMillis()) {
+                return;
+            }
+            try {
+                fence.update(progress::writeTo);
+                writtenVersion = version;
+                lastWriteMillis = clock.millis();
+            } catch (LostTaskException e) {
+                lost = e;
+                LOG.warn("abandoning task: {}", e.getMessage());
+            } catch (RuntimeException e) {
+                LOG.warn("could not write progress of {} (will retry): {}", fence.taskName(), e.toString());
+            }
+        }
+
+        /** Waits for a write in progress (the lock), then reports a loss noticed by any write. */
+        synchronized void closeAndRethrowIfLost() throws LostTaskException {
+            if (lost != null) {
+                throw lost;
+            }
+        }
+    }
+}

@@ -1,0 +1,55 @@
+package dev.ferry.worker.copy;
+
+import java.math.BigDecimal;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The user metadata Ferry stores with an object, in rclone's conventions so that rclone (and a later
+ * Ferry Sync) can compare without reading the data:
+ * <ul>
+ *   <li>{@code mtime}: the file's modification time as epoch seconds with a nanosecond fraction,
+ *       e.g. {@code 1700000000.123456789} (rclone's format, which it reads back as the object's time);</li>
+ *   <li>{@code md5chksum}: base64 of the MD5 of the whole file, which rclone uses to check multipart
+ *       objects whose ETag is not an MD5.</li>
+ * </ul>
+ */
+public final class ObjectMetadata {
+    public static final String MTIME = "mtime";
+    public static final String MD5 = "md5chksum";
+    /** mtimes closer than this are the same: rclone writes them through a float64. */
+    static final BigDecimal MTIME_TOLERANCE_SECONDS = new BigDecimal("0.000001");
+
+    private ObjectMetadata() {
+    }
+
+    public static Map<String, String> of(FileTime mtime, byte[] md5) {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put(MTIME, formatMtime(mtime));
+        if (md5 != null) {
+            m.put(MD5, Base64.getEncoder().encodeToString(md5));
+        }
+        return m;
+    }
+
+    public static String formatMtime(FileTime mtime) {
+        Instant t = mtime.toInstant();
+        return BigDecimal.valueOf(t.getEpochSecond()).add(BigDecimal.valueOf(t.getNano(), 9)).toPlainString();
+    }
+
+    /** True when the stored mtime value denotes the same time as {@code mtime}. */
+    public static boolean sameMtime(String stored, FileTime mtime) {
+        if (stored == null) {
+            return false;
+        }
+        try {
+            BigDecimal diff = new BigDecimal(stored.strip()).subtract(new BigDecimal(formatMtime(mtime))).abs();
+            return diff.compareTo(MTIME_TOLERANCE_SECONDS) < 0;
+        } catch (NumberFormatException e) {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,34 @@
+package dev.ferry.worker.copy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * What identifies one version of a source file: size, mtime, ctime and inode (where the platform has
+ * them). Taken before and after reading; any difference means the bytes read may be torn.
+ */
+public record SourceStat(boolean regularFile, long size, FileTime mtime, Object ctime, Object fileKey) {
+
+    public static SourceStat of(Path file) throws IOException {
+        try {
+            Map<String, Object> unix = Files.readAttributes(file, "unix:isRegularFile,size,lastModifiedTime,ctime,ino,dev",
+                    LinkOption.NOFOLLOW_LINKS);
+            return new SourceStat((Boolean) unix.get("isRegularFile"), (Long) unix.get("size"),
+                    (FileTime) unix.get("lastModifiedTime"), unix.get("ctime"), unix.get("dev") + ":" + unix.get("ino"));
+        } catch (UnsupportedOperationException e) {
+            BasicFileAttributes basic = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            return new SourceStat(basic.isRegularFile(), basic.size(), basic.lastModifiedTime(), null, basic.fileKey());
+        }
+    }
+
+    public boolean sameVersionAs(SourceStat other) {
+        return size == other.size && mtime.equals(other.mtime) && Objects.equals(ctime, other.ctime)
+                && Objects.equals(fileKey, other.fileKey);
+    }
+}

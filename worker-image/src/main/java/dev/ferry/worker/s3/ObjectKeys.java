@@ -1,0 +1,21 @@
+package dev.ferry.worker.s3;
+
+import java.nio.charset.StandardCharsets;
+
+/** The S3 key of a file: {@code <normalizedPrefix>/<relative path>}, or just the path for an empty prefix. */
+public final class ObjectKeys {
+    /** S3's limit on a key, in UTF-8 bytes. */
+    public static final int MAX_KEY_BYTES = 1024;
+
+    private ObjectKeys() {
+    }
+
+    public static String keyOf(String normalizedPrefix, String relativePath) {
+        String path = relativePath.startsWith("/") ? relativePath.substring(1) : relativePath;
+        return normalizedPrefix == null || normalizedPrefix.isEmpty() ? path : normalizedPrefix + "/" + path;
+    }
+
+    public static boolean tooLong(String key) {
+        return key.getBytes(StandardCharsets.UTF_8).length > MAX_KEY_BYTES;
+    }
+}

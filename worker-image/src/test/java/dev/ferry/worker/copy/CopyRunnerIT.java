@@ -1,0 +1,175 @@
+package dev.ferry.worker.copy;
+
+import static dev.ferry.worker.testing.TestResources.POD_UID;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ferry.api.FileEntry;
+import dev.ferry.api.MigrationJob;
+import dev.ferry.api.MigrationTask;
+import dev.ferry.api.TaskPhase;
+import dev.ferry.worker.testing.LocalWorker;
+import dev.ferry.worker.testing.S3ProxyServer;
+import dev.ferry.worker.testing.TestResources;
+import dev.ferry.worker.testing.Trees;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.core.ResponseInputStream;
+import software.amazon.awssdk.services.s3.model.GetObjectResponse;
+import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
+
+@EnableKubernetesMockClient(crud = true)
+class CopyRunnerIT {
+    static KubernetesClient client;
+    static S3ProxyServer s3;
+
+    @TempDir
+    Path source;
+    LocalWorker worker;
+    String bucket;
+    static int jobs;
+
+    @BeforeAll
+    static void startS3(@TempDir Path blobs) throws Exception {
+        s3 = S3ProxyServer.start(blobs);
+        TestResources.installCrds(client);
+        TestResources.createCredentials(client);
+    }
+
+    @AfterAll
+    static void stopS3() throws Exception {
+        s3.close();
+    }
+
+    @BeforeEach
+    void newBucketAndWorker() {
+        bucket = "copy-it-" + (++jobs);
+        s3.createBucket(bucket);
+        worker = new LocalWorker(client, source, POD_UID);
+    }
+
+    @AfterEach
+    void closeWorker() {
+        worker.close();
+    }
+
+    @Test
+    void copiesSmallEmptyMultipartAndUnicodeFilesByteForByte() throws Exception {
+        Map<String, byte[]> tree = new LinkedHashMap<>();
+        tree.put("a.txt", "hello ferry\n".getBytes());
+        tree.put("dir/b.csv", Trees.randomBytes(70_000, 1));
+        tree.put("empty.bin", new byte[0]);
+        tree.put("big/twenty-mib.bin", Trees.randomBytes(20 * 1024 * 1024 + 12_345, 2));
+        tree.put("dir with space/ünïcødé 文件.bin", Trees.randomBytes(4096, 3));
+        MigrationJob job = jobWithPartSize("5Mi");
+        String task = copyTask(job, tree);
+
+        worker.run(task);
+
+        MigrationTask done = TestResources.task(client, task);
+        assertThat(done.getStatus().phase).isEqualTo(TaskPhase.Succeeded);
+        assertThat(done.getStatus().progress.copied).isEqualTo(5);
+        assertThat(done.getStatus().progress.files).isEqualTo(5);
+        assertThat(done.getStatus().progress.failed).isZero();
+        assertThat(done.getStatus().progress.checkpoint).isEqualTo("5");
+        assertThat(done.getStatus().progress.bytes).isEqualTo(tree.values().stream().mapToLong(b -> b.length).sum());
+        for (Map.Entry<String, byte[]> file : tree.entrySet()) {
+            String key = "backup/2024/" + file.getKey();
+            assertThat(download(key)).as(key).isEqualTo(file.getValue());
+            HeadObjectResponse head = s3.client().headObject(b -> b.bucket(bucket).key(key));
+            assertThat(head.metadata()).as(key)
+                    .containsEntry("md5chksum", Base64.getEncoder().encodeToString(Trees.md5(file.getValue())))
+                    .containsEntry("mtime", ObjectMetadata.formatMtime(
+                            Files.getLastModifiedTime(source.resolve(file.getKey()))));
+        }
+    }
+
+    @Test
+    void skipsIdenticalObjectsWhenTheTaskRunsAgain() {
+        Map<String, byte[]> tree = new LinkedHashMap<>();
+        tree.put("one.txt", "1".getBytes());
+        tree.put("two/large.bin", Trees.randomBytes(6 * 1024 * 1024, 4));
+        MigrationJob job = jobWithPartSize("5Mi");
+        String task = copyTask(job, tree);
+        worker.run(task);
+        assertThat(TestResources.task(client, task).getStatus().progress.copied).isEqualTo(2);
+
+        // the operator hands the finished task out again (e.g. after a lost status write)
+        TestResources.updateStatus(client, task, s -> {
+            s.progress = null;
+            s.failures = null;
+        });
+        TestResources.assign(client, task, POD_UID);
+        worker.run(task);
+
+        MigrationTask again = TestResources.task(client, task);
+        assertThat(again.getStatus().phase).isEqualTo(TaskPhase.Succeeded);
+        assertThat(again.getStatus().progress.skipped).isEqualTo(2);
+        assertThat(again.getStatus().progress.copied).isZero();
+    }
+
+    @Test
+    void recordsVanishedFilesAndOverlongKeysAsFailuresAndCopiesTheRest() {
+        Map<String, byte[]> tree = new LinkedHashMap<>();
+        tree.put("kept.txt", "kept".getBytes());
+        // 5 names of 250 bytes: a valid path, but a key of more than 1024 bytes
+        tree.put("x".repeat(250) + "/" + "y".repeat(250) + "/" + "z".repeat(250) + "/" + "w".repeat(250) + "/"
+                + "v".repeat(246) + ".txt", "long".getBytes());
+        MigrationJob job = jobWithPartSize(null);
+        List<FileEntry> files = entries(tree);
+        files.add(1, new FileEntry("gone.txt", 10, 0));
+        String task = "copy-failures-" + bucket;
+        TestResources.createCopyTask(client, job, task, files);
+        TestResources.assign(client, task, POD_UID);
+
+        worker.run(task);
+
+        MigrationTask done = TestResources.task(client, task);
+        assertThat(done.getStatus().phase).isEqualTo(TaskPhase.Failed);
+        assertThat(done.getStatus().progress.copied).isEqualTo(1);
+        assertThat(done.getStatus().progress.failed).isEqualTo(2);
+        assertThat(done.getStatus().failures).extracting(f -> f.code)
+                .containsExactly(FailureCodes.SOURCE_VANISHED, FailureCodes.KEY_TOO_LONG);
+        assertThat(download("backup/2024/kept.txt")).isEqualTo("kept".getBytes());
+    }
+
+    private MigrationJob jobWithPartSize(String partSize) {
+        MigrationJob job = TestResources.job("job-" + bucket, s3.endpoint(), bucket, "/backup/2024/");
+        job.getSpec().workers.partSize = partSize;
+        job.getSpec().workers.concurrency = 4;
+        return TestResources.create(client, job);
+    }
+
+    private String copyTask(MigrationJob job, Map<String, byte[]> tree) {
+        String name = "copy-" + bucket;
+        TestResources.createCopyTask(client, job, name, entries(tree));
+        TestResources.assign(client, name, POD_UID);
+        return name;
+    }
+
+    private List<FileEntry> entries(Map<String, byte[]> tree) {
+        List<FileEntry> files = new ArrayList<>();
+        tree.forEach((path, content) -> {
+            Trees.write(source, path, content);
+            files.add(new FileEntry(path, content.length, 0));
+        });
+        return files;
+    }
+
+    private byte[] download(String key) {
+        ResponseInputStream<GetObjectResponse> in = s3.client().getObject(b -> b.bucket(bucket).key(key));
+        return Trees.readAll(in);
+    }
+}

@@ -1,0 +1,144 @@
+package dev.ferry.worker.plan;
+
+import static dev.ferry.worker.testing.TestResources.NAMESPACE;
+import static dev.ferry.worker.testing.TestResources.POD_UID;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ferry.api.FileEntry;
+import dev.ferry.api.Ferry;
+import dev.ferry.api.MigrationJob;
+import dev.ferry.api.MigrationTask;
+import dev.ferry.api.TaskPhase;
+import dev.ferry.api.TaskType;
+import dev.ferry.worker.testing.LocalWorker;
+import dev.ferry.worker.testing.TestResources;
+import dev.ferry.worker.testing.Trees;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+@EnableKubernetesMockClient(crud = true)
+class PlanRunnerIT {
+    static final int FILES = 1234;
+    static KubernetesClient client;
+    static int jobs;
+
+    @TempDir
+    Path source;
+    LocalWorker worker;
+    MigrationJob job;
+    List<String> allPaths;
+
+    @BeforeEach
+    void treeOf1234FilesInNestedDirectories() {
+        allPaths = IntStream.range(0, FILES)
+                .mapToObj(i -> String.format(Locale.ROOT, "d%02d/s%d/f%04d.dat", i % 10, (i / 10) % 5, i))
+                .toList();
+        allPaths.forEach(p -> Trees.write(source, p, p.getBytes()));
+        Trees.write(source, "skip/ignored.tmp", new byte[3]);
+        MigrationJob spec = TestResources.job("plan-" + (++jobs), null, "bucket", "");
+        spec.getSpec().tasks.maxFiles = 100;
+        spec.getSpec().source.exclude = List.of("**/*.tmp");
+        job = TestResources.create(client, spec);
+        worker = new LocalWorker(client, source, POD_UID);
+    }
+
+    @AfterEach
+    void closeWorker() {
+        worker.close();
+    }
+
+    @Test
+    void cutsTheTreeIntoThirteenDeterministicCopyTasksCoveringEveryFileOnce() {
+        String plan = TestResources.createPlanTask(client, job, "").getMetadata().getName();
+        TestResources.assign(client, plan, POD_UID);
+
+        worker.run(plan);
+
+        List<MigrationTask> tasks = copyTasks();
+        assertThat(tasks).extracting(t -> t.getMetadata().getName())
+                .containsExactlyElementsOf(IntStream.rangeClosed(1, 13)
+                        .mapToObj(n -> String.format(Locale.ROOT, "%s-plan-%05d", jobName(), n)).toList());
+        assertThat(tasks).allSatisfy(t -> {
+            assertThat(t.getSpec().files).hasSizeLessThanOrEqualTo(100);
+            assertThat(t.getSpec().fileCount).isEqualTo(t.getSpec().files.size());
+            assertThat(t.getMetadata().getLabels()).containsEntry(Ferry.TASK_TYPE_LABEL, "Copy");
+            assertThat(t.getMetadata().getOwnerReferences()).singleElement()
+                    .satisfies(o -> assertThat(o.getUid()).isEqualTo(job.getMetadata().getUid()));
+        });
+        assertThat(pathsIn(tasks)).containsExactlyElementsOf(sorted(allPaths));
+        MigrationTask done = TestResources.task(client, plan);
+        assertThat(done.getStatus().phase).isEqualTo(TaskPhase.Succeeded);
+        assertThat(done.getStatus().progress.total).isEqualTo(FILES);
+        assertThat(done.getStatus().progress.tasksCreated).isEqualTo(13);
+        assertThat(done.getStatus().progress.totalBytes)
+                .isEqualTo(allPaths.stream().mapToLong(String::length).sum());
+    }
+
+    @Test
+    void aReassignedPlanResumesAfterItsCheckpointWithoutDuplicatesOrGaps() throws Exception {
+        String plan = TestResources.createPlanTask(client, job, "").getMetadata().getName();
+        TestResources.assign(client, plan, POD_UID);
+        worker.run(plan);
+        List<MigrationTask> firstRun = copyTasks();
+        // Rewind to a crash after task 6 was created but before the progress said so: the status
+        // knows 5 tasks, task 6 exists, tasks 7.. do not.
+        MigrationTask fifth = firstRun.get(4);
+        String checkpoint = fifth.getSpec().files.get(fifth.getSpec().files.size() - 1).path;
+        firstRun.subList(6, firstRun.size()).forEach(t ->
+                client.resources(MigrationTask.class).inNamespace(NAMESPACE).withName(t.getMetadata().getName()).delete());
+        TestResources.updateStatus(client, plan, s -> {
+            s.phase = TaskPhase.Running;
+            s.progress.tasksCreated = 5;
+            s.progress.checkpoint = checkpoint;
+            s.progress.total = 500L;
+            s.progress.totalBytes = firstRun.subList(0, 5).stream().mapToLong(t -> t.getSpec().byteCount).sum();
+        });
+        // a new file that sorts after the checkpoint appears before the plan resumes
+        Trees.write(source, "d09/s4/zz-late.dat", "late".getBytes());
+        TestResources.assign(client, plan, POD_UID);
+
+        worker.run(plan);
+
+        List<MigrationTask> tasks = copyTasks();
+        assertThat(pathsIn(tasks.subList(0, 6))).containsExactlyElementsOf(pathsIn(firstRun.subList(0, 6)));
+        List<String> expected = new ArrayList<>(allPaths);
+        expected.add("d09/s4/zz-late.dat");
+        assertThat(pathsIn(tasks)).containsExactlyElementsOf(sorted(expected));
+        MigrationTask done = TestResources.task(client, plan);
+        assertThat(done.getStatus().phase).isEqualTo(TaskPhase.Succeeded);
+        assertThat(done.getStatus().progress.total).isEqualTo(FILES + 1);
+        assertThat(done.getStatus().progress.tasksCreated).isEqualTo(tasks.size());
+        assertThat(Files.exists(source.resolve("skip/ignored.tmp"))).isTrue();
+    }
+
+    private String jobName() {
+        return job.getMetadata().getName();
+    }
+
+    private List<MigrationTask> copyTasks() {
+        return client.resources(MigrationTask.class).inNamespace(NAMESPACE)
+                .withLabel(Ferry.JOB_LABEL, jobName()).list().getItems().stream()
+                .filter(t -> t.getSpec().type == TaskType.Copy)
+                .sorted(Comparator.comparing(t -> t.getMetadata().getName()))
+                .toList();
+    }
+
+    private static List<String> pathsIn(List<MigrationTask> tasks) {
+        return tasks.stream().flatMap(t -> t.getSpec().files.stream()).map(f -> f.path).toList();
+    }
+
+    private static List<String> sorted(List<String> paths) {
+        return paths.stream().sorted(PathOrder.COMPARATOR).toList();
+    }
+}

@@ -1,0 +1,54 @@
+package dev.ferry.worker.testing;
+
+import dev.ferry.api.MigrationJob;
+import dev.ferry.worker.StopSignal;
+import dev.ferry.worker.TaskRunner;
+import dev.ferry.worker.WorkerConfig;
+import dev.ferry.worker.copy.CopyEngine;
+import dev.ferry.worker.copy.CopyRunner;
+import dev.ferry.worker.plan.ActiveTasks;
+import dev.ferry.worker.plan.PlanRunner;
+import dev.ferry.worker.s3.S3ClientFactory;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+
+/** The task-running half of a worker, without the informer: a test calls {@link #run} itself. */
+public final class LocalWorker implements AutoCloseable {
+    private final KubernetesClient client;
+    private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor();
+    private final TaskRunner runner;
+    private CopyEngine engine;
+
+    public LocalWorker(KubernetesClient client, Path sourceRoot, String podUid) {
+        this.client = client;
+        WorkerConfig config = new WorkerConfig(TestResources.POD_NAME, TestResources.NAMESPACE, podUid, "unused",
+                sourceRoot, 1);
+        PlanRunner plans = new PlanRunner(client, sourceRoot, ActiveTasks.NONE);
+        CopyRunner copies = new CopyRunner(sourceRoot, this::engineFor, ticker, Clock.systemUTC(),
+                Duration.ofSeconds(5));
+        this.runner = new TaskRunner(config, client, plans, copies, StopSignal.NEVER, Clock.systemUTC());
+    }
+
+    public void run(String taskName) {
+        runner.run(taskName);
+    }
+
+    private synchronized CopyEngine engineFor(MigrationJob job) {
+        if (engine == null) {
+            engine = CopyEngine.forJob(job, S3ClientFactory.forJob(client, job));
+        }
+        return engine;
+    }
+
+    @Override
+    public synchronized void close() {
+        ticker.shutdownNow();
+        if (engine != null) {
+            engine.close();
+        }
+    }
+}
