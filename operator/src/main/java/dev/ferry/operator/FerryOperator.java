@@ -1,0 +1,61 @@
+package dev.ferry.operator;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.operator.Operator;
+import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
+import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Ferry operator: one JOSDK {@link Operator} running the MigrationJob reconciler against a
+ * given client. Embeddable (the local mode starts it in-process) and the body of {@link OperatorMain}.
+ */
+public final class FerryOperator implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(FerryOperator.class);
+
+    private final Operator operator;
+
+    private FerryOperator(Operator operator) {
+        this.operator = operator;
+    }
+
+    public static FerryOperator start(KubernetesClient client, OperatorSettings settings) {
+        Operator operator = new Operator(o -> {
+            o.withKubernetesClient(client)
+                    // The Fabric8 mock (and so the local mode) has no server-side apply.
+                    .withUseSSAToPatchPrimaryResource(false)
+                    // The client is the caller's: it may outlive this operator.
+                    .withCloseClientOnStop(false)
+                    .withCacheSyncTimeout(Duration.ofMinutes(2));
+            if (settings.leaderElection()) {
+                var election = LeaderElectionConfigurationBuilder.aLeaderElectionConfiguration(OperatorSettings.LEASE_NAME)
+                        .withExitOnStopLeading(settings.exitOnStopLeading());
+                if (settings.leaseNamespace() != null) {
+                    election.withLeaseNamespace(settings.leaseNamespace());
+                }
+                o.withLeaderElectionConfiguration(election.build());
+            }
+        });
+        MigrationJobReconciler reconciler = new MigrationJobReconciler(client, settings);
+        operator.register(reconciler, o -> {
+            if (settings.watchesAllNamespaces()) {
+                o.watchingAllNamespaces();
+            } else {
+                o.settingNamespaces(settings.namespaces());
+            }
+            // A safety net only: events and reschedules drive reconciles.
+            o.withReconciliationMaxInterval(Duration.ofMinutes(10));
+        });
+        operator.start();
+        log.info("Ferry operator started (namespaces: {}, worker image {}, leader election {})",
+                settings.watchesAllNamespaces() ? "all" : settings.namespaces(), settings.workerImage(),
+                settings.leaderElection() ? "on" : "off");
+        return new FerryOperator(operator);
+    }
+
+    @Override
+    public void close() {
+        operator.stop();
+    }
+}

@@ -1,0 +1,167 @@
+package dev.ferry.operator;
+
+import dev.ferry.api.Ferry;
+import dev.ferry.api.MigrationJob;
+import dev.ferry.api.MigrationJobStatus;
+import dev.ferry.api.MigrationTask;
+import dev.ferry.operator.assignment.DeadWorkerReclaimer;
+import dev.ferry.operator.assignment.TaskAssigner;
+import dev.ferry.operator.assignment.TaskStatusWriter;
+import dev.ferry.operator.planning.RootPlan;
+import dev.ferry.operator.status.JobEvents;
+import dev.ferry.operator.status.JobStatusAggregator;
+import dev.ferry.operator.status.JobStatusRecorder;
+import dev.ferry.operator.validation.InvalidSpec;
+import dev.ferry.operator.validation.JobValidator;
+import dev.ferry.operator.workers.WorkerDeploymentFactory;
+import dev.ferry.operator.workers.WorkerDeployments;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.SecondaryToPrimaryMapper;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Drives a MigrationJob: observe → validate → ensure workers → ensure the root plan → take tasks
+ * back from dead workers → hand out tasks → record status. The job's tasks and worker pods are
+ * secondary resources, so a task or pod change reconciles its job; the job's own status writes do
+ * not (generation-aware processing).
+ */
+@ControllerConfiguration(name = MigrationJobReconciler.NAME)
+public class MigrationJobReconciler implements Reconciler<MigrationJob> {
+    public static final String NAME = "migrationjob";
+    static final String WORKER_SELECTOR = Ferry.JOB_LABEL + "," + Ferry.COMPONENT_LABEL + "=" + Ferry.COMPONENT_WORKER;
+
+    /** How soon a status write that lost a race is tried again, on the newer job. */
+    private static final Duration RETRY_STATUS_WRITE = Duration.ofMillis(200);
+
+    private final OperatorSettings settings;
+    private final JobValidator validator;
+    private final WorkerDeployments workers;
+    private final JobStatusAggregator aggregator = new JobStatusAggregator();
+    private final KubernetesClient client;
+    private volatile InformerEventSource<MigrationTask, MigrationJob> taskSource;
+
+    public MigrationJobReconciler(KubernetesClient client, OperatorSettings settings) {
+        this.client = client;
+        this.settings = settings;
+        this.validator = new JobValidator(client);
+        this.workers = new WorkerDeployments(client, new WorkerDeploymentFactory(settings));
+    }
+
+    @Override
+    public List<EventSource<?, MigrationJob>> prepareEventSources(EventSourceContext<MigrationJob> context) {
+        taskSource = new InformerEventSource<>(InformerEventSourceConfiguration
+                .from(MigrationTask.class, MigrationJob.class)
+                .withName("tasks")
+                .withLabelSelector(Ferry.JOB_LABEL)
+                .withSecondaryToPrimaryMapper(byJobLabel())
+                .withNamespacesInheritedFromController()
+                .build(), context);
+        var pods = new InformerEventSource<>(InformerEventSourceConfiguration
+                .from(Pod.class, MigrationJob.class)
+                .withName("worker-pods")
+                .withLabelSelector(WORKER_SELECTOR)
+                .withSecondaryToPrimaryMapper(byJobLabel())
+                .withNamespacesInheritedFromController()
+                .build(), context);
+        var deployments = new InformerEventSource<>(InformerEventSourceConfiguration
+                .from(Deployment.class, MigrationJob.class)
+                .withName("worker-deployments")
+                .withLabelSelector(WORKER_SELECTOR)
+                .withSecondaryToPrimaryMapper(byJobLabel())
+                .withNamespacesInheritedFromController()
+                .build(), context);
+        return List.of(taskSource, pods, deployments);
+    }
+
+    @Override
+    public UpdateControl<MigrationJob> reconcile(MigrationJob job, Context<MigrationJob> context) {
+        JobState state = observe(job, context);
+        Steps steps = steps(context);
+        if (state.isFinished()) {
+            workers.ensure(state, true);
+            return UpdateControl.noUpdate();
+        }
+        Optional<InvalidSpec> invalid = validator.validate(state);
+        if (invalid.isPresent()) {
+            // Retrying cannot fix a spec; look again only slowly, in case a missing Secret appears.
+            boolean recorded = steps.recorder().recordInvalid(state, invalid.get());
+            return UpdateControl.<MigrationJob>noUpdate()
+                    .rescheduleAfter(recorded ? settings.invalidSpecRecheck() : RETRY_STATUS_WRITE);
+        }
+        boolean suspended = job.getSpec().isSuspended();
+        workers.ensure(state, suspended);
+        steps.rootPlan().ensure(state);
+        steps.reclaimer().reclaim(state);
+        Optional<TaskAssigner.Outcome> assignment = suspended ? Optional.empty() : Optional.of(steps.assigner().assign(state));
+        MigrationJobStatus status = aggregator.aggregate(state);
+        if (!steps.recorder().record(state, status)) {
+            return UpdateControl.<MigrationJob>noUpdate().rescheduleAfter(RETRY_STATUS_WRITE);
+        }
+        if (status.phase.isFinished()) {
+            workers.ensure(state, true);
+            return UpdateControl.noUpdate();
+        }
+        return UpdateControl.<MigrationJob>noUpdate().rescheduleAfter(nextLook(state, assignment));
+    }
+
+    private JobState observe(MigrationJob job, Context<MigrationJob> context) {
+        return new JobState(job,
+                context.getSecondaryResources(MigrationTask.class),
+                context.getSecondaryResources(Pod.class),
+                context.getSecondaryResource(Deployment.class).orElse(null),
+                settings.clock().instant());
+    }
+
+    /** The steps that write, wired to tell the caches about their writes. */
+    private record Steps(RootPlan rootPlan, DeadWorkerReclaimer reclaimer, TaskAssigner assigner, JobStatusRecorder recorder) {
+    }
+
+    private Steps steps(Context<MigrationJob> context) {
+        TaskStatusWriter writer = new TaskStatusWriter(client, (written, previous) ->
+                taskSource.handleRecentResourceUpdate(ResourceID.fromResource(written), written, previous));
+        RootPlan rootPlan = new RootPlan(client, created ->
+                taskSource.handleRecentResourceCreate(ResourceID.fromResource(created), created));
+        JobStatusRecorder recorder = new JobStatusRecorder(client, new JobEvents(client, settings.clock()),
+                (written, previous) -> context.eventSourceRetriever().getControllerEventSource()
+                        .handleRecentResourceUpdate(ResourceID.fromResource(written), written, previous));
+        return new Steps(rootPlan, new DeadWorkerReclaimer(writer, settings.notReadyGrace()),
+                new TaskAssigner(writer, settings.prefetchPerWorker()), recorder);
+    }
+
+    /** Soon when a backoff ends before the regular recheck; the recheck also ends not-Ready graces. */
+    private Duration nextLook(JobState state, Optional<TaskAssigner.Outcome> assignment) {
+        Duration next = settings.recheckInterval();
+        Optional<Instant> backoffEnd = assignment.flatMap(TaskAssigner.Outcome::nextBackoffEnd);
+        if (backoffEnd.isPresent()) {
+            Duration untilBackoffEnd = Duration.between(state.now(), backoffEnd.get()).plusMillis(50);
+            if (untilBackoffEnd.compareTo(next) < 0) {
+                next = untilBackoffEnd.isNegative() ? Duration.ofMillis(50) : untilBackoffEnd;
+            }
+        }
+        return next;
+    }
+
+    private static <R extends HasMetadata> SecondaryToPrimaryMapper<R> byJobLabel() {
+        return resource -> {
+            String job = resource.getMetadata().getLabels() == null ? null
+                    : resource.getMetadata().getLabels().get(Ferry.JOB_LABEL);
+            return job == null ? Set.of() : Set.of(new ResourceID(job, resource.getMetadata().getNamespace()));
+        };
+    }
+}

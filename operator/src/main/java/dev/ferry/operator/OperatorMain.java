@@ -1,0 +1,74 @@
+package dev.ferry.operator;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.stream.Collectors;
+
+/**
+ * Runs the operator as its own process. Settings come from the environment (as the Helm chart sets
+ * them) and may be overridden by {@code --name=value} arguments of the same names in lower case
+ * without the prefix, e.g. {@code --watch-namespaces=a,b}:
+ * <ul>
+ *   <li>{@code FERRY_WATCH_NAMESPACES}: comma-separated; empty watches all namespaces</li>
+ *   <li>{@code FERRY_WORKER_IMAGE}: image of the worker Deployments</li>
+ *   <li>{@code FERRY_LEADER_ELECTION}: {@code true} takes the {@code ferry-operator} Lease first</li>
+ *   <li>{@code FERRY_LEASE_NAMESPACE}: namespace of the Lease (default {@code POD_NAMESPACE}, else the client's)</li>
+ *   <li>{@code FERRY_PREFETCH_PER_WORKER}, {@code FERRY_NOT_READY_GRACE_SECONDS}, {@code FERRY_RECHECK_SECONDS}</li>
+ * </ul>
+ */
+public final class OperatorMain {
+
+    private OperatorMain() {
+    }
+
+    public static void main(String[] args) throws InterruptedException {
+        OperatorSettings settings = settings(System.getenv(), args);
+        KubernetesClient client = new KubernetesClientBuilder().build();
+        FerryOperator operator = FerryOperator.start(client, settings);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            operator.close();
+            client.close();
+            stopped.countDown();
+        }, "ferry-operator-shutdown"));
+        stopped.await();
+    }
+
+    static OperatorSettings settings(Map<String, String> env, String[] args) {
+        Map<String, String> values = new HashMap<>(env);
+        for (String arg : args) {
+            if (!arg.startsWith("--") || !arg.contains("=")) {
+                throw new IllegalArgumentException("expected --name=value, got " + arg);
+            }
+            String name = arg.substring(2, arg.indexOf('='));
+            values.put("FERRY_" + name.toUpperCase().replace('-', '_'), arg.substring(arg.indexOf('=') + 1));
+        }
+        OperatorSettings settings = OperatorSettings.defaults();
+        String namespaces = values.getOrDefault("FERRY_WATCH_NAMESPACES", "");
+        settings = settings.withNamespaces(Arrays.stream(namespaces.split(","))
+                .map(String::strip).filter(s -> !s.isEmpty()).collect(Collectors.toSet()));
+        if (values.containsKey("FERRY_WORKER_IMAGE") && !values.get("FERRY_WORKER_IMAGE").isBlank()) {
+            settings = settings.withWorkerImage(values.get("FERRY_WORKER_IMAGE"));
+        }
+        if (Boolean.parseBoolean(values.getOrDefault("FERRY_LEADER_ELECTION", "false"))) {
+            settings = settings.withLeaderElection(true,
+                    values.getOrDefault("FERRY_LEASE_NAMESPACE", values.get("POD_NAMESPACE")));
+        }
+        if (values.containsKey("FERRY_PREFETCH_PER_WORKER")) {
+            settings = settings.withPrefetchPerWorker(Integer.parseInt(values.get("FERRY_PREFETCH_PER_WORKER")));
+        }
+        if (values.containsKey("FERRY_NOT_READY_GRACE_SECONDS")) {
+            settings = settings.withNotReadyGrace(Duration.ofSeconds(Long.parseLong(values.get("FERRY_NOT_READY_GRACE_SECONDS"))));
+        }
+        if (values.containsKey("FERRY_RECHECK_SECONDS")) {
+            settings = settings.withRecheckInterval(Duration.ofSeconds(Long.parseLong(values.get("FERRY_RECHECK_SECONDS"))));
+        }
+        return settings;
+    }
+
+}

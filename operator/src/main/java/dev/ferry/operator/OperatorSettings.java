@@ -1,0 +1,111 @@
+package dev.ferry.operator;
+
+import dev.ferry.api.WorkersSpec;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * How an operator instance runs: what it watches, which worker image it deploys, and the timings of
+ * assignment. Immutable; {@code with...} methods return a changed copy.
+ *
+ * @param namespaces namespaces to watch; empty watches all namespaces
+ * @param workerImage image of the worker Deployment unless a job names its own
+ * @param defaultWorkerReplicas workers of a job whose spec has no {@code workers} section
+ * @param leaderElection whether to take the {@code ferry-operator} Lease before reconciling
+ * @param leaseNamespace namespace of the Lease; null means the client's namespace
+ * @param exitOnStopLeading exit the JVM when leadership is lost (false inside tests)
+ * @param clock time source of assignment, backoff and status timestamps
+ * @param prefetchPerWorker most active (Assigned + Running) tasks handed to one worker
+ * @param notReadyGrace how long a worker pod may be not Ready before its tasks are taken back
+ * @param recheckInterval how soon an unfinished job is looked at again without any event
+ * @param invalidSpecRecheck how soon a job with an invalid spec is looked at again (a Secret may appear)
+ */
+public record OperatorSettings(
+        Set<String> namespaces,
+        String workerImage,
+        int defaultWorkerReplicas,
+        boolean leaderElection,
+        String leaseNamespace,
+        boolean exitOnStopLeading,
+        Clock clock,
+        int prefetchPerWorker,
+        Duration notReadyGrace,
+        Duration recheckInterval,
+        Duration invalidSpecRecheck) {
+
+    public static final String LEASE_NAME = "ferry-operator";
+    public static final String DEFAULT_WORKER_IMAGE = "ferry/worker:0.1.0";
+
+    public OperatorSettings {
+        namespaces = Set.copyOf(namespaces);
+        Objects.requireNonNull(workerImage, "workerImage");
+        Objects.requireNonNull(clock, "clock");
+        if (prefetchPerWorker < 1) {
+            throw new IllegalArgumentException("prefetchPerWorker must be at least 1");
+        }
+        if (defaultWorkerReplicas < 0) {
+            throw new IllegalArgumentException("defaultWorkerReplicas must not be negative");
+        }
+    }
+
+    public static OperatorSettings defaults() {
+        return new OperatorSettings(Set.of(), DEFAULT_WORKER_IMAGE, WorkersSpec.DEFAULT_REPLICAS, false, null, true,
+                Clock.systemUTC(), 2, Duration.ofSeconds(60), Duration.ofSeconds(15), Duration.ofMinutes(5));
+    }
+
+    public boolean watchesAllNamespaces() {
+        return namespaces.isEmpty();
+    }
+
+    public OperatorSettings withNamespaces(Set<String> value) {
+        return new OperatorSettings(value, workerImage, defaultWorkerReplicas, leaderElection, leaseNamespace,
+                exitOnStopLeading, clock, prefetchPerWorker, notReadyGrace, recheckInterval, invalidSpecRecheck);
+    }
+
+    public OperatorSettings withWorkerImage(String value) {
+        return new OperatorSettings(namespaces, value, defaultWorkerReplicas, leaderElection, leaseNamespace,
+                exitOnStopLeading, clock, prefetchPerWorker, notReadyGrace, recheckInterval, invalidSpecRecheck);
+    }
+
+    public OperatorSettings withDefaultWorkerReplicas(int value) {
+        return new OperatorSettings(namespaces, workerImage, value, leaderElection, leaseNamespace,
+                exitOnStopLeading, clock, prefetchPerWorker, notReadyGrace, recheckInterval, invalidSpecRecheck);
+    }
+
+    public OperatorSettings withLeaderElection(boolean value, String namespace) {
+        return new OperatorSettings(namespaces, workerImage, defaultWorkerReplicas, value, namespace,
+                exitOnStopLeading, clock, prefetchPerWorker, notReadyGrace, recheckInterval, invalidSpecRecheck);
+    }
+
+    public OperatorSettings withExitOnStopLeading(boolean value) {
+        return new OperatorSettings(namespaces, workerImage, defaultWorkerReplicas, leaderElection, leaseNamespace,
+                value, clock, prefetchPerWorker, notReadyGrace, recheckInterval, invalidSpecRecheck);
+    }
+
+    public OperatorSettings withClock(Clock value) {
+        return new OperatorSettings(namespaces, workerImage, defaultWorkerReplicas, leaderElection, leaseNamespace,
+                exitOnStopLeading, value, prefetchPerWorker, notReadyGrace, recheckInterval, invalidSpecRecheck);
+    }
+
+    public OperatorSettings withPrefetchPerWorker(int value) {
+        return new OperatorSettings(namespaces, workerImage, defaultWorkerReplicas, leaderElection, leaseNamespace,
+                exitOnStopLeading, clock, value, notReadyGrace, recheckInterval, invalidSpecRecheck);
+    }
+
+    public OperatorSettings withNotReadyGrace(Duration value) {
+        return new OperatorSettings(namespaces, workerImage, defaultWorkerReplicas, leaderElection, leaseNamespace,
+                exitOnStopLeading, clock, prefetchPerWorker, value, recheckInterval, invalidSpecRecheck);
+    }
+
+    public OperatorSettings withRecheckInterval(Duration value) {
+        return new OperatorSettings(namespaces, workerImage, defaultWorkerReplicas, leaderElection, leaseNamespace,
+                exitOnStopLeading, clock, prefetchPerWorker, notReadyGrace, value, invalidSpecRecheck);
+    }
+
+    public OperatorSettings withInvalidSpecRecheck(Duration value) {
+        return new OperatorSettings(namespaces, workerImage, defaultWorkerReplicas, leaderElection, leaseNamespace,
+                exitOnStopLeading, clock, prefetchPerWorker, notReadyGrace, recheckInterval, value);
+    }
+}

@@ -1,0 +1,140 @@
+package dev.ferry.operator.assignment;
+
+import dev.ferry.api.MigrationTask;
+import dev.ferry.api.MigrationTaskStatus;
+import dev.ferry.api.TaskPhase;
+import dev.ferry.api.TaskType;
+import dev.ferry.operator.JobState;
+import dev.ferry.operator.workers.WorkerPods;
+import io.fabric8.kubernetes.api.model.Pod;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Hands Pending tasks to Ready workers: Plan tasks first (they create the work), then the rest in
+ * name order; each to the worker with the fewest active tasks, at most {@code prefetch} per worker.
+ * A task that used up its attempts is Failed instead. Each hand-out raises the epoch, the fencing
+ * token the holder checks before every write.
+ */
+public final class TaskAssigner {
+    private static final Logger log = LoggerFactory.getLogger(TaskAssigner.class);
+
+    /** Plan tasks before the copies they enable; then by name, the order planning created them in. */
+    static final Comparator<MigrationTask> QUEUE_ORDER = Comparator
+            .comparing((MigrationTask t) -> Tasks.type(t) == TaskType.Plan ? 0 : 1)
+            .thenComparing(t -> t.getMetadata().getName());
+
+    private final TaskStatusWriter writer;
+    private final int prefetch;
+
+    public TaskAssigner(TaskStatusWriter writer, int prefetch) {
+        this.writer = writer;
+        this.prefetch = prefetch;
+    }
+
+    /** What one pass did, for status and rescheduling. */
+    public record Outcome(int assigned, int failed, int waiting, Optional<Instant> nextBackoffEnd) {
+    }
+
+    public Outcome assign(JobState state) {
+        int maxAttempts = state.job().getSpec().tasksOrDefaults().maxAttemptsOrDefault();
+        List<Pod> ready = state.workerPods().stream().filter(WorkerPods::canTakeTasks).toList();
+        Map<String, Integer> load = activeTasksByWorker(state.tasks());
+        int assigned = 0;
+        int failed = 0;
+        int waiting = 0;
+        Optional<Instant> nextBackoffEnd = Optional.empty();
+        for (MigrationTask task : queue(state.tasks())) {
+            Optional<Instant> notBefore = Tasks.notBefore(task).filter(t -> t.isAfter(state.now()));
+            if (notBefore.isPresent()) {
+                waiting++;
+                nextBackoffEnd = earliest(nextBackoffEnd, notBefore.get());
+                continue;
+            }
+            if (Tasks.attempts(task) >= maxAttempts) {
+                if (fail(state, task, maxAttempts)) {
+                    failed++;
+                }
+                continue;
+            }
+            Optional<Pod> worker = pickWorker(ready, load, prefetch);
+            if (worker.isEmpty()) {
+                waiting++;
+                continue;
+            }
+            if (handOut(state, task, worker.get())) {
+                load.merge(WorkerPods.uid(worker.get()), 1, Integer::sum);
+                assigned++;
+            }
+        }
+        return new Outcome(assigned, failed, waiting, nextBackoffEnd);
+    }
+
+    /** Pending tasks in the order they are handed out. */
+    static List<MigrationTask> queue(List<MigrationTask> tasks) {
+        return tasks.stream().filter(t -> Tasks.phase(t) == TaskPhase.Pending).sorted(QUEUE_ORDER).toList();
+    }
+
+    /** Assigned and Running tasks per holder pod UID. */
+    static Map<String, Integer> activeTasksByWorker(List<MigrationTask> tasks) {
+        Map<String, Integer> load = new HashMap<>();
+        for (MigrationTask task : tasks) {
+            if (Tasks.phase(task).isHeld()) {
+                Tasks.holderUid(task).ifPresent(uid -> load.merge(uid, 1, Integer::sum));
+            }
+        }
+        return load;
+    }
+
+    /** The worker with the fewest active tasks below the prefetch limit; ties go to the first by name. */
+    static Optional<Pod> pickWorker(List<Pod> ready, Map<String, Integer> load, int prefetch) {
+        return ready.stream()
+                .filter(p -> load.getOrDefault(WorkerPods.uid(p), 0) < prefetch)
+                .min(Comparator.comparing((Pod p) -> load.getOrDefault(WorkerPods.uid(p), 0))
+                        .thenComparing(p -> p.getMetadata().getName()));
+    }
+
+    private boolean handOut(JobState state, MigrationTask task, Pod worker) {
+        long epoch = Tasks.epoch(task) + 1;
+        Optional<MigrationTask> written = writer.write(state, task, status -> {
+            status.phase = TaskPhase.Assigned;
+            status.attempts = status.attemptsOrZero();
+            status.notBefore = null;
+            status.assignment = new MigrationTaskStatus.Assignment();
+            status.assignment.worker = worker.getMetadata().getName();
+            status.assignment.podUid = WorkerPods.uid(worker);
+            status.assignment.epoch = epoch;
+            status.assignment.since = state.now().toString();
+            status.message = "assigned to " + worker.getMetadata().getName();
+            return status;
+        });
+        written.ifPresent(t -> log.info("job {}/{}: task {} assigned to {} (epoch {})", state.namespace(), state.name(),
+                task.getMetadata().getName(), worker.getMetadata().getName(), epoch));
+        return written.isPresent();
+    }
+
+    private boolean fail(JobState state, MigrationTask task, int maxAttempts) {
+        int attempts = Tasks.attempts(task);
+        String previous = task.getStatus() == null ? null : task.getStatus().message;
+        String message = "gave up after " + attempts + " attempts (spec.tasks.maxAttempts is " + maxAttempts + ")"
+                + (previous == null || previous.isBlank() ? "" : "; last: " + previous);
+        Optional<MigrationTask> written = writer.write(state, task, status -> {
+            status.phase = TaskPhase.Failed;
+            status.message = message;
+            return status;
+        });
+        written.ifPresent(t -> log.warn("job {}/{}: task {} failed: {}", state.namespace(), state.name(),
+                task.getMetadata().getName(), message));
+        return written.isPresent();
+    }
+
+    private static Optional<Instant> earliest(Optional<Instant> current, Instant candidate) {
+        return current.filter(c -> c.isBefore(candidate)).or(() -> Optional.of(candidate));
+    }
+}

@@ -1,0 +1,93 @@
+package dev.ferry.operator.planning;
+
+import dev.ferry.api.Ferry;
+import dev.ferry.api.JobPhase;
+import dev.ferry.api.MigrationJob;
+import dev.ferry.api.MigrationJobStatus;
+import dev.ferry.api.MigrationTask;
+import dev.ferry.api.MigrationTaskSpec;
+import dev.ferry.api.MigrationTaskStatus;
+import dev.ferry.api.PlanScope;
+import dev.ferry.api.TaskPhase;
+import dev.ferry.api.TaskType;
+import dev.ferry.operator.JobState;
+import dev.ferry.operator.Owners;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.net.HttpURLConnection;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Starts a new job: creates its root Plan task {@code <job>-plan}, which walks the whole source, and
+ * sets the initial status (Planning, startTime). Everything else is planned by workers, so this is
+ * the only task the operator ever creates. The name is deterministic: a second create is a 409,
+ * which means it exists already, which is what we wanted.
+ */
+public final class RootPlan {
+    private static final Logger log = LoggerFactory.getLogger(RootPlan.class);
+
+    private final KubernetesClient client;
+    private final Consumer<MigrationTask> onCreated;
+
+    /** @param onCreated told about a created task, so that caches see it before the watch delivers it */
+    public RootPlan(KubernetesClient client, Consumer<MigrationTask> onCreated) {
+        this.client = client;
+        this.onCreated = onCreated;
+    }
+
+    public static String name(String jobName) {
+        return jobName + "-plan";
+    }
+
+    public void ensure(JobState state) {
+        MigrationJobStatus status = state.status();
+        if (status.startTime == null) {
+            status.startTime = state.now().toString();
+        }
+        if (status.phase == null || status.phase == JobPhase.Pending) {
+            status.phase = JobPhase.Planning;
+        }
+        String name = name(state.name());
+        // Once the job has started the plan exists (or existed: finished tasks may be pruned).
+        if (state.task(name).isPresent() || state.observedStatus().startTime != null) {
+            return;
+        }
+        MigrationTask task = rootPlan(state.job(), name);
+        try {
+            MigrationTask created = client.resources(MigrationTask.class).inNamespace(state.namespace())
+                    .resource(task).create();
+            log.info("job {}/{}: created root plan task {}", state.namespace(), state.name(), name);
+            onCreated.accept(created);
+            state.put(created);
+        } catch (KubernetesClientException e) {
+            if (e.getCode() != HttpURLConnection.HTTP_CONFLICT) {
+                throw e;
+            }
+            log.debug("root plan task {} exists already", name);
+        }
+    }
+
+    static MigrationTask rootPlan(MigrationJob job, String name) {
+        MigrationTask task = new MigrationTask();
+        task.setMetadata(new ObjectMetaBuilder()
+                .withName(name)
+                .withNamespace(job.getMetadata().getNamespace())
+                .addToLabels(Ferry.JOB_LABEL, job.getMetadata().getName())
+                .addToLabels(Ferry.TASK_TYPE_LABEL, TaskType.Plan.name())
+                .withOwnerReferences(Owners.controlledBy(job))
+                .build());
+        MigrationTaskSpec spec = new MigrationTaskSpec();
+        spec.jobName = job.getMetadata().getName();
+        spec.type = TaskType.Plan;
+        spec.plan = new PlanScope("");
+        task.setSpec(spec);
+        MigrationTaskStatus status = new MigrationTaskStatus();
+        status.phase = TaskPhase.Pending;
+        status.attempts = 0;
+        task.setStatus(status);
+        return task;
+    }
+}

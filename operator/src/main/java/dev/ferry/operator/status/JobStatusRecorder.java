@@ -1,0 +1,114 @@
+package dev.ferry.operator.status;
+
+import dev.ferry.api.JobPhase;
+import dev.ferry.api.MigrationJob;
+import dev.ferry.api.MigrationJobStatus;
+import dev.ferry.operator.JobState;
+import dev.ferry.operator.validation.InvalidSpec;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.net.HttpURLConnection;
+import java.util.Objects;
+import java.util.function.BiConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Writes a job's status, and only its status, through the status subresource with a
+ * resourceVersion lock. The spec is the user's and is never changed (GitOps tools would fight it).
+ * Not a JSON merge patch: the Fabric8 mock server appends lists on merge patches, which doubled
+ * the conditions on every write. Phase transitions become Events.
+ */
+public final class JobStatusRecorder {
+    private static final Logger log = LoggerFactory.getLogger(JobStatusRecorder.class);
+
+    private final KubernetesClient client;
+    private final JobEvents events;
+    private final BiConsumer<MigrationJob, MigrationJob> onWritten;
+
+    /** @param onWritten told (updated, previous) after a write, so that the next reconcile sees it */
+    public JobStatusRecorder(KubernetesClient client, JobEvents events, BiConsumer<MigrationJob, MigrationJob> onWritten) {
+        this.client = client;
+        this.events = events;
+        this.onWritten = onWritten;
+    }
+
+    /** Returns false when the job changed since it was read: the caller looks again soon. */
+    public boolean record(JobState state, MigrationJobStatus status) {
+        MigrationJobStatus before = state.observedStatus();
+        if (Serialization.asJson(before).equals(Serialization.asJson(status))) {
+            return true; // nothing changed: no write, no event
+        }
+        if (!write(state.job(), status)) {
+            return false;
+        }
+        if (before.phase != status.phase) {
+            announce(state.job(), before.phase, status);
+        }
+        return true;
+    }
+
+    /** Ready=False with the problem, Progressing=False; the job stays as far as it got. */
+    public boolean recordInvalid(JobState state, InvalidSpec invalid) {
+        MigrationJobStatus status = Serialization.clone(state.observedStatus());
+        Long generation = state.job().getMetadata().getGeneration();
+        status.observedGeneration = generation;
+        if (status.phase == null) {
+            status.phase = JobPhase.Pending;
+        }
+        boolean wasInvalid = Conditions.find(status.conditions, Conditions.READY)
+                .map(c -> InvalidSpec.REASON.equals(c.getReason()) && Objects.equals(c.getMessage(), invalid.message()))
+                .orElse(false);
+        Conditions.set(status.conditions, Conditions.READY, false, InvalidSpec.REASON, invalid.message(),
+                state.now(), generation);
+        Conditions.set(status.conditions, Conditions.PROGRESSING, false, InvalidSpec.REASON, invalid.message(),
+                state.now(), generation);
+        if (!Serialization.asJson(state.observedStatus()).equals(Serialization.asJson(status))
+                && !write(state.job(), status)) {
+            return false;
+        }
+        if (!wasInvalid) {
+            log.warn("job {}/{}: invalid spec: {}", state.namespace(), state.name(), invalid.message());
+            events.warning(state.job(), InvalidSpec.REASON, invalid.message());
+        }
+        return true;
+    }
+
+    /**
+     * A status update locked on the resourceVersion read. The body carries the job as read, so even
+     * an API server that (unlike a real one) took more than the status from a status update could
+     * not change the spec: the lock refuses the write if anything changed since.
+     */
+    private boolean write(MigrationJob job, MigrationJobStatus status) {
+        MigrationJob copy = Serialization.clone(job);
+        copy.setStatus(status);
+        try {
+            MigrationJob written = client.resources(MigrationJob.class)
+                    .inNamespace(job.getMetadata().getNamespace())
+                    .resource(copy)
+                    .lockResourceVersion(job.getMetadata().getResourceVersion())
+                    .updateStatus();
+            onWritten.accept(written, job);
+            return true;
+        } catch (KubernetesClientException e) {
+            if (e.getCode() != HttpURLConnection.HTTP_CONFLICT) {
+                throw e;
+            }
+            log.debug("job {} changed since it was read; its status is written on the next reconcile",
+                    job.getMetadata().getName());
+            return false;
+        }
+    }
+
+    private void announce(MigrationJob job, JobPhase from, MigrationJobStatus status) {
+        String message = Conditions.find(status.conditions, Conditions.READY).map(c -> c.getMessage()).orElse("");
+        String text = (from == null ? "" : from + " → ") + status.phase + (message.isEmpty() ? "" : ": " + message);
+        log.info("job {}/{}: {}", job.getMetadata().getNamespace(), job.getMetadata().getName(), text);
+        if (status.phase == JobPhase.Failed) {
+            events.warning(job, status.phase.name(), text);
+        } else {
+            events.normal(job, status.phase.name(), text);
+        }
+    }
+}

@@ -1,0 +1,97 @@
+package dev.ferry.operator.validation;
+
+import dev.ferry.api.Ferry;
+import dev.ferry.api.MigrationJobSpec;
+import dev.ferry.api.Patterns;
+import dev.ferry.api.Quantities;
+import dev.ferry.operator.JobState;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * Checks what the schema cannot: that the credentials Secret exists with its keys, and that values
+ * the schema only pattern-checks (or that came through an API server that does not validate) parse.
+ * The source claim is not checked: in the local mode claims are bound by the kubelet, not by objects.
+ */
+public final class JobValidator {
+    private static final Pattern DURATION = Pattern.compile(Patterns.DURATION);
+
+    private final KubernetesClient client;
+
+    public JobValidator(KubernetesClient client) {
+        this.client = client;
+    }
+
+    public Optional<InvalidSpec> validate(JobState state) {
+        List<String> problems = new ArrayList<>();
+        MigrationJobSpec spec = state.job().getSpec();
+        if (spec == null || spec.source == null || spec.destination == null) {
+            return Optional.of(new InvalidSpec("spec.source and spec.destination are required"));
+        }
+        checkSourcePath(spec, problems);
+        checkQuantities(spec, problems);
+        if (problems.isEmpty()) {
+            checkCredentials(state.namespace(), spec.destination.credentialsSecret, problems);
+        }
+        return problems.isEmpty() ? Optional.empty() : Optional.of(new InvalidSpec(String.join("; ", problems)));
+    }
+
+    private static void checkSourcePath(MigrationJobSpec spec, List<String> problems) {
+        String path = spec.source.pathOrRoot();
+        if (!path.startsWith("/") || List.of(path.split("/")).contains("..")) {
+            problems.add("spec.source.path '" + path + "' must be absolute within the volume and must not contain '..'");
+        }
+        if (spec.source.minFileAge != null && !DURATION.matcher(spec.source.minFileAge).matches()) {
+            problems.add("spec.source.minFileAge '" + spec.source.minFileAge + "' is not a duration (e.g. 10m)");
+        }
+    }
+
+    private static void checkQuantities(MigrationJobSpec spec, List<String> problems) {
+        if (spec.tasks != null) {
+            checkQuantity("spec.tasks.maxBytes", spec.tasks.maxBytes, problems);
+        }
+        if (spec.workers != null) {
+            checkQuantity("spec.workers.partSize", spec.workers.partSize, problems);
+            checkQuantity("spec.workers.bandwidthLimit", spec.workers.bandwidthLimit, problems);
+        }
+    }
+
+    private static void checkQuantity(String field, String value, List<String> problems) {
+        if (value == null) {
+            return;
+        }
+        try {
+            if (Quantities.parseBytes(value) <= 0) {
+                problems.add(field + " '" + value + "' must be positive");
+            }
+        } catch (RuntimeException e) {
+            problems.add(field + " '" + value + "' is not a byte quantity (e.g. 16Mi)");
+        }
+    }
+
+    private void checkCredentials(String namespace, String secretName, List<String> problems) {
+        if (secretName == null || secretName.isBlank()) {
+            problems.add("spec.destination.credentialsSecret is required");
+            return;
+        }
+        Secret secret = client.secrets().inNamespace(namespace).withName(secretName).get();
+        if (secret == null) {
+            problems.add("credentials Secret '" + secretName + "' not found in namespace " + namespace);
+            return;
+        }
+        for (String key : List.of(Ferry.SECRET_ACCESS_KEY_ID, Ferry.SECRET_SECRET_ACCESS_KEY)) {
+            if (!has(secret.getData(), key) && !has(secret.getStringData(), key)) {
+                problems.add("credentials Secret '" + secretName + "' has no key " + key);
+            }
+        }
+    }
+
+    private static boolean has(Map<String, String> data, String key) {
+        return data != null && data.get(key) != null && !data.get(key).isEmpty();
+    }
+}

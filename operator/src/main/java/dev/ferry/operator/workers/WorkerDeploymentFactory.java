@@ -1,0 +1,140 @@
+package dev.ferry.operator.workers;
+
+import dev.ferry.api.Ferry;
+import dev.ferry.api.MigrationJob;
+import dev.ferry.api.MigrationJobSpec;
+import dev.ferry.api.MigrationMode;
+import dev.ferry.api.WorkersSpec;
+import dev.ferry.operator.OperatorSettings;
+import dev.ferry.operator.Owners;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.EnvVarBuilder;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
+import io.fabric8.kubernetes.api.model.PodTemplateSpecBuilder;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Builds the desired worker Deployment of a job, per the project's worker convention. */
+public final class WorkerDeploymentFactory {
+    public static final String CONTAINER = "worker";
+    public static final String SOURCE_VOLUME = "source";
+    public static final String SOURCE_ROOT = "/mnt/source";
+    /**
+     * Hash of the pod template we asked for. An API server fills defaults into the template, so
+     * comparing templates would always differ; comparing what we asked for does not.
+     */
+    public static final String TEMPLATE_HASH_ANNOTATION = "ferry.dev/template-hash";
+
+    private final OperatorSettings settings;
+
+    public WorkerDeploymentFactory(OperatorSettings settings) {
+        this.settings = settings;
+    }
+
+    public static String name(MigrationJob job) {
+        return job.getMetadata().getName() + "-worker";
+    }
+
+    public static Map<String, String> labels(String jobName) {
+        Map<String, String> labels = new LinkedHashMap<>();
+        labels.put(Ferry.APP_NAME_LABEL, Ferry.APP_NAME);
+        labels.put(Ferry.APP_INSTANCE_LABEL, jobName);
+        labels.put(Ferry.COMPONENT_LABEL, Ferry.COMPONENT_WORKER);
+        labels.put(Ferry.MANAGED_BY_LABEL, Ferry.MANAGER);
+        labels.put(Ferry.JOB_LABEL, jobName);
+        return labels;
+    }
+
+    /** The replicas a job asks for while it runs; the caller scales to zero when suspended or finished. */
+    public int requestedReplicas(MigrationJob job) {
+        WorkersSpec workers = job.getSpec().workers;
+        return workers == null ? settings.defaultWorkerReplicas() : workers.replicasOrDefault();
+    }
+
+    public Deployment desired(MigrationJob job, int replicas) {
+        String jobName = job.getMetadata().getName();
+        Map<String, String> labels = labels(jobName);
+        PodTemplateSpec template = podTemplate(job, labels);
+        return new DeploymentBuilder()
+                .withNewMetadata()
+                    .withName(name(job))
+                    .withNamespace(job.getMetadata().getNamespace())
+                    .withLabels(labels)
+                    .withAnnotations(Map.of(TEMPLATE_HASH_ANNOTATION, hash(template)))
+                    .withOwnerReferences(Owners.controlledBy(job))
+                .endMetadata()
+                .withNewSpec()
+                    .withReplicas(replicas)
+                    .withNewSelector()
+                        .withMatchLabels(Map.of(Ferry.JOB_LABEL, jobName, Ferry.COMPONENT_LABEL, Ferry.COMPONENT_WORKER))
+                    .endSelector()
+                    .withTemplate(template)
+                .endSpec()
+                .build();
+    }
+
+    private PodTemplateSpec podTemplate(MigrationJob job, Map<String, String> labels) {
+        MigrationJobSpec spec = job.getSpec();
+        WorkersSpec workers = spec.workersOrDefaults();
+        boolean readOnly = spec.mode != MigrationMode.Move; // only Move deletes source files
+        Container container = new ContainerBuilder()
+                .withName(CONTAINER)
+                .withImage(workers.image != null && !workers.image.isBlank() ? workers.image : settings.workerImage())
+                .withEnv(env(job))
+                .withResources(workers.resources)
+                .addNewVolumeMount()
+                    .withName(SOURCE_VOLUME)
+                    .withMountPath(SOURCE_ROOT)
+                    .withReadOnly(readOnly)
+                .endVolumeMount()
+                .build();
+        return new PodTemplateSpecBuilder()
+                .withNewMetadata().withLabels(labels).endMetadata()
+                .withNewSpec()
+                    .withContainers(container)
+                    .addNewVolume()
+                        .withName(SOURCE_VOLUME)
+                        .withNewPersistentVolumeClaim(spec.source.pvc, readOnly)
+                    .endVolume()
+                    .withNodeSelector(workers.nodeSelector)
+                    .withTolerations(workers.tolerations)
+                    .withAffinity(workers.affinity)
+                .endSpec()
+                .build();
+    }
+
+    private static List<EnvVar> env(MigrationJob job) {
+        return List.of(
+                new EnvVarBuilder().withName("FERRY_JOB").withValue(job.getMetadata().getName()).build(),
+                new EnvVarBuilder().withName("FERRY_SOURCE_ROOT").withValue(SOURCE_ROOT).build(),
+                fieldRef("POD_NAME", "metadata.name"),
+                fieldRef("POD_NAMESPACE", "metadata.namespace"),
+                fieldRef("POD_UID", "metadata.uid"));
+    }
+
+    private static EnvVar fieldRef(String name, String path) {
+        return new EnvVarBuilder().withName(name)
+                .withNewValueFrom().withNewFieldRef().withFieldPath(path).endFieldRef().endValueFrom()
+                .build();
+    }
+
+    private static String hash(PodTemplateSpec template) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256")
+                    .digest(Serialization.asJson(template).getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(digest, 0, 8);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,76 @@
+package dev.ferry.operator.workers;
+
+import dev.ferry.operator.JobState;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.net.HttpURLConnection;
+import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Ensures a job's worker Deployment exists with the replicas and template the job asks for: zero
+ * replicas when the job is suspended or finished. Writes are resourceVersion-locked; a conflict is
+ * left for the next reconcile, which sees the newer object.
+ */
+public final class WorkerDeployments {
+    private static final Logger log = LoggerFactory.getLogger(WorkerDeployments.class);
+
+    private final KubernetesClient client;
+    private final WorkerDeploymentFactory factory;
+
+    public WorkerDeployments(KubernetesClient client, WorkerDeploymentFactory factory) {
+        this.client = client;
+        this.factory = factory;
+    }
+
+    /** Ensures the Deployment for a job that runs, or is suspended/finished when {@code stopped}. */
+    public void ensure(JobState state, boolean stopped) {
+        Deployment desired = factory.desired(state.job(), stopped ? 0 : factory.requestedReplicas(state.job()));
+        Deployment existing = state.workerDeployment().orElse(null);
+        try {
+            if (existing == null) {
+                create(desired);
+            } else if (differs(existing, desired)) {
+                update(existing, desired);
+            }
+        } catch (KubernetesClientException e) {
+            if (e.getCode() != HttpURLConnection.HTTP_CONFLICT) {
+                throw e;
+            }
+            log.debug("worker Deployment {} changed meanwhile; the next reconcile re-reads it", desired.getMetadata().getName());
+        }
+    }
+
+    private void create(Deployment desired) {
+        client.apps().deployments().inNamespace(desired.getMetadata().getNamespace()).resource(desired).create();
+        log.info("created worker Deployment {}/{} with {} replicas", desired.getMetadata().getNamespace(),
+                desired.getMetadata().getName(), desired.getSpec().getReplicas());
+    }
+
+    private void update(Deployment existing, Deployment desired) {
+        Deployment changed = new io.fabric8.kubernetes.api.model.apps.DeploymentBuilder(existing)
+                .editMetadata()
+                    .addToLabels(desired.getMetadata().getLabels())
+                    .addToAnnotations(desired.getMetadata().getAnnotations())
+                .endMetadata()
+                .editSpec()
+                    .withReplicas(desired.getSpec().getReplicas())
+                    .withTemplate(desired.getSpec().getTemplate())
+                .endSpec()
+                .build();
+        client.apps().deployments().inNamespace(existing.getMetadata().getNamespace()).resource(changed)
+                .lockResourceVersion(existing.getMetadata().getResourceVersion()).update();
+        log.info("updated worker Deployment {}/{}: {} replicas", existing.getMetadata().getNamespace(),
+                existing.getMetadata().getName(), desired.getSpec().getReplicas());
+    }
+
+    private static boolean differs(Deployment existing, Deployment desired) {
+        String wantedHash = desired.getMetadata().getAnnotations().get(WorkerDeploymentFactory.TEMPLATE_HASH_ANNOTATION);
+        String actualHash = existing.getMetadata().getAnnotations() == null ? null
+                : existing.getMetadata().getAnnotations().get(WorkerDeploymentFactory.TEMPLATE_HASH_ANNOTATION);
+        return !Objects.equals(wantedHash, actualHash)
+                || !Objects.equals(existing.getSpec().getReplicas(), desired.getSpec().getReplicas());
+    }
+}

@@ -1,0 +1,177 @@
+package dev.ferry.operator;
+
+import dev.ferry.api.DestinationSpec;
+import dev.ferry.api.Ferry;
+import dev.ferry.api.FileEntry;
+import dev.ferry.api.MigrationJob;
+import dev.ferry.api.MigrationJobSpec;
+import dev.ferry.api.MigrationTask;
+import dev.ferry.api.MigrationTaskSpec;
+import dev.ferry.api.MigrationTaskStatus;
+import dev.ferry.api.SourceSpec;
+import dev.ferry.api.TaskType;
+import dev.ferry.api.WorkersSpec;
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The test's side of the cluster: CRDs, Secrets, jobs, and the parts the test plays itself — the
+ * kubelet (worker pods and their readiness) and the workers (task status writes, fenced like a
+ * worker's: a resourceVersion-locked update of the task as last read).
+ */
+final class Cluster {
+    static final String NAMESPACE = "ferry-test";
+    static final String SECRET = "s3-credentials";
+
+    private final KubernetesClient client;
+
+    Cluster(KubernetesClient client) {
+        this.client = client;
+    }
+
+    void installCrds() {
+        for (String file : List.of("migrationjobs.ferry.dev-v1.yml", "migrationtasks.ferry.dev-v1.yml")) {
+            try (InputStream in = Cluster.class.getResourceAsStream("/META-INF/fabric8/" + file)) {
+                assertThat(in).as("generated CRD %s on the classpath", file).isNotNull();
+                client.apiextensions().v1().customResourceDefinitions()
+                        .resource(Serialization.unmarshal(in, CustomResourceDefinition.class)).create();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+
+    void createCredentialsSecret() {
+        client.secrets().inNamespace(NAMESPACE).resource(new SecretBuilder()
+                .withNewMetadata().withName(SECRET).withNamespace(NAMESPACE).endMetadata()
+                .addToStringData(Ferry.SECRET_ACCESS_KEY_ID, "test-key")
+                .addToStringData(Ferry.SECRET_SECRET_ACCESS_KEY, "test-secret")
+                .build()).create();
+    }
+
+    MigrationJob createJob(String name, Consumer<MigrationJobSpec> customize) {
+        MigrationJobSpec spec = new MigrationJobSpec();
+        spec.source = new SourceSpec();
+        spec.source.pvc = "data";
+        spec.destination = new DestinationSpec();
+        spec.destination.bucket = "archive";
+        spec.destination.credentialsSecret = SECRET;
+        spec.workers = new WorkersSpec();
+        spec.workers.replicas = 2;
+        customize.accept(spec);
+        MigrationJob job = new MigrationJob();
+        job.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(NAMESPACE).build());
+        job.setSpec(spec);
+        return client.resources(MigrationJob.class).inNamespace(NAMESPACE).resource(job).create();
+    }
+
+    MigrationJob job(String name) {
+        return client.resources(MigrationJob.class).inNamespace(NAMESPACE).withName(name).get();
+    }
+
+    Deployment deployment(String name) {
+        return client.apps().deployments().inNamespace(NAMESPACE).withName(name).get();
+    }
+
+    List<MigrationTask> tasks(String job) {
+        return client.resources(MigrationTask.class).inNamespace(NAMESPACE).withLabel(Ferry.JOB_LABEL, job)
+                .list().getItems().stream().sorted(Comparator.comparing(t -> t.getMetadata().getName())).toList();
+    }
+
+    MigrationTask task(String name) {
+        return client.resources(MigrationTask.class).inNamespace(NAMESPACE).withName(name).get();
+    }
+
+    List<Event> events(String involvedName) {
+        return client.v1().events().inNamespace(NAMESPACE).list().getItems().stream()
+                .filter(e -> involvedName.equals(e.getInvolvedObject().getName())).toList();
+    }
+
+    /** A Copy task as a planning worker creates it: labels, owner, inline files. */
+    MigrationTask createCopyTask(MigrationJob job, String name, FileEntry... files) {
+        MigrationTask task = new MigrationTask();
+        task.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(NAMESPACE)
+                .addToLabels(Ferry.JOB_LABEL, job.getMetadata().getName())
+                .addToLabels(Ferry.TASK_TYPE_LABEL, TaskType.Copy.name())
+                .withOwnerReferences(Owners.controlledBy(job))
+                .build());
+        task.setSpec(new MigrationTaskSpec());
+        task.getSpec().jobName = job.getMetadata().getName();
+        task.getSpec().type = TaskType.Copy;
+        task.getSpec().files = List.of(files);
+        task.getSpec().fileCount = files.length;
+        task.getSpec().byteCount = List.of(files).stream().mapToLong(FileEntry::sizeOrZero).sum();
+        return client.resources(MigrationTask.class).inNamespace(NAMESPACE).resource(task).create();
+    }
+
+    /** Plays the worker: re-reads the task and writes its status with the read resourceVersion, retrying on 409. */
+    MigrationTask writeAsWorker(String taskName, UnaryOperator<MigrationTaskStatus> change) {
+        MigrationTask[] written = new MigrationTask[1];
+        await().untilAsserted(() -> {
+            MigrationTask current = task(taskName);
+            MigrationTask copy = Serialization.clone(current);
+            copy.setStatus(change.apply(copy.getStatus() == null ? new MigrationTaskStatus() : copy.getStatus()));
+            try {
+                written[0] = client.resources(MigrationTask.class).inNamespace(NAMESPACE).resource(copy)
+                        .lockResourceVersion(current.getMetadata().getResourceVersion()).updateStatus();
+            } catch (KubernetesClientException e) {
+                assertThat(e.getCode()).as("only a conflict is retried").isEqualTo(409);
+                throw new AssertionError("conflict, retrying", e);
+            }
+        });
+        return written[0];
+    }
+
+    /** Plays the kubelet: a worker pod of the job, Ready or not. */
+    Pod startWorkerPod(String job, String name, boolean ready, Instant readySince) {
+        Pod pod = new PodBuilder()
+                .withNewMetadata().withName(name).withNamespace(NAMESPACE)
+                    .withLabels(Map.of(Ferry.JOB_LABEL, job, Ferry.COMPONENT_LABEL, Ferry.COMPONENT_WORKER,
+                            Ferry.APP_NAME_LABEL, Ferry.APP_NAME))
+                .endMetadata()
+                .withNewSpec().addNewContainer().withName("worker").withImage("ferry/worker:test").endContainer().endSpec()
+                .build();
+        Pod created = client.pods().inNamespace(NAMESPACE).resource(pod).create();
+        return setReady(created.getMetadata().getName(), ready, readySince);
+    }
+
+    Pod setReady(String podName, boolean ready, Instant since) {
+        Pod current = client.pods().inNamespace(NAMESPACE).withName(podName).get();
+        Pod changed = new PodBuilder(current)
+                .withNewStatus()
+                    .withPhase("Running")
+                    .addNewCondition().withType("Ready").withStatus(ready ? "True" : "False")
+                        .withLastTransitionTime(since.toString()).endCondition()
+                .endStatus()
+                .build();
+        return client.pods().inNamespace(NAMESPACE).resource(changed).updateStatus();
+    }
+
+    void deletePod(String name) {
+        client.pods().inNamespace(NAMESPACE).withName(name).delete();
+    }
+
+    String podUid(String name) {
+        return client.pods().inNamespace(NAMESPACE).withName(name).get().getMetadata().getUid();
+    }
+}

@@ -1,0 +1,424 @@
+package dev.ferry.operator;
+
+import dev.ferry.api.FileEntry;
+import dev.ferry.api.FileFailure;
+import dev.ferry.api.Ferry;
+import dev.ferry.api.JobPhase;
+import dev.ferry.api.MigrationJob;
+import dev.ferry.api.MigrationTask;
+import dev.ferry.api.MigrationTaskStatus;
+import dev.ferry.api.TaskPhase;
+import dev.ferry.api.TaskType;
+import dev.ferry.api.TasksSpec;
+import dev.ferry.operator.status.Conditions;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The operator against the Fabric8 mock API server in CRUD mode. The test plays the kubelet (worker
+ * pods and their readiness) and the workers (task status writes).
+ */
+@EnableKubernetesMockClient(crud = true)
+class MigrationJobReconcilerIT {
+    private static final Duration GRACE = Duration.ofSeconds(30);
+
+    KubernetesMockServer server;
+    KubernetesClient client;
+
+    private final MutableClock clock = new MutableClock(Instant.now());
+    private Cluster cluster;
+    private FerryOperator operator;
+
+    @BeforeEach
+    void startOperator() {
+        cluster = new Cluster(client);
+        cluster.installCrds();
+        operator = FerryOperator.start(client, OperatorSettings.defaults()
+                .withClock(clock)
+                .withExitOnStopLeading(false)
+                .withWorkerImage("ferry/worker:test")
+                .withPrefetchPerWorker(2)
+                .withNotReadyGrace(GRACE)
+                .withRecheckInterval(Duration.ofMillis(300)));
+    }
+
+    @AfterEach
+    void stopOperator() {
+        if (operator != null) {
+            operator.close();
+        }
+    }
+
+    @Test
+    void createsOneRootPlanTaskForANewJob() {
+        cluster.createCredentialsSecret();
+        MigrationJob job = cluster.createJob("photos", spec -> spec.workers.replicas = 3);
+
+        await().untilAsserted(() -> {
+            assertThat(cluster.tasks("photos")).extracting(t -> t.getMetadata().getName()).containsExactly("photos-plan");
+            assertThat(cluster.job("photos").getStatus().phase).isEqualTo(JobPhase.Planning);
+        });
+        MigrationTask plan = cluster.task("photos-plan");
+        assertThat(plan.getSpec().type).isEqualTo(TaskType.Plan);
+        assertThat(plan.getSpec().plan.directory).isEmpty();
+        assertThat(plan.getSpec().jobName).isEqualTo("photos");
+        assertThat(plan.getMetadata().getLabels())
+                .containsEntry(Ferry.JOB_LABEL, "photos")
+                .containsEntry(Ferry.TASK_TYPE_LABEL, "Plan");
+        assertThat(plan.getMetadata().getOwnerReferences()).singleElement().satisfies(owner -> {
+            assertThat(owner.getUid()).isEqualTo(job.getMetadata().getUid());
+            assertThat(owner.getController()).isTrue();
+            assertThat(owner.getBlockOwnerDeletion()).isTrue();
+        });
+
+        MigrationJob started = cluster.job("photos");
+        assertThat(started.getStatus().startTime).isNotNull();
+        assertThat(condition(started, Conditions.DEGRADED)).satisfies(c -> {
+            assertThat(c.getStatus()).isEqualTo("True");
+            assertThat(c.getReason()).isEqualTo("WorkersUnavailable");
+        });
+
+        Deployment workers = cluster.deployment("photos-worker");
+        assertThat(workers.getSpec().getReplicas()).isEqualTo(3);
+        assertThat(workers.getMetadata().getOwnerReferences()).singleElement()
+                .satisfies(owner -> assertThat(owner.getUid()).isEqualTo(job.getMetadata().getUid()));
+        assertThat(workers.getSpec().getTemplate().getMetadata().getLabels()).containsAllEntriesOf(Map.of(
+                Ferry.APP_NAME_LABEL, "ferry", Ferry.APP_INSTANCE_LABEL, "photos", Ferry.COMPONENT_LABEL, "worker",
+                Ferry.MANAGED_BY_LABEL, "ferry-operator", Ferry.JOB_LABEL, "photos"));
+        Container container = workers.getSpec().getTemplate().getSpec().getContainers().get(0);
+        assertThat(container.getName()).isEqualTo("worker");
+        assertThat(container.getImage()).isEqualTo("ferry/worker:test");
+        Map<String, EnvVar> env = container.getEnv().stream().collect(Collectors.toMap(EnvVar::getName, e -> e));
+        assertThat(env.get("FERRY_JOB").getValue()).isEqualTo("photos");
+        assertThat(env.get("FERRY_SOURCE_ROOT").getValue()).isEqualTo("/mnt/source");
+        assertThat(env.get("POD_UID").getValueFrom().getFieldRef().getFieldPath()).isEqualTo("metadata.uid");
+        assertThat(container.getVolumeMounts()).singleElement().satisfies(m -> {
+            assertThat(m.getMountPath()).isEqualTo("/mnt/source");
+            assertThat(m.getReadOnly()).isTrue();
+        });
+        assertThat(workers.getSpec().getTemplate().getSpec().getVolumes()).singleElement()
+                .satisfies(v -> assertThat(v.getPersistentVolumeClaim().getClaimName()).isEqualTo("data"));
+
+        // Later reconciles (the job's status changes, pods come and go) create nothing twice.
+        cluster.startWorkerPod("photos", "photos-worker-a", false, clock.instant());
+        await().during(Duration.ofMillis(800)).atMost(Duration.ofSeconds(5)).untilAsserted(() ->
+                assertThat(cluster.tasks("photos")).hasSize(1));
+    }
+
+    @Test
+    void assignsPendingTasksToReadyWorkers() {
+        cluster.createCredentialsSecret();
+        MigrationJob job = cluster.createJob("logs", spec -> { });
+        await().untilAsserted(() -> assertThat(cluster.tasks("logs")).hasSize(1));
+
+        cluster.startWorkerPod("logs", "w1", true, clock.instant());
+        await().untilAsserted(() -> assertThat(holder(cluster.task("logs-plan"))).contains("w1"));
+        cluster.startWorkerPod("logs", "w2", true, clock.instant());
+
+        // w1 holds the plan, w2 nothing: the first copy goes to the idle worker.
+        cluster.createCopyTask(job, "logs-plan-00001", file("a"));
+        await().untilAsserted(() -> assertThat(holder(cluster.task("logs-plan-00001"))).contains("w2"));
+        cluster.createCopyTask(job, "logs-plan-00002", file("b"));
+        await().untilAsserted(() -> assertThat(holder(cluster.task("logs-plan-00002"))).contains("w1"));
+        cluster.createCopyTask(job, "logs-plan-00003", file("c"));
+        await().untilAsserted(() -> assertThat(holder(cluster.task("logs-plan-00003"))).contains("w2"));
+        // Both workers hold their prefetch of two: the fourth waits.
+        cluster.createCopyTask(job, "logs-plan-00004", file("d"));
+        await().during(Duration.ofMillis(800)).atMost(Duration.ofSeconds(5)).untilAsserted(() ->
+                assertThat(phase(cluster.task("logs-plan-00004"))).isEqualTo(TaskPhase.Pending));
+
+        String w1 = cluster.podUid("w1");
+        for (MigrationTask task : cluster.tasks("logs").subList(0, 4)) {
+            MigrationTaskStatus.Assignment assignment = task.getStatus().assignment;
+            assertThat(task.getStatus().phase).isEqualTo(TaskPhase.Assigned);
+            assertThat(assignment.epoch).as("first hand-out of %s", task.getMetadata().getName()).isEqualTo(1L);
+            assertThat(assignment.since).isEqualTo(clock.instant().toString());
+            assertThat(assignment.podUid).isEqualTo(cluster.podUid(assignment.worker));
+        }
+        assertThat(cluster.task("logs-plan").getStatus().assignment.podUid).isEqualTo(w1);
+
+        // When a worker finishes one, the waiting task goes to it.
+        cluster.writeAsWorker("logs-plan-00002", status -> succeeded(status, 1, 0, 10));
+        await().untilAsserted(() -> assertThat(holder(cluster.task("logs-plan-00004"))).contains("w1"));
+    }
+
+    @Test
+    void reassignsTasksOfADeletedWorker() {
+        cluster.createCredentialsSecret();
+        MigrationJob job = cluster.createJob("videos", spec -> { });
+        await().untilAsserted(() -> assertThat(cluster.tasks("videos")).hasSize(1));
+        cluster.startWorkerPod("videos", "w1", true, clock.instant());
+        await().untilAsserted(() -> assertThat(holder(cluster.task("videos-plan"))).contains("w1"));
+        cluster.startWorkerPod("videos", "w2", true, clock.instant());
+        cluster.createCopyTask(job, "videos-plan-00001", file("x"));
+        await().untilAsserted(() -> assertThat(holder(cluster.task("videos-plan-00001"))).contains("w2"));
+        cluster.writeAsWorker("videos-plan", status -> {
+            status.phase = TaskPhase.Running;
+            status.progress = new MigrationTaskStatus.Progress();
+            status.progress.checkpoint = "dir/file-0042";
+            return status;
+        });
+
+        cluster.deletePod("w1");
+
+        await().untilAsserted(() -> {
+            MigrationTask plan = cluster.task("videos-plan");
+            assertThat(holder(plan)).contains("w2");
+            assertThat(plan.getStatus().phase).isEqualTo(TaskPhase.Assigned);
+            // taken back (epoch 2, one more attempt), then handed out again (epoch 3)
+            assertThat(plan.getStatus().assignment.epoch).isEqualTo(3L);
+            assertThat(plan.getStatus().attempts).isEqualTo(1);
+            assertThat(plan.getStatus().progress.checkpoint).as("progress survives the hand-over").isEqualTo("dir/file-0042");
+        });
+        MigrationTask untouched = cluster.task("videos-plan-00001");
+        assertThat(untouched.getStatus().assignment.epoch).isEqualTo(1L);
+        assertThat(untouched.getStatus().attempts).isZero();
+    }
+
+    @Test
+    void doesNotAssignToWorkersThatAreNotReady() {
+        cluster.createCredentialsSecret();
+        cluster.createJob("scans", spec -> { });
+        await().untilAsserted(() -> assertThat(cluster.tasks("scans")).hasSize(1));
+
+        cluster.startWorkerPod("scans", "w1", false, clock.instant());
+        await().during(Duration.ofMillis(800)).atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+            assertThat(phase(cluster.task("scans-plan"))).isEqualTo(TaskPhase.Pending);
+            assertThat(condition(cluster.job("scans"), Conditions.DEGRADED).getReason()).isEqualTo("WorkersUnavailable");
+        });
+
+        cluster.setReady("w1", true, clock.instant());
+        await().untilAsserted(() -> {
+            assertThat(holder(cluster.task("scans-plan"))).contains("w1");
+            assertThat(condition(cluster.job("scans"), Conditions.DEGRADED).getStatus()).isEqualTo("False");
+        });
+
+        // A worker that stops being Ready keeps its task through the grace, and loses it after.
+        cluster.setReady("w1", false, clock.instant());
+        clock.advance(GRACE.minusSeconds(1));
+        await().during(Duration.ofMillis(800)).atMost(Duration.ofSeconds(5)).untilAsserted(() ->
+                assertThat(cluster.task("scans-plan").getStatus().assignment.epoch).isEqualTo(1L));
+        clock.advance(Duration.ofSeconds(2));
+        await().untilAsserted(() -> {
+            MigrationTask plan = cluster.task("scans-plan");
+            assertThat(plan.getStatus().phase).isEqualTo(TaskPhase.Pending);
+            assertThat(plan.getStatus().assignment.epoch).isEqualTo(2L);
+            assertThat(plan.getStatus().assignment.podUid).isNull();
+            assertThat(plan.getStatus().message).contains("not been Ready");
+        });
+    }
+
+    @Test
+    void failsATaskAfterMaxAttempts() {
+        cluster.createCredentialsSecret();
+        cluster.createJob("mail", spec -> {
+            spec.tasks = new TasksSpec();
+            spec.tasks.maxAttempts = 2;
+        });
+        await().untilAsserted(() -> assertThat(cluster.tasks("mail")).hasSize(1));
+        cluster.startWorkerPod("mail", "w1", true, clock.instant());
+
+        for (int attempt = 1; attempt <= 2; attempt++) {
+            long epoch = attempt;
+            await().untilAsserted(() -> assertThat(cluster.task("mail-plan").getStatus().assignment.epoch).isEqualTo(epoch));
+            Instant retryAt = clock.instant().plusSeconds(20);
+            cluster.writeAsWorker("mail-plan", status -> retryLater(status, retryAt, "S3 unreachable"));
+            if (attempt == 1) {
+                // backing off: not handed out before notBefore
+                await().during(Duration.ofMillis(800)).atMost(Duration.ofSeconds(5)).untilAsserted(() ->
+                        assertThat(phase(cluster.task("mail-plan"))).isEqualTo(TaskPhase.Pending));
+                clock.advance(Duration.ofSeconds(21));
+            }
+        }
+        clock.advance(Duration.ofSeconds(21));
+
+        await().untilAsserted(() -> {
+            MigrationTask plan = cluster.task("mail-plan");
+            assertThat(plan.getStatus().phase).isEqualTo(TaskPhase.Failed);
+            assertThat(plan.getStatus().message).contains("gave up after 2 attempts").contains("S3 unreachable");
+            MigrationJob job = cluster.job("mail");
+            assertThat(job.getStatus().phase).isEqualTo(JobPhase.Failed);
+            assertThat(condition(job, Conditions.READY).getMessage()).contains("planning failed in mail-plan");
+        });
+        await().untilAsserted(() -> assertThat(cluster.deployment("mail-worker").getSpec().getReplicas()).isZero());
+    }
+
+    @Test
+    void marksTheJobSucceededWhenEveryTaskSucceededAndCountsAddUp() {
+        cluster.createCredentialsSecret();
+        MigrationJob job = cluster.createJob("docs", spec -> { });
+        await().untilAsserted(() -> assertThat(cluster.tasks("docs")).hasSize(1));
+        cluster.startWorkerPod("docs", "w1", true, clock.instant());
+        cluster.startWorkerPod("docs", "w2", true, clock.instant());
+        await().untilAsserted(() -> assertThat(phase(cluster.task("docs-plan"))).isEqualTo(TaskPhase.Assigned));
+
+        // The planning worker creates two copy tasks, then finishes the plan: 3 files, 300 bytes.
+        cluster.createCopyTask(job, "docs-plan-00001", file("a"), file("b"));
+        cluster.createCopyTask(job, "docs-plan-00002", file("c"));
+        cluster.writeAsWorker("docs-plan", status -> planned(status, 3, 300, 2));
+        await().untilAsserted(() -> assertThat(cluster.job("docs").getStatus().planned).isTrue());
+        assertThat(cluster.job("docs").getStatus().phase).isIn(JobPhase.Running);
+
+        await().untilAsserted(() -> assertThat(cluster.tasks("docs")).allSatisfy(t ->
+                assertThat(phase(t)).isIn(TaskPhase.Assigned, TaskPhase.Succeeded)));
+        cluster.writeAsWorker("docs-plan-00001", status -> succeeded(status, 2, 0, 200));
+        cluster.writeAsWorker("docs-plan-00002", status -> succeeded(status, 0, 1, 0));
+
+        await().untilAsserted(() -> {
+            MigrationJob done = cluster.job("docs");
+            assertThat(done.getStatus().phase).isEqualTo(JobPhase.Succeeded);
+            assertThat(done.getStatus().files.total).isEqualTo(3);
+            assertThat(done.getStatus().files.copied).isEqualTo(2);
+            assertThat(done.getStatus().files.skipped).isEqualTo(1);
+            assertThat(done.getStatus().files.failed).isZero();
+            assertThat(done.getStatus().bytes.total).isEqualTo(300);
+            assertThat(done.getStatus().bytes.copied).isEqualTo(200);
+            assertThat(done.getStatus().tasks.succeeded).isEqualTo(3);
+            assertThat(done.getStatus().progress).isEqualTo("100%");
+            assertThat(done.getStatus().completionTime).isNotNull();
+            assertThat(done.getStatus().observedGeneration).isEqualTo(done.getMetadata().getGeneration());
+            assertThat(condition(done, Conditions.READY)).satisfies(c -> {
+                assertThat(c.getStatus()).isEqualTo("True");
+                assertThat(c.getReason()).isEqualTo("Succeeded");
+            });
+            assertThat(condition(done, Conditions.PROGRESSING).getStatus()).isEqualTo("False");
+        });
+        await().untilAsserted(() -> {
+            assertThat(cluster.deployment("docs-worker").getSpec().getReplicas()).isZero();
+            assertThat(cluster.events("docs")).extracting(e -> e.getReason()).contains("Planning", "Running", "Succeeded");
+        });
+    }
+
+    @Test
+    void marksTheJobFailedWhenAFileFailed() {
+        cluster.createCredentialsSecret();
+        MigrationJob job = cluster.createJob("tmp", spec -> { });
+        await().untilAsserted(() -> assertThat(cluster.tasks("tmp")).hasSize(1));
+        cluster.startWorkerPod("tmp", "w1", true, clock.instant());
+        await().untilAsserted(() -> assertThat(phase(cluster.task("tmp-plan"))).isEqualTo(TaskPhase.Assigned));
+        cluster.createCopyTask(job, "tmp-plan-00001", file("ok"), file("locked"));
+        cluster.writeAsWorker("tmp-plan", status -> planned(status, 2, 200, 1));
+        await().untilAsserted(() -> assertThat(phase(cluster.task("tmp-plan-00001"))).isEqualTo(TaskPhase.Assigned));
+
+        cluster.writeAsWorker("tmp-plan-00001", status -> {
+            succeeded(status, 1, 0, 100);
+            status.phase = TaskPhase.Failed;
+            status.progress.failed = 1;
+            status.progress.files = 2;
+            status.failures = List.of(new FileFailure("locked", "ACCESS_DENIED", "permission denied"));
+            return status;
+        });
+
+        await().untilAsserted(() -> {
+            MigrationJob done = cluster.job("tmp");
+            assertThat(done.getStatus().phase).isEqualTo(JobPhase.Failed);
+            assertThat(done.getStatus().files.failed).isEqualTo(1);
+            assertThat(done.getStatus().failures).extracting(f -> f.path, f -> f.code)
+                    .containsExactly(org.assertj.core.groups.Tuple.tuple("locked", "ACCESS_DENIED"));
+            assertThat(condition(done, Conditions.READY)).satisfies(c -> {
+                assertThat(c.getStatus()).isEqualTo("False");
+                assertThat(c.getReason()).isEqualTo("Failed");
+                assertThat(c.getMessage()).contains("1 file(s) failed");
+            });
+            assertThat(done.getStatus().completionTime).isNotNull();
+        });
+        await().untilAsserted(() -> assertThat(cluster.events("tmp"))
+                .anySatisfy(e -> {
+                    assertThat(e.getReason()).isEqualTo("Failed");
+                    assertThat(e.getType()).isEqualTo("Warning");
+                }));
+    }
+
+    @Test
+    void reportsInvalidSpecAsReadyFalseWithoutRetrying() {
+        cluster.createJob("orphans", spec -> { }); // its credentials Secret does not exist
+
+        await().untilAsserted(() -> assertThat(condition(cluster.job("orphans"), Conditions.READY)).satisfies(c -> {
+            assertThat(c.getStatus()).isEqualTo("False");
+            assertThat(c.getReason()).isEqualTo("InvalidSpec");
+            assertThat(c.getMessage()).contains("credentials Secret 's3-credentials' not found");
+        }));
+        String resourceVersion = cluster.job("orphans").getMetadata().getResourceVersion();
+        await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+            assertThat(cluster.job("orphans").getMetadata().getResourceVersion()).as("no rewrites").isEqualTo(resourceVersion);
+            assertThat(cluster.events("orphans")).singleElement().satisfies(e -> assertThat(e.getReason()).isEqualTo("InvalidSpec"));
+            assertThat(cluster.tasks("orphans")).isEmpty();
+            assertThat(cluster.deployment("orphans-worker")).isNull();
+        });
+
+        // The user fixes it: the Secret appears and the job is edited, which starts it.
+        cluster.createCredentialsSecret();
+        client.resources(MigrationJob.class).inNamespace(Cluster.NAMESPACE).withName("orphans")
+                .edit(j -> {
+                    j.getSpec().workers.replicas = 1;
+                    return j;
+                });
+        await().untilAsserted(() -> {
+            assertThat(cluster.tasks("orphans")).hasSize(1);
+            assertThat(condition(cluster.job("orphans"), Conditions.READY).getReason()).isEqualTo("Planning");
+        });
+    }
+
+    private static FileEntry file(String path) {
+        return new FileEntry(path, 100, 1_700_000_000_000L);
+    }
+
+    private static Optional<String> holder(MigrationTask task) {
+        return Optional.ofNullable(task.getStatus())
+                .filter(s -> s.phase == TaskPhase.Assigned || s.phase == TaskPhase.Running)
+                .map(s -> s.assignment).map(a -> a.worker);
+    }
+
+    private static TaskPhase phase(MigrationTask task) {
+        return task.getStatus() == null || task.getStatus().phase == null ? TaskPhase.Pending : task.getStatus().phase;
+    }
+
+    private static Condition condition(MigrationJob job, String type) {
+        assertThat(job.getStatus()).isNotNull();
+        return Conditions.find(job.getStatus().conditions, type).orElseThrow(() -> new AssertionError("no " + type + " condition"));
+    }
+
+    private static MigrationTaskStatus succeeded(MigrationTaskStatus status, long copied, long skipped, long bytes) {
+        status.phase = TaskPhase.Succeeded;
+        status.progress = new MigrationTaskStatus.Progress();
+        status.progress.copied = copied;
+        status.progress.skipped = skipped;
+        status.progress.files = copied + skipped;
+        status.progress.bytes = bytes;
+        return status;
+    }
+
+    private static MigrationTaskStatus planned(MigrationTaskStatus status, long files, long bytes, int tasks) {
+        status.phase = TaskPhase.Succeeded;
+        status.progress = new MigrationTaskStatus.Progress();
+        status.progress.total = files;
+        status.progress.totalBytes = bytes;
+        status.progress.tasksCreated = tasks;
+        return status;
+    }
+
+    private static MigrationTaskStatus retryLater(MigrationTaskStatus status, Instant notBefore, String why) {
+        status.phase = TaskPhase.Pending;
+        status.attempts = status.attemptsOrZero() + 1;
+        status.notBefore = notBefore.toString();
+        status.message = why;
+        return status;
+    }
+}

@@ -1,0 +1,42 @@
+package dev.ferry.operator;
+
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class OperatorMainTest {
+
+    @Test
+    void readsSettingsFromTheEnvironmentAsTheChartSetsThem() {
+        OperatorSettings settings = OperatorMain.settings(Map.of(
+                "FERRY_WATCH_NAMESPACES", "team-a, team-b",
+                "FERRY_WORKER_IMAGE", "registry/ferry-worker:1.2",
+                "FERRY_LEADER_ELECTION", "true",
+                "POD_NAMESPACE", "ferry-system"), new String[0]);
+
+        assertThat(settings.namespaces()).containsExactlyInAnyOrder("team-a", "team-b");
+        assertThat(settings.workerImage()).isEqualTo("registry/ferry-worker:1.2");
+        assertThat(settings.leaderElection()).isTrue();
+        assertThat(settings.leaseNamespace()).isEqualTo("ferry-system");
+    }
+
+    @Test
+    void watchesAllNamespacesWithoutLeaderElectionByDefault() {
+        OperatorSettings settings = OperatorMain.settings(Map.of("FERRY_WATCH_NAMESPACES", ""), new String[0]);
+
+        assertThat(settings.watchesAllNamespaces()).isTrue();
+        assertThat(settings.leaderElection()).isFalse();
+        assertThat(settings.workerImage()).isEqualTo(OperatorSettings.DEFAULT_WORKER_IMAGE);
+    }
+
+    @Test
+    void argumentsOverrideTheEnvironment() {
+        OperatorSettings settings = OperatorMain.settings(Map.of("FERRY_RECHECK_SECONDS", "30"),
+                new String[] {"--recheck-seconds=5", "--prefetch-per-worker=4"});
+
+        assertThat(settings.recheckInterval()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(settings.prefetchPerWorker()).isEqualTo(4);
+    }
+}

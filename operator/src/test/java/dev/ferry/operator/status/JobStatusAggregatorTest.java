@@ -1,0 +1,152 @@
+package dev.ferry.operator.status;
+
+import dev.ferry.api.FileFailure;
+import dev.ferry.api.JobPhase;
+import dev.ferry.api.MigrationJob;
+import dev.ferry.api.MigrationJobStatus;
+import dev.ferry.api.MigrationTask;
+import dev.ferry.api.TaskPhase;
+import dev.ferry.api.TaskType;
+import dev.ferry.operator.JobState;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.Pod;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+import static dev.ferry.operator.TestObjects.job;
+import static dev.ferry.operator.TestObjects.pod;
+import static dev.ferry.operator.TestObjects.task;
+import static org.assertj.core.api.Assertions.assertThat;
+
+class JobStatusAggregatorTest {
+    private static final Instant START = Instant.parse("2026-01-01T10:00:00Z");
+    private static final Instant NOW = START.plusSeconds(100);
+
+    private final JobStatusAggregator aggregator = new JobStatusAggregator();
+
+    @Test
+    void sumsPlannedTotalsAndCopiedCountsAndReportsProgressByBytes() {
+        MigrationJobStatus status = aggregate(job("j"), List.of(
+                plan("j-plan", TaskPhase.Succeeded, 10, 1000),
+                copy("j-plan-00001", TaskPhase.Succeeded, 4, 1, 0, 400),
+                copy("j-plan-00002", TaskPhase.Running, 1, 0, 0, 100)));
+
+        assertThat(status.files.total).isEqualTo(10);
+        assertThat(status.files.copied).isEqualTo(5);
+        assertThat(status.files.skipped).isEqualTo(1);
+        assertThat(status.bytes.total).isEqualTo(1000);
+        assertThat(status.bytes.copied).isEqualTo(500);
+        assertThat(status.tasks.succeeded).isEqualTo(2);
+        assertThat(status.tasks.running).isEqualTo(1);
+        assertThat(status.planned).isTrue();
+        assertThat(status.phase).isEqualTo(JobPhase.Running);
+        assertThat(status.progress).isEqualTo("50%");
+        assertThat(status.throughput.bytesPerSecond).isEqualTo(5);
+        assertThat(status.completionTime).isNull();
+    }
+
+    @Test
+    void staysPlanningWhileAnyPlanTaskIsUnfinished() {
+        MigrationJobStatus status = aggregate(job("j"), List.of(
+                plan("j-plan", TaskPhase.Succeeded, 10, 1000),
+                plan("j-plan-sub", TaskPhase.Running, 3, 0),
+                copy("j-plan-00001", TaskPhase.Succeeded, 10, 0, 0, 1000)));
+
+        assertThat(status.phase).isEqualTo(JobPhase.Planning);
+        assertThat(status.planned).isFalse();
+    }
+
+    @Test
+    void succeedsOnlyWhenTheCountsAddUp() {
+        MigrationJobStatus ok = aggregate(job("j"), List.of(
+                plan("j-plan", TaskPhase.Succeeded, 3, 300),
+                copy("j-plan-00001", TaskPhase.Succeeded, 2, 1, 0, 200)));
+        assertThat(ok.phase).isEqualTo(JobPhase.Succeeded);
+        assertThat(ok.progress).isEqualTo("100%");
+        assertThat(ok.completionTime).isEqualTo(NOW.toString());
+        assertThat(ready(ok).getStatus()).isEqualTo("True");
+
+        MigrationJobStatus missing = aggregate(job("j"), List.of(
+                plan("j-plan", TaskPhase.Succeeded, 4, 400),
+                copy("j-plan-00001", TaskPhase.Succeeded, 2, 1, 0, 200)));
+        assertThat(missing.phase).isEqualTo(JobPhase.Failed);
+        assertThat(ready(missing).getReason()).isEqualTo("Failed");
+        assertThat(ready(missing).getMessage()).contains("counts do not add up: total 4");
+    }
+
+    @Test
+    void failsNamingTheFailedFilesAndKeepsTheFailuresBounded() {
+        MigrationTask failedCopy = copy("j-plan-00001", TaskPhase.Failed, 1, 0, 1, 100);
+        failedCopy.getStatus().failures = List.of(new FileFailure("a/locked", "ACCESS_DENIED", "denied"));
+        MigrationJobStatus status = aggregate(job("j"), List.of(plan("j-plan", TaskPhase.Succeeded, 2, 200), failedCopy));
+
+        assertThat(status.phase).isEqualTo(JobPhase.Failed);
+        assertThat(ready(status).getMessage()).contains("1 file(s) failed").contains("1 task(s) failed");
+        assertThat(status.failures).extracting(f -> f.path).containsExactly("a/locked");
+    }
+
+    @Test
+    void keepsLastTransitionTimeWhileAConditionKeepsItsStatus() {
+        MigrationJob job = job("j");
+        List<MigrationTask> tasks = List.of(plan("j-plan", TaskPhase.Running, 1, 10));
+        MigrationJobStatus first = aggregate(job, tasks);
+        job.setStatus(first);
+
+        MigrationJobStatus second = aggregator.aggregate(new JobState(job, tasks, List.of(), null, NOW.plusSeconds(60)));
+
+        assertThat(ready(second).getLastTransitionTime()).isEqualTo(ready(first).getLastTransitionTime());
+        assertThat(ready(second).getObservedGeneration()).isEqualTo(1L);
+    }
+
+    @Test
+    void isDegradedWhenTasksWaitAndNoWorkerIsReady() {
+        List<MigrationTask> tasks = List.of(plan("j-plan", TaskPhase.Pending, 0, 0));
+        MigrationJob job = job("j");
+        job.setStatus(started());
+
+        MigrationJobStatus noWorkers = aggregator.aggregate(new JobState(job, tasks, List.of(pod("w1", false, NOW)), null, NOW));
+        Condition degraded = Conditions.find(noWorkers.conditions, Conditions.DEGRADED).orElseThrow();
+        assertThat(degraded.getStatus()).isEqualTo("True");
+        assertThat(degraded.getReason()).isEqualTo("WorkersUnavailable");
+
+        MigrationJobStatus withWorker = aggregator.aggregate(new JobState(job, tasks, List.of(pod("w1", true, NOW)), null, NOW));
+        assertThat(Conditions.find(withWorker.conditions, Conditions.DEGRADED).orElseThrow().getStatus()).isEqualTo("False");
+    }
+
+    private MigrationJobStatus aggregate(MigrationJob job, List<MigrationTask> tasks) {
+        if (job.getStatus() == null || job.getStatus().startTime == null) {
+            job.setStatus(started());
+        }
+        List<Pod> pods = List.of(pod("w1", true, START));
+        return aggregator.aggregate(new JobState(job, tasks, pods, null, NOW));
+    }
+
+    private static MigrationJobStatus started() {
+        MigrationJobStatus status = new MigrationJobStatus();
+        status.phase = JobPhase.Planning;
+        status.startTime = START.toString();
+        return status;
+    }
+
+    private static Condition ready(MigrationJobStatus status) {
+        return Conditions.find(status.conditions, Conditions.READY).orElseThrow();
+    }
+
+    private static MigrationTask plan(String name, TaskPhase phase, long files, long bytes) {
+        MigrationTask task = task(name, TaskType.Plan, phase);
+        task.getStatus().progress.total = files;
+        task.getStatus().progress.totalBytes = bytes;
+        return task;
+    }
+
+    private static MigrationTask copy(String name, TaskPhase phase, long copied, long skipped, long failed, long bytes) {
+        MigrationTask task = task(name, TaskType.Copy, phase);
+        task.getStatus().progress.copied = copied;
+        task.getStatus().progress.skipped = skipped;
+        task.getStatus().progress.failed = failed;
+        task.getStatus().progress.files = copied + skipped + failed;
+        task.getStatus().progress.bytes = bytes;
+        return task;
+    }
+}
