@@ -1,0 +1,94 @@
+package dev.ferry.cli;
+
+import dev.ferry.local.LocalEnvironment;
+import dev.ferry.local.S3Credentials;
+import dev.ferry.local.LocalS3;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * Keeps a whole local Ferry installation up until Ctrl-C, with a kubeconfig for the real kubectl:
+ * apply a MigrationJob, watch its tasks, kill a worker process, see it replaced.
+ */
+@Command(name = "dev-cluster", mixinStandardHelpOptions = true,
+        description = "Run a local Kubernetes API, the operator, worker processes and an S3 until Ctrl-C.")
+public final class DevClusterCommand implements Callable<Integer> {
+    static final String SAMPLES_CLAIM = "samples";
+    static final String SAMPLES_SECRET = "local-s3";
+
+    @Option(names = "--workers", defaultValue = "2",
+            description = "Worker pods per job when the job does not say (default ${DEFAULT-VALUE}).")
+    int workers;
+
+    @Option(names = "--api-port", defaultValue = "6443", description = "Port of the Kubernetes API (default ${DEFAULT-VALUE}).")
+    int apiPort;
+
+    @Option(names = "--s3-port", defaultValue = "9500", description = "Port of the embedded S3 (default ${DEFAULT-VALUE}).")
+    int s3Port;
+
+    @Option(names = "--kubeconfig", description = "Where to write the kubeconfig (default: <work-dir>/kubeconfig).")
+    Path kubeconfig;
+
+    @Option(names = "--volume", paramLabel = "CLAIM=DIR",
+            description = "Bind a PersistentVolumeClaim name to a directory (repeatable). samples=samples/data is bound when that directory exists.")
+    List<String> volumes = List.of();
+
+    @Option(names = "--work-dir", defaultValue = ".ferry", description = "State, embedded S3 data and logs (default ${DEFAULT-VALUE}).")
+    Path workDir;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintStream out = System.out;
+        Map<String, Path> claims = new LinkedHashMap<>();
+        Path samples = Path.of("samples", "data");
+        if (Files.isDirectory(samples)) {
+            claims.put(SAMPLES_CLAIM, samples.toAbsolutePath().normalize());
+        }
+        try {
+            claims.putAll(VolumeBindings.parse(volumes));
+        } catch (IllegalArgumentException e) {
+            System.err.println("ferry: " + e.getMessage());
+            return 2;
+        }
+        S3Credentials credentials = new S3Credentials(LocalS3.DEFAULT_ACCESS_KEY, LocalS3.DEFAULT_SECRET_KEY);
+        Path config = kubeconfig != null ? kubeconfig : workDir.resolve("kubeconfig");
+        LocalEnvironment env;
+        try {
+            env = LocalEnvironment.start(new LocalEnvironment.Options(workDir.resolve("dev-cluster"), apiPort, s3Port,
+                    credentials, claims, config, workers));
+        } catch (Exception e) {
+            System.err.println("ferry: cannot start the dev cluster (are ports " + apiPort + " and " + s3Port
+                    + " free? change them with --api-port/--s3-port): " + e);
+            return 3;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            env.close();
+            stopped.countDown();
+        }, "ferry-shutdown"));
+        env.putCredentialsSecret(SAMPLES_SECRET, credentials);
+        out.println("Ferry dev cluster is up.");
+        out.println("  Kubernetes API: " + env.apiUrl());
+        out.println("  S3:             " + env.s3().endpoint() + "  (access key " + credentials.accessKey()
+                + ", secret key " + credentials.secretKey() + "; Secret '" + SAMPLES_SECRET + "' holds them)");
+        out.println("  S3 data:        " + env.s3().dataDir().toAbsolutePath());
+        claims.forEach((claim, dir) -> out.println("  claim " + claim + " -> " + dir));
+        out.println("  worker logs:    " + env.kubelet().logDir().toAbsolutePath());
+        out.println();
+        out.println("export KUBECONFIG=" + env.kubeconfig().toAbsolutePath());
+        out.println();
+        out.println("Then: kubectl apply -f samples/migrationjob-local.yaml && kubectl get mt -w");
+        out.println("Press Ctrl-C to stop.");
+        out.flush();
+        stopped.await();
+        return 0;
+    }
+}

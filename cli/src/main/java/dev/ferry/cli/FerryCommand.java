@@ -1,0 +1,28 @@
+package dev.ferry.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The `ferry` command: migrations on one machine (the local mode) and a local cluster for kubectl. */
+@Command(name = "ferry",
+        mixinStandardHelpOptions = true,
+        versionProvider = FerryCommand.Version.class,
+        description = "Moves file trees from POSIX filesystems into S3-compatible object storage.",
+        subcommands = {MigrateCommand.class, DevClusterCommand.class, CommandLine.HelpCommand.class})
+public final class FerryCommand {
+
+    public static void main(String[] args) {
+        int code = new CommandLine(new FerryCommand())
+                .setCaseInsensitiveEnumValuesAllowed(true)
+                .execute(args);
+        System.exit(code);
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String version = FerryCommand.class.getPackage().getImplementationVersion();
+            return new String[] {"ferry " + (version == null ? "development build" : version)};
+        }
+    }
+}

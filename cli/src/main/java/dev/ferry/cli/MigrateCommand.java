@@ -1,0 +1,214 @@
+package dev.ferry.cli;
+
+import dev.ferry.api.DestinationSpec;
+import dev.ferry.api.MigrationJob;
+import dev.ferry.api.MigrationJobSpec;
+import dev.ferry.api.Quantities;
+import dev.ferry.api.SourceSpec;
+import dev.ferry.api.TasksSpec;
+import dev.ferry.api.WorkersSpec;
+import dev.ferry.local.BucketPreparer;
+import dev.ferry.local.LocalEnvironment;
+import dev.ferry.local.LocalS3;
+import dev.ferry.local.S3Credentials;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import java.io.PrintStream;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * Runs one migration through the whole operator/worker path on this machine: local API, operator,
+ * worker processes, and an embedded S3 unless an endpoint is given. Exits 0 only if the job succeeded.
+ */
+@Command(name = "migrate", mixinStandardHelpOptions = true,
+        description = "Migrate SRC into s3://BUCKET[/PREFIX] with the real operator and worker processes.")
+public final class MigrateCommand implements Callable<Integer> {
+    static final String SOURCE_CLAIM = "source";
+    static final String SECRET = "ferry-s3-credentials";
+
+    @Parameters(index = "0", paramLabel = "SRC", description = "Directory to migrate.")
+    Path source;
+
+    @Parameters(index = "1", paramLabel = "s3://BUCKET[/PREFIX]", description = "Destination bucket and key prefix.")
+    String destination;
+
+    @Option(names = "--workers", defaultValue = "2", description = "Worker processes (default ${DEFAULT-VALUE}).")
+    int workers;
+
+    @Option(names = "--endpoint", description = "S3 endpoint URL; default: an embedded S3 under the work directory.")
+    URI endpoint;
+
+    @Option(names = "--access-key", description = "Access key for --endpoint (default: $AWS_ACCESS_KEY_ID).")
+    String accessKey;
+
+    @Option(names = "--secret-key", description = "Secret key for --endpoint (default: $AWS_SECRET_ACCESS_KEY).")
+    String secretKey;
+
+    @Option(names = "--region", defaultValue = "us-east-1", description = "Signing region (default ${DEFAULT-VALUE}).")
+    String region;
+
+    @Option(names = "--virtual-host-style", description = "Address buckets as hostnames instead of paths.")
+    boolean virtualHostStyle;
+
+    @Option(names = "--part-size", description = "Multipart part size, e.g. 16Mi (default: chosen per file).")
+    String partSize;
+
+    @Option(names = "--concurrency", description = "Uploads in flight per worker (default 16).")
+    Integer concurrency;
+
+    @Option(names = "--max-files", description = "Most files per copy task (default 500).")
+    Integer maxFiles;
+
+    @Option(names = "--name", description = "Name of the MigrationJob (default: migrate-<time>).")
+    String name;
+
+    @Option(names = "--work-dir", defaultValue = ".ferry", description = "State, embedded S3 data and logs (default ${DEFAULT-VALUE}).")
+    Path workDir;
+
+    @Option(names = "--json", description = "Print the summary as JSON on stdout.")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintStream err = System.err;
+        try {
+            validate();
+        } catch (IllegalArgumentException e) {
+            err.println("ferry: " + e.getMessage());
+            return 2;
+        }
+        S3Url target = S3Url.parse(destination);
+        boolean embedded = endpoint == null;
+        S3Credentials credentials = embedded
+                ? new S3Credentials(LocalS3.DEFAULT_ACCESS_KEY, LocalS3.DEFAULT_SECRET_KEY)
+                : new S3Credentials(orEnv(accessKey, "AWS_ACCESS_KEY_ID"), orEnv(secretKey, "AWS_SECRET_ACCESS_KEY"));
+        String jobName = name != null ? name
+                : "migrate-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
+        Path runDir = workDir.resolve("runs").resolve(jobName);
+
+        err.printf("ferry: migrating %s to %s with %d worker(s)%n", source, target, workers);
+        LocalEnvironment env;
+        try {
+            env = LocalEnvironment.start(new LocalEnvironment.Options(runDir, 0, embedded ? 0 : null, credentials,
+                    Map.of(SOURCE_CLAIM, source.toAbsolutePath().normalize()), null, workers));
+        } catch (Exception e) {
+            err.println("ferry: cannot start the local environment: " + e);
+            return 3;
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(env::close, "ferry-shutdown"));
+        try (env) {
+            URI s3Endpoint = embedded ? env.s3().endpoint() : endpoint;
+            if (embedded) {
+                err.printf("ferry: embedded S3 at %s (access key %s, secret key %s), data in %s%n", s3Endpoint,
+                        credentials.accessKey(), credentials.secretKey(), env.s3().dataDir());
+            }
+            boolean pathStyle = !virtualHostStyle;
+            try {
+                if (BucketPreparer.ensureBucket(s3Endpoint, credentials, region, pathStyle, target.bucket())) {
+                    err.printf("ferry: created bucket %s%n", target.bucket());
+                }
+            } catch (RuntimeException e) {
+                err.println("ferry: cannot reach bucket " + target.bucket() + " at " + s3Endpoint + ": " + e.getMessage());
+                return 4;
+            }
+            env.putCredentialsSecret(SECRET, credentials);
+            MigrationJob job = env.client().resources(MigrationJob.class).inNamespace(LocalEnvironment.NAMESPACE)
+                    .resource(job(jobName, target, s3Endpoint, pathStyle)).create();
+            err.printf("ferry: job %s created; worker logs in %s; kubectl: export KUBECONFIG=%s%n",
+                    job.getMetadata().getName(), env.kubelet().logDir(), env.kubeconfig().toAbsolutePath());
+
+            JobOutcome outcome = new JobWatcher(env.client(), LocalEnvironment.NAMESPACE, jobName, env.kubelet(), err)
+                    .awaitCompletion();
+            Summary summary = Summary.of(outcome, target, s3Endpoint);
+            if (json) {
+                System.out.println(summary.toJson());
+            } else {
+                summary.print(System.out);
+            }
+            if (!outcome.succeeded()) {
+                err.println("ferry: migration failed: " + outcome.reason());
+                return 1;
+            }
+            return 0;
+        }
+    }
+
+    private void validate() {
+        if (!Files.isDirectory(source)) {
+            throw new IllegalArgumentException("source " + source + " is not a directory");
+        }
+        if (!Files.isReadable(source)) {
+            throw new IllegalArgumentException("source " + source + " is not readable");
+        }
+        S3Url.parse(destination);
+        if (workers < 1 || workers > 64) {
+            throw new IllegalArgumentException("--workers must be between 1 and 64");
+        }
+        if (partSize != null) {
+            long bytes = Quantities.parseBytes(partSize);
+            if (bytes < 5L << 20) {
+                throw new IllegalArgumentException("--part-size must be at least 5Mi (the S3 minimum part size)");
+            }
+        }
+        if (endpoint != null && !List.of("http", "https").contains(String.valueOf(endpoint.getScheme()))) {
+            throw new IllegalArgumentException("--endpoint must be an http:// or https:// URL");
+        }
+        if (endpoint != null) {
+            orEnv(accessKey, "AWS_ACCESS_KEY_ID");
+            orEnv(secretKey, "AWS_SECRET_ACCESS_KEY");
+        }
+    }
+
+    private static String orEnv(String value, String variable) {
+        if (value != null && !value.isBlank()) {
+            return value;
+        }
+        String fromEnv = System.getenv(variable);
+        if (fromEnv == null || fromEnv.isBlank()) {
+            throw new IllegalArgumentException("--endpoint needs credentials: pass --access-key/--secret-key or set "
+                    + "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY");
+        }
+        return fromEnv;
+    }
+
+    private MigrationJob job(String jobName, S3Url target, URI s3Endpoint, boolean pathStyle) {
+        MigrationJobSpec spec = new MigrationJobSpec();
+        spec.source = new SourceSpec();
+        spec.source.pvc = SOURCE_CLAIM;
+        spec.destination = new DestinationSpec();
+        spec.destination.bucket = target.bucket();
+        spec.destination.prefix = target.prefix().isEmpty() ? null : target.prefix();
+        spec.destination.endpoints = List.of(s3Endpoint.toString());
+        spec.destination.region = region;
+        spec.destination.pathStyle = pathStyle;
+        spec.destination.credentialsSecret = SECRET;
+        spec.workers = new WorkersSpec();
+        spec.workers.replicas = workers;
+        spec.workers.partSize = partSize;
+        if (concurrency != null) {
+            spec.workers.concurrency = concurrency;
+        }
+        spec.tasks = new TasksSpec();
+        if (maxFiles != null) {
+            spec.tasks.maxFiles = maxFiles;
+        }
+        MigrationJob job = new MigrationJob();
+        job.setMetadata(new ObjectMetaBuilder().withName(jobName).withNamespace(LocalEnvironment.NAMESPACE).build());
+        job.setSpec(spec);
+        return job;
+    }
+
+    static Duration elapsed(long startNanos) {
+        return Duration.ofNanos(System.nanoTime() - startNanos);
+    }
+}

@@ -1,0 +1,66 @@
+package dev.ferry.cli;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.ferry.api.FileFailure;
+import dev.ferry.api.MigrationJobStatus;
+import dev.ferry.api.Quantities;
+import java.io.PrintStream;
+import java.net.URI;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/** What `ferry migrate` reports at the end, for people or (--json) for scripts. */
+record Summary(String job, boolean succeeded, String reason, String destination, String endpoint,
+        long filesTotal, long filesCopied, long filesSkipped, long filesFailed, long bytesTotal, long bytesCopied,
+        double seconds, List<FileFailure> failures) {
+
+    static Summary of(JobOutcome outcome, S3Url target, URI endpoint) {
+        MigrationJobStatus s = outcome.status() != null ? outcome.status() : new MigrationJobStatus();
+        return new Summary(outcome.jobName(), outcome.succeeded(), outcome.reason(), target.toString(),
+                endpoint.toString(), s.files.total, s.files.copied, s.files.skipped, s.files.failed, s.bytes.total,
+                s.bytes.copied, outcome.wallTime().toMillis() / 1000.0,
+                s.failures == null ? List.of() : s.failures);
+    }
+
+    double bytesPerSecond() {
+        return seconds > 0 ? bytesCopied / seconds : 0;
+    }
+
+    void print(PrintStream out) {
+        out.printf(Locale.ROOT, "%s %s: %d files (%d copied, %d skipped, %d failed), %s in %.1f s (%s/s) to %s%n",
+                succeeded ? "Succeeded" : "FAILED", job, filesTotal, filesCopied, filesSkipped, filesFailed,
+                Quantities.humanBytes(bytesCopied), seconds, Quantities.humanBytes((long) bytesPerSecond()),
+                destination);
+        failures.stream().limit(20).forEach(f -> out.printf("  failed: %s: %s %s%n", f.path, f.code,
+                f.message == null ? "" : f.message));
+        if (failures.size() > 20) {
+            out.printf("  ... and %d more%n", failures.size() - 20);
+        }
+    }
+
+    String toJson() {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("job", job);
+        json.put("succeeded", succeeded);
+        if (!succeeded) {
+            json.put("reason", reason);
+        }
+        json.put("destination", destination);
+        json.put("endpoint", endpoint);
+        json.put("files", Map.of("total", filesTotal, "copied", filesCopied, "skipped", filesSkipped,
+                "failed", filesFailed));
+        json.put("bytes", Map.of("total", bytesTotal, "copied", bytesCopied));
+        json.put("seconds", seconds);
+        json.put("bytesPerSecond", (long) bytesPerSecond());
+        json.put("failures", failures);
+        try {
+            return new ObjectMapper().disable(SerializationFeature.FAIL_ON_EMPTY_BEANS).writeValueAsString(json);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

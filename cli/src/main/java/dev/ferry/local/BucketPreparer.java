@@ -1,0 +1,48 @@
+package dev.ferry.local;
+
+import java.net.URI;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
+import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
+import software.amazon.awssdk.http.apache.ApacheHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
+import software.amazon.awssdk.services.s3.model.S3Exception;
+
+/** Creates the destination bucket when it is missing, so that `ferry migrate` needs nothing prepared. */
+public final class BucketPreparer {
+
+    private BucketPreparer() {
+    }
+
+    /** Returns true when the bucket was created, false when it already existed. */
+    public static boolean ensureBucket(URI endpoint, S3Credentials credentials, String region, boolean pathStyle,
+            String bucket) {
+        try (S3Client s3 = S3Client.builder()
+                .endpointOverride(endpoint)
+                .region(Region.of(region))
+                .forcePathStyle(pathStyle)
+                .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
+                .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
+                .httpClientBuilder(ApacheHttpClient.builder())
+                .credentialsProvider(StaticCredentialsProvider.create(
+                        AwsBasicCredentials.create(credentials.accessKey(), credentials.secretKey())))
+                .build()) {
+            try {
+                s3.headBucket(b -> b.bucket(bucket));
+                return false;
+            } catch (NoSuchBucketException e) {
+                s3.createBucket(b -> b.bucket(bucket));
+                return true;
+            } catch (S3Exception e) {
+                if (e.statusCode() == 404) {
+                    s3.createBucket(b -> b.bucket(bucket));
+                    return true;
+                }
+                throw e;
+            }
+        }
+    }
+}

@@ -1,0 +1,86 @@
+package dev.ferry.local;
+
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Properties;
+import org.gaul.s3proxy.AuthenticationType;
+import org.gaul.s3proxy.S3Proxy;
+import org.jclouds.ContextBuilder;
+import org.jclouds.blobstore.BlobStoreContext;
+
+/**
+ * The embedded S3 of the local mode: S3Proxy over a filesystem blobstore, on loopback only.
+ * Each bucket is a directory under the data directory and each object a file, so a migration's
+ * result can be inspected with ls as well as with any S3 tool.
+ */
+public final class LocalS3 implements AutoCloseable {
+    public static final String DEFAULT_ACCESS_KEY = "ferry-local";
+    public static final String DEFAULT_SECRET_KEY = "ferry-local-secret";
+
+    private final S3Proxy proxy;
+    private final BlobStoreContext context;
+    private final S3Credentials credentials;
+    private final Path dataDir;
+
+    private LocalS3(S3Proxy proxy, BlobStoreContext context, S3Credentials credentials, Path dataDir) {
+        this.proxy = proxy;
+        this.context = context;
+        this.credentials = credentials;
+        this.dataDir = dataDir;
+    }
+
+    /** Starts S3Proxy on 127.0.0.1:{@code port} (0 picks a free port) storing data under {@code dataDir}. */
+    public static LocalS3 start(int port, Path dataDir, S3Credentials credentials) throws Exception {
+        Files.createDirectories(dataDir);
+        Properties properties = new Properties();
+        properties.setProperty("jclouds.filesystem.basedir", dataDir.toAbsolutePath().toString());
+        BlobStoreContext context = ContextBuilder.newBuilder("filesystem-nio2")
+                .credentials(credentials.accessKey(), credentials.secretKey())
+                .overrides(properties)
+                .build(BlobStoreContext.class);
+        S3Proxy proxy = S3Proxy.builder()
+                .blobStore(context.getBlobStore())
+                .endpoint(URI.create("http://127.0.0.1:" + port))
+                .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, credentials.accessKey(), credentials.secretKey())
+                .ignoreUnknownHeaders(true)
+                .build();
+        proxy.start();
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(30));
+        while (!"STARTED".equals(proxy.getState())) {
+            if ("FAILED".equals(proxy.getState()) || Instant.now().isAfter(deadline)) {
+                context.close();
+                throw new IllegalStateException("embedded S3 did not start on port " + port + " (state " + proxy.getState() + ")");
+            }
+            Thread.sleep(20);
+        }
+        return new LocalS3(proxy, context, credentials, dataDir);
+    }
+
+    public URI endpoint() {
+        return URI.create("http://127.0.0.1:" + proxy.getPort());
+    }
+
+    public int port() {
+        return proxy.getPort();
+    }
+
+    public S3Credentials credentials() {
+        return credentials;
+    }
+
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    @Override
+    public void close() throws Exception {
+        try {
+            proxy.stop();
+        } finally {
+            context.close();
+        }
+    }
+}

@@ -1,0 +1,48 @@
+package dev.ferry.local;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Starts a Ferry component (a worker, later an operator replica) as a separate OS process from the
+ * same classpath as this JVM, so that killing it is a real crash and not a thread interruption.
+ */
+public final class ProcessLauncher {
+    private final Path kubeconfig;
+    private final List<String> jvmOptions;
+
+    public ProcessLauncher(Path kubeconfig, List<String> jvmOptions) {
+        this.kubeconfig = kubeconfig;
+        this.jvmOptions = List.copyOf(jvmOptions);
+    }
+
+    /** Default JVM options of a worker: a bounded heap (its buffers are bounded) and a quick start. */
+    public static List<String> defaultWorkerJvmOptions() {
+        return List.of("-Xms64m", "-Xmx1g", "-XX:+UseParallelGC", "-XX:+ExitOnOutOfMemoryError",
+                "-Dlogback.configurationFile=ferry-worker-logback.xml");
+    }
+
+    public Process start(String mainClass, Map<String, String> env, Path logFile) throws IOException {
+        Files.createDirectories(logFile.getParent());
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(jvmOptions);
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(mainClass);
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        Map<String, String> environment = builder.environment();
+        // The child talks to the local API only: no cluster settings of the caller leak in.
+        environment.keySet().removeIf(k -> k.startsWith("KUBERNETES_") || k.equals("KUBECONFIG"));
+        environment.put("KUBECONFIG", kubeconfig.toAbsolutePath().toString());
+        environment.putAll(env);
+        return builder.start();
+    }
+}

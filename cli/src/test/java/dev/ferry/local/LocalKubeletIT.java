@@ -1,0 +1,147 @@
+package dev.ferry.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.ferry.api.Ferry;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The local kubelet keeps a worker Deployment's replicas running as real processes, each a Ready Pod. */
+class LocalKubeletIT {
+    private static final Map<String, String> WORKER_LABELS = Map.of(
+            Ferry.COMPONENT_LABEL, Ferry.COMPONENT_WORKER, Ferry.JOB_LABEL, "job-a");
+
+    @TempDir
+    Path temp;
+    private KubernetesMockServer server;
+    private KubernetesClient client;
+    private LocalKubelet kubelet;
+    private Path data;
+
+    @BeforeEach
+    void start() throws Exception {
+        server = new KubernetesMockServer(true);
+        server.init();
+        client = server.createClient();
+        data = Files.createDirectories(temp.resolve("data"));
+        kubelet = new LocalKubelet(client, new ProcessLauncher(temp.resolve("kubeconfig"), List.of("-Xmx32m")),
+                Map.of("data", data), temp.resolve("logs"), StandInWorker.class.getName()).start();
+    }
+
+    @AfterEach
+    void stop() {
+        kubelet.close();
+        client.close();
+        server.destroy();
+    }
+
+    @Test
+    void runsEachReplicaAsAProcessBehindAReadyPodWithItsPid() {
+        client.apps().deployments().inNamespace("default").resource(deployment(2)).create();
+
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            List<Pod> pods = workerPods();
+            assertThat(pods).hasSize(2);
+            for (Pod pod : pods) {
+                assertThat(pod.getStatus().getConditions())
+                        .anySatisfy(c -> assertThat(c.getType() + "=" + c.getStatus()).isEqualTo("Ready=True"));
+                long pid = Long.parseLong(pod.getMetadata().getAnnotations().get(Ferry.PID_ANNOTATION));
+                assertThat(ProcessHandle.of(pid)).hasValueSatisfying(p -> assertThat(p.isAlive()).isTrue());
+            }
+        });
+    }
+
+    @Test
+    void givesTheProcessTheDownwardApiAndTheBoundClaimAsItsMount() {
+        client.apps().deployments().inNamespace("default").resource(deployment(1)).create();
+
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            Pod pod = workerPods().get(0);
+            String log = Files.readString(temp.resolve("logs").resolve(pod.getMetadata().getName() + ".log"));
+            assertThat(log).contains("POD_NAME=" + pod.getMetadata().getName())
+                    .contains("POD_UID=" + pod.getMetadata().getUid())
+                    .contains("FERRY_SOURCE_ROOT=" + data.toAbsolutePath())
+                    .contains("FERRY_JOB=job-a");
+        });
+    }
+
+    @Test
+    void replacesAKilledProcessAndDeletesItsPod() {
+        client.apps().deployments().inNamespace("default").resource(deployment(1)).create();
+        await().atMost(Duration.ofSeconds(30)).until(() -> workerPods().size() == 1 && hasPid(workerPods().get(0)));
+        Pod first = workerPods().get(0);
+        long pid = Long.parseLong(first.getMetadata().getAnnotations().get(Ferry.PID_ANNOTATION));
+
+        ProcessHandle.of(pid).orElseThrow().destroyForcibly();
+
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            List<Pod> pods = workerPods();
+            assertThat(pods).hasSize(1);
+            assertThat(pods.get(0).getMetadata().getName()).isNotEqualTo(first.getMetadata().getName());
+            assertThat(hasPid(pods.get(0))).isTrue();
+        });
+    }
+
+    @Test
+    void stopsProcessesWhenTheDeploymentScalesToZero() {
+        client.apps().deployments().inNamespace("default").resource(deployment(1)).create();
+        await().atMost(Duration.ofSeconds(30)).until(() -> workerPods().size() == 1 && hasPid(workerPods().get(0)));
+        long pid = Long.parseLong(workerPods().get(0).getMetadata().getAnnotations().get(Ferry.PID_ANNOTATION));
+
+        client.apps().deployments().inNamespace("default").withName("job-a-worker")
+                .edit(d -> new DeploymentBuilder(d).editSpec().withReplicas(0).endSpec().build());
+
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            assertThat(workerPods()).isEmpty();
+            assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+        });
+    }
+
+    private List<Pod> workerPods() {
+        return client.pods().inNamespace("default").withLabels(WORKER_LABELS).list().getItems();
+    }
+
+    private static boolean hasPid(Pod pod) {
+        return pod.getMetadata().getAnnotations() != null
+                && pod.getMetadata().getAnnotations().containsKey(Ferry.PID_ANNOTATION);
+    }
+
+    private static Deployment deployment(int replicas) {
+        return new DeploymentBuilder()
+                .withNewMetadata().withName("job-a-worker").withNamespace("default").withLabels(WORKER_LABELS).endMetadata()
+                .withNewSpec()
+                    .withReplicas(replicas)
+                    .withNewSelector().withMatchLabels(WORKER_LABELS).endSelector()
+                    .withNewTemplate()
+                        .withNewMetadata().withLabels(WORKER_LABELS).endMetadata()
+                        .withNewSpec()
+                            .addNewContainer().withName("worker").withImage("ferry/worker:test")
+                                .addNewEnv().withName("FERRY_JOB").withValue("job-a").endEnv()
+                                .addNewEnv().withName("FERRY_SOURCE_ROOT").withValue("/mnt/source").endEnv()
+                                .addNewEnv().withName("POD_NAME").withNewValueFrom().withNewFieldRef()
+                                    .withFieldPath("metadata.name").endFieldRef().endValueFrom().endEnv()
+                                .addNewEnv().withName("POD_UID").withNewValueFrom().withNewFieldRef()
+                                    .withFieldPath("metadata.uid").endFieldRef().endValueFrom().endEnv()
+                                .addNewVolumeMount().withName("source").withMountPath("/mnt/source").withReadOnly(true).endVolumeMount()
+                            .endContainer()
+                            .addNewVolume().withName("source").withNewPersistentVolumeClaim().withClaimName("data")
+                                .withReadOnly(true).endPersistentVolumeClaim().endVolume()
+                        .endSpec()
+                    .endTemplate()
+                .endSpec()
+                .build();
+    }
+}

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Ferry beside rclone in the shared anchor harness (../shared/bench): same dataset, same S3Proxy,
+# one run, alternating order; the table's "ratio vs ref" is wall(ferry) / wall(best rclone).
+#
+#   e2e/bench/run.sh [PROFILE...]            (default: small)
+#   REPS=2 TOOLS="rclone:t16nh ours:default" e2e/bench/run.sh small mixed large
+#
+# Ferry runs as a user runs it: the CLI jar's local mode (local API, operator, worker processes)
+# against the harness's S3Proxy endpoint. Settings: ours:default (2 workers), ours:w3, ours:w1.
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+BENCH=${BENCH:-$ROOT/../shared/bench}
+[ -d "$BENCH" ] || { echo "no anchor harness at $BENCH" >&2; exit 2; }
+JAR=$ROOT/cli/target/ferry.jar
+[ -f "$JAR" ] || (cd "$ROOT" && mvn -q -B -DskipTests -pl cli -am package)
+
+# {SETTING} → ferry options; the work dir is scratch under /tmp/bench, never in the repo.
+export FERRY_BENCH_JAR=$JAR
+export OURS_CMD='case "{SETTING}" in w1) W=1;; w3) W=3;; *) W=2;; esac; java -Xmx1g -XX:+UseParallelGC -jar "$FERRY_BENCH_JAR" migrate {SRC} s3://{BUCKET}/ --endpoint {ENDPOINT} --workers $W --work-dir /tmp/bench/ferry-work >/tmp/bench/ferry-last.log 2>&1 || { tail -20 /tmp/bench/ferry-last.log >&2; exit 1; }'
+export TOOLS=${TOOLS:-"rclone:t16nh ours:default"}
+export REPS=${REPS:-1}
+exec "$BENCH/run-anchors.sh" "${@:-small}"
