@@ -37,7 +37,10 @@ public final class LocalS3 implements AutoCloseable {
         Files.createDirectories(dataDir);
         Properties properties = new Properties();
         properties.setProperty("jclouds.filesystem.basedir", dataDir.toAbsolutePath().toString());
-        BlobStoreContext context = ContextBuilder.newBuilder("filesystem-nio2")
+        // jclouds' "filesystem" provider, not S3Proxy's "filesystem-nio2": nio2 leaves the temp file
+        // of a PUT whose client died (a killed worker) in the bucket, and every later listing of the
+        // bucket then fails with 500 on its missing metadata.
+        BlobStoreContext context = ContextBuilder.newBuilder("filesystem")
                 .credentials(credentials.accessKey(), credentials.secretKey())
                 .overrides(properties)
                 .build(BlobStoreContext.class);

@@ -4,11 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.ferry.api.Ferry;
+import dev.ferry.local.api.LocalKubernetesApi;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -26,16 +26,15 @@ class LocalKubeletIT {
 
     @TempDir
     Path temp;
-    private KubernetesMockServer server;
+    private LocalKubernetesApi api;
     private KubernetesClient client;
     private LocalKubelet kubelet;
     private Path data;
 
     @BeforeEach
     void start() throws Exception {
-        server = new KubernetesMockServer(true);
-        server.init();
-        client = server.createClient();
+        api = LocalKubernetesApi.start(0);
+        client = api.client();
         data = Files.createDirectories(temp.resolve("data"));
         kubelet = new LocalKubelet(client, new ProcessLauncher(temp.resolve("kubeconfig"), List.of("-Xmx32m")),
                 Map.of("data", data), temp.resolve("logs"), StandInWorker.class.getName()).start();
@@ -43,16 +42,17 @@ class LocalKubeletIT {
 
     @AfterEach
     void stop() {
-        kubelet.close();
-        client.close();
-        server.destroy();
+        if (kubelet != null) {
+            kubelet.close();
+        }
+        api.close();
     }
 
     @Test
     void runsEachReplicaAsAProcessBehindAReadyPodWithItsPid() {
         client.apps().deployments().inNamespace("default").resource(deployment(2)).create();
 
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() -> {
             List<Pod> pods = workerPods();
             assertThat(pods).hasSize(2);
             for (Pod pod : pods) {
@@ -68,7 +68,7 @@ class LocalKubeletIT {
     void givesTheProcessTheDownwardApiAndTheBoundClaimAsItsMount() {
         client.apps().deployments().inNamespace("default").resource(deployment(1)).create();
 
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() -> {
             Pod pod = workerPods().get(0);
             String log = Files.readString(temp.resolve("logs").resolve(pod.getMetadata().getName() + ".log"));
             assertThat(log).contains("POD_NAME=" + pod.getMetadata().getName())
@@ -81,13 +81,13 @@ class LocalKubeletIT {
     @Test
     void replacesAKilledProcessAndDeletesItsPod() {
         client.apps().deployments().inNamespace("default").resource(deployment(1)).create();
-        await().atMost(Duration.ofSeconds(30)).until(() -> workerPods().size() == 1 && hasPid(workerPods().get(0)));
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> workerPods().size() == 1 && hasPid(workerPods().get(0)));
         Pod first = workerPods().get(0);
         long pid = Long.parseLong(first.getMetadata().getAnnotations().get(Ferry.PID_ANNOTATION));
 
         ProcessHandle.of(pid).orElseThrow().destroyForcibly();
 
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() -> {
             List<Pod> pods = workerPods();
             assertThat(pods).hasSize(1);
             assertThat(pods.get(0).getMetadata().getName()).isNotEqualTo(first.getMetadata().getName());
@@ -98,13 +98,13 @@ class LocalKubeletIT {
     @Test
     void stopsProcessesWhenTheDeploymentScalesToZero() {
         client.apps().deployments().inNamespace("default").resource(deployment(1)).create();
-        await().atMost(Duration.ofSeconds(30)).until(() -> workerPods().size() == 1 && hasPid(workerPods().get(0)));
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> workerPods().size() == 1 && hasPid(workerPods().get(0)));
         long pid = Long.parseLong(workerPods().get(0).getMetadata().getAnnotations().get(Ferry.PID_ANNOTATION));
 
         client.apps().deployments().inNamespace("default").withName("job-a-worker")
                 .edit(d -> new DeploymentBuilder(d).editSpec().withReplicas(0).endSpec().build());
 
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() -> {
             assertThat(workerPods()).isEmpty();
             assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).isFalse();
         });

@@ -12,7 +12,6 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -20,23 +19,22 @@ import org.junit.jupiter.api.io.TempDir;
  * processes, into a real S3 server; then the bucket is listed and every object compared with its
  * source file by path, size and SHA-256 — and by `rclone check` where rclone is installed.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class MigrateEndToEndIT {
     private static final int SMALL_FILES = 2_100;
     private static final long BIG_FILE = 64L << 20;
     private static final S3Credentials CREDENTIALS = new S3Credentials("e2e-key", "e2e-secret");
 
     @TempDir
-    Path temp;
-    private LocalS3 s3;
+    static Path temp;
+    private static LocalS3 s3;
 
     @BeforeAll
-    void startS3() throws Exception {
+    static void startS3() throws Exception {
         s3 = LocalS3.start(0, temp.resolve("s3"), CREDENTIALS);
     }
 
     @AfterAll
-    void stopS3() throws Exception {
+    static void stopS3() throws Exception {
         s3.close();
     }
 

@@ -35,7 +35,10 @@ final class ObjectListing {
             Map<String, String> objects = new TreeMap<>();
             for (S3Object object : client.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(prefix)).contents()) {
                 if (object.key().startsWith(".ferry/") || object.key().contains("/.ferry/")) {
-                    continue;
+                    continue; // Ferry's own state prefix
+                }
+                if (object.key().endsWith("/")) {
+                    continue; // jclouds' filesystem store lists its directories as "dir/" entries; no file key ends in "/"
                 }
                 try (InputStream in = client.getObject(b -> b.bucket(bucket).key(object.key()))) {
                     objects.put(object.key().substring(prefix.length()), object.size() + ":" + SourceTree.sha256(in));
