@@ -1,5 +1,6 @@
 package dev.ferry.cli;
 
+import dev.ferry.local.BucketPreparer;
 import dev.ferry.local.LocalEnvironment;
 import dev.ferry.local.S3Credentials;
 import dev.ferry.local.LocalS3;
@@ -41,6 +42,10 @@ public final class DevClusterCommand implements Callable<Integer> {
             description = "Bind a PersistentVolumeClaim name to a directory (repeatable). samples=samples/data is bound when that directory exists.")
     List<String> volumes = List.of();
 
+    @Option(names = "--bucket", paramLabel = "NAME", defaultValue = "demo",
+            description = "Bucket to create in the embedded S3 (repeatable; default ${DEFAULT-VALUE}, the sample's).")
+    List<String> buckets;
+
     @Option(names = "--work-dir", defaultValue = ".ferry", description = "State, embedded S3 data and logs (default ${DEFAULT-VALUE}).")
     Path workDir;
 
@@ -75,11 +80,14 @@ public final class DevClusterCommand implements Callable<Integer> {
             stopped.countDown();
         }, "ferry-shutdown"));
         env.putCredentialsSecret(SAMPLES_SECRET, credentials);
+        for (String bucket : buckets) {
+            BucketPreparer.ensureBucket(env.s3().endpoint(), credentials, "us-east-1", true, bucket);
+        }
         out.println("Ferry dev cluster is up.");
         out.println("  Kubernetes API: " + env.apiUrl());
         out.println("  S3:             " + env.s3().endpoint() + "  (access key " + credentials.accessKey()
                 + ", secret key " + credentials.secretKey() + "; Secret '" + SAMPLES_SECRET + "' holds them)");
-        out.println("  S3 data:        " + env.s3().dataDir().toAbsolutePath());
+        out.println("  S3 data:        " + env.s3().dataDir().toAbsolutePath() + "  (buckets: " + String.join(", ", buckets) + ")");
         claims.forEach((claim, dir) -> out.println("  claim " + claim + " -> " + dir));
         out.println("  worker logs:    " + env.kubelet().logDir().toAbsolutePath());
         out.println();
