@@ -29,6 +29,11 @@ public final class DevClusterCommand implements Callable<Integer> {
             description = "Worker pods per job when the job does not say (default ${DEFAULT-VALUE}).")
     int workers;
 
+    @Option(names = "--operators", defaultValue = "0", paramLabel = "N",
+            description = "Run N operator processes with Lease leader election, as on a cluster "
+                    + "(default 0: the operator runs inside this process).")
+    int operators;
+
     @Option(names = "--api-port", defaultValue = "6443", description = "Port of the Kubernetes API (default ${DEFAULT-VALUE}).")
     int apiPort;
 
@@ -68,7 +73,7 @@ public final class DevClusterCommand implements Callable<Integer> {
         LocalEnvironment env;
         try {
             env = LocalEnvironment.start(new LocalEnvironment.Options(workDir.resolve("dev-cluster"), apiPort, s3Port,
-                    credentials, claims, config, workers));
+                    credentials, claims, config, workers, operators));
         } catch (Exception e) {
             System.err.println("ferry: cannot start the dev cluster (are ports " + apiPort + " and " + s3Port
                     + " free? change them with --api-port/--s3-port): " + e);

@@ -45,6 +45,11 @@ public final class MigrateCommand implements Callable<Integer> {
     @Option(names = "--workers", defaultValue = "2", description = "Worker processes (default ${DEFAULT-VALUE}).")
     int workers;
 
+    @Option(names = "--operators", defaultValue = "0", paramLabel = "N",
+            description = "Run N operator processes with Lease leader election, as on a cluster "
+                    + "(default 0: the operator runs inside this process).")
+    int operators;
+
     @Option(names = "--endpoint", description = "S3 endpoint URL; default: an embedded S3 under the work directory.")
     URI endpoint;
 
@@ -100,7 +105,7 @@ public final class MigrateCommand implements Callable<Integer> {
         LocalEnvironment env;
         try {
             env = LocalEnvironment.start(new LocalEnvironment.Options(runDir, 0, embedded ? 0 : null, credentials,
-                    Map.of(SOURCE_CLAIM, source.toAbsolutePath().normalize()), null, workers));
+                    Map.of(SOURCE_CLAIM, source.toAbsolutePath().normalize()), null, workers, operators));
         } catch (Exception e) {
             err.println("ferry: cannot start the local environment: " + e);
             return 3;
@@ -151,6 +156,9 @@ public final class MigrateCommand implements Callable<Integer> {
             throw new IllegalArgumentException("source " + source + " is not readable");
         }
         S3Url.parse(destination);
+        if (operators < 0 || operators > 5) {
+            throw new IllegalArgumentException("--operators must be between 0 and 5");
+        }
         if (workers < 1 || workers > 64) {
             throw new IllegalArgumentException("--workers must be between 1 and 64");
         }

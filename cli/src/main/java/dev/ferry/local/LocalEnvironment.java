@@ -11,6 +11,7 @@ import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,8 +41,13 @@ public final class LocalEnvironment implements AutoCloseable {
     }
 
     /** What to start. {@code s3Port} null means no embedded S3 (an external endpoint is used). */
+    /**
+     * What to start. {@code s3Port} null means no embedded S3 (an external endpoint is used).
+     * {@code operatorProcesses} 0 runs the operator inside this process; N runs N operator processes
+     * with leader election, as the Helm chart does on a cluster.
+     */
     public record Options(Path workDir, int apiPort, Integer s3Port, S3Credentials embeddedS3Credentials,
-            Map<String, Path> claims, Path kubeconfig, int defaultWorkerReplicas) {
+            Map<String, Path> claims, Path kubeconfig, int defaultWorkerReplicas, int operatorProcesses) {
     }
 
     public static LocalEnvironment start(Options options) throws Exception {
@@ -57,11 +63,15 @@ public final class LocalEnvironment implements AutoCloseable {
             if (options.s3Port() != null) {
                 s3 = LocalS3.start(options.s3Port(), options.workDir().resolve("s3"), options.embeddedS3Credentials());
             }
-            operator = FerryOperator.start(api.client(), OperatorSettings.defaults()
-                    .withDefaultWorkerReplicas(options.defaultWorkerReplicas()));
+            if (options.operatorProcesses() == 0) {
+                operator = FerryOperator.start(api.client(), OperatorSettings.defaults()
+                        .withDefaultWorkerReplicas(options.defaultWorkerReplicas()));
+            } else {
+                api.client().apps().deployments().inNamespace(NAMESPACE).resource(OperatorDeployment.of(NAMESPACE,
+                        options.operatorProcesses(), options.defaultWorkerReplicas())).create();
+            }
             Path logDir = options.workDir().resolve("logs");
-            LocalKubelet kubelet = new LocalKubelet(api.client(),
-                    new ProcessLauncher(kubeconfig, ProcessLauncher.defaultWorkerJvmOptions()),
+            LocalKubelet kubelet = new LocalKubelet(api.client(), new ProcessLauncher(kubeconfig, List.of()),
                     options.claims(), logDir).start();
             return new LocalEnvironment(api, s3, operator, kubelet, kubeconfig);
         } catch (Exception | Error e) {

@@ -44,7 +44,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class LocalKubelet implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(LocalKubelet.class);
-    public static final String WORKER_MAIN = "dev.ferry.worker.WorkerMain";
+    /** What each Ferry component's container runs: the image's entry point, from the same jar. */
+    public static final Map<String, String> MAIN_CLASSES = Map.of(
+            Ferry.COMPONENT_WORKER, "dev.ferry.worker.WorkerMain",
+            Ferry.COMPONENT_OPERATOR, "dev.ferry.operator.OperatorMain");
     private static final Duration STOP_GRACE = Duration.ofSeconds(10);
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
     private static final Duration HEALTHY_RUN = Duration.ofSeconds(10);
@@ -53,7 +56,7 @@ public final class LocalKubelet implements AutoCloseable {
     private final ProcessLauncher launcher;
     private final Map<String, Path> claims = new ConcurrentHashMap<>();
     private final Path logDir;
-    private final String workerMainClass;
+    private final Map<String, String> mainClasses;
     private final Map<String, LocalPod> pods = new ConcurrentHashMap<>();
     private final Map<String, Backoff> backoffs = new ConcurrentHashMap<>();
     private final Set<String> reportedUnboundClaims = ConcurrentHashMap.newKeySet();
@@ -68,13 +71,13 @@ public final class LocalKubelet implements AutoCloseable {
     private final java.util.concurrent.atomic.AtomicInteger consecutiveEarlyExits = new java.util.concurrent.atomic.AtomicInteger();
 
     public LocalKubelet(KubernetesClient client, ProcessLauncher launcher, Map<String, Path> claims, Path logDir) {
-        this(client, launcher, claims, logDir, WORKER_MAIN);
+        this(client, launcher, claims, logDir, MAIN_CLASSES);
     }
 
-    /** With another main class for the worker container: tests run a stand-in process. */
+    /** With other main classes per component label: tests run stand-in processes. */
     public LocalKubelet(KubernetesClient client, ProcessLauncher launcher, Map<String, Path> claims, Path logDir,
-            String workerMainClass) {
-        this.workerMainClass = workerMainClass;
+            Map<String, String> mainClasses) {
+        this.mainClasses = Map.copyOf(mainClasses);
         this.client = client;
         this.launcher = launcher;
         this.claims.putAll(claims);
@@ -83,7 +86,7 @@ public final class LocalKubelet implements AutoCloseable {
 
     public LocalKubelet start() {
         deployments = client.apps().deployments().inAnyNamespace()
-                .withLabel(Ferry.COMPONENT_LABEL, Ferry.COMPONENT_WORKER)
+                .withLabelIn(Ferry.COMPONENT_LABEL, mainClasses.keySet().toArray(String[]::new))
                 .inform();
         loop.scheduleWithFixedDelay(this::syncSafely, 0, 300, TimeUnit.MILLISECONDS);
         return this;
@@ -183,9 +186,12 @@ public final class LocalKubelet implements AutoCloseable {
         Path logFile = logDir.resolve(name + ".log");
         Process process;
         try {
-            process = launcher.start(workerMainClass, env, logFile);
+            String component = template.getMetadata() == null || template.getMetadata().getLabels() == null
+                    ? Ferry.COMPONENT_WORKER
+                    : template.getMetadata().getLabels().getOrDefault(Ferry.COMPONENT_LABEL, Ferry.COMPONENT_WORKER);
+            process = launcher.start(mainClasses.get(component), ProcessLauncher.jvmOptionsFor(component), env, logFile);
         } catch (Exception e) {
-            log.error("cannot start worker process for pod {}: {}", name, e.toString());
+            log.error("cannot start the process for pod {}: {}", name, e.toString());
             deletePod(namespace, name);
             backoff.failed(Instant.now());
             return;

@@ -1,5 +1,6 @@
 package dev.ferry.local;
 
+import dev.ferry.api.Ferry;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,22 +16,33 @@ public final class ProcessLauncher {
     private final Path kubeconfig;
     private final List<String> jvmOptions;
 
+    /** {@code jvmOptions} go to every process, before the component's own. */
     public ProcessLauncher(Path kubeconfig, List<String> jvmOptions) {
         this.kubeconfig = kubeconfig;
         this.jvmOptions = List.copyOf(jvmOptions);
     }
 
-    /** Default JVM options of a worker: a bounded heap (its buffers are bounded) and a quick start. */
-    public static List<String> defaultWorkerJvmOptions() {
+    /**
+     * JVM options of a component's process: bounded heaps (a worker's buffers are bounded), exit on
+     * OOM as a container would, and the component's log configuration (the output goes to the pod's
+     * log file).
+     */
+    public static List<String> jvmOptionsFor(String component) {
+        if (Ferry.COMPONENT_OPERATOR.equals(component)) {
+            return List.of("-Xms64m", "-Xmx512m", "-XX:+UseSerialGC", "-XX:+ExitOnOutOfMemoryError",
+                    "-DFERRY_LOG_LEVEL=INFO");
+        }
         return List.of("-Xms64m", "-Xmx1g", "-XX:+UseParallelGC", "-XX:+ExitOnOutOfMemoryError",
                 "-Dlogback.configurationFile=ferry-worker-logback.xml");
     }
 
-    public Process start(String mainClass, Map<String, String> env, Path logFile) throws IOException {
+    public Process start(String mainClass, List<String> componentJvmOptions, Map<String, String> env, Path logFile)
+            throws IOException {
         Files.createDirectories(logFile.getParent());
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmOptions);
+        command.addAll(componentJvmOptions);
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add(mainClass);

@@ -37,7 +37,7 @@ class LocalKubeletIT {
         client = api.client();
         data = Files.createDirectories(temp.resolve("data"));
         kubelet = new LocalKubelet(client, new ProcessLauncher(temp.resolve("kubeconfig"), List.of("-Xmx32m")),
-                Map.of("data", data), temp.resolve("logs"), StandInWorker.class.getName()).start();
+                Map.of("data", data), temp.resolve("logs"), Map.of(Ferry.COMPONENT_WORKER, StandInWorker.class.getName())).start();
     }
 
     @AfterEach

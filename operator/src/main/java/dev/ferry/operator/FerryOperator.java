@@ -34,6 +34,11 @@ public final class FerryOperator implements AutoCloseable {
                 if (settings.leaseNamespace() != null) {
                     election.withLeaseNamespace(settings.leaseNamespace());
                 }
+                // The Lease names its holder by pod name, so `kubectl get lease ferry-operator` says which pod leads.
+                String podName = System.getenv("POD_NAME");
+                if (podName != null && !podName.isBlank()) {
+                    election.withIdentity(podName);
+                }
                 o.withLeaderElectionConfiguration(election.build());
             }
         });

@@ -3,19 +3,22 @@ package dev.ferry.operator;
 import dev.ferry.api.MigrationJob;
 import dev.ferry.api.MigrationJobStatus;
 import dev.ferry.api.MigrationTask;
+import dev.ferry.operator.workers.WorkerLiveness;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 
 /**
- * What one reconcile of a job knows: the job, its tasks and worker pods as observed, and the time
+ * What one reconcile of a job knows: the job, its tasks, worker pods and their Leases as observed, and the time
  * the reconcile runs at. Steps that write a task put the written version back here, so that later
  * steps of the same reconcile decide on what is now true rather than on the cache's older copy.
  */
@@ -23,6 +26,7 @@ public final class JobState {
     private final MigrationJob job;
     private final Map<String, MigrationTask> tasks = new TreeMap<>();
     private final List<Pod> workerPods;
+    private final Map<String, Lease> workerLeases = new HashMap<>();
     private final Deployment workerDeployment;
     private final Instant now;
     /** The status being built: starts as a copy of the observed one. */
@@ -30,7 +34,13 @@ public final class JobState {
 
     public JobState(MigrationJob job, Collection<MigrationTask> tasks, Collection<Pod> workerPods,
             Deployment workerDeployment, Instant now) {
+        this(job, tasks, workerPods, List.of(), workerDeployment, now);
+    }
+
+    public JobState(MigrationJob job, Collection<MigrationTask> tasks, Collection<Pod> workerPods,
+            Collection<Lease> workerLeases, Deployment workerDeployment, Instant now) {
         this.job = job;
+        workerLeases.forEach(l -> this.workerLeases.put(l.getMetadata().getName(), l));
         tasks.forEach(t -> this.tasks.put(t.getMetadata().getName(), t));
         this.workerPods = List.copyOf(workerPods);
         this.workerDeployment = workerDeployment;
@@ -76,6 +86,12 @@ public final class JobState {
 
     public List<Pod> workerPods() {
         return workerPods;
+    }
+
+    /** The worker's Lease (named after its pod), when there is one held by this very pod. */
+    public Optional<Lease> leaseOf(Pod pod) {
+        return Optional.ofNullable(workerLeases.get(pod.getMetadata().getName()))
+                .filter(lease -> WorkerLiveness.belongsTo(lease, pod));
     }
 
     public Optional<Deployment> workerDeployment() {

@@ -15,9 +15,11 @@ import dev.ferry.operator.validation.InvalidSpec;
 import dev.ferry.operator.validation.JobValidator;
 import dev.ferry.operator.workers.WorkerDeploymentFactory;
 import dev.ferry.operator.workers.WorkerDeployments;
+import dev.ferry.operator.workers.WorkerLiveness;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -32,14 +34,16 @@ import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEven
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 
 /**
  * Drives a MigrationJob: observe → validate → ensure workers → ensure the root plan → take tasks
- * back from dead workers → hand out tasks → record status. The job's tasks and worker pods are
- * secondary resources, so a task or pod change reconciles its job; the job's own status writes do
- * not (generation-aware processing).
+ * back from dead workers → hand out tasks → record status. The job's tasks, worker pods and worker
+ * Leases are secondary resources, so a task or pod change reconciles its job; the job's own status
+ * writes do not (generation-aware processing). A Lease's expiry is no event: the reconcile is
+ * rescheduled for the earliest moment a worker would count as dead.
  */
 @ControllerConfiguration(name = MigrationJobReconciler.NAME)
 public class MigrationJobReconciler implements Reconciler<MigrationJob> {
@@ -53,6 +57,7 @@ public class MigrationJobReconciler implements Reconciler<MigrationJob> {
     private final JobValidator validator;
     private final WorkerDeployments workers;
     private final JobStatusAggregator aggregator = new JobStatusAggregator();
+    private final WorkerLiveness liveness;
     private final KubernetesClient client;
     private volatile InformerEventSource<MigrationTask, MigrationJob> taskSource;
 
@@ -61,6 +66,7 @@ public class MigrationJobReconciler implements Reconciler<MigrationJob> {
         this.settings = settings;
         this.validator = new JobValidator(client);
         this.workers = new WorkerDeployments(client, new WorkerDeploymentFactory(settings));
+        this.liveness = new WorkerLiveness(settings.notReadyGrace(), settings.leaseStartupGrace());
     }
 
     @Override
@@ -86,7 +92,17 @@ public class MigrationJobReconciler implements Reconciler<MigrationJob> {
                 .withSecondaryToPrimaryMapper(byJobLabel())
                 .withNamespacesInheritedFromController()
                 .build(), context);
-        return List.of(taskSource, pods, deployments);
+        var leases = new InformerEventSource<>(InformerEventSourceConfiguration
+                .from(Lease.class, MigrationJob.class)
+                .withName("worker-leases")
+                .withLabelSelector(WORKER_SELECTOR)
+                .withSecondaryToPrimaryMapper(byJobLabel())
+                // A renewal changes nothing the reconcile decides on (expiry is rescheduled); a new
+                // holder, a new duration or the revival of an expired Lease does.
+                .withOnUpdateFilter((Lease current, Lease before) -> !sameHolderAndDuration(current, before) || isExpired(before))
+                .withNamespacesInheritedFromController()
+                .build(), context);
+        return List.of(taskSource, pods, deployments, leases);
     }
 
     @Override
@@ -124,6 +140,7 @@ public class MigrationJobReconciler implements Reconciler<MigrationJob> {
         return new JobState(job,
                 context.getSecondaryResources(MigrationTask.class),
                 context.getSecondaryResources(Pod.class),
+                context.getSecondaryResources(Lease.class),
                 context.getSecondaryResource(Deployment.class).orElse(null),
                 settings.clock().instant());
     }
@@ -140,21 +157,40 @@ public class MigrationJobReconciler implements Reconciler<MigrationJob> {
         JobStatusRecorder recorder = new JobStatusRecorder(client, new JobEvents(client, settings.clock()),
                 (written, previous) -> context.eventSourceRetriever().getControllerEventSource()
                         .handleRecentResourceUpdate(ResourceID.fromResource(written), written, previous));
-        return new Steps(rootPlan, new DeadWorkerReclaimer(writer, settings.notReadyGrace()),
-                new TaskAssigner(writer, settings.prefetchPerWorker()), recorder);
+        return new Steps(rootPlan, new DeadWorkerReclaimer(writer, liveness),
+                new TaskAssigner(writer, settings.prefetchPerWorker(), liveness), recorder);
     }
 
-    /** Soon when a backoff ends before the regular recheck; the recheck also ends not-Ready graces. */
+    /**
+     * Soon when a backoff ends, or a worker would count as dead (its Lease expires, its not-Ready or
+     * start-up grace ends), before the regular recheck: time passing raises no event.
+     */
     private Duration nextLook(JobState state, Optional<TaskAssigner.Outcome> assignment) {
         Duration next = settings.recheckInterval();
         Optional<Instant> backoffEnd = assignment.flatMap(TaskAssigner.Outcome::nextBackoffEnd);
-        if (backoffEnd.isPresent()) {
-            Duration untilBackoffEnd = Duration.between(state.now(), backoffEnd.get()).plusMillis(50);
-            if (untilBackoffEnd.compareTo(next) < 0) {
-                next = untilBackoffEnd.isNegative() ? Duration.ofMillis(50) : untilBackoffEnd;
+        Optional<Instant> workerDeadline = state.workerPods().stream()
+                .flatMap(pod -> liveness.deadline(pod, state.leaseOf(pod)).stream())
+                .filter(deadline -> deadline.isAfter(state.now()))
+                .min(Instant::compareTo);
+        for (Optional<Instant> moment : List.of(backoffEnd, workerDeadline)) {
+            if (moment.isPresent()) {
+                Duration until = Duration.between(state.now(), moment.get()).plusMillis(50);
+                if (until.compareTo(next) < 0) {
+                    next = until.isNegative() ? Duration.ofMillis(50) : until;
+                }
             }
         }
         return next;
+    }
+
+    private static boolean sameHolderAndDuration(Lease a, Lease b) {
+        return a.getSpec() != null && b.getSpec() != null
+                && Objects.equals(a.getSpec().getHolderIdentity(), b.getSpec().getHolderIdentity())
+                && Objects.equals(a.getSpec().getLeaseDurationSeconds(), b.getSpec().getLeaseDurationSeconds());
+    }
+
+    private boolean isExpired(Lease lease) {
+        return WorkerLiveness.expiry(lease).map(expiry -> settings.clock().instant().isAfter(expiry)).orElse(true);
     }
 
     private static <R extends HasMetadata> SecondaryToPrimaryMapper<R> byJobLabel() {

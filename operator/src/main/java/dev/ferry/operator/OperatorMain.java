@@ -18,7 +18,9 @@ import java.util.stream.Collectors;
  *   <li>{@code FERRY_WORKER_IMAGE}: image of the worker Deployments</li>
  *   <li>{@code FERRY_LEADER_ELECTION}: {@code true} takes the {@code ferry-operator} Lease first</li>
  *   <li>{@code FERRY_LEASE_NAMESPACE}: namespace of the Lease (default {@code POD_NAMESPACE}, else the client's)</li>
- *   <li>{@code FERRY_PREFETCH_PER_WORKER}, {@code FERRY_NOT_READY_GRACE_SECONDS}, {@code FERRY_RECHECK_SECONDS}</li>
+ *   <li>{@code FERRY_DEFAULT_WORKER_REPLICAS}: workers of a job whose spec does not say</li>
+ *   <li>{@code FERRY_PREFETCH_PER_WORKER}, {@code FERRY_NOT_READY_GRACE_SECONDS}, {@code FERRY_LEASE_STARTUP_GRACE_SECONDS},
+ *       {@code FERRY_RECHECK_SECONDS}</li>
  * </ul>
  */
 public final class OperatorMain {
@@ -59,11 +61,18 @@ public final class OperatorMain {
             settings = settings.withLeaderElection(true,
                     values.getOrDefault("FERRY_LEASE_NAMESPACE", values.get("POD_NAMESPACE")));
         }
+        if (values.containsKey("FERRY_DEFAULT_WORKER_REPLICAS")) {
+            settings = settings.withDefaultWorkerReplicas(Integer.parseInt(values.get("FERRY_DEFAULT_WORKER_REPLICAS")));
+        }
         if (values.containsKey("FERRY_PREFETCH_PER_WORKER")) {
             settings = settings.withPrefetchPerWorker(Integer.parseInt(values.get("FERRY_PREFETCH_PER_WORKER")));
         }
         if (values.containsKey("FERRY_NOT_READY_GRACE_SECONDS")) {
             settings = settings.withNotReadyGrace(Duration.ofSeconds(Long.parseLong(values.get("FERRY_NOT_READY_GRACE_SECONDS"))));
+        }
+        if (values.containsKey("FERRY_LEASE_STARTUP_GRACE_SECONDS")) {
+            settings = settings.withLeaseStartupGrace(
+                    Duration.ofSeconds(Long.parseLong(values.get("FERRY_LEASE_STARTUP_GRACE_SECONDS"))));
         }
         if (values.containsKey("FERRY_RECHECK_SECONDS")) {
             settings = settings.withRecheckInterval(Duration.ofSeconds(Long.parseLong(values.get("FERRY_RECHECK_SECONDS"))));

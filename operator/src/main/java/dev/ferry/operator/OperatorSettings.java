@@ -19,6 +19,8 @@ import java.util.Set;
  * @param clock time source of assignment, backoff and status timestamps
  * @param prefetchPerWorker most active (Assigned + Running) tasks handed to one worker
  * @param notReadyGrace how long a worker pod may be not Ready before its tasks are taken back
+ * @param leaseStartupGrace how long a Ready worker may go without its Lease (the first one is created
+ *        as the worker starts) before it counts as dead; expired Leases are judged by their own duration
  * @param recheckInterval how soon an unfinished job is looked at again without any event
  * @param invalidSpecRecheck how soon a job with an invalid spec is looked at again (a Secret may appear)
  */
@@ -32,16 +34,21 @@ public record OperatorSettings(
         Clock clock,
         int prefetchPerWorker,
         Duration notReadyGrace,
+        Duration leaseStartupGrace,
         Duration recheckInterval,
         Duration invalidSpecRecheck) {
 
     public static final String LEASE_NAME = "ferry-operator";
     public static final String DEFAULT_WORKER_IMAGE = "ferry/worker:0.1.0";
+    /** The worker's default Lease duration: a worker that never renews is as dead as one that stopped. */
+    public static final Duration DEFAULT_LEASE_STARTUP_GRACE = Duration.ofSeconds(15);
 
     public OperatorSettings {
         namespaces = Set.copyOf(namespaces);
         Objects.requireNonNull(workerImage, "workerImage");
         Objects.requireNonNull(clock, "clock");
+        Objects.requireNonNull(notReadyGrace, "notReadyGrace");
+        Objects.requireNonNull(leaseStartupGrace, "leaseStartupGrace");
         if (prefetchPerWorker < 1) {
             throw new IllegalArgumentException("prefetchPerWorker must be at least 1");
         }
@@ -52,7 +59,8 @@ public record OperatorSettings(
 
     public static OperatorSettings defaults() {
         return new OperatorSettings(Set.of(), DEFAULT_WORKER_IMAGE, WorkersSpec.DEFAULT_REPLICAS, false, null, true,
-                Clock.systemUTC(), 2, Duration.ofSeconds(60), Duration.ofSeconds(15), Duration.ofMinutes(5));
+                Clock.systemUTC(), 2, Duration.ofSeconds(60), DEFAULT_LEASE_STARTUP_GRACE, Duration.ofSeconds(15),
+                Duration.ofMinutes(5));
     }
 
     public boolean watchesAllNamespaces() {
@@ -61,51 +69,56 @@ public record OperatorSettings(
 
     public OperatorSettings withNamespaces(Set<String> value) {
         return new OperatorSettings(value, workerImage, defaultWorkerReplicas, leaderElection, leaseNamespace,
-                exitOnStopLeading, clock, prefetchPerWorker, notReadyGrace, recheckInterval, invalidSpecRecheck);
+                exitOnStopLeading, clock, prefetchPerWorker, notReadyGrace, leaseStartupGrace, recheckInterval, invalidSpecRecheck);
     }
 
     public OperatorSettings withWorkerImage(String value) {
         return new OperatorSettings(namespaces, value, defaultWorkerReplicas, leaderElection, leaseNamespace,
-                exitOnStopLeading, clock, prefetchPerWorker, notReadyGrace, recheckInterval, invalidSpecRecheck);
+                exitOnStopLeading, clock, prefetchPerWorker, notReadyGrace, leaseStartupGrace, recheckInterval, invalidSpecRecheck);
     }
 
     public OperatorSettings withDefaultWorkerReplicas(int value) {
         return new OperatorSettings(namespaces, workerImage, value, leaderElection, leaseNamespace,
-                exitOnStopLeading, clock, prefetchPerWorker, notReadyGrace, recheckInterval, invalidSpecRecheck);
+                exitOnStopLeading, clock, prefetchPerWorker, notReadyGrace, leaseStartupGrace, recheckInterval, invalidSpecRecheck);
     }
 
     public OperatorSettings withLeaderElection(boolean value, String namespace) {
         return new OperatorSettings(namespaces, workerImage, defaultWorkerReplicas, value, namespace,
-                exitOnStopLeading, clock, prefetchPerWorker, notReadyGrace, recheckInterval, invalidSpecRecheck);
+                exitOnStopLeading, clock, prefetchPerWorker, notReadyGrace, leaseStartupGrace, recheckInterval, invalidSpecRecheck);
     }
 
     public OperatorSettings withExitOnStopLeading(boolean value) {
         return new OperatorSettings(namespaces, workerImage, defaultWorkerReplicas, leaderElection, leaseNamespace,
-                value, clock, prefetchPerWorker, notReadyGrace, recheckInterval, invalidSpecRecheck);
+                value, clock, prefetchPerWorker, notReadyGrace, leaseStartupGrace, recheckInterval, invalidSpecRecheck);
     }
 
     public OperatorSettings withClock(Clock value) {
         return new OperatorSettings(namespaces, workerImage, defaultWorkerReplicas, leaderElection, leaseNamespace,
-                exitOnStopLeading, value, prefetchPerWorker, notReadyGrace, recheckInterval, invalidSpecRecheck);
+                exitOnStopLeading, value, prefetchPerWorker, notReadyGrace, leaseStartupGrace, recheckInterval, invalidSpecRecheck);
     }
 
     public OperatorSettings withPrefetchPerWorker(int value) {
         return new OperatorSettings(namespaces, workerImage, defaultWorkerReplicas, leaderElection, leaseNamespace,
-                exitOnStopLeading, clock, value, notReadyGrace, recheckInterval, invalidSpecRecheck);
+                exitOnStopLeading, clock, value, notReadyGrace, leaseStartupGrace, recheckInterval, invalidSpecRecheck);
     }
 
     public OperatorSettings withNotReadyGrace(Duration value) {
         return new OperatorSettings(namespaces, workerImage, defaultWorkerReplicas, leaderElection, leaseNamespace,
-                exitOnStopLeading, clock, prefetchPerWorker, value, recheckInterval, invalidSpecRecheck);
+                exitOnStopLeading, clock, prefetchPerWorker, value, leaseStartupGrace, recheckInterval, invalidSpecRecheck);
+    }
+
+    public OperatorSettings withLeaseStartupGrace(Duration value) {
+        return new OperatorSettings(namespaces, workerImage, defaultWorkerReplicas, leaderElection, leaseNamespace,
+                exitOnStopLeading, clock, prefetchPerWorker, notReadyGrace, value, recheckInterval, invalidSpecRecheck);
     }
 
     public OperatorSettings withRecheckInterval(Duration value) {
         return new OperatorSettings(namespaces, workerImage, defaultWorkerReplicas, leaderElection, leaseNamespace,
-                exitOnStopLeading, clock, prefetchPerWorker, notReadyGrace, value, invalidSpecRecheck);
+                exitOnStopLeading, clock, prefetchPerWorker, notReadyGrace, leaseStartupGrace, value, invalidSpecRecheck);
     }
 
     public OperatorSettings withInvalidSpecRecheck(Duration value) {
         return new OperatorSettings(namespaces, workerImage, defaultWorkerReplicas, leaderElection, leaseNamespace,
-                exitOnStopLeading, clock, prefetchPerWorker, notReadyGrace, recheckInterval, value);
+                exitOnStopLeading, clock, prefetchPerWorker, notReadyGrace, leaseStartupGrace, recheckInterval, value);
     }
 }

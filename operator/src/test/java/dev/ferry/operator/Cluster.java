@@ -18,13 +18,17 @@ import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
+import io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -36,8 +40,8 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * The test's side of the cluster: CRDs, Secrets, jobs, and the parts the test plays itself — the
- * kubelet (worker pods and their readiness) and the workers (task status writes, fenced like a
- * worker's: a resourceVersion-locked update of the task as last read).
+ * kubelet (worker pods and their readiness) and the workers (Lease renewals, and task status writes
+ * fenced like a worker's: a resourceVersion-locked update of the task as last read).
  */
 final class Cluster {
     static final String NAMESPACE = "ferry-test";
@@ -165,6 +169,18 @@ final class Cluster {
                 .endStatus()
                 .build();
         return client.pods().inNamespace(NAMESPACE).resource(changed).updateStatus();
+    }
+
+    /** Plays a worker renewing its Lease: named after its pod, held by the pod's UID. */
+    Lease renewLease(String job, String podName, Instant renewTime, int durationSeconds) {
+        Lease lease = new LeaseBuilder()
+                .withNewMetadata().withName(podName).withNamespace(NAMESPACE)
+                    .withLabels(Map.of(Ferry.JOB_LABEL, job, Ferry.COMPONENT_LABEL, Ferry.COMPONENT_WORKER))
+                .endMetadata()
+                .withNewSpec().withHolderIdentity(podUid(podName)).withLeaseDurationSeconds(durationSeconds)
+                    .withRenewTime(renewTime.atZone(ZoneOffset.UTC)).endSpec()
+                .build();
+        return client.leases().inNamespace(NAMESPACE).resource(lease).createOr(NonDeletingOperation::update);
     }
 
     void deletePod(String name) {

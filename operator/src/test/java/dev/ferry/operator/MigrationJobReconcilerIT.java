@@ -56,6 +56,9 @@ class MigrationJobReconcilerIT {
                 .withWorkerImage("ferry/worker:test")
                 .withPrefetchPerWorker(2)
                 .withNotReadyGrace(GRACE)
+                // These tests play no worker Leases (WorkerLivenessIT does): a start-up grace that
+                // outlasts every clock advance keeps their Ready workers alive without one.
+                .withLeaseStartupGrace(Duration.ofDays(1))
                 .withRecheckInterval(Duration.ofMillis(300)));
     }
 
@@ -237,7 +240,9 @@ class MigrationJobReconcilerIT {
 
         for (int attempt = 1; attempt <= 2; attempt++) {
             long epoch = attempt;
-            await().untilAsserted(() -> assertThat(cluster.task("mail-plan").getStatus().assignment.epoch).isEqualTo(epoch));
+            // (an AssertionError, not a NullPointerException, while the task is not yet assigned: await retries only the former)
+            await().untilAsserted(() -> assertThat(cluster.task("mail-plan").getStatus().assignment)
+                    .isNotNull().extracting(a -> a.epoch).isEqualTo(epoch));
             Instant retryAt = clock.instant().plusSeconds(20);
             cluster.writeAsWorker("mail-plan", status -> retryLater(status, retryAt, "S3 unreachable"));
             if (attempt == 1) {

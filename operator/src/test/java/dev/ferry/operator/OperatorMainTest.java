@@ -29,6 +29,14 @@ class OperatorMainTest {
         assertThat(settings.watchesAllNamespaces()).isTrue();
         assertThat(settings.leaderElection()).isFalse();
         assertThat(settings.workerImage()).isEqualTo(OperatorSettings.DEFAULT_WORKER_IMAGE);
+        assertThat(settings.leaseStartupGrace()).as("the workers' default Lease duration").isEqualTo(Duration.ofSeconds(15));
+    }
+
+    @Test
+    void readsTheWorkerLeaseStartUpGrace() {
+        OperatorSettings settings = OperatorMain.settings(Map.of(), new String[] {"--lease-startup-grace-seconds=40"});
+
+        assertThat(settings.leaseStartupGrace()).isEqualTo(Duration.ofSeconds(40));
     }
 
     @Test

@@ -5,6 +5,7 @@ import dev.ferry.api.MigrationJob;
 import dev.ferry.api.MigrationTask;
 import dev.ferry.worker.copy.CopyEngine;
 import dev.ferry.worker.copy.CopyRunner;
+import dev.ferry.worker.lease.LeaseRenewer;
 import dev.ferry.worker.plan.PlanRunner;
 import dev.ferry.worker.s3.S3ClientFactory;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -18,10 +19,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One worker process: an informer on its job's tasks, a few task threads, and the copy engine of the
- * job (built on first use from the job's destination and credentials). {@link #close} drains: no new
- * task or file is started, files in flight get {@code drainGrace} to finish, held tasks are released
- * with their checkpoint.
+ * One worker process: an informer on its job's tasks, a few task threads, the copy engine of the
+ * job (built on first use from the job's destination and credentials), and the renewal of its Lease
+ * (the operator's proof that the process lives). {@link #close} drains: no new task or file is
+ * started, files in flight get {@code drainGrace} to finish, held tasks are released with their
+ * checkpoint; the Lease goes last.
  */
 public final class Worker implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Worker.class);
@@ -33,6 +35,7 @@ public final class Worker implements AutoCloseable {
     private final AtomicBoolean stopping = new AtomicBoolean();
     private final ScheduledExecutorService ticker;
     private final TaskDispatcher dispatcher;
+    private final LeaseRenewer lease;
     private CopyEngine engine;
     private SharedIndexInformer<MigrationTask> informer;
 
@@ -50,9 +53,11 @@ public final class Worker implements AutoCloseable {
         CopyRunner copies = new CopyRunner(config.sourceRoot(), this::engineFor, ticker, clock, drainGrace);
         TaskRunner runner = new TaskRunner(config, client, plans, copies, stop, clock);
         this.dispatcher = new TaskDispatcher(config.podUid(), config.taskSlots(), runner::run);
+        this.lease = new LeaseRenewer(client, config, clock);
     }
 
     public void start() {
+        lease.start();
         informer = client.resources(MigrationTask.class).inNamespace(config.namespace())
                 .withLabel(Ferry.JOB_LABEL, config.jobName())
                 .inform(dispatcher, RESYNC_MILLIS);
@@ -89,6 +94,8 @@ public final class Worker implements AutoCloseable {
                 engine.close();
             }
         }
+        // Alive until its tasks are released: a missing Lease would make the operator take them early.
+        lease.close();
         LOG.info("worker {} stopped", config.podName());
     }
 }

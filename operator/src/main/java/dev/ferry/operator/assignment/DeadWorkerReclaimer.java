@@ -4,9 +4,9 @@ import dev.ferry.api.MigrationTask;
 import dev.ferry.api.MigrationTaskStatus;
 import dev.ferry.api.TaskPhase;
 import dev.ferry.operator.JobState;
+import dev.ferry.operator.workers.WorkerLiveness;
 import dev.ferry.operator.workers.WorkerPods;
 import io.fabric8.kubernetes.api.model.Pod;
-import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
@@ -15,8 +15,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Takes tasks back from workers that can no longer hold them: the pod is gone, being deleted,
- * terminated, or not Ready for longer than the grace. The task goes back to Pending with a new
+ * Takes tasks back from workers that can no longer hold them: the pod is gone, or
+ * {@link WorkerLiveness} finds the worker dead (pod being deleted, terminated, not Ready for longer
+ * than the grace, or its Lease expired). The task goes back to Pending with a new
  * epoch — so a zombie holder's next write is refused — and one more attempt counted. Its progress
  * and checkpoint stay, so the next holder resumes.
  */
@@ -24,11 +25,11 @@ public final class DeadWorkerReclaimer {
     private static final Logger log = LoggerFactory.getLogger(DeadWorkerReclaimer.class);
 
     private final TaskStatusWriter writer;
-    private final Duration notReadyGrace;
+    private final WorkerLiveness liveness;
 
-    public DeadWorkerReclaimer(TaskStatusWriter writer, Duration notReadyGrace) {
+    public DeadWorkerReclaimer(TaskStatusWriter writer, WorkerLiveness liveness) {
         this.writer = writer;
-        this.notReadyGrace = notReadyGrace;
+        this.liveness = liveness;
     }
 
     /** Returns how many tasks were taken back. */
@@ -58,13 +59,7 @@ public final class DeadWorkerReclaimer {
         if (pod == null) {
             return Optional.of("worker " + worker + " is gone");
         }
-        if (!WorkerPods.isLive(pod)) {
-            return Optional.of("worker " + worker + " is terminating or terminated");
-        }
-        if (!WorkerPods.canHoldTasks(pod, state.now(), notReadyGrace)) {
-            return Optional.of("worker " + worker + " has not been Ready for more than " + notReadyGrace.toSeconds() + "s");
-        }
-        return Optional.empty();
+        return liveness.whyDead(pod, state.leaseOf(pod), state.now());
     }
 
     private boolean takeBack(JobState state, MigrationTask task, String why) {

@@ -5,6 +5,7 @@ import dev.ferry.api.MigrationTaskStatus;
 import dev.ferry.api.TaskPhase;
 import dev.ferry.api.TaskType;
 import dev.ferry.operator.JobState;
+import dev.ferry.operator.workers.WorkerLiveness;
 import dev.ferry.operator.workers.WorkerPods;
 import io.fabric8.kubernetes.api.model.Pod;
 import java.time.Instant;
@@ -17,7 +18,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Hands Pending tasks to Ready workers: Plan tasks first (they create the work), then the rest in
+ * Hands Pending tasks to live, Ready workers (see {@link WorkerLiveness}): Plan tasks first (they create the work), then the rest in
  * name order; each to the worker with the fewest active tasks, at most {@code prefetch} per worker.
  * A task that used up its attempts is Failed instead. Each hand-out raises the epoch, the fencing
  * token the holder checks before every write.
@@ -32,10 +33,12 @@ public final class TaskAssigner {
 
     private final TaskStatusWriter writer;
     private final int prefetch;
+    private final WorkerLiveness liveness;
 
-    public TaskAssigner(TaskStatusWriter writer, int prefetch) {
+    public TaskAssigner(TaskStatusWriter writer, int prefetch, WorkerLiveness liveness) {
         this.writer = writer;
         this.prefetch = prefetch;
+        this.liveness = liveness;
     }
 
     /** What one pass did, for status and rescheduling. */
@@ -44,7 +47,8 @@ public final class TaskAssigner {
 
     public Outcome assign(JobState state) {
         int maxAttempts = state.job().getSpec().tasksOrDefaults().maxAttemptsOrDefault();
-        List<Pod> ready = state.workerPods().stream().filter(WorkerPods::canTakeTasks).toList();
+        List<Pod> ready = state.workerPods().stream()
+                .filter(pod -> liveness.canTakeTasks(pod, state.leaseOf(pod), state.now())).toList();
         Map<String, Integer> load = activeTasksByWorker(state.tasks());
         int assigned = 0;
         int failed = 0;

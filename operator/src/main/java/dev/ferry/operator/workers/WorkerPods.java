@@ -45,11 +45,18 @@ public final class WorkerPods {
         if (isReady(pod)) {
             return true;
         }
-        Optional<Instant> notReadySince = readyCondition(pod)
+        return readinessSince(pod).map(since -> !now.isAfter(since.plus(notReadyGrace))).orElse(true);
+    }
+
+    /**
+     * Since when the pod has been in its current readiness (Ready or not): the Ready condition's last
+     * transition, or the pod's creation when there is none yet.
+     */
+    public static Optional<Instant> readinessSince(Pod pod) {
+        return readyCondition(pod)
                 .map(PodCondition::getLastTransitionTime)
                 .or(() -> Optional.ofNullable(pod.getMetadata().getCreationTimestamp()))
                 .flatMap(WorkerPods::parse);
-        return notReadySince.map(since -> !now.isAfter(since.plus(notReadyGrace))).orElse(true);
     }
 
     public static String uid(Pod pod) {

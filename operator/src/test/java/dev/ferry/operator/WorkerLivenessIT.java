@@ -1,0 +1,153 @@
+package dev.ferry.operator;
+
+import dev.ferry.api.FileEntry;
+import dev.ferry.api.MigrationJob;
+import dev.ferry.api.MigrationTask;
+import dev.ferry.api.TaskPhase;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Worker liveness by Lease against the Fabric8 mock API server in CRUD mode: the test plays the
+ * kubelet (pods that stay Ready) and the workers' Lease renewals, and moves the operator's clock.
+ */
+@EnableKubernetesMockClient(crud = true)
+class WorkerLivenessIT {
+    private static final int LEASE_SECONDS = 15;
+
+    KubernetesMockServer server;
+    KubernetesClient client;
+
+    private final MutableClock clock = new MutableClock(Instant.now());
+    private Cluster cluster;
+    private FerryOperator operator;
+
+    @BeforeEach
+    void prepareCluster() {
+        cluster = new Cluster(client);
+        cluster.installCrds();
+        cluster.createCredentialsSecret();
+    }
+
+    private void startOperator(Clock clock, Duration recheckInterval) {
+        operator = FerryOperator.start(client, OperatorSettings.defaults()
+                .withClock(clock)
+                .withExitOnStopLeading(false)
+                .withWorkerImage("ferry/worker:test")
+                .withPrefetchPerWorker(2)
+                .withNotReadyGrace(Duration.ofSeconds(60))
+                .withLeaseStartupGrace(Duration.ofSeconds(LEASE_SECONDS))
+                .withRecheckInterval(recheckInterval));
+    }
+
+    @AfterEach
+    void stopOperator() {
+        if (operator != null) {
+            operator.close();
+        }
+    }
+
+    @Test
+    void reassignsTasksOfAWorkerWhoseLeaseExpired() {
+        startOperator(clock, Duration.ofMillis(300));
+        MigrationJob job = cluster.createJob("books", spec -> { });
+        await().untilAsserted(() -> assertThat(cluster.tasks("books")).hasSize(1));
+        Instant start = clock.instant();
+        cluster.startWorkerPod("books", "w1", true, start);
+        cluster.renewLease("books", "w1", start, LEASE_SECONDS);
+        await().untilAsserted(() -> assertThat(holder(cluster.task("books-plan"))).contains("w1"));
+        cluster.startWorkerPod("books", "w2", true, start);
+        cluster.renewLease("books", "w2", start, LEASE_SECONDS);
+
+        // w2 keeps renewing; w1 hangs: its pod stays Ready, its Lease is not renewed.
+        clock.advance(Duration.ofSeconds(10));
+        cluster.renewLease("books", "w2", clock.instant(), LEASE_SECONDS);
+        await().during(Duration.ofMillis(800)).atMost(Duration.ofSeconds(5)).untilAsserted(() ->
+                assertThat(cluster.task("books-plan").getStatus().assignment.epoch).as("w1's Lease is still valid").isEqualTo(1L));
+        clock.advance(Duration.ofSeconds(LEASE_SECONDS - 10 + 1));
+
+        await().untilAsserted(() -> {
+            MigrationTask plan = cluster.task("books-plan");
+            assertThat(holder(plan)).contains("w2");
+            // taken back (epoch 2, one more attempt), then handed out again (epoch 3)
+            assertThat(plan.getStatus().assignment.epoch).isEqualTo(3L);
+            assertThat(plan.getStatus().attempts).isEqualTo(1);
+        });
+        assertThat(client.pods().inNamespace(Cluster.NAMESPACE).withName("w1").get().getStatus().getConditions())
+                .as("the pod still looks Ready").anySatisfy(c -> assertThat(c.getStatus()).isEqualTo("True"));
+
+        // A worker dead by its Lease gets no new tasks: the next one goes to w2 although w1 is idle.
+        cluster.createCopyTask(job, "books-plan-00001", new FileEntry("a", 100, 1_700_000_000_000L));
+        await().untilAsserted(() -> assertThat(holder(cluster.task("books-plan-00001"))).contains("w2"));
+    }
+
+    @Test
+    void doesNotDeclareAStartingWorkerDeadBeforeItsFirstLease() {
+        startOperator(clock, Duration.ofMillis(300));
+        cluster.createJob("maps", spec -> { });
+        await().untilAsserted(() -> assertThat(cluster.tasks("maps")).hasSize(1));
+        cluster.startWorkerPod("maps", "w1", true, clock.instant());
+        await().untilAsserted(() -> assertThat(holder(cluster.task("maps-plan"))).contains("w1"));
+
+        // Still starting: no Lease yet, within the start-up grace.
+        clock.advance(Duration.ofSeconds(LEASE_SECONDS - 1));
+        await().during(Duration.ofMillis(800)).atMost(Duration.ofSeconds(5)).untilAsserted(() ->
+                assertThat(cluster.task("maps-plan").getStatus().assignment.epoch).isEqualTo(1L));
+
+        // Its first Lease arrives; past the start-up grace the Lease alone keeps it alive.
+        cluster.renewLease("maps", "w1", clock.instant(), LEASE_SECONDS);
+        clock.advance(Duration.ofSeconds(LEASE_SECONDS - 1));
+        await().during(Duration.ofMillis(800)).atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+            MigrationTask plan = cluster.task("maps-plan");
+            assertThat(holder(plan)).contains("w1");
+            assertThat(plan.getStatus().assignment.epoch).isEqualTo(1L);
+            assertThat(plan.getStatus().attempts).isZero();
+        });
+
+        // When that Lease is not renewed, the worker is dead after all.
+        clock.advance(Duration.ofSeconds(2));
+        await().untilAsserted(() -> {
+            MigrationTask plan = cluster.task("maps-plan");
+            assertThat(plan.getStatus().phase).isEqualTo(TaskPhase.Pending);
+            assertThat(plan.getStatus().assignment.epoch).isEqualTo(2L);
+            assertThat(plan.getStatus().message).contains("Lease of worker w1 expired");
+        });
+    }
+
+    @Test
+    void noticesAnExpiredLeaseWithoutAnyEvent() {
+        // Real time, and no regular recheck within the test: only the reschedule for the Lease's
+        // expiry can make the operator look again once everything has gone quiet.
+        startOperator(Clock.systemUTC(), Duration.ofMinutes(10));
+        cluster.createJob("charts", spec -> { });
+        await().untilAsserted(() -> assertThat(cluster.tasks("charts")).hasSize(1));
+        Instant now = Instant.now();
+        cluster.startWorkerPod("charts", "w1", true, now);
+        cluster.renewLease("charts", "w1", now, 2);
+        await().untilAsserted(() -> assertThat(holder(cluster.task("charts-plan"))).contains("w1"));
+
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            MigrationTask plan = cluster.task("charts-plan");
+            assertThat(plan.getStatus().phase).isEqualTo(TaskPhase.Pending);
+            assertThat(plan.getStatus().assignment.epoch).isEqualTo(2L);
+            assertThat(plan.getStatus().message).contains("Lease of worker w1 expired");
+        });
+    }
+
+    private static Optional<String> holder(MigrationTask task) {
+        return Optional.ofNullable(task.getStatus())
+                .filter(s -> s.phase == TaskPhase.Assigned || s.phase == TaskPhase.Running)
+                .map(s -> s.assignment).map(a -> a.worker);
+    }
+}
