@@ -5,20 +5,21 @@ import dev.ferry.api.MigrationJob;
 import dev.ferry.api.OverwritePolicy;
 import dev.ferry.api.Quantities;
 import dev.ferry.api.WorkersSpec;
+import dev.ferry.worker.s3.EndpointPool;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import software.amazon.awssdk.services.s3.S3Client;
 
 /**
- * The upload machinery of one job in one worker, shared by all its Copy tasks: the S3 client, a
- * bounded pool of file threads, a bounded pool of part threads (separate, so a file thread waiting
- * for its parts never starves them) and the in-memory byte budget.
+ * The upload machinery of one job in one worker, shared by all its Copy tasks: the pool of S3
+ * gateways (every S3 call of a copy goes through it), a bounded pool of file threads, a bounded pool
+ * of part threads (separate, so a file thread waiting for its parts never starves them) and the
+ * in-memory byte budget.
  */
 public final class CopyEngine implements AutoCloseable {
-    final S3Client s3;
+    final EndpointPool s3;
     final String bucket;
     final String prefix;
     final String storageClass;
@@ -29,7 +30,7 @@ public final class CopyEngine implements AutoCloseable {
     final ExecutorService partThreads;
     final ByteBudget budget;
 
-    public CopyEngine(S3Client s3, DestinationSpec destination, OverwritePolicy overwrite, WorkersSpec workers,
+    public CopyEngine(EndpointPool s3, DestinationSpec destination, OverwritePolicy overwrite, WorkersSpec workers,
                       ByteBudget budget) {
         this.s3 = s3;
         this.bucket = destination.bucket;
@@ -43,7 +44,7 @@ public final class CopyEngine implements AutoCloseable {
         this.budget = budget;
     }
 
-    public static CopyEngine forJob(MigrationJob job, S3Client s3) {
+    public static CopyEngine forJob(MigrationJob job, EndpointPool s3) {
         return new CopyEngine(s3, job.getSpec().destination, job.getSpec().overwrite,
                 job.getSpec().workersOrDefaults(), ByteBudget.forHeap());
     }
@@ -52,7 +53,7 @@ public final class CopyEngine implements AutoCloseable {
         return concurrency;
     }
 
-    public S3Client s3() {
+    public EndpointPool s3() {
         return s3;
     }
 

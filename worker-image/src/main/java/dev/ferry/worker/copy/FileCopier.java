@@ -38,6 +38,10 @@ public final class FileCopier {
      */
     public FileOutcome copy(String relativePath, Path file) throws InterruptedException {
         String key = ObjectKeys.keyOf(engine.prefix, relativePath);
+        if (!ObjectKeys.encodable(key)) {
+            return FileOutcome.failed(relativePath, FailureCodes.NAME_NOT_ENCODABLE,
+                    "the file name has no UTF-8 form (invalid in the filesystem's encoding)");
+        }
         if (ObjectKeys.tooLong(key)) {
             return FileOutcome.failed(relativePath, FailureCodes.KEY_TOO_LONG,
                     "the object key would exceed " + ObjectKeys.MAX_KEY_BYTES + " UTF-8 bytes");
@@ -71,10 +75,11 @@ public final class FileCopier {
         } catch (IOException e) {
             return FileOutcome.failed(relativePath, FailureCodes.SOURCE_READ_ERROR, e.toString());
         } catch (SdkException e) {
-            if (S3Errors.isTaskLevel(e)) {
+            S3Errors.ErrorClass error = S3Errors.classify(e);
+            if (error.retryable()) {
                 throw new RetryableTaskException("uploading " + relativePath + " failed: " + S3Errors.describe(e), e);
             }
-            return FileOutcome.failed(relativePath, FailureCodes.S3_REJECTED, S3Errors.describe(e));
+            return FileOutcome.failed(relativePath, error.code(), S3Errors.describe(e));
         }
     }
 
@@ -85,7 +90,7 @@ public final class FileCopier {
         }
         HeadObjectResponse head;
         try {
-            head = engine.s3.headObject(b -> b.bucket(engine.bucket).key(key));
+            head = engine.s3.call(s3 -> s3.headObject(b -> b.bucket(engine.bucket).key(key)));
         } catch (S3Exception e) {
             if (e.statusCode() == 404) {
                 return null;

@@ -68,12 +68,12 @@ final class Uploads {
             }
             byte[] md5 = md5().digest(data);
             String md5Base64 = Base64.getEncoder().encodeToString(md5);
-            engine.s3.putObject(b -> b.bucket(engine.bucket).key(key)
+            engine.s3.call(s3 -> s3.putObject(b -> b.bucket(engine.bucket).key(key)
                             .contentLength((long) size)
                             .contentMD5(md5Base64)
                             .metadata(ObjectMetadata.of(before.mtime(), md5))
                             .storageClass(engine.storageClass),
-                    RequestBody.fromBytes(data));
+                    RequestBody.fromBytes(data)));
             return true;
         }
     }
@@ -84,9 +84,9 @@ final class Uploads {
         if (before.size() > COPY_OBJECT_LIMIT && preHashed == null) {
             return false;
         }
-        String uploadId = engine.s3.createMultipartUpload(b -> b.bucket(engine.bucket).key(key)
+        String uploadId = engine.s3.call(s3 -> s3.createMultipartUpload(b -> b.bucket(engine.bucket).key(key)
                 .metadata(ObjectMetadata.of(before.mtime(), preHashed))
-                .storageClass(engine.storageClass)).uploadId();
+                .storageClass(engine.storageClass))).uploadId();
         boolean completed = false;
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
             MessageDigest whole = md5();
@@ -123,8 +123,8 @@ final class Uploads {
             if (done.size() != count || !unchanged(file, before)) {
                 return false;
             }
-            engine.s3.completeMultipartUpload(b -> b.bucket(engine.bucket).key(key).uploadId(uploadId)
-                    .multipartUpload(m -> m.parts(done)));
+            engine.s3.call(s3 -> s3.completeMultipartUpload(b -> b.bucket(engine.bucket).key(key)
+                    .uploadId(uploadId).multipartUpload(m -> m.parts(done))));
             completed = true;
             if (preHashed == null) {
                 setWholeFileMd5(key, before, whole.digest());
@@ -140,10 +140,11 @@ final class Uploads {
     private CompletableFuture<CompletedPart> uploadPart(String key, String uploadId, int partNumber, byte[] data) {
         String md5 = Base64.getEncoder().encodeToString(md5().digest(data));
         return CompletableFuture.supplyAsync(() -> {
-            UploadPartResponse response = engine.s3.uploadPart(b -> b.bucket(engine.bucket).key(key)
+            // the parts of one upload may go to different gateways of the store
+            UploadPartResponse response = engine.s3.call(s3 -> s3.uploadPart(b -> b.bucket(engine.bucket).key(key)
                             .uploadId(uploadId).partNumber(partNumber)
                             .contentLength((long) data.length).contentMD5(md5),
-                    RequestBody.fromBytes(data));
+                    RequestBody.fromBytes(data)));
             return CompletedPart.builder().partNumber(partNumber).eTag(response.eTag()).build();
         }, engine.partThreads);
     }
@@ -151,11 +152,11 @@ final class Uploads {
     /** Replaces the object's metadata by the full set including md5chksum; the data is not copied through us. */
     private void setWholeFileMd5(String key, SourceStat before, byte[] md5) {
         Map<String, String> metadata = ObjectMetadata.of(before.mtime(), md5);
-        engine.s3.copyObject(b -> b.sourceBucket(engine.bucket).sourceKey(key)
+        engine.s3.call(s3 -> s3.copyObject(b -> b.sourceBucket(engine.bucket).sourceKey(key)
                 .destinationBucket(engine.bucket).destinationKey(key)
                 .metadataDirective(MetadataDirective.REPLACE)
                 .metadata(metadata)
-                .storageClass(engine.storageClass));
+                .storageClass(engine.storageClass)));
     }
 
     /** The MD5 of the whole file in a pass of its own; null when the file changed meanwhile. */
@@ -179,7 +180,7 @@ final class Uploads {
 
     private void abort(String key, String uploadId) {
         try {
-            engine.s3.abortMultipartUpload(b -> b.bucket(engine.bucket).key(key).uploadId(uploadId));
+            engine.s3.call(s3 -> s3.abortMultipartUpload(b -> b.bucket(engine.bucket).key(key).uploadId(uploadId)));
         } catch (RuntimeException e) {
             LOG.warn("could not abort multipart upload {} of {}: {}", uploadId, key, e.toString());
         }

@@ -15,6 +15,15 @@ public final class ObjectKeys {
         return normalizedPrefix == null || normalizedPrefix.isEmpty() ? path : normalizedPrefix + "/" + path;
     }
 
+    /**
+     * False when the key has no faithful UTF-8 form: an unpaired surrogate, or the replacement
+     * character that Java puts in place of name bytes invalid in the filesystem's encoding (the
+     * object would be stored under a name that is not the file's).
+     */
+    public static boolean encodable(String key) {
+        return key.indexOf('\uFFFD') < 0 && StandardCharsets.UTF_8.newEncoder().canEncode(key);
+    }
+
     public static boolean tooLong(String key) {
         return key.getBytes(StandardCharsets.UTF_8).length > MAX_KEY_BYTES;
     }

@@ -10,11 +10,13 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentials;
 import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.http.apache.ApacheHttpClient;
@@ -30,19 +32,42 @@ import software.amazon.awssdk.services.s3.S3ClientBuilder;
 public final class S3ClientFactory {
     /** Connections beyond the upload concurrency: HEADs and the completion of multipart uploads. */
     static final int SPARE_CONNECTIONS = 8;
+    /** Only a name for AWS itself (no endpoint given): the SDK resolves the real one per region. */
+    static final URI AWS_DEFAULT = URI.create("https://s3.amazonaws.com");
 
     private S3ClientFactory() {
     }
 
-    public static S3Client forJob(KubernetesClient kubernetes, MigrationJob job) {
+    /**
+     * The pool of the job's gateways, one client each (see {@link EndpointPool}); with one endpoint
+     * (or none: AWS itself) a pass-through over a single client.
+     */
+    public static EndpointPool forJob(KubernetesClient kubernetes, MigrationJob job) {
         DestinationSpec destination = job.getSpec().destination;
         AwsCredentials credentials = credentials(kubernetes, job.getMetadata().getNamespace(),
                 destination.credentialsSecret);
         int concurrency = job.getSpec().workersOrDefaults().concurrencyOrDefault();
-        return create(destination, credentials, concurrency);
+        return pool(destination, credentials, concurrency, EndpointPool.Settings.DEFAULT);
     }
 
-    public static S3Client create(DestinationSpec destination, AwsCredentials credentials, int concurrency) {
+    public static EndpointPool pool(DestinationSpec destination, AwsCredentials credentials, int concurrency,
+                                    EndpointPool.Settings settings) {
+        List<String> endpoints = destination.endpoints;
+        if (endpoints == null || endpoints.isEmpty()) {
+            return EndpointPool.of(AWS_DEFAULT, create(destination, credentials, concurrency, null, false));
+        }
+        boolean several = endpoints.size() > 1;
+        return new EndpointPool(endpoints.stream().map(URI::create).toList(),
+                uri -> create(destination, credentials, concurrency, uri, several), destination.bucket, settings);
+    }
+
+    /**
+     * The client of one endpoint (null: AWS, resolved from the region). Of several gateways, a client retries a failure once on its own
+     * (a stale pooled connection) and then leaves it to the pool, which sends it to another gateway
+     * at once instead of backing off against a dead one.
+     */
+    static S3Client create(DestinationSpec destination, AwsCredentials credentials, int concurrency,
+                           URI endpoint, boolean oneOfSeveral) {
         ApacheHttpClient.Builder http = ApacheHttpClient.builder()
                 // one connection per upload in flight (files and parts together), plus spare ones
                 .maxConnections(concurrency + SPARE_CONNECTIONS)
@@ -56,9 +81,12 @@ public final class S3ClientFactory {
                 .forcePathStyle(destination.usePathStyle())
                 .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
                 .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED);
-        if (destination.endpoints != null && !destination.endpoints.isEmpty()) {
-            // Several endpoints are gateways of one store; failover between them is a later step.
-            builder.endpointOverride(URI.create(destination.endpoints.get(0)));
+        if (endpoint != null) {
+            builder.endpointOverride(endpoint);
+        }
+        if (oneOfSeveral) {
+            builder.overrideConfiguration(o -> o.retryStrategy(
+                    AwsRetryStrategy.standardRetryStrategy().toBuilder().maxAttempts(2).build()));
         }
         return builder.build();
     }

@@ -8,6 +8,7 @@ import dev.ferry.worker.copy.CopyEngine;
 import dev.ferry.worker.copy.CopyRunner;
 import dev.ferry.worker.plan.ActiveTasks;
 import dev.ferry.worker.plan.PlanRunner;
+import dev.ferry.worker.s3.EndpointPool;
 import dev.ferry.worker.s3.S3ClientFactory;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.nio.file.Path;
@@ -15,16 +16,25 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.Function;
 
 /** The task-running half of a worker, without the informer: a test calls {@link #run} itself. */
 public final class LocalWorker implements AutoCloseable {
     private final KubernetesClient client;
     private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor();
     private final TaskRunner runner;
+    private final Function<MigrationJob, EndpointPool> pools;
     private CopyEngine engine;
 
     public LocalWorker(KubernetesClient client, Path sourceRoot, String podUid) {
+        this(client, sourceRoot, podUid, job -> S3ClientFactory.forJob(client, job));
+    }
+
+    /** A worker whose S3 gateways come from {@code pools} (a test that watches or tunes them). */
+    public LocalWorker(KubernetesClient client, Path sourceRoot, String podUid,
+                       Function<MigrationJob, EndpointPool> pools) {
         this.client = client;
+        this.pools = pools;
         WorkerConfig config = new WorkerConfig(TestResources.POD_NAME, TestResources.NAMESPACE, podUid, "unused",
                 sourceRoot, 1);
         PlanRunner plans = new PlanRunner(client, sourceRoot, ActiveTasks.NONE);
@@ -39,7 +49,7 @@ public final class LocalWorker implements AutoCloseable {
 
     private synchronized CopyEngine engineFor(MigrationJob job) {
         if (engine == null) {
-            engine = CopyEngine.forJob(job, S3ClientFactory.forJob(client, job));
+            engine = CopyEngine.forJob(job, pools.apply(job));
         }
         return engine;
     }

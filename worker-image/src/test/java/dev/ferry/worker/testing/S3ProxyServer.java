@@ -37,6 +37,14 @@ public final class S3ProxyServer implements AutoCloseable {
     }
 
     public static S3ProxyServer start(Path directory) throws Exception {
+        return start(directory, 0);
+    }
+
+    /**
+     * A server on a given loopback port (0: a free one) over the blobstore in {@code directory}. Two
+     * servers over one directory are two gateways of one store.
+     */
+    public static S3ProxyServer start(Path directory, int port) throws Exception {
         Properties properties = new Properties();
         properties.setProperty("jclouds.filesystem.basedir", directory.toString());
         BlobStoreContext context = ContextBuilder.newBuilder("filesystem-nio2")
@@ -45,7 +53,7 @@ public final class S3ProxyServer implements AutoCloseable {
                 .build(BlobStoreContext.class);
         S3Proxy proxy = S3Proxy.builder()
                 .blobStore(context.getBlobStore())
-                .endpoint(URI.create("http://127.0.0.1:0"))
+                .endpoint(URI.create("http://127.0.0.1:" + port))
                 .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY, SECRET_KEY)
                 .ignoreUnknownHeaders(true)
                 .build();

@@ -1,0 +1,224 @@
+package dev.ferry.worker.s3;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/**
+ * The gateways of one store ({@code spec.destination.endpoints}), one S3 client each. Every S3 call
+ * of a copy goes through {@link #call}: requests are spread round robin over the healthy gateways; a
+ * failure of the gateway itself (no connection, 5xx, throttling: {@link S3Errors.ErrorClass#opensCircuit})
+ * opens its circuit and the request is retried at once on another gateway. A gateway with an open
+ * circuit gets no requests; after a cool-down a probe (HeadBucket) is sent every probe interval and
+ * the first answer closes the circuit again. Errors about the request (403, 404, 400) pass through
+ * unchanged: every gateway of the store would give the same answer.
+ *
+ * <p>With one endpoint the pool is a plain pass-through: no probe thread, no extra call.
+ */
+public final class EndpointPool implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(EndpointPool.class);
+
+    /** How long an opened circuit stays open at least, and how often it is probed afterwards. */
+    public record Settings(Duration coolDown, Duration probeInterval, Duration allOpenPause) {
+        public static final Settings DEFAULT =
+                new Settings(Duration.ofSeconds(5), Duration.ofSeconds(2), Duration.ofMillis(250));
+    }
+
+    private final List<Endpoint> endpoints;
+    private final String bucket;
+    private final Settings settings;
+    private final AtomicInteger next = new AtomicInteger();
+    private final ScheduledExecutorService prober;
+
+    public EndpointPool(List<URI> uris, Function<URI, S3Client> clients, String bucket, Settings settings) {
+        if (uris.isEmpty()) {
+            throw new IllegalArgumentException("an endpoint pool needs at least one endpoint");
+        }
+        List<Endpoint> list = new ArrayList<>();
+        for (URI uri : uris) {
+            list.add(new Endpoint(uri, clients.apply(uri)));
+        }
+        this.endpoints = List.copyOf(list);
+        this.bucket = bucket;
+        this.settings = settings;
+        if (endpoints.size() > 1) {
+            this.prober = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "ferry-endpoint-probe");
+                t.setDaemon(true);
+                return t;
+            });
+            long every = settings.probeInterval().toMillis();
+            prober.scheduleWithFixedDelay(this::probeOpenCircuits, every, every, TimeUnit.MILLISECONDS);
+        } else {
+            this.prober = null;
+        }
+    }
+
+    /** A pool of a single client (no failover): what a job with one endpoint, or none, gets. */
+    public static EndpointPool of(URI uri, S3Client client) {
+        return new EndpointPool(List.of(uri), u -> client, null, Settings.DEFAULT);
+    }
+
+    /**
+     * Sends one request. Retries it on another gateway when a gateway fails; throws the last failure
+     * when every gateway failed it (or at once for an error that is about the request).
+     */
+    public <T> T call(Function<S3Client, T> request) {
+        if (prober == null) {
+            Endpoint only = endpoints.get(0);
+            T result = request.apply(only.client);
+            only.served.incrementAndGet();
+            return result;
+        }
+        SdkException last = null;
+        int attempts = endpoints.size() + 2;
+        for (int attempt = 1; attempt <= attempts; attempt++) {
+            Endpoint endpoint = nextHealthy();
+            if (endpoint == null) {
+                // every circuit is open: wait a little, then try the one that failed first
+                if (!pause()) {
+                    break;
+                }
+                endpoint = longestOpen();
+            }
+            try {
+                T result = request.apply(endpoint.client);
+                endpoint.served.incrementAndGet();
+                return result;
+            } catch (SdkException e) {
+                if (!S3Errors.opensCircuit(e)) {
+                    throw e;
+                }
+                open(endpoint, e);
+                last = e;
+            }
+        }
+        throw last != null ? last : SdkClientException.create("interrupted while every gateway was out of rotation");
+    }
+
+    /** Requests answered by the gateway at {@code uri} so far (the pool's own count). */
+    public long served(URI uri) {
+        return endpoint(uri).served.get();
+    }
+
+    /** True when the gateway at {@code uri} takes requests (its circuit is closed). */
+    public boolean healthy(URI uri) {
+        return !endpoint(uri).open;
+    }
+
+    public List<URI> endpoints() {
+        return endpoints.stream().map(e -> e.uri).toList();
+    }
+
+    private Endpoint nextHealthy() {
+        int n = endpoints.size();
+        int start = Math.floorMod(next.getAndIncrement(), n);
+        for (int i = 0; i < n; i++) {
+            Endpoint candidate = endpoints.get((start + i) % n);
+            if (!candidate.open) {
+                return candidate;
+            }
+        }
+        return null;
+    }
+
+    private Endpoint longestOpen() {
+        Endpoint oldest = endpoints.get(0);
+        for (Endpoint e : endpoints) {
+            if (e.openedAtNanos < oldest.openedAtNanos) {
+                oldest = e;
+            }
+        }
+        return oldest;
+    }
+
+    private boolean pause() {
+        try {
+            Thread.sleep(settings.allOpenPause().toMillis());
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    private void open(Endpoint endpoint, SdkException cause) {
+        synchronized (endpoint) {
+            if (!endpoint.open) {
+                endpoint.openedAtNanos = System.nanoTime();
+                endpoint.open = true;
+                LOG.warn("endpoint {} taken out of rotation for at least {}: {}", endpoint.uri,
+                        settings.coolDown(), S3Errors.describe(cause));
+            }
+        }
+    }
+
+    private void probeOpenCircuits() {
+        for (Endpoint endpoint : endpoints) {
+            if (!endpoint.open
+                    || System.nanoTime() - endpoint.openedAtNanos < settings.coolDown().toNanos()) {
+                continue;
+            }
+            try {
+                endpoint.client.headBucket(b -> b.bucket(bucket));
+                close(endpoint);
+            } catch (SdkException e) {
+                if (!S3Errors.opensCircuit(e)) {
+                    close(endpoint); // the gateway answered; what it said is about the request
+                } else {
+                    LOG.debug("endpoint {} still failing: {}", endpoint.uri, e.toString());
+                }
+            } catch (RuntimeException e) {
+                LOG.warn("probe of endpoint {} failed unexpectedly: {}", endpoint.uri, e.toString());
+            }
+        }
+    }
+
+    private void close(Endpoint endpoint) {
+        synchronized (endpoint) {
+            if (endpoint.open) {
+                endpoint.open = false;
+                LOG.info("endpoint {} answers its probe again: back in rotation", endpoint.uri);
+            }
+        }
+    }
+
+    private Endpoint endpoint(URI uri) {
+        return endpoints.stream().filter(e -> e.uri.equals(uri)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("not an endpoint of this pool: " + uri));
+    }
+
+    @Override
+    public void close() {
+        if (prober != null) {
+            prober.shutdownNow();
+        }
+        endpoints.stream().map(e -> e.client).distinct().forEach(S3Client::close);
+    }
+
+    /** One gateway: its client and its circuit. */
+    private static final class Endpoint {
+        final URI uri;
+        final S3Client client;
+        final AtomicLong served = new AtomicLong();
+        volatile boolean open;
+        volatile long openedAtNanos;
+
+        Endpoint(URI uri, S3Client client) {
+            this.uri = uri;
+            this.client = client;
+        }
+    }
+}
