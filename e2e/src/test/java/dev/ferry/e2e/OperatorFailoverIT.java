@@ -11,14 +11,10 @@ import dev.ferry.local.LocalS3;
 import dev.ferry.local.S3Credentials;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
-import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -41,21 +37,10 @@ class OperatorFailoverIT {
         Path workDir = temp.resolve(".ferry");
 
         try (LocalS3 s3 = LocalS3.start(0, temp.resolve("s3"), CREDENTIALS)) {
-            CompletableFuture<FerryProcess.Result> migration = CompletableFuture.supplyAsync(() -> {
-                try {
-                    return FerryProcess.run(temp, Map.of(), 600, "migrate", source.toString(), "s3://failover",
-                            "--operators", "2", "--workers", "2", "--max-files", "100", "--name", "failover",
-                            "--endpoint", s3.endpoint().toString(), "--access-key", CREDENTIALS.accessKey(),
-                            "--secret-key", CREDENTIALS.secretKey(), "--work-dir", workDir.toString(), "--json");
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                }
-            });
-
-            Path kubeconfig = workDir.resolve("runs/failover/kubeconfig");
-            await().atMost(Duration.ofSeconds(120)).until(() -> Files.exists(kubeconfig) || migration.isDone());
-            try (KubernetesClient client = new KubernetesClientBuilder()
-                    .withConfig(Config.fromKubeconfig(Files.readString(kubeconfig))).build()) {
+            BackgroundMigration migration = BackgroundMigration.start(temp, workDir, "failover", source.toString(),
+                    "s3://failover", "--operators", "2", "--workers", "2", "--max-files", "100", "--endpoint", s3.endpoint().toString(),
+                    "--access-key", CREDENTIALS.accessKey(), "--secret-key", CREDENTIALS.secretKey());
+            try (KubernetesClient client = migration.client()) {
                 await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(200)).ignoreExceptions()
                         .until(() -> {
                             MigrationJob job = client.resources(MigrationJob.class).inNamespace("default")
@@ -63,7 +48,7 @@ class OperatorFailoverIT {
                             return migration.isDone() || leader(client) != null && job.getStatus() != null
                                     && job.getStatus().files.done() >= 300;
                         });
-                assertThat(migration).as("the job must still be running when the leader is killed").isNotDone();
+                assertThat(migration.isDone()).as("the job must still be running when the leader is killed").isFalse();
                 String killed = leader(client);
                 Pod pod = client.pods().inNamespace("default").withName(killed).get();
                 assertThat(pod.getMetadata().getLabels()).containsEntry(Ferry.COMPONENT_LABEL, Ferry.COMPONENT_OPERATOR);
@@ -75,7 +60,7 @@ class OperatorFailoverIT {
                 System.out.printf("killed leading operator %s (pid %d); %s took the Lease%n", killed, pid, leader(client));
             }
 
-            FerryProcess.Result result = migration.get();
+            FerryProcess.Result result = migration.result();
             assertThat(result.exitCode()).as("exit code; stderr:%n%s", result.stderr()).isZero();
             JsonNode summary = new ObjectMapper().readTree(result.stdout());
             assertThat(summary.path("files").path("total").asLong()).isEqualTo(expected.size());

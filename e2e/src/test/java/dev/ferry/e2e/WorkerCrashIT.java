@@ -10,15 +10,11 @@ import dev.ferry.api.MigrationJob;
 import dev.ferry.local.LocalS3;
 import dev.ferry.local.S3Credentials;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -42,37 +38,25 @@ class WorkerCrashIT {
         Path workDir = temp.resolve(".ferry");
 
         try (LocalS3 s3 = LocalS3.start(0, temp.resolve("s3"), CREDENTIALS)) {
-            CompletableFuture<FerryProcess.Result> migration = CompletableFuture.supplyAsync(() -> {
-                try {
-                    return FerryProcess.run(temp, Map.of(), 600, "migrate", source.toString(), "s3://crash",
-                            "--workers", "3", "--max-files", "100", "--name", "crash", "--endpoint",
-                            s3.endpoint().toString(), "--access-key", CREDENTIALS.accessKey(), "--secret-key",
-                            CREDENTIALS.secretKey(), "--work-dir", workDir.toString(), "--json");
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                }
-            });
-
-            Path kubeconfig = workDir.resolve("runs/crash/kubeconfig");
-            await().atMost(Duration.ofSeconds(120)).until(() -> Files.exists(kubeconfig) || migration.isDone());
-            long killedPid;
-            try (KubernetesClient client = new KubernetesClientBuilder()
-                    .withConfig(Config.fromKubeconfig(Files.readString(kubeconfig))).build()) {
+            BackgroundMigration migration = BackgroundMigration.start(temp, workDir, "crash", source.toString(),
+                    "s3://crash", "--workers", "3", "--max-files", "100", "--endpoint", s3.endpoint().toString(),
+                    "--access-key", CREDENTIALS.accessKey(), "--secret-key", CREDENTIALS.secretKey());
+            try (KubernetesClient client = migration.client()) {
                 await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(200)).until(() -> {
                     MigrationJob job = client.resources(MigrationJob.class).inNamespace("default").withName("crash").get();
                     return migration.isDone() || job != null && job.getStatus() != null
                             && job.getStatus().files.done() >= 1_000 && workers(client).size() == 3;
                 });
-                assertThat(migration).as("the job must still be running when the worker is killed").isNotDone();
+                assertThat(migration.isDone()).as("the job must still be running when the worker is killed").isFalse();
                 Pod victim = workers(client).get(0);
-                killedPid = Long.parseLong(victim.getMetadata().getAnnotations().get(Ferry.PID_ANNOTATION));
+                long killedPid = Long.parseLong(victim.getMetadata().getAnnotations().get(Ferry.PID_ANNOTATION));
                 ProcessHandle.of(killedPid).orElseThrow().destroyForcibly();
                 System.out.printf("killed worker %s (pid %d) at %d files done%n", victim.getMetadata().getName(),
                         killedPid, client.resources(MigrationJob.class).inNamespace("default").withName("crash")
                                 .get().getStatus().files.done());
             }
 
-            FerryProcess.Result result = migration.get();
+            FerryProcess.Result result = migration.result();
             assertThat(result.exitCode()).as("exit code; stderr:%n%s", result.stderr()).isZero();
             JsonNode summary = new ObjectMapper().readTree(result.stdout());
             assertThat(summary.path("files").path("total").asLong()).isEqualTo(expected.size());
