@@ -4,6 +4,7 @@ import dev.ferry.api.DestinationSpec;
 import dev.ferry.api.MigrationJob;
 import dev.ferry.api.OverwritePolicy;
 import dev.ferry.api.Quantities;
+import dev.ferry.api.VerifyMode;
 import dev.ferry.api.WorkersSpec;
 import dev.ferry.worker.s3.EndpointPool;
 import java.util.concurrent.ExecutorService;
@@ -24,19 +25,23 @@ public final class CopyEngine implements AutoCloseable {
     final String prefix;
     final String storageClass;
     final OverwritePolicy overwrite;
+    final VerifyMode verify;
     final int concurrency;
     final Long configuredPartSize;
     final ExecutorService fileThreads;
     final ExecutorService partThreads;
     final ByteBudget budget;
+    /** Test seams; set only by tests of this package, before the engine copies anything. */
+    volatile CopyHooks hooks = CopyHooks.NONE;
 
-    public CopyEngine(EndpointPool s3, DestinationSpec destination, OverwritePolicy overwrite, WorkersSpec workers,
-                      ByteBudget budget) {
+    public CopyEngine(EndpointPool s3, DestinationSpec destination, OverwritePolicy overwrite, VerifyMode verify,
+                      WorkersSpec workers, ByteBudget budget) {
         this.s3 = s3;
         this.bucket = destination.bucket;
         this.prefix = destination.normalizedPrefix();
         this.storageClass = destination.storageClass;
         this.overwrite = overwrite == null ? OverwritePolicy.IfDifferent : overwrite;
+        this.verify = verify == null ? VerifyMode.Checksum : verify;
         this.concurrency = workers.concurrencyOrDefault();
         this.configuredPartSize = workers.partSize == null ? null : Quantities.parseBytes(workers.partSize);
         this.fileThreads = Executors.newFixedThreadPool(concurrency, threads("ferry-file"));
@@ -45,7 +50,7 @@ public final class CopyEngine implements AutoCloseable {
     }
 
     public static CopyEngine forJob(MigrationJob job, EndpointPool s3) {
-        return new CopyEngine(s3, job.getSpec().destination, job.getSpec().overwrite,
+        return new CopyEngine(s3, job.getSpec().destination, job.getSpec().overwrite, job.getSpec().verify,
                 job.getSpec().workersOrDefaults(), ByteBudget.forHeap());
     }
 

@@ -24,6 +24,8 @@ public final class FailureCodes {
     public static final String NAME_NOT_ENCODABLE = ErrorClass.NAME_NOT_ENCODABLE.code();
     /** The store refused this one object (a 4xx that is not about access to the store as a whole). */
     public static final String S3_REJECTED = ErrorClass.REJECTED.code();
+    /** The object read back after the upload is not the file (spec.verify: size or checksum differ). */
+    public static final String VERIFY_MISMATCH = ErrorClass.VERIFY_MISMATCH.code();
     /** The object is larger than the store accepts (EntityTooLarge). */
     public static final String OBJECT_TOO_LARGE = ErrorClass.ENTITY_TOO_LARGE.code();
 

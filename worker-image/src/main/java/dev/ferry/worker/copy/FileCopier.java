@@ -25,10 +25,12 @@ public final class FileCopier {
 
     private final CopyEngine engine;
     private final Uploads uploads;
+    private final ObjectVerifier verifier;
 
     public FileCopier(CopyEngine engine) {
         this.engine = engine;
         this.uploads = new Uploads(engine);
+        this.verifier = new ObjectVerifier(engine);
     }
 
     /**
@@ -59,8 +61,9 @@ public final class FileCopier {
                         return FileOutcome.skipped(relativePath, skip);
                     }
                 }
-                if (uploads.upload(file, key, before)) {
-                    return FileOutcome.copied(relativePath, before.size());
+                Uploads.Stored stored = uploads.upload(file, key, before);
+                if (stored != null) {
+                    return verified(relativePath, key, stored);
                 }
                 if (attempt >= 2) {
                     return FileOutcome.failed(relativePath, FailureCodes.SOURCE_CHANGED,
@@ -81,6 +84,21 @@ public final class FileCopier {
             }
             return FileOutcome.failed(relativePath, error.code(), S3Errors.describe(e));
         }
+    }
+
+    /**
+     * Copied when the object proves to be the file; otherwise failed, and the object is deleted so
+     * that nothing (a re-run with {@code IfDifferent}, a later Move) takes it for a copy of the file.
+     */
+    private FileOutcome verified(String relativePath, String key, Uploads.Stored stored) {
+        engine.hooks.beforeVerify(key);
+        String mismatch = verifier.mismatch(key, stored);
+        if (mismatch == null) {
+            return FileOutcome.copied(relativePath, stored.size());
+        }
+        LOG.warn("{} failed verification ({}): deleting the object", relativePath, mismatch);
+        engine.s3.call(s3 -> s3.deleteObject(b -> b.bucket(engine.bucket).key(key)));
+        return FileOutcome.failed(relativePath, FailureCodes.VERIFY_MISMATCH, mismatch);
     }
 
     /** Why the upload can be skipped, or null when it must happen. */

@@ -38,7 +38,8 @@ import software.amazon.awssdk.services.s3.model.UploadPartResponse;
  * pass, as rclone does. An object completed without md5chksum (a crash in between) is not taken as
  * identical by the overwrite check, so it is redone.
  *
- * <p>{@link #upload} returns false when the source changed while read (size, mtime, ctime, inode).
+ * <p>{@link #upload} returns what was stored, or null when the source changed while read (size,
+ * mtime, ctime, inode).
  */
 final class Uploads {
     private static final Logger LOG = LoggerFactory.getLogger(Uploads.class);
@@ -46,11 +47,15 @@ final class Uploads {
 
     private final CopyEngine engine;
 
+    /** What an upload stored: the file's size and whole-file MD5, in one PUT or in parts. */
+    record Stored(long size, byte[] md5, boolean multipart) {
+    }
+
     Uploads(CopyEngine engine) {
         this.engine = engine;
     }
 
-    boolean upload(Path file, String key, SourceStat before) throws IOException, InterruptedException {
+    Stored upload(Path file, String key, SourceStat before) throws IOException, InterruptedException {
         long partSize = PartSizes.partSize(before.size(), engine.configuredPartSize);
         if (before.size() <= partSize) {
             return putSingle(file, key, before);
@@ -58,13 +63,17 @@ final class Uploads {
         return putMultipart(file, key, before, partSize);
     }
 
-    private boolean putSingle(Path file, String key, SourceStat before) throws IOException, InterruptedException {
+    private Stored putSingle(Path file, String key, SourceStat before) throws IOException, InterruptedException {
         int size = (int) before.size();
         try (ByteBudget.Lease ignored = engine.budget.acquire(size);
              FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
             byte[] data = new byte[size];
-            if (!readFully(channel, 0, data) || !unchanged(file, before)) {
-                return false;
+            if (!readFully(channel, 0, data)) {
+                return null;
+            }
+            engine.hooks.afterRead(file);
+            if (!unchanged(file, before)) {
+                return null;
             }
             byte[] md5 = md5().digest(data);
             String md5Base64 = Base64.getEncoder().encodeToString(md5);
@@ -74,15 +83,15 @@ final class Uploads {
                             .metadata(ObjectMetadata.of(before.mtime(), md5))
                             .storageClass(engine.storageClass),
                     RequestBody.fromBytes(data)));
-            return true;
+            return new Stored(size, md5, false);
         }
     }
 
-    private boolean putMultipart(Path file, String key, SourceStat before, long partSize)
+    private Stored putMultipart(Path file, String key, SourceStat before, long partSize)
             throws IOException, InterruptedException {
         byte[] preHashed = before.size() > COPY_OBJECT_LIMIT ? hash(file, before) : null;
         if (before.size() > COPY_OBJECT_LIMIT && preHashed == null) {
-            return false;
+            return null;
         }
         String uploadId = engine.s3.call(s3 -> s3.createMultipartUpload(b -> b.bucket(engine.bucket).key(key)
                 .metadata(ObjectMetadata.of(before.mtime(), preHashed))
@@ -108,7 +117,7 @@ final class Uploads {
                     lease.close();
                     partsInFlight.release();
                     awaitQuietly(parts);
-                    return false;
+                    return null;
                 }
                 whole.update(data);
                 parts.add(uploadPart(key, uploadId, n, data).whenComplete((r, e) -> {
@@ -120,16 +129,21 @@ final class Uploads {
             for (CompletableFuture<CompletedPart> part : parts) {
                 done.add(join(part));
             }
-            if (done.size() != count || !unchanged(file, before)) {
-                return false;
+            if (done.size() != count) {
+                return null;
+            }
+            engine.hooks.afterRead(file);
+            if (!unchanged(file, before)) {
+                return null;
             }
             engine.s3.call(s3 -> s3.completeMultipartUpload(b -> b.bucket(engine.bucket).key(key)
                     .uploadId(uploadId).multipartUpload(m -> m.parts(done))));
             completed = true;
+            byte[] md5 = preHashed != null ? preHashed : whole.digest();
             if (preHashed == null) {
-                setWholeFileMd5(key, before, whole.digest());
+                setWholeFileMd5(key, before, md5);
             }
-            return true;
+            return new Stored(before.size(), md5, true);
         } finally {
             if (!completed) {
                 abort(key, uploadId);

@@ -23,6 +23,7 @@ import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3ClientBuilder;
+import software.amazon.awssdk.services.s3.S3Configuration;
 
 /**
  * Builds the S3 client of a job from its destination and its credentials Secret. Integrity comes
@@ -72,13 +73,20 @@ public final class S3ClientFactory {
                 // one connection per upload in flight (files and parts together), plus spare ones
                 .maxConnections(concurrency + SPARE_CONNECTIONS)
                 .connectionTimeout(Duration.ofSeconds(10))
-                .socketTimeout(Duration.ofSeconds(120));
+                .socketTimeout(Duration.ofSeconds(120))
+                // No "Expect: 100-continue" round trip before every PUT and part: Content-MD5 and the
+                // signature already make a rejected request cheap, and small files are most of the work.
+                .expectContinueEnabled(false);
         S3ClientBuilder builder = S3Client.builder()
                 .httpClientBuilder(http)
                 .credentialsProvider(StaticCredentialsProvider.create(credentials))
                 .region(Region.of(destination.region == null || destination.region.isBlank()
                         ? "us-east-1" : destination.region))
                 .forcePathStyle(destination.usePathStyle())
+                // Whole-payload signing instead of aws-chunked streaming: the body is in memory anyway
+                // (files and parts are read into bounded buffers), and decoding aws-chunked bodies was
+                // S3Proxy's hottest path in profiles (ChunkedInputStream.read, byte by byte).
+                .serviceConfiguration(S3Configuration.builder().chunkedEncodingEnabled(false).build())
                 .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
                 .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED);
         if (endpoint != null) {

@@ -1,0 +1,60 @@
+package dev.ferry.worker.copy;
+
+import dev.ferry.api.VerifyMode;
+import java.util.Base64;
+import java.util.HexFormat;
+import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
+import software.amazon.awssdk.services.s3.model.S3Exception;
+
+/**
+ * Checks, after an upload, that the object at the key is the file that was read ({@code spec.verify}):
+ * <ul>
+ *   <li>{@code Checksum}: one HEAD; the checksum the store recorded must be the file's MD5 — the ETag
+ *       (hex MD5) of a single PUT, the {@code md5chksum} user metadata (base64) of a multipart object,
+ *       whose ETag is not an MD5 of the content. The size is compared too.</li>
+ *   <li>{@code Size}: the object's size must be the file's. A single PUT needs no request for it: the
+ *       store accepted the PUT only if it received exactly {@code Content-Length} bytes whose MD5 is the
+ *       {@code Content-MD5} we sent, so its answer already proves the size (and more). A multipart
+ *       object is assembled by the store from the listed parts, so its size is read back with one HEAD.</li>
+ * </ul>
+ * So the hot path pays at most one HEAD per file, and none for small files in {@code Size} mode.
+ */
+final class ObjectVerifier {
+    private final CopyEngine engine;
+
+    ObjectVerifier(CopyEngine engine) {
+        this.engine = engine;
+    }
+
+    /** Null when the object proves to be what was stored; otherwise what differs. */
+    String mismatch(String key, Uploads.Stored stored) {
+        if (engine.verify == VerifyMode.Size && !stored.multipart()) {
+            return null;
+        }
+        HeadObjectResponse head;
+        try {
+            head = engine.s3.call(s3 -> s3.headObject(b -> b.bucket(engine.bucket).key(key)));
+        } catch (S3Exception e) {
+            if (e.statusCode() == 404) {
+                return "the object is gone";
+            }
+            throw e;
+        }
+        if (head.contentLength() == null || head.contentLength() != stored.size()) {
+            return "the object has " + head.contentLength() + " bytes, the file " + stored.size();
+        }
+        if (engine.verify == VerifyMode.Size) {
+            return null;
+        }
+        if (stored.multipart()) {
+            String expected = Base64.getEncoder().encodeToString(stored.md5());
+            String recorded = head.metadata().get(ObjectMetadata.MD5);
+            return expected.equals(recorded) ? null
+                    : "the object's " + ObjectMetadata.MD5 + " is " + recorded + ", the file's MD5 " + expected;
+        }
+        String expected = HexFormat.of().formatHex(stored.md5());
+        String etag = head.eTag() == null ? null : head.eTag().replace("\"", "");
+        return expected.equalsIgnoreCase(etag) ? null
+                : "the object's ETag is " + etag + ", the file's MD5 " + expected;
+    }
+}

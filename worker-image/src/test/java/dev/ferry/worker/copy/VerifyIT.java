@@ -1,0 +1,143 @@
+package dev.ferry.worker.copy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ferry.api.VerifyMode;
+import dev.ferry.worker.testing.S3ProxyServer;
+import dev.ferry.worker.testing.Trees;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Base64;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+
+/**
+ * {@code spec.verify} after each upload: the object is read back (size, and in Checksum mode the
+ * recorded checksum) and a difference fails the file with VERIFY_MISMATCH and removes the object.
+ * The difference is made through the copy path's seam, which replaces the object behind the worker's
+ * back between the upload and the verification.
+ */
+class VerifyIT {
+    static final int SMALL = 70_000;
+    static final int MULTIPART = 6 * 1024 * 1024 + 4321;
+
+    static S3ProxyServer s3;
+    static int buckets;
+
+    @TempDir
+    Path source;
+    String bucket;
+
+    @BeforeAll
+    static void startS3(@TempDir Path blobs) throws Exception {
+        s3 = S3ProxyServer.start(blobs);
+    }
+
+    @AfterAll
+    static void stopS3() throws Exception {
+        s3.close();
+    }
+
+    @BeforeEach
+    void newBucket() {
+        bucket = "verify-it-" + (++buckets);
+        s3.createBucket(bucket);
+    }
+
+    @ParameterizedTest
+    @EnumSource(VerifyMode.class)
+    void copiesSmallAndMultipartFilesWhoseObjectsProveIdentical(VerifyMode mode) throws Exception {
+        for (int size : new int[] {SMALL, MULTIPART}) {
+            Path file = Files.write(source.resolve("f" + size), Trees.randomBytes(size, size));
+
+            FileOutcome outcome = copy(file, mode, CopyHooks.NONE);
+
+            assertThat(outcome.kind()).as("%s bytes", size).isEqualTo(FileOutcome.Kind.COPIED);
+            assertThat(stored("f" + size)).isEqualTo(Files.readAllBytes(file));
+        }
+    }
+
+    @Test
+    void checksumModeFailsASinglePutObjectWhoseETagIsNotTheFilesMd5() throws Exception {
+        Path file = Files.write(source.resolve("small.bin"), Trees.randomBytes(SMALL, 1));
+
+        FileOutcome outcome = copy(file, VerifyMode.Checksum, replaceWith(Trees.randomBytes(SMALL, 2), false));
+
+        assertFailedAndRemoved(outcome, "ETag");
+    }
+
+    @Test
+    void checksumModeFailsAMultipartObjectWhoseMd5chksumIsNotTheFilesMd5() throws Exception {
+        Path file = Files.write(source.resolve("small.bin"), Trees.randomBytes(MULTIPART, 1));
+
+        // a consistent object of another content: its md5chksum is right for its own bytes
+        FileOutcome outcome = copy(file, VerifyMode.Checksum, replaceWith(Trees.randomBytes(MULTIPART, 2), true));
+
+        assertFailedAndRemoved(outcome, ObjectMetadata.MD5);
+    }
+
+    @Test
+    void sizeModeFailsAMultipartObjectOfAnotherSize() throws Exception {
+        Path file = Files.write(source.resolve("big.bin"), Trees.randomBytes(MULTIPART, 1));
+
+        FileOutcome outcome = copy(file, VerifyMode.Size, replaceWith(Trees.randomBytes(MULTIPART - 1, 1), true));
+
+        assertFailedAndRemoved(outcome, "bytes");
+    }
+
+    @Test
+    void sizeModeTrustsTheAnswerToASinglePutAndSendsNoHead() throws Exception {
+        // the PUT was accepted with Content-Length and Content-MD5, which proves the size: no HEAD is
+        // made, so an object replaced afterwards is not looked at
+        Path file = Files.write(source.resolve("small.bin"), Trees.randomBytes(SMALL, 1));
+        byte[] other = Trees.randomBytes(SMALL - 1, 1);
+
+        FileOutcome outcome = copy(file, VerifyMode.Size, replaceWith(other, false));
+
+        assertThat(outcome.kind()).isEqualTo(FileOutcome.Kind.COPIED);
+        assertThat(stored("small.bin")).isEqualTo(other);
+    }
+
+    private void assertFailedAndRemoved(FileOutcome outcome, String naming) {
+        assertThat(outcome.kind()).isEqualTo(FileOutcome.Kind.FAILED);
+        assertThat(outcome.code()).isEqualTo(FailureCodes.VERIFY_MISMATCH);
+        assertThat(outcome.message()).contains(naming);
+        assertThat(stored(outcome.path())).as("the mismatching object is removed").isNull();
+    }
+
+    /** Puts {@code data} at the key once the worker stored its object (with md5chksum as a multipart object has it). */
+    private CopyHooks replaceWith(byte[] data, boolean withMd5chksum) {
+        return new CopyHooks() {
+            @Override
+            public void beforeVerify(String key) {
+                Map<String, String> metadata = withMd5chksum
+                        ? Map.of(ObjectMetadata.MD5, Base64.getEncoder().encodeToString(Uploads.md5().digest(data)))
+                        : Map.of();
+                s3.client().putObject(b -> b.bucket(bucket).key(key).metadata(metadata), RequestBody.fromBytes(data));
+            }
+        };
+    }
+
+    private FileOutcome copy(Path file, VerifyMode mode, CopyHooks hooks) throws InterruptedException {
+        try (CopyEngine engine = TestEngines.against(s3, bucket, mode, hooks)) {
+            return new FileCopier(engine).copy(source.relativize(file).toString(), file);
+        }
+    }
+
+    /** The object's bytes, or null when there is no object. */
+    private byte[] stored(String key) {
+        try {
+            return s3.client().getObjectAsBytes(b -> b.bucket(bucket).key(key)).asByteArray();
+        } catch (NoSuchKeyException e) {
+            return null;
+        }
+    }
+}
