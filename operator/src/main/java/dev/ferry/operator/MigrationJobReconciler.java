@@ -7,6 +7,8 @@ import dev.ferry.api.MigrationTask;
 import dev.ferry.operator.assignment.DeadWorkerReclaimer;
 import dev.ferry.operator.assignment.TaskAssigner;
 import dev.ferry.operator.assignment.TaskStatusWriter;
+import dev.ferry.operator.lifecycle.FinishedJobReaper;
+import dev.ferry.operator.lifecycle.FinishedJobTtl;
 import dev.ferry.operator.planning.RootPlan;
 import dev.ferry.operator.status.JobEvents;
 import dev.ferry.operator.status.JobStatusAggregator;
@@ -40,9 +42,13 @@ import java.util.Set;
 
 /**
  * Drives a MigrationJob: observe → validate → ensure workers → ensure the root plan → take tasks
- * back from dead workers → hand out tasks → record status. The job's tasks, worker pods and worker
- * Leases are secondary resources, so a task or pod change reconciles its job; the job's own status
- * writes do not (generation-aware processing). A Lease's expiry is no event: the reconcile is
+ * back from dead workers → hand out tasks → record status. A suspended job ({@code spec.suspend})
+ * keeps all steps but the hand-out, with its workers scaled to zero: they release their tasks with
+ * their checkpoints on SIGTERM, and tasks of workers that die instead are taken back as always. A
+ * finished job is deleted once {@code spec.ttlSecondsAfterFinished} has passed. A spec change
+ * (suspend, resume) bumps the generation and reconciles the job. The job's tasks, worker pods and
+ * worker Leases are secondary resources, so a task or pod change reconciles its job; the job's own
+ * status writes do not (generation-aware processing). A Lease's expiry is no event: the reconcile is
  * rescheduled for the earliest moment a worker would count as dead.
  */
 @ControllerConfiguration(name = MigrationJobReconciler.NAME)
@@ -59,11 +65,13 @@ public class MigrationJobReconciler implements Reconciler<MigrationJob> {
     private final JobStatusAggregator aggregator = new JobStatusAggregator();
     private final WorkerLiveness liveness;
     private final KubernetesClient client;
+    private final FinishedJobReaper reaper;
     private volatile InformerEventSource<MigrationTask, MigrationJob> taskSource;
 
     public MigrationJobReconciler(KubernetesClient client, OperatorSettings settings) {
         this.client = client;
         this.settings = settings;
+        this.reaper = new FinishedJobReaper(client);
         this.validator = new JobValidator(client);
         this.workers = new WorkerDeployments(client, new WorkerDeploymentFactory(settings));
         this.liveness = new WorkerLiveness(settings.notReadyGrace(), settings.leaseStartupGrace());
@@ -110,8 +118,7 @@ public class MigrationJobReconciler implements Reconciler<MigrationJob> {
         JobState state = observe(job, context);
         Steps steps = steps(context);
         if (state.isFinished()) {
-            workers.ensure(state, true);
-            return UpdateControl.noUpdate();
+            return finished(state, state.observedStatus());
         }
         Optional<InvalidSpec> invalid = validator.validate(state);
         if (invalid.isPresent()) {
@@ -130,10 +137,26 @@ public class MigrationJobReconciler implements Reconciler<MigrationJob> {
             return UpdateControl.<MigrationJob>noUpdate().rescheduleAfter(RETRY_STATUS_WRITE);
         }
         if (status.phase.isFinished()) {
-            workers.ensure(state, true);
-            return UpdateControl.noUpdate();
+            return finished(state, status);
         }
         return UpdateControl.<MigrationJob>noUpdate().rescheduleAfter(nextLook(state, assignment));
+    }
+
+    /**
+     * A finished job hands out nothing and keeps no workers; once {@code spec.ttlSecondsAfterFinished}
+     * has passed since its completion it is deleted. Until then the reconcile is rescheduled for the
+     * moment the TTL expires — at the latest after the regular recheck, as everywhere else here, so a
+     * clock that jumps (or the tests' injected one) is noticed without an event.
+     */
+    private UpdateControl<MigrationJob> finished(JobState state, MigrationJobStatus status) {
+        Optional<Instant> expiry = FinishedJobTtl.expiry(state.job(), status);
+        if (expiry.isPresent() && state.now().isAfter(expiry.get())) {
+            reaper.delete(state.job());
+            return UpdateControl.noUpdate();
+        }
+        workers.ensure(state, true);
+        return expiry.map(moment -> UpdateControl.<MigrationJob>noUpdate().rescheduleAfter(until(state, moment)))
+                .orElseGet(UpdateControl::noUpdate);
     }
 
     private JobState observe(MigrationJob job, Context<MigrationJob> context) {
@@ -174,13 +197,22 @@ public class MigrationJobReconciler implements Reconciler<MigrationJob> {
                 .min(Instant::compareTo);
         for (Optional<Instant> moment : List.of(backoffEnd, workerDeadline)) {
             if (moment.isPresent()) {
-                Duration until = Duration.between(state.now(), moment.get()).plusMillis(50);
+                Duration until = until(state, moment.get());
                 if (until.compareTo(next) < 0) {
-                    next = until.isNegative() ? Duration.ofMillis(50) : until;
+                    next = until;
                 }
             }
         }
         return next;
+    }
+
+    /** Just after {@code moment}, at the latest after the regular recheck. */
+    private Duration until(JobState state, Instant moment) {
+        Duration until = Duration.between(state.now(), moment).plusMillis(50);
+        if (until.isNegative()) {
+            return Duration.ofMillis(50);
+        }
+        return until.compareTo(settings.recheckInterval()) < 0 ? until : settings.recheckInterval();
     }
 
     private static boolean sameHolderAndDuration(Lease a, Lease b) {

@@ -381,6 +381,151 @@ class MigrationJobReconcilerIT {
         });
     }
 
+    @Test
+    void suspendingAJobStopsAssignmentAndScalesWorkersToZero() {
+        cluster.createCredentialsSecret();
+        MigrationJob job = cluster.createJob("reports", spec -> { });
+        await().untilAsserted(() -> assertThat(cluster.tasks("reports")).hasSize(1));
+        cluster.startWorkerPod("reports", "w1", true, clock.instant());
+        await().untilAsserted(() -> assertThat(holder(cluster.task("reports-plan"))).contains("w1"));
+        assertThat(cluster.deployment("reports-worker").getSpec().getReplicas()).isEqualTo(2);
+
+        setSuspend("reports", true);
+
+        await().untilAsserted(() -> {
+            MigrationJob suspended = cluster.job("reports");
+            assertThat(suspended.getStatus().phase).isEqualTo(JobPhase.Suspended);
+            assertThat(condition(suspended, Conditions.PROGRESSING)).satisfies(c -> {
+                assertThat(c.getStatus()).isEqualTo("False");
+                assertThat(c.getReason()).isEqualTo("Suspended");
+            });
+            assertThat(cluster.deployment("reports-worker").getSpec().getReplicas()).isZero();
+            assertThat(cluster.events("reports")).anySatisfy(e -> {
+                assertThat(e.getReason()).isEqualTo("Suspended");
+                assertThat(e.getType()).isEqualTo("Normal");
+            });
+        });
+
+        // w1 drains on SIGTERM and releases the plan; new work and a Ready worker appear: nothing is handed out.
+        cluster.writeAsWorker("reports-plan", status -> released(running(status, "dir/file-0007")));
+        cluster.createCopyTask(job, "reports-plan-00001", file("a"));
+        cluster.startWorkerPod("reports", "w2", true, clock.instant());
+        await().during(Duration.ofMillis(800)).atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+            assertThat(cluster.tasks("reports")).hasSize(2)
+                    .allSatisfy(t -> assertThat(phase(t)).isEqualTo(TaskPhase.Pending));
+            assertThat(cluster.job("reports").getStatus().phase).isEqualTo(JobPhase.Suspended);
+            assertThat(cluster.deployment("reports-worker").getSpec().getReplicas()).isZero();
+        });
+    }
+
+    @Test
+    void resumingASuspendedJobContinuesFromItsCheckpoints() {
+        cluster.createCredentialsSecret();
+        MigrationJob job = cluster.createJob("archive", spec -> { });
+        await().untilAsserted(() -> assertThat(cluster.tasks("archive")).hasSize(1));
+        cluster.startWorkerPod("archive", "w1", true, clock.instant());
+        await().untilAsserted(() -> assertThat(holder(cluster.task("archive-plan"))).contains("w1"));
+        cluster.createCopyTask(job, "archive-plan-00001", file("a"), file("b"), file("c"));
+        await().untilAsserted(() -> assertThat(holder(cluster.task("archive-plan-00001"))).contains("w1"));
+        cluster.writeAsWorker("archive-plan", status -> running(status, "dir/file-0042"));
+        cluster.writeAsWorker("archive-plan-00001", status -> {
+            running(status, "2");
+            status.progress.copied = 2;
+            status.progress.files = 2;
+            status.progress.bytes = 200;
+            return status;
+        });
+
+        setSuspend("archive", true);
+        await().untilAsserted(() -> {
+            assertThat(cluster.job("archive").getStatus().phase).isEqualTo(JobPhase.Suspended);
+            assertThat(cluster.deployment("archive-worker").getSpec().getReplicas()).isZero();
+        });
+        // SIGTERM: w1 releases both tasks with their checkpoints, then its pod is gone.
+        cluster.writeAsWorker("archive-plan", MigrationJobReconcilerIT::released);
+        cluster.writeAsWorker("archive-plan-00001", MigrationJobReconcilerIT::released);
+        cluster.deletePod("w1");
+        await().during(Duration.ofMillis(800)).atMost(Duration.ofSeconds(5)).untilAsserted(() ->
+                assertThat(cluster.tasks("archive")).allSatisfy(t -> {
+                    assertThat(phase(t)).isEqualTo(TaskPhase.Pending);
+                    assertThat(t.getStatus().attempts).as("released, not taken back: no attempt spent").isZero();
+                }));
+
+        setSuspend("archive", false);
+        await().untilAsserted(() -> {
+            assertThat(cluster.deployment("archive-worker").getSpec().getReplicas()).isEqualTo(2);
+            assertThat(cluster.job("archive").getStatus().phase).isEqualTo(JobPhase.Planning);
+            assertThat(condition(cluster.job("archive"), Conditions.PROGRESSING).getStatus()).isEqualTo("True");
+        });
+        cluster.startWorkerPod("archive", "w2", true, clock.instant());
+
+        await().untilAsserted(() -> {
+            MigrationTask plan = cluster.task("archive-plan");
+            MigrationTask copy = cluster.task("archive-plan-00001");
+            assertThat(holder(plan)).contains("w2");
+            assertThat(holder(copy)).contains("w2");
+            assertThat(plan.getStatus().assignment.epoch).as("second hand-out").isEqualTo(2L);
+            assertThat(copy.getStatus().assignment.epoch).isEqualTo(2L);
+            assertThat(plan.getStatus().progress.checkpoint).isEqualTo("dir/file-0042");
+            assertThat(copy.getStatus().progress.checkpoint).isEqualTo("2");
+            assertThat(copy.getStatus().progress.copied).isEqualTo(2);
+        });
+        assertThat(cluster.job("archive").getStatus().files.copied).isEqualTo(2);
+    }
+
+    @Test
+    void deletesAFinishedJobAfterItsTtl() {
+        cluster.createCredentialsSecret();
+        MigrationJob job = cluster.createJob("old", spec -> spec.ttlSecondsAfterFinished = 60);
+        await().untilAsserted(() -> assertThat(cluster.tasks("old")).hasSize(1));
+        cluster.startWorkerPod("old", "w1", true, clock.instant());
+        await().untilAsserted(() -> assertThat(holder(cluster.task("old-plan"))).contains("w1"));
+        cluster.createCopyTask(job, "old-plan-00001", file("a"));
+        cluster.writeAsWorker("old-plan", status -> planned(status, 1, 100, 1));
+        await().untilAsserted(() -> assertThat(holder(cluster.task("old-plan-00001"))).contains("w1"));
+        cluster.writeAsWorker("old-plan-00001", status -> succeeded(status, 1, 0, 100));
+        await().untilAsserted(() -> assertThat(cluster.job("old").getStatus().phase).isEqualTo(JobPhase.Succeeded));
+
+        // Not before the TTL has passed since completion.
+        clock.advance(Duration.ofSeconds(59));
+        await().during(Duration.ofMillis(800)).atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+            assertThat(cluster.job("old")).isNotNull();
+            assertThat(cluster.tasks("old")).hasSize(2);
+            assertThat(cluster.deployment("old-worker")).isNotNull();
+        });
+
+        clock.advance(Duration.ofSeconds(2));
+        await().untilAsserted(() -> {
+            assertThat(cluster.job("old")).isNull();
+            assertThat(cluster.tasks("old")).isEmpty();
+            assertThat(cluster.deployment("old-worker")).isNull();
+        });
+    }
+
+    private void setSuspend(String job, boolean suspend) {
+        client.resources(MigrationJob.class).inNamespace(Cluster.NAMESPACE).withName(job).edit(j -> {
+            j.getSpec().suspend = suspend;
+            return j;
+        });
+    }
+
+    /** A worker's progress write: Running, with a checkpoint. */
+    private static MigrationTaskStatus running(MigrationTaskStatus status, String checkpoint) {
+        status.phase = TaskPhase.Running;
+        if (status.progress == null) {
+            status.progress = new MigrationTaskStatus.Progress();
+        }
+        status.progress.checkpoint = checkpoint;
+        return status;
+    }
+
+    /** What a draining worker writes (worker-image PlanRunner/CopyRunner): Pending, progress and checkpoint kept. */
+    private static MigrationTaskStatus released(MigrationTaskStatus status) {
+        status.phase = TaskPhase.Pending;
+        status.message = "released on worker shutdown";
+        return status;
+    }
+
     private static FileEntry file(String path) {
         return new FileEntry(path, 100, 1_700_000_000_000L);
     }
