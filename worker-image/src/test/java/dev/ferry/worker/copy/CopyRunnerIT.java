@@ -8,7 +8,7 @@ import dev.ferry.api.MigrationJob;
 import dev.ferry.api.MigrationTask;
 import dev.ferry.api.TaskPhase;
 import dev.ferry.worker.testing.LocalWorker;
-import dev.ferry.worker.testing.S3ProxyServer;
+import dev.ferry.worker.testing.S3ProxyPerClass;
 import dev.ferry.worker.testing.TestResources;
 import dev.ferry.worker.testing.Trees;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -20,11 +20,11 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
@@ -33,30 +33,22 @@ import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 @EnableKubernetesMockClient(crud = true)
 class CopyRunnerIT {
     static KubernetesClient client;
-    static S3ProxyServer s3;
+
+    @RegisterExtension
+    static final S3ProxyPerClass S3 = new S3ProxyPerClass("copy-it");
 
     @TempDir
     Path source;
     LocalWorker worker;
-    String bucket;
-    static int jobs;
 
     @BeforeAll
-    static void startS3(@TempDir Path blobs) throws Exception {
-        s3 = S3ProxyServer.start(blobs);
+    static void installCrdsAndCredentials() {
         TestResources.installCrds(client);
         TestResources.createCredentials(client);
     }
 
-    @AfterAll
-    static void stopS3() throws Exception {
-        s3.close();
-    }
-
     @BeforeEach
-    void newBucketAndWorker() {
-        bucket = "copy-it-" + (++jobs);
-        s3.createBucket(bucket);
+    void newWorker() {
         worker = new LocalWorker(client, source, POD_UID);
     }
 
@@ -88,7 +80,7 @@ class CopyRunnerIT {
         for (Map.Entry<String, byte[]> file : tree.entrySet()) {
             String key = "backup/2024/" + file.getKey();
             assertThat(download(key)).as(key).isEqualTo(file.getValue());
-            HeadObjectResponse head = s3.client().headObject(b -> b.bucket(bucket).key(key));
+            HeadObjectResponse head = S3.server().client().headObject(b -> b.bucket(S3.bucket()).key(key));
             assertThat(head.metadata()).as(key)
                     .containsEntry("md5chksum", Base64.getEncoder().encodeToString(Trees.md5(file.getValue())))
                     .containsEntry("mtime", ObjectMetadata.formatMtime(
@@ -130,7 +122,7 @@ class CopyRunnerIT {
         MigrationJob job = jobWithPartSize(null);
         List<FileEntry> files = entries(tree);
         files.add(1, new FileEntry("gone.txt", 10, 0));
-        String task = "copy-failures-" + bucket;
+        String task = "copy-failures-" + S3.bucket();
         TestResources.createCopyTask(client, job, task, files);
         TestResources.assign(client, task, POD_UID);
 
@@ -146,14 +138,14 @@ class CopyRunnerIT {
     }
 
     private MigrationJob jobWithPartSize(String partSize) {
-        MigrationJob job = TestResources.job("job-" + bucket, s3.endpoint(), bucket, "/backup/2024/");
+        MigrationJob job = TestResources.job("job-" + S3.bucket(), S3.server().endpoint(), S3.bucket(), "/backup/2024/");
         job.getSpec().workers.partSize = partSize;
         job.getSpec().workers.concurrency = 4;
         return TestResources.create(client, job);
     }
 
     private String copyTask(MigrationJob job, Map<String, byte[]> tree) {
-        String name = "copy-" + bucket;
+        String name = "copy-" + S3.bucket();
         TestResources.createCopyTask(client, job, name, entries(tree));
         TestResources.assign(client, name, POD_UID);
         return name;
@@ -169,7 +161,7 @@ class CopyRunnerIT {
     }
 
     private byte[] download(String key) {
-        ResponseInputStream<GetObjectResponse> in = s3.client().getObject(b -> b.bucket(bucket).key(key));
+        ResponseInputStream<GetObjectResponse> in = S3.server().client().getObject(b -> b.bucket(S3.bucket()).key(key));
         return Trees.readAll(in);
     }
 }

@@ -2,17 +2,15 @@ package dev.ferry.worker.copy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ferry.worker.testing.S3ProxyServer;
+import dev.ferry.worker.testing.S3ProxyPerClass;
 import dev.ferry.worker.testing.Trees;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 
@@ -26,28 +24,11 @@ class SourceChangeIT {
     static final int SMALL = 70_000;
     static final int MULTIPART = 6 * 1024 * 1024 + 4321;
 
-    static S3ProxyServer s3;
-    static int buckets;
+    @RegisterExtension
+    static final S3ProxyPerClass S3 = new S3ProxyPerClass("change-it");
 
     @TempDir
     Path source;
-    String bucket;
-
-    @BeforeAll
-    static void startS3(@TempDir Path blobs) throws Exception {
-        s3 = S3ProxyServer.start(blobs);
-    }
-
-    @AfterAll
-    static void stopS3() throws Exception {
-        s3.close();
-    }
-
-    @BeforeEach
-    void newBucket() {
-        bucket = "change-it-" + (++buckets);
-        s3.createBucket(bucket);
-    }
 
     @Test
     void aSmallFileAppendedToOnceIsCopiedAgainWithItsFinalContent() throws Exception {
@@ -67,7 +48,7 @@ class SourceChangeIT {
     @Test
     void aMultipartFileThatKeepsChangingFailsWithSourceChangedAndLeavesNoObjectNorUpload() throws Exception {
         assertFailsAndLeavesNothing(MULTIPART);
-        assertThat(s3.client().listMultipartUploads(b -> b.bucket(bucket)).uploads()).isEmpty();
+        assertThat(S3.server().client().listMultipartUploads(b -> b.bucket(S3.bucket())).uploads()).isEmpty();
     }
 
     private void assertCopiedAgainWithFinalContent(int size) throws Exception {
@@ -94,7 +75,7 @@ class SourceChangeIT {
     }
 
     private FileOutcome copy(Path file, CopyHooks hooks) throws InterruptedException {
-        try (CopyEngine engine = TestEngines.against(s3, bucket, hooks)) {
+        try (CopyEngine engine = TestEngines.against(S3.server(), S3.bucket(), hooks)) {
             return new FileCopier(engine).copy(source.relativize(file).toString(), file);
         }
     }
@@ -102,7 +83,7 @@ class SourceChangeIT {
     /** The object's bytes, or null when there is no object. */
     private byte[] stored(String key) {
         try {
-            return s3.client().getObjectAsBytes(b -> b.bucket(bucket).key(key)).asByteArray();
+            return S3.server().client().getObjectAsBytes(b -> b.bucket(S3.bucket()).key(key)).asByteArray();
         } catch (NoSuchKeyException e) {
             return null;
         }

@@ -3,16 +3,14 @@ package dev.ferry.worker.copy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.api.VerifyMode;
-import dev.ferry.worker.testing.S3ProxyServer;
+import dev.ferry.worker.testing.S3ProxyPerClass;
 import dev.ferry.worker.testing.Trees;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -29,28 +27,11 @@ class VerifyIT {
     static final int SMALL = 70_000;
     static final int MULTIPART = 6 * 1024 * 1024 + 4321;
 
-    static S3ProxyServer s3;
-    static int buckets;
+    @RegisterExtension
+    static final S3ProxyPerClass S3 = new S3ProxyPerClass("verify-it");
 
     @TempDir
     Path source;
-    String bucket;
-
-    @BeforeAll
-    static void startS3(@TempDir Path blobs) throws Exception {
-        s3 = S3ProxyServer.start(blobs);
-    }
-
-    @AfterAll
-    static void stopS3() throws Exception {
-        s3.close();
-    }
-
-    @BeforeEach
-    void newBucket() {
-        bucket = "verify-it-" + (++buckets);
-        s3.createBucket(bucket);
-    }
 
     @ParameterizedTest
     @EnumSource(VerifyMode.class)
@@ -121,13 +102,13 @@ class VerifyIT {
                 Map<String, String> metadata = withMd5chksum
                         ? Map.of(ObjectMetadata.MD5, Base64.getEncoder().encodeToString(Uploads.md5().digest(data)))
                         : Map.of();
-                s3.client().putObject(b -> b.bucket(bucket).key(key).metadata(metadata), RequestBody.fromBytes(data));
+                S3.server().client().putObject(b -> b.bucket(S3.bucket()).key(key).metadata(metadata), RequestBody.fromBytes(data));
             }
         };
     }
 
     private FileOutcome copy(Path file, VerifyMode mode, CopyHooks hooks) throws InterruptedException {
-        try (CopyEngine engine = TestEngines.against(s3, bucket, mode, hooks)) {
+        try (CopyEngine engine = TestEngines.against(S3.server(), S3.bucket(), mode, hooks)) {
             return new FileCopier(engine).copy(source.relativize(file).toString(), file);
         }
     }
@@ -135,7 +116,7 @@ class VerifyIT {
     /** The object's bytes, or null when there is no object. */
     private byte[] stored(String key) {
         try {
-            return s3.client().getObjectAsBytes(b -> b.bucket(bucket).key(key)).asByteArray();
+            return S3.server().client().getObjectAsBytes(b -> b.bucket(S3.bucket()).key(key)).asByteArray();
         } catch (NoSuchKeyException e) {
             return null;
         }
