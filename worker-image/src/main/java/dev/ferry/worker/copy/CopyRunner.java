@@ -3,6 +3,7 @@ package dev.ferry.worker.copy;
 import dev.ferry.api.FileEntry;
 import dev.ferry.api.MigrationJob;
 import dev.ferry.api.MigrationTask;
+import dev.ferry.api.OverwritePolicy;
 import dev.ferry.api.TaskPhase;
 import dev.ferry.worker.Backoff;
 import dev.ferry.worker.LostTaskException;
@@ -10,6 +11,7 @@ import dev.ferry.worker.RetryableTaskException;
 import dev.ferry.worker.SourcePaths;
 import dev.ferry.worker.StopSignal;
 import dev.ferry.worker.TaskFence;
+import dev.ferry.worker.s3.ObjectKeys;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -69,6 +71,7 @@ public final class CopyRunner {
         FileCopier copier = new FileCopier(engine);
         Semaphore window = new Semaphore(engine.concurrency());
         LOG.info("copying {}: {} files from #{}", task.getMetadata().getName(), files.size(), progress.checkpoint());
+        ExistingObjects existing = listExisting(engine, files.subList(progress.checkpoint(), files.size()));
 
         ScheduledFuture<?> ticks = ticker.scheduleWithFixedDelay(writer::tick,
                 PROGRESS_INTERVAL.toMillis(), PROGRESS_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
@@ -83,7 +86,7 @@ public final class CopyRunner {
                 FileEntry entry = files.get(i);
                 engine.fileThreads.execute(() -> {
                     try {
-                        progress.record(index, copier.copy(entry.path, base.resolve(entry.path)));
+                        progress.record(index, copier.copy(entry.path, base.resolve(entry.path), existing));
                     } catch (RetryableTaskException e) {
                         taskFailure.compareAndSet(null, e);
                     } catch (InterruptedException e) {
@@ -102,6 +105,15 @@ public final class CopyRunner {
         }
         writer.closeAndRethrowIfLost();
         finish(fence, progress, taskFailure.get());
+    }
+
+    /** One listing of the task's key range spares a HEAD per absent file (overwrite Always needs neither). */
+    private static ExistingObjects listExisting(CopyEngine engine, List<FileEntry> remaining) {
+        if (engine.overwrite == OverwritePolicy.Always) {
+            return ExistingObjects.UNKNOWN;
+        }
+        return ExistingObjects.list(engine, remaining.stream()
+                .map(f -> ObjectKeys.keyOf(engine.prefix, f.path)).toList());
     }
 
     private void awaitInFlight(Semaphore window, int permits, boolean draining) throws InterruptedException {

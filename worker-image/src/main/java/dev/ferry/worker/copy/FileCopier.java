@@ -39,6 +39,11 @@ public final class FileCopier {
      * {@link RetryableTaskException}.
      */
     public FileOutcome copy(String relativePath, Path file) throws InterruptedException {
+        return copy(relativePath, file, ExistingObjects.UNKNOWN);
+    }
+
+    /** As {@link #copy(String, Path)}, knowing from a listing which keys exist (see {@link ExistingObjects}). */
+    FileOutcome copy(String relativePath, Path file, ExistingObjects existing) throws InterruptedException {
         String key = ObjectKeys.keyOf(engine.prefix, relativePath);
         if (!ObjectKeys.encodable(key)) {
             return FileOutcome.failed(relativePath, FailureCodes.NAME_NOT_ENCODABLE,
@@ -56,7 +61,7 @@ public final class FileCopier {
                             "no longer a regular file");
                 }
                 if (attempt == 1) {
-                    String skip = existingObjectMakesUploadUnnecessary(key, before);
+                    String skip = existingObjectMakesUploadUnnecessary(key, before, existing);
                     if (skip != null) {
                         return FileOutcome.skipped(relativePath, skip);
                     }
@@ -102,9 +107,23 @@ public final class FileCopier {
     }
 
     /** Why the upload can be skipped, or null when it must happen. */
-    private String existingObjectMakesUploadUnnecessary(String key, SourceStat stat) {
+    private String existingObjectMakesUploadUnnecessary(String key, SourceStat stat, ExistingObjects existing) {
         if (engine.overwrite == OverwritePolicy.Always) {
             return null;
+        }
+        switch (existing.presence(key)) {
+            case ABSENT:
+                return null;
+            case PRESENT:
+                if (engine.overwrite == OverwritePolicy.Never) {
+                    return "the object exists (overwrite: Never)";
+                }
+                if (existing.size(key) != stat.size()) {
+                    return null;
+                }
+                break;
+            default:
+                break;
         }
         HeadObjectResponse head;
         try {

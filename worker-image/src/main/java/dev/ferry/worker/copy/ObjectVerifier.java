@@ -9,15 +9,16 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
 /**
  * Checks, after an upload, that the object at the key is the file that was read ({@code spec.verify}):
  * <ul>
- *   <li>{@code Checksum}: one HEAD; the checksum the store recorded must be the file's MD5 — the ETag
- *       (hex MD5) of a single PUT, the {@code md5chksum} user metadata (base64) of a multipart object,
- *       whose ETag is not an MD5 of the content. The size is compared too.</li>
+ *   <li>{@code Checksum}: the checksum the store recorded must be the file's MD5. For a single PUT
+ *       that is the ETag (hex MD5 of the bytes the store kept) it answered the PUT with — the same
+ *       value a HEAD would return, so no further request is made. A multipart object's ETag is not an
+ *       MD5 of the content: one HEAD reads its size and {@code md5chksum} user metadata (base64).</li>
  *   <li>{@code Size}: the object's size must be the file's. A single PUT needs no request for it: the
  *       store accepted the PUT only if it received exactly {@code Content-Length} bytes whose MD5 is the
  *       {@code Content-MD5} we sent, so its answer already proves the size (and more). A multipart
  *       object is assembled by the store from the listed parts, so its size is read back with one HEAD.</li>
  * </ul>
- * So the hot path pays at most one HEAD per file, and none for small files in {@code Size} mode.
+ * So a small file costs exactly one request (its PUT), and a multipart object one HEAD more.
  */
 final class ObjectVerifier {
     private final CopyEngine engine;
@@ -28,8 +29,17 @@ final class ObjectVerifier {
 
     /** Null when the object proves to be what was stored; otherwise what differs. */
     String mismatch(String key, Uploads.Stored stored) {
-        if (engine.verify == VerifyMode.Size && !stored.multipart()) {
-            return null;
+        if (!stored.multipart()) {
+            if (engine.verify == VerifyMode.Size) {
+                return null;
+            }
+            String putETag = unquoted(stored.putETag());
+            if (isHexMd5(putETag)) {
+                String expected = HexFormat.of().formatHex(stored.md5());
+                return expected.equalsIgnoreCase(putETag) ? null
+                        : "the store answered the PUT with ETag " + putETag + ", the file's MD5 is " + expected;
+            }
+            // a store whose ETags are not MD5s of the content (SSE-KMS, some gateways): read md5chksum
         }
         HeadObjectResponse head;
         try {
@@ -46,15 +56,17 @@ final class ObjectVerifier {
         if (engine.verify == VerifyMode.Size) {
             return null;
         }
-        if (stored.multipart()) {
-            String expected = Base64.getEncoder().encodeToString(stored.md5());
-            String recorded = head.metadata().get(ObjectMetadata.MD5);
-            return expected.equals(recorded) ? null
-                    : "the object's " + ObjectMetadata.MD5 + " is " + recorded + ", the file's MD5 " + expected;
-        }
-        String expected = HexFormat.of().formatHex(stored.md5());
-        String etag = head.eTag() == null ? null : head.eTag().replace("\"", "");
-        return expected.equalsIgnoreCase(etag) ? null
-                : "the object's ETag is " + etag + ", the file's MD5 " + expected;
+        String expected = Base64.getEncoder().encodeToString(stored.md5());
+        String recorded = head.metadata().get(ObjectMetadata.MD5);
+        return expected.equals(recorded) ? null
+                : "the object's " + ObjectMetadata.MD5 + " is " + recorded + ", the file's MD5 " + expected;
+    }
+
+    private static String unquoted(String eTag) {
+        return eTag == null ? null : eTag.replace("\"", "");
+    }
+
+    private static boolean isHexMd5(String eTag) {
+        return eTag != null && eTag.length() == 32 && eTag.chars().allMatch(c -> Character.digit(c, 16) >= 0);
     }
 }

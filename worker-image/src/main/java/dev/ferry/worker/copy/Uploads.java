@@ -47,8 +47,14 @@ final class Uploads {
 
     private final CopyEngine engine;
 
-    /** What an upload stored: the file's size and whole-file MD5, in one PUT or in parts. */
-    record Stored(long size, byte[] md5, boolean multipart) {
+    /**
+     * What an upload stored: the file's size and whole-file MD5, in one PUT or in parts, and for a
+     * single PUT the ETag the store answered with (the MD5 it computed of the bytes it kept).
+     */
+    record Stored(long size, byte[] md5, boolean multipart, String putETag) {
+        Stored(long size, byte[] md5, boolean multipart) {
+            this(size, md5, multipart, null);
+        }
     }
 
     Uploads(CopyEngine engine) {
@@ -77,13 +83,13 @@ final class Uploads {
             }
             byte[] md5 = md5().digest(data);
             String md5Base64 = Base64.getEncoder().encodeToString(md5);
-            engine.s3.call(s3 -> s3.putObject(b -> b.bucket(engine.bucket).key(key)
+            String eTag = engine.s3.call(s3 -> s3.putObject(b -> b.bucket(engine.bucket).key(key)
                             .contentLength((long) size)
                             .contentMD5(md5Base64)
                             .metadata(ObjectMetadata.of(before.mtime(), md5))
                             .storageClass(engine.storageClass),
-                    RequestBody.fromBytes(data)));
-            return new Stored(size, md5, false);
+                    RequestBody.fromBytes(data))).eTag();
+            return new Stored(size, md5, false, eTag);
         }
     }
 

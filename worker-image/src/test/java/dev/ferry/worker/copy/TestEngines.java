@@ -23,6 +23,11 @@ final class TestEngines {
     }
 
     static CopyEngine against(S3ProxyServer s3, String bucket, VerifyMode verify, CopyHooks hooks) {
+        return against(s3, bucket, OverwritePolicy.Always, verify, hooks);
+    }
+
+    static CopyEngine against(S3ProxyServer s3, String bucket, OverwritePolicy overwrite, VerifyMode verify,
+                              CopyHooks hooks) {
         DestinationSpec destination = new DestinationSpec();
         destination.bucket = bucket;
         destination.endpoints = List.of(s3.endpoint().toString());
@@ -32,7 +37,7 @@ final class TestEngines {
         EndpointPool pool = S3ClientFactory.pool(destination,
                 AwsBasicCredentials.create(S3ProxyServer.ACCESS_KEY, S3ProxyServer.SECRET_KEY), 4,
                 EndpointPool.Settings.DEFAULT);
-        CopyEngine engine = new CopyEngine(pool, destination, OverwritePolicy.Always, verify, workers, new ByteBudget(64L << 20));
+        CopyEngine engine = new CopyEngine(pool, destination, overwrite, verify, workers, new ByteBudget(64L << 20));
         engine.hooks = hooks;
         return engine;
     }
