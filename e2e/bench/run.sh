@@ -16,7 +16,7 @@ JAR=$ROOT/cli/target/ferry.jar
 
 # {SETTING} → ferry options; the work dir is scratch under /tmp/bench, never in the repo.
 export FERRY_BENCH_JAR=$JAR
-export OURS_CMD='case "{SETTING}" in w1) W=1;; w3) W=3;; *) W=2;; esac; java -Xmx1g -XX:+UseParallelGC -jar "$FERRY_BENCH_JAR" migrate {SRC} s3://{BUCKET}/ --endpoint {ENDPOINT} --workers $W --work-dir /tmp/bench/ferry-work >/tmp/bench/ferry-last.log 2>&1 || { tail -20 /tmp/bench/ferry-last.log >&2; exit 1; }'
+export OURS_CMD='case "{SETTING}" in w1) W=1;; w3) W=3;; *) W=2;; esac; java -Xmx1g -XX:+UseParallelGC -XX:TieredStopAtLevel=1 -jar "$FERRY_BENCH_JAR" migrate {SRC} s3://{BUCKET}/ --endpoint {ENDPOINT} --workers $W --work-dir /tmp/bench/ferry-work >/tmp/bench/ferry-last.log 2>&1 || { tail -20 /tmp/bench/ferry-last.log >&2; exit 1; }'
 export TOOLS=${TOOLS:-"rclone:t16nh ours:default"}
 export REPS=${REPS:-1}
 exec "$BENCH/run-anchors.sh" "${@:-small}"
