@@ -3,9 +3,12 @@ package dev.ferry.cli;
 import dev.ferry.api.DestinationSpec;
 import dev.ferry.api.MigrationJob;
 import dev.ferry.api.MigrationJobSpec;
+import dev.ferry.api.MigrationMode;
+import dev.ferry.api.OverwritePolicy;
 import dev.ferry.api.Quantities;
 import dev.ferry.api.SourceSpec;
 import dev.ferry.api.TasksSpec;
+import dev.ferry.api.VerifyMode;
 import dev.ferry.api.WorkersSpec;
 import dev.ferry.local.BucketPreparer;
 import dev.ferry.local.LocalEnvironment;
@@ -50,8 +53,10 @@ public final class MigrateCommand implements Callable<Integer> {
                     + "(default 0: the operator runs inside this process).")
     int operators;
 
-    @Option(names = "--endpoint", description = "S3 endpoint URL; default: an embedded S3 under the work directory.")
-    URI endpoint;
+    @Option(names = "--endpoint", paramLabel = "URL",
+            description = "S3 endpoint URL; repeat it for several gateways of one store, which the workers spread "
+                    + "over and fail over between. Default: an embedded S3 under the work directory.")
+    List<URI> endpoints;
 
     @Option(names = "--access-key", description = "Access key for --endpoint (default: $AWS_ACCESS_KEY_ID).")
     String accessKey;
@@ -74,6 +79,20 @@ public final class MigrateCommand implements Callable<Integer> {
     @Option(names = "--max-files", description = "Most files per copy task (default 500).")
     Integer maxFiles;
 
+    @Option(names = "--mode", description = "Copy (default), Sync (only new or changed files) or Move "
+            + "(delete each source file once its object is verified).")
+    MigrationMode mode;
+
+    @Option(names = "--overwrite", description = "IfDifferent (default), Always or Never.")
+    OverwritePolicy overwrite;
+
+    @Option(names = "--verify", description = "Checksum (default) or Size.")
+    VerifyMode verify;
+
+    @Option(names = "--bandwidth-limit", paramLabel = "BYTES_PER_SECOND",
+            description = "Upload limit per worker, e.g. 100Mi (default: unlimited).")
+    String bandwidthLimit;
+
     @Option(names = "--name", description = "Name of the MigrationJob (default: migrate-<time>).")
     String name;
 
@@ -93,7 +112,7 @@ public final class MigrateCommand implements Callable<Integer> {
             return 2;
         }
         S3Url target = S3Url.parse(destination);
-        boolean embedded = endpoint == null;
+        boolean embedded = endpoints == null || endpoints.isEmpty();
         S3Credentials credentials = embedded
                 ? new S3Credentials(LocalS3.DEFAULT_ACCESS_KEY, LocalS3.DEFAULT_SECRET_KEY)
                 : new S3Credentials(orEnv(accessKey, "AWS_ACCESS_KEY_ID"), orEnv(secretKey, "AWS_SECRET_ACCESS_KEY"));
@@ -112,7 +131,8 @@ public final class MigrateCommand implements Callable<Integer> {
         }
         Runtime.getRuntime().addShutdownHook(new Thread(env::close, "ferry-shutdown"));
         try (env) {
-            URI s3Endpoint = embedded ? env.s3().endpoint() : endpoint;
+            List<URI> s3Endpoints = embedded ? List.of(env.s3().endpoint()) : endpoints;
+            URI s3Endpoint = s3Endpoints.get(0);
             if (embedded) {
                 err.printf("ferry: embedded S3 at %s (access key %s, secret key %s), data in %s%n", s3Endpoint,
                         credentials.accessKey(), credentials.secretKey(), env.s3().dataDir());
@@ -128,7 +148,7 @@ public final class MigrateCommand implements Callable<Integer> {
             }
             env.putCredentialsSecret(SECRET, credentials);
             MigrationJob job = env.client().resources(MigrationJob.class).inNamespace(LocalEnvironment.NAMESPACE)
-                    .resource(job(jobName, target, s3Endpoint, pathStyle)).create();
+                    .resource(job(jobName, target, s3Endpoints, pathStyle)).create();
             err.printf("ferry: job %s created; worker logs in %s; kubectl: export KUBECONFIG=%s%n",
                     job.getMetadata().getName(), env.kubelet().logDir(), env.kubeconfig().toAbsolutePath());
 
@@ -148,7 +168,7 @@ public final class MigrateCommand implements Callable<Integer> {
         }
     }
 
-    private void validate() {
+    void validate() {
         if (!Files.isDirectory(source)) {
             throw new IllegalArgumentException("source " + source + " is not a directory");
         }
@@ -168,10 +188,18 @@ public final class MigrateCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--part-size must be at least 5Mi (the S3 minimum part size)");
             }
         }
-        if (endpoint != null && !List.of("http", "https").contains(String.valueOf(endpoint.getScheme()))) {
-            throw new IllegalArgumentException("--endpoint must be an http:// or https:// URL");
+        for (URI endpoint : endpoints == null ? List.<URI>of() : endpoints) {
+            if (!List.of("http", "https").contains(String.valueOf(endpoint.getScheme()))) {
+                throw new IllegalArgumentException("--endpoint must be an http:// or https:// URL: " + endpoint);
+            }
         }
-        if (endpoint != null) {
+        if (bandwidthLimit != null && Quantities.parseBytes(bandwidthLimit) <= 0) {
+            throw new IllegalArgumentException("--bandwidth-limit must be a positive quantity, e.g. 100Mi");
+        }
+        if (mode == MigrationMode.Move && (verify == VerifyMode.Size || overwrite == OverwritePolicy.Never)) {
+            throw new IllegalArgumentException("--mode Move needs --verify Checksum and an --overwrite other than Never");
+        }
+        if (endpoints != null && !endpoints.isEmpty()) {
             orEnv(accessKey, "AWS_ACCESS_KEY_ID");
             orEnv(secretKey, "AWS_SECRET_ACCESS_KEY");
         }
@@ -189,20 +217,30 @@ public final class MigrateCommand implements Callable<Integer> {
         return fromEnv;
     }
 
-    private MigrationJob job(String jobName, S3Url target, URI s3Endpoint, boolean pathStyle) {
+    MigrationJob job(String jobName, S3Url target, List<URI> s3Endpoints, boolean pathStyle) {
         MigrationJobSpec spec = new MigrationJobSpec();
         spec.source = new SourceSpec();
         spec.source.pvc = SOURCE_CLAIM;
         spec.destination = new DestinationSpec();
         spec.destination.bucket = target.bucket();
         spec.destination.prefix = target.prefix().isEmpty() ? null : target.prefix();
-        spec.destination.endpoints = List.of(s3Endpoint.toString());
+        spec.destination.endpoints = s3Endpoints.stream().map(URI::toString).toList();
         spec.destination.region = region;
         spec.destination.pathStyle = pathStyle;
         spec.destination.credentialsSecret = SECRET;
         spec.workers = new WorkersSpec();
         spec.workers.replicas = workers;
         spec.workers.partSize = partSize;
+        spec.workers.bandwidthLimit = bandwidthLimit;
+        if (mode != null) {
+            spec.mode = mode;
+        }
+        if (overwrite != null) {
+            spec.overwrite = overwrite;
+        }
+        if (verify != null) {
+            spec.verify = verify;
+        }
         if (concurrency != null) {
             spec.workers.concurrency = concurrency;
         }

@@ -1,0 +1,72 @@
+package dev.ferry.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.ferry.api.MigrationJob;
+import dev.ferry.api.MigrationMode;
+import dev.ferry.api.OverwritePolicy;
+import dev.ferry.api.VerifyMode;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** What `ferry migrate`'s options put into the MigrationJob it applies. */
+class MigrateCommandTest {
+    @TempDir
+    Path source;
+
+    @Test
+    void optionsBecomeTheJobsSpec() {
+        MigrateCommand command = parse(source.toString(), "s3://bkt/p", "--mode", "Move", "--overwrite", "Always",
+                "--verify", "Checksum", "--bandwidth-limit", "50Mi", "--endpoint", "http://gw-a:9000",
+                "--endpoint", "http://gw-b:9000", "--access-key", "k", "--secret-key", "s");
+        command.validate();
+
+        MigrationJob job = command.job("j", S3Url.parse("s3://bkt/p"), command.endpoints, true);
+
+        assertThat(job.getSpec().mode).isEqualTo(MigrationMode.Move);
+        assertThat(job.getSpec().overwrite).isEqualTo(OverwritePolicy.Always);
+        assertThat(job.getSpec().verify).isEqualTo(VerifyMode.Checksum);
+        assertThat(job.getSpec().workers.bandwidthLimit).isEqualTo("50Mi");
+        assertThat(job.getSpec().destination.endpoints).containsExactly("http://gw-a:9000", "http://gw-b:9000");
+        assertThat(job.getSpec().destination.prefix).isEqualTo("p");
+    }
+
+    @Test
+    void defaultsAreTheResourcesDefaults() {
+        MigrateCommand command = parse(source.toString(), "s3://bkt");
+
+        MigrationJob job = command.job("j", S3Url.parse("s3://bkt"), List.of(URI.create("http://127.0.0.1:1")), true);
+
+        assertThat(job.getSpec().mode).isEqualTo(MigrationMode.Copy);
+        assertThat(job.getSpec().overwrite).isEqualTo(OverwritePolicy.IfDifferent);
+        assertThat(job.getSpec().verify).isEqualTo(VerifyMode.Checksum);
+        assertThat(job.getSpec().workers.bandwidthLimit).isNull();
+    }
+
+    @Test
+    void refusesAMoveThatCouldDeleteAnUnverifiedSource() {
+        assertThatThrownBy(() -> parse(source.toString(), "s3://bkt", "--mode", "Move", "--verify", "Size").validate())
+                .hasMessageContaining("--mode Move needs --verify Checksum");
+        assertThatThrownBy(() -> parse(source.toString(), "s3://bkt", "--mode", "Move", "--overwrite", "Never").validate())
+                .hasMessageContaining("--mode Move");
+    }
+
+    @Test
+    void refusesANonHttpEndpointAndABadBandwidthLimit() {
+        assertThatThrownBy(() -> parse(source.toString(), "s3://bkt", "--endpoint", "ftp://x", "--access-key", "k",
+                "--secret-key", "s").validate()).hasMessageContaining("http:// or https://");
+        assertThatThrownBy(() -> parse(source.toString(), "s3://bkt", "--bandwidth-limit", "0").validate())
+                .hasMessageContaining("--bandwidth-limit");
+    }
+
+    private static MigrateCommand parse(String... args) {
+        MigrateCommand command = new MigrateCommand();
+        new CommandLine(command).parseArgs(args);
+        return command;
+    }
+}
