@@ -31,6 +31,8 @@ public final class CopyEngine implements AutoCloseable {
     final ExecutorService fileThreads;
     final ExecutorService partThreads;
     final ByteBudget budget;
+    /** {@code spec.workers.bandwidthLimit}, shared by every upload of this worker for the job. */
+    final BandwidthLimiter bandwidth;
     /** Test seams; set only by tests of this package, before the engine copies anything. */
     volatile CopyHooks hooks = CopyHooks.NONE;
 
@@ -47,6 +49,8 @@ public final class CopyEngine implements AutoCloseable {
         this.fileThreads = Executors.newFixedThreadPool(concurrency, threads("ferry-file"));
         this.partThreads = Executors.newFixedThreadPool(concurrency, threads("ferry-part"));
         this.budget = budget;
+        this.bandwidth = BandwidthLimiter.of(workers.bandwidthLimit == null ? null
+                : Quantities.parseBytes(workers.bandwidthLimit));
     }
 
     public static CopyEngine forJob(MigrationJob job, EndpointPool s3) {
