@@ -11,6 +11,11 @@ public final class Ferry {
     public static final String JOB_LABEL = "ferry.dev/job";
     /** Label on tasks: their type, so that plans and copies can be listed apart. */
     public static final String TASK_TYPE_LABEL = "ferry.dev/task-type";
+    /**
+     * Annotation on every task a Plan task creates (Copy, Parts and child Plan tasks): the name of that
+     * plan. A task may be folded away only once its plan can no longer create it again.
+     */
+    public static final String PLAN_ANNOTATION = "ferry.dev/plan";
     /** Annotation on local-mode pods: the OS process id playing that pod. */
     public static final String PID_ANNOTATION = "ferry.dev/pid";
 

@@ -16,6 +16,10 @@ public class FileEntry {
     @JsonPropertyDescription("Modification time when planned, epoch milliseconds.")
     public Long mtime;
 
+    @JsonPropertyDescription("Only for a followed symbolic link (spec.source.followSymlinks): the file it resolves to,"
+            + " relative to the job's source path. The bytes are read there and stored under path.")
+    public String target;
+
     public FileEntry() {
     }
 
@@ -23,6 +27,11 @@ public class FileEntry {
         this.path = path;
         this.size = size;
         this.mtime = mtime;
+    }
+
+    /** Where the bytes are read, relative to the job's source path: the link's target, else the path itself. */
+    public String readPath() {
+        return target != null ? target : path;
     }
 
     public long sizeOrZero() {

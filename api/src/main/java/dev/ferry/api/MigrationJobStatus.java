@@ -49,6 +49,9 @@ public class MigrationJobStatus {
     @JsonPropertyDescription("Object key of the full failure report in the destination bucket.")
     public String failureReport;
 
+    @JsonPropertyDescription("Succeeded tasks beyond spec.tasks.historyLimit: deleted, their counts kept here (files, bytes and tasks include them).")
+    public TaskHistory history;
+
     /** The files that have reached an outcome. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public static class FileCounters {
@@ -83,6 +86,37 @@ public class MigrationJobStatus {
         public int total() {
             return unfinished() + succeeded + failed;
         }
+    }
+
+    /**
+     * Succeeded tasks that no longer exist as objects: their counts live on here. A fold is one status
+     * write that adds a batch to {@code folded} and names it in {@code deleting}, then the deletes, then a
+     * later write that empties {@code deleting}; tasks named in {@code deleting} are counted only here, so
+     * an operator that dies between the steps never counts a task twice.
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public static class TaskHistory {
+        @JsonPropertyDescription("Counts of the Succeeded tasks folded so far.")
+        public Folded folded = new Folded();
+
+        @JsonPropertyDescription("Tasks folded but perhaps not yet deleted; counted in folded only (bounded batch).")
+        public List<String> deleting;
+    }
+
+    /** What the folded tasks contributed to the job's counters. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public static class Folded {
+        @JsonPropertyDescription("Folded tasks of every type.")
+        public long tasks;
+
+        @JsonPropertyDescription("Folded Plan tasks (their totals are in files.total and bytes.total).")
+        public long plans;
+
+        @JsonPropertyDescription("Files of the folded tasks: total from Plan tasks, outcomes from Copy tasks.")
+        public FileCounters files = new FileCounters();
+
+        @JsonPropertyDescription("Bytes of the folded tasks: total from Plan tasks, copied from Copy tasks.")
+        public ByteCounters bytes = new ByteCounters();
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)

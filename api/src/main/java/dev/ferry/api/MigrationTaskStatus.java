@@ -41,6 +41,11 @@ public class MigrationTaskStatus {
     @JsonPropertyDescription("Files that failed (bounded).")
     public List<FileFailure> failures;
 
+    @JsonPropertyDescription("Plan tasks: entries left out by policy, not failures (symbolic links, special files,"
+            + " the reserved .ferry directory, files younger than minFileAge), each with a code; bounded like"
+            + " failures, all of them counted in progress.skipped.")
+    public List<FileFailure> skippedEntries;
+
     @JsonPropertyDescription("Human-readable reason of the last transition.")
     public String message;
 
@@ -80,7 +85,8 @@ public class MigrationTaskStatus {
         @JsonPropertyDescription("Files uploaded.")
         public long copied;
 
-        @JsonPropertyDescription("Files skipped because an identical object exists.")
+        @JsonPropertyDescription("Copy and Parts tasks: files skipped because an identical object exists."
+                + " Plan tasks: entries left out by policy (see skippedEntries); not part of the job's file counts.")
         public long skipped;
 
         @JsonPropertyDescription("Files failed.")
@@ -98,7 +104,13 @@ public class MigrationTaskStatus {
         @JsonPropertyDescription("Plan tasks: tasks created so far.")
         public Integer tasksCreated;
 
-        @JsonPropertyDescription("Resume point: the last path emitted (Plan) or the count of leading files done (Copy).")
+        @JsonPropertyDescription("Resume point: the last path emitted (Plan), the count of leading files done (Copy), or of leading parts of the range stored (Parts).")
         public String checkpoint;
+
+        @JsonPropertyDescription("Multipart parts this task sent to the store (Copy tasks: of the files counted; Parts tasks: of its upload).")
+        public Long partsUploaded;
+
+        @JsonPropertyDescription("Multipart parts found already stored by an earlier holder, verified against the file (MD5) and kept.")
+        public Long partsReused;
     }
 }

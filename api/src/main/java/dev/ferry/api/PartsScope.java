@@ -3,7 +3,10 @@ package dev.ferry.api;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 
-/** A range of parts of one huge file, uploaded by one worker; the task with the last range completes the upload. */
+/**
+ * A range of parts of one huge file, uploaded by one worker into the upload the plan created. The holder
+ * that finds all parts stored completes the upload; the task with {@code firstPart == 1} reports the file.
+ */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class PartsScope {
 
@@ -21,4 +24,7 @@ public class PartsScope {
 
     @JsonPropertyDescription("Total number of parts of the file.")
     public Integer totalParts;
+
+    @JsonPropertyDescription("The multipart upload all Parts tasks of this file share; created by the plan.")
+    public String uploadId;
 }

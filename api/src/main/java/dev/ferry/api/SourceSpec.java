@@ -34,7 +34,8 @@ public class SourceSpec {
     public String minFileAge;
 
     @Default("false")
-    @JsonPropertyDescription("Follow symbolic links (never outside the source root). Default false: links are skipped and reported.")
+    @JsonPropertyDescription("Follow symbolic links whose target lies inside the source path; links that leave it,"
+            + " dangle or loop are skipped and reported. Default false: every link is skipped and reported.")
     public Boolean followSymlinks;
 
     public String pathOrRoot() {

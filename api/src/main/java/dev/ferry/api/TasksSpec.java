@@ -14,6 +14,8 @@ public class TasksSpec {
     public static final int DEFAULT_MAX_ACTIVE = 200;
     public static final int DEFAULT_MAX_ATTEMPTS = 5;
     public static final int DEFAULT_HISTORY_LIMIT = 100;
+    public static final String DEFAULT_SPLIT_FILE_SIZE = "1Gi";
+    public static final int DEFAULT_SPLIT_DIRECTORY_ENTRIES = 5000;
 
     @Default("500")
     @Min(1)
@@ -40,8 +42,22 @@ public class TasksSpec {
     @Default("100")
     @Min(0)
     @Max(100000)
-    @JsonPropertyDescription("Finished tasks kept as objects after being folded into the job's counters (default 100).")
+    @JsonPropertyDescription("Succeeded tasks kept as objects; older ones are folded into status.history and deleted."
+            + " Failed tasks are always kept (default 100).")
     public Integer historyLimit = DEFAULT_HISTORY_LIMIT;
+
+    @Default(DEFAULT_SPLIT_FILE_SIZE)
+    @Pattern(Patterns.QUANTITY)
+    @JsonPropertyDescription("Files of at least this size become Parts tasks: their parts are uploaded by several workers"
+            + " into one multipart upload, each task a range of about a quarter of this size (default 1Gi).")
+    public String splitFileSize = DEFAULT_SPLIT_FILE_SIZE;
+
+    @Default("5000")
+    @Min(2)
+    @Max(10000000)
+    @JsonPropertyDescription("A subdirectory with at least this many entries is walked by a Plan task of its own,"
+            + " so large trees are planned in parallel (default 5000).")
+    public Integer splitDirectoryEntries = DEFAULT_SPLIT_DIRECTORY_ENTRIES;
 
     public int maxFilesOrDefault() {
         return maxFiles != null ? maxFiles : DEFAULT_MAX_FILES;
@@ -53,6 +69,18 @@ public class TasksSpec {
 
     public int maxActiveOrDefault() {
         return maxActive != null ? maxActive : DEFAULT_MAX_ACTIVE;
+    }
+
+    public int historyLimitOrDefault() {
+        return historyLimit != null ? historyLimit : DEFAULT_HISTORY_LIMIT;
+    }
+
+    public long splitFileSizeOrDefault() {
+        return Quantities.parseBytes(splitFileSize != null ? splitFileSize : DEFAULT_SPLIT_FILE_SIZE);
+    }
+
+    public int splitDirectoryEntriesOrDefault() {
+        return splitDirectoryEntries != null ? splitDirectoryEntries : DEFAULT_SPLIT_DIRECTORY_ENTRIES;
     }
 
     public long maxBytesOrUnlimited() {

@@ -3,6 +3,7 @@ package dev.ferry.local;
 import dev.ferry.api.Ferry;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.EnvVarSource;
 import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
@@ -11,18 +12,23 @@ import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodCondition;
 import io.fabric8.kubernetes.api.model.PodConditionBuilder;
 import io.fabric8.kubernetes.api.model.PodStatusBuilder;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretKeySelector;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -32,6 +38,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,6 +59,8 @@ public final class LocalKubelet implements AutoCloseable {
     private static final Duration STOP_GRACE = Duration.ofSeconds(10);
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
     private static final Duration HEALTHY_RUN = Duration.ofSeconds(10);
+    /** {@code metadata.labels['key']} or {@code metadata.annotations['key']}. */
+    private static final Pattern KEYED_FIELD = Pattern.compile("metadata\\.(labels|annotations)\\['(.+)'\\]");
 
     private final KubernetesClient client;
     private final ProcessLauncher launcher;
@@ -182,7 +192,17 @@ public final class LocalKubelet implements AutoCloseable {
                 .editSpec().withNodeName("local").endSpec()
                 .withStatus(new PodStatusBuilder().withPhase("Pending").build())
                 .build()).create();
-        Map<String, String> env = resolveEnv(pod, container, mounts);
+        Map<String, String> env;
+        try {
+            env = resolveEnv(pod, container, mounts);
+        } catch (ContainerConfigException e) {
+            // A kubelet leaves such a pod in CreateContainerConfigError; here it goes and is retried after a backoff.
+            log.warn("cannot start pod {}: {}", name, e.getMessage());
+            recordEvent(deployment, "Warning", "CreateContainerConfigError", e.getMessage());
+            deletePod(namespace, name);
+            backoff.failed(Instant.now());
+            return;
+        }
         Path logFile = logDir.resolve(name + ".log");
         Process process;
         try {
@@ -229,6 +249,10 @@ public final class LocalKubelet implements AutoCloseable {
         String message = "claim '" + claim + "' is not bound to a directory in the local mode: start with --volume "
                 + claim + "=DIR";
         log.warn("cannot start workers of {}: {}", deployment.getMetadata().getName(), message);
+        recordEvent(deployment, "Warning", "FailedMount", message);
+    }
+
+    private void recordEvent(Deployment deployment, String type, String reason, String message) {
         try {
             client.v1().events().inNamespace(deployment.getMetadata().getNamespace()).resource(new EventBuilder()
                     .withNewMetadata().withGenerateName(deployment.getMetadata().getName() + "-").endMetadata()
@@ -236,7 +260,7 @@ public final class LocalKubelet implements AutoCloseable {
                             .withName(deployment.getMetadata().getName())
                             .withNamespace(deployment.getMetadata().getNamespace())
                             .withUid(deployment.getMetadata().getUid()).build())
-                    .withType("Warning").withReason("FailedMount").withMessage(message)
+                    .withType(type).withReason(reason).withMessage(message)
                     .withLastTimestamp(Instant.now().toString())
                     .withCount(1)
                     .build()).create();
@@ -245,26 +269,73 @@ public final class LocalKubelet implements AutoCloseable {
         }
     }
 
-    /** The container's environment as the kubelet would give it: downward API resolved, mounts translated. */
+    /**
+     * The container's environment as the kubelet would give it: downward API ({@code fieldRef}) and Secret
+     * keys ({@code secretKeyRef}, read from the API now, as a kubelet does at container start) resolved,
+     * mount paths translated. A missing Secret or key that is not optional fails the start.
+     */
     private Map<String, String> resolveEnv(Pod pod, Container container, Map<String, Path> mounts) {
         Map<String, String> env = new LinkedHashMap<>();
+        Map<String, Secret> secrets = new HashMap<>();
         for (EnvVar var : container.getEnv() == null ? List.<EnvVar>of() : container.getEnv()) {
             String value = var.getValue();
-            if (var.getValueFrom() != null && var.getValueFrom().getFieldRef() != null) {
-                value = switch (var.getValueFrom().getFieldRef().getFieldPath()) {
-                    case "metadata.name" -> pod.getMetadata().getName();
-                    case "metadata.namespace" -> pod.getMetadata().getNamespace();
-                    case "metadata.uid" -> pod.getMetadata().getUid();
-                    case "spec.nodeName" -> "local";
-                    case "status.podIP", "status.hostIP" -> "127.0.0.1";
-                    default -> null;
-                };
+            EnvVarSource from = var.getValueFrom();
+            if (from != null && from.getFieldRef() != null) {
+                value = fieldValue(pod, from.getFieldRef().getFieldPath());
+            } else if (from != null && from.getSecretKeyRef() != null) {
+                value = secretValue(pod.getMetadata().getNamespace(), from.getSecretKeyRef(), secrets);
             }
             if (value != null) {
                 env.put(var.getName(), translateMountedPath(value, mounts));
             }
         }
         return env;
+    }
+
+    static String fieldValue(Pod pod, String fieldPath) {
+        Matcher keyed = KEYED_FIELD.matcher(fieldPath);
+        if (keyed.matches()) {
+            Map<String, String> map = "labels".equals(keyed.group(1)) ? pod.getMetadata().getLabels()
+                    : pod.getMetadata().getAnnotations();
+            return map == null ? null : map.get(keyed.group(2));
+        }
+        return switch (fieldPath) {
+            case "metadata.name" -> pod.getMetadata().getName();
+            case "metadata.namespace" -> pod.getMetadata().getNamespace();
+            case "metadata.uid" -> pod.getMetadata().getUid();
+            case "spec.nodeName" -> "local";
+            case "spec.serviceAccountName" -> pod.getSpec() == null ? null : pod.getSpec().getServiceAccountName();
+            case "status.podIP", "status.hostIP" -> "127.0.0.1";
+            default -> null;
+        };
+    }
+
+    private String secretValue(String namespace, SecretKeySelector ref, Map<String, Secret> read) {
+        boolean optional = Boolean.TRUE.equals(ref.getOptional());
+        Secret secret = read.computeIfAbsent(ref.getName(),
+                name -> client.secrets().inNamespace(namespace).withName(name).get());
+        String value = secret == null ? null : secretData(secret, ref.getKey());
+        if (value == null && !optional) {
+            throw new ContainerConfigException(secret == null
+                    ? "secret \"" + ref.getName() + "\" not found"
+                    : "couldn't find key " + ref.getKey() + " in Secret " + namespace + "/" + ref.getName());
+        }
+        return value;
+    }
+
+    /** A key of {@code data} (base64), or of {@code stringData}, which the local API does not fold into data. */
+    static String secretData(Secret secret, String key) {
+        if (secret.getData() != null && secret.getData().get(key) != null) {
+            return new String(Base64.getDecoder().decode(secret.getData().get(key).strip()), StandardCharsets.UTF_8);
+        }
+        return secret.getStringData() == null ? null : secret.getStringData().get(key);
+    }
+
+    /** The container cannot be configured (a Secret or key is missing): it does not start. */
+    private static final class ContainerConfigException extends RuntimeException {
+        ContainerConfigException(String message) {
+            super(message);
+        }
     }
 
     static String translateMountedPath(String value, Map<String, Path> mounts) {

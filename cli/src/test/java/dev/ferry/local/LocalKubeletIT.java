@@ -5,13 +5,19 @@ import static org.awaitility.Awaitility.await;
 
 import dev.ferry.api.Ferry;
 import dev.ferry.local.api.LocalKubernetesApi;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.EnvVarBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -79,6 +85,37 @@ class LocalKubeletIT {
     }
 
     @Test
+    void givesTheProcessTheSecretKeysItsEnvironmentNamesAsAKubeletWould() {
+        client.secrets().inNamespace("default").resource(new SecretBuilder()
+                .withNewMetadata().withName("s3").withNamespace("default").endMetadata()
+                .addToData("AWS_ACCESS_KEY_ID", Base64.getEncoder().encodeToString("key-1".getBytes(StandardCharsets.UTF_8)))
+                .addToStringData("AWS_SECRET_ACCESS_KEY", "secret-1")
+                .build()).create();
+        client.apps().deployments().inNamespace("default").resource(withCredentials(deployment(1), "s3")).create();
+
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() -> {
+            Pod pod = workerPods().get(0);
+            String log = Files.readString(temp.resolve("logs").resolve(pod.getMetadata().getName() + ".log"));
+            assertThat(log).contains("AWS_ACCESS_KEY_ID=key-1").contains("AWS_SECRET_ACCESS_KEY=secret-1")
+                    .contains("FERRY_JOB=job-a")
+                    .as("an optional key that is missing is left out").doesNotContain("AWS_SESSION_TOKEN");
+        });
+    }
+
+    @Test
+    void startsNoProcessWhileTheSecretItsEnvironmentNamesIsMissing() {
+        client.apps().deployments().inNamespace("default").resource(withCredentials(deployment(1), "absent")).create();
+
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() ->
+                assertThat(client.v1().events().inNamespace("default").list().getItems())
+                        .anySatisfy(e -> {
+                            assertThat(e.getReason()).isEqualTo("CreateContainerConfigError");
+                            assertThat(e.getMessage()).contains("secret \"absent\" not found");
+                        }));
+        assertThat(kubelet.workerPids()).isEmpty();
+    }
+
+    @Test
     void replacesAKilledProcessAndDeletesItsPod() {
         client.apps().deployments().inNamespace("default").resource(deployment(1)).create();
         await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> workerPods().size() == 1 && hasPid(workerPods().get(0)));
@@ -117,6 +154,17 @@ class LocalKubeletIT {
     private static boolean hasPid(Pod pod) {
         return pod.getMetadata().getAnnotations() != null
                 && pod.getMetadata().getAnnotations().containsKey(Ferry.PID_ANNOTATION);
+    }
+
+    /** The credentials env of a worker Deployment, as the operator sets it. */
+    private static Deployment withCredentials(Deployment deployment, String secret) {
+        List<EnvVar> env = new ArrayList<>(deployment.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv());
+        for (String key : List.of("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN")) {
+            env.add(new EnvVarBuilder().withName(key).withNewValueFrom().withNewSecretKeyRef().withName(secret)
+                    .withKey(key).withOptional(key.equals("AWS_SESSION_TOKEN")).endSecretKeyRef().endValueFrom().build());
+        }
+        deployment.getSpec().getTemplate().getSpec().getContainers().get(0).setEnv(env);
+        return deployment;
     }
 
     private static Deployment deployment(int replicas) {

@@ -10,7 +10,7 @@ public final class StandInWorker {
 
     public static void main(String[] args) throws InterruptedException {
         new TreeMap<>(System.getenv()).forEach((k, v) -> {
-            if (k.startsWith("POD_") || k.startsWith("FERRY_") || k.equals("KUBECONFIG")) {
+            if (k.startsWith("POD_") || k.startsWith("FERRY_") || k.startsWith("AWS_") || k.equals("KUBECONFIG")) {
                 System.out.println(k + "=" + v);
             }
         });

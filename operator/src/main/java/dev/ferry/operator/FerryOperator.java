@@ -15,9 +15,11 @@ public final class FerryOperator implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(FerryOperator.class);
 
     private final Operator operator;
+    private final MigrationJobReconciler reconciler;
 
-    private FerryOperator(Operator operator) {
+    private FerryOperator(Operator operator, MigrationJobReconciler reconciler) {
         this.operator = operator;
+        this.reconciler = reconciler;
     }
 
     public static FerryOperator start(KubernetesClient client, OperatorSettings settings) {
@@ -56,11 +58,12 @@ public final class FerryOperator implements AutoCloseable {
         log.info("Ferry operator started (namespaces: {}, worker image {}, leader election {})",
                 settings.watchesAllNamespaces() ? "all" : settings.namespaces(), settings.workerImage(),
                 settings.leaderElection() ? "on" : "off");
-        return new FerryOperator(operator);
+        return new FerryOperator(operator, reconciler);
     }
 
     @Override
     public void close() {
         operator.stop();
+        reconciler.close();
     }
 }

@@ -7,6 +7,7 @@ import dev.ferry.api.MigrationTask;
 import dev.ferry.operator.assignment.DeadWorkerReclaimer;
 import dev.ferry.operator.assignment.TaskAssigner;
 import dev.ferry.operator.assignment.TaskStatusWriter;
+import dev.ferry.operator.history.HistoryFolder;
 import dev.ferry.operator.lifecycle.FinishedJobReaper;
 import dev.ferry.operator.lifecycle.FinishedJobTtl;
 import dev.ferry.operator.planning.RootPlan;
@@ -52,7 +53,7 @@ import java.util.Set;
  * rescheduled for the earliest moment a worker would count as dead.
  */
 @ControllerConfiguration(name = MigrationJobReconciler.NAME)
-public class MigrationJobReconciler implements Reconciler<MigrationJob> {
+public class MigrationJobReconciler implements Reconciler<MigrationJob>, AutoCloseable {
     public static final String NAME = "migrationjob";
     static final String WORKER_SELECTOR = Ferry.JOB_LABEL + "," + Ferry.COMPONENT_LABEL + "=" + Ferry.COMPONENT_WORKER;
 
@@ -62,8 +63,9 @@ public class MigrationJobReconciler implements Reconciler<MigrationJob> {
     private final OperatorSettings settings;
     private final JobValidator validator;
     private final WorkerDeployments workers;
-    private final JobStatusAggregator aggregator = new JobStatusAggregator();
+    private final JobStatusAggregator aggregator;
     private final WorkerLiveness liveness;
+    private final HistoryFolder history;
     private final KubernetesClient client;
     private final FinishedJobReaper reaper;
     private volatile InformerEventSource<MigrationTask, MigrationJob> taskSource;
@@ -75,6 +77,8 @@ public class MigrationJobReconciler implements Reconciler<MigrationJob> {
         this.validator = new JobValidator(client);
         this.workers = new WorkerDeployments(client, new WorkerDeploymentFactory(settings));
         this.liveness = new WorkerLiveness(settings.notReadyGrace(), settings.leaseStartupGrace());
+        this.aggregator = new JobStatusAggregator(liveness);
+        this.history = new HistoryFolder(client);
     }
 
     @Override
@@ -118,7 +122,7 @@ public class MigrationJobReconciler implements Reconciler<MigrationJob> {
         JobState state = observe(job, context);
         Steps steps = steps(context);
         if (state.isFinished()) {
-            return finished(state, state.observedStatus());
+            return finished(state, state.observedStatus(), Optional.of(steps));
         }
         Optional<InvalidSpec> invalid = validator.validate(state);
         if (invalid.isPresent()) {
@@ -132,12 +136,15 @@ public class MigrationJobReconciler implements Reconciler<MigrationJob> {
         steps.rootPlan().ensure(state);
         steps.reclaimer().reclaim(state);
         Optional<TaskAssigner.Outcome> assignment = suspended ? Optional.empty() : Optional.of(steps.assigner().assign(state));
+        history.prepare(state);
         MigrationJobStatus status = aggregator.aggregate(state);
         if (!steps.recorder().record(state, status)) {
             return UpdateControl.<MigrationJob>noUpdate().rescheduleAfter(RETRY_STATUS_WRITE);
         }
+        history.deleteFolded(state);
         if (status.phase.isFinished()) {
-            return finished(state, status);
+            // This reconcile has folded already, on the job as read; the next one folds on from the written job.
+            return finished(state, status, Optional.empty());
         }
         return UpdateControl.<MigrationJob>noUpdate().rescheduleAfter(nextLook(state, assignment));
     }
@@ -148,15 +155,42 @@ public class MigrationJobReconciler implements Reconciler<MigrationJob> {
      * moment the TTL expires — at the latest after the regular recheck, as everywhere else here, so a
      * clock that jumps (or the tests' injected one) is noticed without an event.
      */
-    private UpdateControl<MigrationJob> finished(JobState state, MigrationJobStatus status) {
+    private UpdateControl<MigrationJob> finished(JobState state, MigrationJobStatus status, Optional<Steps> fold) {
         Optional<Instant> expiry = FinishedJobTtl.expiry(state.job(), status);
         if (expiry.isPresent() && state.now().isAfter(expiry.get())) {
             reaper.delete(state.job());
             return UpdateControl.noUpdate();
         }
         workers.ensure(state, true);
-        return expiry.map(moment -> UpdateControl.<MigrationJob>noUpdate().rescheduleAfter(until(state, moment)))
-                .orElseGet(UpdateControl::noUpdate);
+        if (fold.isPresent() && !foldFinished(state, fold.get())) {
+            return UpdateControl.<MigrationJob>noUpdate().rescheduleAfter(RETRY_STATUS_WRITE);
+        }
+        Duration next = expiry.map(moment -> until(state, moment)).orElse(null);
+        if (state.status().history != null && state.status().history.deleting != null
+                && (next == null || next.compareTo(settings.recheckInterval()) > 0)) {
+            // The delete events reconcile the job again; this only guards against a missed one.
+            next = settings.recheckInterval();
+        }
+        return next == null ? UpdateControl.noUpdate() : UpdateControl.<MigrationJob>noUpdate().rescheduleAfter(next);
+    }
+
+    /**
+     * A finished job's counters are final and are not aggregated again; folding goes on, since it moves
+     * counts from task objects into the history without changing any sum. Returns false when the status
+     * write lost a race.
+     */
+    private boolean foldFinished(JobState state, Steps steps) {
+        history.prepare(state);
+        if (!steps.recorder().record(state, state.status())) {
+            return false;
+        }
+        history.deleteFolded(state);
+        return true;
+    }
+
+    @Override
+    public void close() {
+        history.close();
     }
 
     private JobState observe(MigrationJob job, Context<MigrationJob> context) {

@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.stream.Collectors;
 
@@ -16,6 +17,7 @@ import java.util.stream.Collectors;
  * <ul>
  *   <li>{@code FERRY_WATCH_NAMESPACES}: comma-separated; empty watches all namespaces</li>
  *   <li>{@code FERRY_WORKER_IMAGE}: image of the worker Deployments</li>
+ *   <li>{@code FERRY_WORKER_SERVICE_ACCOUNT}: ServiceAccount of the worker pods (in each job's namespace)</li>
  *   <li>{@code FERRY_LEADER_ELECTION}: {@code true} takes the {@code ferry-operator} Lease first</li>
  *   <li>{@code FERRY_LEASE_NAMESPACE}: namespace of the Lease (default {@code POD_NAMESPACE}, else the client's)</li>
  *   <li>{@code FERRY_DEFAULT_WORKER_REPLICAS}: workers of a job whose spec does not say</li>
@@ -24,6 +26,20 @@ import java.util.stream.Collectors;
  * </ul>
  */
 public final class OperatorMain {
+    static final String WATCH_NAMESPACES = "FERRY_WATCH_NAMESPACES";
+    static final String WORKER_IMAGE = "FERRY_WORKER_IMAGE";
+    static final String WORKER_SERVICE_ACCOUNT = "FERRY_WORKER_SERVICE_ACCOUNT";
+    static final String LEADER_ELECTION = "FERRY_LEADER_ELECTION";
+    static final String LEASE_NAMESPACE = "FERRY_LEASE_NAMESPACE";
+    static final String DEFAULT_WORKER_REPLICAS = "FERRY_DEFAULT_WORKER_REPLICAS";
+    static final String PREFETCH_PER_WORKER = "FERRY_PREFETCH_PER_WORKER";
+    static final String NOT_READY_GRACE_SECONDS = "FERRY_NOT_READY_GRACE_SECONDS";
+    static final String LEASE_STARTUP_GRACE_SECONDS = "FERRY_LEASE_STARTUP_GRACE_SECONDS";
+    static final String RECHECK_SECONDS = "FERRY_RECHECK_SECONDS";
+    /** Every variable {@link #settings} reads (besides POD_NAMESPACE): what the Helm chart may set. */
+    static final Set<String> VARIABLES = Set.of(WATCH_NAMESPACES, WORKER_IMAGE, WORKER_SERVICE_ACCOUNT, LEADER_ELECTION,
+            LEASE_NAMESPACE, DEFAULT_WORKER_REPLICAS, PREFETCH_PER_WORKER, NOT_READY_GRACE_SECONDS,
+            LEASE_STARTUP_GRACE_SECONDS, RECHECK_SECONDS);
 
     private OperatorMain() {
     }
@@ -51,31 +67,34 @@ public final class OperatorMain {
             values.put("FERRY_" + name.toUpperCase().replace('-', '_'), arg.substring(arg.indexOf('=') + 1));
         }
         OperatorSettings settings = OperatorSettings.defaults();
-        String namespaces = values.getOrDefault("FERRY_WATCH_NAMESPACES", "");
+        String namespaces = values.getOrDefault(WATCH_NAMESPACES, "");
         settings = settings.withNamespaces(Arrays.stream(namespaces.split(","))
                 .map(String::strip).filter(s -> !s.isEmpty()).collect(Collectors.toSet()));
-        if (values.containsKey("FERRY_WORKER_IMAGE") && !values.get("FERRY_WORKER_IMAGE").isBlank()) {
-            settings = settings.withWorkerImage(values.get("FERRY_WORKER_IMAGE"));
+        if (values.containsKey(WORKER_IMAGE) && !values.get(WORKER_IMAGE).isBlank()) {
+            settings = settings.withWorkerImage(values.get(WORKER_IMAGE));
         }
-        if (Boolean.parseBoolean(values.getOrDefault("FERRY_LEADER_ELECTION", "false"))) {
+        if (values.containsKey(WORKER_SERVICE_ACCOUNT)) {
+            settings = settings.withWorkerServiceAccount(values.get(WORKER_SERVICE_ACCOUNT));
+        }
+        if (Boolean.parseBoolean(values.getOrDefault(LEADER_ELECTION, "false"))) {
             settings = settings.withLeaderElection(true,
-                    values.getOrDefault("FERRY_LEASE_NAMESPACE", values.get("POD_NAMESPACE")));
+                    values.getOrDefault(LEASE_NAMESPACE, values.get("POD_NAMESPACE")));
         }
-        if (values.containsKey("FERRY_DEFAULT_WORKER_REPLICAS")) {
-            settings = settings.withDefaultWorkerReplicas(Integer.parseInt(values.get("FERRY_DEFAULT_WORKER_REPLICAS")));
+        if (values.containsKey(DEFAULT_WORKER_REPLICAS)) {
+            settings = settings.withDefaultWorkerReplicas(Integer.parseInt(values.get(DEFAULT_WORKER_REPLICAS)));
         }
-        if (values.containsKey("FERRY_PREFETCH_PER_WORKER")) {
-            settings = settings.withPrefetchPerWorker(Integer.parseInt(values.get("FERRY_PREFETCH_PER_WORKER")));
+        if (values.containsKey(PREFETCH_PER_WORKER)) {
+            settings = settings.withPrefetchPerWorker(Integer.parseInt(values.get(PREFETCH_PER_WORKER)));
         }
-        if (values.containsKey("FERRY_NOT_READY_GRACE_SECONDS")) {
-            settings = settings.withNotReadyGrace(Duration.ofSeconds(Long.parseLong(values.get("FERRY_NOT_READY_GRACE_SECONDS"))));
+        if (values.containsKey(NOT_READY_GRACE_SECONDS)) {
+            settings = settings.withNotReadyGrace(Duration.ofSeconds(Long.parseLong(values.get(NOT_READY_GRACE_SECONDS))));
         }
-        if (values.containsKey("FERRY_LEASE_STARTUP_GRACE_SECONDS")) {
+        if (values.containsKey(LEASE_STARTUP_GRACE_SECONDS)) {
             settings = settings.withLeaseStartupGrace(
-                    Duration.ofSeconds(Long.parseLong(values.get("FERRY_LEASE_STARTUP_GRACE_SECONDS"))));
+                    Duration.ofSeconds(Long.parseLong(values.get(LEASE_STARTUP_GRACE_SECONDS))));
         }
-        if (values.containsKey("FERRY_RECHECK_SECONDS")) {
-            settings = settings.withRecheckInterval(Duration.ofSeconds(Long.parseLong(values.get("FERRY_RECHECK_SECONDS"))));
+        if (values.containsKey(RECHECK_SECONDS)) {
+            settings = settings.withRecheckInterval(Duration.ofSeconds(Long.parseLong(values.get(RECHECK_SECONDS))));
         }
         return settings;
     }

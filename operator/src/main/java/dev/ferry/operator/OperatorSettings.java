@@ -23,6 +23,8 @@ import java.util.Set;
  *        as the worker starts) before it counts as dead; expired Leases are judged by their own duration
  * @param recheckInterval how soon an unfinished job is looked at again without any event
  * @param invalidSpecRecheck how soon a job with an invalid spec is looked at again (a Secret may appear)
+ * @param workerServiceAccount ServiceAccount of the worker pods (in each job's namespace); null leaves the
+ *        namespace's default
  */
 public record OperatorSettings(
         Set<String> namespaces,
@@ -36,7 +38,8 @@ public record OperatorSettings(
         Duration notReadyGrace,
         Duration leaseStartupGrace,
         Duration recheckInterval,
-        Duration invalidSpecRecheck) {
+        Duration invalidSpecRecheck,
+        String workerServiceAccount) {
 
     public static final String LEASE_NAME = "ferry-operator";
     public static final String DEFAULT_WORKER_IMAGE = "ferry/worker:0.1.0";
@@ -60,7 +63,7 @@ public record OperatorSettings(
     public static OperatorSettings defaults() {
         return new OperatorSettings(Set.of(), DEFAULT_WORKER_IMAGE, WorkersSpec.DEFAULT_REPLICAS, false, null, true,
                 Clock.systemUTC(), 2, Duration.ofSeconds(60), DEFAULT_LEASE_STARTUP_GRACE, Duration.ofSeconds(15),
-                Duration.ofMinutes(5));
+                Duration.ofMinutes(5), null);
     }
 
     public boolean watchesAllNamespaces() {
@@ -69,56 +72,73 @@ public record OperatorSettings(
 
     public OperatorSettings withNamespaces(Set<String> value) {
         return new OperatorSettings(value, workerImage, defaultWorkerReplicas, leaderElection, leaseNamespace,
-                exitOnStopLeading, clock, prefetchPerWorker, notReadyGrace, leaseStartupGrace, recheckInterval, invalidSpecRecheck);
+                exitOnStopLeading, clock, prefetchPerWorker, notReadyGrace, leaseStartupGrace, recheckInterval,
+                invalidSpecRecheck, workerServiceAccount);
     }
 
     public OperatorSettings withWorkerImage(String value) {
         return new OperatorSettings(namespaces, value, defaultWorkerReplicas, leaderElection, leaseNamespace,
-                exitOnStopLeading, clock, prefetchPerWorker, notReadyGrace, leaseStartupGrace, recheckInterval, invalidSpecRecheck);
+                exitOnStopLeading, clock, prefetchPerWorker, notReadyGrace, leaseStartupGrace, recheckInterval,
+                invalidSpecRecheck, workerServiceAccount);
     }
 
     public OperatorSettings withDefaultWorkerReplicas(int value) {
         return new OperatorSettings(namespaces, workerImage, value, leaderElection, leaseNamespace,
-                exitOnStopLeading, clock, prefetchPerWorker, notReadyGrace, leaseStartupGrace, recheckInterval, invalidSpecRecheck);
+                exitOnStopLeading, clock, prefetchPerWorker, notReadyGrace, leaseStartupGrace, recheckInterval,
+                invalidSpecRecheck, workerServiceAccount);
     }
 
     public OperatorSettings withLeaderElection(boolean value, String namespace) {
         return new OperatorSettings(namespaces, workerImage, defaultWorkerReplicas, value, namespace,
-                exitOnStopLeading, clock, prefetchPerWorker, notReadyGrace, leaseStartupGrace, recheckInterval, invalidSpecRecheck);
+                exitOnStopLeading, clock, prefetchPerWorker, notReadyGrace, leaseStartupGrace, recheckInterval,
+                invalidSpecRecheck, workerServiceAccount);
     }
 
     public OperatorSettings withExitOnStopLeading(boolean value) {
         return new OperatorSettings(namespaces, workerImage, defaultWorkerReplicas, leaderElection, leaseNamespace,
-                value, clock, prefetchPerWorker, notReadyGrace, leaseStartupGrace, recheckInterval, invalidSpecRecheck);
+                value, clock, prefetchPerWorker, notReadyGrace, leaseStartupGrace, recheckInterval,
+                invalidSpecRecheck, workerServiceAccount);
     }
 
     public OperatorSettings withClock(Clock value) {
         return new OperatorSettings(namespaces, workerImage, defaultWorkerReplicas, leaderElection, leaseNamespace,
-                exitOnStopLeading, value, prefetchPerWorker, notReadyGrace, leaseStartupGrace, recheckInterval, invalidSpecRecheck);
+                exitOnStopLeading, value, prefetchPerWorker, notReadyGrace, leaseStartupGrace, recheckInterval,
+                invalidSpecRecheck, workerServiceAccount);
     }
 
     public OperatorSettings withPrefetchPerWorker(int value) {
         return new OperatorSettings(namespaces, workerImage, defaultWorkerReplicas, leaderElection, leaseNamespace,
-                exitOnStopLeading, clock, value, notReadyGrace, leaseStartupGrace, recheckInterval, invalidSpecRecheck);
+                exitOnStopLeading, clock, value, notReadyGrace, leaseStartupGrace, recheckInterval,
+                invalidSpecRecheck, workerServiceAccount);
     }
 
     public OperatorSettings withNotReadyGrace(Duration value) {
         return new OperatorSettings(namespaces, workerImage, defaultWorkerReplicas, leaderElection, leaseNamespace,
-                exitOnStopLeading, clock, prefetchPerWorker, value, leaseStartupGrace, recheckInterval, invalidSpecRecheck);
+                exitOnStopLeading, clock, prefetchPerWorker, value, leaseStartupGrace, recheckInterval,
+                invalidSpecRecheck, workerServiceAccount);
     }
 
     public OperatorSettings withLeaseStartupGrace(Duration value) {
         return new OperatorSettings(namespaces, workerImage, defaultWorkerReplicas, leaderElection, leaseNamespace,
-                exitOnStopLeading, clock, prefetchPerWorker, notReadyGrace, value, recheckInterval, invalidSpecRecheck);
+                exitOnStopLeading, clock, prefetchPerWorker, notReadyGrace, value, recheckInterval,
+                invalidSpecRecheck, workerServiceAccount);
     }
 
     public OperatorSettings withRecheckInterval(Duration value) {
         return new OperatorSettings(namespaces, workerImage, defaultWorkerReplicas, leaderElection, leaseNamespace,
-                exitOnStopLeading, clock, prefetchPerWorker, notReadyGrace, leaseStartupGrace, value, invalidSpecRecheck);
+                exitOnStopLeading, clock, prefetchPerWorker, notReadyGrace, leaseStartupGrace, value,
+                invalidSpecRecheck, workerServiceAccount);
+    }
+
+    public OperatorSettings withWorkerServiceAccount(String value) {
+        return new OperatorSettings(namespaces, workerImage, defaultWorkerReplicas, leaderElection, leaseNamespace,
+                exitOnStopLeading, clock, prefetchPerWorker, notReadyGrace, leaseStartupGrace, recheckInterval,
+                invalidSpecRecheck, value == null || value.isBlank() ? null : value);
     }
 
     public OperatorSettings withInvalidSpecRecheck(Duration value) {
         return new OperatorSettings(namespaces, workerImage, defaultWorkerReplicas, leaderElection, leaseNamespace,
-                exitOnStopLeading, clock, prefetchPerWorker, notReadyGrace, leaseStartupGrace, recheckInterval, value);
+                exitOnStopLeading, clock, prefetchPerWorker, notReadyGrace, leaseStartupGrace, recheckInterval,
+                value, workerServiceAccount);
     }
 }

@@ -16,6 +16,7 @@ import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import java.time.Duration;
@@ -54,6 +55,7 @@ class MigrationJobReconcilerIT {
                 .withClock(clock)
                 .withExitOnStopLeading(false)
                 .withWorkerImage("ferry/worker:test")
+                .withWorkerServiceAccount("ferry-worker")
                 .withPrefetchPerWorker(2)
                 .withNotReadyGrace(GRACE)
                 // These tests play no worker Leases (WorkerLivenessIT does): a start-up grace that
@@ -112,6 +114,16 @@ class MigrationJobReconcilerIT {
         assertThat(env.get("FERRY_JOB").getValue()).isEqualTo("photos");
         assertThat(env.get("FERRY_SOURCE_ROOT").getValue()).isEqualTo("/mnt/source");
         assertThat(env.get("POD_UID").getValueFrom().getFieldRef().getFieldPath()).isEqualTo("metadata.uid");
+        // Credentials come from the job's Secret through the kubelet, never copied into the Deployment.
+        for (String key : List.of(Ferry.SECRET_ACCESS_KEY_ID, Ferry.SECRET_SECRET_ACCESS_KEY, Ferry.SECRET_SESSION_TOKEN)) {
+            assertThat(env.get(key).getValue()).as(key).isNull();
+            assertThat(env.get(key).getValueFrom().getSecretKeyRef()).as(key).satisfies(ref -> {
+                assertThat(ref.getName()).isEqualTo(Cluster.SECRET);
+                assertThat(ref.getKey()).isEqualTo(key);
+                assertThat(ref.getOptional()).isEqualTo(key.equals(Ferry.SECRET_SESSION_TOKEN));
+            });
+        }
+        assertThat(workers.getSpec().getTemplate().getSpec().getServiceAccountName()).isEqualTo("ferry-worker");
         assertThat(container.getVolumeMounts()).singleElement().satisfies(m -> {
             assertThat(m.getMountPath()).isEqualTo("/mnt/source");
             assertThat(m.getReadOnly()).isTrue();
@@ -502,11 +514,14 @@ class MigrationJobReconcilerIT {
         });
     }
 
+    /** The user's edit; a 409 (the operator wrote the status in between) is retried, as kubectl would. */
     private void setSuspend(String job, boolean suspend) {
-        client.resources(MigrationJob.class).inNamespace(Cluster.NAMESPACE).withName(job).edit(j -> {
-            j.getSpec().suspend = suspend;
-            return j;
-        });
+        await().ignoreExceptionsMatching(e -> e instanceof KubernetesClientException k && k.getCode() == 409)
+                .untilAsserted(() -> client.resources(MigrationJob.class).inNamespace(Cluster.NAMESPACE).withName(job)
+                        .edit(j -> {
+                            j.getSpec().suspend = suspend;
+                            return j;
+                        }));
     }
 
     /** A worker's progress write: Running, with a checkpoint. */

@@ -14,12 +14,14 @@ class OperatorMainTest {
                 "FERRY_WATCH_NAMESPACES", "team-a, team-b",
                 "FERRY_WORKER_IMAGE", "registry/ferry-worker:1.2",
                 "FERRY_LEADER_ELECTION", "true",
+                "FERRY_WORKER_SERVICE_ACCOUNT", "ferry-worker",
                 "POD_NAMESPACE", "ferry-system"), new String[0]);
 
         assertThat(settings.namespaces()).containsExactlyInAnyOrder("team-a", "team-b");
         assertThat(settings.workerImage()).isEqualTo("registry/ferry-worker:1.2");
         assertThat(settings.leaderElection()).isTrue();
         assertThat(settings.leaseNamespace()).isEqualTo("ferry-system");
+        assertThat(settings.workerServiceAccount()).isEqualTo("ferry-worker");
     }
 
     @Test

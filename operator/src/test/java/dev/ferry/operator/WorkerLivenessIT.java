@@ -4,12 +4,15 @@ import dev.ferry.api.FileEntry;
 import dev.ferry.api.MigrationJob;
 import dev.ferry.api.MigrationTask;
 import dev.ferry.api.TaskPhase;
+import dev.ferry.operator.status.Conditions;
+import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -143,6 +146,39 @@ class WorkerLivenessIT {
             assertThat(plan.getStatus().assignment.epoch).isEqualTo(2L);
             assertThat(plan.getStatus().message).contains("Lease of worker w1 expired");
         });
+    }
+
+    @Test
+    void reportsTheJobDegradedWhileAWorkersLeaseIsExpired() {
+        startOperator(clock, Duration.ofMillis(300));
+        cluster.createJob("atlas", spec -> { });
+        await().untilAsserted(() -> assertThat(cluster.tasks("atlas")).hasSize(1));
+        Instant start = clock.instant();
+        for (String worker : List.of("w1", "w2")) {
+            cluster.startWorkerPod("atlas", worker, true, start);
+            cluster.renewLease("atlas", worker, start, LEASE_SECONDS);
+        }
+        await().untilAsserted(() -> assertThat(degraded("atlas").getStatus()).isEqualTo("False"));
+
+        // w1 hangs: its pod stays Ready, its Lease runs out; w2 keeps renewing.
+        clock.advance(Duration.ofSeconds(LEASE_SECONDS + 1));
+        cluster.renewLease("atlas", "w2", clock.instant(), LEASE_SECONDS);
+        await().untilAsserted(() -> assertThat(degraded("atlas")).satisfies(c -> {
+            assertThat(c.getStatus()).isEqualTo("True");
+            assertThat(c.getReason()).isEqualTo("WorkersMissing");
+            assertThat(c.getMessage()).contains("Lease of worker w1 expired");
+        }));
+
+        // Its pod is replaced (deleted): the job has what it asked for again.
+        cluster.deletePod("w1");
+        await().untilAsserted(() -> assertThat(degraded("atlas").getStatus()).isEqualTo("False"));
+    }
+
+    private Condition degraded(String job) {
+        MigrationJob read = cluster.job(job);
+        assertThat(read.getStatus()).isNotNull();
+        return Conditions.find(read.getStatus().conditions, Conditions.DEGRADED)
+                .orElseThrow(() -> new AssertionError("no Degraded condition"));
     }
 
     private static Optional<String> holder(MigrationTask task) {

@@ -9,30 +9,47 @@ import dev.ferry.api.TaskPhase;
 import dev.ferry.api.TaskType;
 import dev.ferry.operator.JobState;
 import dev.ferry.operator.assignment.Tasks;
+import dev.ferry.operator.workers.WorkerLiveness;
 import dev.ferry.operator.workers.WorkerPods;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Folds a job's tasks into its status: counters, phase, conditions and timing. A pure function of
  * the observed state; it decides Succeeded only when the counts add up (total = copied + skipped and
  * nothing failed), so a job can never claim success with files unaccounted for.
+ *
+ * <p>Counts are {@code status.history.folded} (Succeeded tasks already folded, see {@code HistoryFolder})
+ * plus every existing task not named in {@code status.history.deleting}: a folded task is counted once,
+ * whether or not its object still exists.
  */
 public final class JobStatusAggregator {
     /** Failures shown in the job's status; the rest are in the tasks and the failure report. */
     public static final int MAX_FAILURES_IN_JOB_STATUS = MigrationTaskStatus.MAX_FAILURES_IN_STATUS;
     public static final String WORKERS_UNAVAILABLE = "WorkersUnavailable";
+    public static final String WORKERS_MISSING = "WorkersMissing";
     public static final String AS_EXPECTED = "AsExpected";
+    /** Dead workers named in the Degraded message; the count says how many there are. */
+    private static final int NAMED_DEAD_WORKERS = 3;
+
+    private final WorkerLiveness liveness;
+
+    public JobStatusAggregator(WorkerLiveness liveness) {
+        this.liveness = liveness;
+    }
 
     public MigrationJobStatus aggregate(JobState state) {
         MigrationJobStatus status = Serialization.clone(state.status());
         Long generation = state.job().getMetadata().getGeneration();
-        List<MigrationTask> tasks = state.tasks();
+        List<MigrationTask> tasks = counted(state, status);
 
         status.observedGeneration = generation;
         status.files = new MigrationJobStatus.FileCounters();
@@ -42,19 +59,32 @@ public final class JobStatusAggregator {
         for (MigrationTask task : tasks) {
             count(status, task, failures);
         }
+        MigrationJobStatus.Folded folded = status.history == null ? new MigrationJobStatus.Folded() : status.history.folded;
+        addFolded(status, folded);
         status.failures = failures.isEmpty() ? null : failures;
         List<MigrationTask> plans = tasks.stream().filter(t -> Tasks.type(t) == TaskType.Plan).toList();
-        status.planned = !plans.isEmpty() && plans.stream().allMatch(t -> Tasks.phase(t) == TaskPhase.Succeeded);
+        boolean anyPlan = !plans.isEmpty() || folded.plans > 0;
+        // Only Succeeded plans are folded: the ones left decide whether planning is over.
+        status.planned = anyPlan && plans.stream().allMatch(t -> Tasks.phase(t) == TaskPhase.Succeeded);
 
-        Verdict verdict = verdict(state, status, plans);
+        Verdict verdict = verdict(state, status, tasks, plans, anyPlan);
         status.phase = verdict.phase();
         if (status.phase.isFinished() && status.completionTime == null) {
             status.completionTime = state.now().toString();
         }
         status.progress = progress(status);
         status.throughput = throughput(status, state.now());
-        conditions(state, status, verdict, generation);
+        conditions(state, status, tasks, verdict, generation);
         return status;
+    }
+
+    /** The existing tasks that count on their own: all but those folded already and being deleted. */
+    private static List<MigrationTask> counted(JobState state, MigrationJobStatus status) {
+        if (status.history == null || status.history.deleting == null || status.history.deleting.isEmpty()) {
+            return state.tasks();
+        }
+        Set<String> deleting = new HashSet<>(status.history.deleting);
+        return state.tasks().stream().filter(t -> !deleting.contains(t.getMetadata().getName())).toList();
     }
 
     private static void count(MigrationJobStatus status, MigrationTask task, List<FileFailure> failures) {
@@ -65,18 +95,7 @@ public final class JobStatusAggregator {
             case Succeeded -> status.tasks.succeeded++;
             case Failed -> status.tasks.failed++;
         }
-        MigrationTaskStatus.Progress progress = task.getStatus() == null ? null : task.getStatus().progress;
-        if (progress != null) {
-            if (Tasks.type(task) == TaskType.Plan) {
-                status.files.total += progress.total == null ? 0 : progress.total;
-                status.bytes.total += progress.totalBytes == null ? 0 : progress.totalBytes;
-            } else {
-                status.files.copied += progress.copied;
-                status.files.skipped += progress.skipped;
-                status.files.failed += progress.failed;
-                status.bytes.copied += progress.bytes;
-            }
-        }
+        TaskCounts.add(status.files, status.bytes, task);
         if (task.getStatus() != null && task.getStatus().failures != null) {
             for (FileFailure failure : task.getStatus().failures) {
                 if (failures.size() < MAX_FAILURES_IN_JOB_STATUS) {
@@ -86,17 +105,28 @@ public final class JobStatusAggregator {
         }
     }
 
+    private static void addFolded(MigrationJobStatus status, MigrationJobStatus.Folded folded) {
+        status.files.total += folded.files.total;
+        status.files.copied += folded.files.copied;
+        status.files.skipped += folded.files.skipped;
+        status.files.failed += folded.files.failed;
+        status.bytes.total += folded.bytes.total;
+        status.bytes.copied += folded.bytes.copied;
+        status.tasks.succeeded = (int) Math.min(Integer.MAX_VALUE, status.tasks.succeeded + folded.tasks);
+    }
+
     /** The phase and, for a finished job, why it ended the way it did. */
     record Verdict(JobPhase phase, String message) {
     }
 
-    private static Verdict verdict(JobState state, MigrationJobStatus status, List<MigrationTask> plans) {
+    private static Verdict verdict(JobState state, MigrationJobStatus status, List<MigrationTask> tasks,
+            List<MigrationTask> plans, boolean anyPlan) {
         MigrationJobStatus.FileCounters files = status.files;
         String done = files.done() + " of " + files.total + " files done" + (Boolean.TRUE.equals(status.planned) ? "" : " so far");
         if (state.job().getSpec().isSuspended()) {
             return new Verdict(JobPhase.Suspended, "suspended: no tasks are handed out; " + done);
         }
-        if (plans.isEmpty()) {
+        if (!anyPlan) {
             return new Verdict(status.startTime == null ? JobPhase.Pending : JobPhase.Planning, "waiting for the root plan task");
         }
         if (!plans.stream().allMatch(t -> Tasks.phase(t).isFinished())) {
@@ -114,7 +144,7 @@ public final class JobStatusAggregator {
         if (files.failed > 0) {
             why.add(files.failed + " file(s) failed");
         }
-        long failedCopies = state.tasks().stream()
+        long failedCopies = tasks.stream()
                 .filter(t -> Tasks.type(t) != TaskType.Plan && Tasks.phase(t) == TaskPhase.Failed).count();
         if (failedCopies > 0) {
             why.add(failedCopies + " task(s) failed");
@@ -161,7 +191,8 @@ public final class JobStatusAggregator {
         return throughput;
     }
 
-    private static void conditions(JobState state, MigrationJobStatus status, Verdict verdict, Long generation) {
+    private void conditions(JobState state, MigrationJobStatus status, List<MigrationTask> tasks, Verdict verdict,
+            Long generation) {
         Instant now = state.now();
         String reason = status.phase.name();
         switch (status.phase) {
@@ -170,18 +201,48 @@ public final class JobStatusAggregator {
         }
         boolean progressing = !status.phase.isFinished() && status.phase != JobPhase.Suspended;
         Conditions.set(status.conditions, Conditions.PROGRESSING, progressing, reason, verdict.message(), now, generation);
+        degraded(state, status, tasks, progressing, generation);
+    }
 
-        long readyWorkers = state.workerPods().stream().filter(WorkerPods::canTakeTasks).count();
-        long handOutable = state.tasks().stream()
+    /**
+     * Degraded while the job runs and its workers fall short, judged by {@link WorkerLiveness} (pod state
+     * and Lease), not by pod readiness alone: a hung worker keeps looking Ready. WorkersUnavailable when
+     * tasks wait and no worker can take one; WorkersMissing when worker pods stay that count as dead
+     * (Lease expired, not Ready past the grace, no Lease past the start-up grace): their tasks are taken
+     * back, but the job runs with fewer workers than it asked for until someone replaces them.
+     */
+    private void degraded(JobState state, MigrationJobStatus status, List<MigrationTask> tasks, boolean progressing,
+            Long generation) {
+        Instant now = state.now();
+        long usable = state.workerPods().stream()
+                .filter(pod -> liveness.canTakeTasks(pod, state.leaseOf(pod), now)).count();
+        long handOutable = tasks.stream()
                 .filter(t -> Tasks.phase(t) == TaskPhase.Pending)
                 .filter(t -> Tasks.notBefore(t).map(nb -> !nb.isAfter(now)).orElse(true))
                 .count();
-        if (progressing && handOutable > 0 && readyWorkers == 0) {
+        // Pods on their way out (deleted, terminated) are being replaced: only the ones that stay and
+        // cannot work (hung, partitioned, never Ready) leave the job short of workers.
+        List<String> dead = new ArrayList<>();
+        for (Pod pod : state.workerPods()) {
+            if (WorkerPods.isLive(pod)) {
+                liveness.whyDead(pod, state.leaseOf(pod), now).ifPresent(dead::add);
+            }
+        }
+        if (progressing && handOutable > 0 && usable == 0) {
             Conditions.set(status.conditions, Conditions.DEGRADED, true, WORKERS_UNAVAILABLE,
-                    handOutable + " task(s) wait and no worker pod of the job is Ready", now, generation);
+                    handOutable + " task(s) wait and no worker of the job can take tasks"
+                            + (dead.isEmpty() ? "" : ": " + named(dead)), now, generation);
+        } else if (progressing && !dead.isEmpty()) {
+            Conditions.set(status.conditions, Conditions.DEGRADED, true, WORKERS_MISSING,
+                    dead.size() + " worker(s) count as dead: " + named(dead), now, generation);
         } else {
             Conditions.set(status.conditions, Conditions.DEGRADED, false, AS_EXPECTED, "", now, generation);
         }
+    }
+
+    private static String named(List<String> why) {
+        String named = String.join("; ", why.subList(0, Math.min(NAMED_DEAD_WORKERS, why.size())));
+        return why.size() > NAMED_DEAD_WORKERS ? named + "; and " + (why.size() - NAMED_DEAD_WORKERS) + " more" : named;
     }
 
     private static Optional<Instant> parse(String timestamp) {

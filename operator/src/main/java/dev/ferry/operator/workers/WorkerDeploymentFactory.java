@@ -101,6 +101,7 @@ public final class WorkerDeploymentFactory {
         return new PodTemplateSpecBuilder()
                 .withNewMetadata().withLabels(labels).endMetadata()
                 .withNewSpec()
+                    .withServiceAccountName(settings.workerServiceAccount())
                     .withContainers(container)
                     .addNewVolume()
                         .withName(SOURCE_VOLUME)
@@ -113,13 +114,30 @@ public final class WorkerDeploymentFactory {
                 .build();
     }
 
+    /**
+     * Who the worker is (downward API), what it serves, and its S3 credentials straight from the job's
+     * Secret: the kubelet resolves them when a container starts, so the worker need not read the Secret
+     * through the API, and the Deployment holds no secret value (a rotated key reaches new pods).
+     */
     private static List<EnvVar> env(MigrationJob job) {
+        String secret = job.getSpec().destination.credentialsSecret;
         return List.of(
                 new EnvVarBuilder().withName("FERRY_JOB").withValue(job.getMetadata().getName()).build(),
                 new EnvVarBuilder().withName("FERRY_SOURCE_ROOT").withValue(SOURCE_ROOT).build(),
                 fieldRef("POD_NAME", "metadata.name"),
                 fieldRef("POD_NAMESPACE", "metadata.namespace"),
-                fieldRef("POD_UID", "metadata.uid"));
+                fieldRef("POD_UID", "metadata.uid"),
+                secretKeyRef(Ferry.SECRET_ACCESS_KEY_ID, secret, false),
+                secretKeyRef(Ferry.SECRET_SECRET_ACCESS_KEY, secret, false),
+                secretKeyRef(Ferry.SECRET_SESSION_TOKEN, secret, true));
+    }
+
+    /** The env variable named like the Secret's key (the S3 tools' convention), from that key. */
+    private static EnvVar secretKeyRef(String key, String secret, boolean optional) {
+        return new EnvVarBuilder().withName(key)
+                .withNewValueFrom().withNewSecretKeyRef().withName(secret).withKey(key).withOptional(optional)
+                .endSecretKeyRef().endValueFrom()
+                .build();
     }
 
     private static EnvVar fieldRef(String name, String path) {

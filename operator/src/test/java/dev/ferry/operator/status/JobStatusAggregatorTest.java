@@ -8,9 +8,14 @@ import dev.ferry.api.MigrationTask;
 import dev.ferry.api.TaskPhase;
 import dev.ferry.api.TaskType;
 import dev.ferry.operator.JobState;
+import dev.ferry.operator.workers.WorkerLiveness;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
+import io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder;
+import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -23,7 +28,8 @@ class JobStatusAggregatorTest {
     private static final Instant START = Instant.parse("2026-01-01T10:00:00Z");
     private static final Instant NOW = START.plusSeconds(100);
 
-    private final JobStatusAggregator aggregator = new JobStatusAggregator();
+    private final JobStatusAggregator aggregator =
+            new JobStatusAggregator(new WorkerLiveness(Duration.ofSeconds(60), Duration.ofDays(1)));
 
     @Test
     void sumsPlannedTotalsAndCopiedCountsAndReportsProgressByBytes() {
@@ -112,6 +118,79 @@ class JobStatusAggregatorTest {
 
         MigrationJobStatus withWorker = aggregator.aggregate(new JobState(job, tasks, List.of(pod("w1", true, NOW)), null, NOW));
         assertThat(Conditions.find(withWorker.conditions, Conditions.DEGRADED).orElseThrow().getStatus()).isEqualTo("False");
+    }
+
+    @Test
+    void countsATaskThatIsBeingDeletedOnlyThroughTheHistory() {
+        MigrationJob job = job("j");
+        job.setStatus(started());
+        job.getStatus().history = new MigrationJobStatus.TaskHistory();
+        job.getStatus().history.folded.tasks = 2;
+        job.getStatus().history.folded.files.copied = 5;
+        job.getStatus().history.folded.bytes.copied = 500;
+        job.getStatus().history.deleting = List.of("j-plan-00001"); // folded, not yet deleted
+        MigrationTask plan = plan("j-plan", TaskPhase.Succeeded, 10, 1000);
+        MigrationTask beingDeleted = copy("j-plan-00001", TaskPhase.Succeeded, 3, 0, 0, 300);
+        MigrationTask running = copy("j-plan-00003", TaskPhase.Running, 1, 0, 0, 100);
+
+        MigrationJobStatus before = aggregate(job, List.of(plan, beingDeleted, running));
+        MigrationJobStatus after = aggregate(job, List.of(plan, running));
+
+        for (MigrationJobStatus status : List.of(before, after)) {
+            assertThat(status.files.copied).isEqualTo(6);
+            assertThat(status.bytes.copied).isEqualTo(600);
+            assertThat(status.tasks.succeeded).isEqualTo(3);
+            assertThat(status.tasks.running).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void keepsTheTotalsAndThePlannedVerdictOfAFoldedRootPlan() {
+        MigrationJob job = job("j");
+        job.setStatus(started());
+        job.getStatus().history = new MigrationJobStatus.TaskHistory();
+        job.getStatus().history.folded.tasks = 2;
+        job.getStatus().history.folded.plans = 1;
+        job.getStatus().history.folded.files.total = 3;
+        job.getStatus().history.folded.files.copied = 2;
+        job.getStatus().history.folded.bytes.total = 300;
+        job.getStatus().history.folded.bytes.copied = 200;
+
+        MigrationJobStatus running = aggregate(job, List.of(copy("j-plan-00002", TaskPhase.Running, 0, 0, 0, 0)));
+        assertThat(running.planned).isTrue();
+        assertThat(running.phase).isEqualTo(JobPhase.Running);
+        assertThat(running.files.total).isEqualTo(3);
+        assertThat(running.bytes.total).isEqualTo(300);
+
+        MigrationJobStatus done = aggregate(job, List.of(copy("j-plan-00002", TaskPhase.Succeeded, 1, 0, 0, 100)));
+        assertThat(done.phase).isEqualTo(JobPhase.Succeeded);
+        assertThat(done.tasks.succeeded).isEqualTo(3);
+        assertThat(done.progress).isEqualTo("100%");
+    }
+
+    @Test
+    void isDegradedWithWorkersMissingWhenAWorkersLeaseExpired() {
+        MigrationJob job = job("j");
+        job.setStatus(started());
+        List<MigrationTask> tasks = List.of(plan("j-plan", TaskPhase.Running, 1, 10));
+        Pod hung = pod("w1", true, START);
+        Pod alive = pod("w2", true, START);
+
+        MigrationJobStatus status = aggregator.aggregate(new JobState(job, tasks, List.of(hung, alive),
+                List.of(lease(hung, NOW.minusSeconds(30)), lease(alive, NOW.minusSeconds(1))), null, NOW));
+
+        Condition degraded = Conditions.find(status.conditions, Conditions.DEGRADED).orElseThrow();
+        assertThat(degraded.getStatus()).isEqualTo("True");
+        assertThat(degraded.getReason()).isEqualTo("WorkersMissing");
+        assertThat(degraded.getMessage()).contains("1 worker(s)").contains("Lease of worker w1 expired");
+    }
+
+    private static Lease lease(Pod pod, Instant renewed) {
+        return new LeaseBuilder()
+                .withNewMetadata().withName(pod.getMetadata().getName()).endMetadata()
+                .withNewSpec().withHolderIdentity(pod.getMetadata().getUid()).withLeaseDurationSeconds(15)
+                    .withRenewTime(renewed.atZone(ZoneOffset.UTC)).endSpec()
+                .build();
     }
 
     private MigrationJobStatus aggregate(MigrationJob job, List<MigrationTask> tasks) {
