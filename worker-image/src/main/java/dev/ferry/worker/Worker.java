@@ -5,6 +5,7 @@ import dev.ferry.api.MigrationJob;
 import dev.ferry.api.MigrationTask;
 import dev.ferry.worker.copy.CopyEngine;
 import dev.ferry.worker.copy.CopyRunner;
+import dev.ferry.worker.copy.PartsRunner;
 import dev.ferry.worker.lease.LeaseRenewer;
 import dev.ferry.worker.plan.PlanRunner;
 import dev.ferry.worker.s3.S3ClientFactory;
@@ -17,6 +18,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.auth.credentials.AwsCredentials;
 
 /**
  * One worker process: an informer on its job's tasks, a few task threads, the copy engine of the
@@ -36,11 +38,22 @@ public final class Worker implements AutoCloseable {
     private final ScheduledExecutorService ticker;
     private final TaskDispatcher dispatcher;
     private final LeaseRenewer lease;
+    private final AwsCredentials credentials;
     private CopyEngine engine;
     private SharedIndexInformer<MigrationTask> informer;
 
     public Worker(WorkerConfig config, KubernetesClient client, Clock clock, Duration drainGrace) {
+        this(config, client, clock, drainGrace, null);
+    }
+
+    /**
+     * @param credentials the store's credentials as the Deployment passes them (env from the job's
+     *     Secret); null: read the Secret through the API
+     */
+    public Worker(WorkerConfig config, KubernetesClient client, Clock clock, Duration drainGrace,
+                  AwsCredentials credentials) {
         this.config = config;
+        this.credentials = credentials;
         this.client = client;
         this.drainGrace = drainGrace;
         this.ticker = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -49,9 +62,11 @@ public final class Worker implements AutoCloseable {
             return t;
         });
         StopSignal stop = stopping::get;
-        PlanRunner plans = new PlanRunner(client, config.sourceRoot(), this::unfinishedCopyTasks);
+        PlanRunner plans = new PlanRunner(client, config.sourceRoot(), this::unfinishedCopyTasks,
+                job -> engineFor(job).s3(), clock);
         CopyRunner copies = new CopyRunner(config.sourceRoot(), this::engineFor, ticker, clock, drainGrace);
-        TaskRunner runner = new TaskRunner(config, client, plans, copies, stop, clock);
+        PartsRunner parts = new PartsRunner(client, config.sourceRoot(), this::engineFor, ticker, clock);
+        TaskRunner runner = new TaskRunner(config, client, plans, copies, parts, stop, clock);
         this.dispatcher = new TaskDispatcher(config.podUid(), config.taskSlots(), runner::run);
         this.lease = new LeaseRenewer(client, config, clock);
     }
@@ -72,7 +87,7 @@ public final class Worker implements AutoCloseable {
 
     private synchronized CopyEngine engineFor(MigrationJob job) {
         if (engine == null) {
-            engine = CopyEngine.forJob(job, S3ClientFactory.forJob(client, job));
+            engine = CopyEngine.forJob(job, S3ClientFactory.forJob(client, job, credentials));
         }
         return engine;
     }

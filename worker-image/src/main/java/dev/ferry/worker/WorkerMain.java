@@ -1,5 +1,6 @@
 package dev.ferry.worker;
 
+import dev.ferry.worker.s3.S3ClientFactory;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.time.Clock;
@@ -31,7 +32,8 @@ public final class WorkerMain {
             return;
         }
         KubernetesClient client = new KubernetesClientBuilder().build();
-        Worker worker = new Worker(config, client, Clock.systemUTC(), DRAIN_GRACE);
+        Worker worker = new Worker(config, client, Clock.systemUTC(), DRAIN_GRACE,
+                S3ClientFactory.fromEnvironment(System.getenv()));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             worker.close();

@@ -40,6 +40,8 @@ final class ApiFrontServer implements AutoCloseable {
     private static final Set<String> NOT_FORWARDED = Set.of("connection", "content-length", "expect", "host",
             "upgrade", "http2-settings", "keep-alive", "te", "trailer", "transfer-encoding", "proxy-connection");
 
+    static final String NODELAY = "sun.net.httpserver.nodelay";
+
     private final HttpServer server;
     private final ExecutorService executor;
     private final URI backend;
@@ -61,6 +63,12 @@ final class ApiFrontServer implements AutoCloseable {
     /** Listens on 127.0.0.1:{@code port} (0 = any free port) in front of the mock at {@code backend}. */
     static ApiFrontServer start(int port, URI backend, KubernetesClient backendClient, TableBuilder tables)
             throws IOException {
+        // The JDK server leaves Nagle's algorithm on: each small response then waits for the client's
+        // delayed ACK, ~40 ms per request, which the control plane pays on every status write. The
+        // property is read once, when the first server of this JVM is made.
+        if (System.getProperty(NODELAY) == null) {
+            System.setProperty(NODELAY, "true");
+        }
         HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 64);
         AtomicInteger threads = new AtomicInteger();
         ExecutorService executor = Executors.newCachedThreadPool(r -> {

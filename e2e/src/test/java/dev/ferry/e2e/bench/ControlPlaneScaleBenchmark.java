@@ -93,9 +93,6 @@ public final class ControlPlaneScaleBenchmark {
     }
 
     public static void main(String[] args) throws Exception {
-        // The local API's front server is the JDK's HttpServer, which leaves Nagle's algorithm on: every
-        // response then waits for the client's delayed ACK (~40 ms a request). Off, as on an API server.
-        System.setProperty("sun.net.httpserver.nodelay", "true");
         Options options = Options.parse(args);
         Result result = run(options);
         System.out.println(report(result, options));
@@ -128,10 +125,6 @@ public final class ControlPlaneScaleBenchmark {
                     .addToStringData(Ferry.SECRET_ACCESS_KEY_ID, "bench").addToStringData(Ferry.SECRET_SECRET_ACCESS_KEY, "bench")
                     .build()).create();
             Path kubeconfig = api.writeKubeconfig(o.workDir().resolve("kubeconfig"));
-            // With no credentials at all, Fabric8's TokenRefreshInterceptor re-reads the kubeconfig before
-            // every request (a quarter of the operator's CPU in a profile). A cluster's clients carry a
-            // ServiceAccount token; so does this one (the local API ignores it).
-            Files.writeString(kubeconfig, Files.readString(kubeconfig).replace("user: {}", "user: {token: ferry-bench}"));
             try (OperatorProcess operator = OperatorProcess.start(kubeconfig, o.heap(), o.workDir(),
                     Map.of("FERRY_WATCH_NAMESPACES", NAMESPACE))) {
                 log("operator started as process " + operator.pid() + "; log " + operator.log());

@@ -44,9 +44,14 @@ public final class S3ClientFactory {
      * (or none: AWS itself) a pass-through over a single client.
      */
     public static EndpointPool forJob(KubernetesClient kubernetes, MigrationJob job) {
+        return forJob(kubernetes, job, null);
+    }
+
+    /** As {@link #forJob(KubernetesClient, MigrationJob)} with credentials given; null: read the Secret. */
+    public static EndpointPool forJob(KubernetesClient kubernetes, MigrationJob job, AwsCredentials given) {
         DestinationSpec destination = job.getSpec().destination;
-        AwsCredentials credentials = credentials(kubernetes, job.getMetadata().getNamespace(),
-                destination.credentialsSecret);
+        AwsCredentials credentials = given != null ? given
+                : credentials(kubernetes, job.getMetadata().getNamespace(), destination.credentialsSecret);
         int concurrency = job.getSpec().workersOrDefaults().concurrencyOrDefault();
         return pool(destination, credentials, concurrency, EndpointPool.Settings.DEFAULT);
     }
@@ -97,6 +102,22 @@ public final class S3ClientFactory {
                     AwsRetryStrategy.standardRetryStrategy().toBuilder().maxAttempts(2).build()));
         }
         return builder.build();
+    }
+
+    /**
+     * The credentials the worker Deployment passes from the job's Secret as environment variables
+     * ({@code secretKeyRef}), so a worker needs no permission to read Secrets; null when they are not
+     * set (a worker started outside a Deployment, e.g. in tests), and then the Secret is read.
+     */
+    public static AwsCredentials fromEnvironment(Map<String, String> env) {
+        String accessKey = env.get(Ferry.SECRET_ACCESS_KEY_ID);
+        String secretKey = env.get(Ferry.SECRET_SECRET_ACCESS_KEY);
+        if (accessKey == null || accessKey.isBlank() || secretKey == null || secretKey.isBlank()) {
+            return null;
+        }
+        String token = env.get(Ferry.SECRET_SESSION_TOKEN);
+        return token == null || token.isBlank() ? AwsBasicCredentials.create(accessKey.strip(), secretKey.strip())
+                : AwsSessionCredentials.create(accessKey.strip(), secretKey.strip(), token.strip());
     }
 
     /** Reads the access key pair (and optional session token) from the job's credentials Secret. */
