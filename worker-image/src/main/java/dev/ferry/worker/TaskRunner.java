@@ -4,6 +4,7 @@ import dev.ferry.api.MigrationJob;
 import dev.ferry.api.MigrationTask;
 import dev.ferry.api.TaskPhase;
 import dev.ferry.worker.copy.CopyRunner;
+import dev.ferry.worker.copy.PartsRunner;
 import dev.ferry.worker.plan.PlanRunner;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Clock;
@@ -23,15 +24,17 @@ public final class TaskRunner {
     private final KubernetesClient client;
     private final PlanRunner planRunner;
     private final CopyRunner copyRunner;
+    private final PartsRunner partsRunner;
     private final StopSignal stop;
     private final Clock clock;
 
     public TaskRunner(WorkerConfig config, KubernetesClient client, PlanRunner planRunner, CopyRunner copyRunner,
-                      StopSignal stop, Clock clock) {
+                      PartsRunner partsRunner, StopSignal stop, Clock clock) {
         this.config = config;
         this.client = client;
         this.planRunner = planRunner;
         this.copyRunner = copyRunner;
+        this.partsRunner = partsRunner;
         this.stop = stop;
         this.clock = clock;
     }
@@ -58,7 +61,7 @@ public final class TaskRunner {
             switch (task.getSpec().type) {
                 case Plan -> planRunner.run(job, task, fence, stop);
                 case Copy -> copyRunner.run(job, task, fence, stop);
-                case Parts -> fail(fence, "Parts tasks are not supported by this worker version");
+                case Parts -> partsRunner.run(job, task, fence, stop);
                 default -> fail(fence, "unknown task type " + task.getSpec().type);
             }
         } catch (LostTaskException e) {

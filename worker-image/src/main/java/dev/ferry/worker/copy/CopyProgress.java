@@ -18,6 +18,8 @@ final class CopyProgress {
     private long skipped;
     private long failed;
     private long bytes;
+    private long partsUploaded;
+    private long partsReused;
     private final List<FileFailure> failures = new ArrayList<>();
     private long version;
 
@@ -30,6 +32,8 @@ final class CopyProgress {
             skipped = prior.skipped;
             failed = prior.failed;
             bytes = prior.bytes;
+            partsUploaded = prior.partsUploaded == null ? 0 : prior.partsUploaded;
+            partsReused = prior.partsReused == null ? 0 : prior.partsReused;
             if (status.failures != null) {
                 failures.addAll(status.failures);
             }
@@ -67,6 +71,8 @@ final class CopyProgress {
             case COPIED -> {
                 copied++;
                 bytes += o.bytes();
+                partsUploaded += o.partsUploaded();
+                partsReused += o.partsReused();
             }
             case SKIPPED -> skipped++;
             case FAILED -> {
@@ -87,6 +93,8 @@ final class CopyProgress {
         p.failed = failed;
         p.bytes = bytes;
         p.checkpoint = Integer.toString(checkpoint);
+        p.partsUploaded = partsUploaded == 0 ? null : partsUploaded;
+        p.partsReused = partsReused == 0 ? null : partsReused;
         status.progress = p;
         status.failures = failures.isEmpty() ? null : List.copyOf(failures);
     }

@@ -11,6 +11,7 @@ import dev.ferry.worker.RetryableTaskException;
 import dev.ferry.worker.SourcePaths;
 import dev.ferry.worker.StopSignal;
 import dev.ferry.worker.TaskFence;
+import dev.ferry.worker.manifest.TaskFiles;
 import dev.ferry.worker.s3.ObjectKeys;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -54,21 +55,15 @@ public final class CopyRunner {
 
     public void run(MigrationJob job, MigrationTask task, TaskFence fence, StopSignal stop)
             throws LostTaskException, InterruptedException {
-        List<FileEntry> files = task.getSpec().files;
-        if (files == null) {
-            fence.update(s -> {
-                s.phase = TaskPhase.Failed;
-                s.message = "this worker cannot read file manifests yet (spec.manifest)";
-            });
-            return;
-        }
         CopyEngine engine = engines.apply(job);
+        List<FileEntry> files = TaskFiles.of(job, task, engine.s3()); // inline, or the manifest in the state prefix
         Path base = SourcePaths.base(sourceRoot, job);
         CopyProgress progress = new CopyProgress(task.getStatus(), files.size());
-        ProgressWriter writer = new ProgressWriter(fence, progress);
+        TaskProgressWriter writer = new TaskProgressWriter(fence, progress::version, progress::writeTo, clock,
+                HEARTBEAT_INTERVAL);
         AtomicReference<RuntimeException> taskFailure = new AtomicReference<>();
         StopSignal halt = stop.or(() -> writer.lost() != null || taskFailure.get() != null);
-        FileCopier copier = new FileCopier(engine);
+        FileCopier copier = new FileCopier(engine, halt);
         Semaphore window = new Semaphore(engine.concurrency());
         LOG.info("copying {}: {} files from #{}", task.getMetadata().getName(), files.size(), progress.checkpoint());
         ExistingObjects existing = listExisting(engine, files.subList(progress.checkpoint(), files.size()));
@@ -86,7 +81,9 @@ public final class CopyRunner {
                 FileEntry entry = files.get(i);
                 engine.fileThreads.execute(() -> {
                     try {
-                        progress.record(index, copier.copy(entry.path, base.resolve(entry.path), existing));
+                        progress.record(index, copier.copy(entry.path, base.resolve(entry.readPath()), existing));
+                    } catch (CopyHalted e) {
+                        LOG.info("{}: {}; its upload is left for the next holder", entry.path, e.getMessage());
                     } catch (RetryableTaskException e) {
                         taskFailure.compareAndSet(null, e);
                     } catch (InterruptedException e) {
@@ -155,52 +152,6 @@ public final class CopyRunner {
                 s.message = "released on worker shutdown at file " + progress.checkpoint();
             });
             LOG.info("task {} released at checkpoint {}", name, progress.checkpoint());
-        }
-    }
-
-    /** Writes progress when it moved (and a heartbeat now and then); notices when the task was lost. */
-    private final class ProgressWriter {
-        private final TaskFence fence;
-        private final CopyProgress progress;
-        private long writtenVersion = -1;
-        private long lastWriteMillis;
-        private volatile LostTaskException lost;
-
-        ProgressWriter(TaskFence fence, CopyProgress progress) {
-            this.fence = fence;
-            this.progress = progress;
-            this.lastWriteMillis = clock.millis();
-        }
-
-        LostTaskException lost() {
-            return lost;
-        }
-
-        synchronized void tick() {
-            if (lost != null) {
-                return;
-            }
-            long version = progress.version();
-            if (version == writtenVersion && clock.millis() - lastWriteMillis < HEARTBEAT_INTERVAL.toMillis()) {
-                return;
-            }
-            try {
-                fence.update(progress::writeTo);
-                writtenVersion = version;
-                lastWriteMillis = clock.millis();
-            } catch (LostTaskException e) {
-                lost = e;
-                LOG.warn("abandoning task: {}", e.getMessage());
-            } catch (RuntimeException e) {
-                LOG.warn("could not write progress of {} (will retry): {}", fence.taskName(), e.toString());
-            }
-        }
-
-        /** Waits for a write in progress (the lock), then reports a loss noticed by any write. */
-        synchronized void closeAndRethrowIfLost() throws LostTaskException {
-            if (lost != null) {
-                throw lost;
-            }
         }
     }
 }

@@ -26,6 +26,13 @@ public final class FailureCodes {
     public static final String S3_REJECTED = ErrorClass.REJECTED.code();
     /** The object read back after the upload is not the file (spec.verify: size or checksum differ). */
     public static final String VERIFY_MISMATCH = ErrorClass.VERIFY_MISMATCH.code();
+    /** A Parts task of the file failed for good, so its upload can never be completed (it is aborted). */
+    public static final String PARTS_INCOMPLETE = ErrorClass.PARTS_INCOMPLETE.code();
+    /**
+     * The multipart upload a Parts task was given is gone and the object was not completed from it
+     * (for a Copy task the same condition is retried with a new upload).
+     */
+    public static final String MULTIPART_UPLOAD_LOST = ErrorClass.UPLOAD_LOST.code();
     /** The object is larger than the store accepts (EntityTooLarge). */
     public static final String OBJECT_TOO_LARGE = ErrorClass.ENTITY_TOO_LARGE.code();
 

@@ -2,6 +2,7 @@ package dev.ferry.worker.copy;
 
 import dev.ferry.api.OverwritePolicy;
 import dev.ferry.worker.RetryableTaskException;
+import dev.ferry.worker.StopSignal;
 import dev.ferry.worker.s3.ObjectKeys;
 import dev.ferry.worker.s3.S3Errors;
 import java.io.IOException;
@@ -28,8 +29,16 @@ public final class FileCopier {
     private final ObjectVerifier verifier;
 
     public FileCopier(CopyEngine engine) {
+        this(engine, StopSignal.NEVER);
+    }
+
+    /**
+     * A copier for a task that may have to stop: a multipart copy then stops between parts and throws
+     * {@link CopyHalted}, leaving its upload for the next holder.
+     */
+    public FileCopier(CopyEngine engine, StopSignal halt) {
         this.engine = engine;
-        this.uploads = new Uploads(engine);
+        this.uploads = new Uploads(engine, halt);
         this.verifier = new ObjectVerifier(engine);
     }
 
@@ -99,7 +108,7 @@ public final class FileCopier {
         engine.hooks.beforeVerify(key);
         String mismatch = verifier.mismatch(key, stored);
         if (mismatch == null) {
-            return FileOutcome.copied(relativePath, stored.size());
+            return FileOutcome.copied(relativePath, stored.size(), stored.partsUploaded(), stored.partsReused());
         }
         LOG.warn("{} failed verification ({}): deleting the object", relativePath, mismatch);
         engine.s3.call(s3 -> s3.deleteObject(b -> b.bucket(engine.bucket).key(key)));

@@ -40,6 +40,18 @@ public final class ObjectMetadata {
         return BigDecimal.valueOf(t.getEpochSecond()).add(BigDecimal.valueOf(t.getNano(), 9)).toPlainString();
     }
 
+    /** The stored mtime value in epoch milliseconds (rounded down), or null when it is not one. */
+    public static Long mtimeMillis(String stored) {
+        if (stored == null) {
+            return null;
+        }
+        try {
+            return new BigDecimal(stored.strip()).movePointRight(3).setScale(0, java.math.RoundingMode.FLOOR).longValueExact();
+        } catch (NumberFormatException | ArithmeticException e) {
+            return null;
+        }
+    }
+
     /** True when the stored mtime value denotes the same time as {@code mtime}. */
     public static boolean sameMtime(String stored, FileTime mtime) {
         if (stored == null) {

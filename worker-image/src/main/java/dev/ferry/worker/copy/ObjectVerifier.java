@@ -18,6 +18,9 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
  *       {@code Content-MD5} we sent, so its answer already proves the size (and more). A multipart
  *       object is assembled by the store from the listed parts, so its size is read back with one HEAD.</li>
  * </ul>
+ * In both modes the ETag the store answered CompleteMultipartUpload with, when it has the composite
+ * form {@code md5(part MD5s)-N}, must be the one the file's parts give ({@link CompositeETag}): the
+ * store assembled exactly the parts that were verified or sent.
  * So a small file costs exactly one request (its PUT), and a multipart object one HEAD more.
  */
 final class ObjectVerifier {
@@ -40,6 +43,13 @@ final class ObjectVerifier {
                         : "the store answered the PUT with ETag " + putETag + ", the file's MD5 is " + expected;
             }
             // a store whose ETags are not MD5s of the content (SSE-KMS, some gateways): read md5chksum
+        } else if (stored.parts() != null) {
+            // the store's answer to the completion names the parts it assembled: free to check, in both modes
+            String assembled = stored.parts().completedETag();
+            if (CompositeETag.isComposite(assembled) && !assembled.equalsIgnoreCase(stored.parts().compositeETag())) {
+                return "the store assembled an object with ETag " + assembled + ", the file's parts give "
+                        + stored.parts().compositeETag();
+            }
         }
         HeadObjectResponse head;
         try {

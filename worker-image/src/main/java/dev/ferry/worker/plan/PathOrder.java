@@ -5,8 +5,8 @@ import java.util.Comparator;
 /**
  * The order in which planning emits files: relative paths compared segment by segment, so that it is
  * exactly the order of a depth-first walk that visits each directory's entries sorted by name. A
- * plan's checkpoint (the last path emitted) compares against every other path in this order, which
- * lets a resumed walk skip whole directories that lie before it.
+ * plan's checkpoint ({@link Checkpoint}) is a position in this order, which lets a resumed walk skip
+ * whole directories that lie before it.
  */
 public final class PathOrder {
     public static final Comparator<String> COMPARATOR = PathOrder::compare;
@@ -29,14 +29,6 @@ public final class PathOrder {
         }
         // one is a prefix (an ancestor directory) of the other: the ancestor comes first
         return Boolean.compare(i < a.length(), j < b.length());
-    }
-
-    /**
-     * True when every path under directory {@code dir} is at or before {@code checkpoint}: the
-     * directory can be skipped without listing it.
-     */
-    public static boolean wholeDirectoryBefore(String dir, String checkpoint) {
-        return compare(dir, checkpoint) < 0 && !isAncestor(dir, checkpoint);
     }
 
     static boolean isAncestor(String dir, String path) {

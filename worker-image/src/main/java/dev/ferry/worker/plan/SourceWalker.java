@@ -2,91 +2,291 @@ package dev.ferry.worker.plan;
 
 import dev.ferry.api.FileEntry;
 import dev.ferry.worker.SourcePaths;
+import dev.ferry.worker.manifest.StatePrefix;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileSystemException;
+import java.nio.file.FileSystemLoopException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Walks a directory of the source depth-first in {@link PathOrder}: each directory's entries sorted
- * by name, only one directory listing in memory per level. It emits regular files in scope with their
- * path relative to the base (the job's source path), size and mtime. Symbolic links are never
- * followed and, like special files, skipped with a warning until their policy is defined.
+ * Walks a directory of the source depth-first in {@link PathOrder}: each directory's entries sorted by
+ * name, one listing in memory per level. Regular files in scope go to the visitor with their path
+ * relative to the base (the job's source path), size and mtime; the visitor is asked before each
+ * subdirectory is walked and may take it away (to a child Plan task). The walk policy:
+ * <ul>
+ *   <li>symbolic links are not followed and are reported ({@link SkipCode#SYMLINK_SKIPPED}) unless
+ *       {@link Policy#followSymlinks}; then a link is followed only when its target resolves inside the
+ *       base — a link to a file becomes that file under the link's path (read from {@link FileEntry#target}),
+ *       a link to a directory is walked as that directory — and a link back into a directory being
+ *       walked is a loop ({@link SkipCode#SYMLINK_LOOP}) and is not followed;</li>
+ *   <li>FIFOs, sockets and devices are reported ({@link SkipCode#SPECIAL_FILE});</li>
+ *   <li>the base's top-level {@code .ferry} is reserved for the state prefix ({@link SkipCode#RESERVED_PATH});</li>
+ *   <li>files younger than {@code minFileAge} are reported ({@link SkipCode#TOO_RECENT});</li>
+ *   <li>empty directories produce nothing: S3 has no directories, a key prefix exists through its objects.</li>
+ * </ul>
+ * Entries at or before the checkpoint (the floor) are neither emitted nor reported again, and an entry
+ * left out by the include/exclude globs is not reported at all.
  */
 public final class SourceWalker {
     private static final Logger LOG = LoggerFactory.getLogger(SourceWalker.class);
 
-    /** Receives the files of the walk, in order. */
+    /** Receives the walk, in order. */
     public interface Visitor {
         void file(FileEntry entry) throws Exception;
+
+        /**
+         * A subdirectory about to be walked and how many entries it holds; false leaves it and its
+         * subtree out of this walk (another Plan task walks it).
+         */
+        boolean enter(String relativePath, int entries) throws Exception;
+
+        /** An entry left out by policy. */
+        void skipped(String relativePath, SkipCode code, String detail) throws Exception;
 
         /** A directory that cannot be listed: its files are unknown, which planning must report. */
         void unreadableDirectory(String relativePath, IOException cause) throws Exception;
     }
 
-    private final Path base;
-    private final PathFilter filter;
+    /** What the walk takes: globs, links, and the newest mtime a file may have (null: any). */
+    public record Policy(PathFilter filter, boolean followSymlinks, Instant newestMtime) {
+        public static Policy all() {
+            return new Policy(PathFilter.all(), false, null);
+        }
+    }
 
-    public SourceWalker(Path base, PathFilter filter) {
+    private final Path base;
+    private final Policy policy;
+    private Path realBase;
+
+    public SourceWalker(Path base, Policy policy) {
         this.base = base;
-        this.filter = filter;
+        this.policy = policy;
     }
 
     /**
-     * Walks {@code directory} (relative to the base, empty for the base itself), emitting only files
-     * after {@code floor.get()} (null: from the start). The floor is read again as the walk goes, so
-     * a visitor may move it forward.
+     * Walks {@code directory} (relative to the base, empty for the base itself), emitting only entries
+     * after {@code floor.get()} (null: from the start). The floor is read again as the walk goes, so a
+     * visitor may move it forward.
      */
     public void walk(String directory, Supplier<String> floor, Visitor visitor) throws Exception {
-        walkDirectory(SourcePaths.relative(directory), floor, visitor);
+        String start = SourcePaths.relative(directory);
+        Path absolute = start.isEmpty() ? base : base.resolve(start);
+        List<String> names = list(start, absolute, () -> null, visitor);
+        if (names == null) {
+            return;
+        }
+        Deque<Path> walking = policy.followSymlinks() ? realPathsDownTo(start) : null;
+        walkEntries(start, absolute, names, floor, visitor, walking);
     }
 
-    private void walkDirectory(String dir, Supplier<String> floor, Visitor visitor) throws Exception {
+    private void walkEntries(String dir, Path absolute, List<String> names, Supplier<String> floor, Visitor visitor,
+                             Deque<Path> walking) throws Exception {
+        for (String name : names) {
+            String rel = dir.isEmpty() ? name : dir + "/" + name;
+            Path path = absolute.resolve(name);
+            if (dir.isEmpty() && StatePrefix.DIRECTORY.equals(name)) {
+                report(visitor, floor, rel, SkipCode.RESERVED_PATH,
+                        "the name of Ferry's state prefix in the bucket; it is never migrated");
+                continue;
+            }
+            BasicFileAttributes attrs = attributes(path);
+            if (attrs == null) {
+                continue; // deleted since the listing
+            }
+            Path real = null;
+            String target = null;
+            if (attrs.isSymbolicLink()) {
+                Link link = policy.followSymlinks() ? follow(path) : new Link(null, null, SkipCode.SYMLINK_SKIPPED,
+                        "symbolic link to " + linkText(path) + " (spec.source.followSymlinks is false)");
+                if (link.skip() != null) {
+                    if (policy.filter().includes(rel)) {
+                        report(visitor, floor, rel, link.skip(), link.detail());
+                    }
+                    continue;
+                }
+                real = link.real();
+                attrs = link.attrs();
+                target = realBase().relativize(real).toString();
+            }
+            if (attrs.isDirectory()) {
+                directory(rel, path, real, floor, visitor, walking);
+            } else if (attrs.isRegularFile()) {
+                file(rel, attrs, target, floor, visitor);
+            } else if (policy.filter().includes(rel)) {
+                report(visitor, floor, rel, SkipCode.SPECIAL_FILE, specialKind(path) + ": no bytes to store");
+            }
+        }
+    }
+
+    private void directory(String rel, Path path, Path real, Supplier<String> floor, Visitor visitor,
+                           Deque<Path> walking) throws Exception {
+        if (Checkpoint.coversWholeDirectory(rel, floor.get())) {
+            return;
+        }
+        Path realDir = null;
+        if (walking != null) {
+            // a plain directory's real path is its parent's plus its name; only links need resolving
+            realDir = real != null ? real : walking.peek().resolve(path.getFileName());
+            if (walking.contains(realDir)) {
+                report(visitor, floor, rel, SkipCode.SYMLINK_LOOP,
+                        "leads back to " + realDir + ", a directory being walked");
+                return;
+            }
+        }
+        List<String> children = list(rel, path, floor, visitor);
+        if (children == null || !visitor.enter(rel, children.size())) {
+            return;
+        }
+        if (walking != null) {
+            walking.push(realDir);
+        }
+        try {
+            walkEntries(rel, path, children, floor, visitor, walking);
+        } finally {
+            if (walking != null) {
+                walking.pop();
+            }
+        }
+    }
+
+    private void file(String rel, BasicFileAttributes attrs, String target, Supplier<String> floor,
+                      Visitor visitor) throws Exception {
+        if (!Checkpoint.after(rel, floor.get()) || !policy.filter().includes(rel)) {
+            return;
+        }
+        if (policy.newestMtime() != null && attrs.lastModifiedTime().toInstant().isAfter(policy.newestMtime())) {
+            visitor.skipped(rel, SkipCode.TOO_RECENT, "modified at " + attrs.lastModifiedTime()
+                    + ", after " + policy.newestMtime() + " (spec.source.minFileAge)");
+            return;
+        }
+        FileEntry entry = new FileEntry(rel, attrs.size(), attrs.lastModifiedTime().toMillis());
+        entry.target = target;
+        visitor.file(entry);
+    }
+
+    private static void report(Visitor visitor, Supplier<String> floor, String rel, SkipCode code, String detail)
+            throws Exception {
+        if (Checkpoint.after(rel, floor.get())) {
+            LOG.info("leaving out {}: {} ({})", rel, code, detail);
+            visitor.skipped(rel, code, detail);
+        }
+    }
+
+    /**
+     * The sorted names in a directory; null when it vanished or cannot be read (reported unless at or
+     * before the floor: a resumed walk reported it already).
+     */
+    private static List<String> list(String rel, Path absolute, Supplier<String> floor, Visitor visitor)
+            throws Exception {
         List<String> names = new ArrayList<>();
-        Path absolute = dir.isEmpty() ? base : base.resolve(dir);
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(absolute)) {
             for (Path entry : entries) {
                 names.add(entry.getFileName().toString());
             }
         } catch (NoSuchFileException e) {
-            LOG.debug("directory {} vanished during the walk", dir);
-            return;
+            LOG.debug("directory {} vanished during the walk", rel);
+            return null;
         } catch (IOException e) {
-            visitor.unreadableDirectory(dir, e);
-            return;
+            if (Checkpoint.after(rel, floor.get())) {
+                visitor.unreadableDirectory(rel, e);
+            }
+            return null;
         }
         names.sort(String::compareTo);
-        for (String name : names) {
-            String rel = dir.isEmpty() ? name : dir + "/" + name;
-            BasicFileAttributes attrs;
-            try {
-                attrs = Files.readAttributes(absolute.resolve(name), BasicFileAttributes.class,
-                        LinkOption.NOFOLLOW_LINKS);
-            } catch (NoSuchFileException e) {
-                continue; // deleted since the listing
+        return names;
+    }
+
+    private static BasicFileAttributes attributes(Path path) throws IOException {
+        try {
+            return Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        } catch (NoSuchFileException e) {
+            return null;
+        }
+    }
+
+    /** Where a followed link leads: its real target and that target's attributes, or why it is not followed. */
+    private record Link(Path real, BasicFileAttributes attrs, SkipCode skip, String detail) {
+    }
+
+    private Link follow(Path link) throws IOException {
+        Path real;
+        try {
+            real = link.toRealPath();
+        } catch (NoSuchFileException e) {
+            return new Link(null, null, SkipCode.SYMLINK_BROKEN, "symbolic link to " + linkText(link) + ", which does not exist");
+        } catch (FileSystemLoopException e) {
+            return new Link(null, null, SkipCode.SYMLINK_LOOP, "a chain of symbolic links that never ends");
+        } catch (FileSystemException e) {
+            boolean loop = e.getReason() != null && e.getReason().contains("symbolic link");
+            return new Link(null, null, loop ? SkipCode.SYMLINK_LOOP : SkipCode.SYMLINK_BROKEN,
+                    (loop ? "a chain of symbolic links that never ends: " : "cannot resolve: ") + e.getMessage());
+        }
+        if (!real.startsWith(realBase())) {
+            return new Link(null, null, SkipCode.SYMLINK_OUTSIDE_SOURCE,
+                    "symbolic link to " + real + ", outside the source path " + realBase());
+        }
+        BasicFileAttributes attrs = attributes(real);
+        if (attrs == null) {
+            return new Link(null, null, SkipCode.SYMLINK_BROKEN, "symbolic link to " + real + ", which vanished");
+        }
+        return new Link(real, attrs, null, null);
+    }
+
+    /** The real paths of the directories from the base down to {@code start}: a link to any of them is a loop. */
+    private Deque<Path> realPathsDownTo(String start) throws IOException {
+        Deque<Path> walking = new ArrayDeque<>();
+        walking.push(realBase());
+        if (!start.isEmpty()) {
+            Path p = base;
+            for (String segment : start.split("/")) {
+                p = p.resolve(segment);
+                walking.push(p.toRealPath());
             }
-            String after = floor.get();
-            if (attrs.isDirectory()) {
-                if (after == null || !PathOrder.wholeDirectoryBefore(rel, after)) {
-                    walkDirectory(rel, floor, visitor);
-                }
-            } else if (attrs.isRegularFile()) {
-                if ((after == null || PathOrder.compare(rel, after) > 0) && filter.includes(rel)) {
-                    visitor.file(new FileEntry(rel, attrs.size(), attrs.lastModifiedTime().toMillis()));
-                }
-            } else if (attrs.isSymbolicLink()) {
-                LOG.warn("skipping symbolic link {} (links are not migrated yet)", rel);
-            } else {
-                LOG.warn("skipping special file {} (not a regular file)", rel);
-            }
+        }
+        return walking;
+    }
+
+    private Path realBase() throws IOException {
+        if (realBase == null) {
+            realBase = base.toRealPath();
+        }
+        return realBase;
+    }
+
+    private static String linkText(Path link) {
+        try {
+            return Files.readSymbolicLink(link).toString();
+        } catch (IOException | UnsupportedOperationException e) {
+            return "(unreadable target)";
+        }
+    }
+
+    /** Names the kind of a special file from its mode bits where the platform has them. */
+    private static String specialKind(Path path) {
+        try {
+            int type = ((Integer) Files.getAttribute(path, "unix:mode", LinkOption.NOFOLLOW_LINKS)) & 0170000;
+            return switch (type) {
+                case 0010000 -> "a FIFO";
+                case 0140000 -> "a socket";
+                case 0020000 -> "a character device";
+                case 0060000 -> "a block device";
+                default -> "not a regular file";
+            };
+        } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
+            return "not a regular file";
         }
     }
 }

@@ -13,12 +13,4 @@ class PathOrderTest {
         assertThat(List.of("b", "a.txt", "a/z", "a/b/c", "A").stream().sorted(PathOrder.COMPARATOR).toList())
                 .containsExactly("A", "a/b/c", "a/z", "a.txt", "b");
     }
-
-    @Test
-    void skipsOnlyDirectoriesThatLieWhollyBeforeTheCheckpoint() {
-        assertThat(PathOrder.wholeDirectoryBefore("a", "b/c")).isTrue();
-        assertThat(PathOrder.wholeDirectoryBefore("b", "b/c")).isFalse();
-        assertThat(PathOrder.wholeDirectoryBefore("c", "b/c")).isFalse();
-        assertThat(PathOrder.wholeDirectoryBefore("a", "a.txt")).isTrue();
-    }
 }

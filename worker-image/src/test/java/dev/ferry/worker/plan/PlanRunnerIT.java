@@ -4,27 +4,32 @@ import static dev.ferry.worker.testing.TestResources.NAMESPACE;
 import static dev.ferry.worker.testing.TestResources.POD_UID;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ferry.api.FileEntry;
 import dev.ferry.api.Ferry;
+import dev.ferry.api.FileEntry;
 import dev.ferry.api.MigrationJob;
 import dev.ferry.api.MigrationTask;
 import dev.ferry.api.TaskPhase;
 import dev.ferry.api.TaskType;
+import dev.ferry.worker.s3.EndpointPool;
+import dev.ferry.worker.s3.S3ClientFactory;
 import dev.ferry.worker.testing.LocalWorker;
+import dev.ferry.worker.testing.S3ProxyPerClass;
 import dev.ferry.worker.testing.TestResources;
 import dev.ferry.worker.testing.Trees;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 @EnableKubernetesMockClient(crud = true)
@@ -33,11 +38,21 @@ class PlanRunnerIT {
     static KubernetesClient client;
     static int jobs;
 
+    @RegisterExtension
+    static final S3ProxyPerClass S3 = new S3ProxyPerClass("plan-it");
+
     @TempDir
     Path source;
     LocalWorker worker;
     MigrationJob job;
+    EndpointPool store;
+    PlanTesting plans;
     List<String> allPaths;
+
+    @BeforeAll
+    static void credentials() {
+        TestResources.createCredentials(client);
+    }
 
     @BeforeEach
     void treeOf1234FilesInNestedDirectories() {
@@ -46,33 +61,37 @@ class PlanRunnerIT {
                 .toList();
         allPaths.forEach(p -> Trees.write(source, p, p.getBytes()));
         Trees.write(source, "skip/ignored.tmp", new byte[3]);
-        MigrationJob spec = TestResources.job("plan-" + (++jobs), null, "bucket", "");
+        MigrationJob spec = TestResources.job("plan-" + (++jobs), S3.server().endpoint(), S3.bucket(), "backup");
         spec.getSpec().tasks.maxFiles = 100;
         spec.getSpec().source.exclude = List.of("**/*.tmp");
         job = TestResources.create(client, spec);
+        store = S3ClientFactory.forJob(client, job);
+        plans = new PlanTesting(client, job, store);
         worker = new LocalWorker(client, source, POD_UID);
     }
 
     @AfterEach
-    void closeWorker() {
+    void close() {
         worker.close();
+        store.close();
     }
 
     @Test
     void cutsTheTreeIntoThirteenDeterministicCopyTasksCoveringEveryFileOnce() {
-        String plan = TestResources.createPlanTask(client, job, "").getMetadata().getName();
+        String plan = plans.rootPlan();
         TestResources.assign(client, plan, POD_UID);
 
         worker.run(plan);
 
-        List<MigrationTask> tasks = copyTasks();
+        List<MigrationTask> tasks = plans.tasks(TaskType.Copy);
         assertThat(tasks).extracting(t -> t.getMetadata().getName())
                 .containsExactlyElementsOf(IntStream.rangeClosed(1, 13)
                         .mapToObj(n -> String.format(Locale.ROOT, "%s-plan-%05d", jobName(), n)).toList());
         assertThat(tasks).allSatisfy(t -> {
-            assertThat(t.getSpec().files).hasSizeLessThanOrEqualTo(100);
-            assertThat(t.getSpec().fileCount).isEqualTo(t.getSpec().files.size());
+            assertThat(plans.files(t)).hasSizeLessThanOrEqualTo(100);
+            assertThat(t.getSpec().fileCount).isEqualTo(plans.files(t).size());
             assertThat(t.getMetadata().getLabels()).containsEntry(Ferry.TASK_TYPE_LABEL, "Copy");
+            assertThat(t.getMetadata().getAnnotations()).containsEntry(Ferry.PLAN_ANNOTATION, plan);
             assertThat(t.getMetadata().getOwnerReferences()).singleElement()
                     .satisfies(o -> assertThat(o.getUid()).isEqualTo(job.getMetadata().getUid()));
         });
@@ -86,15 +105,60 @@ class PlanRunnerIT {
     }
 
     @Test
-    void aReassignedPlanResumesAfterItsCheckpointWithoutDuplicatesOrGaps() throws Exception {
-        String plan = TestResources.createPlanTask(client, job, "").getMetadata().getName();
+    void aTaskOfMoreThanFiftyFilesCarriesAManifestInTheJobsStatePrefix() {
+        String plan = plans.rootPlan();
+        TestResources.assign(client, plan, POD_UID);
+
+        worker.run(plan);
+
+        List<MigrationTask> tasks = plans.tasks(TaskType.Copy);
+        MigrationTask full = tasks.get(0);
+        assertThat(full.getSpec().files).isNull();
+        assertThat(full.getSpec().manifest.files).isEqualTo(100);
+        assertThat(full.getSpec().manifest.bytes).isEqualTo(full.getSpec().byteCount);
+        String manifests = "backup/.ferry/" + job.getMetadata().getUid() + "/manifests/";
+        assertThat(full.getSpec().manifest.key).startsWith(manifests + full.getMetadata().getName() + "-")
+                .endsWith(".jsonl");
+        String stored = S3.server().client().getObjectAsBytes(b -> b.bucket(S3.bucket())
+                .key(full.getSpec().manifest.key)).asString(StandardCharsets.UTF_8);
+        assertThat(stored.lines()).hasSize(100).first().asString().startsWith("{\"path\":\"d00/s0/f0000.dat\"");
+        // the last task holds the remaining 34 files: few enough to stay inline
+        MigrationTask last = tasks.get(12);
+        assertThat(last.getSpec().manifest).isNull();
+        assertThat(last.getSpec().files).hasSize(34);
+        assertThat(S3.server().client().listObjectsV2(b -> b.bucket(S3.bucket()).prefix(manifests)).contents())
+                .hasSize(12);
+    }
+
+    @Test
+    void aCopyTaskReadsItsFilesFromItsManifest() throws Exception {
+        String plan = plans.rootPlan();
         TestResources.assign(client, plan, POD_UID);
         worker.run(plan);
-        List<MigrationTask> firstRun = copyTasks();
+        MigrationTask first = plans.tasks(TaskType.Copy).get(0);
+        TestResources.assign(client, first.getMetadata().getName(), POD_UID);
+
+        worker.run(first.getMetadata().getName());
+
+        MigrationTask copied = TestResources.task(client, first.getMetadata().getName());
+        assertThat(copied.getStatus().phase).isEqualTo(TaskPhase.Succeeded);
+        assertThat(copied.getStatus().progress.copied).isEqualTo(100);
+        for (FileEntry file : plans.files(first)) {
+            assertThat(S3.server().client().getObjectAsBytes(b -> b.bucket(S3.bucket()).key("backup/" + file.path))
+                    .asByteArray()).isEqualTo(Files.readAllBytes(source.resolve(file.path)));
+        }
+    }
+
+    @Test
+    void aReassignedPlanResumesAfterItsCheckpointWithoutDuplicatesOrGaps() throws Exception {
+        String plan = plans.rootPlan();
+        TestResources.assign(client, plan, POD_UID);
+        worker.run(plan);
+        List<MigrationTask> firstRun = plans.tasks(TaskType.Copy);
         // Rewind to a crash after task 6 was created but before the progress said so: the status
         // knows 5 tasks, task 6 exists, tasks 7.. do not.
-        MigrationTask fifth = firstRun.get(4);
-        String checkpoint = fifth.getSpec().files.get(fifth.getSpec().files.size() - 1).path;
+        List<FileEntry> fifth = plans.files(firstRun.get(4));
+        String checkpoint = fifth.get(fifth.size() - 1).path;
         firstRun.subList(6, firstRun.size()).forEach(t ->
                 client.resources(MigrationTask.class).inNamespace(NAMESPACE).withName(t.getMetadata().getName()).delete());
         TestResources.updateStatus(client, plan, s -> {
@@ -110,7 +174,7 @@ class PlanRunnerIT {
 
         worker.run(plan);
 
-        List<MigrationTask> tasks = copyTasks();
+        List<MigrationTask> tasks = plans.tasks(TaskType.Copy);
         assertThat(pathsIn(tasks.subList(0, 6))).containsExactlyElementsOf(pathsIn(firstRun.subList(0, 6)));
         List<String> expected = new ArrayList<>(allPaths);
         expected.add("d09/s4/zz-late.dat");
@@ -126,16 +190,8 @@ class PlanRunnerIT {
         return job.getMetadata().getName();
     }
 
-    private List<MigrationTask> copyTasks() {
-        return client.resources(MigrationTask.class).inNamespace(NAMESPACE)
-                .withLabel(Ferry.JOB_LABEL, jobName()).list().getItems().stream()
-                .filter(t -> t.getSpec().type == TaskType.Copy)
-                .sorted(Comparator.comparing(t -> t.getMetadata().getName()))
-                .toList();
-    }
-
-    private static List<String> pathsIn(List<MigrationTask> tasks) {
-        return tasks.stream().flatMap(t -> t.getSpec().files.stream()).map(f -> f.path).toList();
+    private List<String> pathsIn(List<MigrationTask> tasks) {
+        return tasks.stream().flatMap(t -> plans.files(t).stream()).map(f -> f.path).toList();
     }
 
     private static List<String> sorted(List<String> paths) {

@@ -130,6 +130,9 @@ class S3ErrorsTest {
             // decided by comparing the stored object with the file, not from an exception: VerifyIT
             // makes the store hold another object than the file and asserts this code
             case VERIFY_MISMATCH -> assertThat(row.code()).isEqualTo(dev.ferry.worker.copy.FailureCodes.VERIFY_MISMATCH);
+            // decided from the phases of a file's Parts tasks, not from an exception: PartsRunnerIT
+            // makes a sibling Parts task fail and asserts this code
+            case PARTS_INCOMPLETE -> assertThat(row.code()).isEqualTo(dev.ferry.worker.copy.FailureCodes.PARTS_INCOMPLETE);
             case CONNECTION_FAILED -> {
                 assertClassified(realFailure(refusingPort()), row);
                 assertClassified(network(new SocketException("Connection reset")), row);

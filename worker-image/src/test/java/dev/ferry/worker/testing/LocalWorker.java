@@ -6,6 +6,7 @@ import dev.ferry.worker.TaskRunner;
 import dev.ferry.worker.WorkerConfig;
 import dev.ferry.worker.copy.CopyEngine;
 import dev.ferry.worker.copy.CopyRunner;
+import dev.ferry.worker.copy.PartsRunner;
 import dev.ferry.worker.plan.ActiveTasks;
 import dev.ferry.worker.plan.PlanRunner;
 import dev.ferry.worker.s3.EndpointPool;
@@ -37,10 +38,12 @@ public final class LocalWorker implements AutoCloseable {
         this.pools = pools;
         WorkerConfig config = new WorkerConfig(TestResources.POD_NAME, TestResources.NAMESPACE, podUid, "unused",
                 sourceRoot, 1);
-        PlanRunner plans = new PlanRunner(client, sourceRoot, ActiveTasks.NONE);
+        PlanRunner plans = new PlanRunner(client, sourceRoot, ActiveTasks.NONE, job -> engineFor(job).s3(),
+                Clock.systemUTC());
         CopyRunner copies = new CopyRunner(sourceRoot, this::engineFor, ticker, Clock.systemUTC(),
                 Duration.ofSeconds(5));
-        this.runner = new TaskRunner(config, client, plans, copies, StopSignal.NEVER, Clock.systemUTC());
+        PartsRunner parts = new PartsRunner(client, sourceRoot, this::engineFor, ticker, Clock.systemUTC());
+        this.runner = new TaskRunner(config, client, plans, copies, parts, StopSignal.NEVER, Clock.systemUTC());
     }
 
     public void run(String taskName) {

@@ -1,0 +1,160 @@
+package dev.ferry.worker.copy;
+
+import dev.ferry.worker.RetryableTaskException;
+import dev.ferry.worker.StopSignal;
+import dev.ferry.worker.s3.S3Errors;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
+
+/**
+ * The multipart upload of one file of a Copy task, resumable: a holder that took the task over from
+ * one that crashed, was lost or shut down finds the upload the earlier one left (ListMultipartUploads
+ * of the key), verifies each stored part against the file (ListParts: a part with the planned size
+ * whose ETag is the MD5 of the same range of the file is kept) and sends only the others.
+ *
+ * <p><b>Which upload.</b> The oldest unfinished upload of the key; any others are aborted. That is
+ * safe even when one belongs to a zombie (an earlier holder that lost the task but still runs):
+ * completion lists each part's ETag, so the store assembles exactly the parts the completer verified
+ * or sent, and a holder whose upload vanished or whose parts were replaced fails with NoSuchUpload or
+ * InvalidPart, which sends its task back to Pending — and its next status write, fenced by epoch,
+ * stops it. So an abort can cost a zombie its work, never tear an object.
+ *
+ * <p><b>Which version of the file.</b> S3 has no call that reads the metadata of an unfinished upload,
+ * so "the upload belongs to this version of the file" is decided by content: every kept part is the
+ * MD5 of the file's current bytes, read between the two stats that prove the file did not change. The
+ * metadata given at creation (mtime) is replaced after completion together with {@code md5chksum}
+ * (up to 5 GiB). Above 5 GiB the creation metadata is final, so a resumed upload is checked after
+ * completion: if its {@code mtime}/{@code md5chksum} are not this file's, the object is deleted and
+ * the file is read again into a fresh upload.
+ *
+ * <p><b>When to abort.</b> On a definite failure of this file (it changed or shrank, it cannot be read,
+ * the store refuses this object). Not when the task stops (shutdown, lost task, a failure of the
+ * store as a whole, an interrupt): the upload stays for the next holder.
+ */
+final class MultipartCopy {
+    private static final Logger LOG = LoggerFactory.getLogger(MultipartCopy.class);
+
+    private final CopyEngine engine;
+    private final StoredParts storedParts;
+    private final StopSignal halt;
+
+    MultipartCopy(CopyEngine engine, StopSignal halt) {
+        this.engine = engine;
+        this.storedParts = new StoredParts(engine);
+        this.halt = halt;
+    }
+
+    /** What was stored, or null when the file changed while it was read (the caller reads it again). */
+    Uploads.Stored put(Path file, String key, SourceStat before, long partSize) throws IOException, InterruptedException {
+        PartLayout layout = new PartLayout(before.size(), partSize);
+        byte[] preHashed = null;
+        if (before.size() > Uploads.COPY_OBJECT_LIMIT) {
+            preHashed = Uploads.hash(engine, file, before);
+            if (preHashed == null) {
+                return null;
+            }
+        }
+        Target target = findOrCreate(key, before, preHashed);
+        boolean completed = false;
+        boolean leave = false;
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            MessageDigest whole = preHashed == null ? Uploads.md5() : null;
+            PartWriter.Result result = new PartWriter(engine, key, target.uploadId, layout, halt)
+                    .store(channel, 1, layout.count(), target.parts, whole);
+            if (result.shrank()) {
+                return null;
+            }
+            engine.hooks.afterRead(file);
+            if (!SourceStat.of(file).sameVersionAs(before)) {
+                return null;
+            }
+            String answered = engine.s3.call(s3 -> s3.completeMultipartUpload(b -> b.bucket(engine.bucket).key(key)
+                    .uploadId(target.uploadId).multipartUpload(m -> m.parts(result.parts().values())))).eTag();
+            completed = true;
+            byte[] md5 = preHashed != null ? preHashed : whole.digest();
+            if (preHashed == null) {
+                Uploads.setWholeFileMd5(engine, key, before, md5);
+            } else if (target.resumed && !metadataIsTheFiles(key, before, md5)) {
+                LOG.info("{}: the resumed upload was started for another version of the file; uploading it afresh", key);
+                engine.s3.call(s3 -> s3.deleteObject(b -> b.bucket(engine.bucket).key(key)));
+                return null;
+            }
+            if (target.resumed) {
+                LOG.info("{}: resumed upload {}: {} parts kept, {} sent", key, target.uploadId, result.reused(),
+                        result.uploaded());
+            }
+            return new Uploads.Stored(before.size(), md5, true, null, new Uploads.Parts(CompositeETag.unquoted(answered),
+                    CompositeETag.of(new ArrayList<>(result.md5s().values())), result.uploaded(), result.reused()));
+        } catch (CopyHalted | InterruptedException e) {
+            leave = true;
+            throw e;
+        } catch (SdkException e) {
+            if (StoredParts.isNoSuchUpload(e)) {
+                // aborted or completed under us (a zombie holder, a lifecycle rule): retry the task
+                leave = true;
+                throw new RetryableTaskException("the multipart upload of " + key + " vanished: "
+                        + S3Errors.describe(e), e);
+            }
+            // the store failed as a whole: the task is retried later and resumes this upload
+            leave = S3Errors.classify(e).retryable();
+            throw e;
+        } finally {
+            if (!completed && !leave) {
+                abort(key, target.uploadId);
+            }
+        }
+    }
+
+    /** The upload to continue (the oldest one of the key, others aborted) or a new one. */
+    private Target findOrCreate(String key, SourceStat before, byte[] preHashed) {
+        List<StoredParts.Upload> uploads = storedParts.uploadsOf(key);
+        for (StoredParts.Upload upload : uploads) {
+            if (upload != uploads.get(0)) {
+                LOG.info("{}: aborting upload {}, another than the one resumed", key, upload.uploadId());
+                abort(key, upload.uploadId());
+            }
+        }
+        if (!uploads.isEmpty()) {
+            String uploadId = uploads.get(0).uploadId();
+            try {
+                Map<Integer, StoredParts.StoredPart> parts = storedParts.partsOf(key, uploadId);
+                return new Target(uploadId, parts == null ? Map.of() : parts, true);
+            } catch (SdkException e) {
+                if (!StoredParts.isNoSuchUpload(e)) {
+                    throw e;
+                }
+                LOG.info("{}: upload {} vanished while listed; starting a new one", key, uploadId);
+            }
+        }
+        String uploadId = engine.s3.call(s3 -> s3.createMultipartUpload(b -> b.bucket(engine.bucket).key(key)
+                .metadata(ObjectMetadata.of(before.mtime(), preHashed))
+                .storageClass(engine.storageClass))).uploadId();
+        return new Target(uploadId, Map.of(), false);
+    }
+
+    private boolean metadataIsTheFiles(String key, SourceStat before, byte[] md5) {
+        HeadObjectResponse head = engine.s3.call(s3 -> s3.headObject(b -> b.bucket(engine.bucket).key(key)));
+        Map<String, String> metadata = head.metadata();
+        return ObjectMetadata.sameMtime(metadata.get(ObjectMetadata.MTIME), before.mtime())
+                && Base64.getEncoder().encodeToString(md5).equals(metadata.get(ObjectMetadata.MD5));
+    }
+
+    private void abort(String key, String uploadId) {
+        Uploads.abort(engine, key, uploadId);
+    }
+
+    /** The upload the parts go to and what it already holds. */
+    private record Target(String uploadId, Map<Integer, StoredParts.StoredPart> parts, boolean resumed) {
+    }
+}

@@ -1,0 +1,176 @@
+package dev.ferry.worker.copy;
+
+import dev.ferry.worker.StopSignal;
+import dev.ferry.worker.copy.StoredParts.StoredPart;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Semaphore;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.model.CompletedPart;
+
+/**
+ * Makes a range of parts of one multipart upload hold the file's bytes. The file's thread reads the
+ * parts in order with positional reads (feeding the whole-file MD5 when asked); a part the store
+ * already has with the planned size and an ETag equal to the MD5 of the bytes just read is kept,
+ * every other part is uploaded by the part threads with its Content-MD5. Memory is bounded by the
+ * worker's byte budget and by {@code concurrency} parts of this upload in flight.
+ *
+ * <p>When the task must stop ({@code halt}) no further part is read: the parts in flight are allowed
+ * to finish, so that they count for the next holder, and {@link CopyHalted} is thrown. The upload is
+ * never aborted here; that is the caller's decision.
+ */
+final class PartWriter {
+    private final CopyEngine engine;
+    private final String key;
+    private final String uploadId;
+    private final PartLayout layout;
+    private final StopSignal halt;
+
+    /**
+     * What a range ended with: every part of it by number (with the ETag to complete with) and the MD5
+     * of its bytes, how many parts were sent and how many kept; {@code shrank} when the file ended
+     * before the range did (it changed).
+     */
+    record Result(SortedMap<Integer, CompletedPart> parts, SortedMap<Integer, byte[]> md5s, int uploaded,
+                  int reused, boolean shrank) {
+    }
+
+    PartWriter(CopyEngine engine, String key, String uploadId, PartLayout layout, StopSignal halt) {
+        this.engine = engine;
+        this.key = key;
+        this.uploadId = uploadId;
+        this.layout = layout;
+        this.halt = halt;
+    }
+
+    /** Makes parts {@code first..last} stored; {@code whole}, when given, is fed the range's bytes in order. */
+    Result store(FileChannel channel, int first, int last, Map<Integer, StoredPart> stored, MessageDigest whole)
+            throws IOException, InterruptedException {
+        SortedMap<Integer, CompletedPart> parts = new TreeMap<>();
+        SortedMap<Integer, byte[]> md5s = new TreeMap<>();
+        List<CompletableFuture<CompletedPart>> sending = new ArrayList<>();
+        Semaphore partsInFlight = new Semaphore(engine.concurrency);
+        int reused = 0;
+        boolean shrank = false;
+        try {
+            for (int n = first; n <= last; n++) {
+                if (halt.stopRequested()) {
+                    awaitQuietly(sending);
+                    throw new CopyHalted("stopped before part " + n + " of " + key);
+                }
+                if (sending.stream().anyMatch(CompletableFuture::isCompletedExceptionally)) {
+                    break;
+                }
+                int length = layout.length(n);
+                partsInFlight.acquire();
+                ByteBudget.Lease lease;
+                try {
+                    lease = engine.budget.acquire(length);
+                } catch (InterruptedException e) {
+                    partsInFlight.release();
+                    throw e;
+                }
+                boolean handedOver = false;
+                try {
+                    byte[] data = new byte[length];
+                    if (!readFully(channel, layout.offset(n), data)) {
+                        shrank = true;
+                        break;
+                    }
+                    if (whole != null) {
+                        whole.update(data);
+                    }
+                    byte[] md5 = Uploads.md5().digest(data);
+                    md5s.put(n, md5);
+                    StoredPart have = stored.get(n);
+                    if (have != null && have.size() == length && HexFormat.of().formatHex(md5).equalsIgnoreCase(have.eTag())) {
+                        parts.put(n, CompletedPart.builder().partNumber(n).eTag('"' + have.eTag() + '"').build());
+                        reused++;
+                    } else {
+                        sending.add(upload(n, data, md5).whenComplete((r, e) -> {
+                            lease.close();
+                            partsInFlight.release();
+                        }));
+                        handedOver = true;
+                    }
+                } finally {
+                    if (!handedOver) {
+                        lease.close();
+                        partsInFlight.release();
+                    }
+                }
+            }
+        } catch (IOException | RuntimeException | InterruptedException e) {
+            if (!(e instanceof CopyHalted)) {
+                awaitQuietly(sending);
+            }
+            throw e;
+        }
+        for (CompletableFuture<CompletedPart> part : sending) {
+            CompletedPart done = join(part);
+            parts.put(done.partNumber(), done);
+        }
+        return new Result(parts, md5s, sending.size(), reused, shrank);
+    }
+
+    private CompletableFuture<CompletedPart> upload(int partNumber, byte[] data, byte[] md5) {
+        String contentMd5 = Base64.getEncoder().encodeToString(md5);
+        return CompletableFuture.supplyAsync(() -> {
+            // the parts of one upload may go to different gateways of the store
+            String eTag = engine.s3.call(s3 -> s3.uploadPart(b -> b.bucket(engine.bucket).key(key)
+                            .uploadId(uploadId).partNumber(partNumber)
+                            .contentLength((long) data.length).contentMD5(contentMd5),
+                    RequestBody.fromBytes(data))).eTag();
+            return CompletedPart.builder().partNumber(partNumber).eTag(eTag).build();
+        }, engine.partThreads);
+    }
+
+    /** Fills {@code data} from {@code offset}; false when the file ended first (it shrank). */
+    static boolean readFully(FileChannel channel, long offset, byte[] data) throws IOException {
+        return readFully(channel, offset, ByteBuffer.wrap(data));
+    }
+
+    static boolean readFully(FileChannel channel, long offset, ByteBuffer buffer) throws IOException {
+        long position = offset;
+        while (buffer.hasRemaining()) {
+            int n = channel.read(buffer, position);
+            if (n < 0) {
+                return false;
+            }
+            position += n;
+        }
+        return true;
+    }
+
+    private static void awaitQuietly(List<CompletableFuture<CompletedPart>> parts) {
+        for (CompletableFuture<CompletedPart> part : parts) {
+            try {
+                part.join();
+            } catch (CompletionException | java.util.concurrent.CancellationException ignored) {
+                // the caller decides about the upload; a part that failed is simply not stored
+            }
+        }
+    }
+
+    private static CompletedPart join(CompletableFuture<CompletedPart> part) {
+        try {
+            return part.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException re) {
+                throw re;
+            }
+            throw e;
+        }
+    }
+}

@@ -1,0 +1,32 @@
+package dev.ferry.worker.manifest;
+
+import dev.ferry.api.MigrationJob;
+import dev.ferry.worker.s3.ObjectKeys;
+
+/**
+ * Where a job keeps its own objects in the destination bucket: {@code <prefix>/.ferry/<job-uid>/}
+ * (task manifests under {@code manifests/}). The uid, not the name, keeps a re-created job of the same
+ * name apart from the old one. Planning never walks a top-level {@code .ferry} entry of the source
+ * (it is reported as {@code RESERVED_PATH}), so no file's key can fall under this prefix.
+ */
+public final class StatePrefix {
+    /** The reserved first segment below the job's prefix. */
+    public static final String DIRECTORY = ".ferry";
+
+    private StatePrefix() {
+    }
+
+    /** {@code <prefix>/.ferry/<job-uid>}, without a trailing slash. */
+    public static String of(MigrationJob job) {
+        String uid = job.getMetadata().getUid();
+        if (uid == null || uid.isBlank()) {
+            throw new IllegalStateException("job " + job.getMetadata().getName() + " has no uid: it was not read from the API");
+        }
+        return ObjectKeys.keyOf(job.getSpec().destination.normalizedPrefix(), DIRECTORY + "/" + uid);
+    }
+
+    /** The folder of the job's task manifests, with a trailing slash. */
+    public static String manifests(MigrationJob job) {
+        return of(job) + "/manifests/";
+    }
+}

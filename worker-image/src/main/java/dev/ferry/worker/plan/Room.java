@@ -1,0 +1,54 @@
+package dev.ferry.worker.plan;
+
+import dev.ferry.worker.StopSignal;
+import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Backpressure: a plan creates a task only while fewer than {@code maxActive} Copy and Parts tasks of
+ * the job are unfinished. It waits for room a little ({@code waitInPlace}); past that it gives up its
+ * worker slot ({@link PlanPaused}, the runner releases the task with a backoff). Waiting for ever would
+ * deadlock: the operator hands Plan tasks out first, so with child plans every task slot of every
+ * worker could hold a plan waiting for copies that no worker has a slot to run.
+ */
+final class Room {
+    private static final Logger LOG = LoggerFactory.getLogger(Room.class);
+
+    private final ActiveTasks active;
+    private final int maxActive;
+    private final StopSignal stop;
+    private final Duration poll;
+    private final Duration waitInPlace;
+
+    Room(ActiveTasks active, int maxActive, StopSignal stop, Duration poll, Duration waitInPlace) {
+        this.active = active;
+        this.maxActive = maxActive;
+        this.stop = stop;
+        this.poll = poll;
+        this.waitInPlace = waitInPlace;
+    }
+
+    void await() {
+        long waitedMillis = 0;
+        int unfinished;
+        while ((unfinished = active.unfinished()) >= maxActive) {
+            if (stop.stopRequested()) {
+                throw PlanPaused.stopping();
+            }
+            if (waitedMillis >= waitInPlace.toMillis()) {
+                throw PlanPaused.noRoom(unfinished, maxActive);
+            }
+            if (waitedMillis == 0) {
+                LOG.info("{} unfinished tasks reach maxActive {}: planning waits", unfinished, maxActive);
+            }
+            try {
+                Thread.sleep(poll.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw PlanPaused.stopping();
+            }
+            waitedMillis += poll.toMillis();
+        }
+    }
+}

@@ -1,0 +1,100 @@
+package dev.ferry.worker.plan;
+
+import dev.ferry.api.Ferry;
+import dev.ferry.api.FileEntry;
+import dev.ferry.api.ManifestRef;
+import dev.ferry.api.MigrationJob;
+import dev.ferry.api.MigrationTask;
+import dev.ferry.api.MigrationTaskSpec;
+import dev.ferry.api.PartsScope;
+import dev.ferry.api.PlanScope;
+import dev.ferry.api.TaskType;
+import dev.ferry.worker.manifest.Manifests;
+import dev.ferry.worker.s3.EndpointPool;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * The tasks one plan creates: the job's labels, owned by the job (so they go with it), annotated with
+ * the plan that created them ({@link Ferry#PLAN_ANNOTATION}). A Copy task with more files than
+ * {@link Manifests#INLINE_MAX_FILES} gets its list as a manifest object, written here before the task
+ * exists.
+ */
+final class TaskFactory {
+    private final MigrationJob job;
+    private final String planName;
+    private final Supplier<EndpointPool> store;
+
+    TaskFactory(MigrationJob job, String planName, Supplier<EndpointPool> store) {
+        this.job = job;
+        this.planName = planName;
+        this.store = store;
+    }
+
+    MigrationTask copy(String name, List<FileEntry> files) {
+        MigrationTaskSpec spec = spec(TaskType.Copy);
+        if (Manifests.inline(files)) {
+            spec.files = List.copyOf(files);
+        } else {
+            ManifestRef ref = Manifests.write(store.get(), job, name, files);
+            spec.manifest = ref;
+        }
+        spec.fileCount = files.size();
+        spec.byteCount = files.stream().mapToLong(FileEntry::sizeOrZero).sum();
+        return task(name, spec);
+    }
+
+    /** Task {@code index} (0-based) of a file's Parts tasks; only the first one counts the file. */
+    MigrationTask parts(String name, FileEntry file, PartsLayout layout, int index, String uploadId) {
+        MigrationTaskSpec spec = spec(TaskType.Parts);
+        PartsScope parts = new PartsScope();
+        parts.file = file;
+        parts.partSize = layout.partSize();
+        parts.firstPart = layout.firstPart(index);
+        parts.lastPart = layout.lastPart(index);
+        parts.totalParts = layout.totalParts();
+        parts.uploadId = uploadId;
+        spec.parts = parts;
+        spec.fileCount = index == 0 ? 1 : 0;
+        spec.byteCount = layout.bytes(index);
+        return task(name, spec);
+    }
+
+    MigrationTask plan(String name, String directory) {
+        MigrationTaskSpec spec = spec(TaskType.Plan);
+        spec.plan = new PlanScope(directory);
+        return task(name, spec);
+    }
+
+    private MigrationTaskSpec spec(TaskType type) {
+        MigrationTaskSpec spec = new MigrationTaskSpec();
+        spec.jobName = job.getMetadata().getName();
+        spec.type = type;
+        return spec;
+    }
+
+    private MigrationTask task(String name, MigrationTaskSpec spec) {
+        MigrationTask task = new MigrationTask();
+        task.setMetadata(new ObjectMetaBuilder()
+                .withName(name)
+                .withNamespace(job.getMetadata().getNamespace())
+                .withLabels(Map.of(Ferry.JOB_LABEL, job.getMetadata().getName(),
+                        Ferry.TASK_TYPE_LABEL, spec.type.name()))
+                .withAnnotations(Map.of(Ferry.PLAN_ANNOTATION, planName))
+                .withOwnerReferences(new OwnerReferenceBuilder()
+                        .withApiVersion(job.getApiVersion() != null ? job.getApiVersion() : Ferry.API_VERSION)
+                        .withKind("MigrationJob")
+                        .withName(job.getMetadata().getName())
+                        .withUid(job.getMetadata().getUid())
+                        .withController(true)
+                        .withBlockOwnerDeletion(true)
+                        .build())
+                .build());
+        task.setSpec(spec);
+        task.setStatus(null);
+        return task;
+    }
+}
