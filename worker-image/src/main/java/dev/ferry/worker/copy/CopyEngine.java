@@ -2,6 +2,7 @@ package dev.ferry.worker.copy;
 
 import dev.ferry.api.DestinationSpec;
 import dev.ferry.api.MigrationJob;
+import dev.ferry.api.MigrationMode;
 import dev.ferry.api.OverwritePolicy;
 import dev.ferry.api.Quantities;
 import dev.ferry.api.VerifyMode;
@@ -24,6 +25,8 @@ public final class CopyEngine implements AutoCloseable {
     final String bucket;
     final String prefix;
     final String storageClass;
+    /** Copy, Sync (new or changed files only) or Move (the source file is deleted once verified). */
+    final MigrationMode mode;
     final OverwritePolicy overwrite;
     final VerifyMode verify;
     final int concurrency;
@@ -38,11 +41,20 @@ public final class CopyEngine implements AutoCloseable {
 
     public CopyEngine(EndpointPool s3, DestinationSpec destination, OverwritePolicy overwrite, VerifyMode verify,
                       WorkersSpec workers, ByteBudget budget) {
+        this(s3, destination, MigrationMode.Copy, overwrite, verify, workers, budget);
+    }
+
+    public CopyEngine(EndpointPool s3, DestinationSpec destination, MigrationMode mode, OverwritePolicy overwrite,
+                      VerifyMode verify, WorkersSpec workers, ByteBudget budget) {
         this.s3 = s3;
         this.bucket = destination.bucket;
         this.prefix = destination.normalizedPrefix();
         this.storageClass = destination.storageClass;
-        this.overwrite = overwrite == null ? OverwritePolicy.IfDifferent : overwrite;
+        this.mode = mode == null ? MigrationMode.Copy : mode;
+        // Sync means "only new or changed files", whatever overwrite says: Always would copy everything
+        // again and Never would miss changed files
+        this.overwrite = this.mode == MigrationMode.Sync ? OverwritePolicy.IfDifferent
+                : overwrite == null ? OverwritePolicy.IfDifferent : overwrite;
         this.verify = verify == null ? VerifyMode.Checksum : verify;
         this.concurrency = workers.concurrencyOrDefault();
         this.configuredPartSize = workers.partSize == null ? null : Quantities.parseBytes(workers.partSize);
@@ -54,8 +66,8 @@ public final class CopyEngine implements AutoCloseable {
     }
 
     public static CopyEngine forJob(MigrationJob job, EndpointPool s3) {
-        return new CopyEngine(s3, job.getSpec().destination, job.getSpec().overwrite, job.getSpec().verify,
-                job.getSpec().workersOrDefaults(), ByteBudget.forHeap());
+        return new CopyEngine(s3, job.getSpec().destination, job.getSpec().mode, job.getSpec().overwrite,
+                job.getSpec().verify, job.getSpec().workersOrDefaults(), ByteBudget.forHeap());
     }
 
     public int concurrency() {

@@ -33,6 +33,8 @@ public final class FailureCodes {
      * (for a Copy task the same condition is retried with a new upload).
      */
     public static final String MULTIPART_UPLOAD_LOST = ErrorClass.UPLOAD_LOST.code();
+    /** Move: the object is verified but the source was not deleted (changed after the read, or not deletable). */
+    public static final String SOURCE_NOT_DELETED = ErrorClass.SOURCE_NOT_DELETED.code();
     /** The object is larger than the store accepts (EntityTooLarge). */
     public static final String OBJECT_TOO_LARGE = ErrorClass.ENTITY_TOO_LARGE.code();
 

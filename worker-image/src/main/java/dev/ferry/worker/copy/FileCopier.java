@@ -1,14 +1,20 @@
 package dev.ferry.worker.copy;
 
+import dev.ferry.api.MigrationMode;
 import dev.ferry.api.OverwritePolicy;
+import dev.ferry.api.VerifyMode;
 import dev.ferry.worker.RetryableTaskException;
 import dev.ferry.worker.StopSignal;
 import dev.ferry.worker.s3.ObjectKeys;
 import dev.ferry.worker.s3.S3Errors;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.Base64;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -70,14 +76,15 @@ public final class FileCopier {
                             "no longer a regular file");
                 }
                 if (attempt == 1) {
-                    String skip = existingObjectMakesUploadUnnecessary(key, before, existing);
+                    Skip skip = existingObjectMakesUploadUnnecessary(key, file, before, existing);
                     if (skip != null) {
-                        return FileOutcome.skipped(relativePath, skip);
+                        FileOutcome skipped = FileOutcome.skipped(relativePath, skip.reason());
+                        return skip.sameContent() ? movedIfMoving(skipped, file, before) : skipped;
                     }
                 }
                 Uploads.Stored stored = uploads.upload(file, key, before);
                 if (stored != null) {
-                    return verified(relativePath, key, stored);
+                    return movedIfMoving(verified(relativePath, key, stored), file, before);
                 }
                 if (attempt >= 2) {
                     return FileOutcome.failed(relativePath, FailureCodes.SOURCE_CHANGED,
@@ -115,8 +122,37 @@ public final class FileCopier {
         return FileOutcome.failed(relativePath, FailureCodes.VERIFY_MISMATCH, mismatch);
     }
 
+    /**
+     * {@code mode: Move}: the source file is deleted once its object is verified — copied and checked
+     * by {@link ObjectVerifier}, or found identical by content — and only if it is still the version
+     * that was read. Any doubt leaves the file in place and fails it with {@code SOURCE_NOT_DELETED}.
+     */
+    private FileOutcome movedIfMoving(FileOutcome outcome, Path file, SourceStat copied) {
+        if (engine.mode != MigrationMode.Move || outcome.kind() == FileOutcome.Kind.FAILED) {
+            return outcome;
+        }
+        try {
+            if (!SourceStat.of(file).sameVersionAs(copied)) {
+                return FileOutcome.failed(outcome.path(), FailureCodes.SOURCE_NOT_DELETED,
+                        "the file changed after it was copied: left in place (the object holds the version read)");
+            }
+            Files.delete(file);
+            return outcome;
+        } catch (NoSuchFileException e) {
+            return outcome; // a former holder of the task moved it already
+        } catch (IOException e) {
+            return FileOutcome.failed(outcome.path(), FailureCodes.SOURCE_NOT_DELETED,
+                    "copied and verified, but the source could not be deleted: " + e);
+        }
+    }
+
+    /** Why an upload is unnecessary, and whether that is because the object holds the file's content. */
+    private record Skip(String reason, boolean sameContent) {
+    }
+
     /** Why the upload can be skipped, or null when it must happen. */
-    private String existingObjectMakesUploadUnnecessary(String key, SourceStat stat, ExistingObjects existing) {
+    private Skip existingObjectMakesUploadUnnecessary(String key, Path file, SourceStat stat, ExistingObjects existing)
+            throws IOException {
         if (engine.overwrite == OverwritePolicy.Always) {
             return null;
         }
@@ -125,7 +161,7 @@ public final class FileCopier {
                 return null;
             case PRESENT:
                 if (engine.overwrite == OverwritePolicy.Never) {
-                    return "the object exists (overwrite: Never)";
+                    return new Skip("the object exists (overwrite: Never)", false);
                 }
                 if (existing.size(key) != stat.size()) {
                     return null;
@@ -144,15 +180,35 @@ public final class FileCopier {
             throw e;
         }
         if (engine.overwrite == OverwritePolicy.Never) {
-            return "the object exists (overwrite: Never)";
+            return new Skip("the object exists (overwrite: Never)", false);
         }
         Map<String, String> meta = head.metadata();
         boolean sameSize = head.contentLength() != null && head.contentLength() == stat.size();
         // an object without md5chksum was left half-done (completed, metadata not yet set): redo it
-        if (sameSize && ObjectMetadata.sameMtime(meta.get(ObjectMetadata.MTIME), stat.mtime())
-                && meta.containsKey(ObjectMetadata.MD5)) {
-            return "an identical object exists (same size and mtime)";
+        if (!sameSize || !ObjectMetadata.sameMtime(meta.get(ObjectMetadata.MTIME), stat.mtime())
+                || !meta.containsKey(ObjectMetadata.MD5)) {
+            return null;
+        }
+        if (engine.verify == VerifyMode.Size) {
+            return new Skip("an identical object exists (same size and mtime)", false);
+        }
+        // Checksum: the recorded MD5 must be the file's, which costs a read of the file but no upload
+        byte[] md5 = md5Of(file, stat);
+        if (md5 != null && Base64.getEncoder().encodeToString(md5).equals(meta.get(ObjectMetadata.MD5))) {
+            return new Skip("an identical object exists (same size, mtime and MD5)", true);
         }
         return null;
+    }
+
+    /** The file's MD5 in one sequential read; null when the file changed meanwhile. */
+    private static byte[] md5Of(Path file, SourceStat stat) throws IOException {
+        MessageDigest digest = Uploads.md5();
+        byte[] buffer = new byte[256 << 10];
+        try (InputStream in = Files.newInputStream(file)) {
+            for (int n; (n = in.read(buffer)) > 0; ) {
+                digest.update(buffer, 0, n);
+            }
+        }
+        return SourceStat.of(file).sameVersionAs(stat) ? digest.digest() : null;
     }
 }

@@ -138,7 +138,7 @@ final class MultipartCopy {
             }
         }
         String uploadId = engine.s3.call(s3 -> s3.createMultipartUpload(b -> b.bucket(engine.bucket).key(key)
-                .metadata(ObjectMetadata.of(before.mtime(), preHashed))
+                .metadata(ObjectMetadata.of(before, preHashed))
                 .storageClass(engine.storageClass))).uploadId();
         return new Target(uploadId, Map.of(), false);
     }

@@ -14,12 +14,18 @@ import java.util.Map;
  *   <li>{@code mtime}: the file's modification time as epoch seconds with a nanosecond fraction,
  *       e.g. {@code 1700000000.123456789} (rclone's format, which it reads back as the object's time);</li>
  *   <li>{@code md5chksum}: base64 of the MD5 of the whole file, which rclone uses to check multipart
- *       objects whose ETag is not an MD5.</li>
+ *       objects whose ETag is not an MD5;</li>
+ *   <li>{@code mode} (octal {@code st_mode}, e.g. {@code 100644}), {@code uid} and {@code gid}
+ *       (decimal), as rclone's local backend writes them with {@code --metadata}, so a restore can put
+ *       ownership and permissions back.</li>
  * </ul>
  */
 public final class ObjectMetadata {
     public static final String MTIME = "mtime";
     public static final String MD5 = "md5chksum";
+    public static final String MODE = "mode";
+    public static final String UID = "uid";
+    public static final String GID = "gid";
     /** mtimes closer than this are the same: rclone writes them through a float64. */
     static final BigDecimal MTIME_TOLERANCE_SECONDS = new BigDecimal("0.000001");
 
@@ -31,6 +37,21 @@ public final class ObjectMetadata {
         m.put(MTIME, formatMtime(mtime));
         if (md5 != null) {
             m.put(MD5, Base64.getEncoder().encodeToString(md5));
+        }
+        return m;
+    }
+
+    /** Everything Ferry stores about the file: mtime, mode, uid, gid, and the MD5 when known. */
+    public static Map<String, String> of(SourceStat stat, byte[] md5) {
+        Map<String, String> m = of(stat.mtime(), md5);
+        if (stat.mode() != null) {
+            m.put(MODE, Integer.toOctalString(stat.mode()));
+        }
+        if (stat.uid() != null) {
+            m.put(UID, Integer.toString(stat.uid()));
+        }
+        if (stat.gid() != null) {
+            m.put(GID, Integer.toString(stat.gid()));
         }
         return m;
     }

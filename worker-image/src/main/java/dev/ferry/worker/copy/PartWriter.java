@@ -127,6 +127,12 @@ final class PartWriter {
     private CompletableFuture<CompletedPart> upload(int partNumber, byte[] data, byte[] md5) {
         String contentMd5 = Base64.getEncoder().encodeToString(md5);
         return CompletableFuture.supplyAsync(() -> {
+            try {
+                engine.bandwidth.acquire(data.length);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new CompletionException(e);
+            }
             // the parts of one upload may go to different gateways of the store
             String eTag = engine.s3.call(s3 -> s3.uploadPart(b -> b.bucket(engine.bucket).key(key)
                             .uploadId(uploadId).partNumber(partNumber)

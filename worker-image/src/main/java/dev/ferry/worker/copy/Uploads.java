@@ -105,10 +105,11 @@ final class Uploads {
             }
             byte[] md5 = md5().digest(data);
             String md5Base64 = Base64.getEncoder().encodeToString(md5);
+            engine.bandwidth.acquire(size);
             String eTag = engine.s3.call(s3 -> s3.putObject(b -> b.bucket(engine.bucket).key(key)
                             .contentLength((long) size)
                             .contentMD5(md5Base64)
-                            .metadata(ObjectMetadata.of(before.mtime(), md5))
+                            .metadata(ObjectMetadata.of(before, md5))
                             .storageClass(engine.storageClass),
                     RequestBody.fromBytes(data))).eTag();
             return new Stored(size, md5, false, eTag);
@@ -117,7 +118,7 @@ final class Uploads {
 
     /** Replaces the object's metadata by the full set including md5chksum; the data is not copied through us. */
     static void setWholeFileMd5(CopyEngine engine, String key, SourceStat before, byte[] md5) {
-        Map<String, String> metadata = ObjectMetadata.of(before.mtime(), md5);
+        Map<String, String> metadata = ObjectMetadata.of(before, md5);
         engine.s3.call(s3 -> s3.copyObject(b -> b.sourceBucket(engine.bucket).sourceKey(key)
                 .destinationBucket(engine.bucket).destinationKey(key)
                 .metadataDirective(MetadataDirective.REPLACE)

@@ -2,6 +2,7 @@ package dev.ferry.worker.plan;
 
 import dev.ferry.api.FileEntry;
 import dev.ferry.api.MigrationJob;
+import dev.ferry.api.MigrationMode;
 import dev.ferry.api.MigrationTask;
 import dev.ferry.api.PartsScope;
 import dev.ferry.api.TaskType;
@@ -82,7 +83,10 @@ final class Planner implements SourceWalker.Visitor {
         this.configuredPartSize = configuredPartSize;
         this.maxFiles = job.getSpec().tasksOrDefaults().maxFilesOrDefault();
         this.maxBytes = job.getSpec().tasksOrDefaults().maxBytesOrUnlimited();
-        this.splitFileSize = job.getSpec().tasksOrDefaults().splitFileSizeOrDefault();
+        // Move deletes a file once its object is verified, which one holder must see whole: in Move mode
+        // a huge file stays one (multipart, resumable) copy instead of Parts tasks spread over workers
+        this.splitFileSize = job.getSpec().mode == MigrationMode.Move ? Long.MAX_VALUE
+                : job.getSpec().tasksOrDefaults().splitFileSizeOrDefault();
         this.splitDirectoryEntries = job.getSpec().tasksOrDefaults().splitDirectoryEntriesOrDefault();
         this.prefix = job.getSpec().destination.normalizedPrefix();
     }

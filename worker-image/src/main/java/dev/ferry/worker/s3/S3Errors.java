@@ -56,6 +56,7 @@ public final class S3Errors {
         REJECTED("S3_REJECTED", Scope.FILE, false),
         VERIFY_MISMATCH("VERIFY_MISMATCH", Scope.FILE, false),
         PARTS_INCOMPLETE("PARTS_INCOMPLETE", Scope.FILE, false),
+        SOURCE_NOT_DELETED("SOURCE_NOT_DELETED", Scope.FILE, false),
         // network
         CONNECTION_FAILED("S3_UNREACHABLE", Scope.TASK, true),
         NETWORK_TIMEOUT("S3_TIMEOUT", Scope.TASK, true),

@@ -1,6 +1,7 @@
 package dev.ferry.worker.copy;
 
 import dev.ferry.api.DestinationSpec;
+import dev.ferry.api.MigrationMode;
 import dev.ferry.api.OverwritePolicy;
 import dev.ferry.api.VerifyMode;
 import dev.ferry.api.WorkersSpec;
@@ -28,16 +29,22 @@ final class TestEngines {
 
     static CopyEngine against(S3ProxyServer s3, String bucket, OverwritePolicy overwrite, VerifyMode verify,
                               CopyHooks hooks) {
+        return against(s3, bucket, MigrationMode.Copy, overwrite, verify, null, hooks);
+    }
+
+    static CopyEngine against(S3ProxyServer s3, String bucket, MigrationMode mode, OverwritePolicy overwrite,
+                              VerifyMode verify, String bandwidthLimit, CopyHooks hooks) {
         DestinationSpec destination = new DestinationSpec();
         destination.bucket = bucket;
         destination.endpoints = List.of(s3.endpoint().toString());
         WorkersSpec workers = new WorkersSpec();
         workers.concurrency = 4;
         workers.partSize = PART_SIZE;
+        workers.bandwidthLimit = bandwidthLimit;
         EndpointPool pool = S3ClientFactory.pool(destination,
                 AwsBasicCredentials.create(S3ProxyServer.ACCESS_KEY, S3ProxyServer.SECRET_KEY), 4,
                 EndpointPool.Settings.DEFAULT);
-        CopyEngine engine = new CopyEngine(pool, destination, overwrite, verify, workers, new ByteBudget(64L << 20));
+        CopyEngine engine = new CopyEngine(pool, destination, mode, overwrite, verify, workers, new ByteBudget(64L << 20));
         engine.hooks = hooks;
         return engine;
     }

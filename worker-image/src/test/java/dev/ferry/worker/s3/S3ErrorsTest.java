@@ -133,6 +133,9 @@ class S3ErrorsTest {
             // decided from the phases of a file's Parts tasks, not from an exception: PartsRunnerIT
             // makes a sibling Parts task fail and asserts this code
             case PARTS_INCOMPLETE -> assertThat(row.code()).isEqualTo(dev.ferry.worker.copy.FailureCodes.PARTS_INCOMPLETE);
+            // decided after a verified copy in Move mode, not from an exception: MoveAndSyncIT makes the
+            // file change after its copy, and the source undeletable, and asserts this code
+            case SOURCE_NOT_DELETED -> assertThat(row.code()).isEqualTo(dev.ferry.worker.copy.FailureCodes.SOURCE_NOT_DELETED);
             case CONNECTION_FAILED -> {
                 assertClassified(realFailure(refusingPort()), row);
                 assertClassified(network(new SocketException("Connection reset")), row);

@@ -1,0 +1,90 @@
+package dev.ferry.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ferry.local.LocalS3;
+import dev.ferry.local.S3Credentials;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * `ferry migrate --mode Sync` re-runs copy only new and changed files, and `--mode Move` empties the
+ * source of every file whose object it verified — through the whole operator/worker path.
+ */
+class MigrateModesIT {
+    private static final S3Credentials CREDENTIALS = new S3Credentials("modes-key", "modes-secret");
+
+    @TempDir
+    static Path temp;
+    private static LocalS3 s3;
+
+    @BeforeAll
+    static void startS3() throws Exception {
+        s3 = LocalS3.start(0, temp.resolve("s3"), CREDENTIALS);
+    }
+
+    @AfterAll
+    static void stopS3() throws Exception {
+        s3.close();
+    }
+
+    @Test
+    void aSyncRunCopiesOnlyTheFilesThatAreNewOrChanged() throws Exception {
+        Path source = temp.resolve("sync-tree");
+        SourceTree.generate(source, 60, 0, 7);
+        int fileCount = SourceTree.describe(source).size();
+        JsonNode first = migrate(source, "s3://modes/sync", "--mode", "Copy");
+        assertThat(first.path("files").path("copied").asLong()).isEqualTo(fileCount);
+
+        Path changed;
+        try (Stream<Path> files = Files.walk(source)) {
+            changed = files.filter(Files::isRegularFile).sorted().findFirst().orElseThrow();
+        }
+        Files.writeString(changed, "changed content");
+        Files.setLastModifiedTime(changed, FileTime.fromMillis(System.currentTimeMillis() + 10_000));
+        Files.writeString(source.resolve("added.txt"), "a new file");
+
+        JsonNode sync = migrate(source, "s3://modes/sync", "--mode", "Sync");
+
+        assertThat(sync.path("succeeded").asBoolean()).isTrue();
+        assertThat(sync.path("files").path("total").asLong()).isEqualTo(fileCount + 1);
+        assertThat(sync.path("files").path("copied").asLong()).as("the changed file and the new one").isEqualTo(2);
+        assertThat(sync.path("files").path("skipped").asLong()).isEqualTo(fileCount - 1);
+        assertThat(ObjectListing.of(s3, CREDENTIALS, "modes", "sync/")).isEqualTo(SourceTree.describe(source));
+    }
+
+    @Test
+    void aMoveLeavesNoFileBehindAndEveryObjectIdentical() throws Exception {
+        Path source = temp.resolve("move-tree");
+        SourceTree.generate(source, 80, 6 << 20, 8);
+        Map<String, String> expected = SourceTree.describe(source);
+
+        JsonNode move = migrate(source, "s3://modes/move", "--mode", "Move", "--part-size", "5Mi");
+
+        assertThat(move.path("succeeded").asBoolean()).isTrue();
+        assertThat(move.path("files").path("copied").asLong()).isEqualTo(expected.size());
+        assertThat(ObjectListing.of(s3, CREDENTIALS, "modes", "move/")).isEqualTo(expected);
+        try (Stream<Path> left = Files.walk(source)) {
+            assertThat(left.filter(Files::isRegularFile)).as("files left in the source").isEmpty();
+        }
+    }
+
+    private static JsonNode migrate(Path source, String destination, String... options) throws Exception {
+        String[] args = Stream.concat(Stream.of("migrate", source.toString(), destination, "--workers", "2",
+                        "--endpoint", s3.endpoint().toString(), "--access-key", CREDENTIALS.accessKey(),
+                        "--secret-key", CREDENTIALS.secretKey(), "--work-dir", temp.resolve(".ferry").toString(), "--json"),
+                Stream.of(options)).toArray(String[]::new);
+        FerryProcess.Result result = FerryProcess.run(temp, Map.of(), 300, args);
+        assertThat(result.exitCode()).as("exit code; stderr:%n%s", result.stderr()).isZero();
+        return new ObjectMapper().readTree(result.stdout());
+    }
+}

@@ -1,0 +1,184 @@
+package dev.ferry.worker.copy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ferry.api.MigrationMode;
+import dev.ferry.api.OverwritePolicy;
+import dev.ferry.api.VerifyMode;
+import dev.ferry.worker.testing.S3ProxyPerClass;
+import dev.ferry.worker.testing.Trees;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
+import java.util.Base64;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.core.sync.RequestBody;
+
+/**
+ * {@code mode: Move} deletes a source only once its object is verified and only if it is still the
+ * version read; {@code Sync} copies only new or changed files; {@code verify: Checksum} compares
+ * content before skipping; objects carry mtime, mode, uid and gid; uploads keep the bandwidth limit.
+ */
+class ModesAndMetadataIT {
+    private static final int SMALL = 64 << 10;
+
+    @RegisterExtension
+    static final S3ProxyPerClass S3 = new S3ProxyPerClass("modes-it");
+
+    @TempDir
+    Path source;
+
+    @Test
+    void moveDeletesTheSourceOnceItsObjectIsVerified() throws Exception {
+        Path small = Files.write(source.resolve("small"), Trees.randomBytes(SMALL, 1));
+        Path big = Files.write(source.resolve("big"), Trees.randomBytes(12 << 20, 2));
+        byte[] smallBytes = Files.readAllBytes(small);
+        byte[] bigBytes = Files.readAllBytes(big);
+
+        try (CopyEngine engine = engine(MigrationMode.Move, OverwritePolicy.IfDifferent, VerifyMode.Checksum, null)) {
+            FileCopier copier = new FileCopier(engine);
+            assertThat(copier.copy("small", small).kind()).isEqualTo(FileOutcome.Kind.COPIED);
+            assertThat(copier.copy("big", big).kind()).isEqualTo(FileOutcome.Kind.COPIED);
+        }
+
+        assertThat(small).doesNotExist();
+        assertThat(big).doesNotExist();
+        assertThat(stored("small")).isEqualTo(smallBytes);
+        assertThat(stored("big")).isEqualTo(bigBytes);
+    }
+
+    @Test
+    void moveLeavesAFileThatChangedAfterItWasCopied() throws Exception {
+        Path file = Files.write(source.resolve("growing"), Trees.randomBytes(SMALL, 3));
+        byte[] read = Files.readAllBytes(file);
+        CopyHooks appendAfterUpload = new CopyHooks() {
+            @Override
+            public void beforeVerify(String key) {
+                try {
+                    Files.write(file, new byte[] {1, 2, 3}, StandardOpenOption.APPEND);
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }
+        };
+
+        FileOutcome outcome;
+        try (CopyEngine engine = TestEngines.against(S3.server(), S3.bucket(), MigrationMode.Move,
+                OverwritePolicy.IfDifferent, VerifyMode.Checksum, null, appendAfterUpload)) {
+            outcome = new FileCopier(engine).copy("growing", file);
+        }
+
+        assertThat(outcome.kind()).isEqualTo(FileOutcome.Kind.FAILED);
+        assertThat(outcome.code()).isEqualTo(FailureCodes.SOURCE_NOT_DELETED);
+        assertThat(file).exists().hasSize(SMALL + 3);
+        assertThat(stored("growing")).as("the object holds the version read").isEqualTo(read);
+    }
+
+    @Test
+    void moveDeletesASourceWhoseObjectIsAlreadyThereWithTheSameContent() throws Exception {
+        Path file = Files.write(source.resolve("done-before"), Trees.randomBytes(SMALL, 4));
+        try (CopyEngine copy = engine(MigrationMode.Copy, OverwritePolicy.IfDifferent, VerifyMode.Checksum, null)) {
+            assertThat(new FileCopier(copy).copy("done-before", file).kind()).isEqualTo(FileOutcome.Kind.COPIED);
+        }
+
+        FileOutcome outcome;
+        try (CopyEngine move = engine(MigrationMode.Move, OverwritePolicy.IfDifferent, VerifyMode.Checksum, null)) {
+            outcome = new FileCopier(move).copy("done-before", file);
+        }
+
+        assertThat(outcome.kind()).isEqualTo(FileOutcome.Kind.SKIPPED);
+        assertThat(outcome.message()).contains("MD5");
+        assertThat(file).doesNotExist();
+    }
+
+    @Test
+    void checksumModeCopiesAFileWhoseObjectHasItsSizeAndMtimeButOtherBytes() throws Exception {
+        Path file = Files.write(source.resolve("same-looking"), Trees.randomBytes(SMALL, 5));
+        FileTime mtime = Files.getLastModifiedTime(file);
+        byte[] other = Trees.randomBytes(SMALL, 6);
+        S3.server().client().putObject(b -> b.bucket(S3.bucket()).key("same-looking")
+                .metadata(ObjectMetadata.of(mtime, Uploads.md5().digest(other))), RequestBody.fromBytes(other));
+
+        try (CopyEngine sizeOnly = engine(MigrationMode.Copy, OverwritePolicy.IfDifferent, VerifyMode.Size, null)) {
+            assertThat(new FileCopier(sizeOnly).copy("same-looking", file).kind())
+                    .as("Size trusts size and mtime").isEqualTo(FileOutcome.Kind.SKIPPED);
+        }
+        try (CopyEngine checksum = engine(MigrationMode.Copy, OverwritePolicy.IfDifferent, VerifyMode.Checksum, null)) {
+            assertThat(new FileCopier(checksum).copy("same-looking", file).kind())
+                    .as("Checksum reads the file and finds another MD5").isEqualTo(FileOutcome.Kind.COPIED);
+        }
+        assertThat(stored("same-looking")).isEqualTo(Files.readAllBytes(file));
+    }
+
+    @Test
+    void syncCopiesOnlyNewAndChangedFilesWhateverOverwriteSays() throws Exception {
+        Path kept = Files.write(source.resolve("kept"), Trees.randomBytes(SMALL, 7));
+        Path changed = Files.write(source.resolve("changed"), Trees.randomBytes(SMALL, 8));
+        try (CopyEngine first = engine(MigrationMode.Copy, OverwritePolicy.IfDifferent, VerifyMode.Checksum, null)) {
+            new FileCopier(first).copy("kept", kept);
+            new FileCopier(first).copy("changed", changed);
+        }
+        Files.write(changed, Trees.randomBytes(SMALL, 9));
+        Files.setLastModifiedTime(changed, FileTime.fromMillis(Files.getLastModifiedTime(changed).toMillis() + 5000));
+        Path added = Files.write(source.resolve("added"), Trees.randomBytes(SMALL, 10));
+
+        try (CopyEngine sync = engine(MigrationMode.Sync, OverwritePolicy.Always, VerifyMode.Checksum, null)) {
+            FileCopier copier = new FileCopier(sync);
+            assertThat(copier.copy("kept", kept).kind()).isEqualTo(FileOutcome.Kind.SKIPPED);
+            assertThat(copier.copy("changed", changed).kind()).isEqualTo(FileOutcome.Kind.COPIED);
+            assertThat(copier.copy("added", added).kind()).isEqualTo(FileOutcome.Kind.COPIED);
+        }
+        assertThat(stored("changed")).isEqualTo(Files.readAllBytes(changed));
+    }
+
+    @Test
+    void objectsCarryMtimeModeUidAndGid() throws Exception {
+        Path file = Files.write(source.resolve("owned"), Trees.randomBytes(SMALL, 11));
+        Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r-----"));
+        Map<String, Object> unix = Files.readAttributes(file, "unix:uid,gid,mode");
+
+        try (CopyEngine engine = engine(MigrationMode.Copy, OverwritePolicy.Always, VerifyMode.Checksum, null)) {
+            new FileCopier(engine).copy("owned", file);
+        }
+
+        Map<String, String> metadata = S3.server().client()
+                .headObject(b -> b.bucket(S3.bucket()).key("owned")).metadata();
+        assertThat(metadata).containsEntry(ObjectMetadata.MODE, "100640")
+                .containsEntry(ObjectMetadata.UID, unix.get("uid").toString())
+                .containsEntry(ObjectMetadata.GID, unix.get("gid").toString())
+                .containsEntry(ObjectMetadata.MD5, Base64.getEncoder().encodeToString(
+                        Uploads.md5().digest(Files.readAllBytes(file))));
+        assertThat(ObjectMetadata.sameMtime(metadata.get(ObjectMetadata.MTIME), Files.getLastModifiedTime(file))).isTrue();
+    }
+
+    @Test
+    void uploadsKeepTheBandwidthLimit() throws Exception {
+        for (int i = 0; i < 3; i++) {
+            Files.write(source.resolve("limited-" + i), Trees.randomBytes(2 << 20, 20 + i));
+        }
+        long start = System.nanoTime();
+        try (CopyEngine engine = engine(MigrationMode.Copy, OverwritePolicy.Always, VerifyMode.Checksum, "2Mi")) {
+            FileCopier copier = new FileCopier(engine);
+            for (int i = 0; i < 3; i++) {
+                assertThat(copier.copy("limited-" + i, source.resolve("limited-" + i)).kind())
+                        .isEqualTo(FileOutcome.Kind.COPIED);
+            }
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+
+        // 6 MiB at 2 MiB/s, the first 2 MiB from the bucket: at least 2 s
+        assertThat(seconds).isGreaterThanOrEqualTo(1.95);
+    }
+
+    private static CopyEngine engine(MigrationMode mode, OverwritePolicy overwrite, VerifyMode verify, String limit) {
+        return TestEngines.against(S3.server(), S3.bucket(), mode, overwrite, verify, limit, CopyHooks.NONE);
+    }
+
+    private static byte[] stored(String key) {
+        return S3.server().client().getObjectAsBytes(b -> b.bucket(S3.bucket()).key(key)).asByteArray();
+    }
+}
