@@ -273,6 +273,12 @@ class MigrationJobReconcilerIT {
             MigrationJob job = cluster.job("mail");
             assertThat(job.getStatus().phase).isEqualTo(JobPhase.Failed);
             assertThat(condition(job, Conditions.READY).getMessage()).contains("planning failed in mail-plan");
+            // the failure report names what was left: here the whole source directory of the plan
+            assertThat(job.getStatus().failures).singleElement().satisfies(f -> {
+                assertThat(f.path).isEqualTo("/");
+                assertThat(f.code).isEqualTo("TASK_FAILED");
+                assertThat(f.message).contains("gave up after 2 attempts");
+            });
         });
         await().untilAsserted(() -> assertThat(cluster.deployment("mail-worker").getSpec().getReplicas()).isZero());
     }

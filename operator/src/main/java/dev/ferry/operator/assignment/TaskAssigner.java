@@ -131,6 +131,7 @@ public final class TaskAssigner {
         Optional<MigrationTask> written = writer.write(state, task, status -> {
             status.phase = TaskPhase.Failed;
             status.message = message;
+            status.failures = UnfinishedFiles.of(task, "not migrated: the task " + message);
             return status;
         });
         written.ifPresent(t -> log.warn("job {}/{}: task {} failed: {}", state.namespace(), state.name(),

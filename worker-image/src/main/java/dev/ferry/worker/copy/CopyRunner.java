@@ -25,6 +25,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.core.exception.SdkException;
 
 /**
  * Runs a Copy task: the files after its checkpoint go through the engine's file threads (at most
@@ -102,6 +103,27 @@ public final class CopyRunner {
         }
         writer.closeAndRethrowIfLost();
         finish(fence, progress, taskFailure.get());
+        if (progress.allDone() && progress.failed() == 0) {
+            removeManifest(engine, task);
+        }
+    }
+
+    /**
+     * A Succeeded task never runs again, so its manifest has served: it goes, and a finished job leaves
+     * nothing under the state prefix but what failed tasks need (their manifests are their file lists
+     * in the failure report). Best effort: a manifest left by a crash right here is only litter.
+     */
+    private static void removeManifest(CopyEngine engine, MigrationTask task) {
+        if (task.getSpec().manifest == null || task.getSpec().manifest.key == null) {
+            return;
+        }
+        String key = task.getSpec().manifest.key;
+        try {
+            engine.s3.call(s3 -> s3.deleteObject(b -> b.bucket(engine.bucket).key(key)));
+        } catch (SdkException e) {
+            LOG.info("could not remove the manifest {} of finished task {}: {}", key, task.getMetadata().getName(),
+                    e.toString());
+        }
     }
 
     /** One listing of the task's key range spares a HEAD per absent file (overwrite Always needs neither). */

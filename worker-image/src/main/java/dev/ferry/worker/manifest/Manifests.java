@@ -35,7 +35,8 @@ import software.amazon.awssdk.core.sync.RequestBody;
  * manifest. The key holds the task's name and a hash of the content: a re-run of the plan writes the
  * same bytes to the same key, and a plan that lost its task (a zombie writing beside the new holder) can
  * never change the list under a task that already exists — a different list gets a different key.
- * Manifests are kept after their task finished: they are small and record what each task covered.
+ * A Copy task that Succeeded removes its manifest (it never runs again); a Failed task keeps it as the
+ * list of what it did not migrate.
  */
 public final class Manifests {
     /**

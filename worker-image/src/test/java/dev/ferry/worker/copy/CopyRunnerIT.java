@@ -2,6 +2,13 @@ package dev.ferry.worker.copy;
 
 import static dev.ferry.worker.testing.TestResources.POD_UID;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.ferry.api.ManifestRef;
+import dev.ferry.worker.manifest.Manifests;
+import dev.ferry.worker.s3.EndpointPool;
+import dev.ferry.worker.s3.S3ClientFactory;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 
 import dev.ferry.api.FileEntry;
 import dev.ferry.api.MigrationJob;
@@ -135,6 +142,32 @@ class CopyRunnerIT {
         assertThat(done.getStatus().failures).extracting(f -> f.code)
                 .containsExactly(FailureCodes.SOURCE_VANISHED, FailureCodes.KEY_TOO_LONG);
         assertThat(download("backup/2024/kept.txt")).isEqualTo("kept".getBytes());
+    }
+
+    @Test
+    void aTaskThatSucceededRemovesItsManifest() throws Exception {
+        Map<String, byte[]> tree = new LinkedHashMap<>();
+        for (int i = 0; i < 60; i++) {
+            tree.put("listed/f" + i, Trees.randomBytes(100 + i, i));
+        }
+        MigrationJob job = jobWithPartSize("5Mi");
+        ManifestRef manifest;
+        try (EndpointPool store = S3ClientFactory.forJob(client, job)) {
+            manifest = Manifests.write(store, job, "listed", entries(tree));
+        }
+        assertThat(S3.server().client().headObject(b -> b.bucket(S3.bucket()).key(manifest.key)).contentLength())
+                .isPositive();
+        String name = "listed-" + S3.bucket();
+        TestResources.createCopyTask(client, job, name, manifest);
+        TestResources.assign(client, name, POD_UID);
+
+        worker.run(name);
+
+        MigrationTask done = TestResources.task(client, name);
+        assertThat(done.getStatus().phase).isEqualTo(TaskPhase.Succeeded);
+        assertThat(done.getStatus().progress.copied).isEqualTo(60);
+        assertThatThrownBy(() -> S3.server().client().headObject(b -> b.bucket(S3.bucket()).key(manifest.key)))
+                .as("the manifest of a task that succeeded is removed").isInstanceOf(NoSuchKeyException.class);
     }
 
     private MigrationJob jobWithPartSize(String partSize) {

@@ -136,6 +136,7 @@ class PlanRunnerIT {
         TestResources.assign(client, plan, POD_UID);
         worker.run(plan);
         MigrationTask first = plans.tasks(TaskType.Copy).get(0);
+        List<FileEntry> listed = plans.files(first);
         TestResources.assign(client, first.getMetadata().getName(), POD_UID);
 
         worker.run(first.getMetadata().getName());
@@ -143,7 +144,9 @@ class PlanRunnerIT {
         MigrationTask copied = TestResources.task(client, first.getMetadata().getName());
         assertThat(copied.getStatus().phase).isEqualTo(TaskPhase.Succeeded);
         assertThat(copied.getStatus().progress.copied).isEqualTo(100);
-        for (FileEntry file : plans.files(first)) {
+        assertThat(S3.server().client().listObjectsV2(b -> b.bucket(S3.bucket())
+                .prefix(first.getSpec().manifest.key)).contents()).as("its manifest, removed once it succeeded").isEmpty();
+        for (FileEntry file : listed) {
             assertThat(S3.server().client().getObjectAsBytes(b -> b.bucket(S3.bucket()).key("backup/" + file.path))
                     .asByteArray()).isEqualTo(Files.readAllBytes(source.resolve(file.path)));
         }

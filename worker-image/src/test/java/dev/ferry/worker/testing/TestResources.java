@@ -85,6 +85,18 @@ public final class TestResources {
         return createTask(client, job, name, spec);
     }
 
+    /** A Copy task whose list is the manifest {@code manifest} (written beforehand). */
+    public static MigrationTask createCopyTask(KubernetesClient client, MigrationJob job, String name,
+                                               dev.ferry.api.ManifestRef manifest) {
+        MigrationTaskSpec spec = new MigrationTaskSpec();
+        spec.jobName = job.getMetadata().getName();
+        spec.type = TaskType.Copy;
+        spec.manifest = manifest;
+        spec.fileCount = manifest.files;
+        spec.byteCount = manifest.bytes;
+        return createTask(client, job, name, spec);
+    }
+
     public static MigrationTask createPlanTask(KubernetesClient client, MigrationJob job, String directory) {
         MigrationTaskSpec spec = new MigrationTaskSpec();
         spec.jobName = job.getMetadata().getName();
