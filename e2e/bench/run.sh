@@ -6,7 +6,8 @@
 #   REPS=2 TOOLS="rclone:t16nh ours:default" e2e/bench/run.sh small mixed large
 #
 # Ferry runs as a user runs it: the CLI jar's local mode (local API, operator, worker processes)
-# against the harness's S3Proxy endpoint. Settings: ours:default (2 workers), ours:w3, ours:w1.
+# against the harness's S3Proxy endpoint. Settings: ours:default (ferry's default worker count: one per 4 CPUs, at least 1),
+# ours:w1, ours:w2, ours:w3.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 BENCH=${BENCH:-$ROOT/../shared/bench}
@@ -16,7 +17,7 @@ JAR=$ROOT/cli/target/ferry.jar
 
 # {SETTING} → ferry options; the work dir is scratch under /tmp/bench, never in the repo.
 export FERRY_BENCH_JAR=$JAR
-export OURS_CMD='case "{SETTING}" in w1) W=1;; w3) W=3;; *) W=2;; esac; java -Xmx1g -XX:+UseParallelGC -XX:TieredStopAtLevel=1 -jar "$FERRY_BENCH_JAR" migrate {SRC} s3://{BUCKET}/ --endpoint {ENDPOINT} --workers $W --work-dir /tmp/bench/ferry-work >/tmp/bench/ferry-last.log 2>&1 || { tail -20 /tmp/bench/ferry-last.log >&2; exit 1; }'
+export OURS_CMD='case "{SETTING}" in w1) W="--workers 1";; w2) W="--workers 2";; w3) W="--workers 3";; *) W="";; esac; java -Xmx1g -XX:+UseParallelGC -XX:TieredStopAtLevel=1 -jar "$FERRY_BENCH_JAR" migrate {SRC} s3://{BUCKET}/ --endpoint {ENDPOINT} $W --work-dir /tmp/bench/ferry-work >/tmp/bench/ferry-last.log 2>&1 || { tail -20 /tmp/bench/ferry-last.log >&2; exit 1; }'
 export TOOLS=${TOOLS:-"rclone:t16nh ours:default"}
 export REPS=${REPS:-1}
 exec "$BENCH/run-anchors.sh" "${@:-small}"

@@ -49,6 +49,14 @@ class MigrateCommandTest {
     }
 
     @Test
+    void runsOneWorkerPerFourCpusByDefault() {
+        assertThat(MigrateCommand.defaultWorkers(1)).isEqualTo(1);
+        assertThat(MigrateCommand.defaultWorkers(2)).isEqualTo(1);
+        assertThat(MigrateCommand.defaultWorkers(8)).isEqualTo(2);
+        assertThat(MigrateCommand.defaultWorkers(64)).isEqualTo(8);
+    }
+
+    @Test
     void refusesAMoveThatCouldDeleteAnUnverifiedSource() {
         assertThatThrownBy(() -> parse(source.toString(), "s3://bkt", "--mode", "Move", "--verify", "Size").validate())
                 .hasMessageContaining("--mode Move needs --verify Checksum");

@@ -32,7 +32,8 @@ class QuickStartIT {
         assertThat(result.exitCode()).as("exit code; stderr:%n%s", result.stderr()).isZero();
         assertThat(result.stdout()).startsWith("Succeeded quickstart");
         assertThat(result.stderr()).contains("embedded S3 at http://127.0.0.1:")
-                .contains("with " + (workers.equals("default") ? "2" : workers) + " worker(s)");
+                .contains("with " + (workers.equals("default")
+                        ? Math.max(1, Math.min(8, Runtime.getRuntime().availableProcessors() / 4)) : workers) + " worker(s)");
         // The embedded S3 keeps each object as a file: bucket directory + key (directories are not objects).
         Path bucket = workDir.resolve("runs/quickstart/s3/demo");
         assertThat(SourceTree.describe(bucket)).isEqualTo(SourceTree.describe(samples));
