@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -33,10 +32,11 @@ import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
  * <p><b>Which version of the file.</b> S3 has no call that reads the metadata of an unfinished upload,
  * so "the upload belongs to this version of the file" is decided by content: every kept part is the
  * MD5 of the file's current bytes, read between the two stats that prove the file did not change. The
- * metadata given at creation (mtime) is replaced after completion together with {@code md5chksum}
- * (up to 5 GiB). Above 5 GiB the creation metadata is final, so a resumed upload is checked after
- * completion: if its {@code mtime}/{@code md5chksum} are not this file's, the object is deleted and
- * the file is read again into a fresh upload.
+ * metadata given at creation ({@code mtime}, {@code md5chksum}: the file is hashed before the upload
+ * is created) is final, so a resumed upload is checked after completion: if its {@code mtime} or
+ * {@code md5chksum} are not this file's (the upload was started for another version), a CopyObject
+ * onto itself replaces them (up to 5 GiB); above that the object is deleted and the file is read again
+ * into a fresh upload.
  *
  * <p><b>When to abort.</b> On a definite failure of this file (it changed or shrank, it cannot be read,
  * the store refuses this object). Not when the task stops (shutdown, lost task, a failure of the
@@ -58,20 +58,20 @@ final class MultipartCopy {
     /** What was stored, or null when the file changed while it was read (the caller reads it again). */
     Uploads.Stored put(Path file, String key, SourceStat before, long partSize) throws IOException, InterruptedException {
         PartLayout layout = new PartLayout(before.size(), partSize);
-        byte[] preHashed = null;
-        if (before.size() > Uploads.COPY_OBJECT_LIMIT) {
-            preHashed = Uploads.hash(engine, file, before);
-            if (preHashed == null) {
-                return null;
-            }
+        // The whole-file MD5 first, in a pass of its own, so that md5chksum is given when the upload is
+        // created (as rclone does): setting it after completion needs a CopyObject of the object onto
+        // itself, which a store performs as a full server-side copy (S3Proxy: read, write and hash every
+        // byte again) and which adds a version in a versioned bucket.
+        byte[] preHashed = Uploads.hash(engine, file, before);
+        if (preHashed == null) {
+            return null;
         }
         Target target = findOrCreate(key, before, preHashed);
         boolean completed = false;
         boolean leave = false;
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
-            MessageDigest whole = preHashed == null ? Uploads.md5() : null;
             PartWriter.Result result = new PartWriter(engine, key, target.uploadId, layout, halt)
-                    .store(channel, 1, layout.count(), target.parts, whole);
+                    .store(channel, 1, layout.count(), target.parts, null);
             if (result.shrank()) {
                 return null;
             }
@@ -82,8 +82,10 @@ final class MultipartCopy {
             String answered = engine.s3.call(s3 -> s3.completeMultipartUpload(b -> b.bucket(engine.bucket).key(key)
                     .uploadId(target.uploadId).multipartUpload(m -> m.parts(result.parts().values())))).eTag();
             completed = true;
-            byte[] md5 = preHashed != null ? preHashed : whole.digest();
-            if (preHashed == null) {
+            byte[] md5 = preHashed;
+            if (target.resumed && !metadataIsTheFiles(key, before, md5) && before.size() <= Uploads.COPY_OBJECT_LIMIT) {
+                // the upload was started for another version of the file (its kept parts are this one's,
+                // checked by content): a CopyObject puts this version's metadata on, in this rare case only
                 Uploads.setWholeFileMd5(engine, key, before, md5);
             } else if (target.resumed && !metadataIsTheFiles(key, before, md5)) {
                 LOG.info("{}: the resumed upload was started for another version of the file; uploading it afresh", key);

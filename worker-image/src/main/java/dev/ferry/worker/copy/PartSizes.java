@@ -1,7 +1,10 @@
 package dev.ferry.worker.copy;
 
 /**
- * Chooses the multipart part size of a file. A file up to the part size is one PUT. Without a
+ * Chooses the multipart part size of a file, and which files are one PUT: with a configured part size,
+ * files up to it; without one, files up to {@link #SINGLE_PUT_MAX} (64 MiB), as rclone sends files below
+ * its 200 MiB cutoff in one request — one request, no completion, and the whole-file MD5 travels as
+ * Content-MD5 and md5chksum at once. Without a
  * configured size the part is at least 8 MiB and large enough to stay within S3's 10,000 parts,
  * rounded up to a whole MiB. A configured size is honoured within S3's limits (at least 5 MiB) and
  * the worker's (at most 1 GiB: a part is buffered in memory to compute its Content-MD5), and is raised
@@ -13,6 +16,8 @@ public final class PartSizes {
     public static final long S3_MIN = 5 * MIB;
     public static final long MAX = 1024 * MIB;
     public static final int MAX_PARTS = 10_000;
+    /** Largest single PUT without a configured part size (S3Proxy accepts signed bodies up to 128 MiB). */
+    public static final long SINGLE_PUT_MAX = 64 * MIB;
 
     private PartSizes() {
     }
@@ -24,6 +29,12 @@ public final class PartSizes {
         }
         long size = Math.min(MAX, Math.max(S3_MIN, configured));
         return Math.max(size, forCount);
+    }
+
+    /** True when {@code fileSize} goes in one PUT rather than a multipart upload. */
+    public static boolean singlePut(long fileSize, Long configured) {
+        long partSize = partSize(fileSize, configured);
+        return fileSize <= (configured == null ? Math.max(partSize, SINGLE_PUT_MAX) : partSize);
     }
 
     public static int partCount(long fileSize, long partSize) {

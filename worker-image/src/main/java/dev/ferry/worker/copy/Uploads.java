@@ -18,7 +18,8 @@ import software.amazon.awssdk.services.s3.model.MetadataDirective;
 /**
  * Moves the bytes of one file to its key, so that the object appears only complete:
  * <ul>
- *   <li>up to the part size: one PutObject of the file read into memory, with Content-MD5;</li>
+ *   <li>up to {@link PartSizes#singlePut the single-PUT size} (the part size when configured, else
+ *       64 MiB): one PutObject of the file read into memory, with Content-MD5;</li>
  *   <li>larger: a multipart upload ({@link MultipartCopy}), resumed when an earlier holder left one.
  *       One reader (the file's thread) reads the (offset, length) ranges in order with positional
  *       reads, feeding the whole-file MD5 and handing each part to the part threads, which upload them
@@ -27,12 +28,10 @@ import software.amazon.awssdk.services.s3.model.MetadataDirective;
  *       and the file did not change meanwhile; otherwise it is aborted — except when the task stops
  *       (shutdown, lost task, store failure): then it stays for the next holder.</li>
  * </ul>
- * The whole-file MD5 ({@code md5chksum}) is known only after the last part is read, but S3 takes
- * metadata when a multipart upload is created: for objects up to 5 GiB it is therefore set right
- * after completion by a metadata-replacing CopyObject of the object onto itself (server side, no
- * data through the worker). Beyond 5 GiB (CopyObject's limit) the file is hashed first in a separate
- * pass, as rclone does. An object completed without md5chksum (a crash in between) is not taken as
- * identical by the overwrite check, so it is redone.
+ * S3 takes metadata when a multipart upload is created, so the whole-file MD5 ({@code md5chksum}) is
+ * computed first in a pass of its own, as rclone does (see {@link MultipartCopy}). Only objects of Parts
+ * tasks, whose upload the plan creates, get it afterwards by a metadata-replacing CopyObject. An object
+ * without md5chksum is not taken as identical by the overwrite check, so it is redone.
  *
  * <p>{@link #upload} returns what was stored, or null when the source changed while read (size,
  * mtime, ctime, inode).
@@ -84,11 +83,10 @@ final class Uploads {
     }
 
     Stored upload(Path file, String key, SourceStat before) throws IOException, InterruptedException {
-        long partSize = PartSizes.partSize(before.size(), engine.configuredPartSize);
-        if (before.size() <= partSize) {
+        if (PartSizes.singlePut(before.size(), engine.configuredPartSize)) {
             return putSingle(file, key, before);
         }
-        return multipart.put(file, key, before, partSize);
+        return multipart.put(file, key, before, PartSizes.partSize(before.size(), engine.configuredPartSize));
     }
 
     private Stored putSingle(Path file, String key, SourceStat before) throws IOException, InterruptedException {

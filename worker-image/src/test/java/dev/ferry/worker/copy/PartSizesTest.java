@@ -34,4 +34,12 @@ class PartSizesTest {
         assertThat(PartSizes.partCount(20 * MIB + 1, 5 * MIB)).isEqualTo(5);
         assertThat(PartSizes.partCount(20 * MIB, 5 * MIB)).isEqualTo(4);
     }
+
+    @Test
+    void sendsFilesUpTo64MibInOnePutUnlessAPartSizeIsConfigured() {
+        assertThat(PartSizes.singlePut(64 * PartSizes.MIB, null)).isTrue();
+        assertThat(PartSizes.singlePut(64 * PartSizes.MIB + 1, null)).isFalse();
+        assertThat(PartSizes.singlePut(20 * PartSizes.MIB, 8 * PartSizes.MIB)).isFalse();
+        assertThat(PartSizes.singlePut(8 * PartSizes.MIB, 8 * PartSizes.MIB)).isTrue();
+    }
 }
