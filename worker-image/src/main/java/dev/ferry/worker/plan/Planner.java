@@ -83,9 +83,11 @@ final class Planner implements SourceWalker.Visitor {
         this.configuredPartSize = configuredPartSize;
         this.maxFiles = job.getSpec().tasksOrDefaults().maxFilesOrDefault();
         this.maxBytes = job.getSpec().tasksOrDefaults().maxBytesOrUnlimited();
-        // Move deletes a file once its object is verified, which one holder must see whole: in Move mode
-        // a huge file stays one (multipart, resumable) copy instead of Parts tasks spread over workers
-        this.splitFileSize = job.getSpec().mode == MigrationMode.Move ? Long.MAX_VALUE
+        // A huge file stays one (multipart, resumable) copy instead of Parts tasks when Move deletes it
+        // once verified (one holder must see the whole object), and when there is one worker to spread
+        // over: Parts tasks then only add hand-overs and a server-side CopyObject for md5chksum
+        boolean oneWorker = job.getSpec().workersOrDefaults().replicasOrDefault() <= 1;
+        this.splitFileSize = job.getSpec().mode == MigrationMode.Move || oneWorker ? Long.MAX_VALUE
                 : job.getSpec().tasksOrDefaults().splitFileSizeOrDefault();
         this.splitDirectoryEntries = job.getSpec().tasksOrDefaults().splitDirectoryEntriesOrDefault();
         this.prefix = job.getSpec().destination.normalizedPrefix();
