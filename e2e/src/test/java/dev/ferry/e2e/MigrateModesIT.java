@@ -4,16 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.ferry.local.LocalS3;
-import dev.ferry.local.S3Credentials;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -21,21 +18,11 @@ import org.junit.jupiter.api.io.TempDir;
  * source of every file whose object it verified — through the whole operator/worker path.
  */
 class MigrateModesIT {
-    private static final S3Credentials CREDENTIALS = new S3Credentials("modes-key", "modes-secret");
+    @RegisterExtension
+    static final LocalS3PerClass S3 = new LocalS3PerClass("modes-key", "modes-secret");
 
     @TempDir
     static Path temp;
-    private static LocalS3 s3;
-
-    @BeforeAll
-    static void startS3() throws Exception {
-        s3 = LocalS3.start(0, temp.resolve("s3"), CREDENTIALS);
-    }
-
-    @AfterAll
-    static void stopS3() throws Exception {
-        s3.close();
-    }
 
     @Test
     void aSyncRunCopiesOnlyTheFilesThatAreNewOrChanged() throws Exception {
@@ -59,7 +46,7 @@ class MigrateModesIT {
         assertThat(sync.path("files").path("total").asLong()).isEqualTo(fileCount + 1);
         assertThat(sync.path("files").path("copied").asLong()).as("the changed file and the new one").isEqualTo(2);
         assertThat(sync.path("files").path("skipped").asLong()).isEqualTo(fileCount - 1);
-        assertThat(ObjectListing.of(s3, CREDENTIALS, "modes", "sync/")).isEqualTo(SourceTree.describe(source));
+        assertThat(ObjectListing.of(S3.s3(), S3.credentials(), "modes", "sync/")).isEqualTo(SourceTree.describe(source));
     }
 
     @Test
@@ -72,17 +59,16 @@ class MigrateModesIT {
 
         assertThat(move.path("succeeded").asBoolean()).isTrue();
         assertThat(move.path("files").path("copied").asLong()).isEqualTo(expected.size());
-        assertThat(ObjectListing.of(s3, CREDENTIALS, "modes", "move/")).isEqualTo(expected);
+        assertThat(ObjectListing.of(S3.s3(), S3.credentials(), "modes", "move/")).isEqualTo(expected);
         try (Stream<Path> left = Files.walk(source)) {
             assertThat(left.filter(Files::isRegularFile)).as("files left in the source").isEmpty();
         }
     }
 
     private static JsonNode migrate(Path source, String destination, String... options) throws Exception {
-        String[] args = Stream.concat(Stream.of("migrate", source.toString(), destination, "--workers", "2",
-                        "--endpoint", s3.endpoint().toString(), "--access-key", CREDENTIALS.accessKey(),
-                        "--secret-key", CREDENTIALS.secretKey(), "--work-dir", temp.resolve(".ferry").toString(), "--json"),
-                Stream.of(options)).toArray(String[]::new);
+        String[] args = Stream.of(Stream.of("migrate", source.toString(), destination, "--workers", "2",
+                        "--work-dir", temp.resolve(".ferry").toString(), "--json"), S3.endpointOptions().stream(),
+                Stream.of(options)).flatMap(s -> s).toArray(String[]::new);
         FerryProcess.Result result = FerryProcess.run(temp, Map.of(), 300, args);
         assertThat(result.exitCode()).as("exit code; stderr:%n%s", result.stderr()).isZero();
         return new ObjectMapper().readTree(result.stdout());
