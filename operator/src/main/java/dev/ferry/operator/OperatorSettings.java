@@ -5,6 +5,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * How an operator instance runs: what it watches, which worker image it deploys, and the timings of
@@ -71,74 +72,97 @@ public record OperatorSettings(
     }
 
     public OperatorSettings withNamespaces(Set<String> value) {
-        return new OperatorSettings(value, workerImage, defaultWorkerReplicas, leaderElection, leaseNamespace,
-                exitOnStopLeading, clock, prefetchPerWorker, notReadyGrace, leaseStartupGrace, recheckInterval,
-                invalidSpecRecheck, workerServiceAccount);
+        return edit(b -> b.namespaces = value);
     }
 
     public OperatorSettings withWorkerImage(String value) {
-        return new OperatorSettings(namespaces, value, defaultWorkerReplicas, leaderElection, leaseNamespace,
-                exitOnStopLeading, clock, prefetchPerWorker, notReadyGrace, leaseStartupGrace, recheckInterval,
-                invalidSpecRecheck, workerServiceAccount);
+        return edit(b -> b.workerImage = value);
     }
 
     public OperatorSettings withDefaultWorkerReplicas(int value) {
-        return new OperatorSettings(namespaces, workerImage, value, leaderElection, leaseNamespace,
-                exitOnStopLeading, clock, prefetchPerWorker, notReadyGrace, leaseStartupGrace, recheckInterval,
-                invalidSpecRecheck, workerServiceAccount);
+        return edit(b -> b.defaultWorkerReplicas = value);
     }
 
     public OperatorSettings withLeaderElection(boolean value, String namespace) {
-        return new OperatorSettings(namespaces, workerImage, defaultWorkerReplicas, value, namespace,
-                exitOnStopLeading, clock, prefetchPerWorker, notReadyGrace, leaseStartupGrace, recheckInterval,
-                invalidSpecRecheck, workerServiceAccount);
+        return edit(b -> {
+            b.leaderElection = value;
+            b.leaseNamespace = namespace;
+        });
     }
 
     public OperatorSettings withExitOnStopLeading(boolean value) {
-        return new OperatorSettings(namespaces, workerImage, defaultWorkerReplicas, leaderElection, leaseNamespace,
-                value, clock, prefetchPerWorker, notReadyGrace, leaseStartupGrace, recheckInterval,
-                invalidSpecRecheck, workerServiceAccount);
+        return edit(b -> b.exitOnStopLeading = value);
     }
 
     public OperatorSettings withClock(Clock value) {
-        return new OperatorSettings(namespaces, workerImage, defaultWorkerReplicas, leaderElection, leaseNamespace,
-                exitOnStopLeading, value, prefetchPerWorker, notReadyGrace, leaseStartupGrace, recheckInterval,
-                invalidSpecRecheck, workerServiceAccount);
+        return edit(b -> b.clock = value);
     }
 
     public OperatorSettings withPrefetchPerWorker(int value) {
-        return new OperatorSettings(namespaces, workerImage, defaultWorkerReplicas, leaderElection, leaseNamespace,
-                exitOnStopLeading, clock, value, notReadyGrace, leaseStartupGrace, recheckInterval,
-                invalidSpecRecheck, workerServiceAccount);
+        return edit(b -> b.prefetchPerWorker = value);
     }
 
     public OperatorSettings withNotReadyGrace(Duration value) {
-        return new OperatorSettings(namespaces, workerImage, defaultWorkerReplicas, leaderElection, leaseNamespace,
-                exitOnStopLeading, clock, prefetchPerWorker, value, leaseStartupGrace, recheckInterval,
-                invalidSpecRecheck, workerServiceAccount);
+        return edit(b -> b.notReadyGrace = value);
     }
 
     public OperatorSettings withLeaseStartupGrace(Duration value) {
-        return new OperatorSettings(namespaces, workerImage, defaultWorkerReplicas, leaderElection, leaseNamespace,
-                exitOnStopLeading, clock, prefetchPerWorker, notReadyGrace, value, recheckInterval,
-                invalidSpecRecheck, workerServiceAccount);
+        return edit(b -> b.leaseStartupGrace = value);
     }
 
     public OperatorSettings withRecheckInterval(Duration value) {
-        return new OperatorSettings(namespaces, workerImage, defaultWorkerReplicas, leaderElection, leaseNamespace,
-                exitOnStopLeading, clock, prefetchPerWorker, notReadyGrace, leaseStartupGrace, value,
-                invalidSpecRecheck, workerServiceAccount);
+        return edit(b -> b.recheckInterval = value);
     }
 
     public OperatorSettings withWorkerServiceAccount(String value) {
-        return new OperatorSettings(namespaces, workerImage, defaultWorkerReplicas, leaderElection, leaseNamespace,
-                exitOnStopLeading, clock, prefetchPerWorker, notReadyGrace, leaseStartupGrace, recheckInterval,
-                invalidSpecRecheck, value == null || value.isBlank() ? null : value);
+        return edit(b -> b.workerServiceAccount = value == null || value.isBlank() ? null : value);
     }
 
     public OperatorSettings withInvalidSpecRecheck(Duration value) {
-        return new OperatorSettings(namespaces, workerImage, defaultWorkerReplicas, leaderElection, leaseNamespace,
-                exitOnStopLeading, clock, prefetchPerWorker, notReadyGrace, leaseStartupGrace, recheckInterval,
-                value, workerServiceAccount);
+        return edit(b -> b.invalidSpecRecheck = value);
+    }
+
+    /** A copy with some settings changed: each {@code with...} names only what it changes. */
+    private OperatorSettings edit(Consumer<Builder> change) {
+        Builder builder = new Builder(this);
+        change.accept(builder);
+        return builder.build();
+    }
+
+    /** The settings as mutable fields, for {@link #edit}. */
+    private static final class Builder {
+        Set<String> namespaces;
+        String workerImage;
+        int defaultWorkerReplicas;
+        boolean leaderElection;
+        String leaseNamespace;
+        boolean exitOnStopLeading;
+        Clock clock;
+        int prefetchPerWorker;
+        Duration notReadyGrace;
+        Duration leaseStartupGrace;
+        Duration recheckInterval;
+        Duration invalidSpecRecheck;
+        String workerServiceAccount;
+
+        Builder(OperatorSettings s) {
+            namespaces = s.namespaces;
+            workerImage = s.workerImage;
+            defaultWorkerReplicas = s.defaultWorkerReplicas;
+            leaderElection = s.leaderElection;
+            leaseNamespace = s.leaseNamespace;
+            exitOnStopLeading = s.exitOnStopLeading;
+            clock = s.clock;
+            prefetchPerWorker = s.prefetchPerWorker;
+            notReadyGrace = s.notReadyGrace;
+            leaseStartupGrace = s.leaseStartupGrace;
+            recheckInterval = s.recheckInterval;
+            invalidSpecRecheck = s.invalidSpecRecheck;
+            workerServiceAccount = s.workerServiceAccount;
+        }
+
+        OperatorSettings build() {
+            return new OperatorSettings(namespaces, workerImage, defaultWorkerReplicas, leaderElection, leaseNamespace, exitOnStopLeading, clock, prefetchPerWorker, notReadyGrace, leaseStartupGrace, recheckInterval, invalidSpecRecheck, workerServiceAccount);
+        }
     }
 }
