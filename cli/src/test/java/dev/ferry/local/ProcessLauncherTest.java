@@ -1,0 +1,38 @@
+package dev.ferry.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ferry.api.Ferry;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ProcessLauncherTest {
+
+    @Test
+    void workersKeepC2ForTheHashIntrinsicsAndOperatorsRunC1Only() {
+        assertThat(ProcessLauncher.jvmOptionsFor(Ferry.COMPONENT_WORKER, Map.of()))
+                .contains("-Xmx1g").doesNotContain("-XX:TieredStopAtLevel=1");
+        assertThat(ProcessLauncher.jvmOptionsFor(Ferry.COMPONENT_OPERATOR, Map.of()))
+                .contains("-XX:TieredStopAtLevel=1");
+    }
+
+    @Test
+    void appendsTheComponentsOwnExtraOptionsAfterTheDefaults() {
+        Map<String, String> env = Map.of(
+                "FERRY_WORKER_JAVA_OPTS", "  -Xmx2g   -XX:StartFlightRecording=filename=/tmp/w.jfr ",
+                "FERRY_OPERATOR_JAVA_OPTS", "-Xmx300m");
+
+        assertThat(ProcessLauncher.jvmOptionsFor(Ferry.COMPONENT_WORKER, env))
+                .endsWith("-Xmx2g", "-XX:StartFlightRecording=filename=/tmp/w.jfr")
+                .doesNotContain("-Xmx300m", "");
+        assertThat(ProcessLauncher.jvmOptionsFor(Ferry.COMPONENT_OPERATOR, env))
+                .endsWith("-Xmx300m")
+                .doesNotContain("-Xmx2g");
+    }
+
+    @Test
+    void blankExtraOptionsAddNothing() {
+        assertThat(ProcessLauncher.jvmOptionsFor(Ferry.COMPONENT_WORKER, Map.of("FERRY_WORKER_JAVA_OPTS", "  ")))
+                .isEqualTo(ProcessLauncher.jvmOptionsFor(Ferry.COMPONENT_WORKER, Map.of()));
+    }
+}
