@@ -33,10 +33,35 @@ public class SourceSpec {
     @JsonPropertyDescription("Leave out files modified more recently than this (e.g. 10m): they may still be written.")
     public String minFileAge;
 
+    // No schema default: the API server would then fill in Skip and hide the deprecated
+    // followSymlinks: true that an older spec relies on (see effectiveSymlinks)
+    @JsonPropertyDescription("Symbolic links: Skip (default) leaves each one out and reports it; Follow follows a"
+            + " link whose target resolves inside the source path (links that leave it, dangle or loop are left out"
+            + " and reported); Store stores every link, never followed, as a small object at the link's key whose body"
+            + " is the link's text, also in its symlink-target metadata.")
+    public SymlinkPolicy symlinks;
+
     @Default("false")
-    @JsonPropertyDescription("Follow symbolic links whose target lies inside the source path; links that leave it,"
-            + " dangle or loop are skipped and reported. Default false: every link is skipped and reported.")
+    @JsonPropertyDescription("Deprecated: use symlinks: Follow. When symlinks is not set, true means Follow.")
     public Boolean followSymlinks;
+
+    @Default("Skip")
+    @JsonPropertyDescription("Directories without any entry: Skip (default) stores nothing; Marker stores a"
+            + " zero-byte object <key of the directory>/ with its mtime, mode, uid and gid (the S3 console's"
+            + " and rclone's directory marker). The source path itself never gets one.")
+    public EmptyDirectoryPolicy emptyDirectories = EmptyDirectoryPolicy.Skip;
+
+    /** {@link #symlinks} when set; otherwise Follow for the deprecated {@code followSymlinks: true}, else Skip. */
+    public SymlinkPolicy effectiveSymlinks() {
+        if (symlinks != null) {
+            return symlinks;
+        }
+        return Boolean.TRUE.equals(followSymlinks) ? SymlinkPolicy.Follow : SymlinkPolicy.Skip;
+    }
+
+    public EmptyDirectoryPolicy emptyDirectoriesOrDefault() {
+        return emptyDirectories == null ? EmptyDirectoryPolicy.Skip : emptyDirectories;
+    }
 
     public String pathOrRoot() {
         return path == null || path.isBlank() ? "/" : path;

@@ -1,12 +1,14 @@
 package dev.ferry.cli;
 
 import dev.ferry.api.DestinationSpec;
+import dev.ferry.api.EmptyDirectoryPolicy;
 import dev.ferry.api.MigrationJob;
 import dev.ferry.api.MigrationJobSpec;
 import dev.ferry.api.MigrationMode;
 import dev.ferry.api.OverwritePolicy;
 import dev.ferry.api.Quantities;
 import dev.ferry.api.SourceSpec;
+import dev.ferry.api.SymlinkPolicy;
 import dev.ferry.api.TasksSpec;
 import dev.ferry.api.VerifyMode;
 import dev.ferry.api.WorkersSpec;
@@ -89,6 +91,15 @@ public final class MigrateCommand implements Callable<Integer> {
 
     @Option(names = "--verify", description = "Checksum (default) or Size.")
     VerifyMode verify;
+
+    @Option(names = "--symlinks", paramLabel = "Skip|Follow|Store",
+            description = "Symbolic links: Skip (default: left out and reported), Follow (links whose target is inside "
+                    + "SRC) or Store (each link as a small object holding its text; never followed).")
+    SymlinkPolicy symlinks;
+
+    @Option(names = "--empty-directories", paramLabel = "Skip|Marker",
+            description = "Empty directories: Skip (default: nothing stored) or Marker (a zero-byte object DIR/).")
+    EmptyDirectoryPolicy emptyDirectories;
 
     @Option(names = "--bandwidth-limit", paramLabel = "BYTES_PER_SECOND",
             description = "Upload limit per worker, e.g. 100Mi (default: unlimited).")
@@ -230,6 +241,10 @@ public final class MigrateCommand implements Callable<Integer> {
         MigrationJobSpec spec = new MigrationJobSpec();
         spec.source = new SourceSpec();
         spec.source.pvc = SOURCE_CLAIM;
+        spec.source.symlinks = symlinks;
+        if (emptyDirectories != null) {
+            spec.source.emptyDirectories = emptyDirectories;
+        }
         spec.destination = new DestinationSpec();
         spec.destination.bucket = target.bucket();
         spec.destination.prefix = target.prefix().isEmpty() ? null : target.prefix();

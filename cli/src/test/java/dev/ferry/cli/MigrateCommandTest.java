@@ -3,9 +3,11 @@ package dev.ferry.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.ferry.api.EmptyDirectoryPolicy;
 import dev.ferry.api.MigrationJob;
 import dev.ferry.api.MigrationMode;
 import dev.ferry.api.OverwritePolicy;
+import dev.ferry.api.SymlinkPolicy;
 import dev.ferry.api.VerifyMode;
 import java.net.URI;
 import java.nio.file.Path;
@@ -46,6 +48,19 @@ class MigrateCommandTest {
         assertThat(job.getSpec().overwrite).isEqualTo(OverwritePolicy.IfDifferent);
         assertThat(job.getSpec().verify).isEqualTo(VerifyMode.Checksum);
         assertThat(job.getSpec().workers.bandwidthLimit).isNull();
+        assertThat(job.getSpec().source.effectiveSymlinks()).isEqualTo(SymlinkPolicy.Skip);
+        assertThat(job.getSpec().source.emptyDirectoriesOrDefault()).isEqualTo(EmptyDirectoryPolicy.Skip);
+    }
+
+    @Test
+    void linkAndEmptyDirectoryPoliciesBecomeTheSourcesPolicies() {
+        MigrateCommand command = parse(source.toString(), "s3://bkt", "--symlinks", "Store",
+                "--empty-directories", "Marker");
+
+        MigrationJob job = command.job("j", S3Url.parse("s3://bkt"), List.of(URI.create("http://127.0.0.1:1")), true);
+
+        assertThat(job.getSpec().source.symlinks).isEqualTo(SymlinkPolicy.Store);
+        assertThat(job.getSpec().source.emptyDirectories).isEqualTo(EmptyDirectoryPolicy.Marker);
     }
 
     @Test

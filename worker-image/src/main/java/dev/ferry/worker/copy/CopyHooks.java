@@ -12,7 +12,10 @@ interface CopyHooks {
     CopyHooks NONE = new CopyHooks() {
     };
 
-    /** Called when all bytes of {@code file} were read, just before the stat that tells whether it changed. */
+    /**
+     * Called when all bytes of {@code file} were read (for a stored link or directory marker: its lstat
+     * and link text), just before the stat that tells whether it changed.
+     */
     default void afterRead(Path file) throws IOException {
     }
 

@@ -12,7 +12,6 @@ import dev.ferry.worker.SourcePaths;
 import dev.ferry.worker.StopSignal;
 import dev.ferry.worker.TaskFence;
 import dev.ferry.worker.manifest.TaskFiles;
-import dev.ferry.worker.s3.ObjectKeys;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -82,7 +81,7 @@ public final class CopyRunner {
                 FileEntry entry = files.get(i);
                 engine.fileThreads.execute(() -> {
                     try {
-                        progress.record(index, copier.copy(entry.path, base.resolve(entry.readPath()), existing));
+                        progress.record(index, copier.copy(entry, base.resolve(entry.readPath()), existing));
                     } catch (CopyHalted e) {
                         LOG.info("{}: {}; its upload is left for the next holder", entry.path, e.getMessage());
                     } catch (RetryableTaskException e) {
@@ -132,7 +131,7 @@ public final class CopyRunner {
             return ExistingObjects.UNKNOWN;
         }
         return ExistingObjects.list(engine, remaining.stream()
-                .map(f -> ObjectKeys.keyOf(engine.prefix, f.path)).toList());
+                .map(f -> EntryObject.keyOf(engine.prefix, f)).toList());
     }
 
     private void awaitInFlight(Semaphore window, int permits, boolean draining) throws InterruptedException {

@@ -117,8 +117,11 @@ final class ExistingObjects {
         return Presence.ABSENT;
     }
 
-    /** The listed size of a present key. */
-    long size(String key) {
+    /**
+     * The listed size of a present key; null when the listing gave none (S3Proxy's filesystem store lists
+     * a directory marker {@code dir/} without a size).
+     */
+    Long size(String key) {
         return sizes.get(key);
     }
 

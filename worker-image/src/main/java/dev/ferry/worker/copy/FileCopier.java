@@ -1,5 +1,7 @@
 package dev.ferry.worker.copy;
 
+import dev.ferry.api.EntryKind;
+import dev.ferry.api.FileEntry;
 import dev.ferry.api.MigrationMode;
 import dev.ferry.api.OverwritePolicy;
 import dev.ferry.api.VerifyMode;
@@ -13,6 +15,7 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
 import java.util.Base64;
 import java.util.Map;
@@ -23,9 +26,10 @@ import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 
 /**
- * Copies one file to its key and says what happened. The decisions live here (key length, overwrite
- * policy, a source that changes while read, which errors are the file's and which the task's); the
- * bytes move in {@link Uploads}.
+ * Copies one entry of a task to its key and says what happened: a regular file, or a stored link or
+ * directory marker ({@link EntryObject}). The decisions live here (key length, overwrite policy, a
+ * source that changes while read, which errors are the file's and which the task's, Move); the bytes
+ * move in {@link Uploads}.
  */
 public final class FileCopier {
     private static final Logger LOG = LoggerFactory.getLogger(FileCopier.class);
@@ -57,9 +61,111 @@ public final class FileCopier {
         return copy(relativePath, file, ExistingObjects.UNKNOWN);
     }
 
+    /** As {@link #copy(FileEntry, Path, ExistingObjects)} without a listing. */
+    FileOutcome copy(FileEntry entry, Path path) throws InterruptedException {
+        return copy(entry, path, ExistingObjects.UNKNOWN);
+    }
+
+    /**
+     * Copies one entry of a task found at {@code path}: a regular file, or a link or empty directory
+     * stored as a small object, knowing from a listing which keys exist (see {@link ExistingObjects}).
+     */
+    FileOutcome copy(FileEntry entry, Path path, ExistingObjects existing) throws InterruptedException {
+        EntryKind kind = entry.kindOrFile();
+        if (kind == EntryKind.File) {
+            return copy(entry.path, path, existing);
+        }
+        String key = EntryObject.keyOf(engine.prefix, entry);
+        return guarded(entry.path, key, () -> copyEntryObject(entry.path, key, kind, path, existing));
+    }
+
     /** As {@link #copy(String, Path)}, knowing from a listing which keys exist (see {@link ExistingObjects}). */
     FileOutcome copy(String relativePath, Path file, ExistingObjects existing) throws InterruptedException {
         String key = ObjectKeys.keyOf(engine.prefix, relativePath);
+        return guarded(relativePath, key, () -> copyFile(relativePath, key, file, existing));
+    }
+
+    private FileOutcome copyFile(String relativePath, String key, Path file, ExistingObjects existing)
+            throws IOException, InterruptedException {
+        for (int attempt = 1; ; attempt++) {
+            SourceStat before = SourceStat.of(file);
+            if (!before.regularFile()) {
+                return FileOutcome.failed(relativePath, FailureCodes.NOT_A_REGULAR_FILE, "no longer a regular file");
+            }
+            Source source = new Source(() -> SourceStat.of(file).sameVersionAs(before), () -> Files.delete(file));
+            if (attempt == 1) {
+                Skip skip = existingObjectMakesUploadUnnecessary(key, before.size(), before.mtime(), null, existing,
+                        () -> md5Of(file, before));
+                if (skip != null) {
+                    FileOutcome skipped = FileOutcome.skipped(relativePath, skip.reason());
+                    return skip.sameContent() ? movedIfMoving(skipped, source) : skipped;
+                }
+            }
+            Uploads.Stored stored = uploads.upload(file, key, before);
+            if (stored != null) {
+                return movedIfMoving(verified(relativePath, key, stored), source);
+            }
+            if (attempt >= 2) {
+                return FileOutcome.failed(relativePath, FailureCodes.SOURCE_CHANGED,
+                        "the file changed while it was read, twice");
+            }
+            LOG.info("{} changed while it was read: reading it again", relativePath);
+        }
+    }
+
+    /**
+     * A stored link or directory marker: read (lstat, readlink), read again to be sure it did not change
+     * meanwhile, then one PUT. A link is deleted by Move like a file once its object is verified; a
+     * directory never is.
+     */
+    private FileOutcome copyEntryObject(String relativePath, String key, EntryKind kind, Path path,
+                                        ExistingObjects existing) throws IOException, InterruptedException {
+        for (int attempt = 1; ; attempt++) {
+            EntryObject before = EntryObject.read(kind, path);
+            if (!before.isStillItsKind()) {
+                return FileOutcome.failed(relativePath, FailureCodes.NOT_A_REGULAR_FILE,
+                        "no longer a " + before.kindName());
+            }
+            if (before.linkText() != null && !ObjectKeys.encodable(before.linkText())) {
+                return FileOutcome.failed(relativePath, FailureCodes.NAME_NOT_ENCODABLE,
+                        "the link's text has no UTF-8 form (invalid in the filesystem's encoding)");
+            }
+            byte[] body = before.body();
+            byte[] md5 = Uploads.md5().digest(body);
+            Source source = kind == EntryKind.Symlink
+                    ? new Source(() -> EntryObject.read(kind, path).sameVersionAs(before), () -> Files.delete(path))
+                    : null;
+            if (attempt == 1) {
+                String linkHeader = before.linkText() == null ? null : ObjectMetadata.encodeHeaderValue(before.linkText());
+                Skip skip = existingObjectMakesUploadUnnecessary(key, body.length, before.stat().mtime(), linkHeader,
+                        existing, () -> md5);
+                if (skip != null) {
+                    FileOutcome skipped = FileOutcome.skipped(relativePath, skip.reason());
+                    return skip.sameContent() ? movedIfMoving(skipped, source) : skipped;
+                }
+            }
+            engine.hooks.afterRead(path);
+            if (EntryObject.read(kind, path).sameVersionAs(before)) {
+                Uploads.Stored stored = uploads.putBytes(key, body, md5, before.metadata(md5));
+                return movedIfMoving(verified(relativePath, key, stored), source);
+            }
+            if (attempt >= 2) {
+                return FileOutcome.failed(relativePath, FailureCodes.SOURCE_CHANGED,
+                        "the " + before.kindName() + " changed while it was read, twice");
+            }
+            LOG.info("{} changed while it was read: reading it again", relativePath);
+        }
+    }
+
+    private interface Copy {
+        FileOutcome run() throws IOException, InterruptedException;
+    }
+
+    /**
+     * Runs a copy to {@code key} once the key is known to be storable, turning the errors of the source
+     * into the entry's outcome and those of the store into the entry's or the task's.
+     */
+    private static FileOutcome guarded(String relativePath, String key, Copy copy) throws InterruptedException {
         if (!ObjectKeys.encodable(key)) {
             return FileOutcome.failed(relativePath, FailureCodes.NAME_NOT_ENCODABLE,
                     "the file name has no UTF-8 form (invalid in the filesystem's encoding)");
@@ -69,29 +175,7 @@ public final class FileCopier {
                     "the object key would exceed " + ObjectKeys.MAX_KEY_BYTES + " UTF-8 bytes");
         }
         try {
-            for (int attempt = 1; ; attempt++) {
-                SourceStat before = SourceStat.of(file);
-                if (!before.regularFile()) {
-                    return FileOutcome.failed(relativePath, FailureCodes.NOT_A_REGULAR_FILE,
-                            "no longer a regular file");
-                }
-                if (attempt == 1) {
-                    Skip skip = existingObjectMakesUploadUnnecessary(key, file, before, existing);
-                    if (skip != null) {
-                        FileOutcome skipped = FileOutcome.skipped(relativePath, skip.reason());
-                        return skip.sameContent() ? movedIfMoving(skipped, file, before) : skipped;
-                    }
-                }
-                Uploads.Stored stored = uploads.upload(file, key, before);
-                if (stored != null) {
-                    return movedIfMoving(verified(relativePath, key, stored), file, before);
-                }
-                if (attempt >= 2) {
-                    return FileOutcome.failed(relativePath, FailureCodes.SOURCE_CHANGED,
-                            "the file changed while it was read, twice");
-                }
-                LOG.info("{} changed while it was read: reading it again", relativePath);
-            }
+            return copy.run();
         } catch (NoSuchFileException e) {
             return FileOutcome.failed(relativePath, FailureCodes.SOURCE_VANISHED, "the file no longer exists");
         } catch (AccessDeniedException e) {
@@ -122,21 +206,34 @@ public final class FileCopier {
         return FileOutcome.failed(relativePath, FailureCodes.VERIFY_MISMATCH, mismatch);
     }
 
+    /** What Move needs of a source that was copied: whether it is still the version read, and how it goes. */
+    private record Source(Check unchanged, Delete delete) {
+    }
+
+    private interface Check {
+        boolean test() throws IOException;
+    }
+
+    private interface Delete {
+        void run() throws IOException;
+    }
+
     /**
-     * {@code mode: Move}: the source file is deleted once its object is verified — copied and checked
-     * by {@link ObjectVerifier}, or found identical by content — and only if it is still the version
-     * that was read. Any doubt leaves the file in place and fails it with {@code SOURCE_NOT_DELETED}.
+     * {@code mode: Move}: the source file (or stored link) is deleted once its object is verified —
+     * copied and checked by {@link ObjectVerifier}, or found identical by content — and only if it is
+     * still the version that was read. Any doubt leaves it in place and fails it with
+     * {@code SOURCE_NOT_DELETED}. A null source (a directory marker) is never deleted.
      */
-    private FileOutcome movedIfMoving(FileOutcome outcome, Path file, SourceStat copied) {
-        if (engine.mode != MigrationMode.Move || outcome.kind() == FileOutcome.Kind.FAILED) {
+    private FileOutcome movedIfMoving(FileOutcome outcome, Source source) {
+        if (engine.mode != MigrationMode.Move || outcome.kind() == FileOutcome.Kind.FAILED || source == null) {
             return outcome;
         }
         try {
-            if (!SourceStat.of(file).sameVersionAs(copied)) {
+            if (!source.unchanged().test()) {
                 return FileOutcome.failed(outcome.path(), FailureCodes.SOURCE_NOT_DELETED,
                         "the file changed after it was copied: left in place (the object holds the version read)");
             }
-            Files.delete(file);
+            source.delete().run();
             return outcome;
         } catch (NoSuchFileException e) {
             return outcome; // a former holder of the task moved it already
@@ -150,9 +247,18 @@ public final class FileCopier {
     private record Skip(String reason, boolean sameContent) {
     }
 
-    /** Why the upload can be skipped, or null when it must happen. */
-    private Skip existingObjectMakesUploadUnnecessary(String key, Path file, SourceStat stat, ExistingObjects existing)
-            throws IOException {
+    /** The MD5 of what would be uploaded; null when the source changed while it was read. */
+    private interface Md5 {
+        byte[] compute() throws IOException;
+    }
+
+    /**
+     * Why the upload can be skipped, or null when it must happen. A stored link's object must also
+     * carry the link's text ({@code linkHeader}, encoded): an object of the same bytes that is not a
+     * stored link (a file stored under the link's name before) is replaced.
+     */
+    private Skip existingObjectMakesUploadUnnecessary(String key, long size, FileTime mtime, String linkHeader,
+                                                      ExistingObjects existing, Md5 md5Of) throws IOException {
         if (engine.overwrite == OverwritePolicy.Always) {
             return null;
         }
@@ -163,7 +269,8 @@ public final class FileCopier {
                 if (engine.overwrite == OverwritePolicy.Never) {
                     return new Skip("the object exists (overwrite: Never)", false);
                 }
-                if (existing.size(key) != stat.size()) {
+                Long listed = existing.size(key);
+                if (listed != null && listed != size) {
                     return null;
                 }
                 break;
@@ -183,17 +290,18 @@ public final class FileCopier {
             return new Skip("the object exists (overwrite: Never)", false);
         }
         Map<String, String> meta = head.metadata();
-        boolean sameSize = head.contentLength() != null && head.contentLength() == stat.size();
+        boolean sameSize = head.contentLength() != null && head.contentLength() == size;
         // an object without md5chksum was left half-done (completed, metadata not yet set): redo it
-        if (!sameSize || !ObjectMetadata.sameMtime(meta.get(ObjectMetadata.MTIME), stat.mtime())
-                || !meta.containsKey(ObjectMetadata.MD5)) {
+        if (!sameSize || !ObjectMetadata.sameMtime(meta.get(ObjectMetadata.MTIME), mtime)
+                || !meta.containsKey(ObjectMetadata.MD5)
+                || (linkHeader != null && !linkHeader.equals(meta.get(ObjectMetadata.SYMLINK_TARGET)))) {
             return null;
         }
         if (engine.verify == VerifyMode.Size) {
             return new Skip("an identical object exists (same size and mtime)", false);
         }
         // Checksum: the recorded MD5 must be the file's, which costs a read of the file but no upload
-        byte[] md5 = md5Of(file, stat);
+        byte[] md5 = md5Of.compute();
         if (md5 != null && Base64.getEncoder().encodeToString(md5).equals(meta.get(ObjectMetadata.MD5))) {
             return new Skip("an identical object exists (same size, mtime and MD5)", true);
         }

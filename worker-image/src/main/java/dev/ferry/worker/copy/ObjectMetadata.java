@@ -1,6 +1,8 @@
 package dev.ferry.worker.copy;
 
 import java.math.BigDecimal;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.attribute.FileTime;
 import java.time.Instant;
 import java.util.Base64;
@@ -17,7 +19,10 @@ import java.util.Map;
  *       objects whose ETag is not an MD5;</li>
  *   <li>{@code mode} (octal {@code st_mode}, e.g. {@code 100644}), {@code uid} and {@code gid}
  *       (decimal), as rclone's local backend writes them with {@code --metadata}, so a restore can put
- *       ownership and permissions back.</li>
+ *       ownership and permissions back;</li>
+ *   <li>{@code symlink-target}, only on the object of a stored symbolic link: the link's text,
+ *       percent-encoded ({@link #encodeHeaderValue}) because S3 metadata travels as HTTP headers, which
+ *       carry printable ASCII only. The object's body holds the text unencoded.</li>
  * </ul>
  */
 public final class ObjectMetadata {
@@ -26,6 +31,8 @@ public final class ObjectMetadata {
     public static final String MODE = "mode";
     public static final String UID = "uid";
     public static final String GID = "gid";
+    public static final String SYMLINK_TARGET = "symlink-target";
+    private static final char[] HEX = "0123456789ABCDEF".toCharArray();
     /** mtimes closer than this are the same: rclone writes them through a float64. */
     static final BigDecimal MTIME_TOLERANCE_SECONDS = new BigDecimal("0.000001");
 
@@ -54,6 +61,30 @@ public final class ObjectMetadata {
             m.put(GID, Integer.toString(stat.gid()));
         }
         return m;
+    }
+
+    /**
+     * A text as a metadata value: UTF-8, with every byte that is not printable ASCII, and the space and
+     * {@code %}, written as {@code %XX} (upper-case hex) — so the value survives any HTTP hop (no
+     * leading or trailing blank to trim, no 8-bit byte to mangle) and URL-decoding always gives the text
+     * back. A plain ASCII text such as {@code ../shared/config.yaml} is stored as it is.
+     */
+    public static String encodeHeaderValue(String text) {
+        StringBuilder out = new StringBuilder(text.length());
+        for (byte b : text.getBytes(StandardCharsets.UTF_8)) {
+            int c = b & 0xff;
+            if (c > 0x20 && c < 0x7f && c != '%') {
+                out.append((char) c);
+            } else {
+                out.append('%').append(HEX[c >> 4]).append(HEX[c & 0xf]);
+            }
+        }
+        return out.toString();
+    }
+
+    /** The text an {@link #encodeHeaderValue encoded} value stands for. */
+    public static String decodeHeaderValue(String value) {
+        return URLDecoder.decode(value.replace("+", "%2B"), StandardCharsets.UTF_8);
     }
 
     public static String formatMtime(FileTime mtime) {

@@ -114,6 +114,21 @@ final class Uploads {
         }
     }
 
+    /**
+     * One PUT of bytes made up in memory (a stored link's text, a directory marker's nothing) with their
+     * Content-MD5 and {@code metadata}, which must hold their md5chksum.
+     */
+    Stored putBytes(String key, byte[] data, byte[] md5, Map<String, String> metadata) throws InterruptedException {
+        engine.bandwidth.acquire(data.length);
+        String eTag = engine.s3.call(s3 -> s3.putObject(b -> b.bucket(engine.bucket).key(key)
+                        .contentLength((long) data.length)
+                        .contentMD5(Base64.getEncoder().encodeToString(md5))
+                        .metadata(metadata)
+                        .storageClass(engine.storageClass),
+                RequestBody.fromBytes(data))).eTag();
+        return new Stored(data.length, md5, false, eTag);
+    }
+
     /** Replaces the object's metadata by the full set including md5chksum; the data is not copied through us. */
     static void setWholeFileMd5(CopyEngine engine, String key, SourceStat before, byte[] md5) {
         Map<String, String> metadata = ObjectMetadata.of(before, md5);

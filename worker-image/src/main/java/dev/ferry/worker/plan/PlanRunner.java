@@ -1,5 +1,6 @@
 package dev.ferry.worker.plan;
 
+import dev.ferry.api.EmptyDirectoryPolicy;
 import dev.ferry.api.MigrationJob;
 import dev.ferry.api.MigrationTask;
 import dev.ferry.api.Quantities;
@@ -145,8 +146,8 @@ public final class PlanRunner {
         SourceSpec source = job.getSpec().source;
         Instant newest = source.minFileAge == null || source.minFileAge.isBlank() ? null
                 : clock.instant().minus(GoDuration.parse(source.minFileAge));
-        return new SourceWalker.Policy(PathFilter.of(source.include, source.exclude),
-                Boolean.TRUE.equals(source.followSymlinks), newest);
+        return new SourceWalker.Policy(PathFilter.of(source.include, source.exclude), source.effectiveSymlinks(),
+                source.emptyDirectoriesOrDefault() == EmptyDirectoryPolicy.Marker, newest);
     }
 
     private void finish(TaskFence fence, PlanState state, TaskPhase phase, String message) throws LostTaskException {

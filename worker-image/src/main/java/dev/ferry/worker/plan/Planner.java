@@ -1,5 +1,6 @@
 package dev.ferry.worker.plan;
 
+import dev.ferry.api.EntryKind;
 import dev.ferry.api.FileEntry;
 import dev.ferry.api.MigrationJob;
 import dev.ferry.api.MigrationMode;
@@ -304,7 +305,7 @@ final class Planner implements SourceWalker.Visitor {
 
     /** The Parts layout of a file to split across workers, or null for a file that goes into a Copy task. */
     private PartsLayout partsLayout(FileEntry entry) {
-        if (entry.sizeOrZero() < splitFileSize) {
+        if (entry.sizeOrZero() < splitFileSize || entry.kindOrFile() != EntryKind.File) {
             return null;
         }
         String key = ObjectKeys.keyOf(prefix, entry.path);

@@ -1,9 +1,12 @@
 package dev.ferry.worker.plan;
 
+import dev.ferry.api.EntryKind;
 import dev.ferry.api.FileEntry;
+import dev.ferry.api.SymlinkPolicy;
 import dev.ferry.worker.SourcePaths;
 import dev.ferry.worker.manifest.StatePrefix;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileSystemException;
 import java.nio.file.FileSystemLoopException;
@@ -27,15 +30,22 @@ import org.slf4j.LoggerFactory;
  * relative to the base (the job's source path), size and mtime; the visitor is asked before each
  * subdirectory is walked and may take it away (to a child Plan task). The walk policy:
  * <ul>
- *   <li>symbolic links are not followed and are reported ({@link SkipCode#SYMLINK_SKIPPED}) unless
- *       {@link Policy#followSymlinks}; then a link is followed only when its target resolves inside the
- *       base — a link to a file becomes that file under the link's path (read from {@link FileEntry#target}),
- *       a link to a directory is walked as that directory — and a link back into a directory being
- *       walked is a loop ({@link SkipCode#SYMLINK_LOOP}) and is not followed;</li>
+ *   <li>symbolic links ({@link Policy#symlinks}): {@code Skip} leaves each one out and reports it
+ *       ({@link SkipCode#SYMLINK_SKIPPED}). {@code Follow} follows a link only when its target resolves
+ *       inside the base — a link to a file becomes that file under the link's path (read from
+ *       {@link FileEntry#target}), a link to a directory is walked as that directory — and a link back into
+ *       a directory being walked is a loop ({@link SkipCode#SYMLINK_LOOP}) and is not followed.
+ *       {@code Store} emits every link, never followed and whatever it points at, as an entry of kind
+ *       {@link EntryKind#Symlink}: its text (readlink), the text's UTF-8 length as size, the link's own
+ *       mtime;</li>
  *   <li>FIFOs, sockets and devices are reported ({@link SkipCode#SPECIAL_FILE});</li>
  *   <li>the base's top-level {@code .ferry} is reserved for the state prefix ({@link SkipCode#RESERVED_PATH});</li>
- *   <li>files younger than {@code minFileAge} are reported ({@link SkipCode#TOO_RECENT});</li>
- *   <li>empty directories produce nothing: S3 has no directories, a key prefix exists through its objects.</li>
+ *   <li>files younger than {@code minFileAge} are reported ({@link SkipCode#TOO_RECENT}); stored links and
+ *       directory markers are not held back (a link is created whole, a marker holds no data);</li>
+ *   <li>a directory with no entries at all produces nothing, unless {@link Policy#directoryMarkers}: then
+ *       an entry of kind {@link EntryKind#Directory} at the directory's path, when that path is in scope of
+ *       the globs as a file's path would be. The base of the job never gets one; the base of a child plan
+ *       does, if it was emptied after its parent handed it off (its parent saw entries in it).</li>
  * </ul>
  * Entries at or before the checkpoint (the floor) are neither emitted nor reported again, and an entry
  * left out by the include/exclude globs is not reported at all.
@@ -60,10 +70,17 @@ public final class SourceWalker {
         void unreadableDirectory(String relativePath, IOException cause) throws Exception;
     }
 
-    /** What the walk takes: globs, links, and the newest mtime a file may have (null: any). */
-    public record Policy(PathFilter filter, boolean followSymlinks, Instant newestMtime) {
+    /**
+     * What the walk takes: globs, links, markers of empty directories, and the newest mtime a file may
+     * have (null: any).
+     */
+    public record Policy(PathFilter filter, SymlinkPolicy symlinks, boolean directoryMarkers, Instant newestMtime) {
         public static Policy all() {
-            return new Policy(PathFilter.all(), false, null);
+            return new Policy(PathFilter.all(), SymlinkPolicy.Skip, false, null);
+        }
+
+        boolean followSymlinks() {
+            return symlinks == SymlinkPolicy.Follow;
         }
     }
 
@@ -89,6 +106,13 @@ public final class SourceWalker {
             return;
         }
         Deque<Path> walking = policy.followSymlinks() ? realPathsDownTo(start) : null;
+        if (names.isEmpty() && !start.isEmpty()) {
+            // a child plan's directory, emptied after its parent saw entries in it and handed it off
+            boolean link = Files.isSymbolicLink(absolute);
+            if (!link || policy.followSymlinks()) {
+                marker(start, absolute, link ? absolute.toRealPath() : null, floor, visitor);
+            }
+        }
         walkEntries(start, absolute, names, floor, visitor, walking);
     }
 
@@ -108,9 +132,13 @@ public final class SourceWalker {
             }
             Path real = null;
             String target = null;
+            if (attrs.isSymbolicLink() && policy.symlinks() == SymlinkPolicy.Store) {
+                storedLink(rel, path, attrs, floor, visitor);
+                continue;
+            }
             if (attrs.isSymbolicLink()) {
                 Link link = policy.followSymlinks() ? follow(path) : new Link(null, null, SkipCode.SYMLINK_SKIPPED,
-                        "symbolic link to " + linkText(path) + " (spec.source.followSymlinks is false)");
+                        "symbolic link to " + linkText(path) + " (spec.source.symlinks is Skip)");
                 if (link.skip() != null) {
                     if (policy.filter().includes(rel)) {
                         report(visitor, floor, rel, link.skip(), link.detail());
@@ -147,7 +175,13 @@ public final class SourceWalker {
             }
         }
         List<String> children = list(rel, path, floor, visitor);
-        if (children == null || !visitor.enter(rel, children.size())) {
+        if (children == null) {
+            return;
+        }
+        if (children.isEmpty()) {
+            marker(rel, path, real, floor, visitor);
+        }
+        if (!visitor.enter(rel, children.size())) {
             return;
         }
         if (walking != null) {
@@ -174,6 +208,52 @@ public final class SourceWalker {
         }
         FileEntry entry = new FileEntry(rel, attrs.size(), attrs.lastModifiedTime().toMillis());
         entry.target = target;
+        visitor.file(entry);
+    }
+
+    /**
+     * The marker entry of an empty directory ({@link Policy#directoryMarkers}), at the directory's own
+     * position in the walk order: before anything that may appear in it later, so a checkpoint at the
+     * marker never covers its contents.
+     *
+     * @param real where the directory really is when it is itself a followed link (the copy reads it
+     *             there, as a followed link to a file is read at its target), else null
+     */
+    private void marker(String rel, Path path, Path real, Supplier<String> floor, Visitor visitor) throws Exception {
+        if (!policy.directoryMarkers() || !Checkpoint.after(rel, floor.get()) || !policy.filter().includes(rel)) {
+            return;
+        }
+        BasicFileAttributes attrs;
+        try {
+            attrs = Files.readAttributes(real != null ? real : path, BasicFileAttributes.class);
+        } catch (NoSuchFileException e) {
+            return; // deleted since the listing
+        }
+        FileEntry entry = new FileEntry(rel, 0, attrs.lastModifiedTime().toMillis());
+        entry.kind = EntryKind.Directory;
+        entry.target = real == null ? null : realBase().relativize(real).toString();
+        visitor.file(entry);
+    }
+
+    /** A link emitted as itself ({@link SymlinkPolicy#Store}): never followed, whatever it points at. */
+    private void storedLink(String rel, Path path, BasicFileAttributes attrs, Supplier<String> floor, Visitor visitor)
+            throws Exception {
+        if (!Checkpoint.after(rel, floor.get()) || !policy.filter().includes(rel)) {
+            return;
+        }
+        String text;
+        try {
+            text = Files.readSymbolicLink(path).toString();
+        } catch (NoSuchFileException e) {
+            return; // deleted since the listing
+        } catch (IOException e) {
+            report(visitor, floor, rel, SkipCode.SYMLINK_BROKEN, "cannot read the link: " + e);
+            return;
+        }
+        FileEntry entry = new FileEntry(rel, text.getBytes(StandardCharsets.UTF_8).length,
+                attrs.lastModifiedTime().toMillis());
+        entry.kind = EntryKind.Symlink;
+        entry.linkTarget = text;
         visitor.file(entry);
     }
 

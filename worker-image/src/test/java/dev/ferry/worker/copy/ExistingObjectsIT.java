@@ -39,7 +39,7 @@ class ExistingObjectsIT {
         ExistingObjects existing = list(taskKeys, ExistingObjects.PAGE_SIZE);
 
         assertThat(existing.presence("t/a/03")).isEqualTo(Presence.PRESENT);
-        assertThat(existing.size("t/a/03")).isEqualTo(3);
+        assertThat(existing.size("t/a/03")).isEqualTo(3L);
         assertThat(existing.presence("t/a/07")).isEqualTo(Presence.PRESENT);
         assertThat(taskKeys).filteredOn(k -> !k.equals("t/a/03") && !k.equals("t/a/07"))
                 .allSatisfy(k -> assertThat(existing.presence(k)).as(k).isEqualTo(Presence.ABSENT));

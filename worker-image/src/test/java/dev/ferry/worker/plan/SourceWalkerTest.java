@@ -3,10 +3,14 @@ package dev.ferry.worker.plan;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
+import dev.ferry.api.EntryKind;
 import dev.ferry.api.FileEntry;
+import dev.ferry.api.SymlinkPolicy;
 import dev.ferry.worker.testing.Trees;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Instant;
@@ -114,8 +118,8 @@ class SourceWalkerTest {
     void leavesOutFilesYoungerThanMinFileAgeAndExcludedEntriesSilently() throws Exception {
         Files.setLastModifiedTime(source.resolve("docs/b.txt"), FileTime.from(Instant.parse("2030-01-01T00:00:00Z")));
         Files.createSymbolicLink(source.resolve("docs/excluded.lnk"), Path.of("a.txt"));
-        SourceWalker.Policy policy = new SourceWalker.Policy(PathFilter.of(null, List.of("**/*.lnk")), false,
-                Instant.parse("2029-01-01T00:00:00Z"));
+        SourceWalker.Policy policy = new SourceWalker.Policy(PathFilter.of(null, List.of("**/*.lnk")),
+                SymlinkPolicy.Skip, false, Instant.parse("2029-01-01T00:00:00Z"));
 
         walk(policy);
 
@@ -155,12 +159,157 @@ class SourceWalkerTest {
         assertThat(afterSubtree.entered).doesNotContain("docs");
     }
 
+    @Test
+    void storeEmitsEveryLinkAsItselfWithItsTextAndNeverFollowsIt() throws Exception {
+        Files.setLastModifiedTime(source.resolve("docs/a.txt"), FileTime.from(Instant.parse("2001-01-01T00:00:00Z")));
+        Files.createSymbolicLink(source.resolve("latest.txt"), Path.of("docs/a.txt"));
+        Files.createSymbolicLink(source.resolve("current"), Path.of("releases/v3"));
+        Files.createSymbolicLink(source.resolve("gone.txt"), Path.of("does-not-exist.txt"));
+        Files.createSymbolicLink(source.resolve("escape"), Path.of("../elsewhere"));
+        Files.createSymbolicLink(source.resolve("docs/up"), Path.of(".."));
+
+        walk(storing());
+
+        assertThat(seen.files.values()).extracting(SourceWalkerTest::kindAndPath).containsExactly(
+                "Symlink current", "File docs/a.txt", "File docs/b.txt", "Symlink docs/up", "Symlink escape",
+                "Symlink gone.txt", "Symlink latest.txt", "File releases/v3/app.bin");
+        assertThat(seen.skipped).isEmpty();
+        FileEntry latest = seen.files.get("latest.txt");
+        assertThat(latest.linkTarget).isEqualTo("docs/a.txt");
+        assertThat(latest.size).isEqualTo("docs/a.txt".length());
+        assertThat(latest.target).isNull();
+        assertThat(latest.mtime).as("the link's own mtime, not its target's")
+                .isEqualTo(Files.getLastModifiedTime(source.resolve("latest.txt"), LinkOption.NOFOLLOW_LINKS).toMillis())
+                .isNotEqualTo(Instant.parse("2001-01-01T00:00:00Z").toEpochMilli());
+        assertThat(seen.files.get("escape").linkTarget).isEqualTo("../elsewhere");
+        assertThat(seen.files.get("docs/up").linkTarget).isEqualTo("..");
+        assertThat(seen.entered).doesNotContain("current", "escape", "docs/up");
+    }
+
+    @Test
+    void storeKeepsTheLinkTextExactlyAsWritten() throws Exception {
+        // ln, not Files.createSymbolicLink: a java.nio Path would normalize the text before the link is made
+        assumeThat(ln("releases/v3/", source.resolve("trailing"))).as("ln available").isTrue();
+        assertThat(ln("docs//a.txt", source.resolve("doubled"))).isTrue();
+        Files.createSymbolicLink(source.resolve("café"), Path.of("naïve/ünïcode.txt"));
+
+        walk(storing());
+
+        assertThat(seen.files.get("trailing").linkTarget).isEqualTo("releases/v3/");
+        assertThat(seen.files.get("doubled").linkTarget).isEqualTo("docs//a.txt");
+        assertThat(seen.files.get("café").linkTarget).isEqualTo("naïve/ünïcode.txt");
+        assertThat(seen.files.get("café").size).isEqualTo("naïve/ünïcode.txt".getBytes(StandardCharsets.UTF_8).length);
+    }
+
+    @Test
+    void markersAreEmittedForEmptyDirectoriesOnlyAtTheirPlaceInTheWalkOrder() throws Exception {
+        Files.createDirectories(source.resolve("docs/empty"));
+        Files.createDirectories(source.resolve("nest/inner"));
+        Files.createDirectories(source.resolve("zz-empty"));
+
+        walk(marking(PathFilter.all()));
+
+        assertThat(seen.files.values()).extracting(SourceWalkerTest::kindAndPath).containsExactly(
+                "File docs/a.txt", "File docs/b.txt", "Directory docs/empty", "Directory nest/inner",
+                "File releases/v3/app.bin", "Directory zz-empty");
+        FileEntry marker = seen.files.get("docs/empty");
+        assertThat(marker.size).isZero();
+        assertThat(marker.mtime).isEqualTo(Files.getLastModifiedTime(source.resolve("docs/empty")).toMillis());
+        assertThat(marker.target).isNull();
+    }
+
+    @Test
+    void theSourcePathItselfGetsNoMarkerAndSkipMakesNone() throws Exception {
+        Path empty = volume.resolve("empty-source");
+        Files.createDirectories(empty);
+        new SourceWalker(empty, marking(PathFilter.all())).walk("", () -> null, seen);
+        Files.createDirectories(source.resolve("docs/empty"));
+        new SourceWalker(source, SourceWalker.Policy.all()).walk("", () -> null, seen);
+
+        assertThat(seen.files.values()).extracting(SourceWalkerTest::kindAndPath)
+                .containsExactly("File docs/a.txt", "File docs/b.txt", "File releases/v3/app.bin");
+    }
+
+    @Test
+    void aMarkerIsInScopeWhenItsDirectoryPathIsAsAFilePathWouldBe() throws Exception {
+        Files.createDirectories(source.resolve("docs/empty"));
+        Files.createDirectories(source.resolve("docs/tmp"));
+        Files.createDirectories(source.resolve("cache"));
+        Files.createDirectories(source.resolve("logs/old"));
+
+        new SourceWalker(source, marking(PathFilter.of(List.of("docs/**", "logs/**"), List.of("**/tmp"))))
+                .walk("", () -> null, seen);
+
+        assertThat(seen.files.values()).extracting(SourceWalkerTest::kindAndPath).containsExactly(
+                "File docs/a.txt", "File docs/b.txt", "Directory docs/empty", "Directory logs/old");
+    }
+
+    @Test
+    void linksAndMarkersAtOrBeforeTheFloorAreNotEmittedAgain() throws Exception {
+        Files.createDirectories(source.resolve("docs/empty"));
+        Files.createSymbolicLink(source.resolve("docs/c.lnk"), Path.of("a.txt"));
+        Files.createSymbolicLink(source.resolve("docs/f.lnk"), Path.of("a.txt"));
+        SourceWalker.Policy both = new SourceWalker.Policy(PathFilter.all(), SymlinkPolicy.Store, true, null);
+
+        new SourceWalker(source, both).walk("", () -> "docs/empty", seen);
+        Recorder fromLink = new Recorder();
+        new SourceWalker(source, both).walk("", () -> "docs/c.lnk", fromLink);
+
+        assertThat(seen.files.keySet()).containsExactly("docs/f.lnk", "releases/v3/app.bin");
+        assertThat(fromLink.files.keySet()).containsExactly("docs/empty", "docs/f.lnk", "releases/v3/app.bin");
+    }
+
+    @Test
+    void aChildPlanWhoseDirectoryWasEmptiedMarksIt() throws Exception {
+        Files.createDirectories(source.resolve("handed/off"));
+
+        new SourceWalker(source, marking(PathFilter.all())).walk("handed/off", () -> null, seen);
+        Recorder resumed = new Recorder();
+        new SourceWalker(source, marking(PathFilter.all())).walk("handed/off", () -> "handed/off", resumed);
+
+        assertThat(seen.files.values()).extracting(SourceWalkerTest::kindAndPath).containsExactly("Directory handed/off");
+        assertThat(resumed.files).isEmpty();
+    }
+
+    @Test
+    void aFollowedLinkToAnEmptyDirectoryIsMarkedAndReadAtItsTarget() throws Exception {
+        Files.createDirectories(source.resolve("releases/v4"));
+        Files.createSymbolicLink(source.resolve("next"), Path.of("releases/v4"));
+
+        walk(new SourceWalker.Policy(PathFilter.all(), SymlinkPolicy.Follow, true, null));
+
+        assertThat(seen.files.get("next").kind).isEqualTo(EntryKind.Directory);
+        assertThat(seen.files.get("next").target).isEqualTo("releases/v4");
+        assertThat(seen.files.get("releases/v4").kind).isEqualTo(EntryKind.Directory);
+        assertThat(seen.files.get("releases/v4").target).isNull();
+    }
+
     private void walk(SourceWalker.Policy policy) throws Exception {
         new SourceWalker(source, policy).walk("", () -> null, seen);
     }
 
     private static SourceWalker.Policy following() {
-        return new SourceWalker.Policy(PathFilter.all(), true, null);
+        return new SourceWalker.Policy(PathFilter.all(), SymlinkPolicy.Follow, false, null);
+    }
+
+    private static SourceWalker.Policy storing() {
+        return new SourceWalker.Policy(PathFilter.all(), SymlinkPolicy.Store, false, null);
+    }
+
+    private static SourceWalker.Policy marking(PathFilter filter) {
+        return new SourceWalker.Policy(filter, SymlinkPolicy.Skip, true, null);
+    }
+
+    private static String kindAndPath(FileEntry entry) {
+        return (entry.kind == null ? "File" : entry.kind.name()) + " " + entry.path;
+    }
+
+    private static boolean ln(String text, Path link) throws IOException, InterruptedException {
+        if (!Files.isExecutable(Path.of("/usr/bin/ln")) && !Files.isExecutable(Path.of("/bin/ln"))) {
+            return false;
+        }
+        Process p = new ProcessBuilder("ln", "-s", text, link.toString()).start();
+        return p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0;
     }
 
     private static boolean mkfifo(Path path) throws IOException, InterruptedException {
