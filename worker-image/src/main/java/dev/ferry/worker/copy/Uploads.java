@@ -12,7 +12,6 @@ import java.util.Base64;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.model.MetadataDirective;
 
 /**
@@ -104,12 +103,9 @@ final class Uploads {
             byte[] md5 = md5().digest(data);
             String md5Base64 = Base64.getEncoder().encodeToString(md5);
             engine.bandwidth.acquire(size);
-            String eTag = engine.s3.call(s3 -> s3.putObject(b -> b.bucket(engine.bucket).key(key)
-                            .contentLength((long) size)
-                            .contentMD5(md5Base64)
-                            .metadata(ObjectMetadata.of(before, md5))
-                            .storageClass(engine.storageClass),
-                    RequestBody.fromBytes(data))).eTag();
+            Map<String, String> metadata = ObjectMetadata.of(before, md5);
+            String eTag = engine.s3.callGateway(s3 -> s3.putObject(engine.bucket, key, data, md5Base64, metadata,
+                    engine.storageClass));
             return new Stored(size, md5, false, eTag);
         }
     }
@@ -120,12 +116,9 @@ final class Uploads {
      */
     Stored putBytes(String key, byte[] data, byte[] md5, Map<String, String> metadata) throws InterruptedException {
         engine.bandwidth.acquire(data.length);
-        String eTag = engine.s3.call(s3 -> s3.putObject(b -> b.bucket(engine.bucket).key(key)
-                        .contentLength((long) data.length)
-                        .contentMD5(Base64.getEncoder().encodeToString(md5))
-                        .metadata(metadata)
-                        .storageClass(engine.storageClass),
-                RequestBody.fromBytes(data))).eTag();
+        String md5Base64 = Base64.getEncoder().encodeToString(md5);
+        String eTag = engine.s3.callGateway(s3 -> s3.putObject(engine.bucket, key, data, md5Base64, metadata,
+                engine.storageClass));
         return new Stored(data.length, md5, false, eTag);
     }
 

@@ -42,13 +42,13 @@ public final class EndpointPool implements AutoCloseable {
     private final AtomicInteger next = new AtomicInteger();
     private final ScheduledExecutorService prober;
 
-    public EndpointPool(List<URI> uris, Function<URI, S3Client> clients, String bucket, Settings settings) {
+    public EndpointPool(List<URI> uris, Function<URI, S3Gateway> gateways, String bucket, Settings settings) {
         if (uris.isEmpty()) {
             throw new IllegalArgumentException("an endpoint pool needs at least one endpoint");
         }
         List<Endpoint> list = new ArrayList<>();
         for (URI uri : uris) {
-            list.add(new Endpoint(uri, clients.apply(uri)));
+            list.add(new Endpoint(uri, gateways.apply(uri)));
         }
         this.endpoints = List.copyOf(list);
         this.bucket = bucket;
@@ -68,7 +68,12 @@ public final class EndpointPool implements AutoCloseable {
 
     /** A pool of a single client (no failover): what a job with one endpoint, or none, gets. */
     public static EndpointPool of(URI uri, S3Client client) {
-        return new EndpointPool(List.of(uri), u -> client, null, Settings.DEFAULT);
+        return of(uri, new S3Gateway(client));
+    }
+
+    /** A pool of a single gateway (no failover). */
+    public static EndpointPool of(URI uri, S3Gateway gateway) {
+        return new EndpointPool(List.of(uri), u -> gateway, null, Settings.DEFAULT);
     }
 
     /**
@@ -76,9 +81,14 @@ public final class EndpointPool implements AutoCloseable {
      * when every gateway failed it (or at once for an error that is about the request).
      */
     public <T> T call(Function<S3Client, T> request) {
+        return callGateway(gateway -> request.apply(gateway.client()));
+    }
+
+    /** As {@link #call}, for requests that take the whole gateway (the single PUTs, see {@link S3Gateway}). */
+    public <T> T callGateway(Function<S3Gateway, T> request) {
         if (prober == null) {
             Endpoint only = endpoints.get(0);
-            T result = request.apply(only.client);
+            T result = request.apply(only.gateway);
             only.served.incrementAndGet();
             return result;
         }
@@ -94,7 +104,7 @@ public final class EndpointPool implements AutoCloseable {
                 endpoint = longestOpen();
             }
             try {
-                T result = request.apply(endpoint.client);
+                T result = request.apply(endpoint.gateway);
                 endpoint.served.incrementAndGet();
                 return result;
             } catch (SdkException e) {
@@ -172,7 +182,7 @@ public final class EndpointPool implements AutoCloseable {
                 continue;
             }
             try {
-                endpoint.client.headBucket(b -> b.bucket(bucket));
+                endpoint.gateway.client().headBucket(b -> b.bucket(bucket));
                 close(endpoint);
             } catch (SdkException e) {
                 if (!S3Errors.opensCircuit(e)) {
@@ -205,20 +215,20 @@ public final class EndpointPool implements AutoCloseable {
         if (prober != null) {
             prober.shutdownNow();
         }
-        endpoints.stream().map(e -> e.client).distinct().forEach(S3Client::close);
+        endpoints.stream().map(e -> e.gateway).distinct().forEach(S3Gateway::close);
     }
 
-    /** One gateway: its client and its circuit. */
+    /** One gateway: its clients and its circuit. */
     private static final class Endpoint {
         final URI uri;
-        final S3Client client;
+        final S3Gateway gateway;
         final AtomicLong served = new AtomicLong();
         volatile boolean open;
         volatile long openedAtNanos;
 
-        Endpoint(URI uri, S3Client client) {
+        Endpoint(URI uri, S3Gateway gateway) {
             this.uri = uri;
-            this.client = client;
+            this.gateway = gateway;
         }
     }
 }

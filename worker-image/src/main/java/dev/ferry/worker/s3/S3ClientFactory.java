@@ -19,7 +19,9 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
+import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.apache.ApacheHttpClient;
+import software.amazon.awssdk.retries.api.RetryStrategy;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3ClientBuilder;
@@ -60,11 +62,25 @@ public final class S3ClientFactory {
                                     EndpointPool.Settings settings) {
         List<String> endpoints = destination.endpoints;
         if (endpoints == null || endpoints.isEmpty()) {
-            return EndpointPool.of(AWS_DEFAULT, create(destination, credentials, concurrency, null, false));
+            return EndpointPool.of(AWS_DEFAULT, new S3Gateway(create(destination, credentials, concurrency, null, false)));
         }
         boolean several = endpoints.size() > 1;
         return new EndpointPool(endpoints.stream().map(URI::create).toList(),
-                uri -> create(destination, credentials, concurrency, uri, several), destination.bucket, settings);
+                uri -> gateway(destination, credentials, concurrency, uri, several), destination.bucket, settings);
+    }
+
+    /**
+     * The gateway at {@code endpoint}: its client, and with path-style addressing a {@link SignedPut}
+     * sharing the client's connections and retry strategy for the single PUTs.
+     */
+    static S3Gateway gateway(DestinationSpec destination, AwsCredentials credentials, int concurrency, URI endpoint,
+                             boolean oneOfSeveral) {
+        SdkHttpClient http = httpClient(concurrency).build();
+        S3Client client = builder(destination, credentials, endpoint, oneOfSeveral).httpClient(http).build();
+        SignedPut signedPut = destination.usePathStyle()
+                ? new SignedPut(endpoint, region(destination), credentials, http, retryStrategy(oneOfSeveral))
+                : null;
+        return new S3Gateway(client, signedPut, http);
     }
 
     /**
@@ -74,7 +90,12 @@ public final class S3ClientFactory {
      */
     static S3Client create(DestinationSpec destination, AwsCredentials credentials, int concurrency,
                            URI endpoint, boolean oneOfSeveral) {
-        ApacheHttpClient.Builder http = ApacheHttpClient.builder()
+        return builder(destination, credentials, endpoint, oneOfSeveral).httpClientBuilder(httpClient(concurrency))
+                .build();
+    }
+
+    private static ApacheHttpClient.Builder httpClient(int concurrency) {
+        return ApacheHttpClient.builder()
                 // one connection per upload in flight (files and parts together), plus spare ones
                 .maxConnections(concurrency + SPARE_CONNECTIONS)
                 .connectionTimeout(Duration.ofSeconds(10))
@@ -82,11 +103,13 @@ public final class S3ClientFactory {
                 // No "Expect: 100-continue" round trip before every PUT and part: Content-MD5 and the
                 // signature already make a rejected request cheap, and small files are most of the work.
                 .expectContinueEnabled(false);
+    }
+
+    private static S3ClientBuilder builder(DestinationSpec destination, AwsCredentials credentials, URI endpoint,
+                                           boolean oneOfSeveral) {
         S3ClientBuilder builder = S3Client.builder()
-                .httpClientBuilder(http)
                 .credentialsProvider(StaticCredentialsProvider.create(credentials))
-                .region(Region.of(destination.region == null || destination.region.isBlank()
-                        ? "us-east-1" : destination.region))
+                .region(Region.of(region(destination)))
                 .forcePathStyle(destination.usePathStyle())
                 // Whole-payload signing instead of aws-chunked streaming: the body is in memory anyway
                 // (files and parts are read into bounded buffers), and decoding aws-chunked bodies was
@@ -97,11 +120,18 @@ public final class S3ClientFactory {
         if (endpoint != null) {
             builder.endpointOverride(endpoint);
         }
-        if (oneOfSeveral) {
-            builder.overrideConfiguration(o -> o.retryStrategy(
-                    AwsRetryStrategy.standardRetryStrategy().toBuilder().maxAttempts(2).build()));
-        }
-        return builder.build();
+        builder.overrideConfiguration(o -> o.retryStrategy(retryStrategy(oneOfSeveral)));
+        return builder;
+    }
+
+    /** The SDK's standard strategy (3 attempts); of several gateways 2, the pool sends the rest elsewhere. */
+    private static RetryStrategy retryStrategy(boolean oneOfSeveral) {
+        return oneOfSeveral ? AwsRetryStrategy.standardRetryStrategy().toBuilder().maxAttempts(2).build()
+                : AwsRetryStrategy.standardRetryStrategy();
+    }
+
+    private static String region(DestinationSpec destination) {
+        return destination.region == null || destination.region.isBlank() ? "us-east-1" : destination.region;
     }
 
     /**

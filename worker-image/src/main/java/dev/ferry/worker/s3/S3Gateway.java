@@ -1,0 +1,63 @@
+package dev.ferry.worker.s3;
+
+import java.util.Map;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.http.SdkHttpClient;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/**
+ * One gateway of the store as the copy engine uses it: the SDK client for every request, and for the
+ * single PUTs that are most of a migration a {@link SignedPut} where the endpoint allows it (null:
+ * the client sends those too).
+ */
+public final class S3Gateway implements AutoCloseable {
+    private final S3Client client;
+    private final SignedPut signedPut;
+    private final SdkHttpClient ownHttpClient;
+
+    /** A gateway that sends everything through {@code client}. */
+    public S3Gateway(S3Client client) {
+        this(client, null, null);
+    }
+
+    /**
+     * @param ownHttpClient the HTTP client given to {@code client} and {@code signedPut}: a client built
+     *                      with {@code httpClient(...)} leaves closing it to its owner
+     */
+    S3Gateway(S3Client client, SignedPut signedPut, SdkHttpClient ownHttpClient) {
+        this.client = client;
+        this.signedPut = signedPut;
+        this.ownHttpClient = ownHttpClient;
+    }
+
+    /** True when single PUTs bypass the client's pipeline ({@link SignedPut}). */
+    public boolean signsItsOwnPuts() {
+        return signedPut != null;
+    }
+
+    public S3Client client() {
+        return client;
+    }
+
+    /** Stores {@code data} at {@code key} in one PUT with its Content-MD5 and returns the answered ETag. */
+    public String putObject(String bucket, String key, byte[] data, String md5Base64, Map<String, String> metadata,
+                            String storageClass) {
+        if (signedPut != null) {
+            return signedPut.put(bucket, key, data, md5Base64, metadata, storageClass);
+        }
+        return client.putObject(b -> b.bucket(bucket).key(key)
+                        .contentLength((long) data.length)
+                        .contentMD5(md5Base64)
+                        .metadata(metadata)
+                        .storageClass(storageClass),
+                RequestBody.fromBytes(data)).eTag();
+    }
+
+    @Override
+    public void close() {
+        client.close();
+        if (ownHttpClient != null) {
+            ownHttpClient.close();
+        }
+    }
+}

@@ -1,0 +1,168 @@
+package dev.ferry.worker.s3;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import dev.ferry.api.DestinationSpec;
+import dev.ferry.worker.s3.S3Errors.ErrorClass;
+import dev.ferry.worker.testing.S3ProxyPerClass;
+import dev.ferry.worker.testing.S3ProxyServer;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.AwsCredentials;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.core.sync.ResponseTransformer;
+import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
+import software.amazon.awssdk.services.s3.model.S3Exception;
+
+/**
+ * The single PUTs a worker signs and sends itself (outside the SDK pipeline) against a real S3Proxy:
+ * the object, its key and metadata are what the SDK client stores for the same request, and every
+ * failure is the exception the client would throw, so error handling and failover cannot tell them apart.
+ */
+class SignedPutIT {
+    @RegisterExtension
+    static final S3ProxyPerClass S3 = new S3ProxyPerClass("signed");
+
+    private static final AwsCredentials CREDENTIALS =
+            AwsBasicCredentials.create(S3ProxyServer.ACCESS_KEY, S3ProxyServer.SECRET_KEY);
+
+    @ParameterizedTest
+    @ValueSource(strings = {"plain.txt", "with space/and+plus.txt", "percent%20literal/100%.bin",
+            "ünïcödé/日本語.txt", "sym~bols/a=b&c;d,e'f(g)h!*$@.txt", "dir/.hidden", "q?mark#hash.txt",
+            "deep/er/and/deeper/file"})
+    void storesTheObjectTheClientStoresForTheSameRequest(String key) throws Exception {
+        String sdkBucket = S3.bucket() + "-sdk";
+        S3.server().createBucket(sdkBucket);
+        byte[] data = ("contents of " + key).getBytes(StandardCharsets.UTF_8);
+        Map<String, String> metadata = Map.of("mtime", "1700000000.5", "mode", "0644", "md5chksum", md5Base64(data));
+
+        try (S3Gateway signed = gateway(S3.server().endpoint(), CREDENTIALS);
+             S3Gateway sdk = new S3Gateway(S3ClientFactory.create(destination(S3.server().endpoint()), CREDENTIALS, 2,
+                     S3.server().endpoint(), false))) {
+            String signedETag = signed.putObject(S3.bucket(), key, data, md5Base64(data), metadata, null);
+            String sdkETag = sdk.putObject(sdkBucket, key, data, md5Base64(data), metadata, null);
+
+            assertThat(signedETag).isEqualTo(sdkETag).isEqualTo("\"" + md5Hex(data) + "\"");
+        }
+        HeadObjectResponse signedHead = S3.server().client().headObject(b -> b.bucket(S3.bucket()).key(key));
+        HeadObjectResponse sdkHead = S3.server().client().headObject(b -> b.bucket(sdkBucket).key(key));
+        assertThat(signedHead.metadata()).isEqualTo(sdkHead.metadata()).containsAllEntriesOf(metadata);
+        assertThat(signedHead.contentType()).isEqualTo(sdkHead.contentType());
+        assertThat(signedHead.contentLength()).isEqualTo(data.length);
+        assertThat(S3.server().client().getObject(b -> b.bucket(S3.bucket()).key(key), ResponseTransformer.toBytes())
+                .asByteArray()).isEqualTo(data);
+        assertThat(S3.server().client().listObjectsV2(b -> b.bucket(S3.bucket())).contents())
+                .extracting(o -> o.key()).containsExactly(key);
+    }
+
+    @Test
+    void anEmptyBodyIsAZeroByteObject() throws Exception {
+        try (S3Gateway signed = gateway(S3.server().endpoint(), CREDENTIALS)) {
+            signed.putObject(S3.bucket(), "empty/", new byte[0], md5Base64(new byte[0]), Map.of(), null);
+        }
+        assertThat(S3.server().client().headObject(b -> b.bucket(S3.bucket()).key("empty/")).contentLength())
+                .isZero();
+    }
+
+    @Test
+    void aBodyThatDoesNotMatchItsContentMd5IsRefusedAsTheClientsIs() throws Exception {
+        byte[] data = "the real bytes".getBytes(StandardCharsets.UTF_8);
+        String wrongMd5 = md5Base64("other bytes".getBytes(StandardCharsets.UTF_8));
+
+        assertFailsAlike(S3.server().endpoint(), CREDENTIALS,
+                g -> g.putObject(S3.bucket(), "k", data, wrongMd5, Map.of(), null), ErrorClass.BAD_DIGEST);
+        assertThat(S3.server().client().listObjectsV2(b -> b.bucket(S3.bucket())).contents()).isEmpty();
+    }
+
+    @Test
+    void unknownCredentialsAreRefusedAsTheClientsAre() throws Exception {
+        byte[] data = "x".getBytes(StandardCharsets.UTF_8);
+        String md5 = md5Base64(data);
+        AwsCredentials unknown = AwsBasicCredentials.create("nobody", "nothing");
+
+        assertFailsAlike(S3.server().endpoint(), unknown,
+                g -> g.putObject(S3.bucket(), "k", data, md5, Map.of(), null), null);
+    }
+
+    @Test
+    void aMissingBucketIsNoSuchBucketAsForTheClient() throws Exception {
+        byte[] data = "x".getBytes(StandardCharsets.UTF_8);
+        String md5 = md5Base64(data);
+
+        assertFailsAlike(S3.server().endpoint(), CREDENTIALS,
+                g -> g.putObject("no-such-bucket-here", "k", data, md5, Map.of(), null),
+                ErrorClass.NO_SUCH_BUCKET);
+    }
+
+    @Test
+    void aGatewayThatIsNotThereIsAConnectionFailureThatOpensItsCircuit() throws Exception {
+        URI nowhere;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            nowhere = URI.create("http://127.0.0.1:" + socket.getLocalPort());
+        }
+        byte[] data = "x".getBytes(StandardCharsets.UTF_8);
+        String md5 = md5Base64(data);
+        try (S3Gateway signed = gateway(nowhere, CREDENTIALS)) {
+            SdkClientException failure = catchThrowableOfType(
+                    () -> signed.putObject(S3.bucket(), "k", data, md5, Map.of(), null),
+                    SdkClientException.class);
+
+            assertThat(S3Errors.classify(failure)).isEqualTo(ErrorClass.CONNECTION_FAILED);
+            assertThat(S3Errors.opensCircuit(failure)).isTrue();
+        }
+    }
+
+    /** The signed PUT and the client's PUT fail with the same status, code and Ferry error class. */
+    private static void assertFailsAlike(URI endpoint, AwsCredentials credentials, Function<S3Gateway, String> put,
+                                         ErrorClass expected) throws Exception {
+        try (S3Gateway signed = gateway(endpoint, credentials);
+             S3Gateway sdk = new S3Gateway(S3ClientFactory.create(destination(endpoint), credentials, 2, endpoint,
+                     false))) {
+            S3Exception fromSigned = catchThrowableOfType(() -> put.apply(signed), S3Exception.class);
+            S3Exception fromSdk = catchThrowableOfType(() -> put.apply(sdk), S3Exception.class);
+
+            assertThat(fromSigned).as("the signed PUT's failure").isNotNull();
+            assertThat(fromSdk).as("the client's failure").isNotNull();
+            assertThat(fromSigned.statusCode()).isEqualTo(fromSdk.statusCode());
+            assertThat(fromSigned.awsErrorDetails().errorCode()).isEqualTo(fromSdk.awsErrorDetails().errorCode());
+            assertThat(S3Errors.classify(fromSigned)).isEqualTo(S3Errors.classify(fromSdk));
+            assertThat(S3Errors.describe(fromSigned)).contains(String.valueOf(fromSdk.statusCode()));
+            if (expected != null) {
+                assertThat(S3Errors.classify(fromSigned)).isEqualTo(expected);
+            }
+        }
+    }
+
+    private static S3Gateway gateway(URI endpoint, AwsCredentials credentials) {
+        S3Gateway gateway = S3ClientFactory.gateway(destination(endpoint), credentials, 2, endpoint, false);
+        assertThat(gateway.signsItsOwnPuts()).isTrue();
+        return gateway;
+    }
+
+    private static DestinationSpec destination(URI endpoint) {
+        DestinationSpec destination = new DestinationSpec();
+        destination.bucket = S3.bucket();
+        destination.endpoints = List.of(endpoint.toString());
+        return destination;
+    }
+
+    private static String md5Base64(byte[] data) throws Exception {
+        return Base64.getEncoder().encodeToString(MessageDigest.getInstance("MD5").digest(data));
+    }
+
+    private static String md5Hex(byte[] data) throws Exception {
+        return java.util.HexFormat.of().formatHex(MessageDigest.getInstance("MD5").digest(data));
+    }
+}
