@@ -18,7 +18,8 @@ import java.util.function.Consumer;
  * @param leaseNamespace namespace of the Lease; null means the client's namespace
  * @param exitOnStopLeading exit the JVM when leadership is lost (false inside tests)
  * @param clock time source of assignment, backoff and status timestamps
- * @param prefetchPerWorker most active (Assigned + Running) tasks handed to one worker
+ * @param prefetchPerWorker most active (Assigned + Running) Copy and Parts tasks handed to one worker; it may
+ *                          hold one Plan task besides (see {@code TaskAssigner})
  * @param notReadyGrace how long a worker pod may be not Ready before its tasks are taken back
  * @param leaseStartupGrace how long a Ready worker may go without its Lease (the first one is created
  *        as the worker starts) before it counts as dead; expired Leases are judged by their own duration

@@ -154,13 +154,16 @@ class MigrationJobReconcilerIT {
         await().untilAsserted(() -> assertThat(holder(cluster.task("logs-plan-00002"))).contains("w1"));
         cluster.createCopyTask(job, "logs-plan-00003", file("c"));
         await().untilAsserted(() -> assertThat(holder(cluster.task("logs-plan-00003"))).contains("w2"));
-        // Both workers hold their prefetch of two: the fourth waits.
+        // The plan does not take one of w1's two copies: it gets a second one beside the plan.
         cluster.createCopyTask(job, "logs-plan-00004", file("d"));
+        await().untilAsserted(() -> assertThat(holder(cluster.task("logs-plan-00004"))).contains("w1"));
+        // Both workers hold their prefetch of two copies: the fifth waits.
+        cluster.createCopyTask(job, "logs-plan-00005", file("e"));
         await().during(Duration.ofMillis(800)).atMost(Duration.ofSeconds(5)).untilAsserted(() ->
-                assertThat(phase(cluster.task("logs-plan-00004"))).isEqualTo(TaskPhase.Pending));
+                assertThat(phase(cluster.task("logs-plan-00005"))).isEqualTo(TaskPhase.Pending));
 
         String w1 = cluster.podUid("w1");
-        for (MigrationTask task : cluster.tasks("logs").subList(0, 4)) {
+        for (MigrationTask task : cluster.tasks("logs").subList(0, 5)) {
             MigrationTaskStatus.Assignment assignment = task.getStatus().assignment;
             assertThat(task.getStatus().phase).isEqualTo(TaskPhase.Assigned);
             assertThat(assignment.epoch).as("first hand-out of %s", task.getMetadata().getName()).isEqualTo(1L);
@@ -171,7 +174,7 @@ class MigrationJobReconcilerIT {
 
         // When a worker finishes one, the waiting task goes to it.
         cluster.writeAsWorker("logs-plan-00002", status -> succeeded(status, 1, 0, 10));
-        await().untilAsserted(() -> assertThat(holder(cluster.task("logs-plan-00004"))).contains("w1"));
+        await().untilAsserted(() -> assertThat(holder(cluster.task("logs-plan-00005"))).contains("w1"));
     }
 
     @Test

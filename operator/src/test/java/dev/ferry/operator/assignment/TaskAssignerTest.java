@@ -32,17 +32,38 @@ class TaskAssignerTest {
     }
 
     @Test
-    void picksTheReadyWorkerWithTheFewestActiveTasksBelowThePrefetch() {
+    void picksTheReadyWorkerWithTheFewestActiveCopiesBelowThePrefetch() {
         Pod busy = pod("a", true, NOW);
         Pod idle = pod("b", true, NOW);
-        Map<String, Integer> load = TaskAssigner.activeTasksByWorker(List.of(
+        Map<String, TaskAssigner.Load> load = TaskAssigner.activeTasksByWorker(List.of(
                 heldBy(task("t1", TaskType.Copy, TaskPhase.Running), busy),
                 heldBy(task("t2", TaskType.Copy, TaskPhase.Succeeded), idle)));
 
-        assertThat(load).containsExactly(Map.entry("a-uid", 1));
-        assertThat(TaskAssigner.pickWorker(List.of(busy, idle), load, 2)).contains(idle);
-        assertThat(TaskAssigner.pickWorker(List.of(busy), Map.of("a-uid", 2), 2)).isEmpty();
-        assertThat(TaskAssigner.pickWorker(List.of(idle, busy), Map.of(), 2)).as("ties go by name").contains(busy);
+        assertThat(load).containsExactly(Map.entry("a-uid", new TaskAssigner.Load(1, 0)));
+        assertThat(TaskAssigner.pickWorker(List.of(busy, idle), load, 2, false)).contains(idle);
+        assertThat(TaskAssigner.pickWorker(List.of(busy), Map.of("a-uid", new TaskAssigner.Load(2, 0)), 2, false))
+                .isEmpty();
+        assertThat(TaskAssigner.pickWorker(List.of(idle, busy), Map.of(), 2, false)).as("ties go by name").contains(busy);
+    }
+
+    @Test
+    void aPlanTaskDoesNotTakeAWorkersPrefetchOfCopiesButAWorkerHoldsOnePlanAtMost() {
+        Pod planning = pod("a", true, NOW);
+        Pod other = pod("b", true, NOW);
+        Map<String, TaskAssigner.Load> load = TaskAssigner.activeTasksByWorker(List.of(
+                heldBy(task("j-plan", TaskType.Plan, TaskPhase.Running), planning),
+                heldBy(task("j-plan-00001", TaskType.Copy, TaskPhase.Running), planning)));
+
+        assertThat(load).containsExactly(Map.entry("a-uid", new TaskAssigner.Load(1, 1)));
+        assertThat(TaskAssigner.pickWorker(List.of(planning), load, 2, false))
+                .as("a second copy beside the plan").contains(planning);
+        assertThat(TaskAssigner.pickWorker(List.of(planning), load, TaskAssigner.PLANS_PER_WORKER, true))
+                .as("no second plan").isEmpty();
+        assertThat(TaskAssigner.pickWorker(List.of(planning, other), load, TaskAssigner.PLANS_PER_WORKER, true))
+                .contains(other);
+        assertThat(TaskAssigner.pickWorker(List.of(planning, other), Map.of("a-uid", new TaskAssigner.Load(0, 0),
+                        "b-uid", new TaskAssigner.Load(2, 0)), TaskAssigner.PLANS_PER_WORKER, true))
+                .as("a plan goes where fewer copies run when no worker plans").contains(planning);
     }
 
     @Test
