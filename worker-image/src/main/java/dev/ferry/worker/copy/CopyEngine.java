@@ -38,6 +38,11 @@ public final class CopyEngine implements AutoCloseable {
     final BandwidthLimiter bandwidth;
     /** Test seams; set only by tests of this package, before the engine copies anything. */
     volatile CopyHooks hooks = CopyHooks.NONE;
+    /**
+     * Objects above this get new metadata by a multipart copy onto themselves rather than CopyObject:
+     * S3's 5 GiB. A test seam like {@link #hooks}: tests lower it to exercise the multipart copy.
+     */
+    volatile long copyObjectLimit = Uploads.COPY_OBJECT_LIMIT;
 
     public CopyEngine(EndpointPool s3, DestinationSpec destination, OverwritePolicy overwrite, VerifyMode verify,
                       WorkersSpec workers, ByteBudget budget) {

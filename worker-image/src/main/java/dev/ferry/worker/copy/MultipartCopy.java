@@ -34,9 +34,9 @@ import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
  * MD5 of the file's current bytes, read between the two stats that prove the file did not change. The
  * metadata given at creation ({@code mtime}, {@code md5chksum}: the file is hashed before the upload
  * is created) is final, so a resumed upload is checked after completion: if its {@code mtime} or
- * {@code md5chksum} are not this file's (the upload was started for another version), a CopyObject
- * onto itself replaces them (up to 5 GiB); above that the object is deleted and the file is read again
- * into a fresh upload.
+ * {@code md5chksum} are not this file's (the upload was started for another version), a copy of the
+ * object onto itself replaces them ({@link Uploads#setWholeFileMd5}: CopyObject up to 5 GiB, a
+ * multipart copy conditional on the object's ETag above).
  *
  * <p><b>When to abort.</b> On a definite failure of this file (it changed or shrank, it cannot be read,
  * the store refuses this object). Not when the task stops (shutdown, lost task, a failure of the
@@ -83,21 +83,27 @@ final class MultipartCopy {
                     .uploadId(target.uploadId).multipartUpload(m -> m.parts(result.parts().values())))).eTag();
             completed = true;
             byte[] md5 = preHashed;
-            if (target.resumed && !metadataIsTheFiles(key, before, md5) && before.size() <= Uploads.COPY_OBJECT_LIMIT) {
-                // the upload was started for another version of the file (its kept parts are this one's,
-                // checked by content): a CopyObject puts this version's metadata on, in this rare case only
-                Uploads.setWholeFileMd5(engine, key, before, md5);
-            } else if (target.resumed && !metadataIsTheFiles(key, before, md5)) {
-                LOG.info("{}: the resumed upload was started for another version of the file; uploading it afresh", key);
-                engine.s3.call(s3 -> s3.deleteObject(b -> b.bucket(engine.bucket).key(key)));
-                return null;
+            Uploads.Stored stored = new Uploads.Stored(before.size(), md5, true, null,
+                    new Uploads.Parts(CompositeETag.unquoted(answered),
+                            CompositeETag.of(new ArrayList<>(result.md5s().values())), result.uploaded(),
+                            result.reused()));
+            // an object assembled from other parts fails the caller's verification: no copy is spent on it
+            if (target.resumed && ObjectVerifier.assemblyMismatch(stored) == null) {
+                HeadObjectResponse head = engine.s3.call(s3 -> s3.headObject(b -> b.bucket(engine.bucket).key(key)));
+                if (!metadataIsTheFiles(head, before, md5)) {
+                    // the upload was started for another version of the file (its kept parts are this
+                    // one's, checked by content): a copy of the object onto itself puts this version's
+                    // metadata on, in this rare case only
+                    LOG.info("{}: the resumed upload was started for another version of the file; replacing"
+                            + " its metadata", key);
+                    Uploads.setWholeFileMd5(engine, key, before, md5, head.eTag(), partSize);
+                }
             }
             if (target.resumed) {
                 LOG.info("{}: resumed upload {}: {} parts kept, {} sent", key, target.uploadId, result.reused(),
                         result.uploaded());
             }
-            return new Uploads.Stored(before.size(), md5, true, null, new Uploads.Parts(CompositeETag.unquoted(answered),
-                    CompositeETag.of(new ArrayList<>(result.md5s().values())), result.uploaded(), result.reused()));
+            return stored;
         } catch (CopyHalted | InterruptedException e) {
             leave = true;
             throw e;
@@ -145,8 +151,7 @@ final class MultipartCopy {
         return new Target(uploadId, Map.of(), false);
     }
 
-    private boolean metadataIsTheFiles(String key, SourceStat before, byte[] md5) {
-        HeadObjectResponse head = engine.s3.call(s3 -> s3.headObject(b -> b.bucket(engine.bucket).key(key)));
+    private static boolean metadataIsTheFiles(HeadObjectResponse head, SourceStat before, byte[] md5) {
         Map<String, String> metadata = head.metadata();
         return ObjectMetadata.sameMtime(metadata.get(ObjectMetadata.MTIME), before.mtime())
                 && Base64.getEncoder().encodeToString(md5).equals(metadata.get(ObjectMetadata.MD5));

@@ -43,12 +43,10 @@ final class ObjectVerifier {
                         : "the store answered the PUT with ETag " + putETag + ", the file's MD5 is " + expected;
             }
             // a store whose ETags are not MD5s of the content (SSE-KMS, some gateways): read md5chksum
-        } else if (stored.parts() != null) {
-            // the store's answer to the completion names the parts it assembled: free to check, in both modes
-            String assembled = stored.parts().completedETag();
-            if (CompositeETag.isComposite(assembled) && !assembled.equalsIgnoreCase(stored.parts().compositeETag())) {
-                return "the store assembled an object with ETag " + assembled + ", the file's parts give "
-                        + stored.parts().compositeETag();
+        } else {
+            String assembly = assemblyMismatch(stored);
+            if (assembly != null) {
+                return assembly;
             }
         }
         HeadObjectResponse head;
@@ -70,6 +68,23 @@ final class ObjectVerifier {
         String recorded = head.metadata().get(ObjectMetadata.MD5);
         return expected.equals(recorded) ? null
                 : "the object's " + ObjectMetadata.MD5 + " is " + recorded + ", the file's MD5 " + expected;
+    }
+
+    /**
+     * For a multipart object: null unless the ETag the store answered the completion with has the
+     * composite form and is not the one the file's parts give. Free to check (no request), in both
+     * modes, and valid after a later copy of the object onto itself too, since it is the answer kept.
+     */
+    static String assemblyMismatch(Uploads.Stored stored) {
+        if (stored.parts() == null) {
+            return null;
+        }
+        String assembled = stored.parts().completedETag();
+        if (CompositeETag.isComposite(assembled) && !assembled.equalsIgnoreCase(stored.parts().compositeETag())) {
+            return "the store assembled an object with ETag " + assembled + ", the file's parts give "
+                    + stored.parts().compositeETag();
+        }
+        return null;
     }
 
     private static String unquoted(String eTag) {

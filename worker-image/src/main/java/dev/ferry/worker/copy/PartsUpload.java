@@ -1,6 +1,7 @@
 package dev.ferry.worker.copy;
 
 import dev.ferry.api.PartsScope;
+import dev.ferry.worker.RetryableTaskException;
 import dev.ferry.worker.StopSignal;
 import dev.ferry.worker.copy.StoredParts.StoredPart;
 import dev.ferry.worker.s3.S3Errors;
@@ -37,7 +38,9 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
  *       parts were stored. Completing reads the whole file once, in order: every part is verified
  *       against it (a part that differs is sent again), the whole-file MD5 and the composite ETag
  *       are computed, the upload is completed with the verified parts, the answered ETag must be the
- *       composite one, {@code md5chksum} is set (up to 5 GiB) and the object is verified as any copy.
+ *       composite one, {@code md5chksum} is set (a copy of the object onto itself: CopyObject up to
+ *       5 GiB, a multipart copy above, {@link Uploads#setWholeFileMd5}) and the object is verified as
+ *       any copy.
  *       Two holders may complete at once: the later one finds the upload gone and the object in place.</li>
  * </ol>
  */
@@ -199,13 +202,29 @@ final class PartsUpload {
         byte[] md5 = whole.digest();
         LOG.info("{}: completed upload {} of {} parts ({} sent again while verifying)", key, scope.uploadId,
                 layout.count(), result.uploaded());
-        if (plannedSize <= Uploads.COPY_OBJECT_LIMIT) {
-            Uploads.setWholeFileMd5(engine, key, before, md5);
-        }
         Uploads.Stored object = new Uploads.Stored(plannedSize, md5, true, null,
                 new Uploads.Parts(CompositeETag.unquoted(answered), composite, result.uploaded(), 0));
-        String mismatch = plannedSize <= Uploads.COPY_OBJECT_LIMIT ? new ObjectVerifier(engine).mismatch(key, object)
-                : compositeMismatch(CompositeETag.unquoted(answered), composite);
+        // what the store assembled is checked before md5chksum is set: a copy onto itself spends a
+        // server-side copy of every byte and, above 5 GiB, gives the object the ETag of the copy's parts
+        String mismatch = ObjectVerifier.assemblyMismatch(object);
+        if (mismatch == null) {
+            String eTag = plannedSize <= engine.copyObjectLimit ? answered : eTagOfCompleted(answered, md5);
+            if (eTag == null) {
+                LOG.info("{}: the object is no longer the one completed; looking at it again", key);
+                return fromObject();
+            }
+            try {
+                Uploads.setWholeFileMd5(engine, key, before, md5, eTag, layout.partSize());
+            } catch (S3Exception e) {
+                if (!SelfCopy.isConflict(e)) {
+                    throw e;
+                }
+                // replaced since we completed it (a sibling setting md5chksum at the same moment)
+                LOG.info("{}: the object changed while its metadata was set; looking at it again", key);
+                return fromObject();
+            }
+            mismatch = new ObjectVerifier(engine).mismatch(key, object);
+        }
         if (mismatch != null) {
             LOG.warn("{} failed verification ({}): deleting the object", key, mismatch);
             engine.s3.call(s3 -> s3.deleteObject(b -> b.bucket(engine.bucket).key(key)));
@@ -215,11 +234,33 @@ final class PartsUpload {
     }
 
     /**
+     * The ETag a multipart copy onto itself is made conditional on: the object's as a HEAD reads it,
+     * provided it is the object just completed — its ETag the one the completion answered (S3), or the
+     * MD5 of the file's bytes (a store that hashes what it writes, as S3Proxy's nio2 store) — with the
+     * planned size. Null when the object is no longer that.
+     */
+    private String eTagOfCompleted(String answered, byte[] md5) {
+        HeadObjectResponse head;
+        try {
+            head = engine.s3.call(s3 -> s3.headObject(b -> b.bucket(engine.bucket).key(key)));
+        } catch (S3Exception e) {
+            if (e.statusCode() == 404) {
+                return null;
+            }
+            throw e;
+        }
+        String eTag = CompositeETag.unquoted(head.eTag());
+        boolean completed = eTag != null && (eTag.equalsIgnoreCase(CompositeETag.unquoted(answered))
+                || eTag.equalsIgnoreCase(HexFormat.of().formatHex(md5)));
+        return completed && head.contentLength() != null && head.contentLength() == plannedSize ? head.eTag() : null;
+    }
+
+    /**
      * The upload is gone: completed by a sibling (perhaps one that crashed before setting
      * {@code md5chksum}), or aborted. An object with the planned size and mtime and an
-     * {@code md5chksum} was completed and verified by its completer. One without {@code md5chksum}
-     * (and every object above 5 GiB, which never gets one) is checked here: the file is read once and
-     * the object's ETag must be the composite ETag of its parts; then {@code md5chksum} is set. No
+     * {@code md5chksum} was completed and verified by its completer. One without {@code md5chksum} is
+     * checked here: the file is read once and the object's ETag must be the composite ETag of its
+     * parts; then {@code md5chksum} is set, conditional on that ETag. No
      * object means the upload was aborted — because the file changed, or by something else.
      */
     private Outcome fromObject() throws IOException, InterruptedException {
@@ -274,8 +315,16 @@ final class PartsUpload {
                     + " is gone and the object is not this file: its ETag is " + eTag + ", the file's parts give "
                     + composite);
         }
-        if (plannedSize <= Uploads.COPY_OBJECT_LIMIT) {
-            Uploads.setWholeFileMd5(engine, key, before, md5);
+        try {
+            Uploads.setWholeFileMd5(engine, key, before, md5, head.eTag(), layout.partSize());
+        } catch (S3Exception e) {
+            if (SelfCopy.isConflict(e)) {
+                // replaced since it was checked: most likely a sibling that set md5chksum at the same
+                // moment; the task is retried and looks at the object again
+                throw new RetryableTaskException("the object " + key + " changed while its "
+                        + ObjectMetadata.MD5 + " was set", e);
+            }
+            throw e;
         }
         return Outcome.of(Outcome.Kind.COMPLETE);
     }
@@ -302,14 +351,6 @@ final class PartsUpload {
             }
         }
         return SourceStat.of(file).sameVersionAs(before);
-    }
-
-    private static String compositeMismatch(String eTag, String composite) {
-        if (!CompositeETag.isComposite(eTag)) {
-            return "the object's ETag " + eTag + " is not the composite ETag " + composite + " of the file's parts";
-        }
-        return eTag.equalsIgnoreCase(composite) ? null
-                : "the object's ETag is " + eTag + ", the file's parts give " + composite;
     }
 
     /** Null when the file is as planned (size and mtime), else the difference. */

@@ -29,14 +29,16 @@ import software.amazon.awssdk.services.s3.model.MetadataDirective;
  * </ul>
  * S3 takes metadata when a multipart upload is created, so the whole-file MD5 ({@code md5chksum}) is
  * computed first in a pass of its own, as rclone does (see {@link MultipartCopy}). Only objects of Parts
- * tasks, whose upload the plan creates, get it afterwards by a metadata-replacing CopyObject. An object
- * without md5chksum is not taken as identical by the overwrite check, so it is redone.
+ * tasks, whose upload the plan creates, get it afterwards by a metadata-replacing copy of the object onto
+ * itself ({@link #setWholeFileMd5}: CopyObject up to 5 GiB, a multipart copy above). An object without
+ * md5chksum is not taken as identical by the overwrite check, so it is redone.
  *
  * <p>{@link #upload} returns what was stored, or null when the source changed while read (size,
  * mtime, ctime, inode).
  */
 final class Uploads {
     private static final Logger LOG = LoggerFactory.getLogger(Uploads.class);
+    /** The largest object S3's CopyObject copies; larger ones are copied in parts ({@link SelfCopy}). */
     static final long COPY_OBJECT_LIMIT = 5L << 30;
 
     private final CopyEngine engine;
@@ -122,9 +124,20 @@ final class Uploads {
         return new Stored(data.length, md5, false, eTag);
     }
 
-    /** Replaces the object's metadata by the full set including md5chksum; the data is not copied through us. */
-    static void setWholeFileMd5(CopyEngine engine, String key, SourceStat before, byte[] md5) {
+    /**
+     * Replaces the metadata of the object at {@code key} (the file {@code before}, as many bytes) by the
+     * full set including md5chksum; the data is not copied through us. Up to
+     * {@link CopyEngine#copyObjectLimit} (5 GiB) by a CopyObject onto itself; above it by a multipart
+     * copy onto itself ({@link SelfCopy}) in parts of {@code partSize} where valid, conditional on the
+     * object still being {@code eTag} (a 412, {@link SelfCopy#isConflict}, when it is not).
+     */
+    static void setWholeFileMd5(CopyEngine engine, String key, SourceStat before, byte[] md5, String eTag,
+                                long partSize) throws InterruptedException {
         Map<String, String> metadata = ObjectMetadata.of(before, md5);
+        if (before.size() > engine.copyObjectLimit) {
+            SelfCopy.replaceMetadata(engine, key, eTag, before.size(), partSize, metadata);
+            return;
+        }
         engine.s3.call(s3 -> s3.copyObject(b -> b.sourceBucket(engine.bucket).sourceKey(key)
                 .destinationBucket(engine.bucket).destinationKey(key)
                 .metadataDirective(MetadataDirective.REPLACE)

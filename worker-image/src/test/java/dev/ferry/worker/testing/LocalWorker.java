@@ -17,6 +17,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /** The task-running half of a worker, without the informer: a test calls {@link #run} itself. */
@@ -25,6 +26,7 @@ public final class LocalWorker implements AutoCloseable {
     private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor();
     private final TaskRunner runner;
     private final Function<MigrationJob, EndpointPool> pools;
+    private final Consumer<CopyEngine> tuning;
     private CopyEngine engine;
 
     public LocalWorker(KubernetesClient client, Path sourceRoot, String podUid) {
@@ -34,8 +36,15 @@ public final class LocalWorker implements AutoCloseable {
     /** A worker whose S3 gateways come from {@code pools} (a test that watches or tunes them). */
     public LocalWorker(KubernetesClient client, Path sourceRoot, String podUid,
                        Function<MigrationJob, EndpointPool> pools) {
+        this(client, sourceRoot, podUid, pools, engine -> { });
+    }
+
+    /** A worker whose copy engine is handed to {@code tuning} once built (a test that sets its seams). */
+    public LocalWorker(KubernetesClient client, Path sourceRoot, String podUid,
+                       Function<MigrationJob, EndpointPool> pools, Consumer<CopyEngine> tuning) {
         this.client = client;
         this.pools = pools;
+        this.tuning = tuning;
         WorkerConfig config = new WorkerConfig(TestResources.POD_NAME, TestResources.NAMESPACE, podUid, "unused",
                 sourceRoot, 1);
         PlanRunner plans = new PlanRunner(client, sourceRoot, ActiveTasks.NONE, job -> engineFor(job).s3(),
@@ -53,6 +62,7 @@ public final class LocalWorker implements AutoCloseable {
     private synchronized CopyEngine engineFor(MigrationJob job) {
         if (engine == null) {
             engine = CopyEngine.forJob(job, pools.apply(job));
+            tuning.accept(engine);
         }
         return engine;
     }
