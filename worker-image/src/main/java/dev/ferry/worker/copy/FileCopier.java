@@ -23,7 +23,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
-import software.amazon.awssdk.services.s3.model.S3Exception;
 
 /**
  * Copies one entry of a task to its key and says what happened: a regular file, or a stored link or
@@ -277,14 +276,9 @@ public final class FileCopier {
             default:
                 break;
         }
-        HeadObjectResponse head;
-        try {
-            head = engine.s3.call(s3 -> s3.headObject(b -> b.bucket(engine.bucket).key(key)));
-        } catch (S3Exception e) {
-            if (e.statusCode() == 404) {
-                return null;
-            }
-            throw e;
+        HeadObjectResponse head = Uploads.headOrNull(engine, key);
+        if (head == null) {
+            return null;
         }
         if (engine.overwrite == OverwritePolicy.Never) {
             return new Skip("the object exists (overwrite: Never)", false);

@@ -240,14 +240,9 @@ final class PartsUpload {
      * planned size. Null when the object is no longer that.
      */
     private String eTagOfCompleted(String answered, byte[] md5) {
-        HeadObjectResponse head;
-        try {
-            head = engine.s3.call(s3 -> s3.headObject(b -> b.bucket(engine.bucket).key(key)));
-        } catch (S3Exception e) {
-            if (e.statusCode() == 404) {
-                return null;
-            }
-            throw e;
+        HeadObjectResponse head = Uploads.headOrNull(engine, key);
+        if (head == null) {
+            return null;
         }
         String eTag = CompositeETag.unquoted(head.eTag());
         boolean completed = eTag != null && (eTag.equalsIgnoreCase(CompositeETag.unquoted(answered))
@@ -264,15 +259,7 @@ final class PartsUpload {
      * object means the upload was aborted — because the file changed, or by something else.
      */
     private Outcome fromObject() throws IOException, InterruptedException {
-        HeadObjectResponse head;
-        try {
-            head = engine.s3.call(s3 -> s3.headObject(b -> b.bucket(engine.bucket).key(key)));
-        } catch (S3Exception e) {
-            if (e.statusCode() != 404) {
-                throw e;
-            }
-            head = null;
-        }
+        HeadObjectResponse head = Uploads.headOrNull(engine, key);
         Long storedMtime = head == null ? null : ObjectMetadata.mtimeMillis(head.metadata().get(ObjectMetadata.MTIME));
         if (head != null && head.contentLength() != null && head.contentLength() == plannedSize
                 && storedMtime != null && storedMtime == plannedMtime) {

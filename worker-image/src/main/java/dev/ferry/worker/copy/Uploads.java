@@ -12,7 +12,9 @@ import java.util.Base64;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.MetadataDirective;
+import software.amazon.awssdk.services.s3.model.S3Exception;
 
 /**
  * Moves the bytes of one file to its key, so that the object appears only complete:
@@ -162,6 +164,18 @@ final class Uploads {
             }
         }
         return unchanged(file, before) ? digest.digest() : null;
+    }
+
+    /** The object at {@code key} as a HEAD sees it; null when there is none (404). */
+    static HeadObjectResponse headOrNull(CopyEngine engine, String key) {
+        try {
+            return engine.s3.call(s3 -> s3.headObject(b -> b.bucket(engine.bucket).key(key)));
+        } catch (S3Exception e) {
+            if (e.statusCode() == 404) {
+                return null;
+            }
+            throw e;
+        }
     }
 
     static void abort(CopyEngine engine, String key, String uploadId) {

@@ -3,20 +3,15 @@ package dev.ferry.worker.copy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.ferry.api.Ferry;
 import dev.ferry.api.FileEntry;
 import dev.ferry.api.MigrationJob;
 import dev.ferry.api.MigrationTask;
-import dev.ferry.api.MigrationTaskSpec;
-import dev.ferry.api.PartsScope;
 import dev.ferry.api.TaskPhase;
-import dev.ferry.api.TaskType;
 import dev.ferry.worker.s3.S3ClientFactory;
 import dev.ferry.worker.testing.LocalWorker;
 import dev.ferry.worker.testing.S3ProxyPerClass;
 import dev.ferry.worker.testing.TestResources;
 import dev.ferry.worker.testing.Trees;
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import java.nio.file.Files;
@@ -224,25 +219,8 @@ class LargeObjectMetadataIT {
     }
 
     private void createPartsTask(int n, int first, int last) throws Exception {
-        PartsScope scope = new PartsScope();
-        scope.file = new FileEntry(PATH, SIZE, Files.getLastModifiedTime(file).toMillis());
-        scope.partSize = (long) PART;
-        scope.firstPart = first;
-        scope.lastPart = last;
-        scope.totalParts = 8;
-        scope.uploadId = uploadId;
-        MigrationTaskSpec spec = new MigrationTaskSpec();
-        spec.jobName = job.getMetadata().getName();
-        spec.type = TaskType.Parts;
-        spec.parts = scope;
-        spec.fileCount = first == 1 ? 1 : 0;
-        spec.byteCount = (long) Math.min(SIZE, last * PART) - (long) (first - 1) * PART;
-        MigrationTask task = new MigrationTask();
-        task.setMetadata(new ObjectMetaBuilder().withName(name(n)).withNamespace(TestResources.NAMESPACE)
-                .withLabels(Map.of(Ferry.JOB_LABEL, spec.jobName, Ferry.TASK_TYPE_LABEL, TaskType.Parts.name()))
-                .build());
-        task.setSpec(spec);
-        client.resources(MigrationTask.class).inNamespace(TestResources.NAMESPACE).resource(task).create();
+        PartsTaskSpecs.create(client, job, name(n), new FileEntry(PATH, SIZE, Files.getLastModifiedTime(file).toMillis()),
+                PART, first, last, 8, uploadId);
     }
 
     /** The operator's hand-out to {@code pod}, then that pod's worker runs the task. */
