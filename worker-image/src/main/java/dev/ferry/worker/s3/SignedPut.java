@@ -2,6 +2,7 @@ package dev.ferry.worker.s3;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -22,7 +23,9 @@ import software.amazon.awssdk.http.auth.aws.signer.AwsV4HttpSigner;
 import software.amazon.awssdk.http.auth.spi.signer.SignedRequest;
 import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
 import software.amazon.awssdk.retries.api.AcquireInitialTokenRequest;
+import software.amazon.awssdk.retries.api.RecordSuccessRequest;
 import software.amazon.awssdk.retries.api.RefreshRetryTokenRequest;
+import software.amazon.awssdk.retries.api.RefreshRetryTokenResponse;
 import software.amazon.awssdk.retries.api.RetryStrategy;
 import software.amazon.awssdk.retries.api.RetryToken;
 import software.amazon.awssdk.retries.api.TokenAcquisitionFailedException;
@@ -85,12 +88,12 @@ public final class SignedPut {
         while (true) {
             try {
                 String eTag = send(request, data);
-                retries.recordSuccess(software.amazon.awssdk.retries.api.RecordSuccessRequest.create(token));
+                retries.recordSuccess(RecordSuccessRequest.create(token));
                 return eTag;
             } catch (SdkException failure) {
                 Duration delay;
                 try {
-                    var refreshed = retries.refreshRetryToken(RefreshRetryTokenRequest.builder()
+                    RefreshRetryTokenResponse refreshed = retries.refreshRetryToken(RefreshRetryTokenRequest.builder()
                             .token(token).failure(failure).build());
                     token = refreshed.token();
                     delay = refreshed.delay();
@@ -157,7 +160,7 @@ public final class SignedPut {
         }
         try (InputStream in = response.responseBody().get()) {
             byte[] head = in.readNBytes(MAX_ERROR_BODY);
-            in.transferTo(java.io.OutputStream.nullOutputStream()); // drained, so the connection is reused
+            in.transferTo(OutputStream.nullOutputStream()); // drained, so the connection is reused
             return head;
         } catch (IOException e) {
             throw SdkClientException.builder().message("Unable to read the answer: " + e.getMessage()).cause(e).build();
