@@ -97,6 +97,9 @@ public final class PartsRunner {
         } catch (CopyHalted e) {
             LOG.info("{}: {}; its upload is left for the next holder", task.getMetadata().getName(), e.getMessage());
         } catch (SdkException e) {
+            // The range may be stored already (a failed completion, raced by a sibling): record it before
+            // the task goes back to Pending, or a next run that finds the object complete counts nothing.
+            fence.update(progress::writeTo);
             throw new RetryableTaskException("uploading parts of " + scope.file.path + " failed: "
                     + S3Errors.describe(e), e);
         } finally {
