@@ -16,6 +16,8 @@ import java.util.List;
 @ValidationRule(value = "!has(self.endpoints) || self.endpoints.all(e, e.matches('^https?://[^\\\\s]+$'))",
         message = "every endpoint must be an http:// or https:// URL")
 public class DestinationSpec {
+    public static final String DEFAULT_REGION = "us-east-1";
+
 
     @Required
     @Pattern(Patterns.BUCKET)
@@ -31,9 +33,9 @@ public class DestinationSpec {
             + "Empty means AWS S3 in the region.")
     public List<String> endpoints;
 
-    @Default("us-east-1")
+    @Default(DEFAULT_REGION)
     @JsonPropertyDescription("Signing region (default us-east-1).")
-    public String region = "us-east-1";
+    public String region;
 
     @JsonPropertyDescription("Path-style addressing (bucket in the path). Default: true when endpoints are given.")
     public Boolean pathStyle;
@@ -47,6 +49,10 @@ public class DestinationSpec {
     public String storageClass;
 
     /** Path-style unless the user chose otherwise: custom endpoints rarely have wildcard DNS. */
+    public String regionOrDefault() {
+        return region == null || region.isBlank() ? DEFAULT_REGION : region;
+    }
+
     public boolean usePathStyle() {
         return pathStyle != null ? pathStyle : endpoints != null && !endpoints.isEmpty();
     }

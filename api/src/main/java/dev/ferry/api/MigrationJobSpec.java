@@ -28,16 +28,16 @@ public class MigrationJobSpec {
     @Default("Copy")
     @JsonPropertyDescription("Copy (default) copies every file; Sync copies only new or changed files; "
             + "Move deletes a source file after its object is verified.")
-    public MigrationMode mode = MigrationMode.Copy;
+    public MigrationMode mode;
 
     @Default("IfDifferent")
     @JsonPropertyDescription("What to do when the object exists: IfDifferent (default) skips identical objects, "
             + "Always overwrites, Never keeps the existing object.")
-    public OverwritePolicy overwrite = OverwritePolicy.IfDifferent;
+    public OverwritePolicy overwrite;
 
     @Default("Checksum")
     @JsonPropertyDescription("How an uploaded object is verified: Size, or Checksum (default, MD5 of the whole file).")
-    public VerifyMode verify = VerifyMode.Checksum;
+    public VerifyMode verify;
 
     @JsonPropertyDescription("How the tree is cut into tasks and how many tasks may exist at once.")
     public TasksSpec tasks;
@@ -54,6 +54,18 @@ public class MigrationJobSpec {
     @io.fabric8.generator.annotation.Min(0)
     @JsonPropertyDescription("Seconds after completion when the finished job (and its tasks) is deleted.")
     public Integer ttlSecondsAfterFinished;
+
+    public MigrationMode modeOrDefault() {
+        return mode != null ? mode : MigrationMode.Copy;
+    }
+
+    public OverwritePolicy overwriteOrDefault() {
+        return overwrite != null ? overwrite : OverwritePolicy.IfDifferent;
+    }
+
+    public VerifyMode verifyOrDefault() {
+        return verify != null ? verify : VerifyMode.Checksum;
+    }
 
     public TasksSpec tasksOrDefaults() {
         return tasks != null ? tasks : new TasksSpec();

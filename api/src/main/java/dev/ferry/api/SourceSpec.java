@@ -21,7 +21,7 @@ public class SourceSpec {
     @Default("/")
     @Pattern("^/.*$")
     @JsonPropertyDescription("Directory inside the volume to migrate, absolute within the volume (default /).")
-    public String path = "/";
+    public String path;
 
     @JsonPropertyDescription("Glob patterns (relative paths, e.g. **/*.csv) of files to include; empty includes all.")
     public List<String> include;
@@ -49,7 +49,7 @@ public class SourceSpec {
     @JsonPropertyDescription("Directories without any entry: Skip (default) stores nothing; Marker stores a"
             + " zero-byte object <key of the directory>/ with its mtime, mode, uid and gid (the S3 console's"
             + " and rclone's directory marker). The source path itself never gets one.")
-    public EmptyDirectoryPolicy emptyDirectories = EmptyDirectoryPolicy.Skip;
+    public EmptyDirectoryPolicy emptyDirectories;
 
     /** {@link #symlinks} when set; otherwise Follow for the deprecated {@code followSymlinks: true}, else Skip. */
     public SymlinkPolicy effectiveSymlinks() {

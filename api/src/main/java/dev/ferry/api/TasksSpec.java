@@ -17,47 +17,47 @@ public class TasksSpec {
     public static final String DEFAULT_SPLIT_FILE_SIZE = "1Gi";
     public static final int DEFAULT_SPLIT_DIRECTORY_ENTRIES = 5000;
 
-    @Default("500")
+    @Default("" + DEFAULT_MAX_FILES)
     @Min(1)
     @Max(10000)
     @JsonPropertyDescription("Most files in one Copy task (default 500).")
-    public Integer maxFiles = DEFAULT_MAX_FILES;
+    public Integer maxFiles;
 
     @Pattern(Patterns.QUANTITY)
     @JsonPropertyDescription("Most bytes in one Copy task (e.g. 10Gi); unlimited when unset.")
     public String maxBytes;
 
-    @Default("200")
+    @Default("" + DEFAULT_MAX_ACTIVE)
     @Min(1)
     @Max(100000)
     @JsonPropertyDescription("Most unfinished tasks that may exist at once; planning waits for room (default 200).")
-    public Integer maxActive = DEFAULT_MAX_ACTIVE;
+    public Integer maxActive;
 
-    @Default("5")
+    @Default("" + DEFAULT_MAX_ATTEMPTS)
     @Min(1)
     @Max(100)
     @JsonPropertyDescription("Attempts of a task before it is Failed (default 5).")
-    public Integer maxAttempts = DEFAULT_MAX_ATTEMPTS;
+    public Integer maxAttempts;
 
-    @Default("100")
+    @Default("" + DEFAULT_HISTORY_LIMIT)
     @Min(0)
     @Max(100000)
     @JsonPropertyDescription("Succeeded tasks kept as objects; older ones are folded into status.history and deleted."
             + " Failed tasks are always kept (default 100).")
-    public Integer historyLimit = DEFAULT_HISTORY_LIMIT;
+    public Integer historyLimit;
 
     @Default(DEFAULT_SPLIT_FILE_SIZE)
     @Pattern(Patterns.QUANTITY)
     @JsonPropertyDescription("Files of at least this size become Parts tasks: their parts are uploaded by several workers"
             + " into one multipart upload, each task a range of about a quarter of this size (default 1Gi).")
-    public String splitFileSize = DEFAULT_SPLIT_FILE_SIZE;
+    public String splitFileSize;
 
-    @Default("5000")
+    @Default("" + DEFAULT_SPLIT_DIRECTORY_ENTRIES)
     @Min(2)
     @Max(10000000)
     @JsonPropertyDescription("A subdirectory with at least this many entries is walked by a Plan task of its own,"
             + " so large trees are planned in parallel (default 5000).")
-    public Integer splitDirectoryEntries = DEFAULT_SPLIT_DIRECTORY_ENTRIES;
+    public Integer splitDirectoryEntries;
 
     public int maxFilesOrDefault() {
         return maxFiles != null ? maxFiles : DEFAULT_MAX_FILES;

@@ -18,17 +18,17 @@ public class WorkersSpec {
     public static final int DEFAULT_REPLICAS = 2;
     public static final int DEFAULT_CONCURRENCY = 16;
 
-    @Default("2")
+    @Default("" + DEFAULT_REPLICAS)
     @Min(0)
     @Max(1000)
     @JsonPropertyDescription("Number of worker pods (default 2).")
-    public Integer replicas = DEFAULT_REPLICAS;
+    public Integer replicas;
 
-    @Default("16")
+    @Default("" + DEFAULT_CONCURRENCY)
     @Min(1)
     @Max(1024)
     @JsonPropertyDescription("Uploads in flight per worker: files and parts together (default 16).")
-    public Integer concurrency = DEFAULT_CONCURRENCY;
+    public Integer concurrency;
 
     @Pattern(Patterns.QUANTITY)
     @JsonPropertyDescription("Multipart part size (e.g. 16Mi); files up to it are one PUT. "

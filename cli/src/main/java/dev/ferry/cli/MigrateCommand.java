@@ -67,7 +67,7 @@ public final class MigrateCommand implements Callable<Integer> {
     @Option(names = "--secret-key", description = "Secret key for --endpoint (default: $AWS_SECRET_ACCESS_KEY).")
     String secretKey;
 
-    @Option(names = "--region", defaultValue = "us-east-1", description = "Signing region (default ${DEFAULT-VALUE}).")
+    @Option(names = "--region", description = "Signing region (default us-east-1).")
     String region;
 
     @Option(names = "--virtual-host-style", description = "Address buckets as hostnames instead of paths.")
@@ -159,7 +159,8 @@ public final class MigrateCommand implements Callable<Integer> {
             }
             boolean pathStyle = !virtualHostStyle;
             try {
-                if (BucketPreparer.ensureBucket(s3Endpoint, credentials, region, pathStyle, target.bucket())) {
+                String signingRegion = region != null ? region : DestinationSpec.DEFAULT_REGION;
+                if (BucketPreparer.ensureBucket(s3Endpoint, credentials, signingRegion, pathStyle, target.bucket())) {
                     err.printf("ferry: created bucket %s%n", target.bucket());
                 }
             } catch (RuntimeException e) {

@@ -1,9 +1,9 @@
 package dev.ferry.local;
 
 import dev.ferry.api.CrdResources;
-import dev.ferry.local.api.LocalKubernetesApi;
+import dev.ferry.local.apiserver.LocalKubernetesApi;
 import dev.ferry.operator.FerryOperator;
-import dev.ferry.operator.OperatorSettings;
+import dev.ferry.operator.config.OperatorSettings;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
  * is used) an embedded S3. Started in dependency order and closed in reverse.
  */
 public final class LocalEnvironment implements AutoCloseable {
-    private static final Logger log = LoggerFactory.getLogger(LocalEnvironment.class);
+    private static final Logger LOG = LoggerFactory.getLogger(LocalEnvironment.class);
     public static final String NAMESPACE = "default";
 
     private final LocalKubernetesApi api;
@@ -146,7 +146,7 @@ public final class LocalEnvironment implements AutoCloseable {
         try {
             closeable.close();
         } catch (Exception e) {
-            log.warn("error while stopping {}: {}", closeable.getClass().getSimpleName(), e.toString());
+            LOG.warn("error while stopping {}: {}", closeable.getClass().getSimpleName(), e.toString());
         }
     }
 }

@@ -1,7 +1,7 @@
 package dev.ferry.local;
 
 import dev.ferry.api.Ferry;
-import dev.ferry.operator.OperatorSettings;
+import dev.ferry.operator.config.OperatorSettings;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.EnvVarBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;

@@ -44,12 +44,30 @@ class MigrateCommandTest {
 
         MigrationJob job = command.job("j", S3Url.parse("s3://bkt"), List.of(URI.create("http://127.0.0.1:1")), true);
 
-        assertThat(job.getSpec().mode).isEqualTo(MigrationMode.Copy);
-        assertThat(job.getSpec().overwrite).isEqualTo(OverwritePolicy.IfDifferent);
-        assertThat(job.getSpec().verify).isEqualTo(VerifyMode.Checksum);
+        assertThat(job.getSpec().modeOrDefault()).isEqualTo(MigrationMode.Copy);
+        assertThat(job.getSpec().overwriteOrDefault()).isEqualTo(OverwritePolicy.IfDifferent);
+        assertThat(job.getSpec().verifyOrDefault()).isEqualTo(VerifyMode.Checksum);
         assertThat(job.getSpec().workers.bandwidthLimit).isNull();
         assertThat(job.getSpec().source.effectiveSymlinks()).isEqualTo(SymlinkPolicy.Skip);
         assertThat(job.getSpec().source.emptyDirectoriesOrDefault()).isEqualTo(EmptyDirectoryPolicy.Skip);
+    }
+
+    @Test
+    void optionsNotGivenAreLeftToTheSchemaDefaultsNotWrittenIntoTheSpec() {
+        MigrateCommand command = parse(source.toString(), "s3://bkt");
+
+        MigrationJob job = command.job("j", S3Url.parse("s3://bkt"), List.of(URI.create("http://127.0.0.1:1")), true);
+
+        assertThat(job.getSpec().mode).isNull();
+        assertThat(job.getSpec().overwrite).isNull();
+        assertThat(job.getSpec().verify).isNull();
+        assertThat(job.getSpec().destination.region).isNull();
+        assertThat(job.getSpec().source.path).isNull();
+        assertThat(job.getSpec().source.emptyDirectories).isNull();
+        assertThat(job.getSpec().workers.concurrency).isNull();
+        assertThat(job.getSpec().tasks.maxFiles).isNull();
+        assertThat(job.getSpec().tasks.maxActive).isNull();
+        assertThat(job.getSpec().tasks.splitFileSize).isNull();
     }
 
     @Test

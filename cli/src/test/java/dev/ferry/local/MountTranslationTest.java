@@ -12,13 +12,13 @@ class MountTranslationTest {
 
     @Test
     void translatesTheMountPathAndPathsBelowIt() {
-        assertThat(LocalKubelet.translateMountedPath("/mnt/source", mounts)).isEqualTo("/home/me/data");
-        assertThat(LocalKubelet.translateMountedPath("/mnt/source/sub/dir", mounts)).isEqualTo("/home/me/data/sub/dir");
+        assertThat(ContainerEnvironment.translateMountedPath("/mnt/source", mounts)).isEqualTo("/home/me/data");
+        assertThat(ContainerEnvironment.translateMountedPath("/mnt/source/sub/dir", mounts)).isEqualTo("/home/me/data/sub/dir");
     }
 
     @Test
     void leavesOtherValuesAlone() {
-        assertThat(LocalKubelet.translateMountedPath("/mnt/sourcecode", mounts)).isEqualTo("/mnt/sourcecode");
-        assertThat(LocalKubelet.translateMountedPath("demo-job", mounts)).isEqualTo("demo-job");
+        assertThat(ContainerEnvironment.translateMountedPath("/mnt/sourcecode", mounts)).isEqualTo("/mnt/sourcecode");
+        assertThat(ContainerEnvironment.translateMountedPath("demo-job", mounts)).isEqualTo("demo-job");
     }
 }

@@ -1,5 +1,6 @@
 package dev.ferry.operator;
 
+import dev.ferry.operator.config.OperatorSettings;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
@@ -12,7 +13,7 @@ import org.slf4j.LoggerFactory;
  * given client. Embeddable (the local mode starts it in-process) and the body of {@link OperatorMain}.
  */
 public final class FerryOperator implements AutoCloseable {
-    private static final Logger log = LoggerFactory.getLogger(FerryOperator.class);
+    private static final Logger LOG = LoggerFactory.getLogger(FerryOperator.class);
 
     private final Operator operator;
     private final MigrationJobReconciler reconciler;
@@ -55,7 +56,7 @@ public final class FerryOperator implements AutoCloseable {
             o.withReconciliationMaxInterval(Duration.ofMinutes(10));
         });
         operator.start();
-        log.info("Ferry operator started (namespaces: {}, worker image {}, leader election {})",
+        LOG.info("Ferry operator started (namespaces: {}, worker image {}, leader election {})",
                 settings.watchesAllNamespaces() ? "all" : settings.namespaces(), settings.workerImage(),
                 settings.leaderElection() ? "on" : "off");
         return new FerryOperator(operator, reconciler);

@@ -7,10 +7,13 @@ import dev.ferry.api.MigrationTask;
 import dev.ferry.operator.assignment.DeadWorkerReclaimer;
 import dev.ferry.operator.assignment.TaskAssigner;
 import dev.ferry.operator.assignment.TaskStatusWriter;
+import dev.ferry.operator.config.OperatorSettings;
 import dev.ferry.operator.history.HistoryFolder;
 import dev.ferry.operator.lifecycle.FinishedJobReaper;
 import dev.ferry.operator.lifecycle.FinishedJobTtl;
+import dev.ferry.operator.liveness.WorkerLiveness;
 import dev.ferry.operator.planning.RootPlan;
+import dev.ferry.operator.state.JobState;
 import dev.ferry.operator.status.JobEvents;
 import dev.ferry.operator.status.JobStatusAggregator;
 import dev.ferry.operator.status.JobStatusRecorder;
@@ -18,7 +21,6 @@ import dev.ferry.operator.validation.InvalidSpec;
 import dev.ferry.operator.validation.JobValidator;
 import dev.ferry.operator.workers.WorkerDeploymentFactory;
 import dev.ferry.operator.workers.WorkerDeployments;
-import dev.ferry.operator.workers.WorkerLiveness;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -83,36 +85,14 @@ public class MigrationJobReconciler implements Reconciler<MigrationJob>, AutoClo
 
     @Override
     public List<EventSource<?, MigrationJob>> prepareEventSources(EventSourceContext<MigrationJob> context) {
-        taskSource = new InformerEventSource<>(InformerEventSourceConfiguration
-                .from(MigrationTask.class, MigrationJob.class)
-                .withName("tasks")
-                .withLabelSelector(Ferry.JOB_LABEL)
-                .withSecondaryToPrimaryMapper(byJobLabel())
-                .withNamespacesInheritedFromController()
-                .build(), context);
-        var pods = new InformerEventSource<>(InformerEventSourceConfiguration
-                .from(Pod.class, MigrationJob.class)
-                .withName("worker-pods")
-                .withLabelSelector(WORKER_SELECTOR)
-                .withSecondaryToPrimaryMapper(byJobLabel())
-                .withNamespacesInheritedFromController()
-                .build(), context);
-        var deployments = new InformerEventSource<>(InformerEventSourceConfiguration
-                .from(Deployment.class, MigrationJob.class)
-                .withName("worker-deployments")
-                .withLabelSelector(WORKER_SELECTOR)
-                .withSecondaryToPrimaryMapper(byJobLabel())
-                .withNamespacesInheritedFromController()
-                .build(), context);
-        var leases = new InformerEventSource<>(InformerEventSourceConfiguration
-                .from(Lease.class, MigrationJob.class)
-                .withName("worker-leases")
-                .withLabelSelector(WORKER_SELECTOR)
-                .withSecondaryToPrimaryMapper(byJobLabel())
+        taskSource = new InformerEventSource<>(informerOf(MigrationTask.class, "tasks", Ferry.JOB_LABEL).build(), context);
+        var pods = new InformerEventSource<>(informerOf(Pod.class, "worker-pods", WORKER_SELECTOR).build(), context);
+        var deployments = new InformerEventSource<>(
+                informerOf(Deployment.class, "worker-deployments", WORKER_SELECTOR).build(), context);
+        var leases = new InformerEventSource<>(informerOf(Lease.class, "worker-leases", WORKER_SELECTOR)
                 // A renewal changes nothing the reconcile decides on (expiry is rescheduled); a new
                 // holder, a new duration or the revival of an expired Lease does.
                 .withOnUpdateFilter((Lease current, Lease before) -> !sameHolderAndDuration(current, before) || isExpired(before))
-                .withNamespacesInheritedFromController()
                 .build(), context);
         return List.of(taskSource, pods, deployments, leases);
     }
@@ -122,7 +102,7 @@ public class MigrationJobReconciler implements Reconciler<MigrationJob>, AutoClo
         JobState state = observe(job, context);
         Steps steps = steps(context);
         if (state.isFinished()) {
-            return finished(state, state.observedStatus(), Optional.of(steps));
+            return finished(state, state.observedStatus(), steps, HistoryFold.FOLD_NOW);
         }
         Optional<InvalidSpec> invalid = validator.validate(state);
         if (invalid.isPresent()) {
@@ -144,7 +124,7 @@ public class MigrationJobReconciler implements Reconciler<MigrationJob>, AutoClo
         history.deleteFolded(state);
         if (status.phase.isFinished()) {
             // This reconcile has folded already, on the job as read; the next one folds on from the written job.
-            return finished(state, status, Optional.empty());
+            return finished(state, status, steps, HistoryFold.FOLDED_ALREADY);
         }
         return UpdateControl.<MigrationJob>noUpdate().rescheduleAfter(nextLook(state, assignment));
     }
@@ -155,14 +135,14 @@ public class MigrationJobReconciler implements Reconciler<MigrationJob>, AutoClo
      * moment the TTL expires — at the latest after the regular recheck, as everywhere else here, so a
      * clock that jumps (or the tests' injected one) is noticed without an event.
      */
-    private UpdateControl<MigrationJob> finished(JobState state, MigrationJobStatus status, Optional<Steps> fold) {
+    private UpdateControl<MigrationJob> finished(JobState state, MigrationJobStatus status, Steps steps, HistoryFold fold) {
         Optional<Instant> expiry = FinishedJobTtl.expiry(state.job(), status);
         if (expiry.isPresent() && state.now().isAfter(expiry.get())) {
             reaper.delete(state.job());
             return UpdateControl.noUpdate();
         }
         workers.ensure(state, true);
-        if (fold.isPresent() && !foldFinished(state, fold.get())) {
+        if (fold == HistoryFold.FOLD_NOW && !foldFinished(state, steps)) {
             return UpdateControl.<MigrationJob>noUpdate().rescheduleAfter(RETRY_STATUS_WRITE);
         }
         Duration next = expiry.map(moment -> until(state, moment)).orElse(null);
@@ -172,6 +152,14 @@ public class MigrationJobReconciler implements Reconciler<MigrationJob>, AutoClo
             next = settings.recheckInterval();
         }
         return next == null ? UpdateControl.noUpdate() : UpdateControl.<MigrationJob>noUpdate().rescheduleAfter(next);
+    }
+
+    /** Whether {@link #finished} folds the task history, or the reconcile that finished the job did already. */
+    private enum HistoryFold {
+        /** The job was finished when read: nothing aggregates any more, so folding goes on here. */
+        FOLD_NOW,
+        /** This reconcile finished the job and folded on the way, on the job as read. */
+        FOLDED_ALREADY
     }
 
     /**
@@ -257,6 +245,19 @@ public class MigrationJobReconciler implements Reconciler<MigrationJob>, AutoClo
 
     private boolean isExpired(Lease lease) {
         return WorkerLiveness.expiry(lease).map(expiry -> settings.clock().instant().isAfter(expiry)).orElse(true);
+    }
+
+    /**
+     * An informer on one kind of the job's secondary resources: those in the controller's namespaces that
+     * carry the labels of {@code labelSelector}, each mapped to its job by {@link Ferry#JOB_LABEL}.
+     */
+    private static <R extends HasMetadata> InformerEventSourceConfiguration.Builder<R> informerOf(Class<R> type,
+            String name, String labelSelector) {
+        return InformerEventSourceConfiguration.from(type, MigrationJob.class)
+                .withName(name)
+                .withLabelSelector(labelSelector)
+                .withSecondaryToPrimaryMapper(byJobLabel())
+                .withNamespacesInheritedFromController();
     }
 
     private static <R extends HasMetadata> SecondaryToPrimaryMapper<R> byJobLabel() {

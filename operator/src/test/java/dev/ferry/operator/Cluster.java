@@ -1,5 +1,8 @@
 package dev.ferry.operator;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
 import dev.ferry.api.DestinationSpec;
 import dev.ferry.api.Ferry;
 import dev.ferry.api.FileEntry;
@@ -11,6 +14,7 @@ import dev.ferry.api.MigrationTaskStatus;
 import dev.ferry.api.SourceSpec;
 import dev.ferry.api.TaskType;
 import dev.ferry.api.WorkersSpec;
+import dev.ferry.operator.state.Owners;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -34,9 +38,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 /**
  * The test's side of the cluster: CRDs, Secrets, jobs, and the parts the test plays itself — the

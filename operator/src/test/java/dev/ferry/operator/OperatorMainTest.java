@@ -1,10 +1,11 @@
 package dev.ferry.operator;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ferry.operator.config.OperatorSettings;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 class OperatorMainTest {
 

@@ -3,12 +3,16 @@ package dev.ferry.worker;
 import dev.ferry.api.Ferry;
 import dev.ferry.api.MigrationJob;
 import dev.ferry.api.MigrationTask;
+import dev.ferry.worker.config.WorkerConfig;
 import dev.ferry.worker.copy.CopyEngine;
 import dev.ferry.worker.copy.CopyRunner;
-import dev.ferry.worker.copy.PartsRunner;
 import dev.ferry.worker.lease.LeaseRenewer;
+import dev.ferry.worker.parts.PartsRunner;
 import dev.ferry.worker.plan.PlanRunner;
+import dev.ferry.worker.s3.EndpointPool;
 import dev.ferry.worker.s3.S3ClientFactory;
+import dev.ferry.worker.task.StopSignal;
+import dev.ferry.worker.task.TaskDispatcher;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.time.Clock;
@@ -16,6 +20,7 @@ import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.commons.lang3.concurrent.BasicThreadFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.auth.credentials.AwsCredentials;
@@ -39,6 +44,7 @@ public final class Worker implements AutoCloseable {
     private final TaskDispatcher dispatcher;
     private final LeaseRenewer lease;
     private final AwsCredentials credentials;
+    private EndpointPool pool;
     private CopyEngine engine;
     private SharedIndexInformer<MigrationTask> informer;
 
@@ -56,14 +62,11 @@ public final class Worker implements AutoCloseable {
         this.credentials = credentials;
         this.client = client;
         this.drainGrace = drainGrace;
-        this.ticker = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "ferry-progress");
-            t.setDaemon(true);
-            return t;
-        });
+        this.ticker = Executors.newSingleThreadScheduledExecutor(
+                BasicThreadFactory.builder().namingPattern("ferry-progress").daemon(true).build());
         StopSignal stop = stopping::get;
         PlanRunner plans = new PlanRunner(client, config.sourceRoot(), this::unfinishedCopyTasks,
-                job -> engineFor(job).s3(), clock);
+                this::poolFor, clock);
         CopyRunner copies = new CopyRunner(config.sourceRoot(), this::engineFor, ticker, clock, drainGrace);
         PartsRunner parts = new PartsRunner(client, config.sourceRoot(), this::engineFor, ticker, clock);
         TaskRunner runner = new TaskRunner(config, client, plans, copies, parts, stop, clock);
@@ -85,9 +88,17 @@ public final class Worker implements AutoCloseable {
         return dispatcher.unfinishedCopyTasks();
     }
 
+    /** The job's gateways: one pool per job in this worker, shared by planning and copying. */
+    private synchronized EndpointPool poolFor(MigrationJob job) {
+        if (pool == null) {
+            pool = S3ClientFactory.forJob(client, job, credentials);
+        }
+        return pool;
+    }
+
     private synchronized CopyEngine engineFor(MigrationJob job) {
         if (engine == null) {
-            engine = CopyEngine.forJob(job, S3ClientFactory.forJob(client, job, credentials));
+            engine = CopyEngine.forJob(job, poolFor(job));
         }
         return engine;
     }
@@ -106,7 +117,9 @@ public final class Worker implements AutoCloseable {
         ticker.shutdownNow();
         synchronized (this) {
             if (engine != null) {
-                engine.close();
+                engine.close(); // closes the pool too
+            } else if (pool != null) {
+                pool.close();
             }
         }
         // Alive until its tasks are released: a missing Lease would make the operator take them early.

@@ -1,5 +1,6 @@
 package dev.ferry.worker;
 
+import dev.ferry.worker.config.WorkerConfig;
 import dev.ferry.worker.s3.S3ClientFactory;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;

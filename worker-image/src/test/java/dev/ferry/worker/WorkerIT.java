@@ -10,6 +10,7 @@ import dev.ferry.api.MigrationJob;
 import dev.ferry.api.MigrationTask;
 import dev.ferry.api.TaskPhase;
 import dev.ferry.api.TaskType;
+import dev.ferry.worker.config.WorkerConfig;
 import dev.ferry.worker.testing.S3ProxyServer;
 import dev.ferry.worker.testing.TestResources;
 import dev.ferry.worker.testing.Trees;

@@ -16,7 +16,7 @@ import dev.ferry.api.TaskPhase;
 import dev.ferry.api.TaskType;
 import dev.ferry.api.TasksSpec;
 import dev.ferry.api.WorkersSpec;
-import dev.ferry.local.api.LocalKubernetesApi;
+import dev.ferry.local.apiserver.LocalKubernetesApi;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;

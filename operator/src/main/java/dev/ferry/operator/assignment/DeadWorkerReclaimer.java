@@ -3,9 +3,10 @@ package dev.ferry.operator.assignment;
 import dev.ferry.api.MigrationTask;
 import dev.ferry.api.MigrationTaskStatus;
 import dev.ferry.api.TaskPhase;
-import dev.ferry.operator.JobState;
-import dev.ferry.operator.workers.WorkerLiveness;
-import dev.ferry.operator.workers.WorkerPods;
+import dev.ferry.operator.liveness.WorkerLiveness;
+import dev.ferry.operator.liveness.WorkerPods;
+import dev.ferry.operator.state.JobState;
+import dev.ferry.operator.state.Tasks;
 import io.fabric8.kubernetes.api.model.Pod;
 import java.util.Map;
 import java.util.Optional;
@@ -22,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * and checkpoint stay, so the next holder resumes.
  */
 public final class DeadWorkerReclaimer {
-    private static final Logger log = LoggerFactory.getLogger(DeadWorkerReclaimer.class);
+    private static final Logger LOG = LoggerFactory.getLogger(DeadWorkerReclaimer.class);
 
     private final TaskStatusWriter writer;
     private final WorkerLiveness liveness;
@@ -73,7 +74,7 @@ public final class DeadWorkerReclaimer {
             status.message = "taken back: " + why;
             return status;
         });
-        written.ifPresent(t -> log.info("job {}/{}: task {} taken back ({}), epoch {}, attempt {}",
+        written.ifPresent(t -> LOG.info("job {}/{}: task {} taken back ({}), epoch {}, attempt {}",
                 state.namespace(), state.name(), task.getMetadata().getName(), why, epoch, attempts));
         return written.isPresent();
     }

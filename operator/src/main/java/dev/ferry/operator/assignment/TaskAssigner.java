@@ -4,9 +4,10 @@ import dev.ferry.api.MigrationTask;
 import dev.ferry.api.MigrationTaskStatus;
 import dev.ferry.api.TaskPhase;
 import dev.ferry.api.TaskType;
-import dev.ferry.operator.JobState;
-import dev.ferry.operator.workers.WorkerLiveness;
-import dev.ferry.operator.workers.WorkerPods;
+import dev.ferry.operator.liveness.WorkerLiveness;
+import dev.ferry.operator.liveness.WorkerPods;
+import dev.ferry.operator.state.JobState;
+import dev.ferry.operator.state.Tasks;
 import io.fabric8.kubernetes.api.model.Pod;
 import java.time.Instant;
 import java.util.Comparator;
@@ -28,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * token the holder checks before every write.
  */
 public final class TaskAssigner {
-    private static final Logger log = LoggerFactory.getLogger(TaskAssigner.class);
+    private static final Logger LOG = LoggerFactory.getLogger(TaskAssigner.class);
 
     /** Plan tasks before the copies they enable; then by name, the order planning created them in. */
     static final Comparator<MigrationTask> QUEUE_ORDER = Comparator
@@ -151,7 +152,7 @@ public final class TaskAssigner {
             status.message = "assigned to " + worker.getMetadata().getName();
             return status;
         });
-        written.ifPresent(t -> log.info("job {}/{}: task {} assigned to {} (epoch {})", state.namespace(), state.name(),
+        written.ifPresent(t -> LOG.info("job {}/{}: task {} assigned to {} (epoch {})", state.namespace(), state.name(),
                 task.getMetadata().getName(), worker.getMetadata().getName(), epoch));
         return written.isPresent();
     }
@@ -167,7 +168,7 @@ public final class TaskAssigner {
             status.failures = UnfinishedFiles.of(task, "not migrated: the task " + message);
             return status;
         });
-        written.ifPresent(t -> log.warn("job {}/{}: task {} failed: {}", state.namespace(), state.name(),
+        written.ifPresent(t -> LOG.warn("job {}/{}: task {} failed: {}", state.namespace(), state.name(),
                 task.getMetadata().getName(), message));
         return written.isPresent();
     }

@@ -2,7 +2,7 @@ package dev.ferry.operator.assignment;
 
 import dev.ferry.api.MigrationTask;
 import dev.ferry.api.MigrationTaskStatus;
-import dev.ferry.operator.JobState;
+import dev.ferry.operator.state.JobState;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
  * reconcile decides again on the newer object — never overwrite what someone else decided.
  */
 public final class TaskStatusWriter {
-    private static final Logger log = LoggerFactory.getLogger(TaskStatusWriter.class);
+    private static final Logger LOG = LoggerFactory.getLogger(TaskStatusWriter.class);
 
     private final KubernetesClient client;
     private final BiConsumer<MigrationTask, MigrationTask> onWritten;
@@ -49,7 +49,7 @@ public final class TaskStatusWriter {
             return Optional.of(written);
         } catch (KubernetesClientException e) {
             if (e.getCode() == HttpURLConnection.HTTP_CONFLICT || e.getCode() == HttpURLConnection.HTTP_NOT_FOUND) {
-                log.debug("task {} changed or went away since it was read ({}); deciding again next reconcile",
+                LOG.debug("task {} changed or went away since it was read ({}); deciding again next reconcile",
                         task.getMetadata().getName(), e.getCode());
                 return Optional.empty();
             }

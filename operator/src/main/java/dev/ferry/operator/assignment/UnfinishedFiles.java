@@ -1,5 +1,6 @@
 package dev.ferry.operator.assignment;
 
+import dev.ferry.api.FailureCode;
 import dev.ferry.api.FileEntry;
 import dev.ferry.api.FileFailure;
 import dev.ferry.api.MigrationTask;
@@ -17,7 +18,7 @@ import java.util.List;
  * manifest) stays the complete list.
  */
 final class UnfinishedFiles {
-    static final String CODE = "TASK_FAILED";
+    static final String CODE = FailureCode.TASK_FAILED.name();
 
     private UnfinishedFiles() {
     }

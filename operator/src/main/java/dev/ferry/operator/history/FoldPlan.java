@@ -6,7 +6,7 @@ import dev.ferry.api.MigrationTask;
 import dev.ferry.api.MigrationTaskStatus;
 import dev.ferry.api.TaskPhase;
 import dev.ferry.api.TaskType;
-import dev.ferry.operator.assignment.Tasks;
+import dev.ferry.operator.state.Tasks;
 import dev.ferry.operator.status.TaskCounts;
 import java.time.Instant;
 import java.time.OffsetDateTime;

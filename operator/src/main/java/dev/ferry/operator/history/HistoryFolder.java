@@ -2,7 +2,7 @@ package dev.ferry.operator.history;
 
 import dev.ferry.api.MigrationJobStatus;
 import dev.ferry.api.MigrationTask;
-import dev.ferry.operator.JobState;
+import dev.ferry.operator.state.JobState;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.util.ArrayList;
@@ -11,7 +11,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.commons.lang3.concurrent.BasicThreadFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,7 +35,7 @@ import org.slf4j.LoggerFactory;
  * reconcile the job again, which completes step 3.
  */
 public final class HistoryFolder implements AutoCloseable {
-    private static final Logger log = LoggerFactory.getLogger(HistoryFolder.class);
+    private static final Logger LOG = LoggerFactory.getLogger(HistoryFolder.class);
     /** Most tasks folded per status write: bounds the size of {@code history.deleting}. */
     public static final int BATCH = 250;
 
@@ -53,12 +53,10 @@ public final class HistoryFolder implements AutoCloseable {
     public HistoryFolder(KubernetesClient client, int batch) {
         this.client = client;
         this.batch = batch;
-        AtomicInteger threads = new AtomicInteger();
-        this.deletes = Executors.newFixedThreadPool(2, r -> {
-            Thread t = new Thread(r, "ferry-history-delete-" + threads.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
+        this.deletes = Executors.newFixedThreadPool(2, BasicThreadFactory.builder()
+                .namingPattern("ferry-history-delete-%d")
+                .daemon(true)
+                .build());
     }
 
     /**
@@ -122,7 +120,7 @@ public final class HistoryFolder implements AutoCloseable {
             deleted.add(key);
         } catch (KubernetesClientException e) {
             // Left in deleting: the next reconcile tries again.
-            log.warn("could not delete folded task {}/{}: {}", namespace, name, e.getMessage());
+            LOG.warn("could not delete folded task {}/{}: {}", namespace, name, e.getMessage());
         } finally {
             inFlight.remove(key);
         }

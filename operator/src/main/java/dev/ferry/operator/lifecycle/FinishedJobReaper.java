@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
  * there, brings the reaper back.
  */
 public final class FinishedJobReaper {
-    private static final Logger log = LoggerFactory.getLogger(FinishedJobReaper.class);
+    private static final Logger LOG = LoggerFactory.getLogger(FinishedJobReaper.class);
 
     private final KubernetesClient client;
 
@@ -36,7 +36,7 @@ public final class FinishedJobReaper {
                 .withPropagationPolicy(DeletionPropagation.BACKGROUND).delete();
         client.resources(MigrationJob.class).inNamespace(namespace).withName(name)
                 .withPropagationPolicy(DeletionPropagation.BACKGROUND).delete();
-        log.info("job {}/{}: deleted {} s after it finished (spec.ttlSecondsAfterFinished)", namespace, name,
+        LOG.info("job {}/{}: deleted {} s after it finished (spec.ttlSecondsAfterFinished)", namespace, name,
                 job.getSpec().ttlSecondsAfterFinished);
     }
 }

@@ -10,8 +10,8 @@ import dev.ferry.api.MigrationTaskStatus;
 import dev.ferry.api.PlanScope;
 import dev.ferry.api.TaskPhase;
 import dev.ferry.api.TaskType;
-import dev.ferry.operator.JobState;
-import dev.ferry.operator.Owners;
+import dev.ferry.operator.state.JobState;
+import dev.ferry.operator.state.Owners;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * which means it exists already, which is what we wanted.
  */
 public final class RootPlan {
-    private static final Logger log = LoggerFactory.getLogger(RootPlan.class);
+    private static final Logger LOG = LoggerFactory.getLogger(RootPlan.class);
 
     private final KubernetesClient client;
     private final Consumer<MigrationTask> onCreated;
@@ -59,14 +59,14 @@ public final class RootPlan {
         try {
             MigrationTask created = client.resources(MigrationTask.class).inNamespace(state.namespace())
                     .resource(task).create();
-            log.info("job {}/{}: created root plan task {}", state.namespace(), state.name(), name);
+            LOG.info("job {}/{}: created root plan task {}", state.namespace(), state.name(), name);
             onCreated.accept(created);
             state.put(created);
         } catch (KubernetesClientException e) {
             if (e.getCode() != HttpURLConnection.HTTP_CONFLICT) {
                 throw e;
             }
-            log.debug("root plan task {} exists already", name);
+            LOG.debug("root plan task {} exists already", name);
         }
     }
 

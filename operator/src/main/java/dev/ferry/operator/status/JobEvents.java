@@ -17,7 +17,7 @@ import org.slf4j.LoggerFactory;
  * failing to record one is logged and never fails a reconcile.
  */
 public final class JobEvents {
-    private static final Logger log = LoggerFactory.getLogger(JobEvents.class);
+    private static final Logger LOG = LoggerFactory.getLogger(JobEvents.class);
 
     private final KubernetesClient client;
     private final Clock clock;
@@ -61,7 +61,7 @@ public final class JobEvents {
         try {
             client.v1().events().inNamespace(job.getMetadata().getNamespace()).resource(event).create();
         } catch (KubernetesClientException e) {
-            log.debug("could not record event {} on {}", reason, job.getMetadata().getName(), e);
+            LOG.debug("could not record event {} on {}", reason, job.getMetadata().getName(), e);
         }
     }
 }

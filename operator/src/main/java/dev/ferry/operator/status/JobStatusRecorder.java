@@ -3,7 +3,7 @@ package dev.ferry.operator.status;
 import dev.ferry.api.JobPhase;
 import dev.ferry.api.MigrationJob;
 import dev.ferry.api.MigrationJobStatus;
-import dev.ferry.operator.JobState;
+import dev.ferry.operator.state.JobState;
 import dev.ferry.operator.validation.InvalidSpec;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
  * the conditions on every write. Phase transitions become Events.
  */
 public final class JobStatusRecorder {
-    private static final Logger log = LoggerFactory.getLogger(JobStatusRecorder.class);
+    private static final Logger LOG = LoggerFactory.getLogger(JobStatusRecorder.class);
 
     private final KubernetesClient client;
     private final JobEvents events;
@@ -69,7 +69,7 @@ public final class JobStatusRecorder {
             return false;
         }
         if (!wasInvalid) {
-            log.warn("job {}/{}: invalid spec: {}", state.namespace(), state.name(), invalid.message());
+            LOG.warn("job {}/{}: invalid spec: {}", state.namespace(), state.name(), invalid.message());
             events.warning(state.job(), InvalidSpec.REASON, invalid.message());
         }
         return true;
@@ -95,7 +95,7 @@ public final class JobStatusRecorder {
             if (e.getCode() != HttpURLConnection.HTTP_CONFLICT) {
                 throw e;
             }
-            log.debug("job {} changed since it was read; its status is written on the next reconcile",
+            LOG.debug("job {} changed since it was read; its status is written on the next reconcile",
                     job.getMetadata().getName());
             return false;
         }
@@ -104,7 +104,7 @@ public final class JobStatusRecorder {
     private void announce(MigrationJob job, JobPhase from, MigrationJobStatus status) {
         String message = Conditions.find(status.conditions, Conditions.READY).map(c -> c.getMessage()).orElse("");
         String text = (from == null ? "" : from + " → ") + status.phase + (message.isEmpty() ? "" : ": " + message);
-        log.info("job {}/{}: {}", job.getMetadata().getNamespace(), job.getMetadata().getName(), text);
+        LOG.info("job {}/{}: {}", job.getMetadata().getNamespace(), job.getMetadata().getName(), text);
         if (status.phase == JobPhase.Failed) {
             events.warning(job, status.phase.name(), text);
         } else {

@@ -4,7 +4,7 @@ import dev.ferry.api.MigrationJobStatus;
 import dev.ferry.api.MigrationTask;
 import dev.ferry.api.MigrationTaskStatus;
 import dev.ferry.api.TaskType;
-import dev.ferry.operator.assignment.Tasks;
+import dev.ferry.operator.state.Tasks;
 
 /**
  * What one task contributes to a job's file and byte counters: a Plan task the files and bytes it found,

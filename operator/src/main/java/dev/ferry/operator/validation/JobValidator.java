@@ -4,7 +4,7 @@ import dev.ferry.api.Ferry;
 import dev.ferry.api.MigrationJobSpec;
 import dev.ferry.api.Patterns;
 import dev.ferry.api.Quantities;
-import dev.ferry.operator.JobState;
+import dev.ferry.operator.state.JobState;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.util.ArrayList;

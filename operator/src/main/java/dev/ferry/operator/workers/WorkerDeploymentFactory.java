@@ -5,8 +5,8 @@ import dev.ferry.api.MigrationJob;
 import dev.ferry.api.MigrationJobSpec;
 import dev.ferry.api.MigrationMode;
 import dev.ferry.api.WorkersSpec;
-import dev.ferry.operator.OperatorSettings;
-import dev.ferry.operator.Owners;
+import dev.ferry.operator.config.OperatorSettings;
+import dev.ferry.operator.state.Owners;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.EnvVar;
@@ -86,7 +86,7 @@ public final class WorkerDeploymentFactory {
     private PodTemplateSpec podTemplate(MigrationJob job, Map<String, String> labels) {
         MigrationJobSpec spec = job.getSpec();
         WorkersSpec workers = spec.workersOrDefaults();
-        boolean readOnly = spec.mode != MigrationMode.Move; // only Move deletes source files
+        boolean readOnly = spec.modeOrDefault() != MigrationMode.Move; // only Move deletes source files
         Container container = new ContainerBuilder()
                 .withName(CONTAINER)
                 .withImage(workers.image != null && !workers.image.isBlank() ? workers.image : settings.workerImage())

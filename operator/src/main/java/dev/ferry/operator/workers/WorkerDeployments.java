@@ -1,6 +1,6 @@
 package dev.ferry.operator.workers;
 
-import dev.ferry.operator.JobState;
+import dev.ferry.operator.state.JobState;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -15,7 +15,7 @@ import org.slf4j.LoggerFactory;
  * left for the next reconcile, which sees the newer object.
  */
 public final class WorkerDeployments {
-    private static final Logger log = LoggerFactory.getLogger(WorkerDeployments.class);
+    private static final Logger LOG = LoggerFactory.getLogger(WorkerDeployments.class);
 
     private final KubernetesClient client;
     private final WorkerDeploymentFactory factory;
@@ -39,13 +39,13 @@ public final class WorkerDeployments {
             if (e.getCode() != HttpURLConnection.HTTP_CONFLICT) {
                 throw e;
             }
-            log.debug("worker Deployment {} changed meanwhile; the next reconcile re-reads it", desired.getMetadata().getName());
+            LOG.debug("worker Deployment {} changed meanwhile; the next reconcile re-reads it", desired.getMetadata().getName());
         }
     }
 
     private void create(Deployment desired) {
         client.apps().deployments().inNamespace(desired.getMetadata().getNamespace()).resource(desired).create();
-        log.info("created worker Deployment {}/{} with {} replicas", desired.getMetadata().getNamespace(),
+        LOG.info("created worker Deployment {}/{} with {} replicas", desired.getMetadata().getNamespace(),
                 desired.getMetadata().getName(), desired.getSpec().getReplicas());
     }
 
@@ -62,7 +62,7 @@ public final class WorkerDeployments {
                 .build();
         client.apps().deployments().inNamespace(existing.getMetadata().getNamespace()).resource(changed)
                 .lockResourceVersion(existing.getMetadata().getResourceVersion()).update();
-        log.info("updated worker Deployment {}/{}: {} replicas", existing.getMetadata().getNamespace(),
+        LOG.info("updated worker Deployment {}/{}: {} replicas", existing.getMetadata().getNamespace(),
                 existing.getMetadata().getName(), desired.getSpec().getReplicas());
     }
 

@@ -1,20 +1,20 @@
 package dev.ferry.operator.assignment;
 
+import static dev.ferry.operator.TestObjects.heldBy;
+import static dev.ferry.operator.TestObjects.pod;
+import static dev.ferry.operator.TestObjects.task;
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.ferry.api.MigrationTask;
 import dev.ferry.api.TaskPhase;
 import dev.ferry.api.TaskType;
-import dev.ferry.operator.workers.WorkerPods;
+import dev.ferry.operator.liveness.WorkerPods;
 import io.fabric8.kubernetes.api.model.Pod;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-
-import static dev.ferry.operator.TestObjects.heldBy;
-import static dev.ferry.operator.TestObjects.pod;
-import static dev.ferry.operator.TestObjects.task;
-import static org.assertj.core.api.Assertions.assertThat;
 
 class TaskAssignerTest {
     private static final Instant NOW = Instant.parse("2026-01-01T10:00:00Z");

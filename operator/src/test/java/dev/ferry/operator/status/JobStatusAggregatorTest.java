@@ -1,5 +1,10 @@
 package dev.ferry.operator.status;
 
+import static dev.ferry.operator.TestObjects.job;
+import static dev.ferry.operator.TestObjects.pod;
+import static dev.ferry.operator.TestObjects.task;
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.ferry.api.FileFailure;
 import dev.ferry.api.JobPhase;
 import dev.ferry.api.MigrationJob;
@@ -7,8 +12,8 @@ import dev.ferry.api.MigrationJobStatus;
 import dev.ferry.api.MigrationTask;
 import dev.ferry.api.TaskPhase;
 import dev.ferry.api.TaskType;
-import dev.ferry.operator.JobState;
-import dev.ferry.operator.workers.WorkerLiveness;
+import dev.ferry.operator.liveness.WorkerLiveness;
+import dev.ferry.operator.state.JobState;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
@@ -18,11 +23,6 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
 import org.junit.jupiter.api.Test;
-
-import static dev.ferry.operator.TestObjects.job;
-import static dev.ferry.operator.TestObjects.pod;
-import static dev.ferry.operator.TestObjects.task;
-import static org.assertj.core.api.Assertions.assertThat;
 
 class JobStatusAggregatorTest {
     private static final Instant START = Instant.parse("2026-01-01T10:00:00Z");

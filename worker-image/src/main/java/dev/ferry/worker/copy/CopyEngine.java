@@ -4,15 +4,16 @@ import dev.ferry.api.DestinationSpec;
 import dev.ferry.api.MigrationJob;
 import dev.ferry.api.MigrationMode;
 import dev.ferry.api.OverwritePolicy;
-import dev.ferry.api.Quantities;
+import dev.ferry.api.TasksSpec;
 import dev.ferry.api.VerifyMode;
 import dev.ferry.api.WorkersSpec;
+import dev.ferry.worker.config.JobSettings;
 import dev.ferry.worker.s3.EndpointPool;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.commons.lang3.concurrent.BasicThreadFactory;
 
 /**
  * The upload machinery of one job in one worker, shared by all its Copy tasks: the pool of S3
@@ -21,28 +22,30 @@ import java.util.concurrent.atomic.AtomicInteger;
  * in-memory byte budget.
  */
 public final class CopyEngine implements AutoCloseable {
-    final EndpointPool s3;
-    final String bucket;
-    final String prefix;
-    final String storageClass;
+    /** The job's settings, parsed once from its spec. */
+    public final JobSettings settings;
+    public final EndpointPool s3;
+    public final String bucket;
+    public final String prefix;
+    public final String storageClass;
     /** Copy, Sync (new or changed files only) or Move (the source file is deleted once verified). */
-    final MigrationMode mode;
-    final OverwritePolicy overwrite;
-    final VerifyMode verify;
-    final int concurrency;
-    final Long configuredPartSize;
-    final ExecutorService fileThreads;
-    final ExecutorService partThreads;
-    final ByteBudget budget;
+    public final MigrationMode mode;
+    public final OverwritePolicy overwrite;
+    public final VerifyMode verify;
+    public final int concurrency;
+    public final Long configuredPartSize;
+    public final ExecutorService fileThreads;
+    public final ExecutorService partThreads;
+    public final ByteBudget budget;
     /** {@code spec.workers.bandwidthLimit}, shared by every upload of this worker for the job. */
-    final BandwidthLimiter bandwidth;
-    /** Test seams; set only by tests of this package, before the engine copies anything. */
-    volatile CopyHooks hooks = CopyHooks.NONE;
+    public final BandwidthLimiter bandwidth;
+    /** Test seams; set only by tests, before the engine copies anything. */
+    public volatile CopyHooks hooks = CopyHooks.NONE;
     /**
      * Objects above this get new metadata by a multipart copy onto themselves rather than CopyObject:
      * S3's 5 GiB. A test seam like {@link #hooks}: tests lower it to exercise the multipart copy.
      */
-    volatile long copyObjectLimit = Uploads.COPY_OBJECT_LIMIT;
+    public volatile long copyObjectLimit = Uploads.COPY_OBJECT_LIMIT;
 
     public CopyEngine(EndpointPool s3, DestinationSpec destination, OverwritePolicy overwrite, VerifyMode verify,
                       WorkersSpec workers, ByteBudget budget) {
@@ -51,28 +54,30 @@ public final class CopyEngine implements AutoCloseable {
 
     public CopyEngine(EndpointPool s3, DestinationSpec destination, MigrationMode mode, OverwritePolicy overwrite,
                       VerifyMode verify, WorkersSpec workers, ByteBudget budget) {
+        this(s3, JobSettings.of(destination, mode, overwrite, verify, workers, new TasksSpec()), budget);
+    }
+
+    /** The engine of one job: its gateways (owned by the worker, closed with the engine) and its settings. */
+    public CopyEngine(EndpointPool s3, JobSettings settings, ByteBudget budget) {
+        this.settings = settings;
         this.s3 = s3;
-        this.bucket = destination.bucket;
-        this.prefix = destination.normalizedPrefix();
-        this.storageClass = destination.storageClass;
-        this.mode = mode == null ? MigrationMode.Copy : mode;
-        // Sync means "only new or changed files", whatever overwrite says: Always would copy everything
-        // again and Never would miss changed files
-        this.overwrite = this.mode == MigrationMode.Sync ? OverwritePolicy.IfDifferent
-                : overwrite == null ? OverwritePolicy.IfDifferent : overwrite;
-        this.verify = verify == null ? VerifyMode.Checksum : verify;
-        this.concurrency = workers.concurrencyOrDefault();
-        this.configuredPartSize = workers.partSize == null ? null : Quantities.parseBytes(workers.partSize);
+        this.bucket = settings.bucket();
+        this.prefix = settings.prefix();
+        this.storageClass = settings.storageClass();
+        this.mode = settings.mode();
+        this.overwrite = settings.overwrite();
+        this.verify = settings.verify();
+        this.concurrency = settings.concurrency();
+        this.configuredPartSize = settings.configuredPartSize();
         this.fileThreads = Executors.newFixedThreadPool(concurrency, threads("ferry-file"));
         this.partThreads = Executors.newFixedThreadPool(concurrency, threads("ferry-part"));
         this.budget = budget;
-        this.bandwidth = BandwidthLimiter.of(workers.bandwidthLimit == null ? null
-                : Quantities.parseBytes(workers.bandwidthLimit));
+        this.bandwidth = BandwidthLimiter.of(settings.bandwidthLimit());
     }
 
+    /** The engine of {@code job} on its gateways, with a heap-sized byte budget. */
     public static CopyEngine forJob(MigrationJob job, EndpointPool s3) {
-        return new CopyEngine(s3, job.getSpec().destination, job.getSpec().mode, job.getSpec().overwrite,
-                job.getSpec().verify, job.getSpec().workersOrDefaults(), ByteBudget.forHeap());
+        return new CopyEngine(s3, JobSettings.of(job), ByteBudget.forHeap());
     }
 
     public int concurrency() {
@@ -99,11 +104,6 @@ public final class CopyEngine implements AutoCloseable {
     }
 
     private static ThreadFactory threads(String name) {
-        AtomicInteger n = new AtomicInteger();
-        return r -> {
-            Thread t = new Thread(r, name + "-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        };
+        return BasicThreadFactory.builder().namingPattern(name + "-%d").daemon(true).build();
     }
 }

@@ -8,7 +8,7 @@ import java.nio.file.Path;
  * to while it is read, an object replaced before it is verified), so that what Ferry does about it
  * is tested deterministically rather than by racing threads. Production uses {@link #NONE}.
  */
-interface CopyHooks {
+public interface CopyHooks {
     CopyHooks NONE = new CopyHooks() {
     };
 

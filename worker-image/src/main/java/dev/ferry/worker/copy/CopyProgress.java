@@ -78,7 +78,7 @@ final class CopyProgress {
             case FAILED -> {
                 failed++;
                 if (failures.size() < MigrationTaskStatus.MAX_FAILURES_IN_STATUS) {
-                    failures.add(new FileFailure(o.path(), o.code(), o.message()));
+                    failures.add(new FileFailure(o.path(), o.code().name(), o.message()));
                 }
             }
         }

@@ -5,13 +5,13 @@ import dev.ferry.api.MigrationJob;
 import dev.ferry.api.MigrationTask;
 import dev.ferry.api.OverwritePolicy;
 import dev.ferry.api.TaskPhase;
-import dev.ferry.worker.Backoff;
-import dev.ferry.worker.LostTaskException;
-import dev.ferry.worker.RetryableTaskException;
-import dev.ferry.worker.SourcePaths;
-import dev.ferry.worker.StopSignal;
-import dev.ferry.worker.TaskFence;
 import dev.ferry.worker.manifest.TaskFiles;
+import dev.ferry.worker.source.SourcePaths;
+import dev.ferry.worker.task.Backoff;
+import dev.ferry.worker.task.LostTaskException;
+import dev.ferry.worker.task.RetryableTaskException;
+import dev.ferry.worker.task.StopSignal;
+import dev.ferry.worker.task.TaskFence;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -35,8 +35,8 @@ import software.amazon.awssdk.core.exception.SdkException;
  */
 public final class CopyRunner {
     private static final Logger LOG = LoggerFactory.getLogger(CopyRunner.class);
-    static final Duration PROGRESS_INTERVAL = Duration.ofSeconds(1);
-    static final Duration HEARTBEAT_INTERVAL = Duration.ofSeconds(10);
+    public static final Duration PROGRESS_INTERVAL = Duration.ofSeconds(1);
+    public static final Duration HEARTBEAT_INTERVAL = Duration.ofSeconds(10);
 
     private final Path sourceRoot;
     private final Function<MigrationJob, CopyEngine> engines;

@@ -3,6 +3,8 @@ package dev.ferry.worker.copy;
 import dev.ferry.api.EntryKind;
 import dev.ferry.api.FileEntry;
 import dev.ferry.worker.s3.ObjectKeys;
+import dev.ferry.worker.s3.ObjectMetadata;
+import dev.ferry.worker.source.SourceStat;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

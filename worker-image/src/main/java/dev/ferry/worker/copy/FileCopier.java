@@ -1,17 +1,21 @@
 package dev.ferry.worker.copy;
 
 import dev.ferry.api.EntryKind;
+import dev.ferry.api.FailureCode;
 import dev.ferry.api.FileEntry;
 import dev.ferry.api.MigrationMode;
 import dev.ferry.api.OverwritePolicy;
 import dev.ferry.api.VerifyMode;
-import dev.ferry.worker.RetryableTaskException;
-import dev.ferry.worker.StopSignal;
 import dev.ferry.worker.s3.ObjectKeys;
+import dev.ferry.worker.s3.ObjectMetadata;
 import dev.ferry.worker.s3.S3Errors;
+import dev.ferry.worker.source.SourceErrors.SourceFailure;
+import dev.ferry.worker.source.SourceErrors;
+import dev.ferry.worker.source.SourceStat;
+import dev.ferry.worker.task.RetryableTaskException;
+import dev.ferry.worker.task.StopSignal;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -89,7 +93,7 @@ public final class FileCopier {
         for (int attempt = 1; ; attempt++) {
             SourceStat before = SourceStat.of(file);
             if (!before.regularFile()) {
-                return FileOutcome.failed(relativePath, FailureCodes.NOT_A_REGULAR_FILE, "no longer a regular file");
+                return FileOutcome.failed(relativePath, FailureCode.NOT_A_REGULAR_FILE, "no longer a regular file");
             }
             Source source = new Source(() -> SourceStat.of(file).sameVersionAs(before), () -> Files.delete(file));
             if (attempt == 1) {
@@ -105,7 +109,7 @@ public final class FileCopier {
                 return movedIfMoving(verified(relativePath, key, stored), source);
             }
             if (attempt >= 2) {
-                return FileOutcome.failed(relativePath, FailureCodes.SOURCE_CHANGED,
+                return FileOutcome.failed(relativePath, FailureCode.SOURCE_CHANGED,
                         "the file changed while it was read, twice");
             }
             LOG.info("{} changed while it was read: reading it again", relativePath);
@@ -122,11 +126,11 @@ public final class FileCopier {
         for (int attempt = 1; ; attempt++) {
             EntryObject before = EntryObject.read(kind, path);
             if (!before.isStillItsKind()) {
-                return FileOutcome.failed(relativePath, FailureCodes.NOT_A_REGULAR_FILE,
+                return FileOutcome.failed(relativePath, FailureCode.NOT_A_REGULAR_FILE,
                         "no longer a " + before.kindName());
             }
             if (before.linkText() != null && !ObjectKeys.encodable(before.linkText())) {
-                return FileOutcome.failed(relativePath, FailureCodes.NAME_NOT_ENCODABLE,
+                return FileOutcome.failed(relativePath, FailureCode.NAME_NOT_ENCODABLE,
                         "the link's text has no UTF-8 form (invalid in the filesystem's encoding)");
             }
             byte[] body = before.body();
@@ -149,7 +153,7 @@ public final class FileCopier {
                 return movedIfMoving(verified(relativePath, key, stored), source);
             }
             if (attempt >= 2) {
-                return FileOutcome.failed(relativePath, FailureCodes.SOURCE_CHANGED,
+                return FileOutcome.failed(relativePath, FailureCode.SOURCE_CHANGED,
                         "the " + before.kindName() + " changed while it was read, twice");
             }
             LOG.info("{} changed while it was read: reading it again", relativePath);
@@ -166,21 +170,18 @@ public final class FileCopier {
      */
     private static FileOutcome guarded(String relativePath, String key, Copy copy) throws InterruptedException {
         if (!ObjectKeys.encodable(key)) {
-            return FileOutcome.failed(relativePath, FailureCodes.NAME_NOT_ENCODABLE,
+            return FileOutcome.failed(relativePath, FailureCode.NAME_NOT_ENCODABLE,
                     "the file name has no UTF-8 form (invalid in the filesystem's encoding)");
         }
         if (ObjectKeys.tooLong(key)) {
-            return FileOutcome.failed(relativePath, FailureCodes.KEY_TOO_LONG,
+            return FileOutcome.failed(relativePath, FailureCode.KEY_TOO_LONG,
                     "the object key would exceed " + ObjectKeys.MAX_KEY_BYTES + " UTF-8 bytes");
         }
         try {
             return copy.run();
-        } catch (NoSuchFileException e) {
-            return FileOutcome.failed(relativePath, FailureCodes.SOURCE_VANISHED, "the file no longer exists");
-        } catch (AccessDeniedException e) {
-            return FileOutcome.failed(relativePath, FailureCodes.ACCESS_DENIED, "permission denied: " + e.getMessage());
         } catch (IOException e) {
-            return FileOutcome.failed(relativePath, FailureCodes.SOURCE_READ_ERROR, e.toString());
+            SourceFailure failure = SourceErrors.classify(e);
+            return FileOutcome.failed(relativePath, failure.code(), failure.message());
         } catch (SdkException e) {
             S3Errors.ErrorClass error = S3Errors.classify(e);
             if (error.retryable()) {
@@ -202,7 +203,7 @@ public final class FileCopier {
         }
         LOG.warn("{} failed verification ({}): deleting the object", relativePath, mismatch);
         engine.s3.call(s3 -> s3.deleteObject(b -> b.bucket(engine.bucket).key(key)));
-        return FileOutcome.failed(relativePath, FailureCodes.VERIFY_MISMATCH, mismatch);
+        return FileOutcome.failed(relativePath, FailureCode.VERIFY_MISMATCH, mismatch);
     }
 
     /** What Move needs of a source that was copied: whether it is still the version read, and how it goes. */
@@ -229,7 +230,7 @@ public final class FileCopier {
         }
         try {
             if (!source.unchanged().test()) {
-                return FileOutcome.failed(outcome.path(), FailureCodes.SOURCE_NOT_DELETED,
+                return FileOutcome.failed(outcome.path(), FailureCode.SOURCE_NOT_DELETED,
                         "the file changed after it was copied: left in place (the object holds the version read)");
             }
             source.delete().run();
@@ -237,7 +238,7 @@ public final class FileCopier {
         } catch (NoSuchFileException e) {
             return outcome; // a former holder of the task moved it already
         } catch (IOException e) {
-            return FileOutcome.failed(outcome.path(), FailureCodes.SOURCE_NOT_DELETED,
+            return FileOutcome.failed(outcome.path(), FailureCode.SOURCE_NOT_DELETED,
                     "copied and verified, but the source could not be deleted: " + e);
         }
     }

@@ -1,8 +1,13 @@
 package dev.ferry.worker.copy;
 
-import dev.ferry.worker.RetryableTaskException;
-import dev.ferry.worker.StopSignal;
+import dev.ferry.worker.multipart.CompositeETag;
+import dev.ferry.worker.multipart.PartLayout;
+import dev.ferry.worker.multipart.StoredParts;
+import dev.ferry.worker.s3.ObjectMetadata;
 import dev.ferry.worker.s3.S3Errors;
+import dev.ferry.worker.source.SourceStat;
+import dev.ferry.worker.task.RetryableTaskException;
+import dev.ferry.worker.task.StopSignal;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
@@ -51,13 +56,13 @@ final class MultipartCopy {
 
     MultipartCopy(CopyEngine engine, StopSignal halt) {
         this.engine = engine;
-        this.storedParts = new StoredParts(engine);
+        this.storedParts = new StoredParts(engine.s3, engine.bucket);
         this.halt = halt;
     }
 
     /** What was stored, or null when the file changed while it was read (the caller reads it again). */
     Uploads.Stored put(Path file, String key, SourceStat before, long partSize) throws IOException, InterruptedException {
-        PartLayout layout = new PartLayout(before.size(), partSize);
+        PartLayout layout = PartLayout.of(before.size(), partSize);
         // The whole-file MD5 first, in a pass of its own, so that md5chksum is given when the upload is
         // created (as rclone does): setting it after completion needs a CopyObject of the object onto
         // itself, which a store performs as a full server-side copy (S3Proxy: read, write and hash every

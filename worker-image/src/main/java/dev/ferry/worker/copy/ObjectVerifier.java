@@ -1,6 +1,8 @@
 package dev.ferry.worker.copy;
 
 import dev.ferry.api.VerifyMode;
+import dev.ferry.worker.multipart.CompositeETag;
+import dev.ferry.worker.s3.ObjectMetadata;
 import java.util.Base64;
 import java.util.HexFormat;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
@@ -23,15 +25,15 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
  * store assembled exactly the parts that were verified or sent.
  * So a small file costs exactly one request (its PUT), and a multipart object one HEAD more.
  */
-final class ObjectVerifier {
+public final class ObjectVerifier {
     private final CopyEngine engine;
 
-    ObjectVerifier(CopyEngine engine) {
+    public ObjectVerifier(CopyEngine engine) {
         this.engine = engine;
     }
 
     /** Null when the object proves to be what was stored; otherwise what differs. */
-    String mismatch(String key, Uploads.Stored stored) {
+    public String mismatch(String key, Uploads.Stored stored) {
         if (!stored.multipart()) {
             if (engine.verify == VerifyMode.Size) {
                 return null;
@@ -75,7 +77,7 @@ final class ObjectVerifier {
      * composite form and is not the one the file's parts give. Free to check (no request), in both
      * modes, and valid after a later copy of the object onto itself too, since it is the answer kept.
      */
-    static String assemblyMismatch(Uploads.Stored stored) {
+    public static String assemblyMismatch(Uploads.Stored stored) {
         if (stored.parts() == null) {
             return null;
         }

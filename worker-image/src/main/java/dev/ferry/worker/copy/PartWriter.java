@@ -1,7 +1,8 @@
 package dev.ferry.worker.copy;
 
-import dev.ferry.worker.StopSignal;
-import dev.ferry.worker.copy.StoredParts.StoredPart;
+import dev.ferry.worker.multipart.PartLayout;
+import dev.ferry.worker.multipart.StoredParts.StoredPart;
+import dev.ferry.worker.task.StopSignal;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -30,7 +31,7 @@ import software.amazon.awssdk.services.s3.model.CompletedPart;
  * to finish, so that they count for the next holder, and {@link CopyHalted} is thrown. The upload is
  * never aborted here; that is the caller's decision.
  */
-final class PartWriter {
+public final class PartWriter {
     private final CopyEngine engine;
     private final String key;
     private final String uploadId;
@@ -42,11 +43,11 @@ final class PartWriter {
      * of its bytes, how many parts were sent and how many kept; {@code shrank} when the file ended
      * before the range did (it changed).
      */
-    record Result(SortedMap<Integer, CompletedPart> parts, SortedMap<Integer, byte[]> md5s, int uploaded,
+    public record Result(SortedMap<Integer, CompletedPart> parts, SortedMap<Integer, byte[]> md5s, int uploaded,
                   int reused, boolean shrank) {
     }
 
-    PartWriter(CopyEngine engine, String key, String uploadId, PartLayout layout, StopSignal halt) {
+    public PartWriter(CopyEngine engine, String key, String uploadId, PartLayout layout, StopSignal halt) {
         this.engine = engine;
         this.key = key;
         this.uploadId = uploadId;
@@ -55,7 +56,7 @@ final class PartWriter {
     }
 
     /** Makes parts {@code first..last} stored; {@code whole}, when given, is fed the range's bytes in order. */
-    Result store(FileChannel channel, int first, int last, Map<Integer, StoredPart> stored, MessageDigest whole)
+    public Result store(FileChannel channel, int first, int last, Map<Integer, StoredPart> stored, MessageDigest whole)
             throws IOException, InterruptedException {
         SortedMap<Integer, CompletedPart> parts = new TreeMap<>();
         SortedMap<Integer, byte[]> md5s = new TreeMap<>();
@@ -147,7 +148,7 @@ final class PartWriter {
         return readFully(channel, offset, ByteBuffer.wrap(data));
     }
 
-    static boolean readFully(FileChannel channel, long offset, ByteBuffer buffer) throws IOException {
+    public static boolean readFully(FileChannel channel, long offset, ByteBuffer buffer) throws IOException {
         long position = offset;
         while (buffer.hasRemaining()) {
             int n = channel.read(buffer, position);

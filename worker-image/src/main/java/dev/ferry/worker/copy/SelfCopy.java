@@ -1,5 +1,8 @@
 package dev.ferry.worker.copy;
 
+import dev.ferry.worker.multipart.CompositeETag;
+import dev.ferry.worker.multipart.PartLayout;
+import dev.ferry.worker.multipart.PartSizes;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -26,7 +29,7 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
  * most 10,000 parts), so on S3 the copy keeps the object's composite ETag: the MD5s of its parts are
  * the same. At most {@code concurrency} part copies of one object are in flight.
  */
-final class SelfCopy {
+public final class SelfCopy {
     private static final Logger LOG = LoggerFactory.getLogger(SelfCopy.class);
 
     private SelfCopy() {
@@ -44,7 +47,7 @@ final class SelfCopy {
             throw new IllegalArgumentException("a self-copy of " + key + " needs the object's ETag");
         }
         String ifMatch = quoted(eTag);
-        PartLayout layout = new PartLayout(size, partSize(size, preferredPartSize));
+        PartLayout layout = PartLayout.of(size, PartSizes.copyPartSize(size, preferredPartSize));
         String uploadId = engine.s3.call(s3 -> s3.createMultipartUpload(b -> b.bucket(engine.bucket).key(key)
                 .metadata(metadata).storageClass(engine.storageClass))).uploadId();
         boolean completed = false;
@@ -81,22 +84,8 @@ final class SelfCopy {
     }
 
     /** True when a self-copy failed because the object is no longer the version whose ETag was given. */
-    static boolean isConflict(SdkException e) {
+    public static boolean isConflict(SdkException e) {
         return e instanceof S3Exception s3 && s3.statusCode() == 412;
-    }
-
-    /**
-     * {@code preferred} when it is a valid part size for {@code size} bytes (5 MiB to 5 GiB, at most
-     * 10,000 parts); otherwise the smallest whole MiB, at least 5 MiB, that stays within 10,000 parts.
-     */
-    static long partSize(long size, long preferred) {
-        if (preferred >= PartSizes.S3_MIN && preferred <= Uploads.COPY_OBJECT_LIMIT
-                && PartSizes.partCount(size, preferred) <= PartSizes.MAX_PARTS) {
-            return preferred;
-        }
-        long forCount = (size + PartSizes.MAX_PARTS - 1) / PartSizes.MAX_PARTS;
-        long mib = (forCount + PartSizes.MIB - 1) / PartSizes.MIB * PartSizes.MIB;
-        return Math.max(PartSizes.S3_MIN, mib);
     }
 
     private static CompletableFuture<CompletedPart> copyPart(CopyEngine engine, String key, String uploadId,

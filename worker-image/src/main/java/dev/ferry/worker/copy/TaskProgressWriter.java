@@ -1,8 +1,8 @@
 package dev.ferry.worker.copy;
 
 import dev.ferry.api.MigrationTaskStatus;
-import dev.ferry.worker.LostTaskException;
-import dev.ferry.worker.TaskFence;
+import dev.ferry.worker.task.LostTaskException;
+import dev.ferry.worker.task.TaskFence;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.function.Consumer;
@@ -14,7 +14,7 @@ import org.slf4j.LoggerFactory;
  * Writes a running task's progress when it moved (and a heartbeat now and then), called about once a
  * second from the worker's ticker; notices when the task was lost.
  */
-final class TaskProgressWriter {
+public final class TaskProgressWriter {
     private static final Logger LOG = LoggerFactory.getLogger(TaskProgressWriter.class);
 
     private final TaskFence fence;
@@ -27,7 +27,7 @@ final class TaskProgressWriter {
     private volatile LostTaskException lost;
 
     /** {@code version} changes whenever {@code writeTo} would write something new. */
-    TaskProgressWriter(TaskFence fence, LongSupplier version, Consumer<MigrationTaskStatus> writeTo, Clock clock,
+    public TaskProgressWriter(TaskFence fence, LongSupplier version, Consumer<MigrationTaskStatus> writeTo, Clock clock,
                        Duration heartbeatInterval) {
         this.fence = fence;
         this.version = version;
@@ -37,11 +37,11 @@ final class TaskProgressWriter {
         this.lastWriteMillis = clock.millis();
     }
 
-    LostTaskException lost() {
+    public LostTaskException lost() {
         return lost;
     }
 
-    synchronized void tick() {
+    public synchronized void tick() {
         if (lost != null) {
             return;
         }
@@ -62,7 +62,7 @@ final class TaskProgressWriter {
     }
 
     /** Waits for a write in progress (the lock), then reports a loss noticed by any write. */
-    synchronized void closeAndRethrowIfLost() throws LostTaskException {
+    public synchronized void closeAndRethrowIfLost() throws LostTaskException {
         if (lost != null) {
             throw lost;
         }

@@ -1,6 +1,10 @@
 package dev.ferry.worker.copy;
 
-import dev.ferry.worker.StopSignal;
+import dev.ferry.worker.multipart.CompositeETag;
+import dev.ferry.worker.multipart.PartSizes;
+import dev.ferry.worker.s3.ObjectMetadata;
+import dev.ferry.worker.source.SourceStat;
+import dev.ferry.worker.task.StopSignal;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -38,10 +42,10 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
  * <p>{@link #upload} returns what was stored, or null when the source changed while read (size,
  * mtime, ctime, inode).
  */
-final class Uploads {
+public final class Uploads {
     private static final Logger LOG = LoggerFactory.getLogger(Uploads.class);
     /** The largest object S3's CopyObject copies; larger ones are copied in parts ({@link SelfCopy}). */
-    static final long COPY_OBJECT_LIMIT = 5L << 30;
+    static final long COPY_OBJECT_LIMIT = PartSizes.S3_PART_MAX;
 
     private final CopyEngine engine;
     private final MultipartCopy multipart;
@@ -50,12 +54,12 @@ final class Uploads {
      * What an upload stored: the file's size and whole-file MD5, in one PUT or in parts, and for a
      * single PUT the ETag the store answered with (the MD5 it computed of the bytes it kept).
      */
-    record Stored(long size, byte[] md5, boolean multipart, String putETag, Parts parts) {
-        Stored(long size, byte[] md5, boolean multipart, String putETag) {
+    public record Stored(long size, byte[] md5, boolean multipart, String putETag, Parts parts) {
+        public Stored(long size, byte[] md5, boolean multipart, String putETag) {
             this(size, md5, multipart, putETag, null);
         }
 
-        Stored(long size, byte[] md5, boolean multipart) {
+        public Stored(long size, byte[] md5, boolean multipart) {
             this(size, md5, multipart, null, null);
         }
 
@@ -72,15 +76,15 @@ final class Uploads {
      * How a multipart object was assembled: the ETag the store answered CompleteMultipartUpload with,
      * the composite ETag the file's parts give ({@link CompositeETag}), parts sent and parts kept.
      */
-    record Parts(String completedETag, String compositeETag, int uploaded, int reused) {
+    public record Parts(String completedETag, String compositeETag, int uploaded, int reused) {
     }
 
-    Uploads(CopyEngine engine) {
+    public Uploads(CopyEngine engine) {
         this(engine, StopSignal.NEVER);
     }
 
     /** Uploads whose multipart copies stop between parts when {@code halt} says so. */
-    Uploads(CopyEngine engine, StopSignal halt) {
+    public Uploads(CopyEngine engine, StopSignal halt) {
         this.engine = engine;
         this.multipart = new MultipartCopy(engine, halt);
     }
@@ -133,7 +137,7 @@ final class Uploads {
      * copy onto itself ({@link SelfCopy}) in parts of {@code partSize} where valid, conditional on the
      * object still being {@code eTag} (a 412, {@link SelfCopy#isConflict}, when it is not).
      */
-    static void setWholeFileMd5(CopyEngine engine, String key, SourceStat before, byte[] md5, String eTag,
+    public static void setWholeFileMd5(CopyEngine engine, String key, SourceStat before, byte[] md5, String eTag,
                                 long partSize) throws InterruptedException {
         Map<String, String> metadata = ObjectMetadata.of(before, md5);
         if (before.size() > engine.copyObjectLimit) {
@@ -167,7 +171,7 @@ final class Uploads {
     }
 
     /** The object at {@code key} as a HEAD sees it; null when there is none (404). */
-    static HeadObjectResponse headOrNull(CopyEngine engine, String key) {
+    public static HeadObjectResponse headOrNull(CopyEngine engine, String key) {
         try {
             return engine.s3.call(s3 -> s3.headObject(b -> b.bucket(engine.bucket).key(key)));
         } catch (S3Exception e) {
@@ -178,7 +182,7 @@ final class Uploads {
         }
     }
 
-    static void abort(CopyEngine engine, String key, String uploadId) {
+    public static void abort(CopyEngine engine, String key, String uploadId) {
         try {
             engine.s3.call(s3 -> s3.abortMultipartUpload(b -> b.bucket(engine.bucket).key(key).uploadId(uploadId)));
         } catch (RuntimeException e) {
@@ -190,7 +194,7 @@ final class Uploads {
         return SourceStat.of(file).sameVersionAs(before);
     }
 
-    static MessageDigest md5() {
+    public static MessageDigest md5() {
         try {
             return MessageDigest.getInstance("MD5");
         } catch (NoSuchAlgorithmException e) {

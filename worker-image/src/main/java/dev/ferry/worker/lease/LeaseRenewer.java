@@ -1,7 +1,7 @@
 package dev.ferry.worker.lease;
 
 import dev.ferry.api.Ferry;
-import dev.ferry.worker.WorkerConfig;
+import dev.ferry.worker.config.WorkerConfig;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
@@ -19,6 +19,7 @@ import java.util.Objects;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.apache.commons.lang3.concurrent.BasicThreadFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,11 +46,8 @@ public final class LeaseRenewer implements AutoCloseable {
         this.client = client;
         this.config = config;
         this.clock = clock;
-        this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "ferry-lease");
-            t.setDaemon(true);
-            return t;
-        });
+        this.scheduler = Executors.newSingleThreadScheduledExecutor(
+                BasicThreadFactory.builder().namingPattern("ferry-lease").daemon(true).build());
     }
 
     public void start() {

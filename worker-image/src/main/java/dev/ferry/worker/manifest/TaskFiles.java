@@ -14,7 +14,7 @@ public final class TaskFiles {
 
     /**
      * The task's list in its order (the order its checkpoint counts in). A manifest is read through the
-     * job's gateways; reading fails with a {@link dev.ferry.worker.RetryableTaskException}.
+     * job's gateways; reading fails with a {@link dev.ferry.worker.task.RetryableTaskException}.
      */
     public static List<FileEntry> of(MigrationJob job, MigrationTask task, EndpointPool s3) {
         MigrationTaskSpec spec = task.getSpec();

@@ -6,13 +6,14 @@ import dev.ferry.api.MigrationTask;
 import dev.ferry.api.Quantities;
 import dev.ferry.api.SourceSpec;
 import dev.ferry.api.TaskPhase;
-import dev.ferry.api.WorkersSpec;
-import dev.ferry.worker.LostTaskException;
-import dev.ferry.worker.RetryableTaskException;
-import dev.ferry.worker.SourcePaths;
-import dev.ferry.worker.StopSignal;
-import dev.ferry.worker.TaskFence;
+import dev.ferry.worker.config.JobSettings;
+import dev.ferry.worker.multipart.MultipartUploads;
 import dev.ferry.worker.s3.EndpointPool;
+import dev.ferry.worker.source.SourcePaths;
+import dev.ferry.worker.task.LostTaskException;
+import dev.ferry.worker.task.RetryableTaskException;
+import dev.ferry.worker.task.StopSignal;
+import dev.ferry.worker.task.TaskFence;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -128,18 +129,16 @@ public final class PlanRunner {
                 return pool;
             }
         };
+        JobSettings jobSettings = JobSettings.of(job);
         TaskStore tasks = new TaskStore(client, namespace, job.getMetadata().getName());
         TaskFactory factory = new TaskFactory(job, planName, store);
-        WorkersSpec workers = job.getSpec().workersOrDefaults();
         // one plan per worker beside the root: planning in parallel, never every task slot of the job
-        ChildPlans children = new ChildPlans(job.getMetadata().getName(), tasks, factory,
-                workers.replicasOrDefault() + 1);
-        Room room = new Room(activeTasks, job.getSpec().tasksOrDefaults().maxActiveOrDefault(), stop,
-                settings.roomPoll(), settings.roomWaitInPlace());
+        ChildPlans children = new ChildPlans(job.getMetadata().getName(), tasks, factory, jobSettings.replicas() + 1);
+        Room room = new Room(activeTasks, jobSettings.maxActive(), stop, settings.roomPoll(),
+                settings.roomWaitInPlace());
         MultipartUploads uploads = new MultipartUploads(store, job.getSpec().destination, base);
-        Long partSize = workers.partSize == null ? null : Quantities.parseBytes(workers.partSize);
-        return new Planner(job, planName, fence, state, stop, room, tasks, factory, children, uploads, store, partSize,
-                hooks);
+        return new Planner(new PlanContext(job, jobSettings, planName, fence, state, stop, room, tasks, factory, children,
+                uploads, store, hooks));
     }
 
     static SourceWalker.Policy policy(MigrationJob job, Clock clock) {

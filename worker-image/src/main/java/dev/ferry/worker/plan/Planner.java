@@ -1,21 +1,24 @@
 package dev.ferry.worker.plan;
 
 import dev.ferry.api.EntryKind;
+import dev.ferry.api.FailureCode;
 import dev.ferry.api.FileEntry;
 import dev.ferry.api.MigrationJob;
 import dev.ferry.api.MigrationMode;
 import dev.ferry.api.MigrationTask;
 import dev.ferry.api.PartsScope;
 import dev.ferry.api.TaskType;
-import dev.ferry.worker.LostTaskException;
-import dev.ferry.worker.StopSignal;
-import dev.ferry.worker.TaskFence;
-import dev.ferry.worker.copy.FailureCodes;
+import dev.ferry.worker.config.JobSettings;
 import dev.ferry.worker.manifest.TaskFiles;
+import dev.ferry.worker.multipart.MultipartUploads;
+import dev.ferry.worker.multipart.PartLayout;
 import dev.ferry.worker.s3.EndpointPool;
 import dev.ferry.worker.s3.ObjectKeys;
+import dev.ferry.worker.source.SourceErrors;
+import dev.ferry.worker.task.LostTaskException;
+import dev.ferry.worker.task.StopSignal;
+import dev.ferry.worker.task.TaskFence;
 import java.io.IOException;
-import java.nio.file.AccessDeniedException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -66,32 +69,31 @@ final class Planner implements SourceWalker.Visitor {
     private List<FileEntry> batch = new ArrayList<>();
     private long batchBytes;
 
-    Planner(MigrationJob job, String planName, TaskFence fence, PlanState state, StopSignal stop, Room room,
-            TaskStore tasks, TaskFactory factory, ChildPlans children, MultipartUploads uploads,
-            Supplier<EndpointPool> store, Long configuredPartSize, PlanHooks hooks) {
-        this.job = job;
-        this.hooks = hooks;
-        this.planName = planName;
-        this.fence = fence;
-        this.state = state;
-        this.stop = stop;
-        this.room = room;
-        this.tasks = tasks;
-        this.factory = factory;
-        this.children = children;
-        this.uploads = uploads;
-        this.store = store;
-        this.configuredPartSize = configuredPartSize;
-        this.maxFiles = job.getSpec().tasksOrDefaults().maxFilesOrDefault();
-        this.maxBytes = job.getSpec().tasksOrDefaults().maxBytesOrUnlimited();
+    Planner(PlanContext context) {
+        this.job = context.job();
+        this.hooks = context.hooks();
+        this.planName = context.planName();
+        this.fence = context.fence();
+        this.state = context.state();
+        this.stop = context.stop();
+        this.room = context.room();
+        this.tasks = context.tasks();
+        this.factory = context.factory();
+        this.children = context.children();
+        this.uploads = context.uploads();
+        this.store = context.store();
+        JobSettings settings = context.settings();
+        this.configuredPartSize = settings.configuredPartSize();
+        this.maxFiles = settings.maxFiles();
+        this.maxBytes = settings.maxBytes();
         // A huge file stays one (multipart, resumable) copy instead of Parts tasks when Move deletes it
         // once verified (one holder must see the whole object), and when there is one worker to spread
         // over: Parts tasks then only add hand-overs and a server-side CopyObject for md5chksum
-        boolean oneWorker = job.getSpec().workersOrDefaults().replicasOrDefault() <= 1;
-        this.splitFileSize = job.getSpec().mode == MigrationMode.Move || oneWorker ? Long.MAX_VALUE
-                : job.getSpec().tasksOrDefaults().splitFileSizeOrDefault();
-        this.splitDirectoryEntries = job.getSpec().tasksOrDefaults().splitDirectoryEntriesOrDefault();
-        this.prefix = job.getSpec().destination.normalizedPrefix();
+        boolean oneWorker = settings.replicas() <= 1;
+        this.splitFileSize = settings.mode() == MigrationMode.Move || oneWorker ? Long.MAX_VALUE
+                : settings.splitFileSize();
+        this.splitDirectoryEntries = settings.splitDirectoryEntries();
+        this.prefix = settings.prefix();
     }
 
     /** A checkpoint {@code dir/} may have been written just before a crash: make sure the child exists. */
@@ -104,7 +106,7 @@ final class Planner implements SourceWalker.Visitor {
     @Override
     public void file(FileEntry entry) throws LostTaskException {
         checkStop();
-        PartsLayout layout = partsLayout(entry);
+        PartLayout layout = partsLayout(entry);
         if (layout != null) {
             flushAll();
             emitParts(entry, layout);
@@ -144,7 +146,7 @@ final class Planner implements SourceWalker.Visitor {
     }
 
     @Override
-    public void skipped(String relativePath, SkipCode code, String detail) throws LostTaskException {
+    public void skipped(String relativePath, FailureCode code, String detail) throws LostTaskException {
         state.found(relativePath, code.name(), detail, false);
         settleFindings(relativePath);
     }
@@ -152,8 +154,8 @@ final class Planner implements SourceWalker.Visitor {
     @Override
     public void unreadableDirectory(String relativePath, IOException cause) throws LostTaskException {
         LOG.warn("cannot list directory {}: {}", relativePath, cause.toString());
-        String code = cause instanceof AccessDeniedException ? FailureCodes.ACCESS_DENIED : FailureCodes.SOURCE_READ_ERROR;
-        state.found(relativePath, code, "directory cannot be listed: " + cause, true);
+        FailureCode code = SourceErrors.classify(cause).code();
+        state.found(relativePath, code.name(), "directory cannot be listed: " + cause, true);
         settleFindings(relativePath.isEmpty() ? null : relativePath);
     }
 
@@ -204,7 +206,7 @@ final class Planner implements SourceWalker.Visitor {
      * one behind), then the tasks, all sharing its id. A numbered task in the way (left by a crash) is
      * taken as it is first; it may well be this very file's first Parts task.
      */
-    private void emitParts(FileEntry entry, PartsLayout layout) throws LostTaskException {
+    private void emitParts(FileEntry entry, PartLayout layout) throws LostTaskException {
         while (Checkpoint.after(entry.path, state.checkpoint)) {
             int n = state.tasksCreated + 1;
             String name = CopyTasks.name(planName, n);
@@ -254,7 +256,7 @@ final class Planner implements SourceWalker.Visitor {
             throw new IllegalStateException("task " + first.getMetadata().getName()
                     + " is not the first Parts task of a file, where the plan's sequence expects one");
         }
-        PartsLayout layout = PartsLayout.of(parts);
+        PartLayout layout = PartLayout.of(parts);
         for (int i = 1; i < layout.tasks(); i++) {
             room.await();
             String name = CopyTasks.name(planName, n + i);
@@ -272,7 +274,7 @@ final class Planner implements SourceWalker.Visitor {
         state.totalBytes += parts.file.sizeOrZero();
         state.advanceTo(parts.file.path);
         LOG.info("{} ({} parts of {} bytes) is in Parts tasks {} to {}, upload {}", parts.file.path,
-                layout.totalParts(), layout.partSize(), CopyTasks.name(planName, n),
+                layout.count(), layout.partSize(), CopyTasks.name(planName, n),
                 CopyTasks.name(planName, state.tasksCreated), parts.uploadId);
     }
 
@@ -304,7 +306,7 @@ final class Planner implements SourceWalker.Visitor {
     }
 
     /** The Parts layout of a file to split across workers, or null for a file that goes into a Copy task. */
-    private PartsLayout partsLayout(FileEntry entry) {
+    private PartLayout partsLayout(FileEntry entry) {
         if (entry.sizeOrZero() < splitFileSize || entry.kindOrFile() != EntryKind.File) {
             return null;
         }
@@ -312,7 +314,7 @@ final class Planner implements SourceWalker.Visitor {
         if (!ObjectKeys.encodable(key) || ObjectKeys.tooLong(key)) {
             return null; // a Copy task reports it with its code
         }
-        PartsLayout layout = PartsLayout.plan(entry.sizeOrZero(), configuredPartSize, splitFileSize);
+        PartLayout layout = PartLayout.forPartsTasks(entry.sizeOrZero(), configuredPartSize, splitFileSize);
         return layout.split() ? layout : null;
     }
 

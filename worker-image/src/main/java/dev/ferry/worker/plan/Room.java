@@ -1,6 +1,6 @@
 package dev.ferry.worker.plan;
 
-import dev.ferry.worker.StopSignal;
+import dev.ferry.worker.task.StopSignal;
 import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

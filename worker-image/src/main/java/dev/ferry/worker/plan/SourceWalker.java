@@ -1,10 +1,11 @@
 package dev.ferry.worker.plan;
 
 import dev.ferry.api.EntryKind;
+import dev.ferry.api.FailureCode;
 import dev.ferry.api.FileEntry;
 import dev.ferry.api.SymlinkPolicy;
-import dev.ferry.worker.SourcePaths;
 import dev.ferry.worker.manifest.StatePrefix;
+import dev.ferry.worker.source.SourcePaths;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
@@ -31,16 +32,16 @@ import org.slf4j.LoggerFactory;
  * subdirectory is walked and may take it away (to a child Plan task). The walk policy:
  * <ul>
  *   <li>symbolic links ({@link Policy#symlinks}): {@code Skip} leaves each one out and reports it
- *       ({@link SkipCode#SYMLINK_SKIPPED}). {@code Follow} follows a link only when its target resolves
+ *       ({@link FailureCode#SYMLINK_SKIPPED}). {@code Follow} follows a link only when its target resolves
  *       inside the base — a link to a file becomes that file under the link's path (read from
  *       {@link FileEntry#target}), a link to a directory is walked as that directory — and a link back into
- *       a directory being walked is a loop ({@link SkipCode#SYMLINK_LOOP}) and is not followed.
+ *       a directory being walked is a loop ({@link FailureCode#SYMLINK_LOOP}) and is not followed.
  *       {@code Store} emits every link, never followed and whatever it points at, as an entry of kind
  *       {@link EntryKind#Symlink}: its text (readlink), the text's UTF-8 length as size, the link's own
  *       mtime;</li>
- *   <li>FIFOs, sockets and devices are reported ({@link SkipCode#SPECIAL_FILE});</li>
- *   <li>the base's top-level {@code .ferry} is reserved for the state prefix ({@link SkipCode#RESERVED_PATH});</li>
- *   <li>files younger than {@code minFileAge} are reported ({@link SkipCode#TOO_RECENT}); stored links and
+ *   <li>FIFOs, sockets and devices are reported ({@link FailureCode#SPECIAL_FILE});</li>
+ *   <li>the base's top-level {@code .ferry} is reserved for the state prefix ({@link FailureCode#RESERVED_PATH});</li>
+ *   <li>files younger than {@code minFileAge} are reported ({@link FailureCode#TOO_RECENT}); stored links and
  *       directory markers are not held back (a link is created whole, a marker holds no data);</li>
  *   <li>a directory with no entries at all produces nothing, unless {@link Policy#directoryMarkers}: then
  *       an entry of kind {@link EntryKind#Directory} at the directory's path, when that path is in scope of
@@ -64,7 +65,7 @@ public final class SourceWalker {
         boolean enter(String relativePath, int entries) throws Exception;
 
         /** An entry left out by policy. */
-        void skipped(String relativePath, SkipCode code, String detail) throws Exception;
+        void skipped(String relativePath, FailureCode code, String detail) throws Exception;
 
         /** A directory that cannot be listed: its files are unknown, which planning must report. */
         void unreadableDirectory(String relativePath, IOException cause) throws Exception;
@@ -122,7 +123,7 @@ public final class SourceWalker {
             String rel = dir.isEmpty() ? name : dir + "/" + name;
             Path path = absolute.resolve(name);
             if (dir.isEmpty() && StatePrefix.DIRECTORY.equals(name)) {
-                report(visitor, floor, rel, SkipCode.RESERVED_PATH,
+                report(visitor, floor, rel, FailureCode.RESERVED_PATH,
                         "the name of Ferry's state prefix in the bucket; it is never migrated");
                 continue;
             }
@@ -137,7 +138,7 @@ public final class SourceWalker {
                 continue;
             }
             if (attrs.isSymbolicLink()) {
-                Link link = policy.followSymlinks() ? follow(path) : new Link(null, null, SkipCode.SYMLINK_SKIPPED,
+                Link link = policy.followSymlinks() ? follow(path) : new Link(null, null, FailureCode.SYMLINK_SKIPPED,
                         "symbolic link to " + linkText(path) + " (spec.source.symlinks is Skip)");
                 if (link.skip() != null) {
                     if (policy.filter().includes(rel)) {
@@ -154,7 +155,7 @@ public final class SourceWalker {
             } else if (attrs.isRegularFile()) {
                 file(rel, attrs, target, floor, visitor);
             } else if (policy.filter().includes(rel)) {
-                report(visitor, floor, rel, SkipCode.SPECIAL_FILE, specialKind(path) + ": no bytes to store");
+                report(visitor, floor, rel, FailureCode.SPECIAL_FILE, specialKind(path) + ": no bytes to store");
             }
         }
     }
@@ -169,7 +170,7 @@ public final class SourceWalker {
             // a plain directory's real path is its parent's plus its name; only links need resolving
             realDir = real != null ? real : walking.peek().resolve(path.getFileName());
             if (walking.contains(realDir)) {
-                report(visitor, floor, rel, SkipCode.SYMLINK_LOOP,
+                report(visitor, floor, rel, FailureCode.SYMLINK_LOOP,
                         "leads back to " + realDir + ", a directory being walked");
                 return;
             }
@@ -202,7 +203,7 @@ public final class SourceWalker {
             return;
         }
         if (policy.newestMtime() != null && attrs.lastModifiedTime().toInstant().isAfter(policy.newestMtime())) {
-            visitor.skipped(rel, SkipCode.TOO_RECENT, "modified at " + attrs.lastModifiedTime()
+            visitor.skipped(rel, FailureCode.TOO_RECENT, "modified at " + attrs.lastModifiedTime()
                     + ", after " + policy.newestMtime() + " (spec.source.minFileAge)");
             return;
         }
@@ -247,7 +248,7 @@ public final class SourceWalker {
         } catch (NoSuchFileException e) {
             return; // deleted since the listing
         } catch (IOException e) {
-            report(visitor, floor, rel, SkipCode.SYMLINK_BROKEN, "cannot read the link: " + e);
+            report(visitor, floor, rel, FailureCode.SYMLINK_BROKEN, "cannot read the link: " + e);
             return;
         }
         FileEntry entry = new FileEntry(rel, text.getBytes(StandardCharsets.UTF_8).length,
@@ -257,7 +258,7 @@ public final class SourceWalker {
         visitor.file(entry);
     }
 
-    private static void report(Visitor visitor, Supplier<String> floor, String rel, SkipCode code, String detail)
+    private static void report(Visitor visitor, Supplier<String> floor, String rel, FailureCode code, String detail)
             throws Exception {
         if (Checkpoint.after(rel, floor.get())) {
             LOG.info("leaving out {}: {} ({})", rel, code, detail);
@@ -298,7 +299,7 @@ public final class SourceWalker {
     }
 
     /** Where a followed link leads: its real target and that target's attributes, or why it is not followed. */
-    private record Link(Path real, BasicFileAttributes attrs, SkipCode skip, String detail) {
+    private record Link(Path real, BasicFileAttributes attrs, FailureCode skip, String detail) {
     }
 
     private Link follow(Path link) throws IOException {
@@ -306,21 +307,21 @@ public final class SourceWalker {
         try {
             real = link.toRealPath();
         } catch (NoSuchFileException e) {
-            return new Link(null, null, SkipCode.SYMLINK_BROKEN, "symbolic link to " + linkText(link) + ", which does not exist");
+            return new Link(null, null, FailureCode.SYMLINK_BROKEN, "symbolic link to " + linkText(link) + ", which does not exist");
         } catch (FileSystemLoopException e) {
-            return new Link(null, null, SkipCode.SYMLINK_LOOP, "a chain of symbolic links that never ends");
+            return new Link(null, null, FailureCode.SYMLINK_LOOP, "a chain of symbolic links that never ends");
         } catch (FileSystemException e) {
             boolean loop = e.getReason() != null && e.getReason().contains("symbolic link");
-            return new Link(null, null, loop ? SkipCode.SYMLINK_LOOP : SkipCode.SYMLINK_BROKEN,
+            return new Link(null, null, loop ? FailureCode.SYMLINK_LOOP : FailureCode.SYMLINK_BROKEN,
                     (loop ? "a chain of symbolic links that never ends: " : "cannot resolve: ") + e.getMessage());
         }
         if (!real.startsWith(realBase())) {
-            return new Link(null, null, SkipCode.SYMLINK_OUTSIDE_SOURCE,
+            return new Link(null, null, FailureCode.SYMLINK_OUTSIDE_SOURCE,
                     "symbolic link to " + real + ", outside the source path " + realBase());
         }
         BasicFileAttributes attrs = attributes(real);
         if (attrs == null) {
-            return new Link(null, null, SkipCode.SYMLINK_BROKEN, "symbolic link to " + real + ", which vanished");
+            return new Link(null, null, FailureCode.SYMLINK_BROKEN, "symbolic link to " + real + ", which vanished");
         }
         return new Link(real, attrs, null, null);
     }

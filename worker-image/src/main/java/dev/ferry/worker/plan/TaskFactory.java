@@ -10,6 +10,7 @@ import dev.ferry.api.PartsScope;
 import dev.ferry.api.PlanScope;
 import dev.ferry.api.TaskType;
 import dev.ferry.worker.manifest.Manifests;
+import dev.ferry.worker.multipart.PartLayout;
 import dev.ferry.worker.s3.EndpointPool;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
@@ -48,18 +49,18 @@ final class TaskFactory {
     }
 
     /** Task {@code index} (0-based) of a file's Parts tasks; only the first one counts the file. */
-    MigrationTask parts(String name, FileEntry file, PartsLayout layout, int index, String uploadId) {
+    MigrationTask parts(String name, FileEntry file, PartLayout layout, int index, String uploadId) {
         MigrationTaskSpec spec = spec(TaskType.Parts);
         PartsScope parts = new PartsScope();
         parts.file = file;
         parts.partSize = layout.partSize();
         parts.firstPart = layout.firstPart(index);
         parts.lastPart = layout.lastPart(index);
-        parts.totalParts = layout.totalParts();
+        parts.totalParts = layout.count();
         parts.uploadId = uploadId;
         spec.parts = parts;
         spec.fileCount = index == 0 ? 1 : 0;
-        spec.byteCount = layout.bytes(index);
+        spec.byteCount = layout.taskBytes(index);
         return task(name, spec);
     }
 

@@ -10,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
+import org.apache.commons.lang3.concurrent.BasicThreadFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.exception.SdkClientException;
@@ -54,11 +55,8 @@ public final class EndpointPool implements AutoCloseable {
         this.bucket = bucket;
         this.settings = settings;
         if (endpoints.size() > 1) {
-            this.prober = Executors.newSingleThreadScheduledExecutor(r -> {
-                Thread t = new Thread(r, "ferry-endpoint-probe");
-                t.setDaemon(true);
-                return t;
-            });
+            this.prober = Executors.newSingleThreadScheduledExecutor(
+                BasicThreadFactory.builder().namingPattern("ferry-endpoint-probe").daemon(true).build());
             long every = settings.probeInterval().toMillis();
             prober.scheduleWithFixedDelay(this::probeOpenCircuits, every, every, TimeUnit.MILLISECONDS);
         } else {

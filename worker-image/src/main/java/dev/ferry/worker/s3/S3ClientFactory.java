@@ -3,7 +3,7 @@ package dev.ferry.worker.s3;
 import dev.ferry.api.DestinationSpec;
 import dev.ferry.api.Ferry;
 import dev.ferry.api.MigrationJob;
-import dev.ferry.worker.RetryableTaskException;
+import dev.ferry.worker.task.RetryableTaskException;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.net.URI;
@@ -21,8 +21,8 @@ import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.apache.ApacheHttpClient;
-import software.amazon.awssdk.retries.api.RetryStrategy;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.retries.api.RetryStrategy;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3ClientBuilder;
 import software.amazon.awssdk.services.s3.S3Configuration;
@@ -131,7 +131,7 @@ public final class S3ClientFactory {
     }
 
     private static String region(DestinationSpec destination) {
-        return destination.region == null || destination.region.isBlank() ? "us-east-1" : destination.region;
+        return destination.regionOrDefault();
     }
 
     /**

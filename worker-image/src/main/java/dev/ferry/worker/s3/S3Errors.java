@@ -1,5 +1,6 @@
 package dev.ferry.worker.s3;
 
+import dev.ferry.api.FailureCode;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.ConnectException;
@@ -16,8 +17,9 @@ import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 
 /**
- * The error table of {@code docs/errors.md}: every failure a copy can meet, with the Ferry code it
- * is reported under, what the worker does about it, and whether it counts against one gateway.
+ * The error table of {@code docs/errors.md}: classifies every failure a copy can meet into a row,
+ * which names the {@link FailureCode} it is reported under (the code says whether it is retried) and
+ * whether it counts against one gateway.
  * <ul>
  *   <li>{@link Scope#TASK}: the store failed or refuses us as a whole. Retryable: the task goes back
  *       to Pending with a backoff (bounded by {@code spec.tasks.maxAttempts}), keeping its checkpoint.</li>
@@ -41,57 +43,55 @@ public final class S3Errors {
     /** One row of the table, in the order of docs/errors.md. */
     public enum ErrorClass {
         // S3 answers
-        NO_SUCH_BUCKET("S3_NO_SUCH_BUCKET", Scope.TASK, false),
-        ACCESS_DENIED("S3_ACCESS_DENIED", Scope.TASK, false),
-        INVALID_ACCESS_KEY("S3_AUTH_FAILED", Scope.TASK, false),
-        SIGNATURE_MISMATCH("S3_AUTH_FAILED", Scope.TASK, false),
-        THROTTLED_503("S3_THROTTLED", Scope.TASK, true),
-        THROTTLED_429("S3_THROTTLED", Scope.TASK, true),
-        SERVER_ERROR("S3_SERVER_ERROR", Scope.TASK, true),
-        QUOTA_EXCEEDED("S3_QUOTA_EXCEEDED", Scope.TASK, false),
-        ENTITY_TOO_LARGE("OBJECT_TOO_LARGE", Scope.FILE, false),
-        UPLOAD_LOST("MULTIPART_UPLOAD_LOST", Scope.TASK, false),
-        REQUEST_TIMEOUT("S3_REQUEST_TIMEOUT", Scope.TASK, true),
-        BAD_DIGEST("CHECKSUM_MISMATCH", Scope.TASK, false),
-        REJECTED("S3_REJECTED", Scope.FILE, false),
-        VERIFY_MISMATCH("VERIFY_MISMATCH", Scope.FILE, false),
-        PARTS_INCOMPLETE("PARTS_INCOMPLETE", Scope.FILE, false),
-        SOURCE_NOT_DELETED("SOURCE_NOT_DELETED", Scope.FILE, false),
+        NO_SUCH_BUCKET(FailureCode.S3_NO_SUCH_BUCKET, false),
+        ACCESS_DENIED(FailureCode.S3_ACCESS_DENIED, false),
+        INVALID_ACCESS_KEY(FailureCode.S3_AUTH_FAILED, false),
+        SIGNATURE_MISMATCH(FailureCode.S3_AUTH_FAILED, false),
+        THROTTLED_503(FailureCode.S3_THROTTLED, true),
+        THROTTLED_429(FailureCode.S3_THROTTLED, true),
+        SERVER_ERROR(FailureCode.S3_SERVER_ERROR, true),
+        QUOTA_EXCEEDED(FailureCode.S3_QUOTA_EXCEEDED, false),
+        ENTITY_TOO_LARGE(FailureCode.OBJECT_TOO_LARGE, false),
+        UPLOAD_LOST(FailureCode.MULTIPART_UPLOAD_LOST, false),
+        REQUEST_TIMEOUT(FailureCode.S3_REQUEST_TIMEOUT, true),
+        BAD_DIGEST(FailureCode.CHECKSUM_MISMATCH, false),
+        REJECTED(FailureCode.S3_REJECTED, false),
+        VERIFY_MISMATCH(FailureCode.VERIFY_MISMATCH, false),
+        PARTS_INCOMPLETE(FailureCode.PARTS_INCOMPLETE, false),
+        SOURCE_NOT_DELETED(FailureCode.SOURCE_NOT_DELETED, false),
         // network
-        CONNECTION_FAILED("S3_UNREACHABLE", Scope.TASK, true),
-        NETWORK_TIMEOUT("S3_TIMEOUT", Scope.TASK, true),
-        DNS_FAILURE("S3_UNREACHABLE", Scope.TASK, true),
-        CLIENT_ERROR("S3_CLIENT_ERROR", Scope.TASK, false),
+        CONNECTION_FAILED(FailureCode.S3_UNREACHABLE, true),
+        NETWORK_TIMEOUT(FailureCode.S3_TIMEOUT, true),
+        DNS_FAILURE(FailureCode.S3_UNREACHABLE, true),
+        CLIENT_ERROR(FailureCode.S3_CLIENT_ERROR, false),
         // the source filesystem
-        SOURCE_ACCESS_DENIED("ACCESS_DENIED", Scope.FILE, false),
-        SOURCE_VANISHED("SOURCE_VANISHED", Scope.FILE, false),
-        SOURCE_READ_ERROR("SOURCE_READ_ERROR", Scope.FILE, false),
-        SOURCE_CHANGED("SOURCE_CHANGED", Scope.FILE, false),
-        NOT_A_REGULAR_FILE("NOT_A_REGULAR_FILE", Scope.FILE, false),
-        NAME_NOT_ENCODABLE("NAME_NOT_ENCODABLE", Scope.FILE, false),
-        KEY_TOO_LONG("KEY_TOO_LONG", Scope.FILE, false);
+        SOURCE_ACCESS_DENIED(FailureCode.ACCESS_DENIED, false),
+        SOURCE_VANISHED(FailureCode.SOURCE_VANISHED, false),
+        SOURCE_READ_ERROR(FailureCode.SOURCE_READ_ERROR, false),
+        SOURCE_CHANGED(FailureCode.SOURCE_CHANGED, false),
+        NOT_A_REGULAR_FILE(FailureCode.NOT_A_REGULAR_FILE, false),
+        NAME_NOT_ENCODABLE(FailureCode.NAME_NOT_ENCODABLE, false),
+        KEY_TOO_LONG(FailureCode.KEY_TOO_LONG, false);
 
-        private final String code;
-        private final Scope scope;
+        private final FailureCode code;
         private final boolean opensCircuit;
 
-        ErrorClass(String code, Scope scope, boolean opensCircuit) {
+        ErrorClass(FailureCode code, boolean opensCircuit) {
             this.code = code;
-            this.scope = scope;
             this.opensCircuit = opensCircuit;
         }
 
         /** The Ferry code: a file failure's {@code code}, or the prefix of a task's message. */
-        public String code() {
+        public FailureCode code() {
             return code;
         }
 
         public Scope scope() {
-            return scope;
+            return code.retryable() ? Scope.TASK : Scope.FILE;
         }
 
         public boolean retryable() {
-            return scope == Scope.TASK;
+            return code.retryable();
         }
 
         /** True when the error is the gateway's own, so the request goes to another gateway. */
@@ -202,7 +202,7 @@ public final class S3Errors {
     }
 
     public static String describe(SdkException e) {
-        String ferryCode = classify(e).code();
+        String ferryCode = classify(e).code().name();
         if (e instanceof S3Exception s3) {
             String code = errorCode(s3);
             return ferryCode + ": S3 " + s3.statusCode() + (code != null ? " " + code : "") + ": "

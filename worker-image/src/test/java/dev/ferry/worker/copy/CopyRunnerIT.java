@@ -4,16 +4,16 @@ import static dev.ferry.worker.testing.TestResources.POD_UID;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.ferry.api.ManifestRef;
-import dev.ferry.worker.manifest.Manifests;
-import dev.ferry.worker.s3.EndpointPool;
-import dev.ferry.worker.s3.S3ClientFactory;
-import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
-
+import dev.ferry.api.FailureCode;
 import dev.ferry.api.FileEntry;
+import dev.ferry.api.ManifestRef;
 import dev.ferry.api.MigrationJob;
 import dev.ferry.api.MigrationTask;
 import dev.ferry.api.TaskPhase;
+import dev.ferry.worker.manifest.Manifests;
+import dev.ferry.worker.s3.EndpointPool;
+import dev.ferry.worker.s3.ObjectMetadata;
+import dev.ferry.worker.s3.S3ClientFactory;
 import dev.ferry.worker.testing.LocalWorker;
 import dev.ferry.worker.testing.S3ProxyPerClass;
 import dev.ferry.worker.testing.TestResources;
@@ -36,6 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 
 @EnableKubernetesMockClient(crud = true)
 class CopyRunnerIT {
@@ -140,7 +141,7 @@ class CopyRunnerIT {
         assertThat(done.getStatus().progress.copied).isEqualTo(1);
         assertThat(done.getStatus().progress.failed).isEqualTo(2);
         assertThat(done.getStatus().failures).extracting(f -> f.code)
-                .containsExactly(FailureCodes.SOURCE_VANISHED, FailureCodes.KEY_TOO_LONG);
+                .containsExactly(FailureCode.SOURCE_VANISHED.name(), FailureCode.KEY_TOO_LONG.name());
         assertThat(download("backup/2024/kept.txt")).isEqualTo("kept".getBytes());
     }
 

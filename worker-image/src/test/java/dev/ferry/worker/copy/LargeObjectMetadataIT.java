@@ -7,7 +7,10 @@ import dev.ferry.api.FileEntry;
 import dev.ferry.api.MigrationJob;
 import dev.ferry.api.MigrationTask;
 import dev.ferry.api.TaskPhase;
+import dev.ferry.worker.multipart.PartSizes;
+import dev.ferry.worker.s3.ObjectMetadata;
 import dev.ferry.worker.s3.S3ClientFactory;
+import dev.ferry.worker.source.SourceStat;
 import dev.ferry.worker.testing.LocalWorker;
 import dev.ferry.worker.testing.S3ProxyPerClass;
 import dev.ferry.worker.testing.TestResources;
@@ -177,13 +180,13 @@ class LargeObjectMetadataIT {
 
     @Test
     void theSelfCopyKeepsAValidPartSizeAndOtherwiseStaysWithinTheStoresLimits() {
-        assertThat(SelfCopy.partSize(SIZE, PART)).isEqualTo(PART);
-        assertThat(SelfCopy.partSize(SIZE, 1024)).as("below S3's 5 MiB").isEqualTo(PartSizes.S3_MIN);
+        assertThat(PartSizes.copyPartSize(SIZE, PART)).isEqualTo(PART);
+        assertThat(PartSizes.copyPartSize(SIZE, 1024)).as("below S3's 5 MiB").isEqualTo(PartSizes.S3_MIN);
         long fiveTiB = 5L << 40;
-        assertThat(SelfCopy.partSize(fiveTiB, PART)).as("more than 10,000 parts")
+        assertThat(PartSizes.copyPartSize(fiveTiB, PART)).as("more than 10,000 parts")
                 .satisfies(p -> assertThat(PartSizes.partCount(fiveTiB, p)).isLessThanOrEqualTo(PartSizes.MAX_PARTS))
                 .isLessThanOrEqualTo(Uploads.COPY_OBJECT_LIMIT);
-        assertThat(SelfCopy.partSize(fiveTiB, 6L << 30)).as("above 5 GiB")
+        assertThat(PartSizes.copyPartSize(fiveTiB, 6L << 30)).as("above 5 GiB")
                 .isLessThanOrEqualTo(Uploads.COPY_OBJECT_LIMIT);
     }
 

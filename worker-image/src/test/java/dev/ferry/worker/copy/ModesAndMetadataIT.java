@@ -2,9 +2,11 @@ package dev.ferry.worker.copy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ferry.api.FailureCode;
 import dev.ferry.api.MigrationMode;
 import dev.ferry.api.OverwritePolicy;
 import dev.ferry.api.VerifyMode;
+import dev.ferry.worker.s3.ObjectMetadata;
 import dev.ferry.worker.testing.S3ProxyPerClass;
 import dev.ferry.worker.testing.Trees;
 import java.nio.file.Files;
@@ -73,7 +75,7 @@ class ModesAndMetadataIT {
         }
 
         assertThat(outcome.kind()).isEqualTo(FileOutcome.Kind.FAILED);
-        assertThat(outcome.code()).isEqualTo(FailureCodes.SOURCE_NOT_DELETED);
+        assertThat(outcome.code()).isEqualTo(FailureCode.SOURCE_NOT_DELETED);
         assertThat(file).exists().hasSize(SMALL + 3);
         assertThat(stored("growing")).as("the object holds the version read").isEqualTo(read);
     }

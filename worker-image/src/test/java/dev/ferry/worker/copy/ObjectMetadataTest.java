@@ -2,6 +2,7 @@ package dev.ferry.worker.copy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ferry.worker.s3.ObjectMetadata;
 import org.junit.jupiter.api.Test;
 
 /** The symlink-target value: printable ASCII as it is, anything else percent-encoded, always decodable. */

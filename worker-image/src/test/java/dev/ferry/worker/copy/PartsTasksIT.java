@@ -2,11 +2,13 @@ package dev.ferry.worker.copy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ferry.api.FailureCode;
 import dev.ferry.api.FileEntry;
 import dev.ferry.api.MigrationJob;
 import dev.ferry.api.MigrationTask;
 import dev.ferry.api.MigrationTaskStatus;
 import dev.ferry.api.TaskPhase;
+import dev.ferry.worker.s3.ObjectMetadata;
 import dev.ferry.worker.testing.LocalWorker;
 import dev.ferry.worker.testing.S3ProxyPerClass;
 import dev.ferry.worker.testing.TestResources;
@@ -175,7 +177,7 @@ class PartsTasksIT {
         run(2, PODS[1]);
 
         assertThat(phase(2)).isEqualTo(TaskPhase.Failed);
-        assertThat(task(2).getStatus().message).startsWith(FailureCodes.SOURCE_CHANGED);
+        assertThat(task(2).getStatus().message).startsWith(FailureCode.SOURCE_CHANGED.name());
         assertThat(progress(2).failed).as("the task with part 1 counts the file").isZero();
         assertThat(uploads()).isEmpty();
 
@@ -183,7 +185,7 @@ class PartsTasksIT {
         assertThat(phase(1)).isEqualTo(TaskPhase.Failed);
         assertThat(progress(1).failed).isEqualTo(1);
         assertThat(task(1).getStatus().failures).extracting(f -> f.code, f -> f.path)
-                .containsExactly(org.assertj.core.groups.Tuple.tuple(FailureCodes.SOURCE_CHANGED, PATH));
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(FailureCode.SOURCE_CHANGED.name(), PATH));
         assertThat(stored()).isNull();
     }
 
@@ -199,7 +201,7 @@ class PartsTasksIT {
 
         assertThat(phase(1)).isEqualTo(TaskPhase.Failed);
         assertThat(progress(1).failed).isEqualTo(1);
-        assertThat(task(1).getStatus().failures).extracting(f -> f.code).containsExactly(FailureCodes.PARTS_INCOMPLETE);
+        assertThat(task(1).getStatus().failures).extracting(f -> f.code).containsExactly(FailureCode.PARTS_INCOMPLETE.name());
         assertThat(uploads()).as("the upload is aborted").isEmpty();
     }
 

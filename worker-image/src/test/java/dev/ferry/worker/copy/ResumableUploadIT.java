@@ -3,7 +3,9 @@ package dev.ferry.worker.copy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.ferry.worker.StopSignal;
+import dev.ferry.worker.multipart.CompositeETag;
+import dev.ferry.worker.s3.ObjectMetadata;
+import dev.ferry.worker.task.StopSignal;
 import dev.ferry.worker.testing.S3ProxyPerClass;
 import dev.ferry.worker.testing.Trees;
 import java.nio.file.Files;

@@ -2,6 +2,7 @@ package dev.ferry.worker.copy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ferry.api.FailureCode;
 import dev.ferry.worker.testing.S3ProxyPerClass;
 import dev.ferry.worker.testing.Trees;
 import java.io.IOException;
@@ -70,7 +71,7 @@ class SourceChangeIT {
 
         assertThat(appender.appends.get()).as("read, changed, read again, changed again").isEqualTo(2);
         assertThat(outcome.kind()).isEqualTo(FileOutcome.Kind.FAILED);
-        assertThat(outcome.code()).isEqualTo(FailureCodes.SOURCE_CHANGED);
+        assertThat(outcome.code()).isEqualTo(FailureCode.SOURCE_CHANGED);
         assertThat(stored("growing.bin")).as("no object, torn or not").isNull();
     }
 

@@ -3,10 +3,12 @@ package dev.ferry.worker.copy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.api.EntryKind;
+import dev.ferry.api.FailureCode;
 import dev.ferry.api.FileEntry;
 import dev.ferry.api.MigrationMode;
 import dev.ferry.api.OverwritePolicy;
 import dev.ferry.api.VerifyMode;
+import dev.ferry.worker.s3.ObjectMetadata;
 import dev.ferry.worker.testing.S3ProxyPerClass;
 import dev.ferry.worker.testing.Trees;
 import java.io.IOException;
@@ -183,7 +185,7 @@ class StoredLinksAndMarkersIT {
             repointFor.set(Integer.MAX_VALUE);
             FileOutcome always = new FileCopier(engine).copy(link(link), link);
             assertThat(always.kind()).isEqualTo(FileOutcome.Kind.FAILED);
-            assertThat(always.code()).isEqualTo(FailureCodes.SOURCE_CHANGED);
+            assertThat(always.code()).isEqualTo(FailureCode.SOURCE_CHANGED);
         }
 
         assertThat(once.kind()).isEqualTo(FileOutcome.Kind.COPIED);
@@ -203,7 +205,7 @@ class StoredLinksAndMarkersIT {
         }
 
         assertThat(outcome.kind()).isEqualTo(FileOutcome.Kind.FAILED);
-        assertThat(outcome.code()).isEqualTo(FailureCodes.NOT_A_REGULAR_FILE);
+        assertThat(outcome.code()).isEqualTo(FailureCode.NOT_A_REGULAR_FILE);
         assertThat(outcome.message()).contains("no longer a symbolic link");
         assertThat(keys()).isEmpty();
     }
@@ -258,7 +260,7 @@ class StoredLinksAndMarkersIT {
             outcome = new FileCopier(move).copy(link(link), link);
         }
 
-        assertThat(outcome.code()).isEqualTo(FailureCodes.SOURCE_NOT_DELETED);
+        assertThat(outcome.code()).isEqualTo(FailureCode.SOURCE_NOT_DELETED);
         assertThat(Files.readSymbolicLink(link)).isEqualTo(Path.of("docs/other.txt"));
         assertThat(body("latest")).as("the object holds the version read").isEqualTo("docs/a.txt");
     }

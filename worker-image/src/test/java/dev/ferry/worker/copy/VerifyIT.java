@@ -2,7 +2,9 @@ package dev.ferry.worker.copy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ferry.api.FailureCode;
 import dev.ferry.api.VerifyMode;
+import dev.ferry.worker.s3.ObjectMetadata;
 import dev.ferry.worker.testing.S3ProxyPerClass;
 import dev.ferry.worker.testing.Trees;
 import java.nio.file.Files;
@@ -122,7 +124,7 @@ class VerifyIT {
 
     private void assertFailedAndRemoved(FileOutcome outcome, String naming) {
         assertThat(outcome.kind()).isEqualTo(FileOutcome.Kind.FAILED);
-        assertThat(outcome.code()).isEqualTo(FailureCodes.VERIFY_MISMATCH);
+        assertThat(outcome.code()).isEqualTo(FailureCode.VERIFY_MISMATCH);
         assertThat(outcome.message()).contains(naming);
         assertThat(stored(outcome.path())).as("the mismatching object is removed").isNull();
     }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
 import dev.ferry.api.EntryKind;
+import dev.ferry.api.FailureCode;
 import dev.ferry.api.FileEntry;
 import dev.ferry.api.SymlinkPolicy;
 import dev.ferry.worker.testing.Trees;
@@ -339,7 +340,7 @@ class SourceWalkerTest {
         }
 
         @Override
-        public void skipped(String relativePath, SkipCode code, String detail) {
+        public void skipped(String relativePath, FailureCode code, String detail) {
             skipped.add(relativePath + " " + code);
             details.put(relativePath, detail);
         }

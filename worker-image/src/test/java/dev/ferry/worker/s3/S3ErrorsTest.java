@@ -3,6 +3,7 @@ package dev.ferry.worker.s3;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.api.DestinationSpec;
+import dev.ferry.api.FailureCode;
 import dev.ferry.api.OverwritePolicy;
 import dev.ferry.api.VerifyMode;
 import dev.ferry.api.WorkersSpec;
@@ -10,8 +11,8 @@ import dev.ferry.worker.copy.ByteBudget;
 import dev.ferry.worker.copy.CopyEngine;
 import dev.ferry.worker.copy.FileCopier;
 import dev.ferry.worker.copy.FileOutcome;
-import dev.ferry.worker.copy.SourceStat;
 import dev.ferry.worker.s3.S3Errors.ErrorClass;
+import dev.ferry.worker.source.SourceStat;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetAddress;
@@ -76,11 +77,13 @@ class S3ErrorsTest {
     @Test
     void theDocumentListsExactlyTheRowsOfTheCode() throws IOException {
         Set<String> documented = Files.readAllLines(DOC).stream()
-                .filter(line -> line.startsWith("| `"))
+                .dropWhile(line -> !line.startsWith("| Row |")) // the classification table
+                .skip(2) // its header and separator
+                .takeWhile(line -> line.startsWith("| `"))
                 .map(S3ErrorsTest::normalizedRow)
                 .collect(Collectors.toSet());
         Set<String> coded = java.util.Arrays.stream(ErrorClass.values())
-                .map(row -> String.join("|", row.name(), row.code(),
+                .map(row -> String.join("|", row.name(), row.code().name(),
                         row.retryable() ? "task" : "file", row.opensCircuit() ? "yes" : "no"))
                 .collect(Collectors.toSet());
 
@@ -129,13 +132,13 @@ class S3ErrorsTest {
             }
             // decided by comparing the stored object with the file, not from an exception: VerifyIT
             // makes the store hold another object than the file and asserts this code
-            case VERIFY_MISMATCH -> assertThat(row.code()).isEqualTo(dev.ferry.worker.copy.FailureCodes.VERIFY_MISMATCH);
+            case VERIFY_MISMATCH -> assertThat(row.code()).isEqualTo(FailureCode.VERIFY_MISMATCH);
             // decided from the phases of a file's Parts tasks, not from an exception: PartsRunnerIT
             // makes a sibling Parts task fail and asserts this code
-            case PARTS_INCOMPLETE -> assertThat(row.code()).isEqualTo(dev.ferry.worker.copy.FailureCodes.PARTS_INCOMPLETE);
+            case PARTS_INCOMPLETE -> assertThat(row.code()).isEqualTo(FailureCode.PARTS_INCOMPLETE);
             // decided after a verified copy in Move mode, not from an exception: MoveAndSyncIT makes the
             // file change after its copy, and the source undeletable, and asserts this code
-            case SOURCE_NOT_DELETED -> assertThat(row.code()).isEqualTo(dev.ferry.worker.copy.FailureCodes.SOURCE_NOT_DELETED);
+            case SOURCE_NOT_DELETED -> assertThat(row.code()).isEqualTo(FailureCode.SOURCE_NOT_DELETED);
             case CONNECTION_FAILED -> {
                 assertClassified(realFailure(refusingPort()), row);
                 assertClassified(network(new SocketException("Connection reset")), row);
@@ -164,7 +167,7 @@ class S3ErrorsTest {
                 Files.writeString(file, "one two");
                 Files.setLastModifiedTime(file, FileTime.from(Instant.now().plusSeconds(5)));
                 assertThat(SourceStat.of(file).sameVersionAs(before)).isFalse();
-                assertThat(row.code()).isEqualTo(dev.ferry.worker.copy.FailureCodes.SOURCE_CHANGED);
+                assertThat(row.code()).isEqualTo(FailureCode.SOURCE_CHANGED);
             }
             case NOT_A_REGULAR_FILE -> {
                 Files.createDirectories(source.resolve("now-a-directory"));

@@ -1,16 +1,16 @@
 package dev.ferry.worker.testing;
 
 import dev.ferry.api.MigrationJob;
-import dev.ferry.worker.StopSignal;
 import dev.ferry.worker.TaskRunner;
-import dev.ferry.worker.WorkerConfig;
+import dev.ferry.worker.config.WorkerConfig;
 import dev.ferry.worker.copy.CopyEngine;
 import dev.ferry.worker.copy.CopyRunner;
-import dev.ferry.worker.copy.PartsRunner;
+import dev.ferry.worker.parts.PartsRunner;
 import dev.ferry.worker.plan.ActiveTasks;
 import dev.ferry.worker.plan.PlanRunner;
 import dev.ferry.worker.s3.EndpointPool;
 import dev.ferry.worker.s3.S3ClientFactory;
+import dev.ferry.worker.task.StopSignal;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.nio.file.Path;
 import java.time.Clock;

@@ -1,0 +1,103 @@
+package dev.ferry.local;
+
+import dev.ferry.api.Ferry;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.apache.commons.lang3.concurrent.BasicThreadFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What the Deployment and ReplicaSet controllers do for Ferry's Deployments: every 300 ms, keeps
+ * {@code spec.replicas} pods running per Deployment (the newest kept, surplus ones stopped), starts
+ * missing ones when the crash-loop backoff allows, and stops the pods of Deployments that are gone.
+ */
+final class ReplicaSetController implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ReplicaSetController.class);
+
+    private final KubernetesClient client;
+    private final Set<String> components;
+    private final PodProcesses pods;
+    private final CrashLoopBackoff backoff;
+    private final ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor(
+            BasicThreadFactory.builder().namingPattern("local-kubelet-%d").daemon(true).build());
+    private SharedIndexInformer<Deployment> deployments;
+    private volatile boolean closed;
+
+    /** For the Deployments labelled with one of {@code components}. */
+    ReplicaSetController(KubernetesClient client, Set<String> components, PodProcesses pods, CrashLoopBackoff backoff) {
+        this.client = client;
+        this.components = Set.copyOf(components);
+        this.pods = pods;
+        this.backoff = backoff;
+    }
+
+    void start() {
+        deployments = client.apps().deployments().inAnyNamespace()
+                .withLabelIn(Ferry.COMPONENT_LABEL, components.toArray(String[]::new))
+                .inform();
+        loop.scheduleWithFixedDelay(this::syncSafely, 0, 300, TimeUnit.MILLISECONDS);
+    }
+
+    private void syncSafely() {
+        if (closed) {
+            return;
+        }
+        try {
+            sync();
+        } catch (RuntimeException e) {
+            LOG.warn("local kubelet sync failed: {}", e.toString());
+        }
+    }
+
+    private void sync() {
+        Set<String> wanted = new HashSet<>();
+        for (Deployment deployment : deployments.getStore().list()) {
+            if (deployment.getMetadata().getDeletionTimestamp() != null) {
+                continue;
+            }
+            wanted.add(deployment.getMetadata().getUid());
+            syncDeployment(deployment);
+        }
+        for (LocalPod pod : pods.all()) {
+            if (!wanted.contains(pod.deploymentUid)) {
+                pod.stop();
+            }
+            pod.killIfStopIsOverdue();
+        }
+    }
+
+    private void syncDeployment(Deployment deployment) {
+        String uid = deployment.getMetadata().getUid();
+        int desired = deployment.getSpec().getReplicas() == null ? 1 : deployment.getSpec().getReplicas();
+        List<LocalPod> running = pods.all().stream()
+                .filter(p -> p.deploymentUid.equals(uid) && !p.stopping)
+                .sorted(Comparator.comparing((LocalPod p) -> p.started).reversed())
+                .toList();
+        for (int i = desired; i < running.size(); i++) {
+            running.get(i).stop();
+        }
+        if (running.size() < desired && backoff.allowsStart(uid, Instant.now())) {
+            pods.start(deployment);
+        }
+    }
+
+    /** Stops syncing; the running pods are stopped by {@link PodProcesses#stopAll()}. */
+    @Override
+    public void close() {
+        closed = true;
+        loop.shutdownNow();
+        if (deployments != null) {
+            deployments.close();
+        }
+    }
+}

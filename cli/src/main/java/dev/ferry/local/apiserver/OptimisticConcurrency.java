@@ -1,0 +1,67 @@
+package dev.ferry.local.apiserver;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fabric8.mockwebserver.dsl.HttpMethod;
+import io.fabric8.mockwebserver.http.MockResponse;
+import io.fabric8.mockwebserver.http.RecordedRequest;
+import java.io.IOException;
+import java.util.function.Supplier;
+
+/**
+ * Optimistic concurrency, as the real API server does it: an update (or merge patch) that names a
+ * resourceVersion is refused with 409 unless it is the stored one. The CRUD mock does not check
+ * it, and Ferry's task hand-over (operator assigns, holder reports) relies on it.
+ */
+final class OptimisticConcurrency {
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    private final MockStore store;
+    /** Writes are serialised so that the resourceVersion check and the write are one step. */
+    private final Object writeLock = new Object();
+
+    OptimisticConcurrency(MockStore store) {
+        this.store = store;
+    }
+
+    /** The 409 Conflict when the request names a stale resourceVersion, else what {@code write} answers. */
+    MockResponse write(String path, RecordedRequest request, Supplier<MockResponse> write) throws IOException {
+        synchronized (writeLock) {
+            MockResponse conflict = resourceVersionConflict(path, request);
+            if (conflict != null) {
+                return conflict;
+            }
+            return write.get();
+        }
+    }
+
+    private MockResponse resourceVersionConflict(String path, RecordedRequest request) throws IOException {
+        String contentType = request.getHeader("Content-Type");
+        boolean checkable = request.method() == HttpMethod.PUT
+                || contentType != null && contentType.startsWith("application/merge-patch+json");
+        if (!checkable || request.getBody() == null || request.getBody().size() == 0) {
+            return null;
+        }
+        JsonNode body;
+        try {
+            body = MAPPER.readTree(request.getBody().getBytes());
+        } catch (IOException e) {
+            return null;
+        }
+        String expected = body == null ? "" : body.path("metadata").path("resourceVersion").asText("");
+        if (expected.isEmpty()) {
+            return null;
+        }
+        String objectPath = path.endsWith("/status") ? path.substring(0, path.length() - "/status".length()) : path;
+        MockResponse current = store.get(objectPath);
+        if (current.code() != 200 || current.getBody() == null) {
+            return null;
+        }
+        String stored = MAPPER.readTree(current.getBody().getBytes()).path("metadata").path("resourceVersion").asText("");
+        if (stored.equals(expected)) {
+            return null;
+        }
+        return ApiResponses.status(409, "Conflict", "Operation cannot be fulfilled on " + objectPath
+                + ": the object has been modified; please apply your changes to the latest version and try again");
+    }
+}

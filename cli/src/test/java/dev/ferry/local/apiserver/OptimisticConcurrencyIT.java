@@ -1,0 +1,91 @@
+package dev.ferry.local.apiserver;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.ferry.api.CrdResources;
+import dev.ferry.api.MigrationTask;
+import dev.ferry.api.MigrationTaskSpec;
+import dev.ferry.api.MigrationTaskStatus;
+import dev.ferry.api.TaskPhase;
+import dev.ferry.api.TaskType;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The local API refuses a write based on a stale resourceVersion with 409, as a real API server
+ * does: task hand-over (operator assigns, holder reports) depends on it.
+ */
+class OptimisticConcurrencyIT {
+    static LocalKubernetesApi api;
+    static KubernetesClient client;
+
+    @BeforeAll
+    static void start() throws Exception {
+        api = LocalKubernetesApi.start(0);
+        client = api.client();
+        for (String file : CrdResources.FILES) {
+            client.apiextensions().v1().customResourceDefinitions()
+                    .resource(Serialization.unmarshal(CrdResources.read(file), CustomResourceDefinition.class))
+                    .createOr(NonDeletingOperation::update);
+        }
+    }
+
+    @AfterAll
+    static void stop() {
+        api.close();
+    }
+
+    @Test
+    void refusesAStatusUpdateBasedOnAStaleResourceVersion() {
+        MigrationTask created = client.resources(MigrationTask.class).inNamespace("default").resource(task("t1")).create();
+        MigrationTask first = client.resources(MigrationTask.class).inNamespace("default").withName("t1").get();
+        MigrationTask stale = client.resources(MigrationTask.class).inNamespace("default").withName("t1").get();
+
+        first.setStatus(status(TaskPhase.Assigned, 1));
+        client.resources(MigrationTask.class).inNamespace("default").resource(first).updateStatus();
+        stale.setStatus(status(TaskPhase.Running, 0));
+
+        assertThatThrownBy(() -> client.resources(MigrationTask.class).inNamespace("default").resource(stale).updateStatus())
+                .isInstanceOfSatisfying(KubernetesClientException.class, e -> assertThat(e.getCode()).isEqualTo(409));
+        MigrationTask stored = client.resources(MigrationTask.class).inNamespace("default").withName("t1").get();
+        assertThat(stored.getStatus().phase).isEqualTo(TaskPhase.Assigned);
+        assertThat(stored.getMetadata().getResourceVersion()).isNotEqualTo(created.getMetadata().getResourceVersion());
+    }
+
+    @Test
+    void acceptsAnUpdateBasedOnTheCurrentResourceVersion() {
+        client.resources(MigrationTask.class).inNamespace("default").resource(task("t2")).create();
+        MigrationTask current = client.resources(MigrationTask.class).inNamespace("default").withName("t2").get();
+        current.setStatus(status(TaskPhase.Assigned, 3));
+
+        client.resources(MigrationTask.class).inNamespace("default").resource(current).updateStatus();
+
+        assertThat(client.resources(MigrationTask.class).inNamespace("default").withName("t2").get()
+                .getStatus().epochOrZero()).isEqualTo(3);
+    }
+
+    private static MigrationTask task(String name) {
+        MigrationTask task = new MigrationTask();
+        task.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace("default").build());
+        task.setSpec(new MigrationTaskSpec());
+        task.getSpec().jobName = "job";
+        task.getSpec().type = TaskType.Copy;
+        return task;
+    }
+
+    private static MigrationTaskStatus status(TaskPhase phase, long epoch) {
+        MigrationTaskStatus status = new MigrationTaskStatus();
+        status.phase = phase;
+        status.assignment = new MigrationTaskStatus.Assignment();
+        status.assignment.epoch = epoch;
+        return status;
+    }
+}

@@ -1,0 +1,169 @@
+package dev.ferry.operator.config;
+
+import dev.ferry.api.WorkersSpec;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * How an operator instance runs: what it watches, which worker image it deploys, and the timings of
+ * assignment. Immutable; {@code with...} methods return a changed copy.
+ *
+ * @param namespaces namespaces to watch; empty watches all namespaces
+ * @param workerImage image of the worker Deployment unless a job names its own
+ * @param defaultWorkerReplicas workers of a job whose spec has no {@code workers} section
+ * @param leaderElection whether to take the {@code ferry-operator} Lease before reconciling
+ * @param leaseNamespace namespace of the Lease; null means the client's namespace
+ * @param exitOnStopLeading exit the JVM when leadership is lost (false inside tests)
+ * @param clock time source of assignment, backoff and status timestamps
+ * @param prefetchPerWorker most active (Assigned + Running) Copy and Parts tasks handed to one worker; it may
+ *                          hold one Plan task besides (see {@code TaskAssigner})
+ * @param notReadyGrace how long a worker pod may be not Ready before its tasks are taken back
+ * @param leaseStartupGrace how long a Ready worker may go without its Lease (the first one is created
+ *        as the worker starts) before it counts as dead; expired Leases are judged by their own duration
+ * @param recheckInterval how soon an unfinished job is looked at again without any event
+ * @param invalidSpecRecheck how soon a job with an invalid spec is looked at again (a Secret may appear)
+ * @param workerServiceAccount ServiceAccount of the worker pods (in each job's namespace); null leaves the
+ *        namespace's default
+ */
+public record OperatorSettings(
+        Set<String> namespaces,
+        String workerImage,
+        int defaultWorkerReplicas,
+        boolean leaderElection,
+        String leaseNamespace,
+        boolean exitOnStopLeading,
+        Clock clock,
+        int prefetchPerWorker,
+        Duration notReadyGrace,
+        Duration leaseStartupGrace,
+        Duration recheckInterval,
+        Duration invalidSpecRecheck,
+        String workerServiceAccount) {
+
+    public static final String LEASE_NAME = "ferry-operator";
+    public static final String DEFAULT_WORKER_IMAGE = "ferry/worker:0.1.0";
+    /** The worker's default Lease duration: a worker that never renews is as dead as one that stopped. */
+    public static final Duration DEFAULT_LEASE_STARTUP_GRACE = Duration.ofSeconds(15);
+
+    public OperatorSettings {
+        namespaces = Set.copyOf(namespaces);
+        Objects.requireNonNull(workerImage, "workerImage");
+        Objects.requireNonNull(clock, "clock");
+        Objects.requireNonNull(notReadyGrace, "notReadyGrace");
+        Objects.requireNonNull(leaseStartupGrace, "leaseStartupGrace");
+        if (prefetchPerWorker < 1) {
+            throw new IllegalArgumentException("prefetchPerWorker must be at least 1");
+        }
+        if (defaultWorkerReplicas < 0) {
+            throw new IllegalArgumentException("defaultWorkerReplicas must not be negative");
+        }
+    }
+
+    public static OperatorSettings defaults() {
+        return new OperatorSettings(Set.of(), DEFAULT_WORKER_IMAGE, WorkersSpec.DEFAULT_REPLICAS, false, null, true,
+                Clock.systemUTC(), 2, Duration.ofSeconds(60), DEFAULT_LEASE_STARTUP_GRACE, Duration.ofSeconds(15),
+                Duration.ofMinutes(5), null);
+    }
+
+    public boolean watchesAllNamespaces() {
+        return namespaces.isEmpty();
+    }
+
+    public OperatorSettings withNamespaces(Set<String> value) {
+        return edit(b -> b.namespaces = value);
+    }
+
+    public OperatorSettings withWorkerImage(String value) {
+        return edit(b -> b.workerImage = value);
+    }
+
+    public OperatorSettings withDefaultWorkerReplicas(int value) {
+        return edit(b -> b.defaultWorkerReplicas = value);
+    }
+
+    public OperatorSettings withLeaderElection(boolean value, String namespace) {
+        return edit(b -> {
+            b.leaderElection = value;
+            b.leaseNamespace = namespace;
+        });
+    }
+
+    public OperatorSettings withExitOnStopLeading(boolean value) {
+        return edit(b -> b.exitOnStopLeading = value);
+    }
+
+    public OperatorSettings withClock(Clock value) {
+        return edit(b -> b.clock = value);
+    }
+
+    public OperatorSettings withPrefetchPerWorker(int value) {
+        return edit(b -> b.prefetchPerWorker = value);
+    }
+
+    public OperatorSettings withNotReadyGrace(Duration value) {
+        return edit(b -> b.notReadyGrace = value);
+    }
+
+    public OperatorSettings withLeaseStartupGrace(Duration value) {
+        return edit(b -> b.leaseStartupGrace = value);
+    }
+
+    public OperatorSettings withRecheckInterval(Duration value) {
+        return edit(b -> b.recheckInterval = value);
+    }
+
+    public OperatorSettings withWorkerServiceAccount(String value) {
+        return edit(b -> b.workerServiceAccount = value == null || value.isBlank() ? null : value);
+    }
+
+    public OperatorSettings withInvalidSpecRecheck(Duration value) {
+        return edit(b -> b.invalidSpecRecheck = value);
+    }
+
+    /** A copy with some settings changed: each {@code with...} names only what it changes. */
+    private OperatorSettings edit(Consumer<Builder> change) {
+        Builder builder = new Builder(this);
+        change.accept(builder);
+        return builder.build();
+    }
+
+    /** The settings as mutable fields, for {@link #edit}. */
+    private static final class Builder {
+        Set<String> namespaces;
+        String workerImage;
+        int defaultWorkerReplicas;
+        boolean leaderElection;
+        String leaseNamespace;
+        boolean exitOnStopLeading;
+        Clock clock;
+        int prefetchPerWorker;
+        Duration notReadyGrace;
+        Duration leaseStartupGrace;
+        Duration recheckInterval;
+        Duration invalidSpecRecheck;
+        String workerServiceAccount;
+
+        Builder(OperatorSettings s) {
+            namespaces = s.namespaces;
+            workerImage = s.workerImage;
+            defaultWorkerReplicas = s.defaultWorkerReplicas;
+            leaderElection = s.leaderElection;
+            leaseNamespace = s.leaseNamespace;
+            exitOnStopLeading = s.exitOnStopLeading;
+            clock = s.clock;
+            prefetchPerWorker = s.prefetchPerWorker;
+            notReadyGrace = s.notReadyGrace;
+            leaseStartupGrace = s.leaseStartupGrace;
+            recheckInterval = s.recheckInterval;
+            invalidSpecRecheck = s.invalidSpecRecheck;
+            workerServiceAccount = s.workerServiceAccount;
+        }
+
+        OperatorSettings build() {
+            return new OperatorSettings(namespaces, workerImage, defaultWorkerReplicas, leaderElection, leaseNamespace, exitOnStopLeading, clock, prefetchPerWorker, notReadyGrace, leaseStartupGrace, recheckInterval, invalidSpecRecheck, workerServiceAccount);
+        }
+    }
+}

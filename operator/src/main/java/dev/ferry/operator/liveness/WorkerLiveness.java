@@ -1,0 +1,101 @@
+package dev.ferry.operator.liveness;
+
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
+import io.fabric8.kubernetes.api.model.coordination.v1.LeaseSpec;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The one judgement of whether a worker may still hold tasks. Its pod tells whether it exists and is
+ * Ready; its Lease tells whether the process still runs — a hung or partitioned worker stops renewing
+ * while its pod keeps looking Ready. A worker is dead when its pod is being deleted or terminated,
+ * has been not Ready for longer than {@code notReadyGrace}, or its Lease expired
+ * ({@code renewTime + leaseDurationSeconds} before now). A Ready worker without a Lease yet is
+ * starting: it gets {@code leaseStartupGrace} from becoming Ready to create one.
+ *
+ * <p>A Lease counts only when its holder is the pod's UID: a Lease left by an earlier pod of the same
+ * name says nothing about this one.
+ */
+public final class WorkerLiveness {
+    private final Duration notReadyGrace;
+    private final Duration leaseStartupGrace;
+
+    public WorkerLiveness(Duration notReadyGrace, Duration leaseStartupGrace) {
+        this.notReadyGrace = Objects.requireNonNull(notReadyGrace, "notReadyGrace");
+        this.leaseStartupGrace = Objects.requireNonNull(leaseStartupGrace, "leaseStartupGrace");
+    }
+
+    /** Why the worker can no longer hold tasks, or empty while it can. */
+    public Optional<String> whyDead(Pod pod, Optional<Lease> lease, Instant now) {
+        String name = pod.getMetadata().getName();
+        if (!WorkerPods.isLive(pod)) {
+            return Optional.of("worker " + name + " is terminating or terminated");
+        }
+        if (!WorkerPods.canHoldTasks(pod, now, notReadyGrace)) {
+            return Optional.of("worker " + name + " has not been Ready for more than " + notReadyGrace.toSeconds() + "s");
+        }
+        Optional<Instant> leaseDeadline = leaseDeadline(pod, lease);
+        if (leaseDeadline.isPresent() && now.isAfter(leaseDeadline.get())) {
+            return Optional.of(lease.flatMap(WorkerLiveness::expiry).isPresent()
+                    ? "the Lease of worker " + name + " expired at " + leaseDeadline.get()
+                    : "worker " + name + " has had no Lease for more than " + leaseStartupGrace.toSeconds() + "s since it became Ready");
+        }
+        return Optional.empty();
+    }
+
+    /** Alive and Ready: may be handed tasks. */
+    public boolean canTakeTasks(Pod pod, Optional<Lease> lease, Instant now) {
+        return WorkerPods.canTakeTasks(pod) && whyDead(pod, lease, now).isEmpty();
+    }
+
+    /**
+     * When the worker will count as dead if nothing changes (no renewal, no readiness change): the
+     * operator looks again then, because the passing of time is no event. Empty when no clock runs.
+     */
+    public Optional<Instant> deadline(Pod pod, Optional<Lease> lease) {
+        if (!WorkerPods.isLive(pod)) {
+            return Optional.empty();
+        }
+        Optional<Instant> notReadyEnd = WorkerPods.isReady(pod) ? Optional.empty()
+                : WorkerPods.readinessSince(pod).map(since -> since.plus(notReadyGrace));
+        Optional<Instant> leaseEnd = leaseDeadline(pod, lease);
+        if (notReadyEnd.isEmpty()) {
+            return leaseEnd;
+        }
+        return leaseEnd.filter(l -> l.isBefore(notReadyEnd.get())).or(() -> notReadyEnd);
+    }
+
+    /** The Lease's expiry; without a usable Lease, the end of a Ready worker's start-up grace. */
+    private Optional<Instant> leaseDeadline(Pod pod, Optional<Lease> lease) {
+        Optional<Instant> expiry = lease.flatMap(WorkerLiveness::expiry);
+        if (expiry.isPresent()) {
+            return expiry;
+        }
+        // A worker that is not Ready is judged by the not-Ready grace; its Lease clock starts at Ready.
+        if (!WorkerPods.isReady(pod)) {
+            return Optional.empty();
+        }
+        return WorkerPods.readinessSince(pod).map(since -> since.plus(leaseStartupGrace));
+    }
+
+    /** {@code renewTime} (or {@code acquireTime}) plus {@code leaseDurationSeconds}; empty when either is missing. */
+    public static Optional<Instant> expiry(Lease lease) {
+        LeaseSpec spec = lease.getSpec();
+        if (spec == null || spec.getLeaseDurationSeconds() == null) {
+            return Optional.empty();
+        }
+        ZonedDateTime last = spec.getRenewTime() != null ? spec.getRenewTime() : spec.getAcquireTime();
+        return Optional.ofNullable(last).map(t -> t.toInstant().plusSeconds(spec.getLeaseDurationSeconds()));
+    }
+
+    /** Whether the Lease is this pod's: same name, held by the pod's UID. */
+    public static boolean belongsTo(Lease lease, Pod pod) {
+        return lease.getMetadata().getName().equals(pod.getMetadata().getName())
+                && lease.getSpec() != null
+                && Objects.equals(lease.getSpec().getHolderIdentity(), WorkerPods.uid(pod));
+    }
+}

@@ -1,0 +1,109 @@
+package dev.ferry.operator.state;
+
+import dev.ferry.api.MigrationJob;
+import dev.ferry.api.MigrationJobStatus;
+import dev.ferry.api.MigrationTask;
+import dev.ferry.operator.liveness.WorkerLiveness;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * What one reconcile of a job knows: the job, its tasks, worker pods and their Leases as observed, and the time
+ * the reconcile runs at. Steps that write a task put the written version back here, so that later
+ * steps of the same reconcile decide on what is now true rather than on the cache's older copy.
+ */
+public final class JobState {
+    private final MigrationJob job;
+    private final Map<String, MigrationTask> tasks = new TreeMap<>();
+    private final List<Pod> workerPods;
+    private final Map<String, Lease> workerLeases = new HashMap<>();
+    private final Deployment workerDeployment;
+    private final Instant now;
+    /** The status being built: starts as a copy of the observed one. */
+    private final MigrationJobStatus status;
+
+    public JobState(MigrationJob job, Collection<MigrationTask> tasks, Collection<Pod> workerPods,
+            Deployment workerDeployment, Instant now) {
+        this(job, tasks, workerPods, List.of(), workerDeployment, now);
+    }
+
+    public JobState(MigrationJob job, Collection<MigrationTask> tasks, Collection<Pod> workerPods,
+            Collection<Lease> workerLeases, Deployment workerDeployment, Instant now) {
+        this.job = job;
+        workerLeases.forEach(l -> this.workerLeases.put(l.getMetadata().getName(), l));
+        tasks.forEach(t -> this.tasks.put(t.getMetadata().getName(), t));
+        this.workerPods = List.copyOf(workerPods);
+        this.workerDeployment = workerDeployment;
+        this.now = now;
+        this.status = job.getStatus() == null ? new MigrationJobStatus()
+                : Serialization.clone(job.getStatus());
+    }
+
+    public MigrationJob job() {
+        return job;
+    }
+
+    public String name() {
+        return job.getMetadata().getName();
+    }
+
+    public String namespace() {
+        return job.getMetadata().getNamespace();
+    }
+
+    /** The job's status as it was read, never null; compare against {@link #status()} for transitions. */
+    public MigrationJobStatus observedStatus() {
+        return job.getStatus() == null ? new MigrationJobStatus() : job.getStatus();
+    }
+
+    public MigrationJobStatus status() {
+        return status;
+    }
+
+    /** Tasks in name order. */
+    public List<MigrationTask> tasks() {
+        return new ArrayList<>(tasks.values());
+    }
+
+    public Optional<MigrationTask> task(String name) {
+        return Optional.ofNullable(tasks.get(name));
+    }
+
+    /** Records a task this reconcile created or wrote. */
+    public void put(MigrationTask task) {
+        tasks.put(task.getMetadata().getName(), task);
+    }
+
+    public List<Pod> workerPods() {
+        return workerPods;
+    }
+
+    /** The worker's Lease (named after its pod), when there is one held by this very pod. */
+    public Optional<Lease> leaseOf(Pod pod) {
+        return Optional.ofNullable(workerLeases.get(pod.getMetadata().getName()))
+                .filter(lease -> WorkerLiveness.belongsTo(lease, pod));
+    }
+
+    public Optional<Deployment> workerDeployment() {
+        return Optional.ofNullable(workerDeployment);
+    }
+
+    public Instant now() {
+        return now;
+    }
+
+    /** A finished job is left alone: its workers are scaled to zero and nothing is handed out. */
+    public boolean isFinished() {
+        return observedStatus().phase != null && observedStatus().phase.isFinished();
+    }
+}

@@ -1,0 +1,73 @@
+package dev.ferry.worker.config;
+
+import dev.ferry.api.DestinationSpec;
+import dev.ferry.api.MigrationJob;
+import dev.ferry.api.MigrationJobSpec;
+import dev.ferry.api.MigrationMode;
+import dev.ferry.api.OverwritePolicy;
+import dev.ferry.api.Quantities;
+import dev.ferry.api.TasksSpec;
+import dev.ferry.api.VerifyMode;
+import dev.ferry.api.WorkersSpec;
+
+/**
+ * What planning and copying need of a job's spec, parsed once: quantities are bytes, absent fields
+ * are their defaults (the spec's {@code ...OrDefault} accessors, which match the CRD schema), and
+ * Sync's overwrite rule is applied. Immutable, so one value is shared by every task of the job.
+ *
+ * @param configuredPartSize {@code spec.workers.partSize} in bytes; null: chosen per file
+ * @param bandwidthLimit {@code spec.workers.bandwidthLimit} in bytes per second; null: unlimited
+ * @param maxBytes {@code spec.tasks.maxBytes}; {@link Long#MAX_VALUE} when unset
+ */
+public record JobSettings(
+        String bucket,
+        String prefix,
+        String storageClass,
+        MigrationMode mode,
+        OverwritePolicy overwrite,
+        VerifyMode verify,
+        int replicas,
+        int concurrency,
+        Long configuredPartSize,
+        Long bandwidthLimit,
+        int maxFiles,
+        long maxBytes,
+        int maxActive,
+        long splitFileSize,
+        int splitDirectoryEntries) {
+
+    public static JobSettings of(MigrationJob job) {
+        MigrationJobSpec spec = job.getSpec();
+        return of(spec.destination, spec.mode, spec.overwrite, spec.verify, spec.workersOrDefaults(),
+                spec.tasksOrDefaults());
+    }
+
+    public static JobSettings of(DestinationSpec destination, MigrationMode mode, OverwritePolicy overwrite,
+                                 VerifyMode verify, WorkersSpec workers, TasksSpec tasks) {
+        MigrationMode effectiveMode = mode == null ? MigrationMode.Copy : mode;
+        // Sync means "only new or changed files", whatever overwrite says: Always would copy everything
+        // again and Never would miss changed files
+        OverwritePolicy effectiveOverwrite = effectiveMode == MigrationMode.Sync || overwrite == null
+                ? OverwritePolicy.IfDifferent : overwrite;
+        return new JobSettings(
+                destination.bucket,
+                destination.normalizedPrefix(),
+                destination.storageClass,
+                effectiveMode,
+                effectiveOverwrite,
+                verify == null ? VerifyMode.Checksum : verify,
+                workers.replicasOrDefault(),
+                workers.concurrencyOrDefault(),
+                bytesOrNull(workers.partSize),
+                bytesOrNull(workers.bandwidthLimit),
+                tasks.maxFilesOrDefault(),
+                tasks.maxBytesOrUnlimited(),
+                tasks.maxActiveOrDefault(),
+                tasks.splitFileSizeOrDefault(),
+                tasks.splitDirectoryEntriesOrDefault());
+    }
+
+    private static Long bytesOrNull(String quantity) {
+        return quantity == null ? null : Quantities.parseBytes(quantity);
+    }
+}

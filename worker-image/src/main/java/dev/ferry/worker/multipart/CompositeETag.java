@@ -1,0 +1,43 @@
+package dev.ferry.worker.multipart;
+
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * The ETag S3 gives an object completed from parts: the hex MD5 of the concatenated binary MD5s of
+ * its parts, then {@code -} and the number of parts. Computed from the file's own bytes, it proves
+ * that a completed object is the file without reading the object back.
+ */
+public final class CompositeETag {
+    private CompositeETag() {
+    }
+
+    public static String of(List<byte[]> partMd5s) {
+        MessageDigest digest = md5();
+        for (byte[] md5 : partMd5s) {
+            digest.update(md5);
+        }
+        return HexFormat.of().formatHex(digest.digest()) + "-" + partMd5s.size();
+    }
+
+    /** Whether {@code eTag} (without quotes) has the form of a composite ETag; stores with encryption send others. */
+    public static boolean isComposite(String eTag) {
+        return eTag != null && eTag.matches("[0-9a-fA-F]{32}-[0-9]+");
+    }
+
+    /** An ETag as stores send it, without its quotes. */
+    public static String unquoted(String eTag) {
+        return eTag == null ? null : eTag.replace("\"", "").strip();
+    }
+
+    /** A fresh MD5 digest (every JVM has MD5). */
+    public static MessageDigest md5() {
+        try {
+            return MessageDigest.getInstance("MD5");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,97 @@
+package dev.ferry.worker.parts;
+
+import dev.ferry.api.FailureCode;
+import dev.ferry.api.FileFailure;
+import dev.ferry.api.MigrationTaskStatus;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The progress of a Parts task as it may be written down. Its checkpoint is the number of parts of its
+ * range known stored — all of them or none: a holder that stops in the middle of the range records
+ * nothing, and the next one verifies what is there. Parts are counted when the range is stored (and
+ * when the completer sends a part again), so {@code partsReused} of a resumed range is what the
+ * earlier holder left. Only the task with part 1 counts the file ({@code total}, {@code copied},
+ * {@code failed}); the others count their bytes.
+ */
+final class PartsProgress {
+    private final boolean countsTheFile;
+    private final int rangeParts;
+    private boolean rangeStored;
+    private long bytes;
+    private long partsUploaded;
+    private long partsReused;
+    private long copied;
+    private long failed;
+    private final List<FileFailure> failures = new ArrayList<>();
+    private long version;
+
+    PartsProgress(MigrationTaskStatus status, boolean countsTheFile, int rangeParts) {
+        this.countsTheFile = countsTheFile;
+        this.rangeParts = rangeParts;
+        MigrationTaskStatus.Progress prior = status == null ? null : status.progress;
+        if (prior != null && Integer.toString(rangeParts).equals(prior.checkpoint)) {
+            rangeStored = true;
+            bytes = prior.bytes;
+            partsUploaded = prior.partsUploaded == null ? 0 : prior.partsUploaded;
+            partsReused = prior.partsReused == null ? 0 : prior.partsReused;
+        }
+    }
+
+    boolean countsTheFile() {
+        return countsTheFile;
+    }
+
+    synchronized boolean rangeStored() {
+        return rangeStored;
+    }
+
+    synchronized long version() {
+        return version;
+    }
+
+    synchronized void rangeStored(long rangeBytes, int uploaded, int reused) {
+        rangeStored = true;
+        bytes = rangeBytes;
+        partsUploaded += uploaded;
+        partsReused += reused;
+        version++;
+    }
+
+    /** Parts of other ranges the completer found different from the file and sent again. */
+    synchronized void completionSent(int uploaded) {
+        partsUploaded += uploaded;
+        version++;
+    }
+
+    synchronized void fileCopied() {
+        if (countsTheFile) {
+            copied = 1;
+            version++;
+        }
+    }
+
+    /** The file failed: its bytes do not count as copied; the task with part 1 records the failure. */
+    synchronized void fileFailed(String path, FailureCode code, String message) {
+        bytes = 0;
+        if (countsTheFile && failed == 0) {
+            failed = 1;
+            failures.add(new FileFailure(path, code.name(), message));
+        }
+        version++;
+    }
+
+    synchronized void writeTo(MigrationTaskStatus status) {
+        MigrationTaskStatus.Progress p = new MigrationTaskStatus.Progress();
+        p.total = countsTheFile ? 1L : 0L;
+        p.files = copied + failed;
+        p.copied = copied;
+        p.failed = failed;
+        p.bytes = bytes;
+        p.checkpoint = Integer.toString(rangeStored ? rangeParts : 0);
+        p.partsUploaded = partsUploaded == 0 ? null : partsUploaded;
+        p.partsReused = partsReused == 0 ? null : partsReused;
+        status.progress = p;
+        status.failures = failures.isEmpty() ? null : List.copyOf(failures);
+    }
+}
