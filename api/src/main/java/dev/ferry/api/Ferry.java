@@ -9,6 +9,11 @@ public final class Ferry {
 
     /** Label on tasks, worker pods and worker Deployments: the name of the job they belong to. */
     public static final String JOB_LABEL = "ferry.dev/job";
+    /**
+     * Workers get the keys of {@code spec.notifications.kafka.secret} (Kafka client properties) as
+     * environment variables with this prefix ({@code envFrom}), so they need no access to Secrets.
+     */
+    public static final String KAFKA_ENV_PREFIX = "FERRY_KAFKA_";
     /** Label on tasks: their type, so that plans and copies can be listed apart. */
     public static final String TASK_TYPE_LABEL = "ferry.dev/task-type";
     /**

@@ -52,6 +52,9 @@ public class MigrationJobStatus {
     @JsonPropertyDescription("Succeeded tasks beyond spec.tasks.historyLimit: deleted, their counts kept here (files, bytes and tasks include them).")
     public TaskHistory history;
 
+    @JsonPropertyDescription("Kafka delivery of the operator's own job events (spec.notifications).")
+    public Notifications notifications;
+
     /** The files that have reached an outcome. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public static class FileCounters {
@@ -117,6 +120,17 @@ public class MigrationJobStatus {
 
         @JsonPropertyDescription("Bytes of the folded tasks: total from Plan tasks, copied from Copy tasks.")
         public ByteCounters bytes = new ByteCounters();
+    }
+
+    /**
+     * What Kafka has acknowledged of the job's own events, kept so that a new leader sends again exactly
+     * what is unacknowledged. {@code job.finished} needs no field: the phase becomes Succeeded or Failed
+     * only after Kafka acknowledged it.
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public static class Notifications {
+        @JsonPropertyDescription("True once Kafka acknowledged job.started; until then it is sent again (with the same id).")
+        public Boolean startedAcknowledged;
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)

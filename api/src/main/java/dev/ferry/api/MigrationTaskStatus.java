@@ -112,5 +112,9 @@ public class MigrationTaskStatus {
 
         @JsonPropertyDescription("Multipart parts found already stored by an earlier holder, verified against the file (MD5) and kept.")
         public Long partsReused;
+
+        @JsonPropertyDescription("Outcomes whose events the Kafka broker has not acknowledged yet (spec.notifications):"
+                + " the checkpoint does not pass them until it does.")
+        public Long eventsPending;
     }
 }

@@ -2,8 +2,9 @@ package dev.ferry.cli;
 
 import dev.ferry.local.BucketPreparer;
 import dev.ferry.local.LocalEnvironment;
-import dev.ferry.local.S3Credentials;
+import dev.ferry.local.LocalKafka;
 import dev.ferry.local.LocalS3;
+import dev.ferry.local.S3Credentials;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,6 +12,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -20,7 +23,8 @@ import picocli.CommandLine.Option;
  * apply a MigrationJob, watch its tasks, kill a worker process, see it replaced.
  */
 @Command(name = "dev-cluster", mixinStandardHelpOptions = true,
-        description = "Run a local Kubernetes API, the operator, worker processes and an S3 until Ctrl-C.")
+        description = "Run a local Kubernetes API, the operator, worker processes and an S3 (and with --kafka a "
+                + "Kafka broker) until Ctrl-C.")
 public final class DevClusterCommand implements Callable<Integer> {
     static final String SAMPLES_CLAIM = "samples";
     static final String SAMPLES_SECRET = "local-s3";
@@ -54,6 +58,13 @@ public final class DevClusterCommand implements Callable<Integer> {
     @Option(names = "--work-dir", defaultValue = ".ferry", description = "State, embedded S3 data and logs (default ${DEFAULT-VALUE}).")
     Path workDir;
 
+    @Option(names = "--kafka", description = "Also run a Kafka broker (a KRaft process, data under <work-dir>/dev-cluster/kafka) "
+            + "for the events of jobs whose spec.notifications.kafka names it.")
+    boolean kafka;
+
+    @Option(names = "--kafka-port", defaultValue = "9092", description = "Port of the Kafka broker (default ${DEFAULT-VALUE}).")
+    int kafkaPort;
+
     @Override
     public Integer call() throws Exception {
         PrintStream out = System.out;
@@ -70,6 +81,9 @@ public final class DevClusterCommand implements Callable<Integer> {
         }
         S3Credentials credentials = new S3Credentials(LocalS3.DEFAULT_ACCESS_KEY, LocalS3.DEFAULT_SECRET_KEY);
         Path config = kubeconfig != null ? kubeconfig : workDir.resolve("kubeconfig");
+        // The broker starts beside the rest: two JVMs warming up at once beat one after the other.
+        CompletableFuture<LocalKafka> kafkaStart = kafka
+                ? LocalKafka.startAsync(workDir.resolve("dev-cluster").resolve("kafka"), kafkaPort) : null;
         LocalEnvironment env;
         try {
             env = LocalEnvironment.start(new LocalEnvironment.Options(workDir.resolve("dev-cluster"), apiPort, s3Port,
@@ -77,11 +91,26 @@ public final class DevClusterCommand implements Callable<Integer> {
         } catch (Exception e) {
             System.err.println("ferry: cannot start the dev cluster (are ports " + apiPort + " and " + s3Port
                     + " free? change them with --api-port/--s3-port): " + e);
+            if (kafkaStart != null) {
+                kafkaStart.thenAccept(LocalKafka::close);
+            }
+            return 3;
+        }
+        LocalKafka localKafka;
+        try {
+            localKafka = kafkaStart == null ? null : kafkaStart.join();
+        } catch (CompletionException e) {
+            env.close();
+            System.err.println("ferry: cannot start the Kafka broker (is port " + kafkaPort
+                    + " free? change it with --kafka-port): " + e.getCause().getMessage());
             return 3;
         }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             env.close();
+            if (localKafka != null) {
+                localKafka.close();
+            }
             stopped.countDown();
         }, "ferry-shutdown"));
         env.putCredentialsSecret(SAMPLES_SECRET, credentials);
@@ -95,6 +124,12 @@ public final class DevClusterCommand implements Callable<Integer> {
         out.println("  S3 data:        " + env.s3().dataDir().toAbsolutePath() + "  (buckets: " + String.join(", ", buckets) + ")");
         claims.forEach((claim, dir) -> out.println("  claim " + claim + " -> " + dir));
         out.println("  worker logs:    " + env.kubelet().logDir().toAbsolutePath());
+        if (localKafka != null) {
+            localKafka.createTopic(MigrateCommand.DEFAULT_TOPIC);
+            out.println("  kafka: " + localKafka.bootstrapServers() + "  (topics created on first use; broker log "
+                    + localKafka.logFile() + ")");
+            out.println("  watch a topic:  " + localKafka.consoleConsumerCommand(MigrateCommand.DEFAULT_TOPIC));
+        }
         out.println();
         out.println("export KUBECONFIG=" + env.kubeconfig().toAbsolutePath());
         out.println();

@@ -2,9 +2,11 @@ package dev.ferry.cli;
 
 import dev.ferry.api.DestinationSpec;
 import dev.ferry.api.EmptyDirectoryPolicy;
+import dev.ferry.api.KafkaSpec;
 import dev.ferry.api.MigrationJob;
 import dev.ferry.api.MigrationJobSpec;
 import dev.ferry.api.MigrationMode;
+import dev.ferry.api.NotificationsSpec;
 import dev.ferry.api.OverwritePolicy;
 import dev.ferry.api.Quantities;
 import dev.ferry.api.SourceSpec;
@@ -14,6 +16,7 @@ import dev.ferry.api.VerifyMode;
 import dev.ferry.api.WorkersSpec;
 import dev.ferry.local.BucketPreparer;
 import dev.ferry.local.LocalEnvironment;
+import dev.ferry.local.LocalKafka;
 import dev.ferry.local.LocalS3;
 import dev.ferry.local.S3Credentials;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
@@ -27,6 +30,9 @@ import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -40,6 +46,12 @@ import picocli.CommandLine.Parameters;
 public final class MigrateCommand implements Callable<Integer> {
     static final String SOURCE_CLAIM = "source";
     static final String SECRET = "ferry-s3-credentials";
+    static final String EMBEDDED_KAFKA = "embedded";
+    static final String DEFAULT_TOPIC = "ferry-events";
+    /** host:port, the host a name, an IPv4 address or a bracketed IPv6 address. */
+    private static final String BROKER = "([^,\\s:\\[\\]]+|\\[[0-9a-fA-F:.]+\\]):\\d{1,5}";
+    private static final Pattern BROKER_LIST = Pattern.compile(BROKER + "(," + BROKER + ")*");
+    private static final Pattern TOPIC = Pattern.compile("[a-zA-Z0-9._-]{1,249}");
 
     @Parameters(index = "0", paramLabel = "SRC", description = "Directory to migrate.")
     Path source;
@@ -114,6 +126,14 @@ public final class MigrateCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the summary as JSON on stdout.")
     boolean json;
 
+    @Option(names = "--kafka", paramLabel = "HOST:PORT[,HOST:PORT...]|embedded",
+            description = "Send an event for every file's outcome to these Kafka brokers, or to a broker started "
+                    + "for this run under the work directory ('embedded', stopped at the end).")
+    String kafka;
+
+    @Option(names = "--topic", description = "Kafka topic of the events (default " + DEFAULT_TOPIC + "; needs --kafka).")
+    String topic;
+
     /** Worker processes when --workers is not given: the benchmark on 2 cores ran faster with 1 than with 2 or 3. */
     static int defaultWorkers(int cpus) {
         return Math.max(1, Math.min(8, cpus / 4));
@@ -141,16 +161,42 @@ public final class MigrateCommand implements Callable<Integer> {
         Path runDir = workDir.resolve("runs").resolve(jobName);
 
         err.printf("ferry: migrating %s to %s with %d worker(s)%n", source, target, workers);
+        // The broker starts beside the local environment: two JVMs warming up at once beat one after the other.
+        CompletableFuture<LocalKafka> kafkaStart = embeddedKafka()
+                ? LocalKafka.startAsync(runDir.resolve("kafka"), 0) : null;
         LocalEnvironment env;
         try {
             env = LocalEnvironment.start(new LocalEnvironment.Options(runDir, 0, embedded ? 0 : null, credentials,
                     Map.of(SOURCE_CLAIM, source.toAbsolutePath().normalize()), null, workers, operators));
         } catch (Exception e) {
             err.println("ferry: cannot start the local environment: " + e);
+            if (kafkaStart != null) {
+                kafkaStart.thenAccept(LocalKafka::close);
+            }
             return 3;
         }
-        Runtime.getRuntime().addShutdownHook(new Thread(env::close, "ferry-shutdown"));
-        try (env) {
+        LocalKafka localKafka;
+        try {
+            localKafka = kafkaStart == null ? null : kafkaStart.join();
+        } catch (CompletionException e) {
+            env.close();
+            err.println("ferry: cannot start the embedded Kafka: " + e.getCause().getMessage());
+            return 3;
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            env.close();
+            if (localKafka != null) {
+                localKafka.close();
+            }
+        }, "ferry-shutdown"));
+        // Closed in reverse: the workers stop before the broker they send events to.
+        try (localKafka; env) {
+            String kafkaServers = localKafka != null ? localKafka.bootstrapServers() : kafka;
+            if (localKafka != null) {
+                localKafka.createTopic(topicOrDefault());
+                err.printf("ferry: embedded Kafka at %s (log %s); topic %s; watch it with:%n  %s%n", kafkaServers,
+                        localKafka.logFile(), topicOrDefault(), localKafka.consoleConsumerCommand(topicOrDefault()));
+            }
             List<URI> s3Endpoints = embedded ? List.of(env.s3().endpoint()) : endpoints;
             URI s3Endpoint = s3Endpoints.get(0);
             if (embedded) {
@@ -169,7 +215,7 @@ public final class MigrateCommand implements Callable<Integer> {
             }
             env.putCredentialsSecret(SECRET, credentials);
             MigrationJob job = env.client().resources(MigrationJob.class).inNamespace(LocalEnvironment.NAMESPACE)
-                    .resource(job(jobName, target, s3Endpoints, pathStyle)).create();
+                    .resource(job(jobName, target, s3Endpoints, pathStyle, kafkaServers)).create();
             err.printf("ferry: job %s created; worker logs in %s; kubectl: export KUBECONFIG=%s%n",
                     job.getMetadata().getName(), env.kubelet().logDir(), env.kubeconfig().toAbsolutePath());
 
@@ -224,6 +270,25 @@ public final class MigrateCommand implements Callable<Integer> {
             orEnv(accessKey, "AWS_ACCESS_KEY_ID");
             orEnv(secretKey, "AWS_SECRET_ACCESS_KEY");
         }
+        validateKafka();
+    }
+
+    private void validateKafka() {
+        if (topic != null && kafka == null) {
+            throw new IllegalArgumentException("--topic needs --kafka: give the brokers (--kafka HOST:PORT) or "
+                    + "--kafka " + EMBEDDED_KAFKA + " for a broker of this run");
+        }
+        if (kafka != null && !kafka.equals(EMBEDDED_KAFKA) && !BROKER_LIST.matcher(kafka).matches()) {
+            throw new IllegalArgumentException("--kafka must be HOST:PORT[,HOST:PORT...] or " + EMBEDDED_KAFKA
+                    + ": " + kafka);
+        }
+        if (topic != null && !TOPIC.matcher(topic).matches()) {
+            throw new IllegalArgumentException("--topic must be 1 to 249 letters, digits, '.', '_' or '-': " + topic);
+        }
+    }
+
+    boolean embeddedKafka() {
+        return EMBEDDED_KAFKA.equals(kafka);
     }
 
     private static String orEnv(String value, String variable) {
@@ -238,7 +303,17 @@ public final class MigrateCommand implements Callable<Integer> {
         return fromEnv;
     }
 
+    String topicOrDefault() {
+        return topic != null ? topic : DEFAULT_TOPIC;
+    }
+
+    /** The job for brokers given as --kafka HOST:PORT (none with --kafka embedded: see the other overload). */
     MigrationJob job(String jobName, S3Url target, List<URI> s3Endpoints, boolean pathStyle) {
+        return job(jobName, target, s3Endpoints, pathStyle, embeddedKafka() ? null : kafka);
+    }
+
+    /** {@code kafkaServers}: the bootstrap servers of the events (null: no events). */
+    MigrationJob job(String jobName, S3Url target, List<URI> s3Endpoints, boolean pathStyle, String kafkaServers) {
         MigrationJobSpec spec = new MigrationJobSpec();
         spec.source = new SourceSpec();
         spec.source.pvc = SOURCE_CLAIM;
@@ -272,6 +347,12 @@ public final class MigrateCommand implements Callable<Integer> {
         spec.tasks = new TasksSpec();
         if (maxFiles != null) {
             spec.tasks.maxFiles = maxFiles;
+        }
+        if (kafkaServers != null) {
+            spec.notifications = new NotificationsSpec();
+            spec.notifications.kafka = new KafkaSpec();
+            spec.notifications.kafka.bootstrapServers = kafkaServers;
+            spec.notifications.kafka.topic = topicOrDefault();
         }
         MigrationJob job = new MigrationJob();
         job.setMetadata(new ObjectMetaBuilder().withName(jobName).withNamespace(LocalEnvironment.NAMESPACE).build());

@@ -1,10 +1,14 @@
 package dev.ferry.local;
 
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.ConfigMapEnvSource;
 import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.EnvFromSource;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.EnvVarSource;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretEnvSource;
 import io.fabric8.kubernetes.api.model.SecretKeySelector;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.nio.charset.StandardCharsets;
@@ -14,13 +18,16 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The container's environment as the kubelet would give it: downward API ({@code fieldRef}) and Secret
- * keys ({@code secretKeyRef}, read from the API now, as a kubelet does at container start) resolved,
- * mount paths translated to the host directories bound to the claims: that is how PVC volumes are
+ * The container's environment as the kubelet would give it: whole Secrets and ConfigMaps ({@code envFrom},
+ * each key with the source's prefix), then {@code env} over them, with downward API ({@code fieldRef}) and
+ * Secret keys ({@code secretKeyRef}) resolved — read from the API now, as a kubelet does at container start —
+ * and mount paths translated to the host directories bound to the claims: that is how PVC volumes are
  * "mounted" in the local mode.
  */
 final class ContainerEnvironment {
@@ -33,17 +40,23 @@ final class ContainerEnvironment {
         this.client = client;
     }
 
-    /** The environment variables; a missing Secret or key that is not optional fails the start. */
+    /** The environment variables; a missing Secret, ConfigMap or key that is not optional fails the start. */
     Map<String, String> resolve(Pod pod, Container container, Map<String, Path> mounts) {
         Map<String, String> env = new LinkedHashMap<>();
         Map<String, Secret> secrets = new HashMap<>();
+        String namespace = pod.getMetadata().getNamespace();
+        for (EnvFromSource from : container.getEnvFrom() == null ? List.<EnvFromSource>of() : container.getEnvFrom()) {
+            String prefix = from.getPrefix() == null ? "" : from.getPrefix();
+            sourceData(namespace, from, secrets).forEach((key, value) ->
+                    env.put(prefix + key, translateMountedPath(value, mounts)));
+        }
         for (EnvVar var : container.getEnv() == null ? List.<EnvVar>of() : container.getEnv()) {
             String value = var.getValue();
             EnvVarSource from = var.getValueFrom();
             if (from != null && from.getFieldRef() != null) {
                 value = fieldValue(pod, from.getFieldRef().getFieldPath());
             } else if (from != null && from.getSecretKeyRef() != null) {
-                value = secretValue(pod.getMetadata().getNamespace(), from.getSecretKeyRef(), secrets);
+                value = secretValue(namespace, from.getSecretKeyRef(), secrets);
             }
             if (value != null) {
                 env.put(var.getName(), translateMountedPath(value, mounts));
@@ -68,6 +81,43 @@ final class ContainerEnvironment {
             case "status.podIP", "status.hostIP" -> "127.0.0.1";
             default -> null;
         };
+    }
+
+    /** All keys of the Secret or ConfigMap; none of an optional one that is missing. */
+    private Map<String, String> sourceData(String namespace, EnvFromSource from, Map<String, Secret> read) {
+        Map<String, String> data = new LinkedHashMap<>();
+        if (from.getSecretRef() != null) {
+            SecretEnvSource ref = from.getSecretRef();
+            Secret secret = read.computeIfAbsent(ref.getName(),
+                    name -> client.secrets().inNamespace(namespace).withName(name).get());
+            if (secret == null && !Boolean.TRUE.equals(ref.getOptional())) {
+                throw new ContainerConfigException("secret \"" + ref.getName() + "\" not found");
+            }
+            if (secret != null) {
+                keys(secret.getData(), secret.getStringData()).forEach(key -> data.put(key, secretData(secret, key)));
+            }
+        } else if (from.getConfigMapRef() != null) {
+            ConfigMapEnvSource ref = from.getConfigMapRef();
+            ConfigMap map = client.configMaps().inNamespace(namespace).withName(ref.getName()).get();
+            if (map == null && !Boolean.TRUE.equals(ref.getOptional())) {
+                throw new ContainerConfigException("configmap \"" + ref.getName() + "\" not found");
+            }
+            if (map != null && map.getData() != null) {
+                data.putAll(map.getData());
+            }
+        }
+        return data;
+    }
+
+    private static Set<String> keys(Map<String, String> data, Map<String, String> stringData) {
+        Set<String> keys = new TreeSet<>();
+        if (data != null) {
+            keys.addAll(data.keySet());
+        }
+        if (stringData != null) {
+            keys.addAll(stringData.keySet());
+        }
+        return keys;
     }
 
     private String secretValue(String namespace, SecretKeySelector ref, Map<String, Secret> read) {

@@ -105,6 +105,67 @@ class MigrateCommandTest {
                 .hasMessageContaining("--bandwidth-limit");
     }
 
+    @Test
+    void kafkaAndTopicBecomeTheJobsNotifications() {
+        MigrateCommand command = parse(source.toString(), "s3://bkt", "--kafka", "kafka-a:9092,kafka-b:9092",
+                "--topic", "migration.events");
+        command.validate();
+
+        MigrationJob job = command.job("j", S3Url.parse("s3://bkt"), List.of(URI.create("http://127.0.0.1:1")), true);
+
+        assertThat(job.getSpec().notifications.kafka.bootstrapServers).isEqualTo("kafka-a:9092,kafka-b:9092");
+        assertThat(job.getSpec().notifications.kafka.topic).isEqualTo("migration.events");
+        assertThat(job.getSpec().notifications.kafka.secret).isNull();
+    }
+
+    @Test
+    void theTopicDefaultsToFerryEventsWhenKafkaIsGiven() {
+        MigrateCommand command = parse(source.toString(), "s3://bkt", "--kafka", "127.0.0.1:9092");
+        command.validate();
+
+        MigrationJob job = command.job("j", S3Url.parse("s3://bkt"), List.of(URI.create("http://127.0.0.1:1")), true);
+
+        assertThat(job.getSpec().notifications.kafka.topic).isEqualTo("ferry-events");
+    }
+
+    @Test
+    void anEmbeddedBrokerIsNamedByTheAddressItWasStartedOn() {
+        MigrateCommand command = parse(source.toString(), "s3://bkt", "--kafka", "embedded", "--topic", "t");
+        command.validate();
+
+        assertThat(command.embeddedKafka()).isTrue();
+        assertThat(command.job("j", S3Url.parse("s3://bkt"), List.of(URI.create("http://127.0.0.1:1")), true,
+                "127.0.0.1:41234").getSpec().notifications.kafka.bootstrapServers).isEqualTo("127.0.0.1:41234");
+    }
+
+    @Test
+    void withoutKafkaTheJobHasNoNotifications() {
+        MigrateCommand command = parse(source.toString(), "s3://bkt");
+
+        MigrationJob job = command.job("j", S3Url.parse("s3://bkt"), List.of(URI.create("http://127.0.0.1:1")), true);
+
+        assertThat(job.getSpec().notifications).isNull();
+    }
+
+    @Test
+    void refusesATopicWithoutKafkaAsAUsageError() {
+        assertThatThrownBy(() -> parse(source.toString(), "s3://bkt", "--topic", "t").validate())
+                .hasMessageContaining("--topic needs --kafka");
+        int code = new CommandLine(new MigrateCommand()).execute(source.toString(), "s3://bkt", "--topic", "t");
+        assertThat(code).isEqualTo(2);
+    }
+
+    @Test
+    void refusesABrokerListWithoutPortsAndAnInvalidTopic() {
+        assertThatThrownBy(() -> parse(source.toString(), "s3://bkt", "--kafka", "kafka-a").validate())
+                .hasMessageContaining("--kafka must be HOST:PORT");
+        assertThatThrownBy(() -> parse(source.toString(), "s3://bkt", "--kafka", "a:1, b:2").validate())
+                .hasMessageContaining("--kafka must be HOST:PORT");
+        assertThatThrownBy(() -> parse(source.toString(), "s3://bkt", "--kafka", "a:1", "--topic", "no/slash")
+                .validate()).hasMessageContaining("--topic must be");
+        parse(source.toString(), "s3://bkt", "--kafka", "[::1]:9092,10.0.0.1:9092").validate();
+    }
+
     private static MigrateCommand parse(String... args) {
         MigrateCommand command = new MigrateCommand();
         new CommandLine(command).parseArgs(args);

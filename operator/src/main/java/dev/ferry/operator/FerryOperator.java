@@ -1,6 +1,7 @@
 package dev.ferry.operator;
 
 import dev.ferry.operator.config.OperatorSettings;
+import dev.ferry.operator.notifications.PublisherFactory;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
@@ -24,6 +25,11 @@ public final class FerryOperator implements AutoCloseable {
     }
 
     public static FerryOperator start(KubernetesClient client, OperatorSettings settings) {
+        return start(client, settings, PublisherFactory.KAFKA);
+    }
+
+    /** @param publishers opens the Kafka publisher of each job with {@code spec.notifications} (tests: a fake) */
+    public static FerryOperator start(KubernetesClient client, OperatorSettings settings, PublisherFactory publishers) {
         Operator operator = new Operator(o -> {
             o.withKubernetesClient(client)
                     // The Fabric8 mock (and so the local mode) has no server-side apply.
@@ -45,7 +51,7 @@ public final class FerryOperator implements AutoCloseable {
                 o.withLeaderElectionConfiguration(election.build());
             }
         });
-        MigrationJobReconciler reconciler = new MigrationJobReconciler(client, settings);
+        MigrationJobReconciler reconciler = new MigrationJobReconciler(client, settings, publishers);
         operator.register(reconciler, o -> {
             if (settings.watchesAllNamespaces()) {
                 o.watchingAllNamespaces();

@@ -12,6 +12,9 @@ import dev.ferry.operator.history.HistoryFolder;
 import dev.ferry.operator.lifecycle.FinishedJobReaper;
 import dev.ferry.operator.lifecycle.FinishedJobTtl;
 import dev.ferry.operator.liveness.WorkerLiveness;
+import dev.ferry.operator.notifications.Announcement;
+import dev.ferry.operator.notifications.JobAnnouncer;
+import dev.ferry.operator.notifications.PublisherFactory;
 import dev.ferry.operator.planning.RootPlan;
 import dev.ferry.operator.state.JobState;
 import dev.ferry.operator.status.JobEvents;
@@ -35,6 +38,7 @@ import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.SecondaryToPrimaryMapper;
+import io.javaoperatorsdk.operator.processing.event.source.inbound.SimpleInboundEventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import java.time.Duration;
 import java.time.Instant;
@@ -45,14 +49,16 @@ import java.util.Set;
 
 /**
  * Drives a MigrationJob: observe → validate → ensure workers → ensure the root plan → take tasks
- * back from dead workers → hand out tasks → record status. A suspended job ({@code spec.suspend})
- * keeps all steps but the hand-out, with its workers scaled to zero: they release their tasks with
- * their checkpoints on SIGTERM, and tasks of workers that die instead are taken back as always. A
- * finished job is deleted once {@code spec.ttlSecondsAfterFinished} has passed. A spec change
+ * back from dead workers → hand out tasks → record status → announce on Kafka. A suspended job
+ * ({@code spec.suspend}) keeps all steps but the hand-out, with its workers scaled to zero: they release
+ * their tasks with their checkpoints on SIGTERM, and tasks of workers that die instead are taken back as
+ * always. A finished job is deleted once {@code spec.ttlSecondsAfterFinished} has passed. A spec change
  * (suspend, resume) bumps the generation and reconciles the job. The job's tasks, worker pods and
  * worker Leases are secondary resources, so a task or pod change reconciles its job; the job's own
  * status writes do not (generation-aware processing). A Lease's expiry is no event: the reconcile is
- * rescheduled for the earliest moment a worker would count as dead.
+ * rescheduled for the earliest moment a worker would count as dead. A job with {@code spec.notifications}
+ * takes its final phase only once Kafka acknowledged its {@code job.finished} event; an acknowledgement
+ * reconciles its job at once (an inbound event source).
  */
 @ControllerConfiguration(name = MigrationJobReconciler.NAME)
 public class MigrationJobReconciler implements Reconciler<MigrationJob>, AutoCloseable {
@@ -70,9 +76,16 @@ public class MigrationJobReconciler implements Reconciler<MigrationJob>, AutoClo
     private final HistoryFolder history;
     private final KubernetesClient client;
     private final FinishedJobReaper reaper;
+    private final JobAnnouncer announcer;
     private volatile InformerEventSource<MigrationTask, MigrationJob> taskSource;
+    private volatile SimpleInboundEventSource<MigrationJob> acknowledgements;
 
     public MigrationJobReconciler(KubernetesClient client, OperatorSettings settings) {
+        this(client, settings, PublisherFactory.KAFKA);
+    }
+
+    /** @param publishers opens the Kafka publisher of a job with {@code spec.notifications} */
+    public MigrationJobReconciler(KubernetesClient client, OperatorSettings settings, PublisherFactory publishers) {
         this.client = client;
         this.settings = settings;
         this.reaper = new FinishedJobReaper(client);
@@ -81,6 +94,12 @@ public class MigrationJobReconciler implements Reconciler<MigrationJob>, AutoClo
         this.liveness = new WorkerLiveness(settings.notReadyGrace(), settings.leaseStartupGrace());
         this.aggregator = new JobStatusAggregator(liveness);
         this.history = new HistoryFolder(client);
+        this.announcer = new JobAnnouncer(client, publishers, new JobEvents(client, settings.clock()), job -> {
+            SimpleInboundEventSource<MigrationJob> source = acknowledgements;
+            if (source != null) {
+                source.propagateEvent(ResourceID.fromResource(job));
+            }
+        });
     }
 
     @Override
@@ -94,7 +113,10 @@ public class MigrationJobReconciler implements Reconciler<MigrationJob>, AutoClo
                 // holder, a new duration or the revival of an expired Lease does.
                 .withOnUpdateFilter((Lease current, Lease before) -> !sameHolderAndDuration(current, before) || isExpired(before))
                 .build(), context);
-        return List.of(taskSource, pods, deployments, leases);
+        acknowledgements = new SimpleInboundEventSource<>("kafka-acknowledgements");
+        announcer.sweepRegularly(uid -> context.getPrimaryCache().list()
+                .anyMatch(job -> uid.equals(job.getMetadata().getUid())));
+        return List.of(taskSource, pods, deployments, leases, acknowledgements);
     }
 
     @Override
@@ -102,6 +124,7 @@ public class MigrationJobReconciler implements Reconciler<MigrationJob>, AutoClo
         JobState state = observe(job, context);
         Steps steps = steps(context);
         if (state.isFinished()) {
+            announcer.forget(job.getMetadata().getUid());
             return finished(state, state.observedStatus(), steps, HistoryFold.FOLD_NOW);
         }
         Optional<InvalidSpec> invalid = validator.validate(state);
@@ -117,16 +140,24 @@ public class MigrationJobReconciler implements Reconciler<MigrationJob>, AutoClo
         steps.reclaimer().reclaim(state);
         Optional<TaskAssigner.Outcome> assignment = suspended ? Optional.empty() : Optional.of(steps.assigner().assign(state));
         history.prepare(state);
-        MigrationJobStatus status = aggregator.aggregate(state);
+        Announcement announcement = announcer.begin(state);
+        MigrationJobStatus status = aggregator.aggregate(state, announcement);
+        announcement.describe(status);
         if (!steps.recorder().record(state, status)) {
             return UpdateControl.<MigrationJob>noUpdate().rescheduleAfter(RETRY_STATUS_WRITE);
         }
+        announcement.written(status);
         history.deleteFolded(state);
         if (status.phase.isFinished()) {
             // This reconcile has folded already, on the job as read; the next one folds on from the written job.
             return finished(state, status, steps, HistoryFold.FOLDED_ALREADY);
         }
-        return UpdateControl.<MigrationJob>noUpdate().rescheduleAfter(nextLook(state, assignment));
+        Duration next = nextLook(state, assignment);
+        Optional<Duration> announcing = announcement.recheck();
+        if (announcing.isPresent() && announcing.get().compareTo(next) < 0) {
+            next = announcing.get();
+        }
+        return UpdateControl.<MigrationJob>noUpdate().rescheduleAfter(next);
     }
 
     /**
@@ -179,6 +210,7 @@ public class MigrationJobReconciler implements Reconciler<MigrationJob>, AutoClo
     @Override
     public void close() {
         history.close();
+        announcer.close();
     }
 
     private JobState observe(MigrationJob job, Context<MigrationJob> context) {

@@ -52,7 +52,7 @@ class ArchitectureTest {
                 .ensureAllClassesAreContainedInArchitecture()
                 .layer("Entry points").definedBy(ROOT)
                 .layer("Reconcile steps").definedBy(ROOT + ".assignment..", ROOT + ".history..",
-                        ROOT + ".lifecycle..", ROOT + ".planning..", ROOT + ".status..", ROOT + ".validation..",
+                        ROOT + ".lifecycle..", ROOT + ".notifications..", ROOT + ".planning..", ROOT + ".status..", ROOT + ".validation..",
                         ROOT + ".workers..")
                 .layer("Job state").definedBy(ROOT + ".state..")
                 .layer("Foundations").definedBy(ROOT + ".config..", ROOT + ".liveness..")

@@ -1,11 +1,15 @@
 package dev.ferry.worker;
 
 import dev.ferry.api.Ferry;
+import dev.ferry.api.KafkaSpec;
 import dev.ferry.api.MigrationJob;
 import dev.ferry.api.MigrationTask;
+import dev.ferry.api.events.EventPublisher;
+import dev.ferry.api.events.KafkaEventPublisher;
 import dev.ferry.worker.config.WorkerConfig;
 import dev.ferry.worker.copy.CopyEngine;
 import dev.ferry.worker.copy.CopyRunner;
+import dev.ferry.worker.events.KafkaClientProperties;
 import dev.ferry.worker.lease.LeaseRenewer;
 import dev.ferry.worker.parts.PartsRunner;
 import dev.ferry.worker.plan.PlanRunner;
@@ -46,6 +50,7 @@ public final class Worker implements AutoCloseable {
     private final AwsCredentials credentials;
     private EndpointPool pool;
     private CopyEngine engine;
+    private EventPublisher publisher;
     private SharedIndexInformer<MigrationTask> informer;
 
     public Worker(WorkerConfig config, KubernetesClient client, Clock clock, Duration drainGrace) {
@@ -67,8 +72,10 @@ public final class Worker implements AutoCloseable {
         StopSignal stop = stopping::get;
         PlanRunner plans = new PlanRunner(client, config.sourceRoot(), this::unfinishedCopyTasks,
                 this::poolFor, clock);
-        CopyRunner copies = new CopyRunner(config.sourceRoot(), this::engineFor, ticker, clock, drainGrace);
-        PartsRunner parts = new PartsRunner(client, config.sourceRoot(), this::engineFor, ticker, clock);
+        CopyRunner copies = new CopyRunner(config.sourceRoot(), this::engineFor, this::publisherFor, ticker, clock,
+                drainGrace);
+        PartsRunner parts = new PartsRunner(client, config.sourceRoot(), this::engineFor, this::publisherFor, ticker,
+                clock);
         TaskRunner runner = new TaskRunner(config, client, plans, copies, parts, stop, clock);
         this.dispatcher = new TaskDispatcher(config.podUid(), config.taskSlots(), runner::run);
         this.lease = new LeaseRenewer(client, config, clock);
@@ -96,6 +103,20 @@ public final class Worker implements AutoCloseable {
         return pool;
     }
 
+    /**
+     * Where the job's events go: a Kafka producer when {@code spec.notifications.kafka} is set (TLS and
+     * SASL settings from the Secret it names, passed as {@code FERRY_KAFKA_*} environment), else nowhere.
+     */
+    private synchronized EventPublisher publisherFor(MigrationJob job) {
+        if (publisher == null) {
+            KafkaSpec kafka = job.getSpec().notifications == null ? null : job.getSpec().notifications.kafka;
+            publisher = kafka == null ? EventPublisher.NONE
+                    : KafkaEventPublisher.create(kafka.bootstrapServers, kafka.topic, kafka.modeOrDefault(),
+                            KafkaClientProperties.fromEnvironment(System.getenv()), "ferry-" + config.podName());
+        }
+        return publisher;
+    }
+
     private synchronized CopyEngine engineFor(MigrationJob job) {
         if (engine == null) {
             engine = CopyEngine.forJob(job, poolFor(job));
@@ -116,6 +137,9 @@ public final class Worker implements AutoCloseable {
         dispatcher.stop(drainGrace.plusSeconds(5));
         ticker.shutdownNow();
         synchronized (this) {
+            if (publisher != null) {
+                publisher.close(); // events not yet acknowledged are the next holder's to send
+            }
             if (engine != null) {
                 engine.close(); // closes the pool too
             } else if (pool != null) {

@@ -54,7 +54,8 @@ class ArchitectureTest {
                 .ensureAllClassesAreContainedInArchitecture()
                 .layer("Entry points").definedBy(ROOT)
                 .layer("Engines").definedBy(ROOT + ".plan..", ROOT + ".copy..", ROOT + ".parts..")
-                .layer("Shared machinery").definedBy(ROOT + ".multipart..", ROOT + ".manifest..", ROOT + ".lease..")
+                .layer("Shared machinery").definedBy(ROOT + ".multipart..", ROOT + ".manifest..", ROOT + ".lease..",
+                        ROOT + ".events..")
                 .layer("Store").definedBy(ROOT + ".s3..")
                 .layer("Kernel").definedBy(ROOT + ".task..", ROOT + ".source..", ROOT + ".config..")
                 .whereLayer("Entry points").mayNotBeAccessedByAnyLayer()

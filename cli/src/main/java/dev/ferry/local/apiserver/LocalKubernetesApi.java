@@ -63,6 +63,7 @@ public final class LocalKubernetesApi implements AutoCloseable {
 
     /** Starts on 127.0.0.1:{@code port}; 0 picks a free port. */
     public static LocalKubernetesApi start(int port) {
+        ObjectUids.startAtRandom();
         MockWebServer web = new MockWebServer();
         Map<ServerRequest, Queue<ServerResponse>> responses = new HashMap<>();
         LocalApiDispatcher dispatcher = new LocalApiDispatcher(responses, new TableBuilder(Clock.systemUTC())) {

@@ -34,6 +34,12 @@ public final class Conditions {
         existing.ifPresentOrElse(c -> conditions.set(conditions.indexOf(c), condition), () -> conditions.add(condition));
     }
 
+    public static void remove(List<Condition> conditions, String type) {
+        if (conditions != null) {
+            conditions.removeIf(c -> type.equals(c.getType()));
+        }
+    }
+
     public static Optional<Condition> find(List<Condition> conditions, String type) {
         return conditions == null ? Optional.empty()
                 : conditions.stream().filter(c -> type.equals(c.getType())).findFirst();

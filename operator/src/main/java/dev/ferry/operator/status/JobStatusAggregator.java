@@ -47,6 +47,11 @@ public final class JobStatusAggregator {
     }
 
     public MigrationJobStatus aggregate(JobState state) {
+        return aggregate(state, FinishGate.OPEN);
+    }
+
+    /** The status, with a final phase only once {@code gate} lets the job finish. */
+    public MigrationJobStatus aggregate(JobState state, FinishGate gate) {
         MigrationJobStatus status = Serialization.clone(state.status());
         Long generation = state.job().getMetadata().getGeneration();
         List<MigrationTask> tasks = counted(state, status);
@@ -67,11 +72,8 @@ public final class JobStatusAggregator {
         // Only Succeeded plans are folded: the ones left decide whether planning is over.
         status.planned = anyPlan && plans.stream().allMatch(t -> Tasks.phase(t) == TaskPhase.Succeeded);
 
-        Verdict verdict = verdict(state, status, tasks, plans, anyPlan);
+        Verdict verdict = gated(state, status, verdict(state, status, tasks, plans, anyPlan), gate);
         status.phase = verdict.phase();
-        if (status.phase.isFinished() && status.completionTime == null) {
-            status.completionTime = state.now().toString();
-        }
         status.progress = progress(status);
         status.throughput = throughput(status, state.now());
         conditions(state, status, tasks, verdict, generation);
@@ -158,6 +160,27 @@ public final class JobStatusAggregator {
                     + ", skipped " + files.skipped + ")");
         }
         return new Verdict(JobPhase.Failed, String.join("; ", why));
+    }
+
+    /**
+     * A final verdict as the gate allows it: the job ends (with its completion time), or it stays Running
+     * with its counters final until the gate opens on a later reconcile.
+     */
+    private static Verdict gated(JobState state, MigrationJobStatus status, Verdict verdict, FinishGate gate) {
+        if (!verdict.phase().isFinished()) {
+            return verdict;
+        }
+        String completionTime = status.completionTime;
+        status.phase = verdict.phase();
+        if (status.completionTime == null) {
+            status.completionTime = state.now().toString();
+        }
+        if (gate.mayFinish(state, status, verdict.message())) {
+            return verdict;
+        }
+        status.completionTime = completionTime;
+        return new Verdict(JobPhase.Running, verdict.message() + "; the job is " + verdict.phase()
+                + " once Kafka acknowledged its job.finished event");
     }
 
     /** Bytes copied of bytes planned; files when the tree has no bytes. */

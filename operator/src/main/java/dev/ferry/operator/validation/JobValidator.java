@@ -14,7 +14,8 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
- * Checks what the schema cannot: that the credentials Secret exists with its keys, and that values
+ * Checks what the schema cannot: that the credentials Secret exists with its keys, that the Secret of
+ * Kafka's client properties exists when {@code spec.notifications.kafka.secret} names one, and that values
  * the schema only pattern-checks (or that came through an API server that does not validate) parse.
  * The source claim is not checked: in the local mode claims are bound by the kubelet, not by objects.
  */
@@ -37,6 +38,7 @@ public final class JobValidator {
         checkQuantities(spec, problems);
         if (problems.isEmpty()) {
             checkCredentials(state.namespace(), spec.destination.credentialsSecret, problems);
+            checkKafkaSecret(state.namespace(), spec, problems);
         }
         return problems.isEmpty() ? Optional.empty() : Optional.of(new InvalidSpec(String.join("; ", problems)));
     }
@@ -88,6 +90,17 @@ public final class JobValidator {
             if (!has(secret.getData(), key) && !has(secret.getStringData(), key)) {
                 problems.add("credentials Secret '" + secretName + "' has no key " + key);
             }
+        }
+    }
+
+    /** The workers get it as their environment and the operator as its client's properties: it must exist. */
+    private void checkKafkaSecret(String namespace, MigrationJobSpec spec, List<String> problems) {
+        String secretName = spec.notifications == null || spec.notifications.kafka == null ? null
+                : spec.notifications.kafka.secret;
+        if (secretName != null && !secretName.isBlank()
+                && client.secrets().inNamespace(namespace).withName(secretName).get() == null) {
+            problems.add("Kafka Secret '" + secretName + "' (spec.notifications.kafka.secret) not found in namespace "
+                    + namespace);
         }
     }
 

@@ -4,11 +4,14 @@ import dev.ferry.api.Ferry;
 import dev.ferry.api.MigrationJob;
 import dev.ferry.api.MigrationJobSpec;
 import dev.ferry.api.MigrationMode;
+import dev.ferry.api.NotificationsSpec;
 import dev.ferry.api.WorkersSpec;
 import dev.ferry.operator.config.OperatorSettings;
 import dev.ferry.operator.state.Owners;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.EnvFromSource;
+import io.fabric8.kubernetes.api.model.EnvFromSourceBuilder;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.EnvVarBuilder;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
@@ -34,6 +37,11 @@ public final class WorkerDeploymentFactory {
      * comparing templates would always differ; comparing what we asked for does not.
      */
     public static final String TEMPLATE_HASH_ANNOTATION = "ferry.dev/template-hash";
+    /**
+     * Every key of {@code spec.notifications.kafka.secret} reaches the worker as {@code FERRY_KAFKA_<key>}, a
+     * Kafka client property (worker-image {@code KafkaClientProperties}): the worker reads no Secret itself.
+     */
+    public static final String KAFKA_ENV_PREFIX = Ferry.KAFKA_ENV_PREFIX;
 
     private final OperatorSettings settings;
 
@@ -91,6 +99,7 @@ public final class WorkerDeploymentFactory {
                 .withName(CONTAINER)
                 .withImage(workers.image != null && !workers.image.isBlank() ? workers.image : settings.workerImage())
                 .withEnv(env(job))
+                .withEnvFrom(envFrom(job))
                 .withResources(workers.resources)
                 .addNewVolumeMount()
                     .withName(SOURCE_VOLUME)
@@ -130,6 +139,21 @@ public final class WorkerDeploymentFactory {
                 secretKeyRef(Ferry.SECRET_ACCESS_KEY_ID, secret, false),
                 secretKeyRef(Ferry.SECRET_SECRET_ACCESS_KEY, secret, false),
                 secretKeyRef(Ferry.SECRET_SESSION_TOKEN, secret, true));
+    }
+
+    /**
+     * Kafka's client properties (TLS, SASL) from the Secret the job names, resolved by the kubelet like the
+     * credentials. Null without one, so that the template (and its hash) of such a job stays as it was.
+     */
+    private static List<EnvFromSource> envFrom(MigrationJob job) {
+        NotificationsSpec notifications = job.getSpec().notifications;
+        String secret = notifications == null || notifications.kafka == null ? null : notifications.kafka.secret;
+        if (secret == null || secret.isBlank()) {
+            return null;
+        }
+        return List.of(new EnvFromSourceBuilder().withPrefix(KAFKA_ENV_PREFIX)
+                .withNewSecretRef().withName(secret).endSecretRef()
+                .build());
     }
 
     /** The env variable named like the Secret's key (the S3 tools' convention), from that key. */

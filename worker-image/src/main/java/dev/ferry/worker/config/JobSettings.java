@@ -15,11 +15,14 @@ import dev.ferry.api.WorkersSpec;
  * are their defaults (the spec's {@code ...OrDefault} accessors, which match the CRD schema), and
  * Sync's overwrite rule is applied. Immutable, so one value is shared by every task of the job.
  *
+ * @param jobUid the job's UID, written on every object ({@code ferry-job}) so that a later holder of a task
+ *     can tell an object this job wrote from one that was there before; null outside a job (tests)
  * @param configuredPartSize {@code spec.workers.partSize} in bytes; null: chosen per file
  * @param bandwidthLimit {@code spec.workers.bandwidthLimit} in bytes per second; null: unlimited
  * @param maxBytes {@code spec.tasks.maxBytes}; {@link Long#MAX_VALUE} when unset
  */
 public record JobSettings(
+        String jobUid,
         String bucket,
         String prefix,
         String storageClass,
@@ -38,18 +41,19 @@ public record JobSettings(
 
     public static JobSettings of(MigrationJob job) {
         MigrationJobSpec spec = job.getSpec();
-        return of(spec.destination, spec.mode, spec.overwrite, spec.verify, spec.workersOrDefaults(),
-                spec.tasksOrDefaults());
+        return of(job.getMetadata() == null ? null : job.getMetadata().getUid(), spec.destination, spec.mode,
+                spec.overwrite, spec.verify, spec.workersOrDefaults(), spec.tasksOrDefaults());
     }
 
-    public static JobSettings of(DestinationSpec destination, MigrationMode mode, OverwritePolicy overwrite,
-                                 VerifyMode verify, WorkersSpec workers, TasksSpec tasks) {
+    public static JobSettings of(String jobUid, DestinationSpec destination, MigrationMode mode,
+                                 OverwritePolicy overwrite, VerifyMode verify, WorkersSpec workers, TasksSpec tasks) {
         MigrationMode effectiveMode = mode == null ? MigrationMode.Copy : mode;
         // Sync means "only new or changed files", whatever overwrite says: Always would copy everything
         // again and Never would miss changed files
         OverwritePolicy effectiveOverwrite = effectiveMode == MigrationMode.Sync || overwrite == null
                 ? OverwritePolicy.IfDifferent : overwrite;
         return new JobSettings(
+                jobUid,
                 destination.bucket,
                 destination.normalizedPrefix(),
                 destination.storageClass,

@@ -9,6 +9,9 @@ import dev.ferry.api.VerifyMode;
 import dev.ferry.api.WorkersSpec;
 import dev.ferry.worker.config.JobSettings;
 import dev.ferry.worker.s3.EndpointPool;
+import dev.ferry.worker.s3.ObjectMetadata;
+import dev.ferry.worker.source.SourceStat;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
@@ -54,7 +57,7 @@ public final class CopyEngine implements AutoCloseable {
 
     public CopyEngine(EndpointPool s3, DestinationSpec destination, MigrationMode mode, OverwritePolicy overwrite,
                       VerifyMode verify, WorkersSpec workers, ByteBudget budget) {
-        this(s3, JobSettings.of(destination, mode, overwrite, verify, workers, new TasksSpec()), budget);
+        this(s3, JobSettings.of(null, destination, mode, overwrite, verify, workers, new TasksSpec()), budget);
     }
 
     /** The engine of one job: its gateways (owned by the worker, closed with the engine) and its settings. */
@@ -78,6 +81,21 @@ public final class CopyEngine implements AutoCloseable {
     /** The engine of {@code job} on its gateways, with a heap-sized byte budget. */
     public static CopyEngine forJob(MigrationJob job, EndpointPool s3) {
         return new CopyEngine(s3, JobSettings.of(job), ByteBudget.forHeap());
+    }
+
+    /** What Ferry stores about a file on its object, with the job that wrote it. */
+    public Map<String, String> metadataOf(SourceStat stat, byte[] md5) {
+        return withJob(ObjectMetadata.of(stat, md5));
+    }
+
+    /** {@code metadata} with this job's UID ({@code ferry-job}). */
+    public Map<String, String> withJob(Map<String, String> metadata) {
+        return ObjectMetadata.withJob(metadata, settings.jobUid());
+    }
+
+    /** True when the object's metadata says this job wrote it (an earlier holder of one of its tasks). */
+    public boolean writtenByThisJob(Map<String, String> metadata) {
+        return settings.jobUid() != null && settings.jobUid().equals(metadata.get(ObjectMetadata.JOB));
     }
 
     public int concurrency() {

@@ -4,6 +4,7 @@ import dev.ferry.api.FileFailure;
 import dev.ferry.api.MigrationTaskStatus;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.IntSupplier;
 
 /**
  * The progress of a Copy task as it may be written down. Files finish out of order, but the status
@@ -22,9 +23,17 @@ final class CopyProgress {
     private long partsReused;
     private final List<FileFailure> failures = new ArrayList<>();
     private long version;
+    /** Outcomes whose events wait for the broker's acknowledgement (written as progress.eventsPending). */
+    private final IntSupplier eventsAwaiting;
+    private int eventsAwaitingWritten;
 
     CopyProgress(MigrationTaskStatus status, int fileCount) {
+        this(status, fileCount, () -> 0);
+    }
+
+    CopyProgress(MigrationTaskStatus status, int fileCount, IntSupplier eventsAwaiting) {
         this.pending = new FileOutcome[fileCount];
+        this.eventsAwaiting = eventsAwaiting;
         MigrationTaskStatus.Progress prior = status == null ? null : status.progress;
         if (prior != null && prior.checkpoint != null) {
             checkpoint = Math.min(fileCount, Math.max(0, parse(prior.checkpoint)));
@@ -44,8 +53,30 @@ final class CopyProgress {
         return checkpoint;
     }
 
+    /** Changes whenever {@link #writeTo} would write something new. */
     synchronized long version() {
+        int awaiting = eventsAwaiting.getAsInt();
+        if (awaiting != eventsAwaitingWritten) {
+            eventsAwaitingWritten = awaiting;
+            version++;
+        }
         return version;
+    }
+
+    synchronized long files() {
+        return copied + skipped + failed;
+    }
+
+    synchronized long copied() {
+        return copied;
+    }
+
+    synchronized long skipped() {
+        return skipped;
+    }
+
+    synchronized long bytes() {
+        return bytes;
     }
 
     synchronized boolean allDone() {
@@ -95,6 +126,8 @@ final class CopyProgress {
         p.checkpoint = Integer.toString(checkpoint);
         p.partsUploaded = partsUploaded == 0 ? null : partsUploaded;
         p.partsReused = partsReused == 0 ? null : partsReused;
+        int awaiting = eventsAwaiting.getAsInt();
+        p.eventsPending = awaiting == 0 ? null : (long) awaiting;
         status.progress = p;
         status.failures = failures.isEmpty() ? null : List.copyOf(failures);
     }

@@ -5,6 +5,8 @@ import dev.ferry.api.MigrationJob;
 import dev.ferry.api.MigrationTask;
 import dev.ferry.api.OverwritePolicy;
 import dev.ferry.api.TaskPhase;
+import dev.ferry.api.events.EventPublisher;
+import dev.ferry.worker.events.TaskEvents;
 import dev.ferry.worker.manifest.TaskFiles;
 import dev.ferry.worker.source.SourcePaths;
 import dev.ferry.worker.task.Backoff;
@@ -31,7 +33,9 @@ import software.amazon.awssdk.core.exception.SdkException;
  * {@code concurrency} of this task in flight), progress is written about once a second, and the task
  * ends Succeeded (no failed file), Failed (some files failed, each recorded with its code), back in
  * Pending with a backoff (the store failed as a whole) or released (worker shutdown) — keeping its
- * checkpoint in the last two cases.
+ * checkpoint in the last two cases. With {@code spec.notifications}, a file's outcome counts (moves the
+ * checkpoint) only once the broker acknowledged its event, and the task ends only once its
+ * {@code task.finished} is acknowledged too ({@link TaskEvents}).
  */
 public final class CopyRunner {
     private static final Logger LOG = LoggerFactory.getLogger(CopyRunner.class);
@@ -42,12 +46,23 @@ public final class CopyRunner {
     private final Function<MigrationJob, CopyEngine> engines;
     private final ScheduledExecutorService ticker;
     private final Clock clock;
+    /** How often a task that waits for its events' acknowledgements looks again. */
+    public static final Duration EVENTS_POLL = Duration.ofMillis(100);
+
     private final Duration drainGrace;
+    private final Function<MigrationJob, EventPublisher> publishers;
 
     public CopyRunner(Path sourceRoot, Function<MigrationJob, CopyEngine> engines, ScheduledExecutorService ticker,
                       Clock clock, Duration drainGrace) {
+        this(sourceRoot, engines, job -> EventPublisher.NONE, ticker, clock, drainGrace);
+    }
+
+    public CopyRunner(Path sourceRoot, Function<MigrationJob, CopyEngine> engines,
+                      Function<MigrationJob, EventPublisher> publishers, ScheduledExecutorService ticker, Clock clock,
+                      Duration drainGrace) {
         this.sourceRoot = sourceRoot;
         this.engines = engines;
+        this.publishers = publishers;
         this.ticker = ticker;
         this.clock = clock;
         this.drainGrace = drainGrace;
@@ -58,7 +73,8 @@ public final class CopyRunner {
         CopyEngine engine = engines.apply(job);
         List<FileEntry> files = TaskFiles.of(job, task, engine.s3()); // inline, or the manifest in the state prefix
         Path base = SourcePaths.base(sourceRoot, job);
-        CopyProgress progress = new CopyProgress(task.getStatus(), files.size());
+        TaskEvents events = new TaskEvents(publishers.apply(job), job, task, fence.epoch(), engine.bucket);
+        CopyProgress progress = new CopyProgress(task.getStatus(), files.size(), events::awaiting);
         TaskProgressWriter writer = new TaskProgressWriter(fence, progress::version, progress::writeTo, clock,
                 HEARTBEAT_INTERVAL);
         AtomicReference<RuntimeException> taskFailure = new AtomicReference<>();
@@ -81,7 +97,14 @@ public final class CopyRunner {
                 FileEntry entry = files.get(i);
                 engine.fileThreads.execute(() -> {
                     try {
-                        progress.record(index, copier.copy(entry, base.resolve(entry.readPath()), existing));
+                        long started = System.nanoTime();
+                        FileOutcome outcome = copier.copy(entry, base.resolve(entry.readPath()), existing);
+                        long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+                        CopyEvents.of(events, engine, entry, outcome, millis).whenComplete((acknowledged, error) -> {
+                            if (error == null) {
+                                progress.record(index, outcome);
+                            }
+                        });
                     } catch (CopyHalted e) {
                         LOG.info("{}: {}; its upload is left for the next holder", entry.path, e.getMessage());
                     } catch (RetryableTaskException e) {
@@ -97,11 +120,12 @@ public final class CopyRunner {
                 });
             }
             awaitInFlight(window, engine.concurrency(), stop.stopRequested());
+            events.awaitAcknowledged(halt, EVENTS_POLL, () -> { });
         } finally {
             ticks.cancel(false);
         }
         writer.closeAndRethrowIfLost();
-        finish(fence, progress, taskFailure.get());
+        finish(fence, progress, taskFailure.get(), events, halt);
         if (progress.allDone() && progress.failed() == 0) {
             removeManifest(engine, task);
         }
@@ -125,6 +149,29 @@ public final class CopyRunner {
         }
     }
 
+    /**
+     * Sends {@code task.finished} and waits for its acknowledgement, writing the task's heartbeat and
+     * count of waiting events meanwhile; false when the holder had to stop first, and the task was
+     * released (the next holder finds every file done and announces the end itself, with the same id).
+     */
+    private boolean announced(TaskFence fence, CopyProgress progress, TaskEvents events, StopSignal halt,
+                              TaskPhase phase, String summary) throws LostTaskException, InterruptedException {
+        events.taskFinished(phase, progress.files(), progress.copied(), progress.skipped(), progress.failed(),
+                progress.bytes(), summary);
+        TaskProgressWriter writer = new TaskProgressWriter(fence, progress::version, progress::writeTo, clock,
+                HEARTBEAT_INTERVAL);
+        if (events.awaitAcknowledged(halt, EVENTS_POLL, writer::tick)) {
+            return true;
+        }
+        writer.closeAndRethrowIfLost();
+        fence.update(s -> {
+            progress.writeTo(s);
+            s.phase = TaskPhase.Pending;
+            s.message = "released on worker shutdown while Kafka had not acknowledged the end of the task";
+        });
+        return false;
+    }
+
     /** One listing of the task's key range spares a HEAD per absent file (overwrite Always needs neither). */
     private static ExistingObjects listExisting(CopyEngine engine, List<FileEntry> remaining) {
         if (engine.overwrite == OverwritePolicy.Always) {
@@ -144,11 +191,15 @@ public final class CopyRunner {
         }
     }
 
-    private void finish(TaskFence fence, CopyProgress progress, RuntimeException taskFailure) throws LostTaskException {
+    private void finish(TaskFence fence, CopyProgress progress, RuntimeException taskFailure, TaskEvents events,
+                        StopSignal halt) throws LostTaskException, InterruptedException {
         String name = fence.taskName();
         if (progress.allDone()) {
             TaskPhase phase = progress.failed() == 0 ? TaskPhase.Succeeded : TaskPhase.Failed;
             String summary = progress.summary();
+            if (!announced(fence, progress, events, halt, phase, summary)) {
+                return;
+            }
             fence.update(s -> {
                 progress.writeTo(s);
                 s.phase = phase;

@@ -6,22 +6,26 @@ import dev.ferry.api.FileEntry;
 import dev.ferry.api.MigrationMode;
 import dev.ferry.api.OverwritePolicy;
 import dev.ferry.api.VerifyMode;
+import dev.ferry.worker.multipart.CompositeETag;
+import dev.ferry.worker.s3.EndpointPool;
 import dev.ferry.worker.s3.ObjectKeys;
 import dev.ferry.worker.s3.ObjectMetadata;
 import dev.ferry.worker.s3.S3Errors;
-import dev.ferry.worker.source.SourceErrors.SourceFailure;
 import dev.ferry.worker.source.SourceErrors;
+import dev.ferry.worker.source.SourceErrors.SourceFailure;
 import dev.ferry.worker.source.SourceStat;
 import dev.ferry.worker.task.RetryableTaskException;
 import dev.ferry.worker.task.StopSignal;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
 import java.util.Base64;
+import java.util.HexFormat;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -100,7 +104,7 @@ public final class FileCopier {
                 Skip skip = existingObjectMakesUploadUnnecessary(key, before.size(), before.mtime(), null, existing,
                         () -> md5Of(file, before));
                 if (skip != null) {
-                    FileOutcome skipped = FileOutcome.skipped(relativePath, skip.reason());
+                    FileOutcome skipped = skip.outcome(relativePath, before.size());
                     return skip.sameContent() ? movedIfMoving(skipped, source) : skipped;
                 }
             }
@@ -143,13 +147,13 @@ public final class FileCopier {
                 Skip skip = existingObjectMakesUploadUnnecessary(key, body.length, before.stat().mtime(), linkHeader,
                         existing, () -> md5);
                 if (skip != null) {
-                    FileOutcome skipped = FileOutcome.skipped(relativePath, skip.reason());
+                    FileOutcome skipped = skip.outcome(relativePath, body.length);
                     return skip.sameContent() ? movedIfMoving(skipped, source) : skipped;
                 }
             }
             engine.hooks.afterRead(path);
             if (EntryObject.read(kind, path).sameVersionAs(before)) {
-                Uploads.Stored stored = uploads.putBytes(key, body, md5, before.metadata(md5));
+                Uploads.Stored stored = uploads.putBytes(key, body, md5, engine.withJob(before.metadata(md5)));
                 return movedIfMoving(verified(relativePath, key, stored), source);
             }
             if (attempt >= 2) {
@@ -199,7 +203,12 @@ public final class FileCopier {
         engine.hooks.beforeVerify(key);
         String mismatch = verifier.mismatch(key, stored);
         if (mismatch == null) {
-            return FileOutcome.copied(relativePath, stored.size(), stored.partsUploaded(), stored.partsReused());
+            String eTag = stored.putETag() != null ? stored.putETag()
+                    : stored.parts() != null ? stored.parts().completedETag() : null;
+            URI endpoint = EndpointPool.lastServedOnThisThread();
+            return FileOutcome.copied(relativePath, stored.size(), stored.partsUploaded(), stored.partsReused())
+                    .withObject(new FileOutcome.StoredObject(HexFormat.of().formatHex(stored.md5()),
+                            CompositeETag.unquoted(eTag), endpoint == null ? null : endpoint.toString()));
         }
         LOG.warn("{} failed verification ({}): deleting the object", relativePath, mismatch);
         engine.s3.call(s3 -> s3.deleteObject(b -> b.bucket(engine.bucket).key(key)));
@@ -243,8 +252,29 @@ public final class FileCopier {
         }
     }
 
-    /** Why an upload is unnecessary, and whether that is because the object holds the file's content. */
-    private record Skip(String reason, boolean sameContent) {
+    /**
+     * Why an upload is unnecessary, and whether that is because the object holds the file's content.
+     * An identical object that this job wrote (an earlier holder of the task, whose progress or event
+     * did not get out before it died) makes the file copied, not skipped: it was not there before the
+     * job, and its event must be the same {@code file.copied} the first holder would have sent.
+     */
+    private record Skip(String reason, boolean sameContent, boolean writtenByThisJob, HeadObjectResponse head) {
+        Skip(String reason, boolean sameContent) {
+            this(reason, sameContent, false, null);
+        }
+
+        FileOutcome outcome(String relativePath, long size) {
+            FileOutcome.StoredObject object = head == null ? null : new FileOutcome.StoredObject(
+                    md5Hex(head.metadata().get(ObjectMetadata.MD5)), CompositeETag.unquoted(head.eTag()), null);
+            FileOutcome outcome = writtenByThisJob
+                    ? FileOutcome.copied(relativePath, size).withMessage("uploaded by an earlier holder of this job")
+                    : FileOutcome.skipped(relativePath, reason);
+            return outcome.withObject(object);
+        }
+
+        private static String md5Hex(String base64) {
+            return base64 == null ? null : HexFormat.of().formatHex(Base64.getDecoder().decode(base64));
+        }
     }
 
     /** The MD5 of what would be uploaded; null when the source changed while it was read. */
@@ -292,13 +322,14 @@ public final class FileCopier {
                 || (linkHeader != null && !linkHeader.equals(meta.get(ObjectMetadata.SYMLINK_TARGET)))) {
             return null;
         }
+        boolean ours = engine.writtenByThisJob(meta);
         if (engine.verify == VerifyMode.Size) {
-            return new Skip("an identical object exists (same size and mtime)", false);
+            return new Skip("an identical object exists (same size and mtime)", false, ours, head);
         }
         // Checksum: the recorded MD5 must be the file's, which costs a read of the file but no upload
         byte[] md5 = md5Of.compute();
         if (md5 != null && Base64.getEncoder().encodeToString(md5).equals(meta.get(ObjectMetadata.MD5))) {
-            return new Skip("an identical object exists (same size, mtime and MD5)", true);
+            return new Skip("an identical object exists (same size, mtime and MD5)", true, ours, head);
         }
         return null;
     }

@@ -151,7 +151,7 @@ final class MultipartCopy {
             }
         }
         String uploadId = engine.s3.call(s3 -> s3.createMultipartUpload(b -> b.bucket(engine.bucket).key(key)
-                .metadata(ObjectMetadata.of(before, preHashed))
+                .metadata(engine.metadataOf(before, preHashed))
                 .storageClass(engine.storageClass))).uploadId();
         return new Target(uploadId, Map.of(), false);
     }

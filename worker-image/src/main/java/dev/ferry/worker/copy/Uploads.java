@@ -2,7 +2,6 @@ package dev.ferry.worker.copy;
 
 import dev.ferry.worker.multipart.CompositeETag;
 import dev.ferry.worker.multipart.PartSizes;
-import dev.ferry.worker.s3.ObjectMetadata;
 import dev.ferry.worker.source.SourceStat;
 import dev.ferry.worker.task.StopSignal;
 import java.io.IOException;
@@ -111,7 +110,7 @@ public final class Uploads {
             byte[] md5 = md5().digest(data);
             String md5Base64 = Base64.getEncoder().encodeToString(md5);
             engine.bandwidth.acquire(size);
-            Map<String, String> metadata = ObjectMetadata.of(before, md5);
+            Map<String, String> metadata = engine.metadataOf(before, md5);
             String eTag = engine.s3.callGateway(s3 -> s3.putObject(engine.bucket, key, data, md5Base64, metadata,
                     engine.storageClass));
             return new Stored(size, md5, false, eTag);
@@ -139,7 +138,7 @@ public final class Uploads {
      */
     public static void setWholeFileMd5(CopyEngine engine, String key, SourceStat before, byte[] md5, String eTag,
                                 long partSize) throws InterruptedException {
-        Map<String, String> metadata = ObjectMetadata.of(before, md5);
+        Map<String, String> metadata = engine.metadataOf(before, md5);
         if (before.size() > engine.copyObjectLimit) {
             SelfCopy.replaceMetadata(engine, key, eTag, before.size(), partSize, metadata);
             return;

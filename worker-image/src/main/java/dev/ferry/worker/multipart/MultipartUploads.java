@@ -31,8 +31,11 @@ public final class MultipartUploads {
     private final Supplier<EndpointPool> store;
     private final DestinationSpec destination;
     private final Path base;
+    /** Written on the upload's object ({@link ObjectMetadata#JOB}); null outside a job. */
+    private final String jobUid;
 
-    public MultipartUploads(Supplier<EndpointPool> store, DestinationSpec destination, Path base) {
+    public MultipartUploads(Supplier<EndpointPool> store, DestinationSpec destination, Path base, String jobUid) {
+        this.jobUid = jobUid;
         this.store = store;
         this.destination = destination;
         this.base = base;
@@ -52,7 +55,8 @@ public final class MultipartUploads {
             }
             FileTime mtime = mtime(file);
             String uploadId = store.get().call(s3 -> s3.createMultipartUpload(b -> b.bucket(destination.bucket)
-                    .key(key).metadata(ObjectMetadata.of(mtime, null)).storageClass(destination.storageClass)))
+                    .key(key).metadata(ObjectMetadata.withJob(ObjectMetadata.of(mtime, null), jobUid))
+                    .storageClass(destination.storageClass)))
                     .uploadId();
             LOG.info("created multipart upload {} of {} for its Parts tasks", uploadId, key);
             return new Upload(uploadId, true);

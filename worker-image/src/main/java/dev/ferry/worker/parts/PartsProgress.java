@@ -81,6 +81,36 @@ final class PartsProgress {
         version++;
     }
 
+    synchronized long files() {
+        return copied + failed;
+    }
+
+    synchronized long copied() {
+        return copied;
+    }
+
+    synchronized long failed() {
+        return failed;
+    }
+
+    synchronized long bytes() {
+        return bytes;
+    }
+
+    /** The stored range only, without the file's outcome: for a release before the outcome's event is acknowledged. */
+    synchronized void writeRangeTo(MigrationTaskStatus status) {
+        long keptCopied = copied;
+        long keptFailed = failed;
+        List<FileFailure> keptFailures = List.copyOf(failures);
+        copied = 0;
+        failed = 0;
+        failures.clear();
+        writeTo(status);
+        copied = keptCopied;
+        failed = keptFailed;
+        failures.addAll(keptFailures);
+    }
+
     synchronized void writeTo(MigrationTaskStatus status) {
         MigrationTaskStatus.Progress p = new MigrationTaskStatus.Progress();
         p.total = countsTheFile ? 1L : 0L;

@@ -7,11 +7,15 @@ import dev.ferry.api.MigrationTask;
 import dev.ferry.api.PartsScope;
 import dev.ferry.api.TaskPhase;
 import dev.ferry.api.TaskType;
+import dev.ferry.api.events.EventPublisher;
+import dev.ferry.api.events.EventType;
 import dev.ferry.worker.copy.CopyEngine;
 import dev.ferry.worker.copy.CopyHalted;
 import dev.ferry.worker.copy.CopyRunner;
 import dev.ferry.worker.copy.TaskProgressWriter;
 import dev.ferry.worker.copy.Uploads;
+import dev.ferry.worker.events.FileFacts;
+import dev.ferry.worker.events.TaskEvents;
 import dev.ferry.worker.multipart.PartSizes;
 import dev.ferry.worker.s3.ObjectKeys;
 import dev.ferry.worker.s3.S3Errors;
@@ -65,8 +69,16 @@ public final class PartsRunner {
     private final ScheduledExecutorService ticker;
     private final Clock clock;
 
+    private final Function<MigrationJob, EventPublisher> publishers;
+
     public PartsRunner(KubernetesClient client, Path sourceRoot, Function<MigrationJob, CopyEngine> engines,
                        ScheduledExecutorService ticker, Clock clock) {
+        this(client, sourceRoot, engines, job -> EventPublisher.NONE, ticker, clock);
+    }
+
+    public PartsRunner(KubernetesClient client, Path sourceRoot, Function<MigrationJob, CopyEngine> engines,
+                       Function<MigrationJob, EventPublisher> publishers, ScheduledExecutorService ticker, Clock clock) {
+        this.publishers = publishers;
         this.client = client;
         this.sourceRoot = sourceRoot;
         this.engines = engines;
@@ -113,11 +125,20 @@ public final class PartsRunner {
             ticks.cancel(false);
         }
         writer.closeAndRethrowIfLost();
-        finish(task, fence, scope, progress, outcome, engine, key);
+        TaskEvents events = new TaskEvents(publishers.apply(job), job, task, fence.epoch(), engine.bucket);
+        finish(task, fence, scope, progress, outcome, engine, key, new Ending(events, halt, key));
+    }
+
+    /**
+     * How a Parts task ends with events: the task with part 1 announces the file (copied or failed),
+     * every task its own end; the end is written only once the broker acknowledged them.
+     */
+    private record Ending(TaskEvents events, StopSignal halt, String key) {
     }
 
     private void finish(MigrationTask task, TaskFence fence, PartsScope scope, PartsProgress progress,
-                        PartsUpload.Outcome outcome, CopyEngine engine, String key) throws LostTaskException {
+                        PartsUpload.Outcome outcome, CopyEngine engine, String key, Ending ending)
+            throws LostTaskException, InterruptedException {
         String name = fence.taskName();
         String path = scope.file.path;
         if (outcome == null) {
@@ -134,12 +155,13 @@ public final class PartsRunner {
                 progress.fileCopied();
                 String message = progress.countsTheFile() ? "copied " + path + " in " + scope.totalParts + " parts"
                         : "parts " + scope.firstPart + ".." + scope.lastPart + " stored; the object is complete";
-                end(fence, progress, TaskPhase.Succeeded, message);
+                announceFile(ending, scope, progress, EventType.FILE_COPIED, null, null);
+                end(fence, progress, TaskPhase.Succeeded, message, ending);
             }
             case RANGE_STORED -> {
                 if (!progress.countsTheFile()) {
                     end(fence, progress, TaskPhase.Succeeded, "parts " + scope.firstPart + ".." + scope.lastPart
-                            + " stored; the task with part 1 reports the file");
+                            + " stored; the task with part 1 reports the file", ending);
                     return;
                 }
                 String failedSibling = failedSibling(task, scope);
@@ -148,7 +170,8 @@ public final class PartsRunner {
                     LOG.warn("{}: {}; aborting upload {}", path, message, scope.uploadId);
                     Uploads.abort(engine, key, scope.uploadId);
                     progress.fileFailed(path, FailureCode.PARTS_INCOMPLETE, message);
-                    end(fence, progress, TaskPhase.Failed, FailureCode.PARTS_INCOMPLETE + ": " + message);
+                    announceFile(ending, scope, progress, EventType.FILE_FAILED, FailureCode.PARTS_INCOMPLETE, message);
+                    end(fence, progress, TaskPhase.Failed, FailureCode.PARTS_INCOMPLETE + ": " + message, ending);
                     return;
                 }
                 String waitMessage = "parts " + scope.firstPart + ".." + scope.lastPart
@@ -164,12 +187,36 @@ public final class PartsRunner {
             case FAILED -> {
                 progress.fileFailed(path, outcome.code(), outcome.message());
                 String suffix = progress.countsTheFile() ? "" : " (the task with part 1 counts the file)";
-                end(fence, progress, TaskPhase.Failed, outcome.code() + ": " + outcome.message() + suffix);
+                announceFile(ending, scope, progress, EventType.FILE_FAILED, outcome.code(), outcome.message());
+                end(fence, progress, TaskPhase.Failed, outcome.code() + ": " + outcome.message() + suffix, ending);
             }
         }
     }
 
-    private void end(TaskFence fence, PartsProgress progress, TaskPhase phase, String message) throws LostTaskException {
+    private static void announceFile(Ending ending, PartsScope scope, PartsProgress progress, EventType type,
+                                     FailureCode code, String message) {
+        if (progress.countsTheFile()) {
+            ending.events().file(scope.file, ending.key(), type,
+                    new FileFacts(null, null, null, null, code == null ? null : code.name(), message));
+        }
+    }
+
+    /**
+     * Writes the task's end once its events are acknowledged; a holder that must stop first releases
+     * the task with what it stored (the next holder finds the range, or the object, and ends it).
+     */
+    private void end(TaskFence fence, PartsProgress progress, TaskPhase phase, String message, Ending ending)
+            throws LostTaskException, InterruptedException {
+        ending.events().taskFinished(phase, progress.files(), progress.copied(), 0, progress.failed(),
+                progress.bytes(), message);
+        if (!ending.events().awaitAcknowledged(ending.halt(), CopyRunner.EVENTS_POLL, () -> { })) {
+            fence.update(s -> {
+                progress.writeRangeTo(s);
+                s.phase = TaskPhase.Pending;
+                s.message = "released on worker shutdown while Kafka had not acknowledged the end of the task";
+            });
+            return;
+        }
         fence.update(s -> {
             progress.writeTo(s);
             s.phase = phase;

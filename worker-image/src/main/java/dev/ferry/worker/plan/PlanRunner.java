@@ -136,7 +136,8 @@ public final class PlanRunner {
         ChildPlans children = new ChildPlans(job.getMetadata().getName(), tasks, factory, jobSettings.replicas() + 1);
         Room room = new Room(activeTasks, jobSettings.maxActive(), stop, settings.roomPoll(),
                 settings.roomWaitInPlace());
-        MultipartUploads uploads = new MultipartUploads(store, job.getSpec().destination, base);
+        MultipartUploads uploads = new MultipartUploads(store, job.getSpec().destination, base,
+                job.getMetadata().getUid());
         return new Planner(new PlanContext(job, jobSettings, planName, fence, state, stop, room, tasks, factory, children,
                 uploads, store, hooks));
     }

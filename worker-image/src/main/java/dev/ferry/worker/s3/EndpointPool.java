@@ -29,6 +29,7 @@ import software.amazon.awssdk.services.s3.S3Client;
  * <p>With one endpoint the pool is a plain pass-through: no probe thread, no extra call.
  */
 public final class EndpointPool implements AutoCloseable {
+    private static final ThreadLocal<URI> LAST_SERVED = new ThreadLocal<>();
     private static final Logger LOG = LoggerFactory.getLogger(EndpointPool.class);
 
     /** How long an opened circuit stays open at least, and how often it is probed afterwards. */
@@ -78,6 +79,14 @@ public final class EndpointPool implements AutoCloseable {
      * Sends one request. Retries it on another gateway when a gateway fails; throws the last failure
      * when every gateway failed it (or at once for an error that is about the request).
      */
+    /**
+     * The gateway that answered the last request this thread sent through any pool: what a file's
+     * event names as the endpoint its object was written through.
+     */
+    public static URI lastServedOnThisThread() {
+        return LAST_SERVED.get();
+    }
+
     public <T> T call(Function<S3Client, T> request) {
         return callGateway(gateway -> request.apply(gateway.client()));
     }
@@ -88,6 +97,7 @@ public final class EndpointPool implements AutoCloseable {
             Endpoint only = endpoints.get(0);
             T result = request.apply(only.gateway);
             only.served.incrementAndGet();
+            LAST_SERVED.set(only.uri);
             return result;
         }
         SdkException last = null;
@@ -104,6 +114,7 @@ public final class EndpointPool implements AutoCloseable {
             try {
                 T result = request.apply(endpoint.gateway);
                 endpoint.served.incrementAndGet();
+                LAST_SERVED.set(endpoint.uri);
                 return result;
             } catch (SdkException e) {
                 if (!S3Errors.opensCircuit(e)) {

@@ -33,6 +33,8 @@ public final class ObjectMetadata {
     public static final String UID = "uid";
     public static final String GID = "gid";
     public static final String SYMLINK_TARGET = "symlink-target";
+    /** The UID of the job that wrote the object: a later holder of its task reports it copied, not skipped. */
+    public static final String JOB = "ferry-job";
     private static final char[] HEX = "0123456789ABCDEF".toCharArray();
     /** mtimes closer than this are the same: rclone writes them through a float64. */
     static final BigDecimal MTIME_TOLERANCE_SECONDS = new BigDecimal("0.000001");
@@ -46,6 +48,16 @@ public final class ObjectMetadata {
         if (md5 != null) {
             m.put(MD5, Base64.getEncoder().encodeToString(md5));
         }
+        return m;
+    }
+
+    /** {@code metadata} with {@link #JOB} set to {@code jobUid}; unchanged when it is null. */
+    public static Map<String, String> withJob(Map<String, String> metadata, String jobUid) {
+        if (jobUid == null) {
+            return metadata;
+        }
+        Map<String, String> m = new LinkedHashMap<>(metadata);
+        m.put(JOB, jobUid);
         return m;
     }
 

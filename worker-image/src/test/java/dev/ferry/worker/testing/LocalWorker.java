@@ -1,6 +1,7 @@
 package dev.ferry.worker.testing;
 
 import dev.ferry.api.MigrationJob;
+import dev.ferry.api.events.EventPublisher;
 import dev.ferry.worker.TaskRunner;
 import dev.ferry.worker.config.WorkerConfig;
 import dev.ferry.worker.copy.CopyEngine;
@@ -42,6 +43,17 @@ public final class LocalWorker implements AutoCloseable {
     /** A worker whose copy engine is handed to {@code tuning} once built (a test that sets its seams). */
     public LocalWorker(KubernetesClient client, Path sourceRoot, String podUid,
                        Function<MigrationJob, EndpointPool> pools, Consumer<CopyEngine> tuning) {
+        this(client, sourceRoot, podUid, pools, tuning, job -> EventPublisher.NONE);
+    }
+
+    /** A worker that publishes its events through {@code publisher} (a test that holds or drops acknowledgements). */
+    public LocalWorker(KubernetesClient client, Path sourceRoot, String podUid, EventPublisher publisher) {
+        this(client, sourceRoot, podUid, job -> S3ClientFactory.forJob(client, job), engine -> { }, job -> publisher);
+    }
+
+    private LocalWorker(KubernetesClient client, Path sourceRoot, String podUid,
+                        Function<MigrationJob, EndpointPool> pools, Consumer<CopyEngine> tuning,
+                        Function<MigrationJob, EventPublisher> publishers) {
         this.client = client;
         this.pools = pools;
         this.tuning = tuning;
@@ -49,9 +61,10 @@ public final class LocalWorker implements AutoCloseable {
                 sourceRoot, 1);
         PlanRunner plans = new PlanRunner(client, sourceRoot, ActiveTasks.NONE, job -> engineFor(job).s3(),
                 Clock.systemUTC());
-        CopyRunner copies = new CopyRunner(sourceRoot, this::engineFor, ticker, Clock.systemUTC(),
+        CopyRunner copies = new CopyRunner(sourceRoot, this::engineFor, publishers, ticker, Clock.systemUTC(),
                 Duration.ofSeconds(5));
-        PartsRunner parts = new PartsRunner(client, sourceRoot, this::engineFor, ticker, Clock.systemUTC());
+        PartsRunner parts = new PartsRunner(client, sourceRoot, this::engineFor, publishers, ticker,
+                Clock.systemUTC());
         this.runner = new TaskRunner(config, client, plans, copies, parts, StopSignal.NEVER, Clock.systemUTC());
     }
 

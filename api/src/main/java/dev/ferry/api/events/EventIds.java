@@ -1,0 +1,38 @@
+package dev.ferry.api.events;
+
+import java.nio.charset.StandardCharsets;
+import java.util.UUID;
+
+/**
+ * Event ids that are the same for the same outcome: a consumer that has seen an id has seen that
+ * outcome, however often it is sent again (a resend after a lost acknowledgement, a task taken back
+ * from a dead worker and redone by another, an operator that failed over). Name-based UUIDs (RFC 4122
+ * version 3) of what identifies the outcome:
+ * <ul>
+ *   <li>a file's: the job's UID, the type, the path and the version of the file planned (size and
+ *       mtime as the task lists them, the same for every holder), and for a failure its code;</li>
+ *   <li>a task's end: the job's UID, the task's name and how it ended;</li>
+ *   <li>a job's start and end: the job's UID (and how it ended).</li>
+ * </ul>
+ */
+public final class EventIds {
+    private EventIds() {
+    }
+
+    public static String file(String jobUid, EventType type, String path, long size, long mtimeMillis, String code) {
+        return uuid(jobUid, type.type(), path, Long.toString(size), Long.toString(mtimeMillis), code == null ? "" : code);
+    }
+
+    public static String task(String jobUid, String taskName, String phase) {
+        return uuid(jobUid, EventType.TASK_FINISHED.type(), taskName, phase);
+    }
+
+    public static String job(String jobUid, EventType type, String phase) {
+        return uuid(jobUid, type.type(), phase == null ? "" : phase);
+    }
+
+    private static String uuid(String... parts) {
+        // NUL never occurs in a path or a name, so the parts cannot run into each other
+        return UUID.nameUUIDFromBytes(String.join("\0", parts).getBytes(StandardCharsets.UTF_8)).toString();
+    }
+}
