@@ -36,6 +36,8 @@ public enum FailureCode {
     KEY_TOO_LONG(Handling.FAIL_FILE),
     // A task whose attempts are used up: the operator reports what it leaves unmigrated.
     TASK_FAILED(Handling.FAIL_TASK),
+    // Every holder of the task died without moving it forward (a file that kills its worker: a poison pill).
+    HOLDERS_DIED(Handling.FAIL_TASK),
     // Planning left the entry out by policy: not a failure, not in the job's file counts.
     SYMLINK_SKIPPED(Handling.LEAVE_OUT),
     SYMLINK_OUTSIDE_SOURCE(Handling.LEAVE_OUT),

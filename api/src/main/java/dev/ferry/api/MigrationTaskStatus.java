@@ -26,8 +26,21 @@ public class MigrationTaskStatus {
     @JsonPropertyDescription("Who holds the task and under which epoch.")
     public Assignment assignment;
 
-    @JsonPropertyDescription("How many times the task has been handed out after a failure or a lost worker.")
+    @JsonPropertyDescription("Failed attempts: a failure of the task, or a holder that died without progress."
+            + " The task is Failed after spec.tasks.maxAttempts.")
     public Integer attempts;
+
+    @JsonPropertyDescription("Times the task was taken back from a holder that died, was drained or stalled after making"
+            + " progress: disruptions, which do not use an attempt.")
+    public Integer takebacks;
+
+    @JsonPropertyDescription("When the holder last moved the task forward (a file done, bytes read or sent), RFC 3339:"
+            + " a holder whose Lease is fresh but whose progress stands still past spec.tasks.stallTimeout is stalled.")
+    public String progressTime;
+
+    @JsonPropertyDescription("The store-wide problem that sent the task back to Pending (no such bucket, access denied,"
+            + " quota, every endpoint down): the job shows it as a condition and pauses hand-out until it is gone.")
+    public StoreError storeError;
 
     @JsonPropertyDescription("Not handed out again before this time (RFC 3339): retry backoff.")
     public String notBefore;
@@ -51,6 +64,23 @@ public class MigrationTaskStatus {
 
     @JsonPropertyDescription("Standard conditions.")
     public List<Condition> conditions = new ArrayList<>();
+
+    /** A problem of the destination as a whole, as the holder met it. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public static class StoreError {
+        @JsonPropertyDescription("The code (docs/errors.md), e.g. S3_NO_SUCH_BUCKET or S3_QUOTA_EXCEEDED.")
+        public String code;
+
+        @JsonPropertyDescription("The store's answer.")
+        public String message;
+
+        @JsonPropertyDescription("When it was met, RFC 3339.")
+        public String time;
+    }
+
+    public int takebacksOrZero() {
+        return takebacks == null ? 0 : takebacks;
+    }
 
     public int attemptsOrZero() {
         return attempts == null ? 0 : attempts;

@@ -16,6 +16,7 @@ public class TasksSpec {
     public static final int DEFAULT_HISTORY_LIMIT = 100;
     public static final String DEFAULT_SPLIT_FILE_SIZE = "1Gi";
     public static final int DEFAULT_SPLIT_DIRECTORY_ENTRIES = 5000;
+    public static final String DEFAULT_STALL_TIMEOUT = "5m";
 
     @Default("" + DEFAULT_MAX_FILES)
     @Min(1)
@@ -58,6 +59,16 @@ public class TasksSpec {
     @JsonPropertyDescription("A subdirectory with at least this many entries is walked by a Plan task of its own,"
             + " so large trees are planned in parallel (default 5000).")
     public Integer splitDirectoryEntries;
+
+    @Default(DEFAULT_STALL_TIMEOUT)
+    @Pattern(Patterns.DURATION)
+    @JsonPropertyDescription("A task whose holder renews its Lease but moves no file and no byte for this long is"
+            + " stalled (a hung NFS read, a deadlock): it is taken back and handed to another worker (default 5m).")
+    public String stallTimeout;
+
+    public String stallTimeoutOrDefault() {
+        return stallTimeout != null ? stallTimeout : DEFAULT_STALL_TIMEOUT;
+    }
 
     public int maxFilesOrDefault() {
         return maxFiles != null ? maxFiles : DEFAULT_MAX_FILES;

@@ -100,6 +100,9 @@ public final class KafkaEventPublisher implements EventPublisher {
         }
         pending.incrementAndGet();
         queue.add(p);
+        if (closed && queue.remove(p)) { // closed meanwhile: close() may have failed the queue already
+            p.done.completeExceptionally(new CancellationException("the event publisher is closed"));
+        }
         return p.done;
     }
 
@@ -113,8 +116,13 @@ public final class KafkaEventPublisher implements EventPublisher {
             Pending p;
             try {
                 p = queue.take();
+            } catch (InterruptedException e) {
+                return; // closing: what is queued is failed by close()
+            }
+            try {
                 inProducer.acquire();
             } catch (InterruptedException e) {
+                p.done.completeExceptionally(new CancellationException("the event publisher closed"));
                 return;
             }
             if (closed) {
