@@ -18,6 +18,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
@@ -28,7 +30,8 @@ public final class LocalWorker implements AutoCloseable {
     private final TaskRunner runner;
     private final Function<MigrationJob, EndpointPool> pools;
     private final Consumer<CopyEngine> tuning;
-    private CopyEngine engine;
+    /** One engine per job, as each worker process serves one job: the engine knows its job (its UID). */
+    private final Map<String, CopyEngine> engines = new LinkedHashMap<>();
 
     public LocalWorker(KubernetesClient client, Path sourceRoot, String podUid) {
         this(client, sourceRoot, podUid, job -> S3ClientFactory.forJob(client, job));
@@ -73,9 +76,12 @@ public final class LocalWorker implements AutoCloseable {
     }
 
     private synchronized CopyEngine engineFor(MigrationJob job) {
+        String uid = String.valueOf(job.getMetadata().getUid());
+        CopyEngine engine = engines.get(uid);
         if (engine == null) {
             engine = CopyEngine.forJob(job, pools.apply(job));
             tuning.accept(engine);
+            engines.put(uid, engine);
         }
         return engine;
     }
@@ -83,8 +89,6 @@ public final class LocalWorker implements AutoCloseable {
     @Override
     public synchronized void close() {
         ticker.shutdownNow();
-        if (engine != null) {
-            engine.close();
-        }
+        engines.values().forEach(CopyEngine::close);
     }
 }
