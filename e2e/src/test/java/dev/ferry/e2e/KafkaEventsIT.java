@@ -90,10 +90,10 @@ class KafkaEventsIT {
 
     @Test
     void aBrokerAwayForThirtySecondsHoldsTheJobBackAndLosesNoEvent() throws Exception {
-        Path source = tree("outage", 2_000);
+        Path source = tree("outage", 800);
         BackgroundMigration migration = migrate("outage", source, "--workers", "2", "--max-files", "100");
         try (KubernetesClient client = migration.client()) {
-            awaitFilesDone(client, "outage", 300, migration);
+            awaitFilesDone(client, "outage", 200, migration);
             KAFKA.kafka().stop();
             Instant stopped = Instant.now();
             await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(condition(client, "outage",
@@ -118,10 +118,10 @@ class KafkaEventsIT {
 
     @Test
     void aWorkerKilledBeforeTheBrokerAcknowledgedItsEventsLeavesThemToTheNextHolder() throws Exception {
-        Path source = tree("kill", 2_000);
+        Path source = tree("kill", 800);
         BackgroundMigration migration = migrate("kill", source, "--workers", "2", "--max-files", "100");
         try (KubernetesClient client = migration.client()) {
-            awaitFilesDone(client, "kill", 300, migration);
+            awaitFilesDone(client, "kill", 200, migration);
             KAFKA.kafka().stop(); // nothing is acknowledged now: copied files wait for their events
             Pod victim = await().atMost(Duration.ofSeconds(60)).until(() -> workerHoldingUnacknowledged(client, "kill"),
                     p -> p != null);

@@ -1,0 +1,71 @@
+package dev.ferry.operator.assignment;
+
+import static dev.ferry.operator.TestObjects.heldBy;
+import static dev.ferry.operator.TestObjects.pod;
+import static dev.ferry.operator.TestObjects.task;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ferry.api.MigrationTask;
+import dev.ferry.api.TaskPhase;
+import dev.ferry.api.TaskType;
+import dev.ferry.operator.assignment.TakeBack.Count;
+import java.time.Duration;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+
+/** What taking a task back from a holder that died, was drained or stalled costs the task. */
+class TakeBackTest {
+    private static final Instant HANDED_OUT = Instant.parse("2026-01-01T10:00:00Z");
+    private static final Duration GRACE = Duration.ofMinutes(2);
+    private static final int MAX_ATTEMPTS = 3;
+
+    @Test
+    void aHolderThatMovedTheTaskForwardCostsATakebackHoweverLongItHeldIt() {
+        MigrationTask task = held(TaskPhase.Running);
+        task.getStatus().progressTime = HANDED_OUT.plusSeconds(400).toString();
+
+        assertThat(TakeBack.judge(task, HANDED_OUT.plusSeconds(3600), GRACE, MAX_ATTEMPTS)).isEqualTo(Count.MOVED_FORWARD);
+    }
+
+    @Test
+    void progressOfAnEarlierHolderDoesNotCountForThisOne() {
+        MigrationTask task = held(TaskPhase.Running);
+        task.getStatus().progressTime = HANDED_OUT.minusSeconds(5).toString();
+
+        assertThat(TakeBack.judge(task, HANDED_OUT.plusSeconds(600), GRACE, MAX_ATTEMPTS)).isEqualTo(Count.NO_PROGRESS);
+        assertThat(Count.NO_PROGRESS.usesAnAttempt()).isTrue();
+    }
+
+    @Test
+    void aHolderThatNeverStartedThePrefetchedTaskCostsATakeback() {
+        assertThat(TakeBack.judge(held(TaskPhase.Assigned), HANDED_OUT.plusSeconds(3600), GRACE, MAX_ATTEMPTS))
+                .isEqualTo(Count.NOT_STARTED);
+    }
+
+    @Test
+    void aHolderKilledRightAfterTheHandOutHadNoChanceButOnlyMaxAttemptsTimesInARow() {
+        MigrationTask task = held(TaskPhase.Running);
+
+        assertThat(TakeBack.judge(task, HANDED_OUT.plus(GRACE).minusSeconds(1), GRACE, MAX_ATTEMPTS))
+                .isEqualTo(Count.BRIEF_HOLD);
+        assertThat(TakeBack.judge(task, HANDED_OUT.plus(GRACE), GRACE, MAX_ATTEMPTS)).isEqualTo(Count.NO_PROGRESS);
+
+        task.getStatus().takebacksWithoutProgress = MAX_ATTEMPTS;
+        assertThat(TakeBack.judge(task, HANDED_OUT.plusSeconds(5), GRACE, MAX_ATTEMPTS))
+                .as("a file that kills its holder at once must still end").isEqualTo(Count.NO_PROGRESS);
+    }
+
+    @Test
+    void backsOffLikeTheWorkerDoublingAndCapped() {
+        assertThat(TakeBack.backoffAfter(1)).isEqualTo(Duration.ofSeconds(10));
+        assertThat(TakeBack.backoffAfter(3)).isEqualTo(Duration.ofSeconds(40));
+        assertThat(TakeBack.backoffAfter(30)).isEqualTo(Duration.ofMinutes(5));
+        assertThat(TakeBack.human(Duration.ofSeconds(95))).isEqualTo("1m35s");
+    }
+
+    private static MigrationTask held(TaskPhase phase) {
+        MigrationTask task = heldBy(task("j-plan-00001", TaskType.Copy, phase), pod("w1", true, HANDED_OUT));
+        task.getStatus().assignment.since = HANDED_OUT.toString();
+        return task;
+    }
+}

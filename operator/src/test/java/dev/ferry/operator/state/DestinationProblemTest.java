@@ -1,0 +1,55 @@
+package dev.ferry.operator.state;
+
+import static dev.ferry.operator.TestObjects.task;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ferry.api.MigrationTask;
+import dev.ferry.api.MigrationTaskStatus;
+import dev.ferry.api.TaskPhase;
+import dev.ferry.api.TaskType;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** A destination problem stands while the newest store error of an unfinished task is newer than any progress. */
+class DestinationProblemTest {
+    private static final Instant T0 = Instant.parse("2026-01-01T10:00:00Z");
+
+    @Test
+    void standsWhileTheNewestStoreErrorIsNewerThanTheLastProgressOfAnyTask() {
+        MigrationTask moved = task("j-plan-00001", TaskType.Copy, TaskPhase.Succeeded);
+        moved.getStatus().progressTime = T0.toString();
+        MigrationTask refused = withStoreError("j-plan-00002", "S3_NO_SUCH_BUCKET", T0.plusSeconds(5));
+        MigrationTask older = withStoreError("j-plan-00003", "S3_ACCESS_DENIED", T0.plusSeconds(1));
+
+        assertThat(DestinationProblem.of(List.of(moved, refused, older))).hasValueSatisfying(problem -> {
+            assertThat(problem.code()).isEqualTo("S3_NO_SUCH_BUCKET");
+            assertThat(problem.message()).isEqualTo("The specified bucket does not exist");
+            assertThat(problem.task()).isEqualTo("j-plan-00002");
+            assertThat(problem.quota()).isFalse();
+        });
+
+        MigrationTask probe = task("j-plan-00004", TaskType.Copy, TaskPhase.Running);
+        probe.getStatus().progressTime = T0.plusSeconds(6).toString();
+        assertThat(DestinationProblem.of(List.of(moved, refused, older, probe))).as("a probe got through").isEmpty();
+    }
+
+    @Test
+    void ignoresTheStoreErrorsOfFinishedTasksAndKnowsAFullStore() {
+        MigrationTask finished = withStoreError("j-plan-00001", "S3_NO_SUCH_BUCKET", T0);
+        finished.getStatus().phase = TaskPhase.Succeeded;
+        assertThat(DestinationProblem.of(List.of(finished))).isEmpty();
+
+        assertThat(DestinationProblem.of(List.of(withStoreError("j-plan-00002", "S3_QUOTA_EXCEEDED", T0))))
+                .hasValueSatisfying(problem -> assertThat(problem.quota()).isTrue());
+    }
+
+    private static MigrationTask withStoreError(String name, String code, Instant time) {
+        MigrationTask task = task(name, TaskType.Copy, TaskPhase.Pending);
+        task.getStatus().storeError = new MigrationTaskStatus.StoreError();
+        task.getStatus().storeError.code = code;
+        task.getStatus().storeError.message = code.equals("S3_NO_SUCH_BUCKET") ? "The specified bucket does not exist" : "denied";
+        task.getStatus().storeError.time = time.toString();
+        return task;
+    }
+}
