@@ -8,19 +8,21 @@ package dev.ferry.api;
  * test keeps equal to this enum.
  */
 public enum FailureCode {
-    // The store as a whole: the task is retried.
-    S3_NO_SUCH_BUCKET(Handling.RETRY_TASK),
-    S3_ACCESS_DENIED(Handling.RETRY_TASK),
-    S3_AUTH_FAILED(Handling.RETRY_TASK),
-    S3_THROTTLED(Handling.RETRY_TASK),
-    S3_SERVER_ERROR(Handling.RETRY_TASK),
-    S3_QUOTA_EXCEEDED(Handling.RETRY_TASK),
-    MULTIPART_UPLOAD_LOST(Handling.RETRY_TASK),
-    S3_REQUEST_TIMEOUT(Handling.RETRY_TASK),
-    CHECKSUM_MISMATCH(Handling.RETRY_TASK),
-    S3_UNREACHABLE(Handling.RETRY_TASK),
-    S3_TIMEOUT(Handling.RETRY_TASK),
-    S3_CLIENT_ERROR(Handling.RETRY_TASK),
+    // The destination as a whole: the task waits (Pending, no attempt used) and the job shows it.
+    S3_NO_SUCH_BUCKET(Handling.STORE),
+    S3_ACCESS_DENIED(Handling.STORE),
+    S3_AUTH_FAILED(Handling.STORE),
+    S3_QUOTA_EXCEEDED(Handling.STORE),
+    // Transient: retried for the file (or part) with backoff, then the file is reported with the code.
+    // S3_UNREACHABLE and S3_TIMEOUT are also what a task waits on when every endpoint of the store is out.
+    S3_THROTTLED(Handling.RETRY_FILE),
+    S3_SERVER_ERROR(Handling.RETRY_FILE),
+    MULTIPART_UPLOAD_LOST(Handling.RETRY_FILE),
+    S3_REQUEST_TIMEOUT(Handling.RETRY_FILE),
+    CHECKSUM_MISMATCH(Handling.RETRY_FILE),
+    S3_UNREACHABLE(Handling.RETRY_FILE),
+    S3_TIMEOUT(Handling.RETRY_FILE),
+    S3_CLIENT_ERROR(Handling.RETRY_FILE),
     // One file: it is reported and its task goes on.
     OBJECT_TOO_LARGE(Handling.FAIL_FILE),
     S3_REJECTED(Handling.FAIL_FILE),
@@ -49,7 +51,22 @@ public enum FailureCode {
 
     /** What Ferry does about a code. */
     public enum Handling {
-        /** Retryable: the task goes back to Pending with a backoff, keeping its checkpoint. */
+        /**
+         * A problem of the destination as a whole (no bucket, refused credentials, quota): the task goes
+         * back to Pending at once with a short backoff, keeping its checkpoint, without using an attempt,
+         * and records it in {@code status.storeError}; the job shows it and pauses hand-out.
+         */
+        STORE,
+        /**
+         * Transient: the request is retried for the file (a part: for the part) with backoff, a bounded
+         * number of times; then the file is reported with the code and its task goes on.
+         */
+        RETRY_FILE,
+        /**
+         * Retryable by the task: it goes back to Pending with a backoff and attempts + 1, keeping its
+         * checkpoint. No code has it today (the store's errors are STORE or RETRY_FILE); kept for causes
+         * outside the store that a later attempt may not meet.
+         */
         RETRY_TASK,
         /** Permanent for one file: recorded as failed, the task goes on with the next file. */
         FAIL_FILE,
@@ -69,8 +86,13 @@ public enum FailureCode {
         return handling;
     }
 
-    /** True when the task is retried rather than a file (or the task) failed for good. */
+    /** True when the error may go away by itself (retried, or waited out), rather than a file (or task) failed for good. */
     public boolean retryable() {
-        return handling == Handling.RETRY_TASK;
+        return handling == Handling.RETRY_TASK || handling == Handling.RETRY_FILE || handling == Handling.STORE;
+    }
+
+    /** True for a problem of the destination as a whole: the task waits for it without using an attempt. */
+    public boolean storeWide() {
+        return handling == Handling.STORE;
     }
 }

@@ -34,6 +34,12 @@ public class MigrationTaskStatus {
             + " progress: disruptions, which do not use an attempt.")
     public Integer takebacks;
 
+    @JsonPropertyDescription("Takebacks in a row, since the task last moved forward, of holders that had started it and"
+            + " died without moving it forward, excused because they held it only briefly (the operator's grace): once"
+            + " this reaches spec.tasks.maxAttempts, such a death uses an attempt, so a file that kills its holder at once"
+            + " still ends. Written by the operator.")
+    public Integer takebacksWithoutProgress;
+
     @JsonPropertyDescription("When the holder last moved the task forward (a file done, bytes read or sent), RFC 3339:"
             + " a holder whose Lease is fresh but whose progress stands still past spec.tasks.stallTimeout is stalled.")
     public String progressTime;
@@ -80,6 +86,10 @@ public class MigrationTaskStatus {
 
     public int takebacksOrZero() {
         return takebacks == null ? 0 : takebacks;
+    }
+
+    public int takebacksWithoutProgressOrZero() {
+        return takebacksWithoutProgress == null ? 0 : takebacksWithoutProgress;
     }
 
     public int attemptsOrZero() {

@@ -5,6 +5,9 @@ import dev.ferry.api.MigrationJob;
 import dev.ferry.api.MigrationJobStatus;
 import dev.ferry.api.MigrationTask;
 import dev.ferry.operator.assignment.DeadWorkerReclaimer;
+import dev.ferry.operator.assignment.StallReclaimer;
+import dev.ferry.operator.assignment.StragglerMover;
+import dev.ferry.operator.assignment.TakeBack;
 import dev.ferry.operator.assignment.TaskAssigner;
 import dev.ferry.operator.assignment.TaskStatusWriter;
 import dev.ferry.operator.config.OperatorSettings;
@@ -49,8 +52,10 @@ import java.util.Set;
 
 /**
  * Drives a MigrationJob: observe → validate → ensure workers → ensure the root plan → take tasks
- * back from dead workers → hand out tasks → record status → announce on Kafka. A suspended job
- * ({@code spec.suspend}) keeps all steps but the hand-out, with its workers scaled to zero: they release
+ * back from dead workers → take back stalled tasks → move stragglers to idle workers → hand out tasks
+ * (one probe at a time while the destination is unavailable) → record status → announce on Kafka.
+ * A suspended job ({@code spec.suspend}) keeps all steps but the hand-out (and the straggler moves), with
+ * its workers scaled to zero: they release
  * their tasks with their checkpoints on SIGTERM, and tasks of workers that die instead are taken back as
  * always. A finished job is deleted once {@code spec.ttlSecondsAfterFinished} has passed. A spec change
  * (suspend, resume) bumps the generation and reconciles the job. The job's tasks, worker pods and
@@ -138,6 +143,10 @@ public class MigrationJobReconciler implements Reconciler<MigrationJob>, AutoClo
         workers.ensure(state, suspended);
         steps.rootPlan().ensure(state);
         steps.reclaimer().reclaim(state);
+        steps.stalls().reclaim(state);
+        if (!suspended) {
+            steps.stragglers().move(state);
+        }
         Optional<TaskAssigner.Outcome> assignment = suspended ? Optional.empty() : Optional.of(steps.assigner().assign(state));
         history.prepare(state);
         Announcement announcement = announcer.begin(state);
@@ -152,7 +161,7 @@ public class MigrationJobReconciler implements Reconciler<MigrationJob>, AutoClo
             // This reconcile has folded already, on the job as read; the next one folds on from the written job.
             return finished(state, status, steps, HistoryFold.FOLDED_ALREADY);
         }
-        Duration next = nextLook(state, assignment);
+        Duration next = nextLook(state, steps, assignment);
         Optional<Duration> announcing = announcement.recheck();
         if (announcing.isPresent() && announcing.get().compareTo(next) < 0) {
             next = announcing.get();
@@ -223,7 +232,8 @@ public class MigrationJobReconciler implements Reconciler<MigrationJob>, AutoClo
     }
 
     /** The steps that write, wired to tell the caches about their writes. */
-    private record Steps(RootPlan rootPlan, DeadWorkerReclaimer reclaimer, TaskAssigner assigner, JobStatusRecorder recorder) {
+    private record Steps(RootPlan rootPlan, DeadWorkerReclaimer reclaimer, StallReclaimer stalls,
+            StragglerMover stragglers, TaskAssigner assigner, JobStatusRecorder recorder) {
     }
 
     private Steps steps(Context<MigrationJob> context) {
@@ -231,25 +241,32 @@ public class MigrationJobReconciler implements Reconciler<MigrationJob>, AutoClo
                 taskSource.handleRecentResourceUpdate(ResourceID.fromResource(written), written, previous));
         RootPlan rootPlan = new RootPlan(client, created ->
                 taskSource.handleRecentResourceCreate(ResourceID.fromResource(created), created));
-        JobStatusRecorder recorder = new JobStatusRecorder(client, new JobEvents(client, settings.clock()),
+        JobEvents events = new JobEvents(client, settings.clock());
+        JobStatusRecorder recorder = new JobStatusRecorder(client, events,
                 (written, previous) -> context.eventSourceRetriever().getControllerEventSource()
                         .handleRecentResourceUpdate(ResourceID.fromResource(written), written, previous));
-        return new Steps(rootPlan, new DeadWorkerReclaimer(writer, liveness),
-                new TaskAssigner(writer, settings.prefetchPerWorker(), liveness), recorder);
+        TakeBack takeBack = new TakeBack(writer, settings.disruptionGrace());
+        return new Steps(rootPlan, new DeadWorkerReclaimer(takeBack, liveness), new StallReclaimer(takeBack, events),
+                new StragglerMover(takeBack, liveness, settings.stragglerWait()),
+                new TaskAssigner(writer, settings.prefetchPerWorker(), liveness, settings.destinationProbeInterval()),
+                recorder);
     }
 
     /**
-     * Soon when a backoff ends, or a worker would count as dead (its Lease expires, its not-Ready or
-     * start-up grace ends), before the regular recheck: time passing raises no event.
+     * Soon when a backoff ends, a probe of a paused destination is due, a worker would count as dead (its
+     * Lease expires, its not-Ready or start-up grace ends), a task would count as stalled or as a straggler,
+     * before the regular recheck: time passing raises no event.
      */
-    private Duration nextLook(JobState state, Optional<TaskAssigner.Outcome> assignment) {
+    private Duration nextLook(JobState state, Steps steps, Optional<TaskAssigner.Outcome> assignment) {
         Duration next = settings.recheckInterval();
-        Optional<Instant> backoffEnd = assignment.flatMap(TaskAssigner.Outcome::nextBackoffEnd);
+        Optional<Instant> handOut = assignment.flatMap(TaskAssigner.Outcome::nextLook);
+        Optional<Instant> stall = steps.stalls().nextDeadline(state);
+        Optional<Instant> straggler = assignment.isPresent() ? steps.stragglers().nextDeadline(state) : Optional.empty();
         Optional<Instant> workerDeadline = state.workerPods().stream()
                 .flatMap(pod -> liveness.deadline(pod, state.leaseOf(pod)).stream())
                 .filter(deadline -> deadline.isAfter(state.now()))
                 .min(Instant::compareTo);
-        for (Optional<Instant> moment : List.of(backoffEnd, workerDeadline)) {
+        for (Optional<Instant> moment : List.of(handOut, workerDeadline, stall, straggler)) {
             if (moment.isPresent()) {
                 Duration until = until(state, moment.get());
                 if (until.compareTo(next) < 0) {

@@ -24,6 +24,8 @@ import java.util.stream.Collectors;
  *   <li>{@code FERRY_DEFAULT_WORKER_REPLICAS}: workers of a job whose spec does not say</li>
  *   <li>{@code FERRY_PREFETCH_PER_WORKER}, {@code FERRY_NOT_READY_GRACE_SECONDS}, {@code FERRY_LEASE_STARTUP_GRACE_SECONDS},
  *       {@code FERRY_RECHECK_SECONDS}</li>
+ *   <li>{@code FERRY_DISRUPTION_GRACE_SECONDS}, {@code FERRY_DESTINATION_PROBE_SECONDS},
+ *       {@code FERRY_STRAGGLER_WAIT_SECONDS}: see {@link OperatorSettings}</li>
  * </ul>
  */
 public final class OperatorMain {
@@ -37,10 +39,14 @@ public final class OperatorMain {
     static final String NOT_READY_GRACE_SECONDS = "FERRY_NOT_READY_GRACE_SECONDS";
     static final String LEASE_STARTUP_GRACE_SECONDS = "FERRY_LEASE_STARTUP_GRACE_SECONDS";
     static final String RECHECK_SECONDS = "FERRY_RECHECK_SECONDS";
+    static final String DISRUPTION_GRACE_SECONDS = "FERRY_DISRUPTION_GRACE_SECONDS";
+    static final String DESTINATION_PROBE_SECONDS = "FERRY_DESTINATION_PROBE_SECONDS";
+    static final String STRAGGLER_WAIT_SECONDS = "FERRY_STRAGGLER_WAIT_SECONDS";
     /** Every variable {@link #settings} reads (besides POD_NAMESPACE): what the Helm chart may set. */
     static final Set<String> VARIABLES = Set.of(WATCH_NAMESPACES, WORKER_IMAGE, WORKER_SERVICE_ACCOUNT, LEADER_ELECTION,
             LEASE_NAMESPACE, DEFAULT_WORKER_REPLICAS, PREFETCH_PER_WORKER, NOT_READY_GRACE_SECONDS,
-            LEASE_STARTUP_GRACE_SECONDS, RECHECK_SECONDS);
+            LEASE_STARTUP_GRACE_SECONDS, RECHECK_SECONDS, DISRUPTION_GRACE_SECONDS, DESTINATION_PROBE_SECONDS,
+            STRAGGLER_WAIT_SECONDS);
 
     private OperatorMain() {
     }
@@ -97,7 +103,19 @@ public final class OperatorMain {
         if (values.containsKey(RECHECK_SECONDS)) {
             settings = settings.withRecheckInterval(Duration.ofSeconds(Long.parseLong(values.get(RECHECK_SECONDS))));
         }
+        if (values.containsKey(DISRUPTION_GRACE_SECONDS)) {
+            settings = settings.withDisruptionGrace(seconds(values.get(DISRUPTION_GRACE_SECONDS)));
+        }
+        if (values.containsKey(DESTINATION_PROBE_SECONDS)) {
+            settings = settings.withDestinationProbeInterval(seconds(values.get(DESTINATION_PROBE_SECONDS)));
+        }
+        if (values.containsKey(STRAGGLER_WAIT_SECONDS)) {
+            settings = settings.withStragglerWait(seconds(values.get(STRAGGLER_WAIT_SECONDS)));
+        }
         return settings;
     }
 
+    private static Duration seconds(String value) {
+        return Duration.ofSeconds(Long.parseLong(value.strip()));
+    }
 }

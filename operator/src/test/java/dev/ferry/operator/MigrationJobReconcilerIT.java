@@ -201,9 +201,10 @@ class MigrationJobReconcilerIT {
             MigrationTask plan = cluster.task("videos-plan");
             assertThat(holder(plan)).contains("w2");
             assertThat(plan.getStatus().phase).isEqualTo(TaskPhase.Assigned);
-            // taken back (epoch 2, one more attempt), then handed out again (epoch 3)
+            // taken back (epoch 2), then handed out again (epoch 3); w1 held it only briefly: a takeback, no attempt
             assertThat(plan.getStatus().assignment.epoch).isEqualTo(3L);
-            assertThat(plan.getStatus().attempts).isEqualTo(1);
+            assertThat(plan.getStatus().attempts).isZero();
+            assertThat(plan.getStatus().takebacks).isEqualTo(1);
             assertThat(plan.getStatus().progress.checkpoint).as("progress survives the hand-over").isEqualTo("dir/file-0042");
         });
         MigrationTask untouched = cluster.task("videos-plan-00001");
@@ -371,6 +372,55 @@ class MigrationJobReconcilerIT {
                     assertThat(e.getReason()).isEqualTo("Failed");
                     assertThat(e.getType()).isEqualTo("Warning");
                 }));
+    }
+
+    @Test
+    void countsEveryFailedFileAndTheFilesOfATaskItGaveUpOnSoTheCountsAddUp() {
+        cluster.createCredentialsSecret();
+        MigrationJob job = cluster.createJob("mixed", spec -> {
+            spec.tasks = new TasksSpec();
+            spec.tasks.maxAttempts = 1;
+        });
+        await().untilAsserted(() -> assertThat(cluster.tasks("mixed")).hasSize(1));
+        cluster.startWorkerPod("mixed", "w1", true, clock.instant());
+        await().untilAsserted(() -> assertThat(phase(cluster.task("mixed-plan"))).isEqualTo(TaskPhase.Assigned));
+        cluster.createCopyTask(job, "mixed-plan-00001", file("ok"), file("locked"));
+        cluster.createCopyTask(job, "mixed-plan-00002", file("a"), file("b"), file("c"));
+        cluster.writeAsWorker("mixed-plan", status -> planned(status, 5, 500, 2));
+        await().untilAsserted(() -> assertThat(cluster.tasks("mixed")).allSatisfy(t ->
+                assertThat(phase(t)).isIn(TaskPhase.Assigned, TaskPhase.Succeeded)));
+
+        // One bad file does not sink its task: it is reported and the task Succeeds.
+        cluster.writeAsWorker("mixed-plan-00001", status -> {
+            succeeded(status, 1, 0, 100);
+            status.progress.failed = 1;
+            status.progress.files = 2;
+            status.failures = List.of(new FileFailure("locked", "ACCESS_DENIED", "permission denied"));
+            return status;
+        });
+        // The other copies a, then uses up its attempts on a task-level error: the operator gives up on b and c.
+        cluster.writeAsWorker("mixed-plan-00002", status -> {
+            running(status, "1");
+            status.progress.copied = 1;
+            status.progress.files = 1;
+            status.progress.bytes = 100;
+            return retryLater(status, clock.instant(), "S3_SERVER_ERROR: 500 InternalError");
+        });
+
+        await().untilAsserted(() -> {
+            MigrationJob done = cluster.job("mixed");
+            assertThat(done.getStatus().phase).isEqualTo(JobPhase.Failed);
+            assertThat(done.getStatus().files.total).isEqualTo(5);
+            assertThat(done.getStatus().files.copied).isEqualTo(2);
+            assertThat(done.getStatus().files.failed).as("locked, and b and c left by the failed task").isEqualTo(3);
+            assertThat(done.getStatus().files.total).isEqualTo(done.getStatus().files.done());
+            assertThat(done.getStatus().failures).extracting(f -> f.path, f -> f.code).containsExactly(
+                    org.assertj.core.groups.Tuple.tuple("locked", "ACCESS_DENIED"),
+                    org.assertj.core.groups.Tuple.tuple("b", "TASK_FAILED"),
+                    org.assertj.core.groups.Tuple.tuple("c", "TASK_FAILED"));
+            assertThat(condition(done, Conditions.READY).getMessage()).contains("3 file(s) failed")
+                    .doesNotContain("do not add up");
+        });
     }
 
     @Test

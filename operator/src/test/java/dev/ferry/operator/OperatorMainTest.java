@@ -43,6 +43,20 @@ class OperatorMainTest {
     }
 
     @Test
+    void readsTheTimingsOfTakebacksProbesAndStragglers() {
+        OperatorSettings defaults = OperatorMain.settings(Map.of(), new String[0]);
+        assertThat(defaults.disruptionGrace()).isEqualTo(Duration.ofMinutes(2));
+        assertThat(defaults.destinationProbeInterval()).isEqualTo(Duration.ofSeconds(15));
+        assertThat(defaults.stragglerWait()).isEqualTo(Duration.ofSeconds(10));
+
+        OperatorSettings settings = OperatorMain.settings(Map.of("FERRY_DISRUPTION_GRACE_SECONDS", "300",
+                "FERRY_DESTINATION_PROBE_SECONDS", "30"), new String[] {"--straggler-wait-seconds=20"});
+        assertThat(settings.disruptionGrace()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(settings.destinationProbeInterval()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(settings.stragglerWait()).isEqualTo(Duration.ofSeconds(20));
+    }
+
+    @Test
     void argumentsOverrideTheEnvironment() {
         OperatorSettings settings = OperatorMain.settings(Map.of("FERRY_RECHECK_SECONDS", "30"),
                 new String[] {"--recheck-seconds=5", "--prefetch-per-worker=4"});

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.ferry.api.FileEntry;
+import dev.ferry.api.FileFailure;
 import dev.ferry.api.JobPhase;
 import dev.ferry.api.MigrationJob;
 import dev.ferry.api.MigrationJobStatus;
@@ -120,6 +121,53 @@ class TaskHistoryIT {
     }
 
     @Test
+    void foldsTasksWithFailedFilesWithoutLosingThemFromTheJobsReport() {
+        MigrationJob job = cluster.createJob("lossy", spec -> {
+            spec.tasks = new TasksSpec();
+            spec.tasks.historyLimit = 0;
+        });
+        await().untilAsserted(() -> assertThat(cluster.tasks("lossy")).hasSize(1));
+        cluster.startWorkerPod("lossy", "w1", true, clock.instant());
+        cluster.startWorkerPod("lossy", "w2", true, clock.instant());
+        await().untilAsserted(() -> assertThat(phase(cluster.task("lossy-plan"))).isEqualTo(TaskPhase.Assigned));
+        for (int n = 1; n <= 3; n++) {
+            cluster.createCopyTask(job, "lossy-plan-%05d".formatted(n), new FileEntry("f" + n, 100, 1_700_000_000_000L),
+                    new FileEntry("bad" + n, 100, 1_700_000_000_000L));
+        }
+        cluster.writeAsWorker("lossy-plan", status -> planned(status, 6, 600, 3, clock.instant()));
+        List<Long> failedAsWritten = failedAsWritten("lossy");
+
+        // Each task copies one file and reports the other: Succeeded with a failure, folded at once (limit 0).
+        for (int n = 1; n <= 3; n++) {
+            String name = "lossy-plan-%05d".formatted(n);
+            await().untilAsserted(() -> assertThat(phase(cluster.task(name))).isEqualTo(TaskPhase.Assigned));
+            clock.advance(Duration.ofSeconds(1));
+            String bad = "bad" + n;
+            cluster.writeAsWorker(name, status -> {
+                succeeded(status, clock.instant());
+                status.progress.failed = 1;
+                status.progress.files = 2;
+                status.failures = List.of(new FileFailure(bad, "SOURCE_CHANGED", "changed while read, twice"));
+                return status;
+            });
+        }
+
+        await().untilAsserted(() -> {
+            MigrationJobStatus status = cluster.job("lossy").getStatus();
+            assertThat(status.phase).isEqualTo(JobPhase.Failed);
+            assertThat(status.history.folded.tasks).as("every task, the plan too").isEqualTo(4);
+            assertThat(status.history.deleting).isNull();
+            assertThat(cluster.tasks("lossy")).isEmpty();
+            assertThat(status.files.total).isEqualTo(6);
+            assertThat(status.files.copied).isEqualTo(3);
+            assertThat(status.files.failed).isEqualTo(3);
+            assertThat(status.failures).extracting(f -> f.path).containsExactlyInAnyOrder("bad1", "bad2", "bad3");
+        });
+        assertThat(failedAsWritten).as("never a failed file lost or counted twice, in any status written").isSorted()
+                .last().isEqualTo(3L);
+    }
+
+    @Test
     void aNewLeaderFinishesAnInterruptedFoldWithoutCountingTwice() {
         MigrationJob job = cluster.createJob("relay", spec -> { });
         await().untilAsserted(() -> assertThat(cluster.tasks("relay")).hasSize(1));
@@ -174,6 +222,24 @@ class TaskHistoryIT {
             assertThat(status.files.copied).isEqualTo(3);
             assertThat(status.bytes.copied).isEqualTo(300);
         });
+    }
+
+    /** files.failed of every version of the job's status from now on, in the order they were written. */
+    private List<Long> failedAsWritten(String job) {
+        List<Long> failed = new CopyOnWriteArrayList<>();
+        watches.add(client.resources(MigrationJob.class).inNamespace(Cluster.NAMESPACE).withName(job).watch(new Watcher<>() {
+            @Override
+            public void eventReceived(Action action, MigrationJob resource) {
+                if (resource.getStatus() != null && resource.getStatus().files != null) {
+                    failed.add(resource.getStatus().files.failed);
+                }
+            }
+
+            @Override
+            public void onClose(WatcherException cause) {
+            }
+        }));
+        return failed;
     }
 
     /** files.copied of every version of the job's status from now on, in the order they were written. */

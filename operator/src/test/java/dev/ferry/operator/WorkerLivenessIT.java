@@ -84,9 +84,10 @@ class WorkerLivenessIT {
         await().untilAsserted(() -> {
             MigrationTask plan = cluster.task("books-plan");
             assertThat(holder(plan)).contains("w2");
-            // taken back (epoch 2, one more attempt), then handed out again (epoch 3)
+            // taken back (epoch 2), then handed out again (epoch 3); w1 never started it: a takeback, no attempt
             assertThat(plan.getStatus().assignment.epoch).isEqualTo(3L);
-            assertThat(plan.getStatus().attempts).isEqualTo(1);
+            assertThat(plan.getStatus().attempts).isZero();
+            assertThat(plan.getStatus().takebacks).isEqualTo(1);
         });
         assertThat(client.pods().inNamespace(Cluster.NAMESPACE).withName("w1").get().getStatus().getConditions())
                 .as("the pod still looks Ready").anySatisfy(c -> assertThat(c.getStatus()).isEqualTo("True"));

@@ -7,10 +7,12 @@ import dev.ferry.worker.config.WorkerConfig;
 import dev.ferry.worker.copy.CopyRunner;
 import dev.ferry.worker.parts.PartsRunner;
 import dev.ferry.worker.plan.PlanRunner;
+import dev.ferry.worker.s3.S3Errors;
 import dev.ferry.worker.task.Backoff;
 import dev.ferry.worker.task.LostTaskException;
 import dev.ferry.worker.task.RetryableTaskException;
 import dev.ferry.worker.task.StopSignal;
+import dev.ferry.worker.task.StoreProblemException;
 import dev.ferry.worker.task.TaskFence;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Clock;
@@ -21,7 +23,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs one task handed to this pod from start to end: claims it under its current epoch, marks it
  * Running, runs the plan or copy engine, and turns what went wrong into the task's next state
- * (lost: write nothing; store failure: back to Pending with a backoff).
+ * (lost: write nothing; the store as a whole failing: back to Pending with {@code storeError} and no
+ * attempt used; another failure of the task: back to Pending with attempts + 1 and a backoff).
  */
 public final class TaskRunner {
     private static final Logger LOG = LoggerFactory.getLogger(TaskRunner.class);
@@ -72,14 +75,36 @@ public final class TaskRunner {
             }
         } catch (LostTaskException e) {
             LOG.warn("abandoning task: {}", e.getMessage());
-        } catch (RetryableTaskException e) {
-            backToPending(fence, e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             LOG.warn("task {} interrupted", taskName);
         } catch (RuntimeException e) {
-            LOG.error("task {} failed unexpectedly", taskName, e);
-            backToPending(fence, "unexpected error: " + e);
+            StoreProblemException store = S3Errors.storeProblem("task " + taskName, e);
+            if (store != null) {
+                waitForTheStore(fence, store);
+            } else if (e instanceof RetryableTaskException) {
+                backToPending(fence, e.getMessage());
+            } else {
+                LOG.error("task {} failed unexpectedly", taskName, e);
+                backToPending(fence, "unexpected error: " + e);
+            }
+        }
+    }
+
+    /**
+     * The store as a whole cannot take the task's writes (a plan's manifest, a copy's listing or files):
+     * back to Pending without using an attempt, with {@code storeError}; the engine wrote its progress.
+     */
+    private void waitForTheStore(TaskFence fence, StoreProblemException store) {
+        try {
+            fence.update(s -> store.sendBack(s, clock.instant()));
+            LOG.warn("task {} waits for the store ({}), no attempt used: {}", fence.taskName(), store.code(),
+                    store.getMessage());
+        } catch (LostTaskException e) {
+            LOG.warn("abandoning task: {}", e.getMessage());
+        } catch (RuntimeException e) {
+            LOG.error("could not hand task {} back ({}); the operator will take it back from this worker",
+                    fence.taskName(), e.toString());
         }
     }
 

@@ -1,14 +1,17 @@
 package dev.ferry.operator.assignment;
 
+import dev.ferry.api.FailureCode;
 import dev.ferry.api.MigrationTask;
 import dev.ferry.api.MigrationTaskStatus;
 import dev.ferry.api.TaskPhase;
 import dev.ferry.api.TaskType;
 import dev.ferry.operator.liveness.WorkerLiveness;
 import dev.ferry.operator.liveness.WorkerPods;
+import dev.ferry.operator.state.DestinationProblem;
 import dev.ferry.operator.state.JobState;
 import dev.ferry.operator.state.Tasks;
 import io.fabric8.kubernetes.api.model.Pod;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -27,6 +30,11 @@ import org.slf4j.LoggerFactory;
  * The worker's task slots (default 3) are sized for exactly that: two copies and one plan.
  * A task that used up its attempts is Failed instead. Each hand-out raises the epoch, the fencing
  * token the holder checks before every write.
+ *
+ * <p>While the job's destination is unavailable ({@link DestinationProblem}: its holders hand tasks back with a
+ * {@code storeError}), hand-out pauses: one task at a time goes out as a probe, at most once per
+ * {@code probeInterval}, and only when no task of the job is held — a held task meets the store anyway. The
+ * first probe (or any task) that moves forward ends the problem, and hand-out resumes by itself.
  */
 public final class TaskAssigner {
     private static final Logger LOG = LoggerFactory.getLogger(TaskAssigner.class);
@@ -42,15 +50,22 @@ public final class TaskAssigner {
     private final TaskStatusWriter writer;
     private final int prefetch;
     private final WorkerLiveness liveness;
+    private final Duration probeInterval;
 
-    public TaskAssigner(TaskStatusWriter writer, int prefetch, WorkerLiveness liveness) {
+    public TaskAssigner(TaskStatusWriter writer, int prefetch, WorkerLiveness liveness, Duration probeInterval) {
         this.writer = writer;
         this.prefetch = prefetch;
         this.liveness = liveness;
+        this.probeInterval = probeInterval;
     }
 
-    /** What one pass did, for status and rescheduling. */
-    public record Outcome(int assigned, int failed, int waiting, Optional<Instant> nextBackoffEnd) {
+    /**
+     * What one pass did, for status and rescheduling.
+     *
+     * @param nextLook when the pass would decide otherwise without any event: a backoff ends, or the next probe
+     *        of a paused destination is due
+     */
+    public record Outcome(int assigned, int failed, int waiting, Optional<Instant> nextLook) {
     }
 
     public Outcome assign(JobState state) {
@@ -61,12 +76,13 @@ public final class TaskAssigner {
         int assigned = 0;
         int failed = 0;
         int waiting = 0;
-        Optional<Instant> nextBackoffEnd = Optional.empty();
+        HandOutBudget budget = budget(state);
+        Optional<Instant> nextLook = budget.nextProbe();
         for (MigrationTask task : queue(state.tasks())) {
             Optional<Instant> notBefore = Tasks.notBefore(task).filter(t -> t.isAfter(state.now()));
             if (notBefore.isPresent()) {
                 waiting++;
-                nextBackoffEnd = earliest(nextBackoffEnd, notBefore.get());
+                nextLook = earliest(nextLook, notBefore.get());
                 continue;
             }
             if (Tasks.attempts(task) >= maxAttempts) {
@@ -77,16 +93,47 @@ public final class TaskAssigner {
             }
             boolean plan = Tasks.type(task) == TaskType.Plan;
             Optional<Pod> worker = pickWorker(ready, load, plan ? PLANS_PER_WORKER : prefetch, plan);
-            if (worker.isEmpty()) {
+            if (worker.isEmpty() || assigned >= budget.handOuts()) {
                 waiting++;
                 continue;
             }
-            if (handOut(state, task, worker.get())) {
+            if (handOut(state, task, worker.get(), budget.note())) {
                 load.merge(WorkerPods.uid(worker.get()), plan ? Load.PLAN : Load.COPY, Load::plus);
                 assigned++;
             }
         }
-        return new Outcome(assigned, failed, waiting, nextBackoffEnd);
+        return new Outcome(assigned, failed, waiting, nextLook);
+    }
+
+    /**
+     * How many tasks one pass may hand out: every one a worker has room for; while the destination is
+     * unavailable, one probe when it is due.
+     *
+     * @param note what the hand-out message adds
+     * @param nextProbe when the next probe is due, if it is later
+     */
+    private record HandOutBudget(int handOuts, String note, Optional<Instant> nextProbe) {
+    }
+
+    /**
+     * A paused destination gets a probe {@code probeInterval} after the job's last hand-out, and never while a
+     * task of the job is held: a held task meets the store anyway, and its hand-back or progress is an event.
+     */
+    private HandOutBudget budget(JobState state) {
+        Optional<DestinationProblem> problem = DestinationProblem.of(state.tasks());
+        if (problem.isEmpty()) {
+            return new HandOutBudget(Integer.MAX_VALUE, "", Optional.empty());
+        }
+        String note = " to probe the destination (" + problem.get().code() + ")";
+        if (state.tasks().stream().anyMatch(t -> Tasks.phase(t).isHeld())) {
+            return new HandOutBudget(0, note, Optional.empty());
+        }
+        Optional<Instant> due = state.tasks().stream()
+                .flatMap(t -> Tasks.since(t).stream())
+                .max(Instant::compareTo)
+                .map(last -> last.plus(probeInterval))
+                .filter(moment -> moment.isAfter(state.now()));
+        return new HandOutBudget(due.isPresent() ? 0 : 1, note, due);
     }
 
     /** Pending tasks in the order they are handed out. */
@@ -138,7 +185,7 @@ public final class TaskAssigner {
         return load.getOrDefault(WorkerPods.uid(pod), Load.NONE);
     }
 
-    private boolean handOut(JobState state, MigrationTask task, Pod worker) {
+    private boolean handOut(JobState state, MigrationTask task, Pod worker, String note) {
         long epoch = Tasks.epoch(task) + 1;
         Optional<MigrationTask> written = writer.write(state, task, status -> {
             status.phase = TaskPhase.Assigned;
@@ -149,7 +196,7 @@ public final class TaskAssigner {
             status.assignment.podUid = WorkerPods.uid(worker);
             status.assignment.epoch = epoch;
             status.assignment.since = state.now().toString();
-            status.message = "assigned to " + worker.getMetadata().getName();
+            status.message = "assigned to " + worker.getMetadata().getName() + note;
             return status;
         });
         written.ifPresent(t -> LOG.info("job {}/{}: task {} assigned to {} (epoch {})", state.namespace(), state.name(),
@@ -165,7 +212,7 @@ public final class TaskAssigner {
         Optional<MigrationTask> written = writer.write(state, task, status -> {
             status.phase = TaskPhase.Failed;
             status.message = message;
-            status.failures = UnfinishedFiles.of(task, "not migrated: the task " + message);
+            status.failures = UnfinishedFiles.of(task, FailureCode.TASK_FAILED, "not migrated: the task " + message);
             return status;
         });
         written.ifPresent(t -> LOG.warn("job {}/{}: task {} failed: {}", state.namespace(), state.name(),

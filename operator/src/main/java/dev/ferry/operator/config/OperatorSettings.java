@@ -27,6 +27,12 @@ import java.util.function.Consumer;
  * @param invalidSpecRecheck how soon a job with an invalid spec is looked at again (a Secret may appear)
  * @param workerServiceAccount ServiceAccount of the worker pods (in each job's namespace); null leaves the
  *        namespace's default
+ * @param disruptionGrace a holder taken back after holding a task for less than this did not get a chance: no
+ *        attempt is used even though it moved nothing (see {@code TakeBack})
+ * @param destinationProbeInterval while a job's destination is unavailable, how often one task is handed out to
+ *        probe it (one at a time)
+ * @param stragglerWait how long a task may sit Assigned behind a running task of its worker while another worker
+ *        of the job is idle before it is moved to that one
  */
 public record OperatorSettings(
         Set<String> namespaces,
@@ -41,12 +47,18 @@ public record OperatorSettings(
         Duration leaseStartupGrace,
         Duration recheckInterval,
         Duration invalidSpecRecheck,
-        String workerServiceAccount) {
+        String workerServiceAccount,
+        Duration disruptionGrace,
+        Duration destinationProbeInterval,
+        Duration stragglerWait) {
 
     public static final String LEASE_NAME = "ferry-operator";
     public static final String DEFAULT_WORKER_IMAGE = "ferry/worker:0.1.0";
     /** The worker's default Lease duration: a worker that never renews is as dead as one that stopped. */
     public static final Duration DEFAULT_LEASE_STARTUP_GRACE = Duration.ofSeconds(15);
+    public static final Duration DEFAULT_DISRUPTION_GRACE = Duration.ofMinutes(2);
+    public static final Duration DEFAULT_DESTINATION_PROBE_INTERVAL = Duration.ofSeconds(15);
+    public static final Duration DEFAULT_STRAGGLER_WAIT = Duration.ofSeconds(10);
 
     public OperatorSettings {
         namespaces = Set.copyOf(namespaces);
@@ -54,6 +66,9 @@ public record OperatorSettings(
         Objects.requireNonNull(clock, "clock");
         Objects.requireNonNull(notReadyGrace, "notReadyGrace");
         Objects.requireNonNull(leaseStartupGrace, "leaseStartupGrace");
+        Objects.requireNonNull(disruptionGrace, "disruptionGrace");
+        Objects.requireNonNull(destinationProbeInterval, "destinationProbeInterval");
+        Objects.requireNonNull(stragglerWait, "stragglerWait");
         if (prefetchPerWorker < 1) {
             throw new IllegalArgumentException("prefetchPerWorker must be at least 1");
         }
@@ -65,7 +80,8 @@ public record OperatorSettings(
     public static OperatorSettings defaults() {
         return new OperatorSettings(Set.of(), DEFAULT_WORKER_IMAGE, WorkersSpec.DEFAULT_REPLICAS, false, null, true,
                 Clock.systemUTC(), 2, Duration.ofSeconds(60), DEFAULT_LEASE_STARTUP_GRACE, Duration.ofSeconds(15),
-                Duration.ofMinutes(5), null);
+                Duration.ofMinutes(5), null, DEFAULT_DISRUPTION_GRACE, DEFAULT_DESTINATION_PROBE_INTERVAL,
+                DEFAULT_STRAGGLER_WAIT);
     }
 
     public boolean watchesAllNamespaces() {
@@ -123,6 +139,18 @@ public record OperatorSettings(
         return edit(b -> b.invalidSpecRecheck = value);
     }
 
+    public OperatorSettings withDisruptionGrace(Duration value) {
+        return edit(b -> b.disruptionGrace = value);
+    }
+
+    public OperatorSettings withDestinationProbeInterval(Duration value) {
+        return edit(b -> b.destinationProbeInterval = value);
+    }
+
+    public OperatorSettings withStragglerWait(Duration value) {
+        return edit(b -> b.stragglerWait = value);
+    }
+
     /** A copy with some settings changed: each {@code with...} names only what it changes. */
     private OperatorSettings edit(Consumer<Builder> change) {
         Builder builder = new Builder(this);
@@ -145,6 +173,9 @@ public record OperatorSettings(
         Duration recheckInterval;
         Duration invalidSpecRecheck;
         String workerServiceAccount;
+        Duration disruptionGrace;
+        Duration destinationProbeInterval;
+        Duration stragglerWait;
 
         Builder(OperatorSettings s) {
             namespaces = s.namespaces;
@@ -160,10 +191,14 @@ public record OperatorSettings(
             recheckInterval = s.recheckInterval;
             invalidSpecRecheck = s.invalidSpecRecheck;
             workerServiceAccount = s.workerServiceAccount;
+            disruptionGrace = s.disruptionGrace;
+            destinationProbeInterval = s.destinationProbeInterval;
+            stragglerWait = s.stragglerWait;
         }
 
         OperatorSettings build() {
-            return new OperatorSettings(namespaces, workerImage, defaultWorkerReplicas, leaderElection, leaseNamespace, exitOnStopLeading, clock, prefetchPerWorker, notReadyGrace, leaseStartupGrace, recheckInterval, invalidSpecRecheck, workerServiceAccount);
+            return new OperatorSettings(namespaces, workerImage, defaultWorkerReplicas, leaderElection, leaseNamespace, exitOnStopLeading, clock, prefetchPerWorker, notReadyGrace, leaseStartupGrace, recheckInterval, invalidSpecRecheck, workerServiceAccount, disruptionGrace,
+                    destinationProbeInterval, stragglerWait);
         }
     }
 }

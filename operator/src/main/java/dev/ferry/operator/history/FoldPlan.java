@@ -1,12 +1,14 @@
 package dev.ferry.operator.history;
 
 import dev.ferry.api.Ferry;
+import dev.ferry.api.FileFailure;
 import dev.ferry.api.MigrationJobStatus;
 import dev.ferry.api.MigrationTask;
 import dev.ferry.api.MigrationTaskStatus;
 import dev.ferry.api.TaskPhase;
 import dev.ferry.api.TaskType;
 import dev.ferry.operator.state.Tasks;
+import dev.ferry.operator.status.FailureSample;
 import dev.ferry.operator.status.TaskCounts;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -30,6 +32,10 @@ import java.util.stream.Collectors;
  * {@code historyLimit} Succeeded tasks stay as objects; of the older ones, at most {@code batch} are
  * taken per fold, oldest first (by their last heartbeat, the moment they finished; else by creation).
  *
+ * <p>A Succeeded task with failed files is folded only once the job's failure sample shows them (or is full):
+ * the fold adds its count to {@code folded.files.failed}, and the sample keeps what it showed
+ * ({@code FailureSample}), so no failed file leaves the job's report with its task.
+ *
  * <p>A task {@code <plan>-<n>} is not folded while its plan runs and has not yet recorded it
  * ({@code progress.tasksCreated < n}): a plan that crashed between creating the task and recording it
  * creates it again on its next run; were it deleted by then, its files would be copied and counted twice.
@@ -41,9 +47,13 @@ public final class FoldPlan {
     private FoldPlan() {
     }
 
-    /** The oldest foldable Succeeded tasks beyond the history limit, at most {@code batch}, oldest first. */
+    /**
+     * The oldest foldable Succeeded tasks beyond the history limit, at most {@code batch}, oldest first.
+     *
+     * @param failureSample the job's {@code status.failures} as written
+     */
     public static List<MigrationTask> nextBatch(Collection<MigrationTask> tasks, Set<String> deleting, int historyLimit,
-            int batch) {
+            int batch, List<FileFailure> failureSample) {
         List<MigrationTask> succeeded = tasks.stream()
                 .filter(t -> Tasks.phase(t) == TaskPhase.Succeeded)
                 .filter(t -> !deleting.contains(t.getMetadata().getName()))
@@ -60,7 +70,7 @@ public final class FoldPlan {
             if (chosen.size() >= batch) {
                 break;
             }
-            if (recordedByItsPlan(task, byName)) {
+            if (recordedByItsPlan(task, byName) && FailureSample.holds(failureSample, task.getStatus().failures)) {
                 chosen.add(task);
             }
         }

@@ -80,7 +80,7 @@ public final class HistoryFolder implements AutoCloseable {
             return 0; // one batch at a time: the last one is still being deleted
         }
         int limit = state.job().getSpec().tasksOrDefaults().historyLimitOrDefault();
-        List<MigrationTask> fold = FoldPlan.nextBatch(state.tasks(), Set.of(), limit, batch);
+        List<MigrationTask> fold = FoldPlan.nextBatch(state.tasks(), Set.of(), limit, batch, state.status().failures);
         if (fold.isEmpty()) {
             return 0;
         }

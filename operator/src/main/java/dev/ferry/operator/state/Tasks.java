@@ -1,6 +1,7 @@
 package dev.ferry.operator.state;
 
 import dev.ferry.api.MigrationTask;
+import dev.ferry.api.MigrationTaskSpec;
 import dev.ferry.api.MigrationTaskStatus;
 import dev.ferry.api.TaskPhase;
 import dev.ferry.api.TaskType;
@@ -38,13 +39,69 @@ public final class Tasks {
 
     /** When a backed-off task may be handed out again; empty when it may be now. */
     public static Optional<Instant> notBefore(MigrationTask task) {
-        if (task.getStatus() == null || task.getStatus().notBefore == null) {
+        // an unreadable backoff must not park a task forever: it reads as none
+        return task.getStatus() == null ? Optional.empty() : parse(task.getStatus().notBefore);
+    }
+
+    /** When the task was handed to its current (or last) holder. */
+    public static Optional<Instant> since(MigrationTask task) {
+        MigrationTaskStatus status = task.getStatus();
+        return status == null || status.assignment == null ? Optional.empty() : parse(status.assignment.since);
+    }
+
+    /** When a holder last moved the task forward (a file done, bytes read or sent), whichever holder it was. */
+    public static Optional<Instant> progressTime(MigrationTask task) {
+        return task.getStatus() == null ? Optional.empty() : parse(task.getStatus().progressTime);
+    }
+
+    /** Whether the current holder moved the task forward since it was handed the task. */
+    public static boolean movedForwardSinceHandOut(MigrationTask task) {
+        Optional<Instant> since = since(task);
+        Optional<Instant> progress = progressTime(task);
+        return since.isPresent() && progress.isPresent() && progress.get().isAfter(since.get());
+    }
+
+    /** The last sign of life of the task's work: its last progress, or its hand-out when that is later. */
+    public static Optional<Instant> lastMove(MigrationTask task) {
+        Optional<Instant> since = since(task);
+        Optional<Instant> progress = progressTime(task);
+        if (progress.isEmpty()) {
+            return since;
+        }
+        return since.filter(s -> s.isAfter(progress.get())).or(() -> progress);
+    }
+
+    /** Outcomes the holder has but whose Kafka events wait for an acknowledgement. */
+    public static long eventsPending(MigrationTask task) {
+        MigrationTaskStatus status = task.getStatus();
+        return status == null || status.progress == null || status.progress.eventsPending == null
+                ? 0 : status.progress.eventsPending;
+    }
+
+    /** How many files the task covers: its spec's count, else its inline list or manifest; a Plan task covers none. */
+    public static long fileCount(MigrationTask task) {
+        MigrationTaskSpec spec = task.getSpec();
+        if (spec == null || type(task) == TaskType.Plan) {
+            return 0;
+        }
+        if (spec.fileCount != null) {
+            return spec.fileCount;
+        }
+        if (spec.files != null) {
+            return spec.files.size();
+        }
+        return spec.manifest != null && spec.manifest.files != null ? spec.manifest.files : 0;
+    }
+
+    /** An RFC 3339 time; empty when absent or unreadable. */
+    public static Optional<Instant> parse(String timestamp) {
+        if (timestamp == null) {
             return Optional.empty();
         }
         try {
-            return Optional.of(OffsetDateTime.parse(task.getStatus().notBefore).toInstant());
+            return Optional.of(OffsetDateTime.parse(timestamp).toInstant());
         } catch (RuntimeException e) {
-            return Optional.empty(); // an unreadable backoff must not park a task forever
+            return Optional.empty();
         }
     }
 }

@@ -12,6 +12,7 @@ public final class Conditions {
     public static final String READY = "Ready";
     public static final String PROGRESSING = "Progressing";
     public static final String DEGRADED = "Degraded";
+    public static final String QUOTA_EXCEEDED = "QuotaExceeded";
 
     private Conditions() {
     }

@@ -4,11 +4,11 @@ import dev.ferry.api.FileFailure;
 import dev.ferry.api.JobPhase;
 import dev.ferry.api.MigrationJobStatus;
 import dev.ferry.api.MigrationTask;
-import dev.ferry.api.MigrationTaskStatus;
 import dev.ferry.api.TaskPhase;
 import dev.ferry.api.TaskType;
 import dev.ferry.operator.liveness.WorkerLiveness;
 import dev.ferry.operator.liveness.WorkerPods;
+import dev.ferry.operator.state.DestinationProblem;
 import dev.ferry.operator.state.JobState;
 import dev.ferry.operator.state.Tasks;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -25,15 +25,23 @@ import java.util.Set;
 /**
  * Folds a job's tasks into its status: counters, phase, conditions and timing. A pure function of
  * the observed state; it decides Succeeded only when the counts add up (total = copied + skipped and
- * nothing failed), so a job can never claim success with files unaccounted for.
+ * nothing failed), so a job can never claim success with files unaccounted for. Failed files count
+ * whatever the phase of their task (a Succeeded task reports the files it could not migrate), and so does
+ * every file a Failed task leaves ({@link TaskCounts}); the job then ends Failed.
  *
  * <p>Counts are {@code status.history.folded} (Succeeded tasks already folded, see {@code HistoryFolder})
  * plus every existing task not named in {@code status.history.deleting}: a folded task is counted once,
- * whether or not its object still exists.
+ * whether or not its object still exists. The failure sample keeps what it showed ({@link FailureSample}).
+ *
+ * <p>A destination that is unavailable ({@link DestinationProblem}) makes the job Degraded with reason
+ * {@code DestinationUnavailable} and the store's message; a full one ({@code S3_QUOTA_EXCEEDED}) also sets
+ * {@code QuotaExceeded}. Both clear once a task moves forward again.
  */
 public final class JobStatusAggregator {
     /** Failures shown in the job's status; the rest are in the tasks and the failure report. */
-    public static final int MAX_FAILURES_IN_JOB_STATUS = MigrationTaskStatus.MAX_FAILURES_IN_STATUS;
+    public static final int MAX_FAILURES_IN_JOB_STATUS = FailureSample.BOUND;
+    public static final String DESTINATION_UNAVAILABLE = "DestinationUnavailable";
+    public static final String QUOTA_EXCEEDED = "QuotaExceeded";
     public static final String WORKERS_UNAVAILABLE = "WorkersUnavailable";
     public static final String WORKERS_MISSING = "WorkersMissing";
     public static final String AS_EXPECTED = "AsExpected";
@@ -66,7 +74,8 @@ public final class JobStatusAggregator {
         }
         MigrationJobStatus.Folded folded = status.history == null ? new MigrationJobStatus.Folded() : status.history.folded;
         addFolded(status, folded);
-        status.failures = failures.isEmpty() ? null : failures;
+        List<FileFailure> sample = FailureSample.extended(status.failures, failures);
+        status.failures = sample.isEmpty() ? null : sample;
         List<MigrationTask> plans = tasks.stream().filter(t -> Tasks.type(t) == TaskType.Plan).toList();
         boolean anyPlan = !plans.isEmpty() || folded.plans > 0;
         // Only Succeeded plans are folded: the ones left decide whether planning is over.
@@ -99,11 +108,7 @@ public final class JobStatusAggregator {
         }
         TaskCounts.add(status.files, status.bytes, task);
         if (task.getStatus() != null && task.getStatus().failures != null) {
-            for (FileFailure failure : task.getStatus().failures) {
-                if (failures.size() < MAX_FAILURES_IN_JOB_STATUS) {
-                    failures.add(failure);
-                }
-            }
+            failures.addAll(task.getStatus().failures);
         }
     }
 
@@ -228,7 +233,9 @@ public final class JobStatusAggregator {
     }
 
     /**
-     * Degraded while the job runs and its workers fall short, judged by {@link WorkerLiveness} (pod state
+     * Degraded while the job runs and its destination is unavailable (DestinationUnavailable: the store's
+     * message; it comes first, since hand-out pauses for it), or its workers fall short, judged by
+     * {@link WorkerLiveness} (pod state
      * and Lease), not by pod readiness alone: a hung worker keeps looking Ready. WorkersUnavailable when
      * tasks wait and no worker can take one; WorkersMissing when worker pods stay that count as dead
      * (Lease expired, not Ready past the grace, no Lease past the start-up grace): their tasks are taken
@@ -237,6 +244,14 @@ public final class JobStatusAggregator {
     private void degraded(JobState state, MigrationJobStatus status, List<MigrationTask> tasks, boolean progressing,
             Long generation) {
         Instant now = state.now();
+        Optional<DestinationProblem> destination = DestinationProblem.of(tasks);
+        quotaExceeded(status, destination.filter(p -> progressing), now, generation);
+        if (progressing && destination.isPresent()) {
+            DestinationProblem problem = destination.get();
+            Conditions.set(status.conditions, Conditions.DEGRADED, true, DESTINATION_UNAVAILABLE,
+                    describe(problem), now, generation);
+            return;
+        }
         long usable = state.workerPods().stream()
                 .filter(pod -> liveness.canTakeTasks(pod, state.leaseOf(pod), now)).count();
         long handOutable = tasks.stream()
@@ -261,6 +276,26 @@ public final class JobStatusAggregator {
         } else {
             Conditions.set(status.conditions, Conditions.DEGRADED, false, AS_EXPECTED, "", now, generation);
         }
+    }
+
+    /**
+     * {@code QuotaExceeded=True} while the store is full for the job; once it has been, {@code False} after (the
+     * condition is left out of jobs that never met a quota).
+     */
+    private static void quotaExceeded(MigrationJobStatus status, Optional<DestinationProblem> problem, Instant now,
+            Long generation) {
+        if (problem.isPresent() && problem.get().quota()) {
+            Conditions.set(status.conditions, Conditions.QUOTA_EXCEEDED, true, QUOTA_EXCEEDED, describe(problem.get()),
+                    now, generation);
+        } else if (Conditions.find(status.conditions, Conditions.QUOTA_EXCEEDED).isPresent()) {
+            Conditions.set(status.conditions, Conditions.QUOTA_EXCEEDED, false, AS_EXPECTED,
+                    "writes to the destination succeed again", now, generation);
+        }
+    }
+
+    private static String describe(DestinationProblem problem) {
+        return problem.code() + ": " + problem.message() + " (met by task " + problem.task() + " at " + problem.time()
+                + "); hand-out paused: one task at a time probes the destination, no task is failed for it";
     }
 
     private static String named(List<String> why) {

@@ -5,11 +5,13 @@ import dev.ferry.api.MigrationJob;
 import dev.ferry.api.MigrationJobStatus;
 import dev.ferry.operator.state.JobState;
 import dev.ferry.operator.validation.InvalidSpec;
+import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.net.HttpURLConnection;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,10 +20,12 @@ import org.slf4j.LoggerFactory;
  * Writes a job's status, and only its status, through the status subresource with a
  * resourceVersion lock. The spec is the user's and is never changed (GitOps tools would fight it).
  * Not a JSON merge patch: the Fabric8 mock server appends lists on merge patches, which doubled
- * the conditions on every write. Phase transitions become Events.
+ * the conditions on every write. Phase transitions become Events, and so do the start and the end of a
+ * destination problem (Degraded with reason DestinationUnavailable).
  */
 public final class JobStatusRecorder {
     private static final Logger LOG = LoggerFactory.getLogger(JobStatusRecorder.class);
+    static final String DESTINATION_AVAILABLE = "DestinationAvailable";
 
     private final KubernetesClient client;
     private final JobEvents events;
@@ -46,7 +50,33 @@ public final class JobStatusRecorder {
         if (before.phase != status.phase) {
             announce(state.job(), before.phase, status);
         }
+        announceDestination(state.job(), before, status);
         return true;
+    }
+
+    /** A Warning when the destination becomes unavailable (or full), a Normal Event when hand-out resumes. */
+    private void announceDestination(MigrationJob job, MigrationJobStatus before, MigrationJobStatus after) {
+        Optional<Condition> was = destinationProblem(before);
+        Optional<Condition> is = destinationProblem(after);
+        if (was.isEmpty() && is.isPresent()) {
+            boolean quota = Conditions.find(after.conditions, Conditions.QUOTA_EXCEEDED)
+                    .map(c -> "True".equals(c.getStatus())).orElse(false);
+            String reason = quota ? JobStatusAggregator.QUOTA_EXCEEDED : JobStatusAggregator.DESTINATION_UNAVAILABLE;
+            LOG.warn("job {}/{}: {}", job.getMetadata().getNamespace(), job.getMetadata().getName(), is.get().getMessage());
+            events.warning(job, reason, is.get().getMessage());
+        } else if (was.isPresent() && is.isEmpty() && Conditions.find(after.conditions, Conditions.PROGRESSING)
+                .map(c -> "True".equals(c.getStatus())).orElse(false)) {
+            String code = was.get().getMessage().split(":", 2)[0];
+            String message = "a task moved forward again after " + code + ": the destination works, hand-out resumed";
+            LOG.info("job {}/{}: {}", job.getMetadata().getNamespace(), job.getMetadata().getName(), message);
+            events.normal(job, DESTINATION_AVAILABLE, message);
+        }
+    }
+
+    private static Optional<Condition> destinationProblem(MigrationJobStatus status) {
+        return Conditions.find(status.conditions, Conditions.DEGRADED)
+                .filter(c -> "True".equals(c.getStatus()))
+                .filter(c -> JobStatusAggregator.DESTINATION_UNAVAILABLE.equals(c.getReason()));
     }
 
     /** Ready=False with the problem, Progressing=False; the job stays as far as it got. */

@@ -2,6 +2,7 @@ package dev.ferry.operator.assignment;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ferry.api.FailureCode;
 import dev.ferry.api.FileEntry;
 import dev.ferry.api.FileFailure;
 import dev.ferry.api.ManifestRef;
@@ -22,10 +23,10 @@ class UnfinishedFilesTest {
         task.getStatus().progress = new MigrationTaskStatus.Progress();
         task.getStatus().progress.checkpoint = "1";
 
-        List<FileFailure> failures = UnfinishedFiles.of(task, "gave up");
+        List<FileFailure> failures = UnfinishedFiles.of(task, FailureCode.TASK_FAILED, "gave up");
 
         assertThat(failures).extracting(f -> f.path).containsExactly("b", "c");
-        assertThat(failures).allSatisfy(f -> assertThat(f.code).isEqualTo(UnfinishedFiles.CODE));
+        assertThat(failures).allSatisfy(f -> assertThat(f.code).isEqualTo("TASK_FAILED"));
     }
 
     @Test
@@ -34,7 +35,7 @@ class UnfinishedFilesTest {
         MigrationTask task = copyTask(files);
         task.getStatus().failures = new ArrayList<>(List.of(new FileFailure("x", "SOURCE_CHANGED", "m")));
 
-        List<FileFailure> failures = UnfinishedFiles.of(task, "gave up");
+        List<FileFailure> failures = UnfinishedFiles.of(task, FailureCode.TASK_FAILED, "gave up");
 
         assertThat(failures).hasSize(MigrationTaskStatus.MAX_FAILURES_IN_STATUS);
         assertThat(failures.get(0).code).isEqualTo("SOURCE_CHANGED");
@@ -47,7 +48,7 @@ class UnfinishedFilesTest {
         task.getSpec().manifest.key = "p/.ferry/uid/manifests/t.jsonl";
         task.getSpec().manifest.files = 300;
 
-        List<FileFailure> failures = UnfinishedFiles.of(task, "gave up");
+        List<FileFailure> failures = UnfinishedFiles.of(task, FailureCode.TASK_FAILED, "gave up");
 
         assertThat(failures).singleElement().satisfies(f -> {
             assertThat(f.path).isEqualTo("p/.ferry/uid/manifests/t.jsonl");

@@ -1,19 +1,22 @@
 package dev.ferry.operator.history;
 
+import static dev.ferry.operator.TestObjects.task;
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.ferry.api.Ferry;
+import dev.ferry.api.FileFailure;
 import dev.ferry.api.MigrationJobStatus;
 import dev.ferry.api.MigrationTask;
 import dev.ferry.api.TaskPhase;
 import dev.ferry.api.TaskType;
+import dev.ferry.operator.status.FailureSample;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
-
-import static dev.ferry.operator.TestObjects.task;
-import static org.assertj.core.api.Assertions.assertThat;
 
 class FoldPlanTest {
     private static final Instant T0 = Instant.parse("2026-01-01T10:00:00Z");
@@ -27,9 +30,9 @@ class FoldPlanTest {
                 finished("j-plan-00002", TaskType.Copy, TaskPhase.Succeeded, 20),
                 finished("j-plan-00004", TaskType.Copy, TaskPhase.Succeeded, 40));
 
-        assertThat(names(FoldPlan.nextBatch(tasks, Set.of(), 2, 100)))
+        assertThat(names(FoldPlan.nextBatch(tasks, Set.of(), 2, 100, List.of())))
                 .containsExactly("j-plan", "j-plan-00001", "j-plan-00002");
-        assertThat(FoldPlan.nextBatch(tasks, Set.of(), 5, 100)).isEmpty();
+        assertThat(FoldPlan.nextBatch(tasks, Set.of(), 5, 100, List.of())).isEmpty();
     }
 
     @Test
@@ -42,7 +45,7 @@ class FoldPlanTest {
                 finished("j-plan-00004", TaskType.Copy, TaskPhase.Succeeded, 4));
         tasks.get(0).getStatus().progress.tasksCreated = 4;
 
-        assertThat(names(FoldPlan.nextBatch(tasks, Set.of(), 0, 100))).containsExactly("j-plan-00004");
+        assertThat(names(FoldPlan.nextBatch(tasks, Set.of(), 0, 100, List.of()))).containsExactly("j-plan-00004");
     }
 
     @Test
@@ -55,10 +58,10 @@ class FoldPlanTest {
                 finished("j-plan-00002", TaskType.Copy, TaskPhase.Succeeded, 2),
                 finished("j-plan-00003", TaskType.Copy, TaskPhase.Succeeded, 3));
 
-        assertThat(names(FoldPlan.nextBatch(tasks, Set.of(), 0, 100))).containsExactly("j-plan-00001", "j-plan-00002");
+        assertThat(names(FoldPlan.nextBatch(tasks, Set.of(), 0, 100, List.of()))).containsExactly("j-plan-00001", "j-plan-00002");
 
         plan.getStatus().phase = TaskPhase.Succeeded; // a finished plan creates nothing more
-        assertThat(names(FoldPlan.nextBatch(tasks, Set.of(), 0, 100)))
+        assertThat(names(FoldPlan.nextBatch(tasks, Set.of(), 0, 100, List.of())))
                 .containsExactly("j-plan", "j-plan-00001", "j-plan-00002", "j-plan-00003");
     }
 
@@ -73,10 +76,10 @@ class FoldPlanTest {
         }
         List<MigrationTask> tasks = List.of(child, parts, copy);
 
-        assertThat(names(FoldPlan.nextBatch(tasks, Set.of(), 0, 100))).containsExactly("j-plan-sub-00003");
+        assertThat(names(FoldPlan.nextBatch(tasks, Set.of(), 0, 100, List.of()))).containsExactly("j-plan-sub-00003");
 
         child.getStatus().phase = TaskPhase.Succeeded;
-        assertThat(names(FoldPlan.nextBatch(tasks, Set.of(), 0, 100)))
+        assertThat(names(FoldPlan.nextBatch(tasks, Set.of(), 0, 100, List.of())))
                 .containsExactly("j-plan-sub", "j-plan-sub-00002-parts-1", "j-plan-sub-00003");
     }
 
@@ -87,8 +90,31 @@ class FoldPlanTest {
             tasks.add(finished("j-plan-%05d".formatted(n), TaskType.Copy, TaskPhase.Succeeded, n));
         }
 
-        assertThat(names(FoldPlan.nextBatch(tasks, Set.of("j-plan-00001", "j-plan-00002"), 3, 4)))
+        assertThat(names(FoldPlan.nextBatch(tasks, Set.of("j-plan-00001", "j-plan-00002"), 3, 4, List.of())))
                 .containsExactly("j-plan-00003", "j-plan-00004", "j-plan-00005", "j-plan-00006");
+    }
+
+    @Test
+    void foldsASucceededTaskWithFailedFilesOnlyOnceTheJobsSampleShowsThem() {
+        MigrationTask withFailure = finished("j-plan-00001", TaskType.Copy, TaskPhase.Succeeded, 1);
+        withFailure.getStatus().progress.failed = 1;
+        FileFailure failure = new FileFailure("a/locked", "ACCESS_DENIED", "denied");
+        withFailure.getStatus().failures = List.of(failure);
+        List<MigrationTask> tasks = List.of(withFailure, finished("j-plan-00002", TaskType.Copy, TaskPhase.Succeeded, 2));
+
+        assertThat(names(FoldPlan.nextBatch(tasks, Set.of(), 0, 100, List.of())))
+                .as("its failure is not in the job's sample yet").containsExactly("j-plan-00002");
+        assertThat(names(FoldPlan.nextBatch(tasks, Set.of(), 0, 100,
+                List.of(new FileFailure("a/locked", "ACCESS_DENIED", "denied")))))
+                .containsExactly("j-plan-00001", "j-plan-00002");
+        List<FileFailure> full = IntStream.range(0, FailureSample.BOUND)
+                .mapToObj(i -> new FileFailure("other-" + i, "SOURCE_CHANGED", "m")).toList();
+        assertThat(names(FoldPlan.nextBatch(tasks, Set.of(), 0, 100, full)))
+                .as("a full sample has no room for it anyway: its count is what folds").containsExactly("j-plan-00001", "j-plan-00002");
+
+        MigrationJobStatus.Folded folded = new MigrationJobStatus.Folded();
+        FoldPlan.add(folded, withFailure);
+        assertThat(folded.files.failed).isEqualTo(1);
     }
 
     @Test

@@ -10,6 +10,7 @@ import dev.ferry.api.JobPhase;
 import dev.ferry.api.MigrationJob;
 import dev.ferry.api.MigrationJobStatus;
 import dev.ferry.api.MigrationTask;
+import dev.ferry.api.MigrationTaskStatus;
 import dev.ferry.api.TaskPhase;
 import dev.ferry.api.TaskType;
 import dev.ferry.operator.liveness.WorkerLiveness;
@@ -90,6 +91,83 @@ class JobStatusAggregatorTest {
         assertThat(status.phase).isEqualTo(JobPhase.Failed);
         assertThat(ready(status).getMessage()).contains("1 file(s) failed").contains("1 task(s) failed");
         assertThat(status.failures).extracting(f -> f.path).containsExactly("a/locked");
+    }
+
+    @Test
+    void countsEveryFileAFailedTaskLeavesAndTheFailedFilesOfSucceededTasks() {
+        MigrationTask withFailure = copy("j-plan-00001", TaskPhase.Succeeded, 2, 1, 1, 200);
+        withFailure.getSpec().fileCount = 4;
+        withFailure.getStatus().failures = List.of(new FileFailure("a/locked", "ACCESS_DENIED", "denied"));
+        MigrationTask givenUp = copy("j-plan-00002", TaskPhase.Failed, 1, 0, 0, 100);
+        givenUp.getSpec().fileCount = 5;
+        givenUp.getStatus().failures = List.of(new FileFailure("b/2", "HOLDERS_DIED", "not migrated"));
+        MigrationTask neverMoved = copy("j-plan-00003", TaskPhase.Failed, 0, 0, 0, 0);
+        neverMoved.getSpec().fileCount = 2;
+        neverMoved.getStatus().progress = null;
+
+        MigrationJobStatus status = aggregate(job("j"), List.of(plan("j-plan", TaskPhase.Succeeded, 11, 1100),
+                withFailure, givenUp, neverMoved));
+
+        assertThat(status.files.failed).as("1 reported + 4 left by 00002 + 2 left by 00003").isEqualTo(7);
+        assertThat(status.files.total).isEqualTo(status.files.copied + status.files.skipped + status.files.failed);
+        assertThat(status.phase).isEqualTo(JobPhase.Failed);
+        assertThat(ready(status).getMessage()).contains("7 file(s) failed").doesNotContain("do not add up");
+        assertThat(status.failures).extracting(f -> f.path).containsExactly("a/locked", "b/2");
+    }
+
+    @Test
+    void keepsAFailureInTheSampleAfterItsTaskWasFoldedAway() {
+        MigrationJob job = job("j");
+        job.setStatus(started());
+        job.getStatus().failures = List.of(new FileFailure("a/locked", "ACCESS_DENIED", "denied"));
+        job.getStatus().history = new MigrationJobStatus.TaskHistory();
+        job.getStatus().history.folded.tasks = 1;
+        job.getStatus().history.folded.files.failed = 1;
+        MigrationTask later = copy("j-plan-00002", TaskPhase.Running, 0, 0, 1, 0);
+        later.getStatus().failures = List.of(new FileFailure("b/changed", "SOURCE_CHANGED", "changed"));
+
+        MigrationJobStatus status = aggregate(job, List.of(plan("j-plan", TaskPhase.Succeeded, 5, 500), later));
+
+        assertThat(status.files.failed).isEqualTo(2);
+        assertThat(status.failures).extracting(f -> f.path).containsExactly("a/locked", "b/changed");
+        assertThat(aggregate(jobWith(status), List.of(plan("j-plan", TaskPhase.Succeeded, 5, 500), later)).failures)
+                .as("nothing twice").hasSize(2);
+    }
+
+    @Test
+    void isDegradedWhileTheDestinationIsUnavailableAndSaysWhenItIsFull() {
+        MigrationJob job = job("j");
+        job.setStatus(started());
+        MigrationTask refused = copy("j-plan-00001", TaskPhase.Pending, 0, 0, 0, 0);
+        refused.getStatus().storeError = new MigrationTaskStatus.StoreError();
+        refused.getStatus().storeError.code = "S3_QUOTA_EXCEEDED";
+        refused.getStatus().storeError.message = "QuotaExceeded: bucket quota reached";
+        refused.getStatus().storeError.time = NOW.minusSeconds(5).toString();
+        MigrationTask plan = plan("j-plan", TaskPhase.Succeeded, 1, 10);
+
+        MigrationJobStatus full = aggregate(job, List.of(plan, refused));
+        assertThat(Conditions.find(full.conditions, Conditions.DEGRADED).orElseThrow()).satisfies(c -> {
+            assertThat(c.getStatus()).isEqualTo("True");
+            assertThat(c.getReason()).isEqualTo("DestinationUnavailable");
+            assertThat(c.getMessage()).contains("S3_QUOTA_EXCEEDED").contains("bucket quota reached");
+        });
+        assertThat(Conditions.find(full.conditions, Conditions.QUOTA_EXCEEDED).orElseThrow()).satisfies(c -> {
+            assertThat(c.getStatus()).isEqualTo("True");
+            assertThat(c.getReason()).isEqualTo("QuotaExceeded");
+        });
+
+        refused.getStatus().progressTime = NOW.minusSeconds(1).toString(); // a probe got through
+        MigrationJobStatus again = aggregate(jobWith(full), List.of(plan, refused));
+        assertThat(Conditions.find(again.conditions, Conditions.DEGRADED).orElseThrow().getStatus()).isEqualTo("False");
+        assertThat(Conditions.find(again.conditions, Conditions.QUOTA_EXCEEDED).orElseThrow().getStatus()).isEqualTo("False");
+        assertThat(Conditions.find(aggregate(job("j"), List.of(plan)).conditions, Conditions.QUOTA_EXCEEDED))
+                .as("only on jobs that met a quota").isEmpty();
+    }
+
+    private static MigrationJob jobWith(MigrationJobStatus status) {
+        MigrationJob job = job("j");
+        job.setStatus(status);
+        return job;
     }
 
     @Test

@@ -1,6 +1,7 @@
 package dev.ferry.worker.copy;
 
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongConsumer;
 import java.util.function.LongSupplier;
 
 /**
@@ -8,7 +9,8 @@ import java.util.function.LongSupplier;
  * part in flight: a token bucket of bytes that refills at the limit and holds at most one second of
  * it. A request larger than what is available takes it on credit and waits until the bucket is back
  * to zero, so a 64 MiB part under a 10 MiB/s limit waits about 6 s and the long-run rate is the limit
- * whatever the request sizes.
+ * whatever the request sizes. Uploads take a request's bytes in slices of one second of the limit
+ * ({@link #acquire(long, LongConsumer)}), each counted as the task moving.
  */
 public final class BandwidthLimiter {
     /** No limit: {@link #acquire} returns at once. */
@@ -43,6 +45,23 @@ public final class BandwidthLimiter {
 
     public boolean unlimited() {
         return bytesPerSecond <= 0;
+    }
+
+    /**
+     * As {@link #acquire(long)}, in slices of at most one second of the limit, telling {@code granted}
+     * of each as it is granted: a long wait for a large part under a low limit shows as a task that
+     * moves (its {@link TaskMotion}), not as one that stalls. The long-run rate is the same.
+     */
+    public void acquire(long bytes, LongConsumer granted) throws InterruptedException {
+        if (unlimited()) {
+            return;
+        }
+        for (long left = bytes; left > 0; ) {
+            long slice = Math.min(left, bytesPerSecond);
+            acquire(slice);
+            granted.accept(slice);
+            left -= slice;
+        }
     }
 
     /** Returns when {@code bytes} may be sent. */

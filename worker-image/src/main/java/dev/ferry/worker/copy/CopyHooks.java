@@ -13,6 +13,13 @@ public interface CopyHooks {
     };
 
     /**
+     * Called before the bytes of {@code file} are read (the single PUT's read, the hash pass of a
+     * multipart copy): a test makes the read hang here, as a hung NFS read would.
+     */
+    default void beforeRead(Path file) throws IOException, InterruptedException {
+    }
+
+    /**
      * Called when all bytes of {@code file} were read (for a stored link or directory marker: its lstat
      * and link text), just before the stat that tells whether it changed.
      */

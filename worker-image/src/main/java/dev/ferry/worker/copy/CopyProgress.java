@@ -10,7 +10,8 @@ import java.util.function.IntSupplier;
  * The progress of a Copy task as it may be written down. Files finish out of order, but the status
  * only counts the leading files that all have an outcome (the checkpoint): a resumed task starts
  * right after it, and a file done beyond it is done again (and then usually skipped as identical)
- * without being counted twice.
+ * without being counted twice. Bytes read and sent for the files in flight move the task too
+ * ({@link TaskMotion}: {@code progressTime}) without changing its counters.
  */
 final class CopyProgress {
     private final FileOutcome[] pending;
@@ -26,14 +27,18 @@ final class CopyProgress {
     /** Outcomes whose events wait for the broker's acknowledgement (written as progress.eventsPending). */
     private final IntSupplier eventsAwaiting;
     private int eventsAwaitingWritten;
+    /** Whether the task moves (outcomes, bytes of files in flight): {@code progressTime}. */
+    private final TaskMotion motion;
+    private long motionSeen;
 
     CopyProgress(MigrationTaskStatus status, int fileCount) {
-        this(status, fileCount, () -> 0);
+        this(status, fileCount, () -> 0, TaskMotion.untracked());
     }
 
-    CopyProgress(MigrationTaskStatus status, int fileCount, IntSupplier eventsAwaiting) {
+    CopyProgress(MigrationTaskStatus status, int fileCount, IntSupplier eventsAwaiting, TaskMotion motion) {
         this.pending = new FileOutcome[fileCount];
         this.eventsAwaiting = eventsAwaiting;
+        this.motion = motion;
         MigrationTaskStatus.Progress prior = status == null ? null : status.progress;
         if (prior != null && prior.checkpoint != null) {
             checkpoint = Math.min(fileCount, Math.max(0, parse(prior.checkpoint)));
@@ -58,6 +63,11 @@ final class CopyProgress {
         int awaiting = eventsAwaiting.getAsInt();
         if (awaiting != eventsAwaitingWritten) {
             eventsAwaitingWritten = awaiting;
+            version++;
+        }
+        long moved = motion.look();
+        if (moved != motionSeen) {
+            motionSeen = moved;
             version++;
         }
         return version;
@@ -130,6 +140,7 @@ final class CopyProgress {
         p.eventsPending = awaiting == 0 ? null : (long) awaiting;
         status.progress = p;
         status.failures = failures.isEmpty() ? null : List.copyOf(failures);
+        motion.writeTo(status);
     }
 
     synchronized String summary() {

@@ -13,6 +13,7 @@ import dev.ferry.worker.task.Backoff;
 import dev.ferry.worker.task.LostTaskException;
 import dev.ferry.worker.task.RetryableTaskException;
 import dev.ferry.worker.task.StopSignal;
+import dev.ferry.worker.task.StoreProblemException;
 import dev.ferry.worker.task.TaskFence;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -30,10 +31,14 @@ import software.amazon.awssdk.core.exception.SdkException;
 
 /**
  * Runs a Copy task: the files after its checkpoint go through the engine's file threads (at most
- * {@code concurrency} of this task in flight), progress is written about once a second, and the task
- * ends Succeeded (no failed file), Failed (some files failed, each recorded with its code), back in
- * Pending with a backoff (the store failed as a whole) or released (worker shutdown) — keeping its
- * checkpoint in the last two cases. With {@code spec.notifications}, a file's outcome counts (moves the
+ * {@code concurrency} of this task in flight), progress is written about once a second (with
+ * {@code progressTime} whenever a file got its outcome or bytes moved, {@link TaskMotion}), and the task
+ * ends Succeeded once every file has an outcome — copied, skipped, or failed and reported with its code
+ * in {@code progress.failed} and {@code failures}: one bad file sinks nothing else. It goes back to
+ * Pending without using an attempt when the store as a whole cannot take its writes
+ * ({@link StoreProblemException}: {@code storeError}, a short backoff), with attempts + 1 and a backoff
+ * on another failure of the task as a whole, or is released (worker shutdown) — keeping its checkpoint
+ * in these cases. With {@code spec.notifications}, a file's outcome counts (moves the
  * checkpoint) only once the broker acknowledged its event, and the task ends only once its
  * {@code task.finished} is acknowledged too ({@link TaskEvents}).
  */
@@ -74,12 +79,13 @@ public final class CopyRunner {
         List<FileEntry> files = TaskFiles.of(job, task, engine.s3()); // inline, or the manifest in the state prefix
         Path base = SourcePaths.base(sourceRoot, job);
         TaskEvents events = new TaskEvents(publishers.apply(job), job, task, fence.epoch(), engine.bucket);
-        CopyProgress progress = new CopyProgress(task.getStatus(), files.size(), events::awaiting);
+        TaskMotion motion = new TaskMotion(clock);
+        CopyProgress progress = new CopyProgress(task.getStatus(), files.size(), events::awaiting, motion);
         TaskProgressWriter writer = new TaskProgressWriter(fence, progress::version, progress::writeTo, clock,
                 HEARTBEAT_INTERVAL);
         AtomicReference<RuntimeException> taskFailure = new AtomicReference<>();
         StopSignal halt = stop.or(() -> writer.lost() != null || taskFailure.get() != null);
-        FileCopier copier = new FileCopier(engine, halt);
+        FileCopier copier = new FileCopier(engine, halt, motion);
         Semaphore window = new Semaphore(engine.concurrency());
         LOG.info("copying {}: {} files from #{}", task.getMetadata().getName(), files.size(), progress.checkpoint());
         ExistingObjects existing = listExisting(engine, files.subList(progress.checkpoint(), files.size()));
@@ -99,6 +105,7 @@ public final class CopyRunner {
                     try {
                         long started = System.nanoTime();
                         FileOutcome outcome = copier.copy(entry, base.resolve(entry.readPath()), existing);
+                        motion.outcome();
                         long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
                         CopyEvents.of(events, engine, entry, outcome, millis).whenComplete((acknowledged, error) -> {
                             if (error == null) {
@@ -195,17 +202,23 @@ public final class CopyRunner {
                         StopSignal halt) throws LostTaskException, InterruptedException {
         String name = fence.taskName();
         if (progress.allDone()) {
-            TaskPhase phase = progress.failed() == 0 ? TaskPhase.Succeeded : TaskPhase.Failed;
+            // every file has its outcome: failed files are reported, not the task's failure
             String summary = progress.summary();
-            if (!announced(fence, progress, events, halt, phase, summary)) {
+            if (!announced(fence, progress, events, halt, TaskPhase.Succeeded, summary)) {
                 return;
             }
             fence.update(s -> {
                 progress.writeTo(s);
-                s.phase = phase;
+                s.phase = TaskPhase.Succeeded;
                 s.message = summary;
             });
-            LOG.info("task {} {}: {}", name, phase, summary);
+            LOG.info("task {} Succeeded: {}", name, summary);
+        } else if (taskFailure instanceof StoreProblemException store) {
+            fence.update(s -> {
+                progress.writeTo(s);
+                store.sendBack(s, clock.instant());
+            });
+            LOG.warn("task {} waits for the store ({}), no attempt used: {}", name, store.code(), store.getMessage());
         } else if (taskFailure != null) {
             String message = taskFailure.getMessage();
             fence.update(s -> {
@@ -216,7 +229,7 @@ public final class CopyRunner {
                 s.phase = TaskPhase.Pending;
                 s.message = message;
             });
-            LOG.warn("task {} goes back to Pending after a failure of the store: {}", name, message);
+            LOG.warn("task {} goes back to Pending after a failure of the task: {}", name, message);
         } else {
             fence.update(s -> {
                 progress.writeTo(s);

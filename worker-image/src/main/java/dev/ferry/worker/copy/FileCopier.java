@@ -10,12 +10,14 @@ import dev.ferry.worker.multipart.CompositeETag;
 import dev.ferry.worker.s3.EndpointPool;
 import dev.ferry.worker.s3.ObjectKeys;
 import dev.ferry.worker.s3.ObjectMetadata;
+import dev.ferry.worker.s3.RetriesExhausted;
 import dev.ferry.worker.s3.S3Errors;
 import dev.ferry.worker.source.SourceErrors;
 import dev.ferry.worker.source.SourceErrors.SourceFailure;
 import dev.ferry.worker.source.SourceStat;
-import dev.ferry.worker.task.RetryableTaskException;
+import dev.ferry.worker.task.Backoff;
 import dev.ferry.worker.task.StopSignal;
+import dev.ferry.worker.task.StoreProblemException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -44,6 +46,7 @@ public final class FileCopier {
     private final CopyEngine engine;
     private final Uploads uploads;
     private final ObjectVerifier verifier;
+    private final StopSignal halt;
 
     public FileCopier(CopyEngine engine) {
         this(engine, StopSignal.NEVER);
@@ -51,18 +54,24 @@ public final class FileCopier {
 
     /**
      * A copier for a task that may have to stop: a multipart copy then stops between parts and throws
-     * {@link CopyHalted}, leaving its upload for the next holder.
+     * {@link CopyHalted}, leaving its upload for the next holder; so does a file waiting to be tried again.
      */
     public FileCopier(CopyEngine engine, StopSignal halt) {
+        this(engine, halt, TaskMotion.untracked());
+    }
+
+    /** A copier for a task, counting the bytes it reads and sends into the task's {@code motion}. */
+    public FileCopier(CopyEngine engine, StopSignal halt, TaskMotion motion) {
         this.engine = engine;
-        this.uploads = new Uploads(engine, halt);
+        this.halt = halt;
+        this.uploads = new Uploads(engine, halt, motion);
         this.verifier = new ObjectVerifier(engine);
     }
 
     /**
      * Copies {@code file} (whose path relative to the source is {@code relativePath}). Per-file
-     * problems come back as a failed outcome; a problem of the store as a whole is thrown as
-     * {@link RetryableTaskException}.
+     * problems come back as a failed outcome, transient ones after the file's tries; a problem of the
+     * store as a whole is thrown as {@link StoreProblemException}.
      */
     public FileOutcome copy(String relativePath, Path file) throws InterruptedException {
         return copy(relativePath, file, ExistingObjects.UNKNOWN);
@@ -170,9 +179,18 @@ public final class FileCopier {
 
     /**
      * Runs a copy to {@code key} once the key is known to be storable, turning the errors of the source
-     * into the entry's outcome and those of the store into the entry's or the task's.
+     * into the entry's outcome and those of the store into the entry's or the task's:
+     * <ul>
+     *   <li>a problem of the store as a whole (no bucket, credentials, quota, no endpoint reachable) is
+     *       the task's: {@link StoreProblemException};</li>
+     *   <li>a transient error (5xx, throttling, a timeout, a reset connection) tries the whole copy again,
+     *       {@link Backoff#FILE_TRIES} tries in all ({@link Backoff#beforeFileTry} apart; a multipart copy
+     *       resumes its upload); then the file fails with the error's code — provided the store still
+     *       takes a write ({@link StoreProbe}), else the task waits for the store;</li>
+     *   <li>any other error fails the file at once.</li>
+     * </ul>
      */
-    private static FileOutcome guarded(String relativePath, String key, Copy copy) throws InterruptedException {
+    private FileOutcome guarded(String relativePath, String key, Copy copy) throws InterruptedException {
         if (!ObjectKeys.encodable(key)) {
             return FileOutcome.failed(relativePath, FailureCode.NAME_NOT_ENCODABLE,
                     "the file name has no UTF-8 form (invalid in the filesystem's encoding)");
@@ -181,18 +199,46 @@ public final class FileCopier {
             return FileOutcome.failed(relativePath, FailureCode.KEY_TOO_LONG,
                     "the object key would exceed " + ObjectKeys.MAX_KEY_BYTES + " UTF-8 bytes");
         }
-        try {
-            return copy.run();
-        } catch (IOException e) {
-            SourceFailure failure = SourceErrors.classify(e);
-            return FileOutcome.failed(relativePath, failure.code(), failure.message());
-        } catch (SdkException e) {
-            S3Errors.ErrorClass error = S3Errors.classify(e);
-            if (error.retryable()) {
-                throw new RetryableTaskException("uploading " + relativePath + " failed: " + S3Errors.describe(e), e);
+        for (int tries = 1; ; tries++) {
+            SdkException failure;
+            try {
+                return copy.run();
+            } catch (IOException e) {
+                SourceFailure source = SourceErrors.classify(e);
+                return FileOutcome.failed(relativePath, source.code(), source.message());
+            } catch (SdkException e) {
+                StoreProblemException store = S3Errors.storeProblem("uploading " + relativePath, e);
+                if (store != null) {
+                    throw store;
+                }
+                if (!S3Errors.classify(e).retryable()) {
+                    return FileOutcome.failed(relativePath, S3Errors.classify(e).code(), S3Errors.describe(e));
+                }
+                failure = e;
             }
-            return FileOutcome.failed(relativePath, error.code(), S3Errors.describe(e));
+            // a part's own tries are the file's (a multipart copy tried each failed part already)
+            if (tries >= Backoff.FILE_TRIES || failure instanceof RetriesExhausted) {
+                return givenUp(relativePath, key, failure, tries);
+            }
+            LOG.info("{}: {}; trying it again", relativePath, S3Errors.describe(failure));
+            if (!Backoff.pause(Backoff.beforeFileTry(tries + 1), halt)) {
+                throw new CopyHalted("stopped while waiting to try " + relativePath + " again");
+            }
         }
+    }
+
+    /**
+     * The file's tries are used up: it fails with the code of its last error, and any multipart upload it
+     * left is aborted — unless the store takes no write at all, in which case the task waits for it.
+     */
+    private FileOutcome givenUp(String relativePath, String key, SdkException failure, int tries) {
+        StoreProbe.storeTakesWrites(engine, "uploading " + relativePath + " failed (" + S3Errors.describe(failure)
+                + ")");
+        int used = failure instanceof RetriesExhausted exhausted ? exhausted.tries() : tries;
+        LOG.warn("{}: giving up after {} tries: {}", relativePath, used, S3Errors.describe(failure));
+        uploads.abandonUploadsOf(key);
+        return FileOutcome.failed(relativePath, S3Errors.classify(failure).code(),
+                S3Errors.describe(failure) + " (given up after " + used + " tries)");
     }
 
     /**

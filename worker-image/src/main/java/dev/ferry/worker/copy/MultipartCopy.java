@@ -6,7 +6,6 @@ import dev.ferry.worker.multipart.StoredParts;
 import dev.ferry.worker.s3.ObjectMetadata;
 import dev.ferry.worker.s3.S3Errors;
 import dev.ferry.worker.source.SourceStat;
-import dev.ferry.worker.task.RetryableTaskException;
 import dev.ferry.worker.task.StopSignal;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -31,7 +30,7 @@ import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
  * safe even when one belongs to a zombie (an earlier holder that lost the task but still runs):
  * completion lists each part's ETag, so the store assembles exactly the parts the completer verified
  * or sent, and a holder whose upload vanished or whose parts were replaced fails with NoSuchUpload or
- * InvalidPart, which sends its task back to Pending — and its next status write, fenced by epoch,
+ * InvalidPart, which makes it try the file again — and its next status write, fenced by epoch,
  * stops it. So an abort can cost a zombie its work, never tear an object.
  *
  * <p><b>Which version of the file.</b> S3 has no call that reads the metadata of an unfinished upload,
@@ -44,8 +43,9 @@ import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
  * multipart copy conditional on the object's ETag above).
  *
  * <p><b>When to abort.</b> On a definite failure of this file (it changed or shrank, it cannot be read,
- * the store refuses this object). Not when the task stops (shutdown, lost task, a failure of the
- * store as a whole, an interrupt): the upload stays for the next holder.
+ * the store refuses this object, its retries are used up: {@link #abandon}). Not when the file is
+ * tried again or the task stops (shutdown, lost task, a failure of the store as a whole, an
+ * interrupt): the upload stays for the next try or holder.
  */
 final class MultipartCopy {
     private static final Logger LOG = LoggerFactory.getLogger(MultipartCopy.class);
@@ -53,11 +53,13 @@ final class MultipartCopy {
     private final CopyEngine engine;
     private final StoredParts storedParts;
     private final StopSignal halt;
+    private final TaskMotion motion;
 
-    MultipartCopy(CopyEngine engine, StopSignal halt) {
+    MultipartCopy(CopyEngine engine, StopSignal halt, TaskMotion motion) {
         this.engine = engine;
         this.storedParts = new StoredParts(engine.s3, engine.bucket);
         this.halt = halt;
+        this.motion = motion;
     }
 
     /** What was stored, or null when the file changed while it was read (the caller reads it again). */
@@ -67,7 +69,7 @@ final class MultipartCopy {
         // created (as rclone does): setting it after completion needs a CopyObject of the object onto
         // itself, which a store performs as a full server-side copy (S3Proxy: read, write and hash every
         // byte again) and which adds a version in a versioned bucket.
-        byte[] preHashed = Uploads.hash(engine, file, before);
+        byte[] preHashed = Uploads.hash(engine, file, before, motion);
         if (preHashed == null) {
             return null;
         }
@@ -75,7 +77,7 @@ final class MultipartCopy {
         boolean completed = false;
         boolean leave = false;
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
-            PartWriter.Result result = new PartWriter(engine, key, target.uploadId, layout, halt)
+            PartWriter.Result result = new PartWriter(engine, key, target.uploadId, layout, halt, motion)
                     .store(channel, 1, layout.count(), target.parts, null);
             if (result.shrank()) {
                 return null;
@@ -113,13 +115,10 @@ final class MultipartCopy {
             leave = true;
             throw e;
         } catch (SdkException e) {
-            if (StoredParts.isNoSuchUpload(e)) {
-                // aborted or completed under us (a zombie holder, a lifecycle rule): retry the task
-                leave = true;
-                throw new RetryableTaskException("the multipart upload of " + key + " vanished: "
-                        + S3Errors.describe(e), e);
-            }
-            // the store failed as a whole: the task is retried later and resumes this upload
+            // Not a failure of this file (yet): the store failed (the file is tried again, or the task
+            // waits for the store) and the next try resumes this upload; or the upload vanished under us
+            // (a zombie holder, a lifecycle rule: UPLOAD_LOST), and the next try finds or starts another.
+            // A file that fails for good has its uploads abandoned by the copier.
             leave = S3Errors.classify(e).retryable();
             throw e;
         } finally {
@@ -160,6 +159,18 @@ final class MultipartCopy {
         Map<String, String> metadata = head.metadata();
         return ObjectMetadata.sameMtime(metadata.get(ObjectMetadata.MTIME), before.mtime())
                 && Base64.getEncoder().encodeToString(md5).equals(metadata.get(ObjectMetadata.MD5));
+    }
+
+    /** Aborts every unfinished upload of {@code key} (the file failed for good); best effort. */
+    void abandon(String key) {
+        try {
+            for (StoredParts.Upload upload : storedParts.uploadsOf(key)) {
+                LOG.info("{}: aborting upload {}: the file failed", key, upload.uploadId());
+                abort(key, upload.uploadId());
+            }
+        } catch (SdkException e) {
+            LOG.warn("could not list the uploads of {} to abort them: {}", key, e.toString());
+        }
     }
 
     private void abort(String key, String uploadId) {

@@ -2,7 +2,13 @@ package dev.ferry.worker.copy;
 
 import dev.ferry.worker.multipart.PartLayout;
 import dev.ferry.worker.multipart.StoredParts.StoredPart;
+import dev.ferry.worker.s3.RetriesExhausted;
+import dev.ferry.worker.s3.S3Errors;
+import dev.ferry.worker.s3.StoreUnreachableException;
+import dev.ferry.worker.task.Backoff;
 import dev.ferry.worker.task.StopSignal;
+import java.io.ByteArrayInputStream;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -17,6 +23,9 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Semaphore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
 
@@ -25,18 +34,22 @@ import software.amazon.awssdk.services.s3.model.CompletedPart;
  * parts in order with positional reads (feeding the whole-file MD5 when asked); a part the store
  * already has with the planned size and an ETag equal to the MD5 of the bytes just read is kept,
  * every other part is uploaded by the part threads with its Content-MD5. Memory is bounded by the
- * worker's byte budget and by {@code concurrency} parts of this upload in flight.
+ * worker's byte budget and by {@code concurrency} parts of this upload in flight. A part whose request
+ * fails with a transient error is sent again with backoff, a bounded number of times ({@link #send});
+ * the bytes read and sent are counted into the task's {@link TaskMotion}.
  *
  * <p>When the task must stop ({@code halt}) no further part is read: the parts in flight are allowed
  * to finish, so that they count for the next holder, and {@link CopyHalted} is thrown. The upload is
  * never aborted here; that is the caller's decision.
  */
 public final class PartWriter {
+    private static final Logger LOG = LoggerFactory.getLogger(PartWriter.class);
     private final CopyEngine engine;
     private final String key;
     private final String uploadId;
     private final PartLayout layout;
     private final StopSignal halt;
+    private final TaskMotion motion;
 
     /**
      * What a range ended with: every part of it by number (with the ETag to complete with) and the MD5
@@ -48,11 +61,18 @@ public final class PartWriter {
     }
 
     public PartWriter(CopyEngine engine, String key, String uploadId, PartLayout layout, StopSignal halt) {
+        this(engine, key, uploadId, layout, halt, TaskMotion.untracked());
+    }
+
+    /** A writer that counts the bytes it reads and sends into {@code motion} (the task's progress). */
+    public PartWriter(CopyEngine engine, String key, String uploadId, PartLayout layout, StopSignal halt,
+                      TaskMotion motion) {
         this.engine = engine;
         this.key = key;
         this.uploadId = uploadId;
         this.layout = layout;
         this.halt = halt;
+        this.motion = motion;
     }
 
     /** Makes parts {@code first..last} stored; {@code whole}, when given, is fed the range's bytes in order. */
@@ -89,6 +109,7 @@ public final class PartWriter {
                         shrank = true;
                         break;
                     }
+                    motion.bytes(length);
                     if (whole != null) {
                         whole.update(data);
                     }
@@ -129,18 +150,61 @@ public final class PartWriter {
         String contentMd5 = Base64.getEncoder().encodeToString(md5);
         return CompletableFuture.supplyAsync(() -> {
             try {
-                engine.bandwidth.acquire(data.length);
+                engine.bandwidth.acquire(data.length, motion::bytes);
+                return CompletedPart.builder().partNumber(partNumber).eTag(send(partNumber, data, contentMd5)).build();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new CompletionException(e);
             }
-            // the parts of one upload may go to different gateways of the store
-            String eTag = engine.s3.call(s3 -> s3.uploadPart(b -> b.bucket(engine.bucket).key(key)
-                            .uploadId(uploadId).partNumber(partNumber)
-                            .contentLength((long) data.length).contentMD5(contentMd5),
-                    RequestBody.fromBytes(data))).eTag();
-            return CompletedPart.builder().partNumber(partNumber).eTag(eTag).build();
         }, engine.partThreads);
+    }
+
+    /**
+     * Sends one part and returns its ETag, trying again on a transient error ({@link Backoff#FILE_TRIES}
+     * tries, {@link Backoff#beforeFileTry} apart) so that one failed request costs a part, not a re-read
+     * of the file. A problem of the whole store goes up at once; so does the last failure, as
+     * {@link RetriesExhausted}, when the tries are used up or the task must stop.
+     */
+    private String send(int partNumber, byte[] data, String contentMd5) throws InterruptedException {
+        for (int tries = 1; ; tries++) {
+            try {
+                // the parts of one upload may go to different gateways of the store
+                return engine.s3.call(s3 -> s3.uploadPart(b -> b.bucket(engine.bucket).key(key)
+                                .uploadId(uploadId).partNumber(partNumber)
+                                .contentLength((long) data.length).contentMD5(contentMd5),
+                        countedBody(data))).eTag();
+            } catch (SdkException e) {
+                S3Errors.ErrorClass error = S3Errors.classify(e);
+                if (error.scope() != S3Errors.Scope.RETRY || e instanceof StoreUnreachableException) {
+                    throw e;
+                }
+                if (tries >= Backoff.FILE_TRIES || !Backoff.pause(Backoff.beforeFileTry(tries + 1), halt)) {
+                    throw new RetriesExhausted(e, tries);
+                }
+                LOG.info("{}: part {} failed ({}); trying it again", key, partNumber, S3Errors.describe(e));
+            }
+        }
+    }
+
+    /** The part's bytes as a body that counts what the HTTP client takes of it (a slow send still moves). */
+    private RequestBody countedBody(byte[] data) {
+        return RequestBody.fromContentProvider(() -> new FilterInputStream(new ByteArrayInputStream(data)) {
+            @Override
+            public int read() throws IOException {
+                int b = super.read();
+                if (b >= 0) {
+                    motion.bytes(1);
+                }
+                return b;
+            }
+
+            @Override
+            public int read(byte[] buffer, int offset, int length) throws IOException {
+                int n = super.read(buffer, offset, length);
+                motion.bytes(n);
+                return n;
+            }
+        }, data.length, "application/octet-stream");
     }
 
     /** Fills {@code data} from {@code offset}; false when the file ended first (it shrank). */

@@ -48,6 +48,7 @@ public final class Uploads {
 
     private final CopyEngine engine;
     private final MultipartCopy multipart;
+    private final TaskMotion motion;
 
     /**
      * What an upload stored: the file's size and whole-file MD5, in one PUT or in parts, and for a
@@ -79,13 +80,17 @@ public final class Uploads {
     }
 
     public Uploads(CopyEngine engine) {
-        this(engine, StopSignal.NEVER);
+        this(engine, StopSignal.NEVER, TaskMotion.untracked());
     }
 
-    /** Uploads whose multipart copies stop between parts when {@code halt} says so. */
-    public Uploads(CopyEngine engine, StopSignal halt) {
+    /**
+     * Uploads whose multipart copies stop between parts when {@code halt} says so, counting the bytes
+     * they read and send into {@code motion}.
+     */
+    public Uploads(CopyEngine engine, StopSignal halt, TaskMotion motion) {
         this.engine = engine;
-        this.multipart = new MultipartCopy(engine, halt);
+        this.motion = motion;
+        this.multipart = new MultipartCopy(engine, halt, motion);
     }
 
     Stored upload(Path file, String key, SourceStat before) throws IOException, InterruptedException {
@@ -100,21 +105,32 @@ public final class Uploads {
         try (ByteBudget.Lease ignored = engine.budget.acquire(size);
              FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
             byte[] data = new byte[size];
+            engine.hooks.beforeRead(file);
             if (!PartWriter.readFully(channel, 0, data)) {
                 return null;
             }
+            motion.bytes(size);
             engine.hooks.afterRead(file);
             if (!unchanged(file, before)) {
                 return null;
             }
             byte[] md5 = md5().digest(data);
             String md5Base64 = Base64.getEncoder().encodeToString(md5);
-            engine.bandwidth.acquire(size);
+            engine.bandwidth.acquire(size, motion::bytes);
             Map<String, String> metadata = engine.metadataOf(before, md5);
             String eTag = engine.s3.callGateway(s3 -> s3.putObject(engine.bucket, key, data, md5Base64, metadata,
                     engine.storageClass));
+            motion.bytes(size);
             return new Stored(size, md5, false, eTag);
         }
+    }
+
+    /**
+     * Aborts every unfinished multipart upload of {@code key}: the file failed for good (its retries
+     * used up), so nothing will complete the parts it left.
+     */
+    void abandonUploadsOf(String key) {
+        multipart.abandon(key);
     }
 
     /**
@@ -122,10 +138,11 @@ public final class Uploads {
      * Content-MD5 and {@code metadata}, which must hold their md5chksum.
      */
     Stored putBytes(String key, byte[] data, byte[] md5, Map<String, String> metadata) throws InterruptedException {
-        engine.bandwidth.acquire(data.length);
+        engine.bandwidth.acquire(data.length, motion::bytes);
         String md5Base64 = Base64.getEncoder().encodeToString(md5);
         String eTag = engine.s3.callGateway(s3 -> s3.putObject(engine.bucket, key, data, md5Base64, metadata,
                 engine.storageClass));
+        motion.bytes(data.length);
         return new Stored(data.length, md5, false, eTag);
     }
 
@@ -151,18 +168,21 @@ public final class Uploads {
     }
 
     /** The MD5 of the whole file in a pass of its own; null when the file changed meanwhile. */
-    static byte[] hash(CopyEngine engine, Path file, SourceStat before) throws IOException, InterruptedException {
+    static byte[] hash(CopyEngine engine, Path file, SourceStat before, TaskMotion motion)
+            throws IOException, InterruptedException {
         MessageDigest digest = md5();
         int chunk = 8 << 20;
         try (ByteBudget.Lease ignored = engine.budget.acquire(chunk);
              FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
             byte[] data = new byte[chunk];
+            engine.hooks.beforeRead(file);
             for (long offset = 0; offset < before.size(); offset += chunk) {
                 int length = (int) Math.min(chunk, before.size() - offset);
                 ByteBuffer buffer = ByteBuffer.wrap(data, 0, length);
                 if (!PartWriter.readFully(channel, offset, buffer)) {
                     return null;
                 }
+                motion.bytes(length);
                 digest.update(data, 0, length);
             }
         }

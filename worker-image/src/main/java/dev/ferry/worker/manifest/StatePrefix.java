@@ -22,7 +22,12 @@ public final class StatePrefix {
         if (uid == null || uid.isBlank()) {
             throw new IllegalStateException("job " + job.getMetadata().getName() + " has no uid: it was not read from the API");
         }
-        return ObjectKeys.keyOf(job.getSpec().destination.normalizedPrefix(), DIRECTORY + "/" + uid);
+        return of(job.getSpec().destination.normalizedPrefix(), uid);
+    }
+
+    /** {@code <prefix>/.ferry/<job-uid>} of a job's normalized prefix and UID. */
+    public static String of(String normalizedPrefix, String jobUid) {
+        return ObjectKeys.keyOf(normalizedPrefix, DIRECTORY + "/" + jobUid);
     }
 
     /** The folder of the job's task manifests, with a trailing slash. */

@@ -3,6 +3,7 @@ package dev.ferry.worker.parts;
 import dev.ferry.api.FailureCode;
 import dev.ferry.api.FileFailure;
 import dev.ferry.api.MigrationTaskStatus;
+import dev.ferry.worker.copy.TaskMotion;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -25,8 +26,12 @@ final class PartsProgress {
     private long failed;
     private final List<FileFailure> failures = new ArrayList<>();
     private long version;
+    /** Whether the task moves (bytes of its range read or sent, the range stored): {@code progressTime}. */
+    private final TaskMotion motion;
+    private long motionSeen;
 
-    PartsProgress(MigrationTaskStatus status, boolean countsTheFile, int rangeParts) {
+    PartsProgress(MigrationTaskStatus status, boolean countsTheFile, int rangeParts, TaskMotion motion) {
+        this.motion = motion;
         this.countsTheFile = countsTheFile;
         this.rangeParts = rangeParts;
         MigrationTaskStatus.Progress prior = status == null ? null : status.progress;
@@ -47,6 +52,11 @@ final class PartsProgress {
     }
 
     synchronized long version() {
+        long moved = motion.look();
+        if (moved != motionSeen) {
+            motionSeen = moved;
+            version++;
+        }
         return version;
     }
 
@@ -56,6 +66,7 @@ final class PartsProgress {
         partsUploaded += uploaded;
         partsReused += reused;
         version++;
+        motion.outcome();
     }
 
     /** Parts of other ranges the completer found different from the file and sent again. */
@@ -69,6 +80,7 @@ final class PartsProgress {
             copied = 1;
             version++;
         }
+        motion.outcome();
     }
 
     /** The file failed: its bytes do not count as copied; the task with part 1 records the failure. */
@@ -79,6 +91,7 @@ final class PartsProgress {
             failures.add(new FileFailure(path, code.name(), message));
         }
         version++;
+        motion.outcome();
     }
 
     synchronized long files() {
@@ -123,5 +136,6 @@ final class PartsProgress {
         p.partsReused = partsReused == 0 ? null : partsReused;
         status.progress = p;
         status.failures = failures.isEmpty() ? null : List.copyOf(failures);
+        motion.writeTo(status);
     }
 }

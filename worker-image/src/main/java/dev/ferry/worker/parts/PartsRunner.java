@@ -12,6 +12,7 @@ import dev.ferry.api.events.EventType;
 import dev.ferry.worker.copy.CopyEngine;
 import dev.ferry.worker.copy.CopyHalted;
 import dev.ferry.worker.copy.CopyRunner;
+import dev.ferry.worker.copy.TaskMotion;
 import dev.ferry.worker.copy.TaskProgressWriter;
 import dev.ferry.worker.copy.Uploads;
 import dev.ferry.worker.events.FileFacts;
@@ -52,11 +53,14 @@ import software.amazon.awssdk.core.exception.SdkException;
  *   <li>A sibling Parts task of the file that ended Failed (the operator gave up after maxAttempts)
  *       means the parts will never all be there: the task with part 1 aborts the upload and reports
  *       the file failed with {@code PARTS_INCOMPLETE}.</li>
- *   <li>A file that failed (it changed, vanished, the upload was lost) makes every task that sees it
- *       end Failed; only the task with part 1 counts the failure.</li>
+ *   <li>A file that failed (it changed, vanished, the upload was lost, a part kept failing after its
+ *       tries) has its outcome: every task that sees it ends Succeeded with the code in its message, and
+ *       only the task with part 1 counts and reports the failure ({@code progress.failed},
+ *       {@code failures}, {@code file.failed}).</li>
  * </ul>
- * A store failure sends the task back to Pending with a backoff (attempts + 1), a shutdown releases it
- * (the upload stays; the next holder verifies the parts stored and sends the rest).
+ * A problem of the whole store sends the task back to Pending without using an attempt
+ * ({@code storeError}); a shutdown releases it (the upload stays; the next holder verifies the parts
+ * stored and sends the rest).
  */
 public final class PartsRunner {
     private static final Logger LOG = LoggerFactory.getLogger(PartsRunner.class);
@@ -100,8 +104,9 @@ public final class PartsRunner {
         CopyEngine engine = engines.apply(job);
         String key = ObjectKeys.keyOf(engine.prefix, scope.file.path);
         Path file = SourcePaths.base(sourceRoot, job).resolve(scope.file.readPath());
+        TaskMotion motion = new TaskMotion(clock);
         PartsProgress progress = new PartsProgress(task.getStatus(), scope.firstPart == 1,
-                scope.lastPart - scope.firstPart + 1);
+                scope.lastPart - scope.firstPart + 1, motion);
         TaskProgressWriter writer = new TaskProgressWriter(fence, progress::version, progress::writeTo, clock,
                 CopyRunner.HEARTBEAT_INTERVAL);
         StopSignal halt = stop.or(() -> writer.lost() != null);
@@ -112,15 +117,19 @@ public final class PartsRunner {
         ScheduledFuture<?> ticks = ticker.scheduleWithFixedDelay(writer::tick,
                 CopyRunner.PROGRESS_INTERVAL.toMillis(), CopyRunner.PROGRESS_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
         try {
-            outcome = new PartsUpload(engine, scope, key, file, halt, progress).run();
+            outcome = new PartsUpload(engine, scope, key, file, halt, progress, motion).run();
         } catch (CopyHalted e) {
             LOG.info("{}: {}; its upload is left for the next holder", task.getMetadata().getName(), e.getMessage());
-        } catch (SdkException e) {
+        } catch (RetryableTaskException | SdkException e) {
             // The range may be stored already (a failed completion, raced by a sibling): record it before
-            // the task goes back to Pending, or a next run that finds the object complete counts nothing.
+            // the task goes back to Pending (waiting for the store, or with an attempt used), or a next run
+            // that finds the object complete counts nothing.
             fence.update(progress::writeTo);
+            if (e instanceof RetryableTaskException retryable) {
+                throw retryable;
+            }
             throw new RetryableTaskException("uploading parts of " + scope.file.path + " failed: "
-                    + S3Errors.describe(e), e);
+                    + S3Errors.describe((SdkException) e), e);
         } finally {
             ticks.cancel(false);
         }
@@ -171,7 +180,7 @@ public final class PartsRunner {
                     Uploads.abort(engine, key, scope.uploadId);
                     progress.fileFailed(path, FailureCode.PARTS_INCOMPLETE, message);
                     announceFile(ending, scope, progress, EventType.FILE_FAILED, FailureCode.PARTS_INCOMPLETE, message);
-                    end(fence, progress, TaskPhase.Failed, FailureCode.PARTS_INCOMPLETE + ": " + message, ending);
+                    end(fence, progress, TaskPhase.Succeeded, FailureCode.PARTS_INCOMPLETE + ": " + message, ending);
                     return;
                 }
                 String waitMessage = "parts " + scope.firstPart + ".." + scope.lastPart
@@ -188,7 +197,8 @@ public final class PartsRunner {
                 progress.fileFailed(path, outcome.code(), outcome.message());
                 String suffix = progress.countsTheFile() ? "" : " (the task with part 1 counts the file)";
                 announceFile(ending, scope, progress, EventType.FILE_FAILED, outcome.code(), outcome.message());
-                end(fence, progress, TaskPhase.Failed, outcome.code() + ": " + outcome.message() + suffix, ending);
+                // the file has its outcome, reported: not the task's failure
+                end(fence, progress, TaskPhase.Succeeded, outcome.code() + ": " + outcome.message() + suffix, ending);
             }
         }
     }

@@ -4,21 +4,27 @@ import dev.ferry.api.FailureCode;
 import dev.ferry.api.PartsScope;
 import dev.ferry.worker.copy.ByteBudget;
 import dev.ferry.worker.copy.CopyEngine;
+import dev.ferry.worker.copy.CopyHalted;
 import dev.ferry.worker.copy.ObjectVerifier;
 import dev.ferry.worker.copy.PartWriter;
 import dev.ferry.worker.copy.SelfCopy;
+import dev.ferry.worker.copy.StoreProbe;
+import dev.ferry.worker.copy.TaskMotion;
 import dev.ferry.worker.copy.Uploads;
 import dev.ferry.worker.multipart.CompositeETag;
 import dev.ferry.worker.multipart.PartLayout;
-import dev.ferry.worker.multipart.StoredParts.StoredPart;
 import dev.ferry.worker.multipart.StoredParts;
+import dev.ferry.worker.multipart.StoredParts.StoredPart;
 import dev.ferry.worker.s3.ObjectMetadata;
+import dev.ferry.worker.s3.RetriesExhausted;
 import dev.ferry.worker.s3.S3Errors;
-import dev.ferry.worker.source.SourceErrors.SourceFailure;
 import dev.ferry.worker.source.SourceErrors;
+import dev.ferry.worker.source.SourceErrors.SourceFailure;
 import dev.ferry.worker.source.SourceStat;
+import dev.ferry.worker.task.Backoff;
 import dev.ferry.worker.task.RetryableTaskException;
 import dev.ferry.worker.task.StopSignal;
+import dev.ferry.worker.task.StoreProblemException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -90,8 +96,10 @@ final class PartsUpload {
     private final StoredParts storedParts;
     private final PartWriter writer;
     private final PartsProgress progress;
+    private final StopSignal halt;
 
-    PartsUpload(CopyEngine engine, PartsScope scope, String key, Path file, StopSignal halt, PartsProgress progress) {
+    PartsUpload(CopyEngine engine, PartsScope scope, String key, Path file, StopSignal halt, PartsProgress progress,
+                TaskMotion motion) {
         this.engine = engine;
         this.scope = scope;
         this.plannedSize = scope.file.size;
@@ -100,22 +108,48 @@ final class PartsUpload {
         this.file = file;
         this.layout = PartLayout.of(plannedSize, scope.partSize);
         this.storedParts = new StoredParts(engine.s3, engine.bucket);
-        this.writer = new PartWriter(engine, key, scope.uploadId, layout, halt);
+        this.writer = new PartWriter(engine, key, scope.uploadId, layout, halt, motion);
         this.progress = progress;
+        this.halt = halt;
     }
 
+    /**
+     * The run, with the errors of the store turned into the file's outcome or the task's: a problem of
+     * the whole store goes up ({@link StoreProblemException}); a transient error runs it again (each part
+     * was tried {@link Backoff#FILE_TRIES} times by the {@link PartWriter} already; the other requests
+     * get the same number of tries, {@link Backoff#beforeFileTry} apart), then the file fails with the
+     * error's code and the upload is aborted — provided the store still takes a write ({@link StoreProbe}).
+     */
     Outcome run() throws InterruptedException {
-        try {
-            return runOrThrow();
-        } catch (IOException e) {
-            SourceFailure failure = SourceErrors.classify(e);
-            return failAndAbort(failure.code(), failure.message());
-        } catch (SdkException e) {
-            S3Errors.ErrorClass error = S3Errors.classify(e);
-            if (error.retryable()) {
-                throw e; // the store as a whole: the task is retried and resumes the upload
+        for (int tries = 1; ; tries++) {
+            SdkException failure;
+            try {
+                return runOrThrow();
+            } catch (IOException e) {
+                SourceFailure source = SourceErrors.classify(e);
+                return failAndAbort(source.code(), source.message());
+            } catch (SdkException e) {
+                StoreProblemException store = S3Errors.storeProblem("uploading parts of " + scope.file.path, e);
+                if (store != null) {
+                    throw store;
+                }
+                S3Errors.ErrorClass error = S3Errors.classify(e);
+                if (!error.retryable()) {
+                    return failAndAbort(error.code(), S3Errors.describe(e));
+                }
+                failure = e;
             }
-            return failAndAbort(error.code(), S3Errors.describe(e));
+            if (tries >= Backoff.FILE_TRIES || failure instanceof RetriesExhausted) {
+                StoreProbe.storeTakesWrites(engine, "uploading parts of " + scope.file.path + " failed ("
+                        + S3Errors.describe(failure) + ")");
+                int used = failure instanceof RetriesExhausted exhausted ? exhausted.tries() : tries;
+                return failAndAbort(S3Errors.classify(failure).code(),
+                        S3Errors.describe(failure) + " (given up after " + used + " tries)");
+            }
+            LOG.info("{}: {}; trying again", key, S3Errors.describe(failure));
+            if (!Backoff.pause(Backoff.beforeFileTry(tries + 1), halt)) {
+                throw new CopyHalted("stopped while waiting to try the parts of " + key + " again");
+            }
         }
     }
 

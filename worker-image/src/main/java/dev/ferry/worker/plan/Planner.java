@@ -138,7 +138,7 @@ final class Planner implements SourceWalker.Visitor {
             return true; // a task created before a reassignment reaches into it: walk on from the checkpoint
         }
         state.advanceTo(Checkpoint.subtree(directory));
-        fence.update(state::writeTo);
+        fence.updateMoved(state::writeTo);
         hooks.reached("handoff " + directory);
         children.ensure(directory);
         hooks.reached("created plan of " + directory);
@@ -197,7 +197,7 @@ final class Planner implements SourceWalker.Visitor {
             recordCopy(n, take);
         }
         dropCovered();
-        fence.update(state::writeTo);
+        fence.updateMoved(state::writeTo);
         LOG.debug("created {} with {} files, checkpoint {}", name, take.size(), state.checkpoint);
     }
 
@@ -231,7 +231,7 @@ final class Planner implements SourceWalker.Visitor {
                 absorbExisting(n, existing);
             }
             dropCovered();
-            fence.update(state::writeTo);
+            fence.updateMoved(state::writeTo);
         }
     }
 

@@ -76,10 +76,6 @@ public final class EndpointPool implements AutoCloseable {
     }
 
     /**
-     * Sends one request. Retries it on another gateway when a gateway fails; throws the last failure
-     * when every gateway failed it (or at once for an error that is about the request).
-     */
-    /**
      * The gateway that answered the last request this thread sent through any pool: what a file's
      * event names as the endpoint its object was written through.
      */
@@ -87,6 +83,12 @@ public final class EndpointPool implements AutoCloseable {
         return LAST_SERVED.get();
     }
 
+    /**
+     * Sends one request. Retries it on another gateway when a gateway fails; throws the last failure
+     * when every gateway failed it (or at once for an error that is about the request), and
+     * {@link StoreUnreachableException} when no gateway could be reached at all (with one endpoint: when
+     * it cannot be reached).
+     */
     public <T> T call(Function<S3Client, T> request) {
         return callGateway(gateway -> request.apply(gateway.client()));
     }
@@ -95,12 +97,18 @@ public final class EndpointPool implements AutoCloseable {
     public <T> T callGateway(Function<S3Gateway, T> request) {
         if (prober == null) {
             Endpoint only = endpoints.get(0);
-            T result = request.apply(only.gateway);
+            T result;
+            try {
+                result = request.apply(only.gateway);
+            } catch (SdkException e) {
+                throw S3Errors.noConnection(e) ? new StoreUnreachableException(1, e) : e;
+            }
             only.served.incrementAndGet();
             LAST_SERVED.set(only.uri);
             return result;
         }
         SdkException last = null;
+        boolean answered = false;
         int attempts = endpoints.size() + 2;
         for (int attempt = 1; attempt <= attempts; attempt++) {
             Endpoint endpoint = nextHealthy();
@@ -122,9 +130,15 @@ public final class EndpointPool implements AutoCloseable {
                 }
                 open(endpoint, e);
                 last = e;
+                answered |= !S3Errors.noConnection(e);
             }
         }
-        throw last != null ? last : SdkClientException.create("interrupted while every gateway was out of rotation");
+        if (last == null) {
+            throw SdkClientException.create("interrupted while every gateway was out of rotation");
+        }
+        // no gateway could even be reached: the store is out, not this request (a 5xx from every
+        // gateway may be about one object, and is left to the file's retries)
+        throw answered ? last : new StoreUnreachableException(endpoints.size(), last);
     }
 
     /** Requests answered by the gateway at {@code uri} so far (the pool's own count). */

@@ -1,6 +1,7 @@
 package dev.ferry.worker.s3;
 
 import dev.ferry.api.FailureCode;
+import dev.ferry.worker.task.StoreProblemException;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.ConnectException;
@@ -18,24 +19,31 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
 
 /**
  * The error table of {@code docs/errors.md}: classifies every failure a copy can meet into a row,
- * which names the {@link FailureCode} it is reported under (the code says whether it is retried) and
+ * which names the {@link FailureCode} it is reported under (the code's handling says what is done) and
  * whether it counts against one gateway.
  * <ul>
- *   <li>{@link Scope#TASK}: the store failed or refuses us as a whole. Retryable: the task goes back
- *       to Pending with a backoff (bounded by {@code spec.tasks.maxAttempts}), keeping its checkpoint.</li>
+ *   <li>{@link Scope#STORE}: the destination as a whole refuses us (no bucket, credentials, quota). The
+ *       task goes back to Pending at once without using an attempt, with {@code status.storeError}
+ *       ({@link #storeProblem}).</li>
+ *   <li>{@link Scope#RETRY}: transient (5xx, throttling, timeouts, a lost connection). The file (a part:
+ *       the part) is tried again with backoff ({@link dev.ferry.worker.task.Backoff}), then reported
+ *       with the code — unless the store as a whole turns out to be down.</li>
  *   <li>{@link Scope#FILE}: this one file cannot be copied. Permanent for the file: recorded in the
  *       task's failures, and the task goes on with the next file.</li>
  * </ul>
  * Only failures of a gateway itself (no connection, 5xx, throttling) open its circuit in the
  * {@link EndpointPool}: a refusal of the request (403, 404, 400) would be the same on every gateway of
- * the store, so switching gateways cannot help.
+ * the store, so switching gateways cannot help. When no gateway can be reached at all the pool throws
+ * {@link StoreUnreachableException}, a problem of the whole store too.
  */
 public final class S3Errors {
 
-    /** What the worker does about an error. */
+    /** What the worker does about an error: the Retry column of docs/errors.md. */
     public enum Scope {
-        /** Retry the whole task later (Pending with backoff). */
-        TASK,
+        /** The destination as a whole: the task waits (Pending, no attempt used, storeError). */
+        STORE,
+        /** Transient: try the file (or part) again with backoff, then fail it with the code. */
+        RETRY,
         /** Fail this one file (permanent) and go on. */
         FILE
     }
@@ -87,11 +95,21 @@ public final class S3Errors {
         }
 
         public Scope scope() {
-            return code.retryable() ? Scope.TASK : Scope.FILE;
+            return switch (code.handling()) {
+                case STORE -> Scope.STORE;
+                case RETRY_FILE, RETRY_TASK -> Scope.RETRY;
+                default -> Scope.FILE;
+            };
         }
 
+        /** True when the error may go away by itself: tried again, or waited out. */
         public boolean retryable() {
-            return code.retryable();
+            return scope() != Scope.FILE;
+        }
+
+        /** True for a problem of the destination as a whole. */
+        public boolean storeWide() {
+            return scope() == Scope.STORE;
         }
 
         /** True when the error is the gateway's own, so the request goes to another gateway. */
@@ -100,14 +118,23 @@ public final class S3Errors {
         }
     }
 
-    /** Quota codes of the stores we know (Ceph RGW and Scality say QuotaExceeded, MinIO its own). */
-    private static final Set<String> QUOTA_CODES = Set.of("QuotaExceeded", "XMinioAdminBucketQuotaExceeded");
+    /**
+     * Quota and "no space" codes of the stores we know: Ceph RGW and Scality say QuotaExceeded, MinIO
+     * its own for a bucket quota and XMinioStorageFull for full disks. HTTP 507 Insufficient Storage,
+     * whatever its code, says the same.
+     */
+    private static final Set<String> QUOTA_CODES = Set.of("QuotaExceeded", "XMinioAdminBucketQuotaExceeded",
+            "XMinioStorageFull");
+    private static final int INSUFFICIENT_STORAGE = 507;
 
     private S3Errors() {
     }
 
     /** The row of any failure of a copy: an SDK exception, a filesystem exception, or anything else. */
     public static ErrorClass classify(Throwable e) {
+        if (e instanceof RetriesExhausted exhausted) {
+            return classify(exhausted.last());
+        }
         if (e instanceof S3Exception s3) {
             return classifyAnswer(s3.statusCode(), errorCode(s3));
         }
@@ -144,7 +171,7 @@ public final class S3Errors {
         if ("SignatureDoesNotMatch".equals(code)) {
             return ErrorClass.SIGNATURE_MISMATCH;
         }
-        if (code != null && QUOTA_CODES.contains(code)) {
+        if ((code != null && QUOTA_CODES.contains(code)) || status == INSUFFICIENT_STORAGE) {
             return ErrorClass.QUOTA_EXCEEDED;
         }
         if ("EntityTooLarge".equals(code)) {
@@ -196,19 +223,61 @@ public final class S3Errors {
         return null;
     }
 
+    /**
+     * True when the request never reached a gateway: the connection was refused or could not be made in
+     * time, or the name does not resolve. Unlike a reset connection or a read timeout (the gateway took
+     * the request), this says nothing about one object: the gateway is not there.
+     */
+    public static boolean noConnection(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            String name = t.getClass().getSimpleName();
+            if (t instanceof ConnectException || t instanceof UnknownHostException
+                    || t instanceof java.net.NoRouteToHostException || name.equals("ConnectTimeoutException")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** True when the failure is the gateway's own (no connection, 5xx, throttling). */
     public static boolean opensCircuit(SdkException e) {
         return classify(e).opensCircuit();
     }
 
+    /** "CODE: the store's answer", e.g. {@code S3_QUOTA_EXCEEDED: S3 403 QuotaExceeded: ...}. */
     public static String describe(SdkException e) {
-        String ferryCode = classify(e).code().name();
+        return classify(e).code().name() + ": " + answer(e);
+    }
+
+    /** The store's answer (or the client's failure) without the Ferry code. */
+    public static String answer(SdkException e) {
+        if (e instanceof RetriesExhausted exhausted) {
+            return answer(exhausted.last());
+        }
         if (e instanceof S3Exception s3) {
             String code = errorCode(s3);
-            return ferryCode + ": S3 " + s3.statusCode() + (code != null ? " " + code : "") + ": "
+            return "S3 " + s3.statusCode() + (code != null ? " " + code : "") + ": "
                     + (s3.awsErrorDetails() != null ? s3.awsErrorDetails().errorMessage() : s3.getMessage());
         }
-        return ferryCode + ": " + e.getMessage();
+        return e.getMessage();
+    }
+
+    /**
+     * The problem of the whole store that {@code e} is (or was caused by): a {@link Scope#STORE} row, or
+     * no endpoint reachable ({@link StoreUnreachableException}); null when it is none. {@code context} says
+     * what the task was doing.
+     */
+    public static StoreProblemException storeProblem(String context, Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof StoreProblemException problem) {
+                return problem;
+            }
+            if (t instanceof StoreUnreachableException || (t instanceof SdkException sdk && classify(sdk).storeWide())) {
+                SdkException sdk = (SdkException) t;
+                return new StoreProblemException(classify(sdk).code(), answer(sdk), context, sdk);
+            }
+        }
+        return null;
     }
 
     private static String errorCode(S3Exception e) {

@@ -101,6 +101,18 @@ public final class TaskFence {
                 + MAX_CONFLICT_RETRIES + " attempts", lastConflict);
     }
 
+    /**
+     * As {@link #update}, for a write that records the task moving forward (a Plan task created a task
+     * or handed a directory off): it also sets {@code progressTime} and clears {@code storeError}.
+     */
+    public MigrationTask updateMoved(Consumer<MigrationTaskStatus> mutation) throws LostTaskException {
+        return update(s -> {
+            mutation.accept(s);
+            s.progressTime = clock.instant().toString();
+            s.storeError = null;
+        });
+    }
+
     private void checkHeld(MigrationTask task) throws LostTaskException {
         if (task == null) {
             throw new LostTaskException(name, "it was deleted");

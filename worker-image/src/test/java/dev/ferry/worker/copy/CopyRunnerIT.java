@@ -125,6 +125,7 @@ class CopyRunnerIT {
         assertThat(again.getStatus().progress.partsUploaded).as("no part sent again").isNull();
     }
 
+    /** One bad file sinks nothing else: the task ends Succeeded with its failed files reported (issue 11). */
     @Test
     void recordsVanishedFilesAndOverlongKeysAsFailuresAndCopiesTheRest() {
         Map<String, byte[]> tree = new LinkedHashMap<>();
@@ -142,9 +143,11 @@ class CopyRunnerIT {
         worker.run(task);
 
         MigrationTask done = TestResources.task(client, task);
-        assertThat(done.getStatus().phase).isEqualTo(TaskPhase.Failed);
+        assertThat(done.getStatus().phase).isEqualTo(TaskPhase.Succeeded);
+        assertThat(done.getStatus().message).isEqualTo("1 copied, 0 skipped, 2 failed of 3 files");
         assertThat(done.getStatus().progress.copied).isEqualTo(1);
         assertThat(done.getStatus().progress.failed).isEqualTo(2);
+        assertThat(done.getStatus().progress.files).isEqualTo(3);
         assertThat(done.getStatus().failures).extracting(f -> f.code)
                 .containsExactly(FailureCode.SOURCE_VANISHED.name(), FailureCode.KEY_TOO_LONG.name());
         assertThat(download("backup/2024/kept.txt")).isEqualTo("kept".getBytes());

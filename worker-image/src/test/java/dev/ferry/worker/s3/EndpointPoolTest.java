@@ -32,6 +32,8 @@ class EndpointPoolTest {
 
             assertThat(S3Errors.classify(failure)).isEqualTo(S3Errors.ErrorClass.CONNECTION_FAILED);
             assertThat(S3Errors.classify(failure).retryable()).isTrue();
+            assertThat(failure).as("a problem of the whole store, not of the request")
+                    .isInstanceOf(StoreUnreachableException.class);
             assertThat(pool.healthy(first)).isFalse();
             assertThat(pool.healthy(second)).isFalse();
             assertThat(pool.served(first) + pool.served(second)).isZero();
@@ -50,6 +52,7 @@ class EndpointPoolTest {
             Throwable failure = catchThrowable(() -> pool.call(s3 -> s3.headBucket(h -> h.bucket("b"))));
 
             assertThat(S3Errors.classify(failure)).isEqualTo(S3Errors.ErrorClass.CONNECTION_FAILED);
+            assertThat(failure).isInstanceOf(StoreUnreachableException.class);
             assertThat(pool.healthy(only)).as("one endpoint has nowhere else to go").isTrue();
         }
     }

@@ -84,7 +84,7 @@ class S3ErrorsTest {
                 .collect(Collectors.toSet());
         Set<String> coded = java.util.Arrays.stream(ErrorClass.values())
                 .map(row -> String.join("|", row.name(), row.code().name(),
-                        row.retryable() ? "task" : "file", row.opensCircuit() ? "yes" : "no"))
+                        row.scope().name().toLowerCase(java.util.Locale.ROOT), row.opensCircuit() ? "yes" : "no"))
                 .collect(Collectors.toSet());
 
         assertThat(documented).containsExactlyInAnyOrderElementsOf(coded);
@@ -115,6 +115,8 @@ class S3ErrorsTest {
             case QUOTA_EXCEEDED -> {
                 assertClassified(s3(403, "QuotaExceeded"), row);
                 assertClassified(s3(400, "XMinioAdminBucketQuotaExceeded"), row);
+                assertClassified(s3(507, "XMinioStorageFull"), row);
+                assertClassified(s3(507, null), row);
             }
             case ENTITY_TOO_LARGE -> assertClassified(s3(400, "EntityTooLarge"), row);
             case UPLOAD_LOST -> {
@@ -188,6 +190,38 @@ class S3ErrorsTest {
                 .noneMatch(ErrorClass::opensCircuit);
     }
 
+    @Test
+    void onlyTheRowsAboutTheWholeDestinationMakeATaskWaitForTheStore() {
+        assertThat(java.util.Arrays.stream(ErrorClass.values()).filter(ErrorClass::storeWide).toList())
+                .containsExactlyInAnyOrder(ErrorClass.NO_SUCH_BUCKET, ErrorClass.ACCESS_DENIED,
+                        ErrorClass.INVALID_ACCESS_KEY, ErrorClass.SIGNATURE_MISMATCH, ErrorClass.QUOTA_EXCEEDED);
+        assertThat(S3Errors.storeProblem("copying", s3(403, "QuotaExceeded")).code())
+                .isEqualTo(FailureCode.S3_QUOTA_EXCEEDED);
+        assertThat(S3Errors.storeProblem("copying", s3(500, "InternalError"))).as("one key's failure").isNull();
+        assertThat(S3Errors.storeProblem("copying", new StoreUnreachableException(2,
+                network(new ConnectException("Connection refused")))).code()).isEqualTo(FailureCode.S3_UNREACHABLE);
+        assertThat(S3Errors.storeProblem("copying", new RuntimeException("planning failed", s3(404, "NoSuchBucket")))
+                .code()).as("found in the cause chain").isEqualTo(FailureCode.S3_NO_SUCH_BUCKET);
+    }
+
+    @Test
+    void aRequestTriedUntilItsTriesWereUsedUpKeepsTheRowOfItsLastFailure() {
+        RetriesExhausted exhausted = new RetriesExhausted(s3(500, "InternalError"), 4);
+
+        assertThat(S3Errors.classify(exhausted)).isEqualTo(ErrorClass.SERVER_ERROR);
+        assertThat(S3Errors.describe(exhausted)).isEqualTo("S3_SERVER_ERROR: S3 500 InternalError: example");
+        assertThat(exhausted.tries()).isEqualTo(4);
+    }
+
+    @Test
+    void onlyAFailureToConnectSaysTheGatewayIsNotThere() {
+        assertThat(S3Errors.noConnection(network(new ConnectException("Connection refused")))).isTrue();
+        assertThat(S3Errors.noConnection(network(new UnknownHostException("gateway.invalid")))).isTrue();
+        assertThat(S3Errors.noConnection(network(new SocketException("Connection reset")))).isFalse();
+        assertThat(S3Errors.noConnection(network(new SocketTimeoutException("Read timed out")))).isFalse();
+        assertThat(S3Errors.noConnection(s3(503, "SlowDown"))).isFalse();
+    }
+
     private static void assertClassified(SdkException e, ErrorClass row) {
         assertThat(S3Errors.classify(e)).as(e.toString()).isEqualTo(row);
         assertThat(S3Errors.describe(e)).startsWith(row.code() + ": ");
@@ -240,7 +274,7 @@ class S3ErrorsTest {
                 .build();
     }
 
-    /** "| `ROW` | error | `CODE` | task | yes |" → "ROW|CODE|task|yes". */
+    /** "| `ROW` | error | `CODE` | store | no |" → "ROW|CODE|store|no". */
     private static String normalizedRow(String line) {
         String[] cells = line.split("\\|");
         return String.join("|", strip(cells[1]), strip(cells[3]), strip(cells[4]), strip(cells[5]));
