@@ -1,6 +1,7 @@
 package dev.ferry.worker.plan;
 
 import dev.ferry.api.EmptyDirectoryPolicy;
+import dev.ferry.api.GoDuration;
 import dev.ferry.api.MigrationJob;
 import dev.ferry.api.MigrationTask;
 import dev.ferry.api.Quantities;

@@ -1,4 +1,4 @@
-package dev.ferry.worker.plan;
+package dev.ferry.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
