@@ -6,6 +6,7 @@ import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
+import java.time.Duration;
 
 /** How planning cuts the tree into tasks, and how many tasks may be in flight. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -68,6 +69,15 @@ public class TasksSpec {
 
     public String stallTimeoutOrDefault() {
         return stallTimeout != null ? stallTimeout : DEFAULT_STALL_TIMEOUT;
+    }
+
+    /** {@link #stallTimeoutOrDefault()} read; the default when the text cannot be read (the schema refuses it). */
+    public Duration stallTimeoutDuration() {
+        try {
+            return GoDuration.parse(stallTimeoutOrDefault());
+        } catch (IllegalArgumentException e) {
+            return GoDuration.parse(DEFAULT_STALL_TIMEOUT);
+        }
     }
 
     public int maxFilesOrDefault() {

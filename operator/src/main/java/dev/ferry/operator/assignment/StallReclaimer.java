@@ -2,7 +2,6 @@ package dev.ferry.operator.assignment;
 
 import dev.ferry.api.MigrationTask;
 import dev.ferry.api.TaskPhase;
-import dev.ferry.operator.state.Durations;
 import dev.ferry.operator.state.JobState;
 import dev.ferry.operator.state.Tasks;
 import dev.ferry.operator.status.JobEvents;
@@ -37,7 +36,7 @@ public final class StallReclaimer {
 
     /** Returns how many stalled tasks were taken back. */
     public int reclaim(JobState state) {
-        Duration timeout = Durations.stallTimeout(state.job());
+        Duration timeout = state.job().getSpec().tasksOrDefaults().stallTimeoutDuration();
         List<String> stalled = new ArrayList<>();
         for (MigrationTask task : state.tasks()) {
             Optional<Instant> since = stalledSince(task, timeout, state.now());
@@ -62,7 +61,7 @@ public final class StallReclaimer {
 
     /** The earliest moment a Running task would count as stalled if nothing moves: time passing raises no event. */
     public Optional<Instant> nextDeadline(JobState state) {
-        Duration timeout = Durations.stallTimeout(state.job());
+        Duration timeout = state.job().getSpec().tasksOrDefaults().stallTimeoutDuration();
         return state.tasks().stream()
                 .filter(StallReclaimer::watched)
                 .flatMap(task -> Tasks.lastMove(task).stream())

@@ -19,6 +19,7 @@ import dev.ferry.worker.task.LostTaskException;
 import dev.ferry.worker.task.StopSignal;
 import dev.ferry.worker.task.TaskFence;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -47,6 +48,7 @@ final class Planner implements SourceWalker.Visitor {
     private static final Logger LOG = LoggerFactory.getLogger(Planner.class);
     /** Findings waiting for the checkpoint beyond which the pending files are cut into a task. */
     static final int PENDING_FINDINGS_LIMIT = 1000;
+    static final Duration WALK_HEARTBEAT = Duration.ofSeconds(30);
 
     private final MigrationJob job;
     private final String planName;
@@ -66,6 +68,9 @@ final class Planner implements SourceWalker.Visitor {
     private final Long configuredPartSize;
     private final String prefix;
     private final PlanHooks hooks;
+    /** How long a walk that records nothing may go before it says it still moves (well within stallTimeout). */
+    private final long walkHeartbeatNanos;
+    private long lastMovedNanos = System.nanoTime();
     private List<FileEntry> batch = new ArrayList<>();
     private long batchBytes;
 
@@ -94,6 +99,27 @@ final class Planner implements SourceWalker.Visitor {
                 : settings.splitFileSize();
         this.splitDirectoryEntries = settings.splitDirectoryEntries();
         this.prefix = settings.prefix();
+        this.walkHeartbeatNanos = Math.min(WALK_HEARTBEAT.toNanos(),
+                job.getSpec().tasksOrDefaults().stallTimeoutDuration().toNanos() / 4);
+    }
+
+    /**
+     * A walk through entries that the globs leave out, or through one huge directory, creates no task
+     * for a long time: {@code progressTime} is written anyway, so the operator does not take a moving
+     * plan back as stalled.
+     */
+    @Override
+    public void examining(String relativePath) throws LostTaskException {
+        if (System.nanoTime() - lastMovedNanos >= walkHeartbeatNanos) {
+            checkStop();
+            fence.updateMoved(status -> { }); // the recorded state as it is, only progressTime
+            lastMovedNanos = System.nanoTime();
+        }
+    }
+
+    private void recordMoved() throws LostTaskException {
+        fence.updateMoved(state::writeTo);
+        lastMovedNanos = System.nanoTime();
     }
 
     /** A checkpoint {@code dir/} may have been written just before a crash: make sure the child exists. */
@@ -138,7 +164,7 @@ final class Planner implements SourceWalker.Visitor {
             return true; // a task created before a reassignment reaches into it: walk on from the checkpoint
         }
         state.advanceTo(Checkpoint.subtree(directory));
-        fence.updateMoved(state::writeTo);
+        recordMoved();
         hooks.reached("handoff " + directory);
         children.ensure(directory);
         hooks.reached("created plan of " + directory);
@@ -197,7 +223,7 @@ final class Planner implements SourceWalker.Visitor {
             recordCopy(n, take);
         }
         dropCovered();
-        fence.updateMoved(state::writeTo);
+        recordMoved();
         LOG.debug("created {} with {} files, checkpoint {}", name, take.size(), state.checkpoint);
     }
 
@@ -231,7 +257,7 @@ final class Planner implements SourceWalker.Visitor {
                 absorbExisting(n, existing);
             }
             dropCovered();
-            fence.updateMoved(state::writeTo);
+            recordMoved();
         }
     }
 

@@ -56,6 +56,13 @@ public final class SourceWalker {
 
     /** Receives the walk, in order. */
     public interface Visitor {
+        /**
+         * Any entry about to be looked at, emitted or not (globs may leave out almost everything of a
+         * huge tree): the walk is moving.
+         */
+        default void examining(String relativePath) throws Exception {
+        }
+
         void file(FileEntry entry) throws Exception;
 
         /**
@@ -121,6 +128,7 @@ public final class SourceWalker {
                              Deque<Path> walking) throws Exception {
         for (String name : names) {
             String rel = dir.isEmpty() ? name : dir + "/" + name;
+            visitor.examining(rel);
             Path path = absolute.resolve(name);
             if (dir.isEmpty() && StatePrefix.DIRECTORY.equals(name)) {
                 report(visitor, floor, rel, FailureCode.RESERVED_PATH,

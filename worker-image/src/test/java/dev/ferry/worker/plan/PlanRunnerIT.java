@@ -21,6 +21,7 @@ import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -102,6 +103,28 @@ class PlanRunnerIT {
         assertThat(done.getStatus().progress.tasksCreated).isEqualTo(13);
         assertThat(done.getStatus().progress.totalBytes)
                 .isEqualTo(allPaths.stream().mapToLong(String::length).sum());
+    }
+
+    @Test
+    void aWalkThatCreatesNoTaskStillSaysItMovesSoItIsNotTakenBackAsStalled() {
+        MigrationJob spec = TestResources.job("plan-" + (++jobs), S3.server().endpoint(), S3.bucket(), "none");
+        spec.getSpec().source.include = List.of("**/*.none");
+        // a stall timeout of 4 ms: the walk must say it moves every millisecond
+        spec.getSpec().tasks.stallTimeout = "4ms";
+        MigrationJob narrow = TestResources.create(client, spec);
+        PlanTesting narrowPlans = new PlanTesting(client, narrow, store);
+        String plan = narrowPlans.rootPlan();
+        TestResources.assign(client, plan, POD_UID);
+
+        worker.run(plan);
+
+        MigrationTask done = TestResources.task(client, plan);
+        assertThat(done.getStatus().phase).isEqualTo(TaskPhase.Succeeded);
+        assertThat(done.getStatus().progress.tasksCreated).isZero();
+        assertThat(done.getStatus().progressTime).as("written while walking %d entries that match nothing", FILES)
+                .isNotNull();
+        assertThat(Instant.parse(done.getStatus().progressTime))
+                .isAfterOrEqualTo(Instant.parse(done.getStatus().assignment.since));
     }
 
     @Test
