@@ -12,19 +12,28 @@ final class LocalPod {
     final String name;
     final String namespace;
     final String deploymentUid;
+    /** The {@link PodTemplateHash} of the template it was started from. */
+    final String templateHash;
     final Process process;
     final Instant started;
     final Path logFile;
     volatile boolean stopping;
     volatile Instant stopRequested;
 
-    LocalPod(String name, String namespace, String deploymentUid, Process process, Instant started, Path logFile) {
+    LocalPod(String name, String namespace, String deploymentUid, String templateHash, Process process, Instant started,
+             Path logFile) {
         this.name = name;
         this.namespace = namespace;
         this.deploymentUid = deploymentUid;
+        this.templateHash = templateHash;
         this.process = process;
         this.started = started;
         this.logFile = logFile;
+    }
+
+    /** Running for at least {@code minReady}: available, as a pod without a readiness probe. */
+    boolean availableAt(Instant now, Duration minReady) {
+        return !stopping && !now.isBefore(started.plus(minReady));
     }
 
     void stop() {

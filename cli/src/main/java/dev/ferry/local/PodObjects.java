@@ -39,7 +39,7 @@ final class PodObjects {
     }
 
     /** Creates the pod, Pending, on node "local", owned by the Deployment. */
-    Pod createPending(Deployment deployment, String name) {
+    Pod createPending(Deployment deployment, String name, String templateHash) {
         var template = deployment.getSpec().getTemplate();
         String namespace = deployment.getMetadata().getNamespace();
         return client.pods().inNamespace(namespace).resource(new PodBuilder()
@@ -47,6 +47,7 @@ final class PodObjects {
                     .withName(name)
                     .withNamespace(namespace)
                     .withLabels(template.getMetadata() == null ? Map.of() : template.getMetadata().getLabels())
+                    .addToLabels(PodTemplateHash.LABEL, templateHash)
                     .withAnnotations(template.getMetadata() == null ? Map.of() : template.getMetadata().getAnnotations())
                     .withOwnerReferences(new OwnerReferenceBuilder()
                             .withApiVersion("apps/v1").withKind("Deployment")

@@ -70,7 +70,8 @@ final class PodProcesses {
         String namespace = deployment.getMetadata().getNamespace();
         String uid = deployment.getMetadata().getUid();
         String name = podObjects.newName(deployment);
-        Pod pod = podObjects.createPending(deployment, name);
+        String templateHash = PodTemplateHash.of(deployment);
+        Pod pod = podObjects.createPending(deployment, name, templateHash);
         Map<String, String> env;
         try {
             env = environment.resolve(pod, container, mounts);
@@ -95,7 +96,7 @@ final class PodProcesses {
             backoff.failedToStart(uid, Instant.now());
             return;
         }
-        LocalPod local = new LocalPod(name, namespace, uid, process, Instant.now(), logFile);
+        LocalPod local = new LocalPod(name, namespace, uid, templateHash, process, Instant.now(), logFile);
         pods.put(name, local);
         podObjects.markRunning(pod, process.pid());
         process.onExit().thenRun(() -> onExit(local));

@@ -19,7 +19,8 @@ import org.slf4j.LoggerFactory;
 /**
  * What the Deployment and ReplicaSet controllers do for Ferry's Deployments: every 300 ms, keeps
  * {@code spec.replicas} pods running per Deployment (the newest kept, surplus ones stopped), starts
- * missing ones when the crash-loop backoff allows, and stops the pods of Deployments that are gone.
+ * missing ones when the crash-loop backoff allows, replaces the pods of an older pod template by a
+ * {@link RollingUpdate} ({@code kubectl rollout restart}), and stops the pods of Deployments that are gone.
  */
 final class ReplicaSetController implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ReplicaSetController.class);
@@ -79,14 +80,32 @@ final class ReplicaSetController implements AutoCloseable {
     private void syncDeployment(Deployment deployment) {
         String uid = deployment.getMetadata().getUid();
         int desired = deployment.getSpec().getReplicas() == null ? 1 : deployment.getSpec().getReplicas();
+        String templateHash = PodTemplateHash.of(deployment);
+        Instant now = Instant.now();
         List<LocalPod> running = pods.all().stream()
                 .filter(p -> p.deploymentUid.equals(uid) && !p.stopping)
                 .sorted(Comparator.comparing((LocalPod p) -> p.started).reversed())
                 .toList();
-        for (int i = desired; i < running.size(); i++) {
-            running.get(i).stop();
+        List<LocalPod> current = running.stream().filter(p -> p.templateHash.equals(templateHash)).toList();
+        List<LocalPod> old = running.stream().filter(p -> !p.templateHash.equals(templateHash)).toList();
+        if (old.isEmpty()) {
+            for (int i = desired; i < current.size(); i++) {
+                current.get(i).stop();
+            }
+            if (current.size() < desired && backoff.allowsStart(uid, now)) {
+                pods.start(deployment);
+            }
+            return;
         }
-        if (running.size() < desired && backoff.allowsStart(uid, Instant.now())) {
+        // the template changed (kubectl rollout restart, an edit): replace the old pods a few at a time
+        int available = (int) current.stream().filter(p -> p.availableAt(now, RollingUpdate.MIN_READY)).count();
+        RollingUpdate rolling = new RollingUpdate(desired, current.size(), available, old.size());
+        if (rolling.stopOneOld()) {
+            LocalPod oldest = old.get(old.size() - 1);
+            LOG.info("rolling update: stopping pod {} of an older template", oldest.name);
+            oldest.stop();
+        }
+        if (rolling.startOne() && backoff.allowsStart(uid, now)) {
             pods.start(deployment);
         }
     }

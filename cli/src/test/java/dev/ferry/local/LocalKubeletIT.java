@@ -147,6 +147,38 @@ class LocalKubeletIT {
         });
     }
 
+    @Test
+    void replacesEveryPodOfAnOlderTemplateAfterARolloutRestart() {
+        client.apps().deployments().inNamespace("default").resource(deployment(3)).create();
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
+                .until(() -> workerPods().size() == 3 && workerPods().stream().allMatch(LocalKubeletIT::hasPid));
+        List<Pod> before = workerPods();
+        String oldHash = before.get(0).getMetadata().getLabels().get(PodTemplateHash.LABEL);
+        assertThat(before).allSatisfy(p -> assertThat(p.getMetadata().getLabels()).containsEntry(PodTemplateHash.LABEL, oldHash));
+
+        // what `kubectl rollout restart deployment/job-a-worker` sends
+        client.apps().deployments().inNamespace("default").withName("job-a-worker")
+                .edit(d -> new DeploymentBuilder(d).editSpec().editTemplate().editMetadata()
+                        .addToAnnotations("kubectl.kubernetes.io/restartedAt", "2026-12-02T10:00:00Z")
+                        .endMetadata().endTemplate().endSpec().build());
+
+        List<String> oldNames = before.stream().map(p -> p.getMetadata().getName()).toList();
+        await().atMost(Duration.ofSeconds(60)).ignoreExceptions().untilAsserted(() -> {
+            List<Pod> pods = workerPods();
+            assertThat(pods).hasSize(3).allSatisfy(p -> {
+                assertThat(oldNames).doesNotContain(p.getMetadata().getName());
+                assertThat(p.getMetadata().getLabels().get(PodTemplateHash.LABEL)).isNotEqualTo(oldHash);
+                assertThat(hasPid(p)).isTrue();
+            });
+        });
+        assertThat(before).allSatisfy(p -> assertThat(ProcessHandle.of(pid(p)).map(ProcessHandle::isAlive).orElse(false))
+                .as("process of the old pod %s", p.getMetadata().getName()).isFalse());
+    }
+
+    private static long pid(Pod pod) {
+        return Long.parseLong(pod.getMetadata().getAnnotations().get(Ferry.PID_ANNOTATION));
+    }
+
     private List<Pod> workerPods() {
         return client.pods().inNamespace("default").withLabels(WORKER_LABELS).list().getItems();
     }

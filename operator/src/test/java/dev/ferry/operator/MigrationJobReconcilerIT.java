@@ -19,6 +19,7 @@ import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
@@ -461,6 +462,11 @@ class MigrationJobReconcilerIT {
         cluster.startWorkerPod("reports", "w1", true, clock.instant());
         await().untilAsserted(() -> assertThat(holder(cluster.task("reports-plan"))).contains("w1"));
         assertThat(cluster.deployment("reports-worker").getSpec().getReplicas()).isEqualTo(2);
+        // kubectl rollout restart marks the pod template; the operator's next update must not undo it
+        client.apps().deployments().inNamespace(Cluster.NAMESPACE).withName("reports-worker")
+                .edit(d -> new DeploymentBuilder(d).editSpec().editTemplate().editMetadata()
+                        .addToAnnotations("kubectl.kubernetes.io/restartedAt", "2026-01-01T00:00:00Z")
+                        .endMetadata().endTemplate().endSpec().build());
 
         setSuspend("reports", true);
 
@@ -472,6 +478,8 @@ class MigrationJobReconcilerIT {
                 assertThat(c.getReason()).isEqualTo("Suspended");
             });
             assertThat(cluster.deployment("reports-worker").getSpec().getReplicas()).isZero();
+            assertThat(cluster.deployment("reports-worker").getSpec().getTemplate().getMetadata().getAnnotations())
+                    .containsEntry("kubectl.kubernetes.io/restartedAt", "2026-01-01T00:00:00Z");
             assertThat(cluster.events("reports")).anySatisfy(e -> {
                 assertThat(e.getReason()).isEqualTo("Suspended");
                 assertThat(e.getType()).isEqualTo("Normal");

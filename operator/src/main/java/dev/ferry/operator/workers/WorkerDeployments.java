@@ -5,6 +5,8 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.net.HttpURLConnection;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,6 +52,7 @@ public final class WorkerDeployments {
     }
 
     private void update(Deployment existing, Deployment desired) {
+        keepTemplateAnnotationsOfOthers(existing, desired);
         Deployment changed = new io.fabric8.kubernetes.api.model.apps.DeploymentBuilder(existing)
                 .editMetadata()
                     .addToLabels(desired.getMetadata().getLabels())
@@ -64,6 +67,24 @@ public final class WorkerDeployments {
                 .lockResourceVersion(existing.getMetadata().getResourceVersion()).update();
         LOG.info("updated worker Deployment {}/{}: {} replicas", existing.getMetadata().getNamespace(),
                 existing.getMetadata().getName(), desired.getSpec().getReplicas());
+    }
+
+    /**
+     * Annotations that others put on the pod template stay ({@code kubectl rollout restart} sets
+     * {@code kubectl.kubernetes.io/restartedAt}): dropping them would change the template again and start a second
+     * rollout.
+     */
+    private static void keepTemplateAnnotationsOfOthers(Deployment existing, Deployment desired) {
+        var existingMeta = existing.getSpec().getTemplate().getMetadata();
+        if (existingMeta == null || existingMeta.getAnnotations() == null || existingMeta.getAnnotations().isEmpty()) {
+            return;
+        }
+        var desiredMeta = desired.getSpec().getTemplate().getMetadata();
+        Map<String, String> merged = new HashMap<>(existingMeta.getAnnotations());
+        if (desiredMeta.getAnnotations() != null) {
+            merged.putAll(desiredMeta.getAnnotations());
+        }
+        desiredMeta.setAnnotations(merged);
     }
 
     private static boolean differs(Deployment existing, Deployment desired) {
