@@ -36,7 +36,7 @@ public class MigrationTaskStatus {
 
     @JsonPropertyDescription("Takebacks in a row, since the task last moved forward, of holders that had started it and"
             + " died without moving it forward, excused because they held it only briefly (the operator's grace): once"
-            + " this reaches spec.tasks.maxAttempts, such a death uses an attempt, so a file that kills its holder at once"
+            + " this reaches 3 x spec.tasks.maxAttempts, such a death uses an attempt, so a file that kills its holder at once"
             + " still ends. Written by the operator.")
     public Integer takebacksWithoutProgress;
 

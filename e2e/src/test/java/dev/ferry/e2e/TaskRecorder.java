@@ -6,6 +6,7 @@ import dev.ferry.api.TaskPhase;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -23,7 +24,8 @@ import java.util.concurrent.TimeUnit;
 final class TaskRecorder implements AutoCloseable {
     /** One observed state of a task. */
     record Seen(String name, String type, TaskPhase phase, String worker, String message,
-                MigrationTaskStatus.Progress progress, long version) {
+                MigrationTaskStatus.Progress progress, long version, long epoch, String podUid, int takebacks,
+                int attempts) {
     }
 
     private final Map<String, List<Seen>> seen = new ConcurrentHashMap<>();
@@ -33,6 +35,11 @@ final class TaskRecorder implements AutoCloseable {
 
     /** Records the tasks of {@code namespace} through {@code client}, which it closes when closed. */
     TaskRecorder(KubernetesClient client, String namespace) {
+        this(client, namespace, Duration.ofMillis(100));
+    }
+
+    /** As above, listing every task each {@code pollInterval} besides the informer. */
+    TaskRecorder(KubernetesClient client, String namespace, Duration pollInterval) {
         this.client = client;
         // an informer for every passing state, and a poll besides: the migration's API goes away soon
         // after the job finished, perhaps before the informer delivered a task's last update
@@ -42,7 +49,7 @@ final class TaskRecorder implements AutoCloseable {
             } catch (RuntimeException e) {
                 // the API is gone: the migration ended
             }
-        }, 0, 100, TimeUnit.MILLISECONDS);
+        }, 0, pollInterval.toMillis(), TimeUnit.MILLISECONDS);
         this.informer = client.resources(MigrationTask.class).inNamespace(namespace).inform(new ResourceEventHandler<>() {
             @Override
             public void onAdd(MigrationTask task) {
@@ -67,7 +74,8 @@ final class TaskRecorder implements AutoCloseable {
         }
         Seen state = new Seen(task.getMetadata().getName(), String.valueOf(task.getSpec().type), s.phase,
                 s.assignment == null ? null : s.assignment.worker, s.message, s.progress,
-                Long.parseLong(task.getMetadata().getResourceVersion()));
+                Long.parseLong(task.getMetadata().getResourceVersion()), s.epochOrZero(),
+                s.assignment == null ? null : s.assignment.podUid, s.takebacksOrZero(), s.attemptsOrZero());
         List<Seen> states = seen.computeIfAbsent(state.name(), n -> new ArrayList<>());
         synchronized (states) {
             // the informer and the poll deliver the same versions, in any order: keep each once, in order
@@ -91,6 +99,11 @@ final class TaskRecorder implements AutoCloseable {
     Optional<Seen> last(String task) {
         List<Seen> states = of(task);
         return states.isEmpty() ? Optional.empty() : Optional.of(states.get(states.size() - 1));
+    }
+
+    /** Every task seen. */
+    List<String> names() {
+        return seen.keySet().stream().sorted().toList();
     }
 
     List<String> tasksOfType(String type) {

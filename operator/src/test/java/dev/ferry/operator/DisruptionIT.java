@@ -134,8 +134,8 @@ class DisruptionIT {
         cluster.createJob("pill", spec -> maxAttempts(spec, 1));
         await().untilAsserted(() -> assertThat(cluster.tasks("pill")).hasSize(1));
 
-        // Every holder dies 20 s after starting, having moved nothing: excused maxAttempts times in a row, then not.
-        for (String worker : new String[] {"w1", "w2"}) {
+        // Every holder dies 20 s after starting, having moved nothing: excused 3 x maxAttempts times in a row, then not.
+        for (String worker : new String[] {"w1", "w2", "w3", "w4"}) {
             cluster.startWorkerPod("pill", worker, true, clock.instant());
             await().untilAsserted(() -> assertThat(holder(cluster.task("pill-plan"))).contains(worker));
             cluster.writeAsWorker("pill-plan", DisruptionIT::running);
@@ -148,9 +148,9 @@ class DisruptionIT {
             MigrationTask plan = cluster.task("pill-plan");
             assertThat(plan.getStatus().phase).isEqualTo(TaskPhase.Failed);
             assertThat(plan.getStatus().attempts).isEqualTo(1);
-            assertThat(plan.getStatus().takebacks).isEqualTo(1);
+            assertThat(plan.getStatus().takebacks).isEqualTo(3);
             assertThat(plan.getStatus().message).contains("gave up after 1 attempts").contains("HOLDERS_DIED")
-                    .contains("worker w2 is gone");
+                    .contains("worker w4 is gone");
             assertThat(plan.getStatus().failures).singleElement()
                     .satisfies(f -> assertThat(f.code).isEqualTo("HOLDERS_DIED"));
             assertThat(cluster.job("pill").getStatus().phase).isEqualTo(JobPhase.Failed);

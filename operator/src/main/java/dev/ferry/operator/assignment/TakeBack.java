@@ -25,6 +25,13 @@ public final class TakeBack {
     /** Backoff after a holder died without progress: as the worker's after a failed attempt, doubling and capped. */
     static final Duration BACKOFF_BASE = Duration.ofSeconds(10);
     static final Duration BACKOFF_MAX = Duration.ofMinutes(5);
+    /**
+     * Brief holds excused in a row, per attempt of {@code maxAttempts}. Under sustained churn on a busy cluster (a
+     * node reclaimed every few seconds, workers that need seconds to start), a healthy task can meet several
+     * holders in a row that die before they move it (the chaos suite saw five); a file that kills its holder at
+     * once meets nothing else, and still ends after this many quick deaths plus {@code maxAttempts} slower ones.
+     */
+    static final int BRIEF_HOLDS_PER_ATTEMPT = 3;
 
     private final TaskStatusWriter writer;
     private final Duration grace;
@@ -43,10 +50,17 @@ public final class TakeBack {
         NOT_STARTED,
         /**
          * The holder started the task and moved nothing, but held it for less than the grace — killed right after
-         * the hand-out, it had no chance: a takeback. At most {@code maxAttempts} in a row
+         * the hand-out, it had no chance: a takeback. At most {@link #BRIEF_HOLDS_PER_ATTEMPT} × {@code maxAttempts} in a row
          * ({@code takebacksWithoutProgress}), or a file that kills its holder at once would never end.
          */
         BRIEF_HOLD,
+        /**
+         * As {@link #BRIEF_HOLD}, while other workers of the job died too ({@link #CHURN_PODS} or more worker pods
+         * started since the hand-out: more than the holder's own replacement). Churn kills holders whatever they
+         * hold; a file that kills its holder kills only the holders of its task. So such a death says nothing of
+         * the task and does not count towards {@code takebacksWithoutProgress}.
+         */
+        BRIEF_HOLD_AMID_CHURN,
         /** The holder started the task and moved nothing for longer than the grace: an attempt, with backoff. */
         NO_PROGRESS;
 
@@ -55,7 +69,13 @@ public final class TakeBack {
         }
     }
 
-    static Count judge(MigrationTask task, Instant now, Duration grace, int maxAttempts) {
+    /** Worker pods started since a hand-out that show churn: the dead holder's replacement and one more. */
+    static final int CHURN_PODS = 2;
+
+    /**
+     * @param podsStartedSinceHandOut the job's worker pods created after the task was handed to its holder
+     */
+    static Count judge(MigrationTask task, Instant now, Duration grace, int maxAttempts, int podsStartedSinceHandOut) {
         if (Tasks.movedForwardSinceHandOut(task)) {
             return Count.MOVED_FORWARD;
         }
@@ -64,7 +84,10 @@ public final class TakeBack {
         }
         Optional<Duration> held = Tasks.since(task).map(since -> Duration.between(since, now));
         int briefInARow = task.getStatus().takebacksWithoutProgressOrZero();
-        if (held.isPresent() && held.get().compareTo(grace) < 0 && briefInARow < maxAttempts) {
+        if (held.isPresent() && held.get().compareTo(grace) < 0 && podsStartedSinceHandOut >= CHURN_PODS) {
+            return Count.BRIEF_HOLD_AMID_CHURN;
+        }
+        if (held.isPresent() && held.get().compareTo(grace) < 0 && briefInARow < BRIEF_HOLDS_PER_ATTEMPT * maxAttempts) {
             return Count.BRIEF_HOLD;
         }
         return Count.NO_PROGRESS;
@@ -77,7 +100,7 @@ public final class TakeBack {
      */
     public boolean disrupted(JobState state, MigrationTask task, String why) {
         int maxAttempts = state.job().getSpec().tasksOrDefaults().maxAttemptsOrDefault();
-        Count count = judge(task, state.now(), grace, maxAttempts);
+        Count count = judge(task, state.now(), grace, maxAttempts, podsStartedSinceHandOut(state, task));
         MigrationTaskStatus before = task.getStatus();
         long epoch = Tasks.epoch(task) + 1;
         if (count.usesAnAttempt() && before.attemptsOrZero() + 1 >= maxAttempts) {
@@ -91,6 +114,8 @@ public final class TakeBack {
             case NOT_STARTED -> ", before it started the task: no attempt used (takeback " + takebacks + ")";
             case BRIEF_HOLD -> " after holding the task for only " + held(task, state.now()) + " (less than "
                     + human(grace) + "): no attempt used (takeback " + takebacks + ")";
+            case BRIEF_HOLD_AMID_CHURN -> " after holding the task for only " + held(task, state.now())
+                    + ", while other workers of the job were replaced too: no attempt used (takeback " + takebacks + ")";
             case NO_PROGRESS -> " without moving the task forward in " + held(task, state.now()) + ": attempt "
                     + attempts + " of " + maxAttempts + " used, handed out again after " + notBefore;
         };
@@ -150,6 +175,17 @@ public final class TakeBack {
         written.ifPresent(t -> LOG.warn("job {}/{}: task {} failed: {}", state.namespace(), state.name(),
                 task.getMetadata().getName(), message));
         return written.isPresent();
+    }
+
+    private static int podsStartedSinceHandOut(JobState state, MigrationTask task) {
+        Optional<Instant> since = Tasks.since(task);
+        if (since.isEmpty()) {
+            return 0;
+        }
+        return (int) state.workerPods().stream()
+                .map(pod -> Tasks.parse(pod.getMetadata().getCreationTimestamp()))
+                .filter(created -> created.isPresent() && created.get().isAfter(since.get()))
+                .count();
     }
 
     /** No holder: the next hand-out raises the epoch again, and the old holder's writes are refused meanwhile. */

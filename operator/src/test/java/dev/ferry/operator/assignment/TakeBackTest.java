@@ -24,7 +24,7 @@ class TakeBackTest {
         MigrationTask task = held(TaskPhase.Running);
         task.getStatus().progressTime = HANDED_OUT.plusSeconds(400).toString();
 
-        assertThat(TakeBack.judge(task, HANDED_OUT.plusSeconds(3600), GRACE, MAX_ATTEMPTS)).isEqualTo(Count.MOVED_FORWARD);
+        assertThat(TakeBack.judge(task, HANDED_OUT.plusSeconds(3600), GRACE, MAX_ATTEMPTS, 0)).isEqualTo(Count.MOVED_FORWARD);
     }
 
     @Test
@@ -32,27 +32,45 @@ class TakeBackTest {
         MigrationTask task = held(TaskPhase.Running);
         task.getStatus().progressTime = HANDED_OUT.minusSeconds(5).toString();
 
-        assertThat(TakeBack.judge(task, HANDED_OUT.plusSeconds(600), GRACE, MAX_ATTEMPTS)).isEqualTo(Count.NO_PROGRESS);
+        assertThat(TakeBack.judge(task, HANDED_OUT.plusSeconds(600), GRACE, MAX_ATTEMPTS, 0)).isEqualTo(Count.NO_PROGRESS);
         assertThat(Count.NO_PROGRESS.usesAnAttempt()).isTrue();
     }
 
     @Test
     void aHolderThatNeverStartedThePrefetchedTaskCostsATakeback() {
-        assertThat(TakeBack.judge(held(TaskPhase.Assigned), HANDED_OUT.plusSeconds(3600), GRACE, MAX_ATTEMPTS))
+        assertThat(TakeBack.judge(held(TaskPhase.Assigned), HANDED_OUT.plusSeconds(3600), GRACE, MAX_ATTEMPTS, 0))
                 .isEqualTo(Count.NOT_STARTED);
     }
 
     @Test
-    void aHolderKilledRightAfterTheHandOutHadNoChanceButOnlyMaxAttemptsTimesInARow() {
+    void aHolderKilledRightAfterTheHandOutHadNoChanceButOnlyThreeTimesMaxAttemptsInARow() {
         MigrationTask task = held(TaskPhase.Running);
 
-        assertThat(TakeBack.judge(task, HANDED_OUT.plus(GRACE).minusSeconds(1), GRACE, MAX_ATTEMPTS))
+        assertThat(TakeBack.judge(task, HANDED_OUT.plus(GRACE).minusSeconds(1), GRACE, MAX_ATTEMPTS, 0))
                 .isEqualTo(Count.BRIEF_HOLD);
-        assertThat(TakeBack.judge(task, HANDED_OUT.plus(GRACE), GRACE, MAX_ATTEMPTS)).isEqualTo(Count.NO_PROGRESS);
+        assertThat(TakeBack.judge(task, HANDED_OUT.plus(GRACE), GRACE, MAX_ATTEMPTS, 0)).isEqualTo(Count.NO_PROGRESS);
 
-        task.getStatus().takebacksWithoutProgress = MAX_ATTEMPTS;
-        assertThat(TakeBack.judge(task, HANDED_OUT.plusSeconds(5), GRACE, MAX_ATTEMPTS))
+        task.getStatus().takebacksWithoutProgress = 3 * MAX_ATTEMPTS - 1;
+        assertThat(TakeBack.judge(task, HANDED_OUT.plusSeconds(5), GRACE, MAX_ATTEMPTS, 0))
+                .as("churn on a busy cluster can kill several holders in a row before they move the task")
+                .isEqualTo(Count.BRIEF_HOLD);
+        task.getStatus().takebacksWithoutProgress = 3 * MAX_ATTEMPTS;
+        assertThat(TakeBack.judge(task, HANDED_OUT.plusSeconds(5), GRACE, MAX_ATTEMPTS, 0))
                 .as("a file that kills its holder at once must still end").isEqualTo(Count.NO_PROGRESS);
+    }
+
+    @Test
+    void aQuickDeathWhileOtherWorkersOfTheJobAreReplacedTooSaysNothingOfTheTask() {
+        MigrationTask task = held(TaskPhase.Running);
+        task.getStatus().takebacksWithoutProgress = 3 * MAX_ATTEMPTS;
+
+        assertThat(TakeBack.judge(task, HANDED_OUT.plusSeconds(5), GRACE, MAX_ATTEMPTS, 1))
+                .as("only the holder's own replacement started: the holder died alone").isEqualTo(Count.NO_PROGRESS);
+        assertThat(TakeBack.judge(task, HANDED_OUT.plusSeconds(5), GRACE, MAX_ATTEMPTS, 2))
+                .as("another worker of the job died meanwhile: churn").isEqualTo(Count.BRIEF_HOLD_AMID_CHURN);
+        assertThat(Count.BRIEF_HOLD_AMID_CHURN.usesAnAttempt()).isFalse();
+        assertThat(TakeBack.judge(task, HANDED_OUT.plus(GRACE), GRACE, MAX_ATTEMPTS, 2))
+                .as("a long hold without progress is an attempt, churn or not").isEqualTo(Count.NO_PROGRESS);
     }
 
     @Test
