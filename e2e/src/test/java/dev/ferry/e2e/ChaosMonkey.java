@@ -32,13 +32,16 @@ import java.util.concurrent.TimeUnit;
  *   <li>at 30 %, a worker that holds a running task hung (SIGSTOP) for {@code hang}, then let go (SIGCONT);</li>
  *   <li>at 65 %, {@code kubectl rollout restart} of the workers.</li>
  * </ul>
- * Only workers that have run for {@link #MIN_AGE_TO_KILL} are killed: the local kubelet, like a kubelet, backs off
- * restarting processes that die young, which would measure its CrashLoopBackOff rather than Ferry.
+ * Only workers that have served for {@link #MIN_SERVING_TO_KILL} (their Lease, held by their pod, was acquired that
+ * long ago) are killed; when none has, the kill waits for the next tick. Killing a JVM that has not started yet
+ * tests nothing of Ferry (its tasks wait Assigned, a takeback that costs nothing) and, on a small machine where a
+ * JVM takes seconds of CPU to start, would leave no CPU for the copy at all; and the local kubelet, like a kubelet,
+ * backs off restarting processes that die young.
  */
 final class ChaosMonkey implements AutoCloseable {
     static final Duration KILL_EVERY = Duration.ofSeconds(5);
     static final Duration GATEWAY_DOWN = Duration.ofSeconds(30);
-    static final Duration MIN_AGE_TO_KILL = Duration.ofSeconds(10);
+    static final Duration MIN_SERVING_TO_KILL = Duration.ofSeconds(10);
     private static final String NAMESPACE = "default";
 
     /** What was done, and when (seconds since start). */
@@ -153,7 +156,7 @@ final class ChaosMonkey implements AutoCloseable {
         Instant now = Instant.now();
         List<Pod> candidates = workers().stream()
                 .filter(p -> !p.getMetadata().getName().equals(hungPod))
-                .filter(p -> Instant.parse(p.getMetadata().getCreationTimestamp()).plus(MIN_AGE_TO_KILL).isBefore(now))
+                .filter(p -> servingSince(p).map(since -> since.plus(MIN_SERVING_TO_KILL).isBefore(now)).orElse(false))
                 .toList();
         if (candidates.isEmpty()) {
             return;
@@ -220,6 +223,16 @@ final class ChaosMonkey implements AutoCloseable {
                 hungPod = null;
             }
         }, hang.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** When the worker took its Lease (named after its pod, held by the pod's UID): when it started to serve. */
+    private Optional<Instant> servingSince(Pod pod) {
+        Lease lease = client.leases().inNamespace(NAMESPACE).withName(pod.getMetadata().getName()).get();
+        if (lease == null || lease.getSpec() == null || lease.getSpec().getAcquireTime() == null
+                || !pod.getMetadata().getUid().equals(lease.getSpec().getHolderIdentity())) {
+            return Optional.empty();
+        }
+        return Optional.of(lease.getSpec().getAcquireTime().toInstant());
     }
 
     private List<Pod> workers() {
