@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -35,6 +36,11 @@ final class DevCluster implements AutoCloseable {
 
     /** Starts it with {@code --work-dir workDir} and {@code extraArgs}, and waits until it says it is up. */
     static DevCluster start(Path workDir, String... extraArgs) throws IOException {
+        return start(workDir, Map.of(), extraArgs);
+    }
+
+    /** As above, with {@code env} added to its environment (its pods' processes inherit it). */
+    static DevCluster start(Path workDir, Map<String, String> env, String... extraArgs) throws IOException {
         int apiPort = freePort();
         int s3Port = freePort();
         Files.createDirectories(workDir);
@@ -43,8 +49,10 @@ final class DevCluster implements AutoCloseable {
                 "--api-port", Integer.toString(apiPort), "--s3-port", Integer.toString(s3Port),
                 "--work-dir", workDir.toString()));
         command.addAll(List.of(extraArgs));
-        Process process = new ProcessBuilder(command).directory(FerryProcess.REPO.toFile())
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        ProcessBuilder builder = new ProcessBuilder(command).directory(FerryProcess.REPO.toFile())
+                .redirectErrorStream(true).redirectOutput(log.toFile());
+        builder.environment().putAll(env);
+        Process process = builder.start();
         DevCluster cluster = new DevCluster(process, workDir, log, s3Port);
         await().atMost(Duration.ofSeconds(120)).until(() -> cluster.log().contains("Press Ctrl-C to stop")
                 || !process.isAlive());
