@@ -46,7 +46,7 @@ class ChaosIT {
      * with them, a run took over 20 minutes. On a cluster each worker has CPUs of its own.
      */
     private static final Map<String, String> WORKER_JVM =
-            Map.of("FERRY_WORKER_JAVA_OPTS", "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC");
+            Map.of("FERRY_WORKER_JAVA_OPTS", "-XX:TieredStopAtLevel=1");
     private static final S3Credentials CREDENTIALS =
             new S3Credentials(LocalS3.DEFAULT_ACCESS_KEY, LocalS3.DEFAULT_SECRET_KEY);
 
