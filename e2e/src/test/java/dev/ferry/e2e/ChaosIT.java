@@ -40,13 +40,6 @@ class ChaosIT {
     private static final MixedTree TREE = new MixedTree(19_890, 96, 12, 2);
     private static final String STALL_TIMEOUT = "60s";
     private static final Duration HANG = Duration.ofSeconds(75);
-    /**
-     * Workers with C1 only (a documented knob of the local mode). A worker killed every 20 s or so never reaches
-     * C2's steady state, and on two cores C2's compiler threads in every new worker take the CPU the copy needs:
-     * with them, a run took over 20 minutes. On a cluster each worker has CPUs of its own.
-     */
-    private static final Map<String, String> WORKER_JVM =
-            Map.of("FERRY_WORKER_JAVA_OPTS", "-XX:TieredStopAtLevel=1");
     private static final S3Credentials CREDENTIALS =
             new S3Credentials(LocalS3.DEFAULT_ACCESS_KEY, LocalS3.DEFAULT_SECRET_KEY);
 
@@ -62,7 +55,7 @@ class ChaosIT {
         assertThat(expected).hasSize(TREE.files());
         System.out.printf("chaos: %d files, %d bytes, seed %d%n", TREE.files(), bytes, seed);
 
-        try (DevCluster cluster = DevCluster.start(temp.resolve(".ferry"), WORKER_JVM, "--operators", "2",
+        try (DevCluster cluster = DevCluster.start(temp.resolve(".ferry"), "--operators", "2",
                 "--volume", JOB + "=" + source, "--bucket", JOB);
              KubernetesClient client = cluster.client()) {
             LocalS3 secondGateway = LocalS3.start(DevCluster.freePort(), cluster.s3Data(), CREDENTIALS);

@@ -33,15 +33,16 @@ import java.util.concurrent.TimeUnit;
  *   <li>at 65 %, {@code kubectl rollout restart} of the workers.</li>
  * </ul>
  * Only workers that have served for {@link #MIN_SERVING_TO_KILL} (their Lease, held by their pod, was acquired that
- * long ago) are killed; when none has, the kill waits for the next tick. Killing a JVM that has not started yet
- * tests nothing of Ferry (its tasks wait Assigned, a takeback that costs nothing) and, on a small machine where a
- * JVM takes seconds of CPU to start, would leave no CPU for the copy at all; and the local kubelet, like a kubelet,
- * backs off restarting processes that die young.
+ * long ago) are killed; when none has, the kill waits for the next tick. On two busy cores a new worker needs 5 to
+ * 10 s from its Lease to its first copied file (JVM warm-up, the S3 client's first request): killed sooner, no
+ * worker would ever copy anything, which tests the machine rather than Ferry. On a cluster each worker has CPUs
+ * of its own and copies within seconds. The local kubelet, like a kubelet, also backs off restarting processes
+ * that die young.
  */
 final class ChaosMonkey implements AutoCloseable {
     static final Duration KILL_EVERY = Duration.ofSeconds(5);
     static final Duration GATEWAY_DOWN = Duration.ofSeconds(30);
-    static final Duration MIN_SERVING_TO_KILL = Duration.ofSeconds(10);
+    static final Duration MIN_SERVING_TO_KILL = Duration.ofSeconds(20);
     private static final String NAMESPACE = "default";
 
     /** What was done, and when (seconds since start). */
