@@ -18,9 +18,11 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
 /**
  * Does to a running job what a cluster does to it on a bad day, at points of its progress (the fraction of its
@@ -32,17 +34,16 @@ import java.util.concurrent.TimeUnit;
  *   <li>at 30 %, a worker that holds a running task hung (SIGSTOP) for {@code hang}, then let go (SIGCONT);</li>
  *   <li>at 65 %, {@code kubectl rollout restart} of the workers.</li>
  * </ul>
- * Only workers that have served for {@link #MIN_SERVING_TO_KILL} (their Lease, held by their pod, was acquired that
- * long ago) are killed; when none has, the kill waits for the next tick. On two busy cores a new worker needs 5 to
- * 10 s from its Lease to its first copied file (JVM warm-up, the S3 client's first request): killed sooner, no
- * worker would ever copy anything, which tests the machine rather than Ferry. On a cluster each worker has CPUs
- * of its own and copies within seconds. The local kubelet, like a kubelet, also backs off restarting processes
- * that die young.
+ * Only workers that are copying are killed: a worker that holds a Running task it has moved forward since it was
+ * handed the task ({@code progressTime} after {@code assignment.since}); when none is, the kill waits for the next
+ * tick. On two busy cores a new worker needs 10 to 20 s from its start to its first copied file (JVM warm-up, the
+ * S3 client's first request), so killing any worker every 5 s left none that ever copied: that tests the machine,
+ * not Ferry. On a cluster each worker has CPUs of its own and copies within seconds. The report says how many
+ * kills there were and how far apart.
  */
 final class ChaosMonkey implements AutoCloseable {
     static final Duration KILL_EVERY = Duration.ofSeconds(5);
     static final Duration GATEWAY_DOWN = Duration.ofSeconds(30);
-    static final Duration MIN_SERVING_TO_KILL = Duration.ofSeconds(20);
     private static final String NAMESPACE = "default";
 
     /** What was done, and when (seconds since start). */
@@ -157,7 +158,7 @@ final class ChaosMonkey implements AutoCloseable {
         Instant now = Instant.now();
         List<Pod> candidates = workers().stream()
                 .filter(p -> !p.getMetadata().getName().equals(hungPod))
-                .filter(p -> servingSince(p).map(since -> since.plus(MIN_SERVING_TO_KILL).isBefore(now)).orElse(false))
+                .filter(p -> copying().contains(p.getMetadata().getName()))
                 .toList();
         if (candidates.isEmpty()) {
             return;
@@ -226,14 +227,16 @@ final class ChaosMonkey implements AutoCloseable {
         }, hang.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    /** When the worker took its Lease (named after its pod, held by the pod's UID): when it started to serve. */
-    private Optional<Instant> servingSince(Pod pod) {
-        Lease lease = client.leases().inNamespace(NAMESPACE).withName(pod.getMetadata().getName()).get();
-        if (lease == null || lease.getSpec() == null || lease.getSpec().getAcquireTime() == null
-                || !pod.getMetadata().getUid().equals(lease.getSpec().getHolderIdentity())) {
-            return Optional.empty();
-        }
-        return Optional.of(lease.getSpec().getAcquireTime().toInstant());
+    /** The workers that hold a Running task they moved forward since it was handed to them. */
+    private Set<String> copying() {
+        return client.resources(MigrationTask.class).inNamespace(NAMESPACE).withLabel(Ferry.JOB_LABEL, job).list()
+                .getItems().stream()
+                .filter(t -> t.getStatus() != null && t.getStatus().phase == TaskPhase.Running
+                        && t.getStatus().assignment != null && t.getStatus().assignment.since != null
+                        && t.getStatus().progressTime != null
+                        && Instant.parse(t.getStatus().progressTime).isAfter(Instant.parse(t.getStatus().assignment.since)))
+                .map(t -> t.getStatus().assignment.worker)
+                .collect(Collectors.toSet());
     }
 
     private List<Pod> workers() {
