@@ -3,7 +3,6 @@ package dev.ferry.operator.state;
 import dev.ferry.api.FailureCode;
 import dev.ferry.api.MigrationTask;
 import dev.ferry.api.MigrationTaskStatus;
-import dev.ferry.api.TaskType;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.Optional;
@@ -12,8 +11,7 @@ import java.util.Optional;
  * A problem of the job's destination as a whole (no such bucket, access denied, bad credentials, quota, every
  * endpoint down), read from its tasks: a holder that meets one hands its task back to Pending with a
  * {@code storeError} and no attempt used. The problem stands while the newest such error among the unfinished
- * tasks is newer than the last time any task of the job that writes objects (Copy, Parts) moved forward
- * ({@code progressTime}; a Plan moves as it walks the source); the first move
+ * tasks is newer than the last time any task of the job moved forward ({@code progressTime}); the first move
  * after it — a probe that got through, a task that never noticed — ends it. So the judgement needs no memory of
  * its own, and a new leader reaches the same one.
  *
@@ -29,9 +27,7 @@ public record DestinationProblem(String code, String message, Instant time, Stri
         DestinationProblem newest = null;
         Instant lastProgress = null;
         for (MigrationTask task : tasks) {
-            // a plan moves while it walks the source, which says nothing of the destination
-            Optional<Instant> progress = task.getSpec().type == TaskType.Plan ? Optional.empty()
-                    : Tasks.progressTime(task);
+            Optional<Instant> progress = Tasks.progressTime(task);
             if (progress.isPresent() && (lastProgress == null || progress.get().isAfter(lastProgress))) {
                 lastProgress = progress.get();
             }

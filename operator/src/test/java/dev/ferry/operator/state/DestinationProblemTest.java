@@ -35,16 +35,6 @@ class DestinationProblemTest {
     }
 
     @Test
-    void aPlanThatWalksOnSaysNothingOfTheDestination() {
-        MigrationTask refused = withStoreError("j-plan-00002", "S3_NO_SUCH_BUCKET", T0);
-        MigrationTask walking = task("j-plan", TaskType.Plan, TaskPhase.Running);
-        walking.getStatus().progressTime = T0.plusSeconds(30).toString();
-
-        assertThat(DestinationProblem.of(List.of(refused, walking))).hasValueSatisfying(problem ->
-                assertThat(problem.code()).isEqualTo("S3_NO_SUCH_BUCKET"));
-    }
-
-    @Test
     void ignoresTheStoreErrorsOfFinishedTasksAndKnowsAFullStore() {
         MigrationTask finished = withStoreError("j-plan-00001", "S3_NO_SUCH_BUCKET", T0);
         finished.getStatus().phase = TaskPhase.Succeeded;
