@@ -9,6 +9,7 @@ import dev.ferry.api.MigrationJobStatus;
 import dev.ferry.local.LocalS3;
 import dev.ferry.local.S3Credentials;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -128,13 +129,8 @@ class ChaosIT {
                 maxEpoch = Math.max(maxEpoch, epoch);
             }
             assertThat(twoEpochs).as("tasks under two epochs or two holders at once").isEmpty();
-            long hungTasksTakenBack = tasks.names().stream().filter(name -> {
-                List<TaskRecorder.Seen> states = tasks.of(name);
-                return states.stream().anyMatch(s -> hang.podUid().equals(s.podUid()))
-                        && states.stream().anyMatch(s -> s.podUid() != null && !hang.podUid().equals(s.podUid())
-                        && s.epoch() > states.stream().filter(h -> hang.podUid().equals(h.podUid()))
-                                .mapToLong(TaskRecorder.Seen::epoch).max().orElse(0));
-            }).count();
+            long hungTasksTakenBack = tasks.names().stream()
+                .filter(name -> handedOnFrom(tasks.of(name), hang.podUid())).count();
             assertThat(hungTasksTakenBack).as("tasks of the hung worker %s handed to another", hang.pod()).isPositive();
 
             String report = String.format("| %s | %d | %d MiB | %d s | %d | %d | %d | %d | %d | %d | %d |%n",
@@ -144,6 +140,14 @@ class ChaosIT {
             System.out.print("chaos: " + report);
             writeReport(report, monkey.acts());
         }
+    }
+
+    /** Whether a holder other than {@code podUid} held the task at a higher epoch than {@code podUid} ever did. */
+    private static boolean handedOnFrom(List<TaskRecorder.Seen> states, String podUid) {
+        long lastEpochOfPod = states.stream().filter(s -> podUid.equals(s.podUid()))
+                .mapToLong(TaskRecorder.Seen::epoch).max().orElse(-1);
+        return lastEpochOfPod >= 0 && states.stream().anyMatch(s -> s.podUid() != null
+                && !podUid.equals(s.podUid()) && s.epoch() > lastEpochOfPod);
     }
 
     private static MigrationJob job(KubernetesClient client) {
@@ -178,7 +182,7 @@ class ChaosIT {
                 """.formatted(JOB, JOB, JOB, gatewayA, gatewayB, STALL_TIMEOUT);
     }
 
-    private static void writeReport(String row, List<ChaosMonkey.Act> acts) throws java.io.IOException {
+    private static void writeReport(String row, List<ChaosMonkey.Act> acts) throws IOException {
         Path dir = Files.createDirectories(Path.of("target", "chaos"));
         Path report = dir.resolve("report.md");
         if (!Files.exists(report)) {

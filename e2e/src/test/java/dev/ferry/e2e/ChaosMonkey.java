@@ -156,9 +156,10 @@ final class ChaosMonkey implements AutoCloseable {
 
     private void killRandomWorker() {
         Instant now = Instant.now();
+        Set<String> copying = copying();
         List<Pod> candidates = workers().stream()
                 .filter(p -> !p.getMetadata().getName().equals(hungPod))
-                .filter(p -> copying().contains(p.getMetadata().getName()))
+                .filter(p -> copying.contains(p.getMetadata().getName()))
                 .toList();
         if (candidates.isEmpty()) {
             return;
