@@ -306,10 +306,16 @@ final class PartsUpload {
         Long storedMtime = head == null ? null : ObjectMetadata.mtimeMillis(head.metadata().get(ObjectMetadata.MTIME));
         if (head != null && head.contentLength() != null && head.contentLength() == plannedSize
                 && storedMtime != null && storedMtime == plannedMtime) {
-            if (head.metadata().containsKey(ObjectMetadata.MD5)) {
-                return Outcome.of(Outcome.Kind.COMPLETE);
+            Outcome outcome = head.metadata().containsKey(ObjectMetadata.MD5) ? Outcome.of(Outcome.Kind.COMPLETE)
+                    : checkAgainstFile(head);
+            if (outcome.kind() == Outcome.Kind.COMPLETE && !progress.rangeStored()) {
+                // An earlier holder sent this range and died before writing it down, and a sibling
+                // completed the object with it: the range is stored, and its bytes count (as this task's,
+                // once), or the job's bytes.copied misses them.
+                int parts = scope.lastPart - scope.firstPart + 1;
+                progress.rangeStored(layout.bytes(scope.firstPart, scope.lastPart), 0, parts);
             }
-            return checkAgainstFile(head);
+            return outcome;
         }
         SourceStat now = SourceStat.of(file);
         String changed = differenceFromPlan(now);

@@ -171,6 +171,25 @@ class PartsTasksIT {
     }
 
     @Test
+    void aRangeWhoseHolderDiedBeforeWritingItDownCountsItsBytesWhenASiblingCompletedTheObject() throws Exception {
+        byte[] content = Files.readAllBytes(file);
+        for (int n = 4; n <= 6; n++) {
+            storePart(n, range(content, n)); // sent by a holder of task 2 killed before it wrote its progress
+        }
+        run(3, PODS[2]);
+        run(1, PODS[0]); // every part is there: it completes the object
+        assertObjectIsTheFile();
+
+        run(2, PODS[1]); // the next holder of task 2 finds the upload gone and the object complete
+
+        assertThat(phase(2)).isEqualTo(TaskPhase.Succeeded);
+        assertThat(progress(2).bytes).as("its range's bytes").isEqualTo(3L * PART);
+        assertThat(progress(2).partsReused).as("its parts, sent by the holder that died").isEqualTo(3);
+        assertThat(progress(1).bytes + progress(2).bytes + progress(3).bytes).isEqualTo(SIZE);
+        assertThat(progress(1).copied + progress(2).copied + progress(3).copied).isEqualTo(1);
+    }
+
+    @Test
     void aFileChangedSincePlanningFailsWithSourceChangedCountedOnceAndTheUploadIsAborted() throws Exception {
         Files.write(file, new byte[1000], StandardOpenOption.APPEND);
 
