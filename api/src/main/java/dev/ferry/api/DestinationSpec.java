@@ -21,6 +21,7 @@ public class DestinationSpec {
 
     @Required
     @Pattern(Patterns.BUCKET)
+    @Size(max = 63)
     @JsonPropertyDescription("Bucket name (3-63 characters: lower-case letters, digits, dots, hyphens).")
     public String bucket;
 
@@ -31,9 +32,10 @@ public class DestinationSpec {
     @Size(max = 16)
     @JsonPropertyDescription("Endpoint URLs of the store (several gateways of one store may be listed). "
             + "Empty means AWS S3 in the region.")
-    public List<String> endpoints;
+    public List<@Size(max = 2048) String> endpoints;
 
     @Default(DEFAULT_REGION)
+    @Size(max = 64)
     @JsonPropertyDescription("Signing region (default us-east-1).")
     public String region;
 
@@ -42,9 +44,11 @@ public class DestinationSpec {
 
     @Required
     @Pattern(Patterns.DNS_NAME)
+    @Size(max = 253)
     @JsonPropertyDescription("Secret with AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (optionally AWS_SESSION_TOKEN).")
     public String credentialsSecret;
 
+    @Size(max = 64)
     @JsonPropertyDescription("Storage class of the objects (e.g. STANDARD, STANDARD_IA); default: the bucket's.")
     public String storageClass;
 

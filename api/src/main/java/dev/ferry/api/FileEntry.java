@@ -2,6 +2,7 @@ package dev.ferry.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Size;
 
 /**
  * One entry as planning saw it: its path relative to the source root, size and modification time; a
@@ -10,7 +11,10 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class FileEntry {
+    /** PATH_MAX of Linux: no path (or link text) on a POSIX source is longer, in bytes. */
+    public static final int MAX_PATH = 4096;
 
+    @Size(max = MAX_PATH)
     @JsonPropertyDescription("Path relative to the job's source path, '/'-separated, UTF-8.")
     public String path;
 
@@ -20,6 +24,7 @@ public class FileEntry {
     @JsonPropertyDescription("Modification time when planned, epoch milliseconds.")
     public Long mtime;
 
+    @Size(max = MAX_PATH)
     @JsonPropertyDescription("Only for a followed symbolic link (spec.source.symlinks: Follow): the file (or, for kind"
             + " Directory, the empty directory) it resolves to, relative to the job's source path. It is read there"
             + " and stored under path.")
@@ -31,6 +36,7 @@ public class FileEntry {
             + " (spec.source.emptyDirectories: Marker).")
     public EntryKind kind;
 
+    @Size(max = MAX_PATH)
     @JsonPropertyDescription("Only for kind Symlink: the link's text (what readlink returns) when planned.")
     public String linkTarget;
 

@@ -3,6 +3,7 @@ package dev.ferry.api;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 import java.util.List;
 
@@ -12,8 +13,14 @@ import java.util.List;
 @ValidationRule(value = "self.type != 'Plan' || has(self.plan)", message = "a Plan task needs spec.plan")
 @ValidationRule(value = "self.type != 'Parts' || has(self.parts)", message = "a Parts task needs spec.parts")
 public class MigrationTaskSpec {
+    /**
+     * The most files a task carries inline; a longer list is a manifest object. Bounded so that the
+     * immutability rule ({@code self == oldSelf}) stays within an API server's CEL cost limits.
+     */
+    public static final int MAX_INLINE_FILES = 50;
 
     @Required
+    @Size(max = 253)
     @JsonPropertyDescription("Name of the MigrationJob this task belongs to.")
     public String jobName;
 
@@ -24,6 +31,7 @@ public class MigrationTaskSpec {
     @JsonPropertyDescription("For Plan tasks: the directory to walk.")
     public PlanScope plan;
 
+    @Size(max = MAX_INLINE_FILES)
     @JsonPropertyDescription("The files of a Copy task, inline when the list is small.")
     public List<FileEntry> files;
 

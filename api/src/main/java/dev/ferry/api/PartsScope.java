@@ -2,6 +2,7 @@ package dev.ferry.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Size;
 
 /**
  * A range of parts of one huge file, uploaded by one worker into the upload the plan created. The holder
@@ -25,6 +26,7 @@ public class PartsScope {
     @JsonPropertyDescription("Total number of parts of the file.")
     public Integer totalParts;
 
+    @Size(max = 1024)
     @JsonPropertyDescription("The multipart upload all Parts tasks of this file share; created by the plan.")
     public String uploadId;
 }

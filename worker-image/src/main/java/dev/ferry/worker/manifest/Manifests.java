@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ferry.api.FileEntry;
 import dev.ferry.api.ManifestRef;
 import dev.ferry.api.MigrationJob;
+import dev.ferry.api.MigrationTaskSpec;
 import dev.ferry.worker.s3.EndpointPool;
 import dev.ferry.worker.s3.S3Errors;
 import dev.ferry.worker.task.RetryableTaskException;
@@ -43,7 +44,7 @@ public final class Manifests {
      * Most files a task carries inline. About 50 entries keep a task object near 10 KiB even with long
      * paths; etcd's limit is 1.5 MiB per object, and watch traffic grows with every byte.
      */
-    public static final int INLINE_MAX_FILES = 50;
+    public static final int INLINE_MAX_FILES = MigrationTaskSpec.MAX_INLINE_FILES;
     static final String CONTENT_TYPE = "application/x-ndjson";
 
     private static final ObjectMapper JSON = new ObjectMapper()
