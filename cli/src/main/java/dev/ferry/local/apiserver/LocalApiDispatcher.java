@@ -8,14 +8,16 @@ import io.fabric8.mockwebserver.http.RecordedRequest;
 import java.io.IOException;
 import java.util.Map;
 import java.util.Queue;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The Fabric8 CRUD mock plus what the real {@code kubectl} and JOSDK need from an API server:
  * discovery, OpenAPI v3, server-side printing (Table), field selectors on any field, status writes
- * whatever their query string, and access reviews that allow everything. Everything else is the
- * CRUD mock's own behaviour. Plain HTTP watches are not here: see {@link ApiFrontServer}.
+ * whatever their query string, access reviews that allow everything, and custom resources defaulted,
+ * pruned and validated against their CRD on every write ({@link CustomResourceAdmission}). Everything
+ * else is the CRUD mock's own behaviour. Plain HTTP watches are not here: see {@link ApiFrontServer}.
  * This class only routes each request to the part that answers it.
  */
 public class LocalApiDispatcher extends KubernetesMixedDispatcher {
@@ -25,6 +27,7 @@ public class LocalApiDispatcher extends KubernetesMixedDispatcher {
     private final DiscoveryEndpoints discovery;
     private final ObjectReads reads;
     private final OptimisticConcurrency concurrency;
+    private final CustomResourceAdmission admission;
 
     public LocalApiDispatcher(Map<ServerRequest, Queue<ServerResponse>> responses, TableBuilder tables) {
         super(responses);
@@ -32,6 +35,7 @@ public class LocalApiDispatcher extends KubernetesMixedDispatcher {
         this.discovery = new DiscoveryEndpoints(store);
         this.reads = new ObjectReads(store, tables);
         this.concurrency = new OptimisticConcurrency(store);
+        this.admission = new CustomResourceAdmission(store);
     }
 
     @Override
@@ -41,6 +45,29 @@ public class LocalApiDispatcher extends KubernetesMixedDispatcher {
         } catch (RuntimeException | IOException e) {
             LOG.warn("local API failed to answer {}: {}", request, e.toString(), e);
             return ApiResponses.json(ApiResponses.status(500, "InternalError", e.toString()));
+        }
+    }
+
+    /** The write as admitted (defaulted, pruned, validated) and stored, or its refusal. */
+    private MockResponse admitted(RecordedRequest request, RequestPath path, Function<RecordedRequest, MockResponse> write) {
+        crdWritten(path);
+        CustomResourceAdmission.Admission admitted;
+        try {
+            admitted = admission.admit(request, path);
+        } catch (IOException e) {
+            return ApiResponses.status(400, "BadRequest", "the body is not JSON: " + e.getMessage());
+        }
+        if (admitted.refusal() != null) {
+            return admitted.refusal();
+        }
+        MockResponse response = write.apply(admitted.request());
+        admitted.warnings().forEach(w -> response.addHeader("Warning", "299 - \"" + w.replace("\"", "\\\"") + "\""));
+        return response;
+    }
+
+    private void crdWritten(RequestPath path) {
+        if (path.path().startsWith(ResourceCatalog.CRDS_PATH)) {
+            admission.crdsChanged();
         }
     }
 
@@ -61,13 +88,17 @@ public class LocalApiDispatcher extends KubernetesMixedDispatcher {
                 if (AccessReviews.isReview(path.path())) {
                     return AccessReviews.answer(path.path(), request.getBody().readUtf8());
                 }
-                return store.dispatch(MockRequests.withPath(request, path.path(), request.getHeaders()));
+                return admitted(request, path, admitted -> store.dispatch(
+                        MockRequests.withPath(admitted, path.path(), admitted.getHeaders())));
             case PUT:
             case PATCH:
                 // The mock recognises /status only at the very end of the path, and knows JSON and
                 // merge patches only: kubectl's strategic merge patches are applied as merge patches.
-                return concurrency.write(path.path(), request, () -> store.dispatch(
-                        MockRequests.withPath(request, path.path(), MockRequests.mergePatchFor(request.getHeaders()))));
+                return concurrency.write(path.path(), request, () -> admitted(request, path, admitted -> store.dispatch(
+                        MockRequests.withPath(admitted, path.path(), MockRequests.mergePatchFor(admitted.getHeaders())))));
+            case DELETE:
+                crdWritten(path);
+                return store.dispatch(request);
             default:
                 return store.dispatch(request);
         }

@@ -70,11 +70,42 @@ class LocalApiKubectlIT {
         assertThat(created.exitCode()).as(created.toString()).isZero();
         assertThat(created.stdout()).contains("migrationjob.ferry.dev/applied created");
 
-        Result changed = kubectl("apply", "-f", yaml("applied", "bucket-b").toString());
+        Result changed = kubectl("apply", "-f", yaml("applied", "bucket-a", "suspend: true").toString());
 
         assertThat(changed.exitCode()).as(changed.toString()).isZero();
         assertThat(changed.stdout()).contains("migrationjob.ferry.dev/applied configured");
-        assertThat(job("applied").getAdditionalProperties().toString()).contains("bucket-b");
+        assertThat(job("applied").getAdditionalProperties().toString()).contains("suspend=true");
+    }
+
+    @Test
+    void refusesToApplyAChangedDestinationWithTheCrdsRule() throws Exception {
+        Result created = kubectl("apply", "-f", yaml("moved", "bucket-a").toString());
+        assertThat(created.exitCode()).as(created.toString()).isZero();
+
+        Result changed = kubectl("apply", "-f", yaml("moved", "bucket-b").toString());
+
+        assertThat(changed.exitCode()).as(changed.toString()).isNotZero();
+        assertThat(changed.stderr()).contains("The MigrationJob \"moved\" is invalid")
+                .contains("destination is immutable: create a new job to migrate elsewhere");
+        assertThat(job("moved").getAdditionalProperties().toString()).contains("bucket-a");
+    }
+
+    @Test
+    void refusesToApplyAJobThatBreaksTheSchemaNamingTheField() throws Exception {
+        Result applied = kubectl("apply", "-f", yaml("malformed", "bucket", "mode: Teleport").toString());
+
+        assertThat(applied.exitCode()).as(applied.toString()).isNotZero();
+        assertThat(applied.stderr()).contains("spec.mode: Unsupported value: \"Teleport\"");
+        assertThat(job("malformed")).isNull();
+    }
+
+    @Test
+    void refusesAnUnknownFieldAsKubectlAsksByDefault() throws Exception {
+        Result applied = kubectl("apply", "-f", yaml("typo", "bucket", "verfy: Size").toString());
+
+        assertThat(applied.exitCode()).as(applied.toString()).isNotZero();
+        assertThat(applied.stderr()).contains("unknown field \"spec.verfy\"");
+        assertThat(job("typo")).isNull();
     }
 
     @Test
@@ -238,7 +269,7 @@ class LocalApiKubectlIT {
         task.setKind("MigrationTask");
         task.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder().withName(name)
                 .withNamespace("default").addToLabels("ferry.dev/job", job).build());
-        task.setAdditionalProperty("spec", Map.of("jobName", job, "type", "Plan"));
+        task.setAdditionalProperty("spec", Map.of("jobName", job, "type", "Plan", "plan", Map.of("directory", "/")));
         client.genericKubernetesResources(TASKS).inNamespace("default").resource(task).create();
     }
 
@@ -266,7 +297,12 @@ class LocalApiKubectlIT {
     }
 
     private static Path yaml(String name, String bucket) throws IOException {
-        Path file = temp.resolve(name + "-" + bucket + ".yaml");
+        return yaml(name, bucket, "");
+    }
+
+    /** A job; {@code specLine}, when not empty, is one more line of its spec. */
+    private static Path yaml(String name, String bucket, String specLine) throws IOException {
+        Path file = temp.resolve(name + "-" + bucket + "-" + specLine.hashCode() + ".yaml");
         Files.writeString(file, """
                 apiVersion: ferry.dev/v1alpha1
                 kind: MigrationJob
@@ -278,7 +314,8 @@ class LocalApiKubectlIT {
                   destination:
                     bucket: %s
                     credentialsSecret: s3
-                """.formatted(name, bucket));
+                  %s
+                """.formatted(name, bucket, specLine));
         return file;
     }
 
