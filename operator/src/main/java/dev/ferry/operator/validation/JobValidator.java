@@ -7,20 +7,27 @@ import dev.ferry.api.Quantities;
 import dev.ferry.operator.state.JobState;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import java.nio.file.FileSystems;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
 
 /**
  * Checks what the schema cannot: that the credentials Secret exists with its keys, that the Secret of
- * Kafka's client properties exists when {@code spec.notifications.kafka.secret} names one, and that values
- * the schema only pattern-checks (or that came through an API server that does not validate) parse.
+ * Kafka's client properties exists when {@code spec.notifications.kafka.secret} names one, that the
+ * include/exclude globs compile (java.nio glob syntax, as the planner reads them), that the part size is
+ * one S3 takes, and that values the schema only pattern-checks (or that came through an API server that
+ * does not validate) parse.
  * The source claim is not checked: in the local mode claims are bound by the kubelet, not by objects.
  */
 public final class JobValidator {
     private static final Pattern DURATION = Pattern.compile(Patterns.DURATION);
+    /** S3's bounds on a part (the last part of an upload may be smaller). */
+    private static final long MIN_PART_SIZE = 5L << 20;
+    private static final long MAX_PART_SIZE = 5L << 30;
 
     private final KubernetesClient client;
 
@@ -35,6 +42,8 @@ public final class JobValidator {
             return Optional.of(new InvalidSpec("spec.source and spec.destination are required"));
         }
         checkSourcePath(spec, problems);
+        checkGlobs("spec.source.include", spec.source.include, problems);
+        checkGlobs("spec.source.exclude", spec.source.exclude, problems);
         checkQuantities(spec, problems);
         if (problems.isEmpty()) {
             checkCredentials(state.namespace(), spec.destination.credentialsSecret, problems);
@@ -53,27 +62,54 @@ public final class JobValidator {
         }
     }
 
+    private static void checkGlobs(String field, List<String> globs, List<String> problems) {
+        if (globs == null) {
+            return;
+        }
+        for (int i = 0; i < globs.size(); i++) {
+            String glob = globs.get(i);
+            if (glob == null || glob.isBlank()) {
+                continue;
+            }
+            try {
+                FileSystems.getDefault().getPathMatcher("glob:" + glob.strip());
+            } catch (PatternSyntaxException e) {
+                problems.add(field + "[" + i + "] '" + glob + "' is not a glob: " + e.getDescription()
+                        + " (at " + e.getIndex() + ")");
+            }
+        }
+    }
+
     private static void checkQuantities(MigrationJobSpec spec, List<String> problems) {
         if (spec.tasks != null) {
             checkQuantity("spec.tasks.maxBytes", spec.tasks.maxBytes, problems);
         }
         if (spec.workers != null) {
-            checkQuantity("spec.workers.partSize", spec.workers.partSize, problems);
+            if (checkQuantity("spec.workers.partSize", spec.workers.partSize, problems)) {
+                long partSize = Quantities.parseBytes(spec.workers.partSize);
+                if (partSize < MIN_PART_SIZE || partSize > MAX_PART_SIZE) {
+                    problems.add("spec.workers.partSize '" + spec.workers.partSize + "' must be between 5Mi and 5Gi"
+                            + " (the part sizes S3 takes)");
+                }
+            }
             checkQuantity("spec.workers.bandwidthLimit", spec.workers.bandwidthLimit, problems);
         }
     }
 
-    private static void checkQuantity(String field, String value, List<String> problems) {
+    /** True when the value is set and a positive byte quantity; else its problem is added (if set). */
+    private static boolean checkQuantity(String field, String value, List<String> problems) {
         if (value == null) {
-            return;
+            return false;
         }
         try {
-            if (Quantities.parseBytes(value) <= 0) {
-                problems.add(field + " '" + value + "' must be positive");
+            if (Quantities.parseBytes(value) > 0) {
+                return true;
             }
+            problems.add(field + " '" + value + "' must be positive");
         } catch (RuntimeException e) {
             problems.add(field + " '" + value + "' is not a byte quantity (e.g. 16Mi)");
         }
+        return false;
     }
 
     private void checkCredentials(String namespace, String secretName, List<String> problems) {

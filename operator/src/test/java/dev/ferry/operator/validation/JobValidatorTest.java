@@ -1,0 +1,116 @@
+package dev.ferry.operator.validation;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ferry.api.Ferry;
+import dev.ferry.api.KafkaSpec;
+import dev.ferry.api.MigrationJob;
+import dev.ferry.api.MigrationJobSpec;
+import dev.ferry.api.NotificationsSpec;
+import dev.ferry.api.TasksSpec;
+import dev.ferry.api.WorkersSpec;
+import dev.ferry.operator.TestObjects;
+import dev.ferry.operator.state.JobState;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import java.time.Instant;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * What the schema cannot say about a job, said by the operator as {@code Ready=False InvalidSpec} with a
+ * message naming the field and what to do: the Secrets it needs, globs that do not compile, part sizes
+ * that S3 refuses, paths that leave the volume.
+ */
+@EnableKubernetesMockClient(crud = true)
+class JobValidatorTest {
+    static KubernetesClient client;
+
+    @BeforeEach
+    void credentials() {
+        client.secrets().inNamespace("ns").resource(new SecretBuilder().withNewMetadata()
+                .withName("creds").endMetadata()
+                .addToStringData(Ferry.SECRET_ACCESS_KEY_ID, "id")
+                .addToStringData(Ferry.SECRET_SECRET_ACCESS_KEY, "secret").build()).createOrReplace();
+    }
+
+    static Stream<Arguments> acceptedButUnusable() {
+        return Stream.of(
+                unusable("missing credentials Secret", s -> s.destination.credentialsSecret = "nowhere",
+                        "credentials Secret 'nowhere' not found in namespace ns"),
+                unusable("Secret without the secret key", s -> {
+                    client.secrets().inNamespace("ns").resource(new SecretBuilder().withNewMetadata()
+                            .withName("half").endMetadata().addToStringData(Ferry.SECRET_ACCESS_KEY_ID, "id").build())
+                            .createOrReplace();
+                    s.destination.credentialsSecret = "half";
+                }, "has no key " + Ferry.SECRET_SECRET_ACCESS_KEY),
+                unusable("missing Kafka Secret", s -> {
+                    s.notifications = new NotificationsSpec();
+                    s.notifications.kafka = new KafkaSpec();
+                    s.notifications.kafka.bootstrapServers = "localhost:9092";
+                    s.notifications.kafka.topic = "t";
+                    s.notifications.kafka.secret = "kafka-client";
+                }, "Kafka Secret 'kafka-client' (spec.notifications.kafka.secret) not found"),
+                unusable("include glob that does not compile", s -> s.source.include = List.of("*.csv", "data/[abc"),
+                        "spec.source.include[1] 'data/[abc' is not a glob"),
+                unusable("exclude glob that does not compile", s -> s.source.exclude = List.of("{a,b"),
+                        "spec.source.exclude[0] '{a,b' is not a glob"),
+                unusable("source path that leaves the volume", s -> s.source.path = "/data/../../etc",
+                        "must not contain '..'"),
+                unusable("part size below S3's minimum", s -> workers(s).partSize = "1Mi",
+                        "spec.workers.partSize '1Mi' must be between 5Mi and 5Gi"),
+                unusable("part size above S3's maximum", s -> workers(s).partSize = "6Gi",
+                        "spec.workers.partSize '6Gi' must be between 5Mi and 5Gi"),
+                unusable("zero maxBytes", s -> tasks(s).maxBytes = "0", "spec.tasks.maxBytes '0' must be positive"),
+                unusable("zero bandwidth", s -> workers(s).bandwidthLimit = "0",
+                        "spec.workers.bandwidthLimit '0' must be positive"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("acceptedButUnusable")
+    void saysWhatToFix(String what, Consumer<MigrationJobSpec> change, String words) {
+        MigrationJob job = TestObjects.job("j");
+        change.accept(job.getSpec());
+
+        assertThat(new JobValidator(client).validate(state(job))).hasValueSatisfying(invalid ->
+                assertThat(invalid.message()).contains(words));
+    }
+
+    @Test
+    void acceptsAJobWhoseSecretsExistAndWhoseValuesParse() {
+        MigrationJob job = TestObjects.job("j");
+        job.getSpec().source.include = List.of("**/*.csv", "logs/{a,b}/*");
+        workers(job.getSpec()).partSize = "5Mi";
+
+        assertThat(new JobValidator(client).validate(state(job))).isEmpty();
+    }
+
+    private static Arguments unusable(String what, Consumer<MigrationJobSpec> change, String words) {
+        return Arguments.of(what, change, words);
+    }
+
+    private static JobState state(MigrationJob job) {
+        return new JobState(job, List.of(), List.of(), null, Instant.now());
+    }
+
+    private static WorkersSpec workers(MigrationJobSpec spec) {
+        if (spec.workers == null) {
+            spec.workers = new WorkersSpec();
+        }
+        return spec.workers;
+    }
+
+    private static TasksSpec tasks(MigrationJobSpec spec) {
+        if (spec.tasks == null) {
+            spec.tasks = new TasksSpec();
+        }
+        return spec.tasks;
+    }
+}
