@@ -36,6 +36,7 @@ public enum FailureCode {
     NOT_A_REGULAR_FILE(Handling.FAIL_FILE),
     NAME_NOT_ENCODABLE(Handling.FAIL_FILE),
     KEY_TOO_LONG(Handling.FAIL_FILE),
+    PATH_OUTSIDE_SOURCE(Handling.FAIL_FILE),
     // A task whose attempts are used up: the operator reports what it leaves unmigrated.
     TASK_FAILED(Handling.FAIL_TASK),
     // Every holder of the task died without moving it forward (a file that kills its worker: a poison pill).

@@ -1,5 +1,6 @@
 package dev.ferry.worker.copy;
 
+import dev.ferry.api.FailureCode;
 import dev.ferry.api.FileEntry;
 import dev.ferry.api.MigrationJob;
 import dev.ferry.api.MigrationTask;
@@ -104,7 +105,7 @@ public final class CopyRunner {
                 engine.fileThreads.execute(() -> {
                     try {
                         long started = System.nanoTime();
-                        FileOutcome outcome = copier.copy(entry, base.resolve(entry.readPath()), existing);
+                        FileOutcome outcome = copy(copier, base, entry, existing);
                         motion.outcome();
                         long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
                         CopyEvents.of(events, engine, entry, outcome, millis).whenComplete((acknowledged, error) -> {
@@ -136,6 +137,19 @@ public final class CopyRunner {
         if (progress.allDone() && progress.failed() == 0) {
             removeManifest(engine, task);
         }
+    }
+
+    /** The file copied, or failed with PATH_OUTSIDE_SOURCE when its path leaves the source (never read). */
+    private static FileOutcome copy(FileCopier copier, Path base, FileEntry entry, ExistingObjects existing)
+            throws InterruptedException {
+        Path file;
+        try {
+            file = SourcePaths.within(base, entry.readPath());
+        } catch (SourcePaths.OutsideSourceException e) {
+            LOG.warn("{}: {}", entry.path, e.getMessage());
+            return FileOutcome.failed(entry.path, FailureCode.PATH_OUTSIDE_SOURCE, e.getMessage());
+        }
+        return copier.copy(entry, file, existing);
     }
 
     /**

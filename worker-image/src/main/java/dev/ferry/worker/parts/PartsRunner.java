@@ -103,7 +103,16 @@ public final class PartsRunner {
         }
         CopyEngine engine = engines.apply(job);
         String key = ObjectKeys.keyOf(engine.prefix, scope.file.path);
-        Path file = SourcePaths.base(sourceRoot, job).resolve(scope.file.readPath());
+        Path file;
+        try {
+            file = SourcePaths.within(SourcePaths.base(sourceRoot, job), scope.file.readPath());
+        } catch (SourcePaths.OutsideSourceException e) {
+            fence.update(s -> {
+                s.phase = TaskPhase.Failed;
+                s.message = FailureCode.PATH_OUTSIDE_SOURCE + ": " + e.getMessage();
+            });
+            return;
+        }
         TaskMotion motion = new TaskMotion(clock);
         PartsProgress progress = new PartsProgress(task.getStatus(), scope.firstPart == 1,
                 scope.lastPart - scope.firstPart + 1, motion);

@@ -1,6 +1,7 @@
 package dev.ferry.worker.plan;
 
 import dev.ferry.api.EmptyDirectoryPolicy;
+import dev.ferry.api.FailureCode;
 import dev.ferry.api.GoDuration;
 import dev.ferry.api.MigrationJob;
 import dev.ferry.api.MigrationTask;
@@ -77,6 +78,14 @@ public final class PlanRunner {
         Path base = SourcePaths.base(sourceRoot, job);
         String directory = SourcePaths.relative(task.getSpec().plan == null ? "" : task.getSpec().plan.directory);
         PlanState state = new PlanState(task.getStatus());
+        if (!directory.isEmpty()) {
+            try {
+                SourcePaths.within(base, directory);
+            } catch (SourcePaths.OutsideSourceException e) {
+                finish(fence, state, TaskPhase.Failed, FailureCode.PATH_OUTSIDE_SOURCE + ": " + e.getMessage());
+                return;
+            }
+        }
         if (!Files.isDirectory(base.resolve(directory))) {
             if (!Files.isDirectory(sourceRoot)) {
                 throw new RetryableTaskException("the source volume is not mounted at " + sourceRoot);

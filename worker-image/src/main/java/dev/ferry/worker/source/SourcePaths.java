@@ -1,6 +1,7 @@
 package dev.ferry.worker.source;
 
 import dev.ferry.api.MigrationJob;
+import java.io.IOException;
 import java.nio.file.Path;
 
 /** Where a job's files are on this worker: the volume's mount point plus the job's source path. */
@@ -16,6 +17,50 @@ public final class SourcePaths {
             throw new IllegalArgumentException("source path " + job.getSpec().source.path + " leaves the volume");
         }
         return base;
+    }
+
+    /**
+     * The file (or directory) at {@code relative} under {@code base}, refused when it would be outside
+     * it: an absolute path, a {@code ..} segment, a NUL, or a parent directory that resolves (through a
+     * symbolic link) outside the real {@code base}. Paths come from task specs and manifests, which
+     * anyone allowed to write a task can craft; Move deletes what this returns, so nothing outside the
+     * source may ever come out of it. A parent that cannot be resolved (it vanished) is left to the read
+     * that follows, which reports it as such.
+     */
+    public static Path within(Path base, String relative) throws OutsideSourceException {
+        if (relative == null || relative.isEmpty() || relative.startsWith("/") || relative.indexOf('\0') >= 0) {
+            throw new OutsideSourceException(relative, "not a relative path");
+        }
+        for (String segment : relative.split("/")) {
+            if (segment.equals("..")) {
+                throw new OutsideSourceException(relative, "it has a '..' segment");
+            }
+        }
+        Path root = base.toAbsolutePath().normalize();
+        Path resolved = root.resolve(relative).normalize();
+        if (!resolved.startsWith(root) || resolved.equals(root)) {
+            throw new OutsideSourceException(relative, "it does not name an entry under the source");
+        }
+        Path parent = resolved.getParent();
+        if (!parent.equals(root)) {
+            try {
+                if (!parent.toRealPath().startsWith(root.toRealPath())) {
+                    throw new OutsideSourceException(relative, "a directory on its way is a link out of the source");
+                }
+            } catch (OutsideSourceException e) {
+                throw e;
+            } catch (IOException e) {
+                return resolved; // vanished or unreadable: the read says which
+            }
+        }
+        return resolved;
+    }
+
+    /** A path from a task or manifest that leaves the source: refused, never read, never deleted. */
+    public static final class OutsideSourceException extends Exception {
+        OutsideSourceException(String relative, String why) {
+            super("path '" + relative + "' is refused: " + why);
+        }
     }
 
     /** A directory spelled with or without leading/trailing slashes, as a relative path ("" for the top). */
