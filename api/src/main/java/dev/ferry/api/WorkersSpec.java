@@ -6,6 +6,7 @@ import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Size;
 import io.fabric8.kubernetes.api.model.Affinity;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import io.fabric8.kubernetes.api.model.Toleration;
@@ -53,6 +54,23 @@ public class WorkersSpec {
 
     @JsonPropertyDescription("Affinity of the worker pods.")
     public Affinity affinity;
+
+    @Min(1)
+    @JsonPropertyDescription("User ID the workers run as (never root); default: the image's (10001). Set it when the"
+            + " source is readable only by a given user, as a NAS owned by many users often is.")
+    public Long runAsUser;
+
+    @Min(0)
+    @JsonPropertyDescription("Primary group ID the workers run as; default: the image's.")
+    public Long runAsGroup;
+
+    @Min(0)
+    @JsonPropertyDescription("Group that owns the volumes the kubelet can chown (pod fsGroup); default: none.")
+    public Long fsGroup;
+
+    @Size(max = 32)
+    @JsonPropertyDescription("More group IDs of the workers, for a source readable by a group (pod supplementalGroups).")
+    public List<Long> supplementalGroups;
 
     public int replicasOrDefault() {
         return replicas != null ? replicas : DEFAULT_REPLICAS;

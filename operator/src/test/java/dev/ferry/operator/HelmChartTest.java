@@ -32,6 +32,19 @@ class HelmChartTest {
     }
 
     @Test
+    void runsTheOperatorWithLeastPrivilege() throws IOException {
+        String deployment = template("deployment.yaml");
+
+        assertThat(deployment).contains("      securityContext:\n        runAsNonRoot: true\n")
+                .contains("        seccompProfile:\n          type: RuntimeDefault\n")
+                .contains("          securityContext:\n            allowPrivilegeEscalation: false\n"
+                        + "            readOnlyRootFilesystem: true\n            privileged: false\n"
+                        + "            capabilities:\n              drop: [\"ALL\"]\n")
+                .contains("            - name: tmp\n              mountPath: /tmp\n")
+                .contains("      volumes:\n        - name: tmp\n          emptyDir: {}\n");
+    }
+
+    @Test
     void turnsOnLeaderElectionWhenMoreThanOneReplicaRuns() throws IOException {
         String deployment = template("deployment.yaml");
         Matcher guarded = Pattern.compile(

@@ -126,11 +126,13 @@ class MigrationJobReconcilerIT {
             });
         }
         assertThat(workers.getSpec().getTemplate().getSpec().getServiceAccountName()).isEqualTo("ferry-worker");
-        assertThat(container.getVolumeMounts()).singleElement().satisfies(m -> {
-            assertThat(m.getMountPath()).isEqualTo("/mnt/source");
-            assertThat(m.getReadOnly()).isTrue();
-        });
-        assertThat(workers.getSpec().getTemplate().getSpec().getVolumes()).singleElement()
+        assertThat(container.getVolumeMounts()).filteredOn(m -> m.getName().equals("source")).singleElement()
+                .satisfies(m -> {
+                    assertThat(m.getMountPath()).isEqualTo("/mnt/source");
+                    assertThat(m.getReadOnly()).isTrue();
+                });
+        assertThat(workers.getSpec().getTemplate().getSpec().getVolumes()).filteredOn(v -> v.getName().equals("source"))
+                .singleElement()
                 .satisfies(v -> assertThat(v.getPersistentVolumeClaim().getClaimName()).isEqualTo("data"));
 
         // Later reconciles (the job's status changes, pods come and go) create nothing twice.

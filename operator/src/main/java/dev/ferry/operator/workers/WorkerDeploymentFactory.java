@@ -14,8 +14,12 @@ import io.fabric8.kubernetes.api.model.EnvFromSource;
 import io.fabric8.kubernetes.api.model.EnvFromSourceBuilder;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.EnvVarBuilder;
+import io.fabric8.kubernetes.api.model.PodSecurityContext;
+import io.fabric8.kubernetes.api.model.PodSecurityContextBuilder;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.PodTemplateSpecBuilder;
+import io.fabric8.kubernetes.api.model.SecurityContext;
+import io.fabric8.kubernetes.api.model.SecurityContextBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -32,6 +36,7 @@ public final class WorkerDeploymentFactory {
     public static final String CONTAINER = "worker";
     public static final String SOURCE_VOLUME = "source";
     public static final String SOURCE_ROOT = "/mnt/source";
+    static final String TMP_VOLUME = "tmp";
     /**
      * Hash of the pod template we asked for. An API server fills defaults into the template, so
      * comparing templates would always differ; comparing what we asked for does not.
@@ -106,20 +111,59 @@ public final class WorkerDeploymentFactory {
                     .withMountPath(SOURCE_ROOT)
                     .withReadOnly(readOnly)
                 .endVolumeMount()
+                .addNewVolumeMount()
+                    .withName(TMP_VOLUME)
+                    .withMountPath("/tmp")
+                .endVolumeMount()
+                .withSecurityContext(containerSecurity())
                 .build();
         return new PodTemplateSpecBuilder()
                 .withNewMetadata().withLabels(labels).endMetadata()
                 .withNewSpec()
                     .withServiceAccountName(settings.workerServiceAccount())
+                    .withSecurityContext(podSecurity(workers))
                     .withContainers(container)
                     .addNewVolume()
                         .withName(SOURCE_VOLUME)
                         .withNewPersistentVolumeClaim(spec.source.pvc, readOnly)
                     .endVolume()
+                    .addNewVolume()
+                        .withName(TMP_VOLUME)
+                        .withNewEmptyDir().endEmptyDir()
+                    .endVolume()
                     .withNodeSelector(workers.nodeSelector)
                     .withTolerations(workers.tolerations)
                     .withAffinity(workers.affinity)
                 .endSpec()
+                .build();
+    }
+
+    /**
+     * Least privilege, as the Pod Security Standards' "restricted" profile asks: never root, the
+     * RuntimeDefault seccomp profile, and the user and groups the job names (a NAS readable only by a
+     * given uid or group).
+     */
+    private static PodSecurityContext podSecurity(WorkersSpec workers) {
+        return new PodSecurityContextBuilder()
+                .withRunAsNonRoot(true)
+                .withRunAsUser(workers.runAsUser)
+                .withRunAsGroup(workers.runAsGroup)
+                .withFsGroup(workers.fsGroup)
+                .withSupplementalGroups(workers.supplementalGroups)
+                .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
+                .build();
+    }
+
+    /**
+     * No privilege escalation, no capabilities, a read-only root filesystem: the worker writes only to
+     * the store, to the source under Move, and to {@code /tmp} (an emptyDir: the JVM's temporary files).
+     */
+    private static SecurityContext containerSecurity() {
+        return new SecurityContextBuilder()
+                .withAllowPrivilegeEscalation(false)
+                .withReadOnlyRootFilesystem(true)
+                .withPrivileged(false)
+                .withNewCapabilities().withDrop("ALL").endCapabilities()
                 .build();
     }
 
