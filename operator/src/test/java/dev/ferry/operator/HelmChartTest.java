@@ -32,6 +32,14 @@ class HelmChartTest {
     }
 
     @Test
+    void grantsSecretsOnlyAsGetByNameToTheOperatorAndNotAtAllToWorkers() {
+        assertThat(ChartRoles.of("operator").rules()).filteredOn(r -> r.resources().contains("secrets"))
+                .isNotEmpty().allSatisfy(r -> assertThat(r.verbs()).containsExactly("get"));
+        assertThat(ChartRoles.of("worker").rules()).isNotEmpty()
+                .noneSatisfy(r -> assertThat(r.resources()).containsAnyOf("secrets", "pods", "*"));
+    }
+
+    @Test
     void runsTheOperatorWithLeastPrivilege() throws IOException {
         String deployment = template("deployment.yaml");
 

@@ -49,11 +49,16 @@ class MigrationJobReconcilerIT {
     private Cluster cluster;
     private FerryOperator operator;
 
+    /** The operator's own client: what it calls is held against the chart's RBAC rules after each test. */
+    private KubernetesClient operatorClient;
+
     @BeforeEach
-    void startOperator() {
+    void startOperator() throws InterruptedException {
         cluster = new Cluster(client);
         cluster.installCrds();
-        operator = FerryOperator.start(client, OperatorSettings.defaults()
+        AuditedClient.drain(server);
+        operatorClient = AuditedClient.of(client);
+        operator = FerryOperator.start(operatorClient, OperatorSettings.defaults()
                 .withClock(clock)
                 .withExitOnStopLeading(false)
                 .withWorkerImage("ferry/worker:test")
@@ -67,10 +72,12 @@ class MigrationJobReconcilerIT {
     }
 
     @AfterEach
-    void stopOperator() {
+    void stopOperatorAndAuditItsCalls() throws InterruptedException {
         if (operator != null) {
             operator.close();
         }
+        operatorClient.close();
+        AuditedClient.assertTheChartAllowsWhatTheOperatorCalled(server);
     }
 
     @Test

@@ -43,18 +43,22 @@ class TaskHistoryIT {
     private final MutableClock clock = new MutableClock(Instant.now());
     private Cluster cluster;
     private FerryOperator operator;
+    /** The operators' own client: what they call is held against the chart's RBAC rules after each test. */
+    private KubernetesClient operatorClient;
     private final List<Watch> watches = new ArrayList<>();
 
     @BeforeEach
-    void startOperator() {
+    void startOperator() throws InterruptedException {
         cluster = new Cluster(client);
         cluster.installCrds();
         cluster.createCredentialsSecret();
+        AuditedClient.drain(server);
+        operatorClient = AuditedClient.of(client);
         operator = startAnOperator();
     }
 
     private FerryOperator startAnOperator() {
-        return FerryOperator.start(client, OperatorSettings.defaults()
+        return FerryOperator.start(operatorClient, OperatorSettings.defaults()
                 .withClock(clock)
                 .withExitOnStopLeading(false)
                 .withWorkerImage("ferry/worker:test")
@@ -64,11 +68,13 @@ class TaskHistoryIT {
     }
 
     @AfterEach
-    void stopOperator() {
+    void stopOperatorAndAuditItsCalls() throws InterruptedException {
         watches.forEach(Watch::close);
         if (operator != null) {
             operator.close();
         }
+        operatorClient.close();
+        AuditedClient.assertTheChartAllowsWhatTheOperatorCalled(server);
     }
 
     @Test

@@ -36,16 +36,20 @@ class WorkerLivenessIT {
     private final MutableClock clock = new MutableClock(Instant.now());
     private Cluster cluster;
     private FerryOperator operator;
+    /** The operators' own client: what they call is held against the chart's RBAC rules after each test. */
+    private KubernetesClient operatorClient;
 
     @BeforeEach
-    void prepareCluster() {
+    void prepareCluster() throws InterruptedException {
         cluster = new Cluster(client);
         cluster.installCrds();
         cluster.createCredentialsSecret();
+        AuditedClient.drain(server);
+        operatorClient = AuditedClient.of(client);
     }
 
     private void startOperator(Clock clock, Duration recheckInterval) {
-        operator = FerryOperator.start(client, OperatorSettings.defaults()
+        operator = FerryOperator.start(operatorClient, OperatorSettings.defaults()
                 .withClock(clock)
                 .withExitOnStopLeading(false)
                 .withWorkerImage("ferry/worker:test")
@@ -56,10 +60,12 @@ class WorkerLivenessIT {
     }
 
     @AfterEach
-    void stopOperator() {
+    void stopOperatorAndAuditItsCalls() throws InterruptedException {
         if (operator != null) {
             operator.close();
         }
+        operatorClient.close();
+        AuditedClient.assertTheChartAllowsWhatTheOperatorCalled(server);
     }
 
     @Test
