@@ -23,6 +23,11 @@ final class ApiResponses {
     }
 
     static MockResponse status(int code, String reason, String message) {
+        return status(statusBody(code, reason, message));
+    }
+
+    /** A failure {@code Status}, to which a caller may add {@code details}. */
+    static ObjectNode statusBody(int code, String reason, String message) {
         ObjectNode status = JsonNodeFactory.instance.objectNode();
         status.put("kind", "Status");
         status.put("apiVersion", "v1");
@@ -31,7 +36,11 @@ final class ApiResponses {
         status.put("message", message);
         status.put("reason", reason);
         status.put("code", code);
-        return new MockResponse().setResponseCode(code).setBody(status.toString());
+        return status;
+    }
+
+    static MockResponse status(ObjectNode status) {
+        return new MockResponse().setResponseCode(status.get("code").asInt()).setBody(status.toString());
     }
 
     /** The mock answers without a Content-Type; kubectl's decoders want one. */

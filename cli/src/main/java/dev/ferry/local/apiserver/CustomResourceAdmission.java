@@ -2,7 +2,6 @@ package dev.ferry.local.apiserver;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.mockwebserver.dsl.HttpMethod;
 import io.fabric8.mockwebserver.http.Buffer;
@@ -165,13 +164,7 @@ final class CustomResourceAdmission {
         String listed = errors.stream().map(FieldError::text).collect(Collectors.joining(", "));
         String message = version.kind() + "." + version.group() + " \"" + name + "\" is invalid: "
                 + (errors.size() == 1 ? listed : "[" + listed + "]");
-        ObjectNode status = JsonNodeFactory.instance.objectNode();
-        status.put("kind", "Status");
-        status.put("apiVersion", "v1");
-        status.putObject("metadata");
-        status.put("status", "Failure");
-        status.put("message", message);
-        status.put("reason", "Invalid");
+        ObjectNode status = ApiResponses.statusBody(422, "Invalid", message);
         ObjectNode details = status.putObject("details");
         details.put("name", name);
         details.put("group", version.group());
@@ -180,7 +173,6 @@ final class CustomResourceAdmission {
             details.withArray("causes").addObject().put("reason", error.reason()).put("message", error.body())
                     .put("field", error.field());
         }
-        status.put("code", 422);
-        return new MockResponse().setResponseCode(422).setBody(status.toString());
+        return ApiResponses.status(status);
     }
 }

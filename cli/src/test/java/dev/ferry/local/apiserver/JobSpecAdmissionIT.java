@@ -6,13 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import dev.ferry.api.CrdResources;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.StatusCause;
-import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.util.Map;
@@ -43,13 +40,8 @@ class JobSpecAdmissionIT {
 
     @BeforeAll
     static void startWithTheCrds() throws Exception {
-        api = LocalKubernetesApi.start(0);
+        api = LocalApis.withFerryCrds();
         client = api.client();
-        for (String file : CrdResources.FILES) {
-            client.apiextensions().v1().customResourceDefinitions()
-                    .resource(Serialization.unmarshal(CrdResources.read(file), CustomResourceDefinition.class))
-                    .createOr(NonDeletingOperation::update);
-        }
     }
 
     @AfterAll

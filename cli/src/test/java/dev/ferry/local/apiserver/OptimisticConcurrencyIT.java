@@ -3,18 +3,14 @@ package dev.ferry.local.apiserver;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.ferry.api.CrdResources;
 import dev.ferry.api.MigrationTask;
 import dev.ferry.api.MigrationTaskSpec;
 import dev.ferry.api.MigrationTaskStatus;
 import dev.ferry.api.TaskPhase;
 import dev.ferry.api.TaskType;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
-import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
-import io.fabric8.kubernetes.client.utils.Serialization;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -29,13 +25,8 @@ class OptimisticConcurrencyIT {
 
     @BeforeAll
     static void start() throws Exception {
-        api = LocalKubernetesApi.start(0);
+        api = LocalApis.withFerryCrds();
         client = api.client();
-        for (String file : CrdResources.FILES) {
-            client.apiextensions().v1().customResourceDefinitions()
-                    .resource(Serialization.unmarshal(CrdResources.read(file), CustomResourceDefinition.class))
-                    .createOr(NonDeletingOperation::update);
-        }
     }
 
     @AfterAll
