@@ -18,6 +18,10 @@ import java.util.Map;
 public class WorkersSpec {
     public static final int DEFAULT_REPLICAS = 2;
     public static final int DEFAULT_CONCURRENCY = 16;
+    /** The smallest part S3 takes (but for an upload's last). */
+    public static final long MIN_PART_SIZE = 5L << 20;
+    /** The largest part a worker sends: it holds a part in memory to compute its Content-MD5. */
+    public static final long MAX_PART_SIZE = 1L << 30;
 
     @Default("" + DEFAULT_REPLICAS)
     @Min(0)
@@ -33,7 +37,7 @@ public class WorkersSpec {
 
     @Pattern(Patterns.QUANTITY)
     @JsonPropertyDescription("Multipart part size (e.g. 16Mi); files up to it are one PUT. "
-            + "Default: chosen per file, at least 8Mi and at most 10,000 parts.")
+            + "Between 5Mi and 1Gi; default: chosen per file, at least 8Mi and at most 10,000 parts.")
     public String partSize;
 
     @Pattern(Patterns.QUANTITY)

@@ -4,10 +4,11 @@ import dev.ferry.api.Ferry;
 import dev.ferry.api.MigrationJobSpec;
 import dev.ferry.api.Patterns;
 import dev.ferry.api.Quantities;
+import dev.ferry.api.SourceGlobs;
+import dev.ferry.api.WorkersSpec;
 import dev.ferry.operator.state.JobState;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import java.nio.file.FileSystems;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -18,16 +19,13 @@ import java.util.regex.PatternSyntaxException;
 /**
  * Checks what the schema cannot: that the credentials Secret exists with its keys, that the Secret of
  * Kafka's client properties exists when {@code spec.notifications.kafka.secret} names one, that the
- * include/exclude globs compile (java.nio glob syntax, as the planner reads them), that the part size is
- * one S3 takes, and that values the schema only pattern-checks (or that came through an API server that
+ * include/exclude globs compile ({@link SourceGlobs}, as the planner reads them), that the part size is
+ * one the workers send, and that values the schema only pattern-checks (or that came through an API server that
  * does not validate) parse.
  * The source claim is not checked: in the local mode claims are bound by the kubelet, not by objects.
  */
 public final class JobValidator {
     private static final Pattern DURATION = Pattern.compile(Patterns.DURATION);
-    /** S3's bounds on a part (the last part of an upload may be smaller). */
-    private static final long MIN_PART_SIZE = 5L << 20;
-    private static final long MAX_PART_SIZE = 5L << 30;
 
     private final KubernetesClient client;
 
@@ -72,7 +70,7 @@ public final class JobValidator {
                 continue;
             }
             try {
-                FileSystems.getDefault().getPathMatcher("glob:" + glob.strip());
+                SourceGlobs.matcher(glob);
             } catch (PatternSyntaxException e) {
                 problems.add(field + "[" + i + "] '" + glob + "' is not a glob: " + e.getDescription()
                         + " (at " + e.getIndex() + ")");
@@ -87,9 +85,9 @@ public final class JobValidator {
         if (spec.workers != null) {
             if (checkQuantity("spec.workers.partSize", spec.workers.partSize, problems)) {
                 long partSize = Quantities.parseBytes(spec.workers.partSize);
-                if (partSize < MIN_PART_SIZE || partSize > MAX_PART_SIZE) {
-                    problems.add("spec.workers.partSize '" + spec.workers.partSize + "' must be between 5Mi and 5Gi"
-                            + " (the part sizes S3 takes)");
+                if (partSize < WorkersSpec.MIN_PART_SIZE || partSize > WorkersSpec.MAX_PART_SIZE) {
+                    problems.add("spec.workers.partSize '" + spec.workers.partSize + "' must be between 5Mi (S3's"
+                            + " smallest part) and 1Gi (a worker holds a part in memory)");
                 }
             }
             checkQuantity("spec.workers.bandwidthLimit", spec.workers.bandwidthLimit, problems);

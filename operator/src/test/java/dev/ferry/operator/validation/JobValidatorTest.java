@@ -65,9 +65,9 @@ class JobValidatorTest {
                 unusable("source path that leaves the volume", s -> s.source.path = "/data/../../etc",
                         "must not contain '..'"),
                 unusable("part size below S3's minimum", s -> workers(s).partSize = "1Mi",
-                        "spec.workers.partSize '1Mi' must be between 5Mi and 5Gi"),
-                unusable("part size above S3's maximum", s -> workers(s).partSize = "6Gi",
-                        "spec.workers.partSize '6Gi' must be between 5Mi and 5Gi"),
+                        "spec.workers.partSize '1Mi' must be between 5Mi (S3's smallest part) and 1Gi"),
+                unusable("part size above what a worker holds", s -> workers(s).partSize = "2Gi",
+                        "spec.workers.partSize '2Gi' must be between 5Mi (S3's smallest part) and 1Gi"),
                 unusable("zero maxBytes", s -> tasks(s).maxBytes = "0", "spec.tasks.maxBytes '0' must be positive"),
                 unusable("zero bandwidth", s -> workers(s).bandwidthLimit = "0",
                         "spec.workers.bandwidthLimit '0' must be positive"));

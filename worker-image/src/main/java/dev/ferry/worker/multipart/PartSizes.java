@@ -1,5 +1,7 @@
 package dev.ferry.worker.multipart;
 
+import dev.ferry.api.WorkersSpec;
+
 /**
  * Chooses the multipart part size of a file, and which files are one PUT: with a configured part size,
  * files up to it; without one, files up to {@link #SINGLE_PUT_MAX} (64 MiB), as rclone sends files below
@@ -13,8 +15,8 @@ package dev.ferry.worker.multipart;
 public final class PartSizes {
     public static final long MIB = 1L << 20;
     public static final long DEFAULT_MIN = 8 * MIB;
-    public static final long S3_MIN = 5 * MIB;
-    public static final long MAX = 1024 * MIB;
+    public static final long S3_MIN = WorkersSpec.MIN_PART_SIZE;
+    public static final long MAX = WorkersSpec.MAX_PART_SIZE;
     public static final int MAX_PARTS = 10_000;
     /** S3's largest part, and the largest object one CopyObject copies. */
     public static final long S3_PART_MAX = 5L << 30;

@@ -1,15 +1,13 @@
 package dev.ferry.worker.plan;
 
-import java.nio.file.FileSystems;
+import dev.ferry.api.SourceGlobs;
 import java.nio.file.Path;
 import java.nio.file.PathMatcher;
 import java.util.List;
 
 /**
- * The job's include/exclude globs, matched against a file's path relative to the source path
- * (java.nio "glob:" syntax). A file is in scope when it matches some include (or there are none)
- * and no exclude. As in rsync and rclone, a leading {@code **}{@code /} also matches zero
- * directories, so {@code **}{@code /*.csv} takes {@code a.csv} as well as {@code x/a.csv}.
+ * The job's include/exclude globs ({@link SourceGlobs}), matched against a file's path relative to the
+ * source path. A file is in scope when it matches some include (or there are none) and no exclude.
  */
 public final class PathFilter {
     private final List<PathMatcher> includes;
@@ -40,16 +38,6 @@ public final class PathFilter {
         if (globs == null) {
             return List.of();
         }
-        return globs.stream().filter(g -> g != null && !g.isBlank()).map(String::strip)
-                .map(PathFilter::matcher).toList();
-    }
-
-    private static PathMatcher matcher(String glob) {
-        PathMatcher full = FileSystems.getDefault().getPathMatcher("glob:" + glob);
-        if (!glob.startsWith("**/")) {
-            return full;
-        }
-        PathMatcher rootLevel = FileSystems.getDefault().getPathMatcher("glob:" + glob.substring(3));
-        return p -> full.matches(p) || rootLevel.matches(p);
+        return globs.stream().filter(g -> g != null && !g.isBlank()).map(SourceGlobs::matcher).toList();
     }
 }
