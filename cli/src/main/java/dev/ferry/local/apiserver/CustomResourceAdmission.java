@@ -53,7 +53,8 @@ final class CustomResourceAdmission {
         versions.clear();
     }
 
-    Admission admit(RecordedRequest request, RequestPath path) throws IOException {
+    /** The write admitted or refused; {@code stored} is what it replaces (nothing for a create). */
+    Admission admit(RecordedRequest request, RequestPath path, StoredObject stored) throws IOException {
         RequestPath.Resource resource = path.resource();
         if (resource == null || resource.group().isEmpty() || resource.group().endsWith(".k8s.io")
                 || request.getBody() == null || request.getBody().size() == 0) {
@@ -63,7 +64,7 @@ final class CustomResourceAdmission {
         if (version.schema() == null) {
             return Admission.unchanged(request);
         }
-        JsonNode old = resource.name() == null ? null : stored(resource);
+        JsonNode old = resource.name() == null || stored == null ? null : stored.get();
         JsonNode written = written(request, old);
         if (written == null || !written.isObject()) {
             return Admission.unchanged(request); // a patch the mock cannot apply either: its answer stands
@@ -125,17 +126,6 @@ final class CustomResourceAdmission {
         }
         return new RecordedRequest(request.getHttpVersion(), request.method(), request.getPath(), headers.build(),
                 new Buffer().write(body));
-    }
-
-    private JsonNode stored(RequestPath.Resource resource) throws IOException {
-        String path = "/apis/" + resource.group() + "/" + resource.version()
-                + (resource.namespace() == null ? "" : "/namespaces/" + resource.namespace())
-                + "/" + resource.plural() + "/" + resource.name();
-        MockResponse current = store.get(path);
-        if (current.code() != 200 || current.getBody() == null) {
-            return null;
-        }
-        return MAPPER.readTree(current.getBody().getBytes());
     }
 
     private Version version(RequestPath.Resource resource) {

@@ -49,11 +49,12 @@ public class LocalApiDispatcher extends KubernetesMixedDispatcher {
     }
 
     /** The write as admitted (defaulted, pruned, validated) and stored, or its refusal. */
-    private MockResponse admitted(RecordedRequest request, RequestPath path, Function<RecordedRequest, MockResponse> write) {
+    private MockResponse admitted(RecordedRequest request, RequestPath path, StoredObject stored,
+                                  Function<RecordedRequest, MockResponse> write) {
         crdWritten(path);
         CustomResourceAdmission.Admission admitted;
         try {
-            admitted = admission.admit(request, path);
+            admitted = admission.admit(request, path, stored);
         } catch (IOException e) {
             return ApiResponses.status(400, "BadRequest", "the body is not JSON: " + e.getMessage());
         }
@@ -88,14 +89,15 @@ public class LocalApiDispatcher extends KubernetesMixedDispatcher {
                 if (AccessReviews.isReview(path.path())) {
                     return AccessReviews.answer(path.path(), request.getBody().readUtf8());
                 }
-                return admitted(request, path, admitted -> store.dispatch(
+                return admitted(request, path, null, admitted -> store.dispatch(
                         MockRequests.withPath(admitted, path.path(), admitted.getHeaders())));
             case PUT:
             case PATCH:
                 // The mock recognises /status only at the very end of the path, and knows JSON and
                 // merge patches only: kubectl's strategic merge patches are applied as merge patches.
-                return concurrency.write(path.path(), request, () -> admitted(request, path, admitted -> store.dispatch(
-                        MockRequests.withPath(admitted, path.path(), MockRequests.mergePatchFor(admitted.getHeaders())))));
+                return concurrency.write(path.path(), request, stored -> admitted(request, path, stored,
+                        admitted -> store.dispatch(MockRequests.withPath(admitted, path.path(),
+                                MockRequests.mergePatchFor(admitted.getHeaders())))));
             case DELETE:
                 crdWritten(path);
                 return store.dispatch(request);

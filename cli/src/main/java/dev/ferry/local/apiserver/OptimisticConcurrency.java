@@ -6,7 +6,7 @@ import io.fabric8.mockwebserver.dsl.HttpMethod;
 import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import java.io.IOException;
-import java.util.function.Supplier;
+import java.util.function.Function;
 
 /**
  * Optimistic concurrency, as the real API server does it: an update (or merge patch) that names a
@@ -24,18 +24,22 @@ final class OptimisticConcurrency {
         this.store = store;
     }
 
-    /** The 409 Conflict when the request names a stale resourceVersion, else what {@code write} answers. */
-    MockResponse write(String path, RecordedRequest request, Supplier<MockResponse> write) throws IOException {
+    /**
+     * The 409 Conflict when the request names a stale resourceVersion, else what {@code write} answers;
+     * both see the one {@link StoredObject} of this write.
+     */
+    MockResponse write(String path, RecordedRequest request, Function<StoredObject, MockResponse> write) {
         synchronized (writeLock) {
-            MockResponse conflict = resourceVersionConflict(path, request);
+            StoredObject stored = new StoredObject(store, path);
+            MockResponse conflict = resourceVersionConflict(stored, request);
             if (conflict != null) {
                 return conflict;
             }
-            return write.get();
+            return write.apply(stored);
         }
     }
 
-    private MockResponse resourceVersionConflict(String path, RecordedRequest request) throws IOException {
+    private static MockResponse resourceVersionConflict(StoredObject stored, RecordedRequest request) {
         String contentType = request.getHeader("Content-Type");
         boolean checkable = request.method() == HttpMethod.PUT
                 || contentType != null && contentType.startsWith("application/merge-patch+json");
@@ -49,19 +53,11 @@ final class OptimisticConcurrency {
             return null;
         }
         String expected = body == null ? "" : body.path("metadata").path("resourceVersion").asText("");
-        if (expected.isEmpty()) {
+        if (expected.isEmpty() || stored.get() == null
+                || stored.get().path("metadata").path("resourceVersion").asText("").equals(expected)) {
             return null;
         }
-        String objectPath = path.endsWith("/status") ? path.substring(0, path.length() - "/status".length()) : path;
-        MockResponse current = store.get(objectPath);
-        if (current.code() != 200 || current.getBody() == null) {
-            return null;
-        }
-        String stored = MAPPER.readTree(current.getBody().getBytes()).path("metadata").path("resourceVersion").asText("");
-        if (stored.equals(expected)) {
-            return null;
-        }
-        return ApiResponses.status(409, "Conflict", "Operation cannot be fulfilled on " + objectPath
+        return ApiResponses.status(409, "Conflict", "Operation cannot be fulfilled on " + stored.path()
                 + ": the object has been modified; please apply your changes to the latest version and try again");
     }
 }

@@ -95,10 +95,7 @@ public final class PartsRunner {
         PartsScope scope = task.getSpec().parts;
         String invalid = invalid(scope);
         if (invalid != null) {
-            fence.update(s -> {
-                s.phase = TaskPhase.Failed;
-                s.message = "invalid spec.parts: " + invalid;
-            });
+            failTask(fence, "invalid spec.parts: " + invalid);
             return;
         }
         CopyEngine engine = engines.apply(job);
@@ -107,10 +104,7 @@ public final class PartsRunner {
         try {
             file = SourcePaths.within(SourcePaths.base(sourceRoot, job), scope.file.readPath());
         } catch (SourcePaths.OutsideSourceException e) {
-            fence.update(s -> {
-                s.phase = TaskPhase.Failed;
-                s.message = FailureCode.PATH_OUTSIDE_SOURCE + ": " + e.getMessage();
-            });
+            failTask(fence, FailureCode.PATH_OUTSIDE_SOURCE + ": " + e.getMessage());
             return;
         }
         TaskMotion motion = new TaskMotion(clock);
@@ -242,6 +236,14 @@ public final class PartsRunner {
             s.message = message;
         });
         LOG.info("task {} {}: {}", fence.taskName(), phase, message);
+    }
+
+    /** A task that can never run (its spec is wrong): Failed at once, no attempt to spend. */
+    private static void failTask(TaskFence fence, String message) throws LostTaskException {
+        fence.update(s -> {
+            s.phase = TaskPhase.Failed;
+            s.message = message;
+        });
     }
 
     /** The name of a Parts task of the same upload that ended Failed, or null. */

@@ -42,18 +42,19 @@ public final class SourcePaths {
             throw new OutsideSourceException(relative, "it does not name an entry under the source");
         }
         Path parent = resolved.getParent();
-        if (!parent.equals(root)) {
-            try {
-                if (!parent.toRealPath().startsWith(root.toRealPath())) {
-                    throw new OutsideSourceException(relative, "a directory on its way is a link out of the source");
-                }
-            } catch (OutsideSourceException e) {
-                throw e;
-            } catch (IOException e) {
-                return resolved; // vanished or unreadable: the read says which
-            }
+        if (!parent.equals(root) && !realPathUnder(parent, root)) {
+            throw new OutsideSourceException(relative, "a directory on its way is a link out of the source");
         }
         return resolved;
+    }
+
+    /** Whether {@code directory} resolves under {@code root}; true when it cannot be resolved (the read says why). */
+    private static boolean realPathUnder(Path directory, Path root) {
+        try {
+            return directory.toRealPath().startsWith(root.toRealPath());
+        } catch (IOException e) {
+            return true;
+        }
     }
 
     /** A path from a task or manifest that leaves the source: refused, never read, never deleted. */

@@ -120,6 +120,23 @@ class PathsOutsideTheSourceIT {
         assertThat(keys()).isEmpty();
     }
 
+    @Test
+    void aPartsTaskWhoseFileIsOutsideTheSourceFailsWithoutReadingIt() throws Exception {
+        String name = "parts-" + S3.bucket();
+        long partSize = 5L << 20;
+        PartsTaskSpecs.create(client, job, name, new FileEntry("../private/secret.txt", 2 * partSize, 0), partSize,
+                1, 2, 2, "upload-of-a-crafted-task");
+        TestResources.assign(client, name, TestResources.POD_UID);
+
+        worker.run(name);
+
+        MigrationTask task = TestResources.task(client, name);
+        assertThat(task.getStatus().phase).isEqualTo(TaskPhase.Failed);
+        assertThat(task.getStatus().message).startsWith(FailureCode.PATH_OUTSIDE_SOURCE.name());
+        assertThat(privateFile).as("never deleted").hasContent("private");
+        assertThat(keys()).isEmpty();
+    }
+
     private List<String> keys() {
         return S3.server().client().listObjectsV2(b -> b.bucket(S3.bucket())).contents().stream()
                 .map(S3Object::key).filter(k -> !k.startsWith(".ferry/")).toList();
