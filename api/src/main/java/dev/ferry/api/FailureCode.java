@@ -37,6 +37,10 @@ public enum FailureCode {
     NAME_NOT_ENCODABLE(Handling.FAIL_FILE),
     KEY_TOO_LONG(Handling.FAIL_FILE),
     PATH_OUTSIDE_SOURCE(Handling.FAIL_FILE),
+    // The audit before the job ends: a planned file the destination does not hold, or holds with another
+    // size or checksum, even after one more copy.
+    AUDIT_MISSING(Handling.FAIL_FILE),
+    AUDIT_MISMATCH(Handling.FAIL_FILE),
     // A task whose attempts are used up: the operator reports what it leaves unmigrated.
     TASK_FAILED(Handling.FAIL_TASK),
     // Every holder of the task died without moving it forward (a file that kills its worker: a poison pill).

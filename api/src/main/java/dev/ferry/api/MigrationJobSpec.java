@@ -39,6 +39,12 @@ public class MigrationJobSpec {
     @JsonPropertyDescription("How an uploaded object is verified: Size, or Checksum (default, MD5 of the whole file).")
     public VerifyMode verify;
 
+    @Default("Plan")
+    @JsonPropertyDescription("What the job is checked against before it ends: Plan (default) lists the destination and "
+            + "compares it with every file the plan put in a task, copies once more what is missing or different, and "
+            + "fails the job for what is still wrong; None ends on the tasks' bookkeeping alone.")
+    public AuditMode audit;
+
     @JsonPropertyDescription("How the tree is cut into tasks and how many tasks may exist at once.")
     public TasksSpec tasks;
 
@@ -65,6 +71,10 @@ public class MigrationJobSpec {
 
     public VerifyMode verifyOrDefault() {
         return verify != null ? verify : VerifyMode.Checksum;
+    }
+
+    public AuditMode auditOrDefault() {
+        return audit != null ? audit : AuditMode.Plan;
     }
 
     public TasksSpec tasksOrDefaults() {

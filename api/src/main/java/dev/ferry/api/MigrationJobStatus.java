@@ -10,13 +10,13 @@ import java.util.List;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class MigrationJobStatus {
 
-    @JsonPropertyDescription("Summary of the conditions: Pending, Planning, Running, Verifying, Succeeded, Failed, Suspended.")
+    @JsonPropertyDescription("Summary of the conditions: Pending, Planning, Running, Verifying (the audit), Succeeded, Failed, Suspended.")
     public JobPhase phase;
 
     @JsonPropertyDescription("The generation of the spec this status describes.")
     public Long observedGeneration;
 
-    @JsonPropertyDescription("Standard conditions: Ready, Progressing, Degraded, NotificationsPending.")
+    @JsonPropertyDescription("Standard conditions: Ready, Progressing, Degraded, Verified (the audit), NotificationsPending.")
     public List<Condition> conditions = new ArrayList<>();
 
     @JsonPropertyDescription("File counters: total = copied + skipped + failed when the job is finished.")
@@ -46,8 +46,12 @@ public class MigrationJobStatus {
     @JsonPropertyDescription("Failed files (bounded); the full report is under the job's state prefix.")
     public List<FileFailure> failures;
 
-    @JsonPropertyDescription("Object key of the full failure report in the destination bucket.")
+    @JsonPropertyDescription("Object key (in the destination bucket) of the failure report: every file not migrated, JSON lines;"
+            + " written when the job ends with something to report.")
     public String failureReport;
+
+    @JsonPropertyDescription("The audit before the end (spec.audit): what it checked and found.")
+    public AuditResult audit;
 
     @JsonPropertyDescription("Succeeded tasks beyond spec.tasks.historyLimit: deleted, their counts kept here (files, bytes and tasks include them).")
     public TaskHistory history;

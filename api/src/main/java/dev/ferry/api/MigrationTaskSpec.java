@@ -25,7 +25,7 @@ public class MigrationTaskSpec {
     public String jobName;
 
     @Required
-    @JsonPropertyDescription("Plan walks a directory; Copy uploads a list of files; Parts uploads part ranges of one huge file.")
+    @JsonPropertyDescription("Plan walks a directory; Copy uploads a list of files; Parts uploads part ranges of one huge file; Audit checks the destination against the plan at the end.")
     public TaskType type;
 
     @JsonPropertyDescription("For Plan tasks: the directory to walk.")

@@ -65,6 +65,9 @@ public class MigrationTaskStatus {
             + " failures, all of them counted in progress.skipped.")
     public List<FileFailure> skippedEntries;
 
+    @JsonPropertyDescription("Audit tasks: what the audit checked and found so far.")
+    public AuditResult audit;
+
     @JsonPropertyDescription("Human-readable reason of the last transition.")
     public String message;
 

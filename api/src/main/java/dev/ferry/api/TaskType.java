@@ -7,5 +7,10 @@ public enum TaskType {
     /** Upload a list of files. */
     Copy,
     /** Upload a range of parts of one huge file; the last holder completes the upload. */
-    Parts
+    Parts,
+    /**
+     * Once every other task has finished: compare the destination with the plan's manifests, copy once
+     * more what is missing or different, and write the failure report.
+     */
+    Audit
 }

@@ -3,6 +3,8 @@ package dev.ferry.cli;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.ferry.api.AuditMode;
+import dev.ferry.api.AuditResult;
 import dev.ferry.api.FileFailure;
 import dev.ferry.api.MigrationJobStatus;
 import dev.ferry.api.Quantities;
@@ -13,17 +15,21 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-/** What `ferry migrate` reports at the end, for people or (--json) for scripts. */
+/**
+ * What `ferry migrate` reports at the end, for people or (--json) for scripts: the counters, the failure
+ * sample, what the audit checked and where the failure report is ({@code s3://bucket/key}).
+ */
 record Summary(String job, boolean succeeded, String reason, String destination, String endpoint,
         long filesTotal, long filesCopied, long filesSkipped, long filesFailed, long bytesTotal, long bytesCopied,
-        double seconds, List<FileFailure> failures) {
+        double seconds, List<FileFailure> failures, AuditResult audit, String failureReport) {
 
     static Summary of(JobOutcome outcome, S3Url target, URI endpoint) {
         MigrationJobStatus s = outcome.status() != null ? outcome.status() : new MigrationJobStatus();
         return new Summary(outcome.jobName(), outcome.succeeded(), outcome.reason(), target.toString(),
                 endpoint.toString(), s.files.total, s.files.copied, s.files.skipped, s.files.failed, s.bytes.total,
                 s.bytes.copied, outcome.wallTime().toMillis() / 1000.0,
-                s.failures == null ? List.of() : s.failures);
+                s.failures == null ? List.of() : s.failures, s.audit,
+                s.failureReport == null ? null : "s3://" + target.bucket() + "/" + s.failureReport);
     }
 
     double bytesPerSecond() {
@@ -39,6 +45,14 @@ record Summary(String job, boolean succeeded, String reason, String destination,
                 f.message == null ? "" : f.message));
         if (failures.size() > 20) {
             out.printf("  ... and %d more%n", failures.size() - 20);
+        }
+        if (audit != null && audit.mode == AuditMode.Plan) {
+            out.printf(Locale.ROOT, "  audit: %d planned files checked against the destination: %d missing, %d different,"
+                    + " %d copied again, %d still wrong%n", audit.checked, audit.missing, audit.different, audit.recopied,
+                    audit.reported);
+        }
+        if (failureReport != null) {
+            out.printf("  failure report: %s%n", failureReport);
         }
     }
 
@@ -57,6 +71,12 @@ record Summary(String job, boolean succeeded, String reason, String destination,
         json.put("seconds", seconds);
         json.put("bytesPerSecond", (long) bytesPerSecond());
         json.put("failures", failures);
+        if (audit != null) {
+            json.put("audit", audit);
+        }
+        if (failureReport != null) {
+            json.put("failureReport", failureReport);
+        }
         try {
             return new ObjectMapper().disable(SerializationFeature.FAIL_ON_EMPTY_BEANS).writeValueAsString(json);
         } catch (JsonProcessingException e) {

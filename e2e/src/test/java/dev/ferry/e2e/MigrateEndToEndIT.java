@@ -46,9 +46,59 @@ class MigrateEndToEndIT {
         assertThat(summary.path("files").path("total").asLong()).isEqualTo(expected.size());
         assertThat(summary.path("files").path("failed").asLong()).isZero();
         assertThat(ObjectListing.of(S3.s3(), S3.credentials(), "e2e-bucket", "run-1/")).isEqualTo(expected);
+        assertThat(summary.path("audit").path("checked").asLong()).as("the audit checked every planned file")
+                .isEqualTo(expected.size());
+        assertThat(summary.path("audit").path("reported").asLong()).isZero();
+        assertThat(summary.has("failureReport")).as("nothing to report").isFalse();
+        try (var s3 = ObjectListing.client(S3.s3(), S3.credentials())) {
+            assertThat(s3.listObjectsV2Paginator(b -> b.bucket("e2e-bucket").prefix("run-1/.ferry/")).contents())
+                    .filteredOn(o -> !o.key().endsWith("/")).as("the job's state (manifests) is gone after the audit")
+                    .isEmpty();
+        }
         System.out.printf("ferry migrate of %d files (%d MiB big file) with 3 workers: %d ms wall%n",
                 expected.size(), BIG_FILE >> 20, result.millis());
         RcloneCheck.assertIdenticalIfInstalled(source, S3.s3().endpoint(), S3.credentials(), "e2e-bucket/run-1", temp);
+    }
+
+    @Test
+    void aFileTheStoreCannotTakeFailsTheJobAndIsInTheFailureReport() throws Exception {
+        Path source = temp.resolve("with-a-long-name");
+        Files.createDirectories(source);
+        for (int i = 0; i < 3; i++) {
+            Files.writeString(source.resolve("ok-" + i + ".txt"), "fine " + i);
+        }
+        // Five directories of 240 characters: the key passes S3's 1,024 bytes, the path is fine on disk.
+        Path deep = source;
+        for (int i = 0; i < 5; i++) {
+            deep = deep.resolve(String.valueOf((char) ('a' + i)).repeat(240));
+        }
+        Files.createDirectories(deep);
+        Files.writeString(deep.resolve("too-long.txt"), "no key for me");
+
+        List<String> args = new ArrayList<>(List.of("migrate", source.toString(), "s3://e2e-bucket/run-2",
+                "--work-dir", temp.resolve(".ferry-2").toString(), "--json"));
+        args.addAll(S3.endpointOptions());
+        FerryProcess.Result result = FerryProcess.run(temp, Map.of(), 300, args.toArray(String[]::new));
+
+        assertThat(result.exitCode()).as("the job failed; stderr:%n%s", result.stderr()).isNotZero();
+        JsonNode summary = new ObjectMapper().readTree(result.stdout());
+        assertThat(summary.path("succeeded").asBoolean()).isFalse();
+        assertThat(summary.path("files").path("failed").asLong()).isEqualTo(1);
+        assertThat(summary.path("audit").path("checked").asLong()).isEqualTo(4);
+        assertThat(summary.path("audit").path("reported").asLong()).as("copied once more, and refused again").isEqualTo(1);
+        String report = summary.path("failureReport").asText();
+        assertThat(report).startsWith("s3://e2e-bucket/run-2/.ferry/").endsWith("/failure-report.jsonl");
+        String key = report.substring("s3://e2e-bucket/".length());
+        try (var s3 = ObjectListing.client(S3.s3(), S3.credentials())) {
+            List<String> lines = s3.getObjectAsBytes(b -> b.bucket("e2e-bucket").key(key)).asUtf8String().lines().toList();
+            assertThat(lines).hasSize(1);
+            JsonNode line = new ObjectMapper().readTree(lines.get(0));
+            assertThat(line.path("path").asText()).endsWith("/too-long.txt");
+            assertThat(line.path("code").asText()).isEqualTo("KEY_TOO_LONG");
+            assertThat(line.path("audit").asText()).isEqualTo("MISSING");
+            assertThat(line.path("recopied").asBoolean()).isFalse();
+            assertThat(line.path("task").asText()).isNotEmpty();
+        }
     }
 
     @Test

@@ -5,6 +5,7 @@ import dev.ferry.api.MigrationJob;
 import dev.ferry.api.MigrationJobStatus;
 import dev.ferry.api.MigrationTask;
 import dev.ferry.operator.assignment.DeadWorkerReclaimer;
+import dev.ferry.operator.audit.JobAudit;
 import dev.ferry.operator.assignment.StallReclaimer;
 import dev.ferry.operator.assignment.StragglerMover;
 import dev.ferry.operator.assignment.TakeBack;
@@ -52,7 +53,8 @@ import java.util.Set;
 
 /**
  * Drives a MigrationJob: observe → validate → ensure workers → ensure the root plan → take tasks
- * back from dead workers → take back stalled tasks → move stragglers to idle workers → hand out tasks
+ * back from dead workers → take back stalled tasks → create the Audit task once the work is done (the job
+ * is Verifying until it finishes) → move stragglers to idle workers → hand out tasks
  * (one probe at a time while the destination is unavailable) → record status → announce on Kafka.
  * A suspended job ({@code spec.suspend}) keeps all steps but the hand-out (and the straggler moves), with
  * its workers scaled to zero: they release
@@ -144,6 +146,7 @@ public class MigrationJobReconciler implements Reconciler<MigrationJob>, AutoClo
         steps.rootPlan().ensure(state);
         steps.reclaimer().reclaim(state);
         steps.stalls().reclaim(state);
+        steps.audit().ensure(state);
         if (!suspended) {
             steps.stragglers().move(state);
         }
@@ -232,7 +235,7 @@ public class MigrationJobReconciler implements Reconciler<MigrationJob>, AutoClo
     }
 
     /** The steps that write, wired to tell the caches about their writes. */
-    private record Steps(RootPlan rootPlan, DeadWorkerReclaimer reclaimer, StallReclaimer stalls,
+    private record Steps(RootPlan rootPlan, DeadWorkerReclaimer reclaimer, StallReclaimer stalls, JobAudit audit,
             StragglerMover stragglers, TaskAssigner assigner, JobStatusRecorder recorder) {
     }
 
@@ -241,12 +244,14 @@ public class MigrationJobReconciler implements Reconciler<MigrationJob>, AutoClo
                 taskSource.handleRecentResourceUpdate(ResourceID.fromResource(written), written, previous));
         RootPlan rootPlan = new RootPlan(client, created ->
                 taskSource.handleRecentResourceCreate(ResourceID.fromResource(created), created));
+        JobAudit audit = new JobAudit(client, created ->
+                taskSource.handleRecentResourceCreate(ResourceID.fromResource(created), created));
         JobEvents events = new JobEvents(client, settings.clock());
         JobStatusRecorder recorder = new JobStatusRecorder(client, events,
                 (written, previous) -> context.eventSourceRetriever().getControllerEventSource()
                         .handleRecentResourceUpdate(ResourceID.fromResource(written), written, previous));
         TakeBack takeBack = new TakeBack(writer, settings.disruptionGrace());
-        return new Steps(rootPlan, new DeadWorkerReclaimer(takeBack, liveness), new StallReclaimer(takeBack, events),
+        return new Steps(rootPlan, new DeadWorkerReclaimer(takeBack, liveness), new StallReclaimer(takeBack, events), audit,
                 new StragglerMover(takeBack, liveness, settings.stragglerWait()),
                 new TaskAssigner(writer, settings.prefetchPerWorker(), liveness, settings.destinationProbeInterval()),
                 recorder);

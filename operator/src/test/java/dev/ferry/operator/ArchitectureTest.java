@@ -51,7 +51,7 @@ class ArchitectureTest {
         layeredArchitecture().consideringOnlyDependenciesInLayers()
                 .ensureAllClassesAreContainedInArchitecture()
                 .layer("Entry points").definedBy(ROOT)
-                .layer("Reconcile steps").definedBy(ROOT + ".assignment..", ROOT + ".history..",
+                .layer("Reconcile steps").definedBy(ROOT + ".assignment..", ROOT + ".audit..", ROOT + ".history..",
                         ROOT + ".lifecycle..", ROOT + ".notifications..", ROOT + ".planning..", ROOT + ".status..", ROOT + ".validation..",
                         ROOT + ".workers..")
                 .layer("Job state").definedBy(ROOT + ".state..")

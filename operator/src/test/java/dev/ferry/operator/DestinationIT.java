@@ -41,6 +41,7 @@ class DestinationIT {
     void startOperator() {
         cluster = new Cluster(client);
         cluster.installCrds();
+        cluster.runAuditsThatPass();
         cluster.createCredentialsSecret();
         operator = FerryOperator.start(client, OperatorSettings.defaults()
                 .withClock(clock)
@@ -54,6 +55,7 @@ class DestinationIT {
 
     @AfterEach
     void stopOperator() {
+        cluster.stopAudits();
         if (operator != null) {
             operator.close();
         }

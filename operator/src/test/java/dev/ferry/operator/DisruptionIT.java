@@ -47,6 +47,7 @@ class DisruptionIT {
     void startOperator() {
         cluster = new Cluster(client);
         cluster.installCrds();
+        cluster.runAuditsThatPass();
         cluster.createCredentialsSecret();
         operator = FerryOperator.start(client, OperatorSettings.defaults()
                 .withClock(clock)
@@ -63,6 +64,7 @@ class DisruptionIT {
 
     @AfterEach
     void stopOperator() {
+        cluster.stopAudits();
         if (operator != null) {
             operator.close();
         }

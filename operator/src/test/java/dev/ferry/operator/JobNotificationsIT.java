@@ -55,11 +55,13 @@ class JobNotificationsIT {
     void setUp() {
         cluster = new Cluster(client);
         cluster.installCrds();
+        cluster.runAuditsThatPass();
         cluster.createCredentialsSecret();
     }
 
     @AfterEach
     void stopOperators() {
+        cluster.stopAudits();
         operators.forEach(FerryOperator::close);
     }
 

@@ -56,6 +56,7 @@ class MigrationJobReconcilerIT {
     void startOperator() throws InterruptedException {
         cluster = new Cluster(client);
         cluster.installCrds();
+        cluster.runAuditsThatPass();
         AuditedClient.drain(server);
         operatorClient = AuditedClient.of(client);
         operator = FerryOperator.start(operatorClient, OperatorSettings.defaults()
@@ -73,6 +74,7 @@ class MigrationJobReconcilerIT {
 
     @AfterEach
     void stopOperatorAndAuditItsCalls() throws InterruptedException {
+        cluster.stopAudits();
         if (operator != null) {
             operator.close();
         }
@@ -579,7 +581,7 @@ class MigrationJobReconcilerIT {
         clock.advance(Duration.ofSeconds(59));
         await().during(Duration.ofMillis(800)).atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
             assertThat(cluster.job("old")).isNotNull();
-            assertThat(cluster.tasks("old")).hasSize(2);
+            assertThat(cluster.tasks("old")).as("plan, copy and audit").hasSize(3);
             assertThat(cluster.deployment("old-worker")).isNotNull();
         });
 

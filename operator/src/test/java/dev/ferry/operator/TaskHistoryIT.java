@@ -51,6 +51,7 @@ class TaskHistoryIT {
     void startOperator() throws InterruptedException {
         cluster = new Cluster(client);
         cluster.installCrds();
+        cluster.runAuditsThatPass();
         cluster.createCredentialsSecret();
         AuditedClient.drain(server);
         operatorClient = AuditedClient.of(client);
@@ -69,6 +70,7 @@ class TaskHistoryIT {
 
     @AfterEach
     void stopOperatorAndAuditItsCalls() throws InterruptedException {
+        cluster.stopAudits();
         watches.forEach(Watch::close);
         if (operator != null) {
             operator.close();
@@ -119,7 +121,7 @@ class TaskHistoryIT {
             assertThat(status.history.folded.tasks).as("9 Succeeded, 2 kept").isEqualTo(7);
             assertThat(status.history.folded.plans).as("the root plan is folded with its totals").isEqualTo(1);
             assertThat(status.history.deleting).isNull();
-            assertThat(cluster.tasks("bulk")).hasSize(2).allSatisfy(t -> assertThat(phase(t)).isEqualTo(TaskPhase.Succeeded));
+            assertThat(cluster.workTasks("bulk")).hasSize(2).allSatisfy(t -> assertThat(phase(t)).isEqualTo(TaskPhase.Succeeded));
         });
         // Every status the operator wrote, not just the ones polled: a task counted twice, even for one
         // write, would show as a count that goes down again.
@@ -163,7 +165,7 @@ class TaskHistoryIT {
             assertThat(status.phase).isEqualTo(JobPhase.Failed);
             assertThat(status.history.folded.tasks).as("every task, the plan too").isEqualTo(4);
             assertThat(status.history.deleting).isNull();
-            assertThat(cluster.tasks("lossy")).isEmpty();
+            assertThat(cluster.workTasks("lossy")).isEmpty();
             assertThat(status.files.total).isEqualTo(6);
             assertThat(status.files.copied).isEqualTo(3);
             assertThat(status.files.failed).isEqualTo(3);

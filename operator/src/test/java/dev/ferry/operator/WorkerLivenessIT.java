@@ -43,6 +43,7 @@ class WorkerLivenessIT {
     void prepareCluster() throws InterruptedException {
         cluster = new Cluster(client);
         cluster.installCrds();
+        cluster.runAuditsThatPass();
         cluster.createCredentialsSecret();
         AuditedClient.drain(server);
         operatorClient = AuditedClient.of(client);
@@ -61,6 +62,7 @@ class WorkerLivenessIT {
 
     @AfterEach
     void stopOperatorAndAuditItsCalls() throws InterruptedException {
+        cluster.stopAudits();
         if (operator != null) {
             operator.close();
         }

@@ -3,6 +3,7 @@ package dev.ferry.worker;
 import dev.ferry.api.MigrationJob;
 import dev.ferry.api.MigrationTask;
 import dev.ferry.api.TaskPhase;
+import dev.ferry.worker.audit.AuditRunner;
 import dev.ferry.worker.config.WorkerConfig;
 import dev.ferry.worker.copy.CopyRunner;
 import dev.ferry.worker.parts.PartsRunner;
@@ -34,16 +35,18 @@ public final class TaskRunner {
     private final PlanRunner planRunner;
     private final CopyRunner copyRunner;
     private final PartsRunner partsRunner;
+    private final AuditRunner auditRunner;
     private final StopSignal stop;
     private final Clock clock;
 
     public TaskRunner(WorkerConfig config, KubernetesClient client, PlanRunner planRunner, CopyRunner copyRunner,
-                      PartsRunner partsRunner, StopSignal stop, Clock clock) {
+                      PartsRunner partsRunner, AuditRunner auditRunner, StopSignal stop, Clock clock) {
         this.config = config;
         this.client = client;
         this.planRunner = planRunner;
         this.copyRunner = copyRunner;
         this.partsRunner = partsRunner;
+        this.auditRunner = auditRunner;
         this.stop = stop;
         this.clock = clock;
     }
@@ -71,6 +74,7 @@ public final class TaskRunner {
                 case Plan -> planRunner.run(job, task, fence, stop);
                 case Copy -> copyRunner.run(job, task, fence, stop);
                 case Parts -> partsRunner.run(job, task, fence, stop);
+                case Audit -> auditRunner.run(job, task, fence, stop);
                 default -> fail(fence, "unknown task type " + task.getSpec().type);
             }
         } catch (LostTaskException e) {

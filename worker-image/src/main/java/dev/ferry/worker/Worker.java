@@ -6,6 +6,7 @@ import dev.ferry.api.MigrationJob;
 import dev.ferry.api.MigrationTask;
 import dev.ferry.api.events.EventPublisher;
 import dev.ferry.api.events.KafkaEventPublisher;
+import dev.ferry.worker.audit.AuditRunner;
 import dev.ferry.worker.config.WorkerConfig;
 import dev.ferry.worker.copy.CopyEngine;
 import dev.ferry.worker.copy.CopyRunner;
@@ -76,7 +77,8 @@ public final class Worker implements AutoCloseable {
                 drainGrace);
         PartsRunner parts = new PartsRunner(client, config.sourceRoot(), this::engineFor, this::publisherFor, ticker,
                 clock);
-        TaskRunner runner = new TaskRunner(config, client, plans, copies, parts, stop, clock);
+        AuditRunner audits = new AuditRunner(client, config.sourceRoot(), this::engineFor, clock, config.podName());
+        TaskRunner runner = new TaskRunner(config, client, plans, copies, parts, audits, stop, clock);
         this.dispatcher = new TaskDispatcher(config.podUid(), config.taskSlots(), runner::run);
         this.lease = new LeaseRenewer(client, config, clock);
     }

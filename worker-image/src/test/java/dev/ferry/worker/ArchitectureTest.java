@@ -53,7 +53,7 @@ class ArchitectureTest {
         layeredArchitecture().consideringOnlyDependenciesInLayers()
                 .ensureAllClassesAreContainedInArchitecture()
                 .layer("Entry points").definedBy(ROOT)
-                .layer("Engines").definedBy(ROOT + ".plan..", ROOT + ".copy..", ROOT + ".parts..")
+                .layer("Engines").definedBy(ROOT + ".plan..", ROOT + ".copy..", ROOT + ".parts..", ROOT + ".audit..")
                 .layer("Shared machinery").definedBy(ROOT + ".multipart..", ROOT + ".manifest..", ROOT + ".lease..",
                         ROOT + ".events..")
                 .layer("Store").definedBy(ROOT + ".s3..")

@@ -56,6 +56,7 @@ public final class FoldPlan {
             int batch, List<FileFailure> failureSample) {
         List<MigrationTask> succeeded = tasks.stream()
                 .filter(t -> Tasks.phase(t) == TaskPhase.Succeeded)
+                .filter(t -> Tasks.type(t) != TaskType.Audit) // the job's result reads it
                 .filter(t -> !deleting.contains(t.getMetadata().getName()))
                 .sorted(OLDEST_FIRST)
                 .toList();

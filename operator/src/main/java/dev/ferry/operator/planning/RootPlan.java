@@ -22,8 +22,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Starts a new job: creates its root Plan task {@code <job>-plan}, which walks the whole source, and
- * sets the initial status (Planning, startTime). Everything else is planned by workers, so this is
- * the only task the operator ever creates. The name is deterministic: a second create is a 409,
+ * sets the initial status (Planning, startTime). Everything else is planned by workers, so this and the
+ * job's Audit task at the end ({@code operator.audit.JobAudit}) are the only tasks the operator creates. The name is deterministic: a second create is a 409,
  * which means it exists already, which is what we wanted.
  */
 public final class RootPlan {

@@ -13,6 +13,8 @@ public final class Conditions {
     public static final String PROGRESSING = "Progressing";
     public static final String DEGRADED = "Degraded";
     public static final String QUOTA_EXCEEDED = "QuotaExceeded";
+    /** The audit's verdict on the destination (spec.audit: Plan). */
+    public static final String VERIFIED = "Verified";
 
     private Conditions() {
     }

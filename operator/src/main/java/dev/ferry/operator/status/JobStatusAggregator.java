@@ -1,11 +1,15 @@
 package dev.ferry.operator.status;
 
+import dev.ferry.api.AuditMode;
+import dev.ferry.api.AuditResult;
 import dev.ferry.api.FileFailure;
 import dev.ferry.api.JobPhase;
 import dev.ferry.api.MigrationJobStatus;
 import dev.ferry.api.MigrationTask;
+import dev.ferry.api.MigrationTaskStatus;
 import dev.ferry.api.TaskPhase;
 import dev.ferry.api.TaskType;
+import dev.ferry.operator.audit.JobAudit;
 import dev.ferry.operator.liveness.WorkerLiveness;
 import dev.ferry.operator.liveness.WorkerPods;
 import dev.ferry.operator.state.DestinationProblem;
@@ -45,6 +49,9 @@ public final class JobStatusAggregator {
     public static final String WORKERS_UNAVAILABLE = "WorkersUnavailable";
     public static final String WORKERS_MISSING = "WorkersMissing";
     public static final String AS_EXPECTED = "AsExpected";
+    public static final String VERIFYING = "Verifying";
+    public static final String AUDIT_PASSED = "AuditPassed";
+    public static final String AUDIT_FOUND_PROBLEMS = "AuditFoundProblems";
     /** Dead workers named in the Degraded message; the count says how many there are. */
     private static final int NAMED_DEAD_WORKERS = 3;
 
@@ -69,9 +76,16 @@ public final class JobStatusAggregator {
         status.bytes = new MigrationJobStatus.ByteCounters();
         status.tasks = new MigrationJobStatus.TaskCounters();
         List<FileFailure> failures = new ArrayList<>();
+        Optional<MigrationTask> audit = tasks.stream().filter(JobAudit::isAudit).findFirst();
         for (MigrationTask task : tasks) {
-            count(status, task, failures);
+            if (!JobAudit.isAudit(task)) {
+                count(status, task, failures);
+            }
         }
+        audit.map(t -> t.getStatus() == null ? null : t.getStatus().audit).ifPresent(result -> {
+            status.audit = Serialization.clone(result);
+            status.failureReport = result.failureReport;
+        });
         MigrationJobStatus.Folded folded = status.history == null ? new MigrationJobStatus.Folded() : status.history.folded;
         addFolded(status, folded);
         List<FileFailure> sample = FailureSample.extended(status.failures, failures);
@@ -81,11 +95,12 @@ public final class JobStatusAggregator {
         // Only Succeeded plans are folded: the ones left decide whether planning is over.
         status.planned = anyPlan && plans.stream().allMatch(t -> Tasks.phase(t) == TaskPhase.Succeeded);
 
-        Verdict verdict = gated(state, status, verdict(state, status, tasks, plans, anyPlan), gate);
+        Verdict verdict = gated(state, status, verdict(state, status, tasks, plans, anyPlan, audit), gate);
         status.phase = verdict.phase();
         status.progress = progress(status);
         status.throughput = throughput(status, state.now());
         conditions(state, status, tasks, verdict, generation);
+        verified(status, audit, state.now(), generation);
         return status;
     }
 
@@ -127,7 +142,7 @@ public final class JobStatusAggregator {
     }
 
     private static Verdict verdict(JobState state, MigrationJobStatus status, List<MigrationTask> tasks,
-            List<MigrationTask> plans, boolean anyPlan) {
+            List<MigrationTask> plans, boolean anyPlan, Optional<MigrationTask> audit) {
         MigrationJobStatus.FileCounters files = status.files;
         String done = files.done() + " of " + files.total + " files done" + (Boolean.TRUE.equals(status.planned) ? "" : " so far");
         if (state.job().getSpec().isSuspended()) {
@@ -141,6 +156,9 @@ public final class JobStatusAggregator {
         }
         if (status.tasks.unfinished() > 0) {
             return new Verdict(JobPhase.Running, done);
+        }
+        if (audit.isEmpty() || !Tasks.phase(audit.get()).isFinished()) {
+            return new Verdict(JobPhase.Verifying, done + "; " + auditing(status.audit));
         }
         List<String> why = new ArrayList<>();
         List<String> failedPlans = plans.stream().filter(t -> Tasks.phase(t) == TaskPhase.Failed)
@@ -156,15 +174,66 @@ public final class JobStatusAggregator {
         if (failedCopies > 0) {
             why.add(failedCopies + " task(s) failed");
         }
+        if (Tasks.phase(audit.get()) == TaskPhase.Failed) {
+            MigrationTaskStatus auditStatus = audit.get().getStatus();
+            why.add("the audit failed: " + (auditStatus == null || auditStatus.message == null ? "no message" : auditStatus.message));
+        } else if (status.audit != null && !status.audit.passed()) {
+            why.add("the audit found " + status.audit.reported + " planned file(s) missing or different in the destination"
+                    + " after copying them once more");
+        }
         if (files.total != files.copied + files.skipped + files.failed) {
             why.add("counts do not add up: total " + files.total + " != copied " + files.copied + " + skipped "
                     + files.skipped + " + failed " + files.failed);
         }
+        String report = status.failureReport == null ? "" : "; failure report: " + status.failureReport;
         if (why.isEmpty()) {
             return new Verdict(JobPhase.Succeeded, "all " + files.total + " files migrated (copied " + files.copied
-                    + ", skipped " + files.skipped + ")");
+                    + ", skipped " + files.skipped + ")" + audited(status.audit) + report);
         }
-        return new Verdict(JobPhase.Failed, String.join("; ", why));
+        return new Verdict(JobPhase.Failed, String.join("; ", why) + report);
+    }
+
+    private static String auditing(AuditResult audit) {
+        if (audit == null) {
+            return "every task finished: the audit starts";
+        }
+        return audit.mode == AuditMode.None ? "writing the failure report"
+                : "auditing: " + audit.checked + " planned files checked against the destination so far";
+    }
+
+    private static String audited(AuditResult audit) {
+        if (audit == null || audit.mode != AuditMode.Plan) {
+            return "";
+        }
+        return "; the audit found all " + audit.checked + " planned files in the destination"
+                + (audit.recopied > 0 ? " (" + audit.recopied + " after copying them once more)" : "");
+    }
+
+    /**
+     * {@code Verified}: once the audit ({@code spec.audit: Plan}) has started, whether the destination holds
+     * every planned file, with how many it checked and how long it took; absent without an audit.
+     */
+    private static void verified(MigrationJobStatus status, Optional<MigrationTask> audit, Instant now, Long generation) {
+        AuditResult result = status.audit;
+        if (audit.isEmpty() || result == null || result.mode != AuditMode.Plan) {
+            return;
+        }
+        String checked = "checked " + result.checked + " planned files (" + result.missing + " missing, " + result.different
+                + " different, " + result.recopied + " copied again, " + result.reported + " still wrong)";
+        if (!Tasks.phase(audit.get()).isFinished()) {
+            Conditions.set(status.conditions, Conditions.VERIFIED, false, VERIFYING, "auditing: " + checked + " so far",
+                    now, generation);
+            return;
+        }
+        String took = parse(result.startTime).flatMap(start -> parse(result.completionTime)
+                .map(end -> " in " + Duration.between(start, end).toMillis() / 1000.0 + " s")).orElse("");
+        if (Tasks.phase(audit.get()) == TaskPhase.Succeeded && result.passed()) {
+            Conditions.set(status.conditions, Conditions.VERIFIED, true, AUDIT_PASSED,
+                    checked + took + ": the destination holds every planned file", now, generation);
+        } else {
+            Conditions.set(status.conditions, Conditions.VERIFIED, false, AUDIT_FOUND_PROBLEMS, checked + took
+                    + (status.failureReport == null ? "" : "; see " + status.failureReport), now, generation);
+        }
     }
 
     /**

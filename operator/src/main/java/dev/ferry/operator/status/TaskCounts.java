@@ -21,6 +21,9 @@ public final class TaskCounts {
 
     public static void add(MigrationJobStatus.FileCounters files, MigrationJobStatus.ByteCounters bytes,
             MigrationTask task) {
+        if (Tasks.type(task) == TaskType.Audit) {
+            return; // it checks the files the other tasks counted: counting it would count them twice
+        }
         MigrationTaskStatus.Progress progress = task.getStatus() == null ? null : task.getStatus().progress;
         if (Tasks.type(task) != TaskType.Plan && Tasks.phase(task) == TaskPhase.Failed) {
             files.failed += Math.max(0, Tasks.fileCount(task) - (progress == null ? 0 : progress.files));

@@ -5,6 +5,8 @@ import static dev.ferry.operator.TestObjects.pod;
 import static dev.ferry.operator.TestObjects.task;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ferry.api.AuditMode;
+import dev.ferry.api.AuditResult;
 import dev.ferry.api.FileFailure;
 import dev.ferry.api.JobPhase;
 import dev.ferry.api.MigrationJob;
@@ -68,7 +70,7 @@ class JobStatusAggregatorTest {
     void succeedsOnlyWhenTheCountsAddUp() {
         MigrationJobStatus ok = aggregate(job("j"), List.of(
                 plan("j-plan", TaskPhase.Succeeded, 3, 300),
-                copy("j-plan-00001", TaskPhase.Succeeded, 2, 1, 0, 200)));
+                copy("j-plan-00001", TaskPhase.Succeeded, 2, 1, 0, 200), audit(TaskPhase.Succeeded, 3, 0)));
         assertThat(ok.phase).isEqualTo(JobPhase.Succeeded);
         assertThat(ok.progress).isEqualTo("100%");
         assertThat(ok.completionTime).isEqualTo(NOW.toString());
@@ -76,7 +78,7 @@ class JobStatusAggregatorTest {
 
         MigrationJobStatus missing = aggregate(job("j"), List.of(
                 plan("j-plan", TaskPhase.Succeeded, 4, 400),
-                copy("j-plan-00001", TaskPhase.Succeeded, 2, 1, 0, 200)));
+                copy("j-plan-00001", TaskPhase.Succeeded, 2, 1, 0, 200), audit(TaskPhase.Succeeded, 4, 0)));
         assertThat(missing.phase).isEqualTo(JobPhase.Failed);
         assertThat(ready(missing).getReason()).isEqualTo("Failed");
         assertThat(ready(missing).getMessage()).contains("counts do not add up: total 4");
@@ -86,7 +88,8 @@ class JobStatusAggregatorTest {
     void failsNamingTheFailedFilesAndKeepsTheFailuresBounded() {
         MigrationTask failedCopy = copy("j-plan-00001", TaskPhase.Failed, 1, 0, 1, 100);
         failedCopy.getStatus().failures = List.of(new FileFailure("a/locked", "ACCESS_DENIED", "denied"));
-        MigrationJobStatus status = aggregate(job("j"), List.of(plan("j-plan", TaskPhase.Succeeded, 2, 200), failedCopy));
+        MigrationJobStatus status = aggregate(job("j"), List.of(plan("j-plan", TaskPhase.Succeeded, 2, 200), failedCopy,
+                audit(TaskPhase.Succeeded, 2, 0)));
 
         assertThat(status.phase).isEqualTo(JobPhase.Failed);
         assertThat(ready(status).getMessage()).contains("1 file(s) failed").contains("1 task(s) failed");
@@ -106,7 +109,7 @@ class JobStatusAggregatorTest {
         neverMoved.getStatus().progress = null;
 
         MigrationJobStatus status = aggregate(job("j"), List.of(plan("j-plan", TaskPhase.Succeeded, 11, 1100),
-                withFailure, givenUp, neverMoved));
+                withFailure, givenUp, neverMoved, audit(TaskPhase.Succeeded, 11, 0)));
 
         assertThat(status.files.failed).as("1 reported + 4 left by 00002 + 2 left by 00003").isEqualTo(7);
         assertThat(status.files.total).isEqualTo(status.files.copied + status.files.skipped + status.files.failed);
@@ -240,10 +243,68 @@ class JobStatusAggregatorTest {
         assertThat(running.files.total).isEqualTo(3);
         assertThat(running.bytes.total).isEqualTo(300);
 
-        MigrationJobStatus done = aggregate(job, List.of(copy("j-plan-00002", TaskPhase.Succeeded, 1, 0, 0, 100)));
+        MigrationJobStatus done = aggregate(job, List.of(copy("j-plan-00002", TaskPhase.Succeeded, 1, 0, 0, 100),
+                audit(TaskPhase.Succeeded, 3, 0)));
         assertThat(done.phase).isEqualTo(JobPhase.Succeeded);
         assertThat(done.tasks.succeeded).isEqualTo(3);
         assertThat(done.progress).isEqualTo("100%");
+    }
+
+    @Test
+    void isVerifyingOnceEveryTaskFinishedUntilTheAuditHas() {
+        List<MigrationTask> work = List.of(plan("j-plan", TaskPhase.Succeeded, 3, 300),
+                copy("j-plan-00001", TaskPhase.Succeeded, 3, 0, 0, 300));
+
+        MigrationJobStatus before = aggregate(job("j"), work);
+        assertThat(before.phase).isEqualTo(JobPhase.Verifying);
+        assertThat(before.completionTime).isNull();
+        assertThat(ready(before).getMessage()).contains("the audit starts");
+
+        MigrationTask auditing = audit(TaskPhase.Running, 2, 0);
+        auditing.getStatus().audit.completionTime = null;
+        MigrationJobStatus during = aggregate(job("j"), with(work, auditing));
+        assertThat(during.phase).isEqualTo(JobPhase.Verifying);
+        assertThat(during.tasks.running).as("the audit is not one of the job's copy tasks").isZero();
+        Condition verifying = Conditions.find(during.conditions, Conditions.VERIFIED).orElseThrow();
+        assertThat(verifying.getStatus()).isEqualTo("False");
+        assertThat(verifying.getReason()).isEqualTo("Verifying");
+        assertThat(verifying.getMessage()).contains("checked 2 planned files");
+
+        MigrationJobStatus after = aggregate(job("j"), with(work, audit(TaskPhase.Succeeded, 3, 0)));
+        assertThat(after.phase).isEqualTo(JobPhase.Succeeded);
+        assertThat(after.files.copied).as("the audit's checks are not copies").isEqualTo(3);
+        Condition verified = Conditions.find(after.conditions, Conditions.VERIFIED).orElseThrow();
+        assertThat(verified.getStatus()).isEqualTo("True");
+        assertThat(verified.getReason()).isEqualTo("AuditPassed");
+        assertThat(verified.getMessage()).contains("checked 3 planned files").contains("in 4.5 s");
+        assertThat(after.audit.checked).isEqualTo(3);
+    }
+
+    @Test
+    void failsWhenTheAuditFindsFilesStillMissingAndNamesTheReport() {
+        MigrationTask audit = audit(TaskPhase.Succeeded, 3, 1);
+        audit.getStatus().audit.failureReport = "p/.ferry/uid/failure-report.jsonl";
+        MigrationJobStatus status = aggregate(job("j"), List.of(plan("j-plan", TaskPhase.Succeeded, 3, 300),
+                copy("j-plan-00001", TaskPhase.Succeeded, 3, 0, 0, 300), audit));
+
+        assertThat(status.phase).isEqualTo(JobPhase.Failed);
+        assertThat(status.failureReport).isEqualTo("p/.ferry/uid/failure-report.jsonl");
+        assertThat(ready(status).getMessage()).contains("the audit found 1 planned file(s) missing or different")
+                .contains("failure report: p/.ferry/uid/failure-report.jsonl");
+        Condition verified = Conditions.find(status.conditions, Conditions.VERIFIED).orElseThrow();
+        assertThat(verified.getStatus()).isEqualTo("False");
+        assertThat(verified.getReason()).isEqualTo("AuditFoundProblems");
+    }
+
+    @Test
+    void failsWhenTheAuditTaskFailed() {
+        MigrationTask audit = audit(TaskPhase.Failed, 0, 0);
+        audit.getStatus().message = "TASK_FAILED: the store kept refusing";
+        MigrationJobStatus status = aggregate(job("j"), List.of(plan("j-plan", TaskPhase.Succeeded, 1, 100),
+                copy("j-plan-00001", TaskPhase.Succeeded, 1, 0, 0, 100), audit));
+
+        assertThat(status.phase).isEqualTo(JobPhase.Failed);
+        assertThat(ready(status).getMessage()).contains("the audit failed: TASK_FAILED: the store kept refusing");
     }
 
     @Test
@@ -294,6 +355,25 @@ class JobStatusAggregatorTest {
         MigrationTask task = task(name, TaskType.Plan, phase);
         task.getStatus().progress.total = files;
         task.getStatus().progress.totalBytes = bytes;
+        return task;
+    }
+
+    private static List<MigrationTask> with(List<MigrationTask> tasks, MigrationTask more) {
+        List<MigrationTask> all = new java.util.ArrayList<>(tasks);
+        all.add(more);
+        return all;
+    }
+
+    /** The job's Audit task, with what it checked and how many files it reported still wrong. */
+    private static MigrationTask audit(TaskPhase phase, long checked, long reported) {
+        MigrationTask task = task("j-audit", TaskType.Audit, phase);
+        AuditResult result = new AuditResult();
+        result.mode = AuditMode.Plan;
+        result.checked = checked;
+        result.reported = reported;
+        result.startTime = START.plusSeconds(90).toString();
+        result.completionTime = START.plusSeconds(90).plusMillis(4500).toString();
+        task.getStatus().audit = result;
         return task;
     }
 

@@ -28,7 +28,6 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import software.amazon.awssdk.core.exception.SdkException;
 
 /**
  * Runs a Copy task: the files after its checkpoint go through the engine's file threads (at most
@@ -133,10 +132,8 @@ public final class CopyRunner {
             ticks.cancel(false);
         }
         writer.closeAndRethrowIfLost();
+        // The manifest stays: it is the plan's record of the task, which the audit reads before it removes it.
         finish(fence, progress, taskFailure.get(), events, halt);
-        if (progress.allDone() && progress.failed() == 0) {
-            removeManifest(engine, task);
-        }
     }
 
     /** The file copied, or failed with PATH_OUTSIDE_SOURCE when its path leaves the source (never read). */
@@ -150,24 +147,6 @@ public final class CopyRunner {
             return FileOutcome.failed(entry.path, FailureCode.PATH_OUTSIDE_SOURCE, e.getMessage());
         }
         return copier.copy(entry, file, existing);
-    }
-
-    /**
-     * A Succeeded task never runs again, so its manifest has served: it goes, and a finished job leaves
-     * nothing under the state prefix but what failed tasks need (their manifests are their file lists
-     * in the failure report). Best effort: a manifest left by a crash right here is only litter.
-     */
-    private static void removeManifest(CopyEngine engine, MigrationTask task) {
-        if (task.getSpec().manifest == null || task.getSpec().manifest.key == null) {
-            return;
-        }
-        String key = task.getSpec().manifest.key;
-        try {
-            engine.s3.call(s3 -> s3.deleteObject(b -> b.bucket(engine.bucket).key(key)));
-        } catch (SdkException e) {
-            LOG.info("could not remove the manifest {} of finished task {}: {}", key, task.getMetadata().getName(),
-                    e.toString());
-        }
     }
 
     /**

@@ -28,8 +28,7 @@ record EntryObject(EntryKind kind, SourceStat stat, String linkText) {
 
     /** The key of an entry's object: a directory's marker ends with a slash. */
     static String keyOf(String prefix, FileEntry entry) {
-        String key = ObjectKeys.keyOf(prefix, entry.path);
-        return entry.kindOrFile() == EntryKind.Directory ? key + "/" : key;
+        return ObjectKeys.keyOf(prefix, entry);
     }
 
     /** Reads the entry at {@code path} now: its lstat and, when it is a link, its text. */

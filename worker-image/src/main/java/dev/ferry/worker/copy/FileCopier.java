@@ -78,7 +78,7 @@ public final class FileCopier {
     }
 
     /** As {@link #copy(FileEntry, Path, ExistingObjects)} without a listing. */
-    FileOutcome copy(FileEntry entry, Path path) throws InterruptedException {
+    public FileOutcome copy(FileEntry entry, Path path) throws InterruptedException {
         return copy(entry, path, ExistingObjects.UNKNOWN);
     }
 

@@ -5,7 +5,7 @@ import dev.ferry.worker.s3.ObjectKeys;
 
 /**
  * Where a job keeps its own objects in the destination bucket: {@code <prefix>/.ferry/<job-uid>/}
- * (task manifests under {@code manifests/}). The uid, not the name, keeps a re-created job of the same
+ * (task manifests under {@code manifests/}, the audit's findings under {@code audit/}, the failure report). The uid, not the name, keeps a re-created job of the same
  * name apart from the old one. Planning never walks a top-level {@code .ferry} entry of the source
  * (it is reported as {@code RESERVED_PATH}), so no file's key can fall under this prefix.
  */
@@ -28,6 +28,16 @@ public final class StatePrefix {
     /** {@code <prefix>/.ferry/<job-uid>} of a job's normalized prefix and UID. */
     public static String of(String normalizedPrefix, String jobUid) {
         return ObjectKeys.keyOf(normalizedPrefix, DIRECTORY + "/" + jobUid);
+    }
+
+    /** The folder of what the audit found, per manifest, until the failure report gathers it; with a trailing slash. */
+    public static String auditFindings(MigrationJob job) {
+        return of(job) + "/audit/";
+    }
+
+    /** The job's failure report: every file it did not migrate, as JSON lines. */
+    public static String failureReport(MigrationJob job) {
+        return of(job) + "/failure-report.jsonl";
     }
 
     /** The folder of the job's task manifests, with a trailing slash. */

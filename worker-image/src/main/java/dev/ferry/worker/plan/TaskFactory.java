@@ -1,5 +1,6 @@
 package dev.ferry.worker.plan;
 
+import dev.ferry.api.AuditMode;
 import dev.ferry.api.Ferry;
 import dev.ferry.api.FileEntry;
 import dev.ferry.api.ManifestRef;
@@ -22,7 +23,7 @@ import java.util.function.Supplier;
  * The tasks one plan creates: the job's labels, owned by the job (so they go with it), annotated with
  * the plan that created them ({@link Ferry#PLAN_ANNOTATION}). A Copy task with more files than
  * {@link Manifests#INLINE_MAX_FILES} gets its list as a manifest object, written here before the task
- * exists.
+ * exists; with the audit on, every other Copy task and every huge file get one too, as the plan's record.
  */
 final class TaskFactory {
     private final MigrationJob job;
@@ -39,6 +40,7 @@ final class TaskFactory {
         MigrationTaskSpec spec = spec(TaskType.Copy);
         if (Manifests.inline(files)) {
             spec.files = List.copyOf(files);
+            recordForTheAudit(name, files);
         } else {
             ManifestRef ref = Manifests.write(store.get(), job, name, files);
             spec.manifest = ref;
@@ -59,9 +61,23 @@ final class TaskFactory {
         parts.totalParts = layout.count();
         parts.uploadId = uploadId;
         spec.parts = parts;
+        if (index == 0) {
+            recordForTheAudit(name, List.of(file));
+        }
         spec.fileCount = index == 0 ? 1 : 0;
         spec.byteCount = layout.taskBytes(index);
         return task(name, spec);
+    }
+
+    /**
+     * The audit ({@code spec.audit: Plan}) compares the destination with every manifest of the job, so a
+     * task whose list is inline, and the first Parts task of a huge file, get one too: the plan's record of
+     * what it put in the task, written before the task like a manifest a task reads.
+     */
+    private void recordForTheAudit(String name, List<FileEntry> files) {
+        if (job.getSpec().auditOrDefault() == AuditMode.Plan) {
+            Manifests.write(store.get(), job, name, files);
+        }
     }
 
     MigrationTask plan(String name, String directory) {

@@ -1,6 +1,9 @@
 package dev.ferry.worker.s3;
 
+import dev.ferry.api.EntryKind;
+import dev.ferry.api.FileEntry;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /** The S3 key of a file: {@code <normalizedPrefix>/<relative path>}, or just the path for an empty prefix. */
 public final class ObjectKeys {
@@ -13,6 +16,20 @@ public final class ObjectKeys {
     public static String keyOf(String normalizedPrefix, String relativePath) {
         String path = relativePath.startsWith("/") ? relativePath.substring(1) : relativePath;
         return normalizedPrefix == null || normalizedPrefix.isEmpty() ? path : normalizedPrefix + "/" + path;
+    }
+
+    /** The key of an entry's object: a directory's marker ({@code emptyDirectories: Marker}) ends with a slash. */
+    public static String keyOf(String normalizedPrefix, FileEntry entry) {
+        String key = keyOf(normalizedPrefix, entry.path);
+        return entry.kindOrFile() == EntryKind.Directory ? key + "/" : key;
+    }
+
+    /**
+     * Compares keys as S3 orders them in listings: by their UTF-8 bytes, unsigned. (Java's
+     * {@code String.compareTo} orders by UTF-16 units, which differs for characters above U+FFFF.)
+     */
+    public static int compare(String a, String b) {
+        return Arrays.compareUnsigned(a.getBytes(StandardCharsets.UTF_8), b.getBytes(StandardCharsets.UTF_8));
     }
 
     /**

@@ -4,6 +4,7 @@ import dev.ferry.api.MigrationJob;
 import dev.ferry.api.events.EventPublisher;
 import dev.ferry.worker.TaskRunner;
 import dev.ferry.worker.config.WorkerConfig;
+import dev.ferry.worker.audit.AuditRunner;
 import dev.ferry.worker.copy.CopyEngine;
 import dev.ferry.worker.copy.CopyRunner;
 import dev.ferry.worker.parts.PartsRunner;
@@ -68,7 +69,8 @@ public final class LocalWorker implements AutoCloseable {
                 Duration.ofSeconds(5));
         PartsRunner parts = new PartsRunner(client, sourceRoot, this::engineFor, publishers, ticker,
                 Clock.systemUTC());
-        this.runner = new TaskRunner(config, client, plans, copies, parts, StopSignal.NEVER, Clock.systemUTC());
+        AuditRunner audits = new AuditRunner(client, sourceRoot, this::engineFor, Clock.systemUTC(), TestResources.POD_NAME);
+        this.runner = new TaskRunner(config, client, plans, copies, parts, audits, StopSignal.NEVER, Clock.systemUTC());
     }
 
     public void run(String taskName) {

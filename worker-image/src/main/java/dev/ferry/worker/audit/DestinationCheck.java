@@ -1,0 +1,189 @@
+package dev.ferry.worker.audit;
+
+import dev.ferry.api.EntryKind;
+import dev.ferry.api.FileEntry;
+import dev.ferry.api.VerifyMode;
+import dev.ferry.worker.s3.EndpointPool;
+import dev.ferry.worker.s3.ObjectKeys;
+import dev.ferry.worker.s3.ObjectMetadata;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import software.amazon.awssdk.services.s3.model.CommonPrefix;
+import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
+import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
+import software.amazon.awssdk.services.s3.model.S3Exception;
+import software.amazon.awssdk.services.s3.model.S3Object;
+
+/**
+ * Whether the destination holds a list of planned entries, read from the store itself and never from a
+ * task's bookkeeping. The entries are grouped by their object's folder; each folder is listed with the
+ * delimiter {@code /} over the key range of its entries only (from just before the first key to the
+ * last), so a listing returns the folder's own objects and not the subtrees beside them, and a task of
+ * 500 files in one folder costs one request. An entry is right when its object exists with the planned
+ * size (a directory's marker: when the folder lists it). With {@code verify: Checksum} each object that
+ * has the right size is also read with HEAD: its {@code md5chksum} must agree with its ETag where the
+ * ETag is an MD5 (a single PUT), and must be present (Ferry records it on every object in that mode, and
+ * skips an existing object only when it holds the file's MD5). Under {@code overwrite: Never} only presence
+ * counts.
+ */
+final class DestinationCheck {
+    /** What is wrong with one entry. */
+    enum Problem { MISSING, DIFFERENT }
+
+    /** A planned entry the destination does not hold as planned. */
+    record Finding(FileEntry entry, String key, Problem problem, String detail) {
+    }
+
+    private final EndpointPool s3;
+    private final String bucket;
+    private final String prefix;
+    private final VerifyMode verify;
+    private final boolean presenceOnly;
+
+    /**
+     * @param presenceOnly true under {@code overwrite: Never}: an object that existed at the key was kept
+     *        whatever it holds, as the user asked, so only its presence is checked
+     */
+    DestinationCheck(EndpointPool s3, String bucket, String prefix, VerifyMode verify, boolean presenceOnly) {
+        this.s3 = s3;
+        this.bucket = bucket;
+        this.prefix = prefix;
+        this.verify = verify;
+        this.presenceOnly = presenceOnly;
+    }
+
+    /** The entries that are missing or different, in the order given. */
+    List<Finding> check(List<FileEntry> entries) {
+        Map<String, Map<String, FileEntry>> byFolder = new LinkedHashMap<>();
+        for (FileEntry entry : entries) {
+            String key = ObjectKeys.keyOf(prefix, entry);
+            byFolder.computeIfAbsent(folderOf(key), f -> new LinkedHashMap<>()).put(key, entry);
+        }
+        Map<String, Finding> findings = new LinkedHashMap<>();
+        for (Map.Entry<String, Map<String, FileEntry>> folder : byFolder.entrySet()) {
+            checkFolder(folder.getKey(), folder.getValue(), findings);
+        }
+        List<Finding> ordered = new ArrayList<>();
+        for (FileEntry entry : entries) {
+            Finding finding = findings.get(ObjectKeys.keyOf(prefix, entry));
+            if (finding != null) {
+                ordered.add(finding);
+            }
+        }
+        return ordered;
+    }
+
+    /** One entry again, after it was copied once more: null when it is right now. */
+    Finding recheck(FileEntry entry) {
+        List<Finding> findings = check(List.of(entry));
+        return findings.isEmpty() ? null : findings.get(0);
+    }
+
+    private void checkFolder(String folder, Map<String, FileEntry> planned, Map<String, Finding> findings) {
+        String first = null;
+        String last = null;
+        for (String key : planned.keySet()) {
+            first = first == null || ObjectKeys.compare(key, first) < 0 ? key : first;
+            last = last == null || ObjectKeys.compare(key, last) > 0 ? key : last;
+        }
+        Map<String, FileEntry> unseen = new LinkedHashMap<>(planned);
+        // Listing starts after the first key without its last character: at or before the first key.
+        String startAfter = first.substring(0, first.length() - 1);
+        String token = null;
+        boolean past = false;
+        while (!past && !unseen.isEmpty()) {
+            String continuation = token;
+            ListObjectsV2Response page = s3.call(c -> c.listObjectsV2(b -> {
+                b.bucket(bucket).prefix(folder).delimiter("/");
+                if (continuation != null) {
+                    b.continuationToken(continuation);
+                } else if (!startAfter.isEmpty()) {
+                    b.startAfter(startAfter);
+                }
+            }));
+            for (S3Object object : page.contents()) {
+                FileEntry entry = unseen.remove(object.key());
+                if (entry != null) {
+                    compare(entry, object, findings);
+                }
+                past |= ObjectKeys.compare(object.key(), last) >= 0;
+            }
+            for (CommonPrefix common : page.commonPrefixes()) {
+                FileEntry marker = unseen.remove(common.prefix());
+                if (marker != null && marker.kindOrFile() != EntryKind.Directory) {
+                    findings.put(common.prefix(), new Finding(marker, common.prefix(), Problem.DIFFERENT,
+                            "the destination holds a folder at the file's key"));
+                }
+                past |= ObjectKeys.compare(common.prefix(), last) >= 0;
+            }
+            token = page.nextContinuationToken();
+            past |= !Boolean.TRUE.equals(page.isTruncated());
+        }
+        for (Map.Entry<String, FileEntry> missing : unseen.entrySet()) {
+            findings.put(missing.getKey(), new Finding(missing.getValue(), missing.getKey(), Problem.MISSING,
+                    "the destination has no object " + missing.getKey()));
+        }
+    }
+
+    private void compare(FileEntry entry, S3Object object, Map<String, Finding> findings) {
+        if (presenceOnly) {
+            return;
+        }
+        long planned = entry.kindOrFile() == EntryKind.Directory ? 0 : entry.sizeOrZero();
+        if (object.size() == null || object.size() != planned) {
+            findings.put(object.key(), new Finding(entry, object.key(), Problem.DIFFERENT,
+                    "the object has " + object.size() + " bytes, the plan " + planned));
+            return;
+        }
+        if (verify == VerifyMode.Checksum) {
+            String mismatch = checksumMismatch(object.key());
+            if (mismatch != null) {
+                findings.put(object.key(), new Finding(entry, object.key(), Problem.DIFFERENT, mismatch));
+            }
+        }
+    }
+
+    /**
+     * Null when the object's recorded MD5 is there and agrees with the store's own where the store's ETag
+     * is an MD5 (a single PUT); a multipart object's composite ETag cannot be compared without the file.
+     */
+    private String checksumMismatch(String key) {
+        HeadObjectResponse head;
+        try {
+            head = s3.call(c -> c.headObject(b -> b.bucket(bucket).key(key)));
+        } catch (S3Exception e) {
+            if (e.statusCode() == 404) {
+                return "the object is gone";
+            }
+            throw e;
+        }
+        String recorded = head.metadata().get(ObjectMetadata.MD5);
+        if (recorded == null) {
+            return "the object has no " + ObjectMetadata.MD5 + " (verify: Checksum records the file's MD5 on every object)";
+        }
+        String eTag = head.eTag() == null ? null : head.eTag().replace("\"", "");
+        if (eTag != null && eTag.length() == 32 && eTag.chars().allMatch(c -> Character.digit(c, 16) >= 0)) {
+            String stored;
+            try {
+                stored = Base64.getEncoder().encodeToString(HexFormat.of().parseHex(eTag));
+            } catch (IllegalArgumentException e) {
+                return null;
+            }
+            if (!stored.equals(recorded)) {
+                return "the object's " + ObjectMetadata.MD5 + " is " + recorded + ", the MD5 of its bytes (ETag) " + stored;
+            }
+        }
+        return null;
+    }
+
+    /** The folder of a key, with its trailing slash ("" at the top); a marker's is its parent's. */
+    static String folderOf(String key) {
+        String name = key.endsWith("/") ? key.substring(0, key.length() - 1) : key;
+        int slash = name.lastIndexOf('/');
+        return slash < 0 ? "" : name.substring(0, slash + 1);
+    }
+}

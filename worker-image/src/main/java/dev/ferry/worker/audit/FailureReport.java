@@ -1,0 +1,182 @@
+package dev.ferry.worker.audit;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ferry.api.Ferry;
+import dev.ferry.api.FailureReportLine;
+import dev.ferry.api.FileFailure;
+import dev.ferry.api.MigrationJob;
+import dev.ferry.api.MigrationTask;
+import dev.ferry.api.MigrationTaskStatus;
+import dev.ferry.worker.manifest.StatePrefix;
+import dev.ferry.worker.s3.EndpointPool;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.io.BufferedReader;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.core.sync.ResponseTransformer;
+
+/**
+ * The job's failure report: one object of JSON lines ({@link FailureReportLine}) under the state prefix,
+ * {@link StatePrefix#failureReport}, with every file the job did not migrate as far as anyone can tell:
+ * first what the audit found (its findings under {@code audit/}, per manifest), then every failure the
+ * tasks that still exist recorded and the job's own sample (tasks folded away keep their failures only in
+ * that sample; the audit finds their files missing anyway), each path once. A line of the audit names the
+ * task's attempts when the task still exists. Written through a temporary file, so memory holds only the
+ * set of paths already written, not the report. No report is written when there is nothing to report.
+ */
+final class FailureReport {
+    static final String CONTENT_TYPE = "application/x-ndjson";
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .setSerializationInclusion(JsonInclude.Include.NON_NULL)
+            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+
+    /** The report's key (empty when nothing was reported) and its number of lines. */
+    record Written(Optional<String> key, long lines) {
+    }
+
+    private final KubernetesClient client;
+    private final EndpointPool s3;
+    private final String bucket;
+
+    FailureReport(KubernetesClient client, EndpointPool s3, String bucket) {
+        this.client = client;
+        this.s3 = s3;
+        this.bucket = bucket;
+    }
+
+    Written write(MigrationJob job) {
+        Map<String, MigrationTask> tasks = new HashMap<>();
+        for (MigrationTask task : client.resources(MigrationTask.class).inNamespace(job.getMetadata().getNamespace())
+                .withLabel(Ferry.JOB_LABEL, job.getMetadata().getName()).list().getItems()) {
+            tasks.put(task.getMetadata().getName(), task);
+        }
+        Path file = null;
+        try {
+            file = Files.createTempFile("ferry-failure-report", ".jsonl");
+            long lines = 0;
+            Set<String> written = new HashSet<>();
+            try (BufferedWriter out = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+                for (String key : StateObjects.keys(s3, bucket, StatePrefix.auditFindings(job))) {
+                    for (FailureReportLine line : readLines(key)) {
+                        withTask(line, tasks.get(line.task));
+                        if (written.add(line.path)) {
+                            write(out, line);
+                            lines++;
+                        }
+                    }
+                }
+                for (MigrationTask task : tasks.values()) {
+                    MigrationTaskStatus status = task.getStatus();
+                    if (status == null || status.failures == null) {
+                        continue;
+                    }
+                    for (FileFailure failure : status.failures) {
+                        if (written.add(failure.path)) {
+                            FailureReportLine line = of(failure);
+                            line.task = task.getMetadata().getName();
+                            withTask(line, task);
+                            write(out, line);
+                            lines++;
+                        }
+                    }
+                }
+                List<FileFailure> sample = job.getStatus() == null ? null : job.getStatus().failures;
+                for (FileFailure failure : sample == null ? List.<FileFailure>of() : sample) {
+                    if (written.add(failure.path)) {
+                        write(out, of(failure));
+                        lines++;
+                    }
+                }
+            }
+            if (lines == 0) {
+                return new Written(Optional.empty(), 0);
+            }
+            String key = StatePrefix.failureReport(job);
+            Path body = file;
+            s3.call(c -> c.putObject(b -> b.bucket(bucket).key(key).contentType(CONTENT_TYPE), RequestBody.fromFile(body)));
+            return new Written(Optional.of(key), lines);
+        } catch (IOException e) {
+            throw new UncheckedIOException("writing the failure report locally failed", e);
+        } finally {
+            if (file != null) {
+                try {
+                    Files.deleteIfExists(file);
+                } catch (IOException ignored) {
+                    // a temporary file in the pod's /tmp
+                }
+            }
+        }
+    }
+
+    /** The audit's findings of one manifest, stored as JSON lines. */
+    static byte[] encode(List<FailureReportLine> lines) {
+        StringBuilder text = new StringBuilder();
+        try {
+            for (FailureReportLine line : lines) {
+                text.append(JSON.writeValueAsString(line)).append('\n');
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return text.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    private List<FailureReportLine> readLines(String key) throws IOException {
+        try (BufferedReader reader = new BufferedReader(new InputStreamReader(
+                s3.call(c -> c.getObject(b -> b.bucket(bucket).key(key), ResponseTransformer.toInputStream())),
+                StandardCharsets.UTF_8))) {
+            return reader.lines().filter(l -> !l.isBlank()).map(FailureReport::parse).toList();
+        }
+    }
+
+    private static FailureReportLine parse(String line) {
+        try {
+            return JSON.readValue(line, FailureReportLine.class);
+        } catch (IOException e) {
+            throw new UncheckedIOException("a line of the audit's findings is not JSON: " + line, e);
+        }
+    }
+
+    private static void write(BufferedWriter out, FailureReportLine line) throws IOException {
+        out.write(JSON.writeValueAsString(line));
+        out.write('\n');
+    }
+
+    private static FailureReportLine of(FileFailure failure) {
+        FailureReportLine line = new FailureReportLine();
+        line.path = failure.path;
+        line.code = failure.code;
+        line.message = failure.message;
+        return line;
+    }
+
+    /** The task's attempts and last holder, and the failure it recorded for the file, when it still exists. */
+    private static void withTask(FailureReportLine line, MigrationTask task) {
+        MigrationTaskStatus status = task == null ? null : task.getStatus();
+        if (status == null) {
+            return;
+        }
+        line.attempts = status.attemptsOrZero();
+        if (line.holder == null && status.assignment != null) {
+            line.holder = status.assignment.worker;
+        }
+        if (line.audit != null && status.failures != null) {
+            status.failures.stream().filter(f -> line.path.equals(f.path)).findFirst().ifPresent(first ->
+                    line.message = "the task recorded " + first.code + ": " + first.message + "; " + line.message);
+        }
+    }
+}

@@ -1,0 +1,112 @@
+package dev.ferry.worker.audit;
+
+import dev.ferry.api.FailureCode;
+import dev.ferry.api.FailureReportLine;
+import dev.ferry.api.FileEntry;
+import dev.ferry.api.ManifestRef;
+import dev.ferry.worker.copy.FileCopier;
+import dev.ferry.worker.copy.FileOutcome;
+import dev.ferry.worker.manifest.Manifests;
+import dev.ferry.worker.s3.EndpointPool;
+import dev.ferry.worker.source.SourcePaths;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The audit of one manifest: its entries checked against the destination ({@link DestinationCheck}); each
+ * one missing or different copied once more, as a Copy task would copy it, and checked again; what is
+ * still wrong is reported. Every finding becomes a line of the failure report, the ones put right too
+ * ({@code recopied}), so that a person sees what the tasks' bookkeeping missed.
+ */
+final class ManifestAudit {
+    /** {@code <task>-<16 hex of the content>.jsonl}: the manifest's task is its name without the hash. */
+    private static final Pattern MANIFEST_NAME = Pattern.compile("(.+)-[0-9a-f]{16}\\.jsonl");
+
+    /** What one manifest's audit found. */
+    record Findings(long checked, long missing, long different, long recopied, long reported,
+            List<FailureReportLine> lines) {
+    }
+
+    private final EndpointPool s3;
+    private final String bucket;
+    private final DestinationCheck destination;
+    private final FileCopier copier;
+    private final Path sourceBase;
+    private final String holder;
+
+    ManifestAudit(EndpointPool s3, String bucket, DestinationCheck destination, FileCopier copier, Path sourceBase,
+            String holder) {
+        this.s3 = s3;
+        this.bucket = bucket;
+        this.destination = destination;
+        this.copier = copier;
+        this.sourceBase = sourceBase;
+        this.holder = holder;
+    }
+
+    Findings audit(String manifestKey) throws InterruptedException {
+        ManifestRef ref = new ManifestRef();
+        ref.key = manifestKey;
+        List<FileEntry> entries = Manifests.read(s3, bucket, ref);
+        String task = taskOf(manifestKey);
+        long missing = 0;
+        long different = 0;
+        long recopied = 0;
+        long reported = 0;
+        List<FailureReportLine> lines = new ArrayList<>();
+        for (DestinationCheck.Finding finding : destination.check(entries)) {
+            if (finding.problem() == DestinationCheck.Problem.MISSING) {
+                missing++;
+            } else {
+                different++;
+            }
+            FailureReportLine line = new FailureReportLine();
+            line.path = finding.entry().path;
+            line.task = task;
+            line.holder = holder;
+            line.audit = finding.problem().name();
+            FileOutcome outcome = copyAgain(finding.entry());
+            DestinationCheck.Finding after = outcome.kind() == FileOutcome.Kind.FAILED ? finding
+                    : destination.recheck(finding.entry());
+            if (after == null) {
+                recopied++;
+                line.recopied = true;
+                line.code = codeOf(finding).name();
+                line.message = finding.detail() + "; copied again by the audit and found right";
+            } else {
+                reported++;
+                line.recopied = false;
+                boolean copyFailed = outcome.kind() == FileOutcome.Kind.FAILED && outcome.code() != null;
+                line.code = copyFailed ? outcome.code().name() : codeOf(after).name();
+                line.message = finding.detail() + "; copied again by the audit: "
+                        + (copyFailed ? outcome.message() : after.detail());
+            }
+            lines.add(line);
+        }
+        return new Findings(entries.size(), missing, different, recopied, reported, lines);
+    }
+
+    private FileOutcome copyAgain(FileEntry entry) throws InterruptedException {
+        Path path;
+        try {
+            path = SourcePaths.within(sourceBase, entry.readPath());
+        } catch (SourcePaths.OutsideSourceException e) {
+            return FileOutcome.failed(entry.path, FailureCode.PATH_OUTSIDE_SOURCE, e.getMessage());
+        }
+        return copier.copy(entry, path);
+    }
+
+    private static FailureCode codeOf(DestinationCheck.Finding finding) {
+        return finding.problem() == DestinationCheck.Problem.MISSING ? FailureCode.AUDIT_MISSING : FailureCode.AUDIT_MISMATCH;
+    }
+
+    /** The task a manifest belongs to, from its key. */
+    static String taskOf(String manifestKey) {
+        String name = manifestKey.substring(manifestKey.lastIndexOf('/') + 1);
+        Matcher matcher = MANIFEST_NAME.matcher(name);
+        return matcher.matches() ? matcher.group(1) : name;
+    }
+}

@@ -1,0 +1,64 @@
+package dev.ferry.worker.audit;
+
+import dev.ferry.worker.s3.EndpointPool;
+import java.util.ArrayList;
+import java.util.List;
+import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
+import software.amazon.awssdk.services.s3.model.ObjectIdentifier;
+import software.amazon.awssdk.services.s3.model.S3Exception;
+import software.amazon.awssdk.services.s3.model.S3Object;
+
+/** Listing and removing the job's own objects under its state prefix, one page (1,000 keys) at a time. */
+final class StateObjects {
+    private StateObjects() {
+    }
+
+    /** One page of the keys under {@code prefix} after {@code startAfter} (null: from the start), in the store's order. */
+    static ListObjectsV2Response page(EndpointPool s3, String bucket, String prefix, String startAfter, String token) {
+        return s3.call(c -> c.listObjectsV2(b -> {
+            b.bucket(bucket).prefix(prefix);
+            if (token != null) {
+                b.continuationToken(token);
+            } else if (startAfter != null) {
+                b.startAfter(startAfter);
+            }
+        }));
+    }
+
+    /** Every key under {@code prefix}: for folders that stay small (the audit's findings). */
+    static List<String> keys(EndpointPool s3, String bucket, String prefix) {
+        List<String> keys = new ArrayList<>();
+        String token = null;
+        do {
+            ListObjectsV2Response page = page(s3, bucket, prefix, null, token);
+            page.contents().stream().map(S3Object::key).forEach(keys::add);
+            token = Boolean.TRUE.equals(page.isTruncated()) ? page.nextContinuationToken() : null;
+        } while (token != null);
+        return keys;
+    }
+
+    /** Removes every object under {@code prefix}, a page at a time with one DeleteObjects per page. */
+    static long removeAll(EndpointPool s3, String bucket, String prefix) {
+        long removed = 0;
+        while (true) {
+            ListObjectsV2Response page = page(s3, bucket, prefix, null, null);
+            List<ObjectIdentifier> keys = page.contents().stream()
+                    .map(o -> ObjectIdentifier.builder().key(o.key()).build()).toList();
+            if (keys.isEmpty()) {
+                return removed;
+            }
+            try {
+                s3.call(c -> c.deleteObjects(b -> b.bucket(bucket).delete(d -> d.objects(keys).quiet(true))));
+            } catch (S3Exception e) {
+                if (e.statusCode() / 100 != 4) {
+                    throw e;
+                }
+                // a store without multi-object delete (or that wants another checksum header): one at a time
+                for (ObjectIdentifier key : keys) {
+                    s3.call(c -> c.deleteObject(b -> b.bucket(bucket).key(key.key())));
+                }
+            }
+            removed += keys.size();
+        }
+    }
+}

@@ -1,0 +1,259 @@
+package dev.ferry.worker.audit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ferry.api.AuditMode;
+import dev.ferry.api.AuditResult;
+import dev.ferry.api.FailureReportLine;
+import dev.ferry.api.Ferry;
+import dev.ferry.api.MigrationJob;
+import dev.ferry.api.MigrationJobSpec;
+import dev.ferry.api.MigrationTask;
+import dev.ferry.api.MigrationTaskSpec;
+import dev.ferry.api.MigrationTaskStatus;
+import dev.ferry.api.TaskPhase;
+import dev.ferry.api.TaskType;
+import dev.ferry.api.VerifyMode;
+import dev.ferry.worker.manifest.StatePrefix;
+import dev.ferry.worker.testing.LocalWorker;
+import dev.ferry.worker.testing.S3ProxyPerClass;
+import dev.ferry.worker.testing.TestResources;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.S3Object;
+
+/**
+ * The audit before a job ends trusts no bookkeeping: a job is planned and copied by a real worker into
+ * S3Proxy, its tasks all Succeeded; then the destination is damaged behind the tasks' backs, and the
+ * Audit task finds it from the plan's manifests and a listing of the store alone, copies once more what
+ * is missing or different, reports what it cannot put right, writes the failure report and clears the
+ * state prefix but for the report.
+ */
+@EnableKubernetesMockClient(crud = true)
+class AuditIT {
+    static KubernetesClient client;
+
+    @RegisterExtension
+    static final S3ProxyPerClass S3 = new S3ProxyPerClass("audit-it");
+
+    @TempDir
+    Path source;
+    LocalWorker worker;
+    MigrationJob job;
+
+    @BeforeAll
+    static void installCrdsAndCredentials() {
+        TestResources.installCrds(client);
+        TestResources.createCredentials(client);
+    }
+
+    @BeforeEach
+    void aTreeOfTwelveFiles() throws Exception {
+        for (String directory : List.of("a", "a/b", "c")) {
+            Files.createDirectories(source.resolve(directory));
+            for (int i = 1; i <= 4; i++) {
+                Files.writeString(source.resolve(directory + "/f" + i + ".txt"), directory + " file " + i);
+            }
+        }
+        worker = new LocalWorker(client, source, TestResources.POD_UID);
+    }
+
+    @AfterEach
+    void closeWorker() {
+        worker.close();
+    }
+
+    @Test
+    void findsWhatTheDestinationLostCopiesItOnceMoreAndReportsWhatItCannotPutRight() throws Exception {
+        migrate(spec -> spec.verify = VerifyMode.Size);
+        assertThat(stateKeys("manifests/")).as("the plan's record of each of its 6 tasks, kept for the audit").hasSize(6);
+        // Behind the bookkeeping: one object deleted, one replaced by other bytes, and one deleted whose
+        // file is gone from the source too.
+        s3().deleteObject(b -> b.bucket(S3.bucket()).key("p/a/f1.txt"));
+        s3().putObject(b -> b.bucket(S3.bucket()).key("p/a/b/f2.txt"), RequestBody.fromString("not what was copied"));
+        s3().deleteObject(b -> b.bucket(S3.bucket()).key("p/c/f3.txt"));
+        Files.delete(source.resolve("c/f3.txt"));
+
+        MigrationTask audit = runAudit();
+
+        assertThat(audit.getStatus().phase).isEqualTo(TaskPhase.Succeeded);
+        AuditResult result = audit.getStatus().audit;
+        assertThat(result.mode).isEqualTo(AuditMode.Plan);
+        assertThat(result.checked).isEqualTo(12);
+        assertThat(result.manifests).isEqualTo(6);
+        assertThat(result.missing).isEqualTo(2);
+        assertThat(result.different).isEqualTo(1);
+        assertThat(result.recopied).isEqualTo(2);
+        assertThat(result.reported).isEqualTo(1);
+        assertThat(result.completionTime).isNotNull();
+        assertThat(object("p/a/f1.txt")).isEqualTo("a file 1");
+        assertThat(object("p/a/b/f2.txt")).isEqualTo("a/b file 2");
+
+        assertThat(result.failureReport).isEqualTo(StatePrefix.failureReport(job));
+        List<FailureReportLine> report = report(result.failureReport);
+        assertThat(result.reportLines).isEqualTo(3);
+        assertThat(report).extracting(l -> l.path + " " + l.audit + " " + l.recopied + " " + l.code)
+                .containsExactlyInAnyOrder(
+                        "a/f1.txt MISSING true AUDIT_MISSING",
+                        "a/b/f2.txt DIFFERENT true AUDIT_MISMATCH",
+                        "c/f3.txt MISSING false SOURCE_VANISHED");
+        assertThat(report).allSatisfy(line -> {
+            assertThat(line.task).startsWith(job.getMetadata().getName() + "-plan");
+            assertThat(line.holder).isEqualTo(TestResources.POD_NAME);
+            assertThat(line.attempts).as("the task still exists").isNotNull();
+        });
+        assertThat(stateKeys("")).as("only the report stays under the state prefix").containsExactly("failure-report.jsonl");
+    }
+
+    @Test
+    void passesAJobWhoseDestinationIsWholeAndLeavesNoStateBehind() throws Exception {
+        migrate(spec -> { });
+
+        MigrationTask audit = runAudit();
+
+        AuditResult result = audit.getStatus().audit;
+        assertThat(result.checked).isEqualTo(12);
+        assertThat(result.missing + result.different + result.recopied + result.reported).isZero();
+        assertThat(result.failureReport).isNull();
+        assertThat(result.reportLines).isZero();
+        assertThat(audit.getStatus().message).contains("checked 12 planned files").contains("nothing to report");
+        assertThat(stateKeys("")).isEmpty();
+    }
+
+    @Test
+    void withVerifyChecksumAnObjectOfTheRightSizeWhoseBytesAreNotTheRecordedOnesIsDifferent() throws Exception {
+        migrate(spec -> spec.verify = VerifyMode.Checksum);
+        // Same size, other bytes, and the md5chksum of the original kept: only a checksum audit sees it.
+        String md5 = s3().headObject(b -> b.bucket(S3.bucket()).key("p/c/f2.txt")).metadata().get("md5chksum");
+        s3().putObject(b -> b.bucket(S3.bucket()).key("p/c/f2.txt").metadata(Map.of("md5chksum", md5)),
+                RequestBody.fromString("c file X"));
+
+        AuditResult result = runAudit().getStatus().audit;
+
+        assertThat(result.different).isEqualTo(1);
+        assertThat(result.recopied).isEqualTo(1);
+        assertThat(result.reported).isZero();
+        assertThat(object("p/c/f2.txt")).isEqualTo("c file 2");
+    }
+
+    @Test
+    void aHolderThatResumesAuditsOnlyTheManifestsAfterItsCheckpoint() throws Exception {
+        migrate(spec -> spec.verify = VerifyMode.Size);
+        List<String> manifests = stateKeys("manifests/");
+        String lost = firstPathOf(manifests.get(0));
+        s3().deleteObject(b -> b.bucket(S3.bucket()).key("p/" + lost));
+        // An earlier holder audited every manifest but the last, counted 10 files, and died.
+        MigrationTask audit = createAudit();
+        TestResources.updateStatus(client, audit.getMetadata().getName(), s -> {
+            AuditResult earlier = new AuditResult();
+            earlier.mode = AuditMode.Plan;
+            earlier.manifests = 5L;
+            earlier.checked = 10;
+            earlier.startTime = "2026-12-01T00:00:00Z";
+            s.audit = earlier;
+            s.progress = new MigrationTaskStatus.Progress();
+            s.progress.checkpoint = StatePrefix.manifests(job) + manifests.get(4).substring("manifests/".length());
+        });
+        TestResources.assign(client, audit.getMetadata().getName(), TestResources.POD_UID);
+
+        worker.run(audit.getMetadata().getName());
+
+        AuditResult result = TestResources.task(client, audit.getMetadata().getName()).getStatus().audit;
+        assertThat(result.manifests).isEqualTo(6);
+        assertThat(result.checked).isEqualTo(12);
+        assertThat(result.startTime).as("the audit's start is kept").isEqualTo("2026-12-01T00:00:00Z");
+        assertThat(result.missing).as(lost + " is in a manifest before the checkpoint").isZero();
+    }
+
+    /** Plans the tree into tasks of 2 files under prefix {@code p} and runs every task to its end. */
+    private void migrate(Consumer<MigrationJobSpec> customize) {
+        MigrationJob spec = TestResources.job("job-" + S3.bucket(), S3.server().endpoint(), S3.bucket(), "p");
+        spec.getSpec().tasks.maxFiles = 2;
+        customize.accept(spec.getSpec());
+        job = TestResources.create(client, spec);
+        MigrationTask plan = TestResources.createPlanTask(client, job, "");
+        TestResources.assign(client, plan.getMetadata().getName(), TestResources.POD_UID);
+        worker.run(plan.getMetadata().getName());
+        for (MigrationTask task : tasks()) {
+            if (task.getSpec().type == TaskType.Copy) {
+                TestResources.assign(client, task.getMetadata().getName(), TestResources.POD_UID);
+                worker.run(task.getMetadata().getName());
+            }
+        }
+        assertThat(tasks()).hasSize(7).allSatisfy(t -> assertThat(t.getStatus().phase).isEqualTo(TaskPhase.Succeeded));
+    }
+
+    private MigrationTask runAudit() {
+        MigrationTask audit = createAudit();
+        TestResources.assign(client, audit.getMetadata().getName(), TestResources.POD_UID);
+        worker.run(audit.getMetadata().getName());
+        return TestResources.task(client, audit.getMetadata().getName());
+    }
+
+    /** The Audit task as the operator creates it once every other task has finished. */
+    private MigrationTask createAudit() {
+        MigrationTask task = new MigrationTask();
+        task.setMetadata(new ObjectMetaBuilder().withName(job.getMetadata().getName() + "-audit")
+                .withNamespace(TestResources.NAMESPACE)
+                .withLabels(Map.of(Ferry.JOB_LABEL, job.getMetadata().getName(), Ferry.TASK_TYPE_LABEL, "Audit"))
+                .build());
+        MigrationTaskSpec spec = new MigrationTaskSpec();
+        spec.jobName = job.getMetadata().getName();
+        spec.type = TaskType.Audit;
+        task.setSpec(spec);
+        task.setStatus(null);
+        return client.resources(MigrationTask.class).inNamespace(TestResources.NAMESPACE).resource(task).create();
+    }
+
+    private List<MigrationTask> tasks() {
+        return client.resources(MigrationTask.class).inNamespace(TestResources.NAMESPACE)
+                .withLabel(Ferry.JOB_LABEL, job.getMetadata().getName()).list().getItems();
+    }
+
+    /** Keys under the job's state prefix and {@code folder}, relative to the state prefix. */
+    private List<String> stateKeys(String folder) {
+        String state = StatePrefix.of(job) + "/";
+        return s3().listObjectsV2Paginator(b -> b.bucket(S3.bucket()).prefix(state + folder)).contents().stream()
+                .map(S3Object::key).filter(k -> !k.endsWith("/")).map(k -> k.substring(state.length())).toList();
+    }
+
+    /** The first file of a manifest (a key relative to the state prefix). */
+    private String firstPathOf(String manifest) throws Exception {
+        String first = object(StatePrefix.of(job) + "/" + manifest).split("\n")[0];
+        return new ObjectMapper().readTree(first).get("path").asText();
+    }
+
+    private String object(String key) {
+        return s3().getObjectAsBytes(b -> b.bucket(S3.bucket()).key(key)).asString(StandardCharsets.UTF_8);
+    }
+
+    private List<FailureReportLine> report(String key) throws Exception {
+        ObjectMapper json = new ObjectMapper();
+        List<FailureReportLine> lines = new ArrayList<>();
+        for (String line : object(key).split("\n")) {
+            lines.add(json.readValue(line, FailureReportLine.class));
+        }
+        return lines;
+    }
+
+    private static S3Client s3() {
+        return S3.server().client();
+    }
+}
