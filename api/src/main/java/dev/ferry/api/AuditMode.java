@@ -7,6 +7,12 @@ public enum AuditMode {
      * (and, with {@code verify: Checksum}, a recorded MD5 that agrees with the store's).
      */
     Plan,
+    /**
+     * The source as it is now, walked again with the job's filters: every file in scope must be in the
+     * destination with its size (and, with {@code verify: Checksum}, a recorded MD5 equal to the MD5 of the
+     * file read again) — the strongest check, and the slowest: it reads the tree (and every byte) again.
+     */
+    Source,
     /** No audit: the job ends on its tasks' bookkeeping alone; the failure report is still written. */
     None
 }

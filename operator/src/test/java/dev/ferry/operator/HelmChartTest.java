@@ -1,5 +1,6 @@
 package dev.ferry.operator;
 
+import dev.ferry.api.testing.ChartRoles;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.IOException;
 import java.nio.file.Files;

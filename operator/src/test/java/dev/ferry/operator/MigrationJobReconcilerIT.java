@@ -13,6 +13,7 @@ import dev.ferry.api.MigrationTaskStatus;
 import dev.ferry.api.TaskPhase;
 import dev.ferry.api.TaskType;
 import dev.ferry.api.TasksSpec;
+import dev.ferry.api.testing.AuditedClient;
 import dev.ferry.operator.config.OperatorSettings;
 import dev.ferry.operator.status.Conditions;
 import io.fabric8.kubernetes.api.model.Condition;
@@ -57,8 +58,8 @@ class MigrationJobReconcilerIT {
         cluster = new Cluster(client);
         cluster.installCrds();
         cluster.runAuditsThatPass();
-        AuditedClient.drain(server);
-        operatorClient = AuditedClient.of(client);
+        AuditedClient.drain(server, "operator");
+        operatorClient = AuditedClient.of(client, "operator");
         operator = FerryOperator.start(operatorClient, OperatorSettings.defaults()
                 .withClock(clock)
                 .withExitOnStopLeading(false)
@@ -79,7 +80,7 @@ class MigrationJobReconcilerIT {
             operator.close();
         }
         operatorClient.close();
-        AuditedClient.assertTheChartAllowsWhatTheOperatorCalled(server);
+        AuditedClient.assertTheChartAllowsWhatItCalled(server, "operator");
     }
 
     @Test

@@ -12,6 +12,7 @@ import dev.ferry.api.MigrationTask;
 import dev.ferry.api.MigrationTaskStatus;
 import dev.ferry.api.TaskPhase;
 import dev.ferry.api.TasksSpec;
+import dev.ferry.api.testing.AuditedClient;
 import dev.ferry.operator.config.OperatorSettings;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.Watch;
@@ -53,8 +54,8 @@ class TaskHistoryIT {
         cluster.installCrds();
         cluster.runAuditsThatPass();
         cluster.createCredentialsSecret();
-        AuditedClient.drain(server);
-        operatorClient = AuditedClient.of(client);
+        AuditedClient.drain(server, "operator");
+        operatorClient = AuditedClient.of(client, "operator");
         operator = startAnOperator();
     }
 
@@ -76,7 +77,7 @@ class TaskHistoryIT {
             operator.close();
         }
         operatorClient.close();
-        AuditedClient.assertTheChartAllowsWhatTheOperatorCalled(server);
+        AuditedClient.assertTheChartAllowsWhatItCalled(server, "operator");
     }
 
     @Test

@@ -7,6 +7,7 @@ import dev.ferry.api.FileEntry;
 import dev.ferry.api.MigrationJob;
 import dev.ferry.api.MigrationTask;
 import dev.ferry.api.TaskPhase;
+import dev.ferry.api.testing.AuditedClient;
 import dev.ferry.operator.config.OperatorSettings;
 import dev.ferry.operator.status.Conditions;
 import io.fabric8.kubernetes.api.model.Condition;
@@ -45,8 +46,8 @@ class WorkerLivenessIT {
         cluster.installCrds();
         cluster.runAuditsThatPass();
         cluster.createCredentialsSecret();
-        AuditedClient.drain(server);
-        operatorClient = AuditedClient.of(client);
+        AuditedClient.drain(server, "operator");
+        operatorClient = AuditedClient.of(client, "operator");
     }
 
     private void startOperator(Clock clock, Duration recheckInterval) {
@@ -67,7 +68,7 @@ class WorkerLivenessIT {
             operator.close();
         }
         operatorClient.close();
-        AuditedClient.assertTheChartAllowsWhatTheOperatorCalled(server);
+        AuditedClient.assertTheChartAllowsWhatItCalled(server, "operator");
     }
 
     @Test

@@ -10,27 +10,36 @@ import dev.ferry.api.MigrationJob;
 import dev.ferry.api.MigrationTask;
 import dev.ferry.api.TaskPhase;
 import dev.ferry.api.TaskType;
+import dev.ferry.api.testing.AuditedClient;
+import dev.ferry.api.testing.ChartRoles;
 import dev.ferry.worker.config.WorkerConfig;
 import dev.ferry.worker.testing.S3ProxyServer;
 import dev.ferry.worker.testing.TestResources;
 import dev.ferry.worker.testing.Trees;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 
-/** The whole worker: informer, dispatch, plan and copy, with the test playing the operator. */
+/**
+ * The whole worker: informer, dispatch, plan, copy and audit, with the test playing the operator; and what
+ * it calls on the API, held against the chart's worker role.
+ */
 @EnableKubernetesMockClient(crud = true)
 class WorkerIT {
     static final String JOB = "whole";
-    static KubernetesClient client;
+    KubernetesClient client;
+    KubernetesMockServer server;
 
     @TempDir
     Path source;
@@ -38,6 +47,7 @@ class WorkerIT {
     Path blobs;
     S3ProxyServer s3;
     Worker worker;
+    KubernetesClient workerClient;
 
     @BeforeEach
     void start() throws Exception {
@@ -47,14 +57,19 @@ class WorkerIT {
         MigrationJob job = TestResources.job(JOB, s3.endpoint(), "whole", "");
         job.getSpec().tasks.maxFiles = 10;
         TestResources.create(client, job);
+        AuditedClient.drain(server, "worker");
+        workerClient = AuditedClient.of(client, "worker");
+        // The credentials as a pod gets them, env from the Secret: the worker role may not read Secrets.
         worker = new Worker(new WorkerConfig(TestResources.POD_NAME, NAMESPACE, POD_UID, JOB, source, 3),
-                client, Clock.systemUTC(), Duration.ofSeconds(2));
+                workerClient, Clock.systemUTC(), Duration.ofSeconds(2),
+                AwsBasicCredentials.create(S3ProxyServer.ACCESS_KEY, S3ProxyServer.SECRET_KEY));
         worker.start();
     }
 
     @AfterEach
     void stop() throws Exception {
         worker.close();
+        workerClient.close();
         s3.close();
     }
 
@@ -81,6 +96,34 @@ class WorkerIT {
         assertThat(TestResources.task(client, copies.get(2)).getStatus().phase).isEqualTo(TaskPhase.Assigned);
         assertThat(s3.client().listObjectsV2(b -> b.bucket("whole")).contents())
                 .filteredOn(o -> !o.key().startsWith(".ferry/")).as("the files, beside the job's state").hasSize(20);
+    }
+
+    @Test
+    void callsNothingButWhatTheChartsWorkerRoleAllowsAndUsesAllOfIt() throws Exception {
+        IntStream.range(0, 12).forEach(i -> Trees.write(source, "d/f-" + i + ".txt", ("content " + i).getBytes()));
+        MigrationJob job = client.resources(MigrationJob.class).inNamespace(NAMESPACE).withName(JOB).get();
+        String plan = TestResources.createPlanTask(client, job, "").getMetadata().getName();
+        TestResources.assign(client, plan, POD_UID);
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+                assertThat(TestResources.task(client, plan).getStatus().phase).isEqualTo(TaskPhase.Succeeded));
+        for (MigrationTask copy : copyTasks()) {
+            TestResources.assign(client, copy.getMetadata().getName(), POD_UID);
+        }
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(copyTasks())
+                .allSatisfy(t -> assertThat(t.getStatus().phase).isEqualTo(TaskPhase.Succeeded)));
+        String audit = TestResources.createAuditTask(client, job).getMetadata().getName();
+        TestResources.assign(client, audit, POD_UID);
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+                assertThat(TestResources.task(client, audit).getStatus().phase).isEqualTo(TaskPhase.Succeeded));
+        String lease = client.leases().inNamespace(NAMESPACE).withName(TestResources.POD_NAME).get().getMetadata()
+                .getResourceVersion();
+        await().atMost(Duration.ofSeconds(20)).until(() -> !lease.equals(client.leases().inNamespace(NAMESPACE)
+                .withName(TestResources.POD_NAME).get().getMetadata().getResourceVersion())); // a renewal
+        worker.close(); // a worker's last calls: it gives up its Lease
+
+        Set<String> calls = AuditedClient.assertTheChartAllowsWhatItCalled(server, "worker");
+        assertThat(ChartRoles.of("worker").unused(calls)).as("grants of the chart's worker role that no call uses")
+                .isEmpty();
     }
 
     private List<MigrationTask> copyTasks() {

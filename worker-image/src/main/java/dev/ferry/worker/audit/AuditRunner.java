@@ -2,27 +2,47 @@ package dev.ferry.worker.audit;
 
 import dev.ferry.api.AuditMode;
 import dev.ferry.api.AuditResult;
+import dev.ferry.api.FailureCode;
+import dev.ferry.api.FileEntry;
+import dev.ferry.api.ManifestRef;
 import dev.ferry.api.MigrationJob;
 import dev.ferry.api.MigrationTask;
 import dev.ferry.api.MigrationTaskStatus;
 import dev.ferry.api.OverwritePolicy;
 import dev.ferry.api.TaskPhase;
+import dev.ferry.api.VerifyMode;
 import dev.ferry.worker.copy.CopyEngine;
 import dev.ferry.worker.copy.FileCopier;
+import dev.ferry.worker.manifest.Manifests;
 import dev.ferry.worker.manifest.StatePrefix;
+import dev.ferry.worker.plan.PlanRunner;
+import dev.ferry.worker.plan.SourceWalker;
+import dev.ferry.worker.source.SourceErrors;
 import dev.ferry.worker.source.SourcePaths;
+import dev.ferry.worker.source.SourceStat;
 import dev.ferry.worker.task.LostTaskException;
 import dev.ferry.worker.task.RetryableTaskException;
 import dev.ferry.worker.task.StopSignal;
 import dev.ferry.worker.task.TaskFence;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Deque;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -39,11 +59,13 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * Runs a job's Audit task, the last before it ends (the operator creates it once every other task has
  * finished). Three steps, each resumable by the next holder:
  * <ol>
- *   <li>With {@code spec.audit: Plan}, every manifest under the state prefix — the plan's record of each
- *       task, written before the task — is audited in key order, {@code concurrency} at a time
- *       ({@link ManifestAudit}); what a manifest's audit finds is stored under {@code audit/} before the
- *       checkpoint (the last manifest done, {@code progress.checkpoint}) passes it, with the counters in
- *       {@code status.audit}. Never through a task's status: the point is to catch bookkeeping that lies.</li>
+ *   <li>The comparison, in batches audited {@code concurrency} at a time ({@link BatchAudit}) and
+ *       collected in order: with {@code spec.audit: Plan} every manifest under the state prefix — the
+ *       plan's record of each task, written before the task — in key order; with {@code Source} the source
+ *       walked again with the planner's walker and filters, {@value #WALK_BATCH} entries at a time. What a
+ *       batch's audit finds is stored under {@code audit/} before the checkpoint ({@code progress.checkpoint}:
+ *       the last manifest, or the last path, done) passes it, with the counters in {@code status.audit}.
+ *       Never through a task's status: the point is to catch bookkeeping that lies.</li>
  *   <li>The failure report ({@link FailureReport}); once written, {@code status.audit.reportLines} says so.</li>
  *   <li>The manifests and findings are removed: the state prefix keeps only the report.</li>
  * </ol>
@@ -51,8 +73,10 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  */
 public final class AuditRunner {
     private static final Logger LOG = LoggerFactory.getLogger(AuditRunner.class);
-    /** Status writes while auditing: at most this often, so a long audit shows progress without a write per manifest. */
+    /** Status writes while auditing: at most this often, so a long audit shows progress without a write per batch. */
     static final Duration CHECKPOINT_INTERVAL = Duration.ofSeconds(1);
+    /** Entries of the source's walk audited together: one folder listing for a folder's run of files. */
+    static final int WALK_BATCH = 500;
 
     private final KubernetesClient client;
     private final Path sourceRoot;
@@ -81,13 +105,23 @@ public final class AuditRunner {
         }
         String checkpoint = status == null || status.progress == null ? null : status.progress.checkpoint;
         if (result.reportLines == null) {
-            if (result.mode == AuditMode.Plan) {
-                LOG.info("auditing job {} against its plan{}", job.getMetadata().getName(),
-                        checkpoint == null ? "" : " after " + checkpoint);
-                checkpoint = auditManifests(job, engine, fence, stop, result, checkpoint, resumed);
-                if (checkpoint == null) {
-                    return; // released
+            if (result.mode != AuditMode.None) {
+                LOG.info("auditing job {} against its {}{}", job.getMetadata().getName(),
+                        result.mode == AuditMode.Plan ? "plan" : "source", checkpoint == null ? "" : " after " + checkpoint);
+                Batches batches = new Batches(job, engine, fence, stop, result, checkpoint, resumed);
+                try {
+                    if (result.mode == AuditMode.Plan) {
+                        batches.ofManifests();
+                    } else {
+                        batches.ofTheSource();
+                    }
+                } finally {
+                    batches.close();
                 }
+                if (batches.released) {
+                    return;
+                }
+                checkpoint = batches.done;
             }
             FailureReport.Written report = new FailureReport(client, engine.s3, engine.bucket).write(job);
             result.reportLines = report.lines();
@@ -109,116 +143,276 @@ public final class AuditRunner {
     }
 
     /**
-     * Audits the manifests after {@code checkpoint}; returns the last one audited, or null when the holder
-     * stopped and released the task.
+     * The comparison as a stream of batches: each audited on the audit's threads, collected in the order
+     * given, its findings stored and the checkpoint moved past it; the status is written about once a
+     * second. Bounded: at most {@code concurrency} batches are in flight.
      */
-    private String auditManifests(MigrationJob job, CopyEngine engine, TaskFence fence, StopSignal stop,
-            AuditResult result, String checkpoint, boolean resumed) throws LostTaskException, InterruptedException {
-        Path base = SourcePaths.base(sourceRoot, job);
-        boolean presenceOnly = engine.overwrite == OverwritePolicy.Never;
-        DestinationCheck destination = new DestinationCheck(engine.s3, engine.bucket, engine.prefix, engine.verify,
-                presenceOnly);
-        ManifestAudit audit = new ManifestAudit(engine.s3, engine.bucket, destination, new FileCopier(engine), base,
-                podName);
-        String findings = StatePrefix.auditFindings(job);
-        ExecutorService threads = Executors.newFixedThreadPool(engine.concurrency(), r -> {
-            Thread thread = new Thread(r, "ferry-audit");
-            thread.setDaemon(true);
-            return thread;
-        });
-        Instant lastWrite = clock.instant();
-        String done = checkpoint;
-        try {
+    private final class Batches implements AutoCloseable {
+        private final MigrationJob job;
+        private final CopyEngine engine;
+        private final TaskFence fence;
+        private final StopSignal stop;
+        private final AuditResult result;
+        private final boolean resumed;
+        private final BatchAudit audit;
+        private final ExecutorService threads;
+        private final Deque<Pending> inFlight = new ArrayDeque<>();
+        private Instant lastWrite = clock.instant();
+        private String done;
+        private boolean released;
+
+        Batches(MigrationJob job, CopyEngine engine, TaskFence fence, StopSignal stop, AuditResult result,
+                String checkpoint, boolean resumed) {
+            this.job = job;
+            this.engine = engine;
+            this.fence = fence;
+            this.stop = stop;
+            this.result = result;
+            this.resumed = resumed;
+            this.done = checkpoint;
+            Path base = SourcePaths.base(sourceRoot, job);
+            boolean presenceOnly = engine.overwrite == OverwritePolicy.Never;
+            DestinationCheck.SourceDigests digests = result.mode == AuditMode.Source && engine.verify == VerifyMode.Checksum
+                    ? entry -> md5Now(base, entry) : null;
+            DestinationCheck destination = new DestinationCheck(engine.s3, engine.bucket, engine.prefix, engine.verify,
+                    presenceOnly, digests);
+            this.audit = new BatchAudit(destination, new FileCopier(engine), base, podName);
+            this.threads = Executors.newFixedThreadPool(engine.concurrency(), r -> {
+                Thread thread = new Thread(r, "ferry-audit");
+                thread.setDaemon(true);
+                return thread;
+            });
+        }
+
+        /** Every manifest after the checkpoint, in key order, a page (1,000) at a time. */
+        void ofManifests() throws LostTaskException, InterruptedException {
+            String prefix = StatePrefix.manifests(job);
             String token = null;
             do {
-                ListObjectsV2Response page = StateObjects.page(engine.s3, engine.bucket, StatePrefix.manifests(job),
-                        checkpoint, token);
-                Deque<Pending> inFlight = new ArrayDeque<>();
+                ListObjectsV2Response page = StateObjects.page(engine.s3, engine.bucket, prefix, done, token);
                 for (S3Object manifest : page.contents()) {
-                    if (stop.stopRequested()) {
-                        break;
-                    }
                     String key = manifest.key();
-                    String findingsKey = findings + key.substring(key.lastIndexOf('/') + 1);
-                    inFlight.add(new Pending(key, CompletableFuture.supplyAsync(
-                            () -> auditOne(audit, engine, key, findingsKey, resumed), threads)));
-                    while (inFlight.size() >= engine.concurrency() * 2) {
-                        done = collect(inFlight.poll(), result);
-                        if (Duration.between(lastWrite, clock.instant()).compareTo(CHECKPOINT_INTERVAL) >= 0) {
-                            String at = done;
-                            fence.updateMoved(s -> record(s, result, at));
-                            lastWrite = clock.instant();
-                        }
+                    String name = key.substring(key.lastIndexOf('/') + 1);
+                    ManifestRef ref = new ManifestRef();
+                    ref.key = key;
+                    if (!offer(key, name, () -> audit.audit(Manifests.read(engine.s3, engine.bucket, ref),
+                            BatchAudit.taskOf(key)))) {
+                        return;
                     }
-                }
-                while (!inFlight.isEmpty()) {
-                    done = collect(inFlight.poll(), result);
-                }
-                String at = done;
-                fence.updateMoved(s -> record(s, result, at));
-                lastWrite = clock.instant();
-                if (stop.stopRequested()) {
-                    fence.update(s -> {
-                        record(s, result, at);
-                        s.phase = TaskPhase.Pending;
-                        s.message = "released on worker shutdown after manifest " + at;
-                    });
-                    LOG.info("audit {} released after {}", fence.taskName(), at);
-                    return null;
                 }
                 token = Boolean.TRUE.equals(page.isTruncated()) ? page.nextContinuationToken() : null;
             } while (token != null);
-            return done == null ? "" : done;
-        } finally {
+            finish();
+        }
+
+        /** The source walked again after the checkpoint (a path), as planning walks it. */
+        void ofTheSource() throws LostTaskException, InterruptedException {
+            Path base = SourcePaths.base(sourceRoot, job);
+            String floor = done;
+            List<FileEntry> batch = new ArrayList<>();
+            try {
+                new SourceWalker(base, PlanRunner.policy(job, clock)).walk("", () -> floor, new SourceWalker.Visitor() {
+                    @Override
+                    public void file(FileEntry entry) throws Exception {
+                        batch.add(entry);
+                        if (batch.size() >= WALK_BATCH) {
+                            offerWalked(batch);
+                        }
+                    }
+
+                    @Override
+                    public boolean enter(String relativePath, int entries) {
+                        return true;
+                    }
+
+                    @Override
+                    public void skipped(String relativePath, FailureCode code, String detail) {
+                        // left out by policy, as planning leaves it out: not the destination's to hold
+                    }
+
+                    @Override
+                    public void unreadableDirectory(String relativePath, IOException cause) throws Exception {
+                        SourceErrors.SourceFailure failure = SourceErrors.classify(cause);
+                        BatchAudit.Findings unreadable = BatchAudit.Findings.unreadable(relativePath, failure.code(),
+                                failure.message(), podName);
+                        if (!offer(null, "walk-" + hash(relativePath + "/") + ".jsonl", () -> unreadable)) {
+                            throw new Released();
+                        }
+                    }
+                });
+                if (!batch.isEmpty()) {
+                    offerWalked(batch);
+                }
+            } catch (Released e) {
+                return;
+            } catch (LostTaskException | InterruptedException | RuntimeException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new RetryableTaskException("walking the source for the audit failed: " + e, e);
+            }
+            finish();
+        }
+
+        private void offerWalked(List<FileEntry> batch) throws LostTaskException, InterruptedException, Released {
+            List<FileEntry> entries = List.copyOf(batch);
+            batch.clear();
+            String last = entries.get(entries.size() - 1).path;
+            if (!offer(last, "walk-" + hash(entries.get(0).path) + ".jsonl", () -> audit.audit(entries, null))) {
+                throw new Released();
+            }
+        }
+
+        /**
+         * Queues one batch; false when the holder was asked to stop (everything queued is collected and
+         * the task released at the checkpoint).
+         *
+         * @param checkpoint where the checkpoint is once this batch is done (null: where it was)
+         */
+        boolean offer(String checkpoint, String findingsName, Callable<BatchAudit.Findings> work)
+                throws LostTaskException, InterruptedException {
+            if (stop.stopRequested()) {
+                release();
+                return false;
+            }
+            String findingsKey = StatePrefix.auditFindings(job) + findingsName;
+            inFlight.add(new Pending(checkpoint, CompletableFuture.supplyAsync(() -> stored(work, findingsKey), threads)));
+            // Collected as soon as they are done, in order, and written down about once a second: a holder
+            // that dies loses at most the batches in flight (the chaos suite kills one every few seconds).
+            while (!inFlight.isEmpty() && (inFlight.peek().findings().isDone() || inFlight.size() >= engine.concurrency())) {
+                collect(inFlight.poll());
+                writeIfDue();
+            }
+            return true;
+        }
+
+        private void finish() throws LostTaskException, InterruptedException {
+            while (!inFlight.isEmpty()) {
+                collect(inFlight.poll());
+                writeIfDue();
+            }
+            write();
+        }
+
+        private void writeIfDue() throws LostTaskException {
+            if (Duration.between(lastWrite, clock.instant()).compareTo(CHECKPOINT_INTERVAL) >= 0) {
+                write();
+            }
+        }
+
+        private void release() throws LostTaskException, InterruptedException {
+            finish();
+            String at = done;
+            fence.update(s -> {
+                record(s, result, at);
+                s.phase = TaskPhase.Pending;
+                s.message = "released on worker shutdown after " + at;
+            });
+            released = true;
+            LOG.info("audit {} released after {}", fence.taskName(), at);
+        }
+
+        private void write() throws LostTaskException {
+            String at = done;
+            fence.updateMoved(s -> record(s, result, at));
+            lastWrite = clock.instant();
+        }
+
+        /** Waits for one batch, in order, and adds it to the result: the checkpoint may pass it. */
+        private void collect(Pending pending) throws InterruptedException {
+            BatchAudit.Findings findings;
+            try {
+                findings = pending.findings().get();
+            } catch (ExecutionException e) {
+                Throwable cause = e.getCause() instanceof CompletionException c && c.getCause() != null
+                        ? c.getCause() : e.getCause();
+                if (cause instanceof RuntimeException runtime) {
+                    throw runtime;
+                }
+                throw new RetryableTaskException("the audit failed after " + done + ": " + cause, cause);
+            }
+            if (result.mode == AuditMode.Plan) {
+                result.manifests = (result.manifests == null ? 0 : result.manifests) + 1;
+            }
+            result.checked += findings.checked();
+            result.missing += findings.missing();
+            result.different += findings.different();
+            result.recopied += findings.recopied();
+            result.reported += findings.reported();
+            if (pending.checkpoint() != null) {
+                done = pending.checkpoint();
+            }
+        }
+
+        /**
+         * One batch audited, and its findings stored before the checkpoint can pass it. A holder that
+         * resumes may meet a batch an earlier holder audited and put right; its stale findings go.
+         */
+        private BatchAudit.Findings stored(Callable<BatchAudit.Findings> work, String findingsKey) {
+            BatchAudit.Findings findings;
+            try {
+                findings = work.call();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new RetryableTaskException("the audit was interrupted", e);
+            } catch (RuntimeException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new RetryableTaskException("the audit of a batch failed: " + e, e);
+            }
+            if (!findings.lines().isEmpty()) {
+                byte[] body = FailureReport.encode(findings.lines());
+                engine.s3.call(c -> c.putObject(b -> b.bucket(engine.bucket).key(findingsKey)
+                        .contentType(FailureReport.CONTENT_TYPE), RequestBody.fromBytes(body)));
+            } else if (resumed) {
+                engine.s3.call(c -> c.deleteObject(b -> b.bucket(engine.bucket).key(findingsKey)));
+            }
+            return findings;
+        }
+
+        @Override
+        public void close() {
             threads.shutdownNow();
         }
     }
 
-    private record Pending(String key, CompletableFuture<ManifestAudit.Findings> findings) {
+    private record Pending(String checkpoint, CompletableFuture<BatchAudit.Findings> findings) {
     }
 
-    /** Waits for one manifest's audit, in key order, and adds it to the result: the checkpoint may pass it. */
-    private static String collect(Pending pending, AuditResult result) throws InterruptedException {
-        ManifestAudit.Findings findings;
+    /** Ends the walk when the holder stops: it was released at its checkpoint. */
+    private static final class Released extends Exception {
+        Released() {
+            super(null, null, false, false);
+        }
+    }
+
+    /** The MD5 of a file as it is now, base64 like {@code md5chksum}; null when it cannot be read whole. */
+    private static String md5Now(Path base, FileEntry entry) {
         try {
-            findings = pending.findings().get();
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause() instanceof CompletionException c && c.getCause() != null ? c.getCause() : e.getCause();
-            if (cause instanceof RuntimeException runtime) {
-                throw runtime;
+            Path file = SourcePaths.within(base, entry.readPath());
+            SourceStat before = SourceStat.of(file);
+            MessageDigest digest = MessageDigest.getInstance("MD5");
+            byte[] buffer = new byte[256 << 10];
+            try (InputStream in = Files.newInputStream(file)) {
+                for (int n; (n = in.read(buffer)) > 0; ) {
+                    digest.update(buffer, 0, n);
+                }
             }
-            throw new RetryableTaskException("auditing " + pending.key() + " failed: " + cause, cause);
+            return SourceStat.of(file).sameVersionAs(before) ? Base64.getEncoder().encodeToString(digest.digest()) : null;
+        } catch (IOException | SourcePaths.OutsideSourceException e) {
+            return null; // copying it again will say what is wrong with it
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("the JVM has no MD5", e);
         }
-        result.manifests = (result.manifests == null ? 0 : result.manifests) + 1;
-        result.checked += findings.checked();
-        result.missing += findings.missing();
-        result.different += findings.different();
-        result.recopied += findings.recopied();
-        result.reported += findings.reported();
-        return pending.key();
     }
 
-    /**
-     * One manifest: audited, and its findings stored before the checkpoint can pass it. A holder that
-     * resumes may meet a manifest an earlier holder audited and put right; its stale findings go.
-     */
-    private static ManifestAudit.Findings auditOne(ManifestAudit audit, CopyEngine engine, String key,
-            String findingsKey, boolean resumed) {
-        ManifestAudit.Findings findings;
+    /** 16 hex digits of a path's SHA-256: a findings object's name for a stretch of the walk. */
+    private static String hash(String path) {
         try {
-            findings = audit.audit(key);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new RetryableTaskException("the audit of " + key + " was interrupted", e);
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                    .digest(path.getBytes(StandardCharsets.UTF_8)), 0, 8);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("the JVM has no SHA-256", e);
         }
-        if (!findings.lines().isEmpty()) {
-            byte[] body = FailureReport.encode(findings.lines());
-            engine.s3.call(c -> c.putObject(b -> b.bucket(engine.bucket).key(findingsKey)
-                    .contentType(FailureReport.CONTENT_TYPE), RequestBody.fromBytes(body)));
-        } else if (resumed) {
-            engine.s3.call(c -> c.deleteObject(b -> b.bucket(engine.bucket).key(findingsKey)));
-        }
-        return findings;
     }
 
     private static void record(MigrationTaskStatus s, AuditResult result, String checkpoint) {
@@ -234,9 +428,12 @@ public final class AuditRunner {
         if (result.mode == AuditMode.None) {
             return "no audit (spec.audit: None); " + reportSummary(result);
         }
-        return "checked " + result.checked + " planned files in " + (result.manifests == null ? 0 : result.manifests)
-                + " manifests: " + result.missing + " missing, " + result.different + " different, " + result.recopied
-                + " copied again, " + result.reported + " still wrong; " + reportSummary(result);
+        String what = result.mode == AuditMode.Plan
+                ? "planned files in " + (result.manifests == null ? 0 : result.manifests) + " manifests"
+                : "files of the source walked again";
+        return "checked " + result.checked + " " + what + ": " + result.missing + " missing, " + result.different
+                + " different, " + result.recopied + " copied again, " + result.reported + " still wrong; "
+                + reportSummary(result);
     }
 
     private static String reportSummary(AuditResult result) {

@@ -43,17 +43,28 @@ final class DestinationCheck {
     private final String prefix;
     private final VerifyMode verify;
     private final boolean presenceOnly;
+    private final SourceDigests digests;
+
+    /** The MD5 of a source file read now (base64), for the strongest check; null when it cannot be read whole. */
+    @FunctionalInterface
+    interface SourceDigests {
+        String md5(FileEntry entry);
+    }
 
     /**
      * @param presenceOnly true under {@code overwrite: Never}: an object that existed at the key was kept
      *        whatever it holds, as the user asked, so only its presence is checked
+     * @param digests with {@code verify: Checksum}, the source's MD5 to compare {@code md5chksum} with (the
+     *        audit of the source); null: the recorded MD5 is compared with the store's ETag only
      */
-    DestinationCheck(EndpointPool s3, String bucket, String prefix, VerifyMode verify, boolean presenceOnly) {
+    DestinationCheck(EndpointPool s3, String bucket, String prefix, VerifyMode verify, boolean presenceOnly,
+            SourceDigests digests) {
         this.s3 = s3;
         this.bucket = bucket;
         this.prefix = prefix;
         this.verify = verify;
         this.presenceOnly = presenceOnly;
+        this.digests = digests;
     }
 
     /** The entries that are missing or different, in the order given. */
@@ -140,7 +151,7 @@ final class DestinationCheck {
             return;
         }
         if (verify == VerifyMode.Checksum) {
-            String mismatch = checksumMismatch(object.key());
+            String mismatch = checksumMismatch(object.key(), entry);
             if (mismatch != null) {
                 findings.put(object.key(), new Finding(entry, object.key(), Problem.DIFFERENT, mismatch));
             }
@@ -151,7 +162,7 @@ final class DestinationCheck {
      * Null when the object's recorded MD5 is there and agrees with the store's own where the store's ETag
      * is an MD5 (a single PUT); a multipart object's composite ETag cannot be compared without the file.
      */
-    private String checksumMismatch(String key) {
+    private String checksumMismatch(String key, FileEntry entry) {
         HeadObjectResponse head;
         try {
             head = s3.call(c -> c.headObject(b -> b.bucket(bucket).key(key)));
@@ -164,6 +175,12 @@ final class DestinationCheck {
         String recorded = head.metadata().get(ObjectMetadata.MD5);
         if (recorded == null) {
             return "the object has no " + ObjectMetadata.MD5 + " (verify: Checksum records the file's MD5 on every object)";
+        }
+        if (digests != null && entry.kindOrFile() == EntryKind.File) {
+            String file = digests.md5(entry);
+            if (file != null && !file.equals(recorded)) {
+                return "the object's " + ObjectMetadata.MD5 + " is " + recorded + ", the file's MD5 now " + file;
+            }
         }
         String eTag = head.eTag() == null ? null : head.eTag().replace("\"", "");
         if (eTag != null && eTag.length() == 32 && eTag.chars().allMatch(c -> Character.digit(c, 16) >= 0)) {

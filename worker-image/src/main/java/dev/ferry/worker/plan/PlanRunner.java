@@ -152,7 +152,8 @@ public final class PlanRunner {
                 uploads, store, hooks));
     }
 
-    static SourceWalker.Policy policy(MigrationJob job, Clock clock) {
+    /** The walk policy of a job: what planning walks, and what the source audit walks again. */
+    public static SourceWalker.Policy policy(MigrationJob job, Clock clock) {
         SourceSpec source = job.getSpec().source;
         Instant newest = source.minFileAge == null || source.minFileAge.isBlank() ? null
                 : clock.instant().minus(GoDuration.parse(source.minFileAge));

@@ -10,7 +10,6 @@ import dev.ferry.api.Ferry;
 import dev.ferry.api.MigrationJob;
 import dev.ferry.api.MigrationJobSpec;
 import dev.ferry.api.MigrationTask;
-import dev.ferry.api.MigrationTaskSpec;
 import dev.ferry.api.MigrationTaskStatus;
 import dev.ferry.api.TaskPhase;
 import dev.ferry.api.TaskType;
@@ -19,7 +18,6 @@ import dev.ferry.worker.manifest.StatePrefix;
 import dev.ferry.worker.testing.LocalWorker;
 import dev.ferry.worker.testing.S3ProxyPerClass;
 import dev.ferry.worker.testing.TestResources;
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import java.nio.charset.StandardCharsets;
@@ -154,6 +152,53 @@ class AuditIT {
     }
 
     @Test
+    void auditingTheSourceWalksTheTreeAgainAndFindsAFileThePlanNeverSaw() throws Exception {
+        migrate(spec -> {
+            spec.audit = AuditMode.Source;
+            spec.verify = VerifyMode.Size;
+        });
+        assertThat(stateKeys("manifests/")).as("no extra records: the source is the reference").isEmpty();
+        Files.writeString(source.resolve("c/late.txt"), "written after planning");
+        s3().deleteObject(b -> b.bucket(S3.bucket()).key("p/a/f1.txt"));
+
+        MigrationTask audit = runAudit();
+
+        AuditResult result = audit.getStatus().audit;
+        assertThat(result.mode).isEqualTo(AuditMode.Source);
+        assertThat(result.checked).isEqualTo(13);
+        assertThat(result.missing).isEqualTo(2);
+        assertThat(result.recopied).isEqualTo(2);
+        assertThat(result.reported).isZero();
+        assertThat(audit.getStatus().progress.checkpoint).as("the last path walked").isEqualTo("c/late.txt");
+        assertThat(object("p/c/late.txt")).isEqualTo("written after planning");
+        assertThat(object("p/a/f1.txt")).isEqualTo("a file 1");
+        assertThat(report(result.failureReport)).extracting(l -> l.path + " " + l.audit + " " + l.recopied)
+                .containsExactlyInAnyOrder("a/f1.txt MISSING true", "c/late.txt MISSING true");
+    }
+
+    @Test
+    void auditingTheSourceWithChecksumsReadsEveryFileAgainAndCatchesAnObjectConsistentWithItself() throws Exception {
+        migrate(spec -> {
+            spec.audit = AuditMode.Source;
+            spec.verify = VerifyMode.Checksum;
+        });
+        // Other bytes of the same size, with their own MD5 recorded: the store's ETag and md5chksum agree,
+        // so only the file itself tells.
+        String forged = "c file X";
+        String md5 = java.util.Base64.getEncoder().encodeToString(
+                java.security.MessageDigest.getInstance("MD5").digest(forged.getBytes(StandardCharsets.UTF_8)));
+        s3().putObject(b -> b.bucket(S3.bucket()).key("p/c/f2.txt").metadata(Map.of("md5chksum", md5)),
+                RequestBody.fromString(forged));
+
+        AuditResult result = runAudit().getStatus().audit;
+
+        assertThat(result.checked).isEqualTo(12);
+        assertThat(result.different).isEqualTo(1);
+        assertThat(result.recopied).isEqualTo(1);
+        assertThat(object("p/c/f2.txt")).isEqualTo("c file 2");
+    }
+
+    @Test
     void aHolderThatResumesAuditsOnlyTheManifestsAfterItsCheckpoint() throws Exception {
         migrate(spec -> spec.verify = VerifyMode.Size);
         List<String> manifests = stateKeys("manifests/");
@@ -207,19 +252,8 @@ class AuditIT {
         return TestResources.task(client, audit.getMetadata().getName());
     }
 
-    /** The Audit task as the operator creates it once every other task has finished. */
     private MigrationTask createAudit() {
-        MigrationTask task = new MigrationTask();
-        task.setMetadata(new ObjectMetaBuilder().withName(job.getMetadata().getName() + "-audit")
-                .withNamespace(TestResources.NAMESPACE)
-                .withLabels(Map.of(Ferry.JOB_LABEL, job.getMetadata().getName(), Ferry.TASK_TYPE_LABEL, "Audit"))
-                .build());
-        MigrationTaskSpec spec = new MigrationTaskSpec();
-        spec.jobName = job.getMetadata().getName();
-        spec.type = TaskType.Audit;
-        task.setSpec(spec);
-        task.setStatus(null);
-        return client.resources(MigrationTask.class).inNamespace(TestResources.NAMESPACE).resource(task).create();
+        return TestResources.createAuditTask(client, job);
     }
 
     private List<MigrationTask> tasks() {

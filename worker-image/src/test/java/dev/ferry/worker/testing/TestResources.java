@@ -105,6 +105,14 @@ public final class TestResources {
         return createTask(client, job, job.getMetadata().getName() + "-plan", spec);
     }
 
+    /** The job's Audit task, as the operator creates it once every other task has finished. */
+    public static MigrationTask createAuditTask(KubernetesClient client, MigrationJob job) {
+        MigrationTaskSpec spec = new MigrationTaskSpec();
+        spec.jobName = job.getMetadata().getName();
+        spec.type = TaskType.Audit;
+        return createTask(client, job, job.getMetadata().getName() + "-audit", spec);
+    }
+
     private static MigrationTask createTask(KubernetesClient client, MigrationJob job, String name,
                                             MigrationTaskSpec spec) {
         MigrationTask task = new MigrationTask();

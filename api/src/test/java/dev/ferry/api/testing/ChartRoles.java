@@ -1,4 +1,4 @@
-package dev.ferry.operator;
+package dev.ferry.api.testing;
 
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.fabric8.mockwebserver.http.RecordedRequest;
@@ -16,16 +16,17 @@ import java.util.regex.Pattern;
 /**
  * The RBAC rules the chart grants a component (its ClusterRoles and Roles named {@code <release>-<component>...}),
  * read from {@code charts/ferry/templates/rbac.yaml} with the template expressions left out, and the API
- * calls of recorded requests as RBAC sees them ({@code verb group/resource[/subresource]}).
+ * calls of recorded requests as RBAC sees them ({@code verb group/resource[/subresource]}). Shared by the
+ * operator's and the worker's tests (the api module's test-jar).
  */
-final class ChartRoles {
+public final class ChartRoles {
     private static final Path RBAC = Path.of("..", "charts", "ferry", "templates", "rbac.yaml");
     private static final Pattern CONTROL = Pattern.compile("^\\s*\\{\\{-?\\s*(if|end|range|else)\\b.*");
     private static final Pattern EXPRESSION = Pattern.compile("\\{\\{[^}]*}}");
 
     /** One rule: who may do which verbs on which resources of which groups. */
-    record Rule(List<String> apiGroups, List<String> resources, List<String> verbs) {
-        boolean allows(String verb, String group, String resource) {
+    public record Rule(List<String> apiGroups, List<String> resources, List<String> verbs) {
+        public boolean allows(String verb, String group, String resource) {
             return apiGroups.contains(group) && resources.contains(resource)
                     && (verbs.contains(verb) || verbs.contains("*"));
         }
@@ -39,7 +40,7 @@ final class ChartRoles {
 
     /** Every rule of the roles whose name (after the release) starts with {@code -component}. */
     @SuppressWarnings("unchecked")
-    static ChartRoles of(String component) {
+    public static ChartRoles of(String component) {
         List<Rule> rules = new ArrayList<>();
         try {
             StringBuilder text = new StringBuilder();
@@ -68,12 +69,30 @@ final class ChartRoles {
         return new ChartRoles(rules);
     }
 
-    List<Rule> rules() {
+    public List<Rule> rules() {
         return rules;
     }
 
+    /** The grants ({@code verb group/resource}) that none of {@code calls} uses: privilege the chart need not give. */
+    public Set<String> unused(Set<String> calls) {
+        Set<String> unused = new TreeSet<>();
+        for (Rule rule : rules) {
+            for (String group : rule.apiGroups()) {
+                for (String resource : rule.resources()) {
+                    for (String verb : rule.verbs()) {
+                        String grant = verb + " " + group + "/" + resource;
+                        if (!calls.contains(grant)) {
+                            unused.add(grant);
+                        }
+                    }
+                }
+            }
+        }
+        return unused;
+    }
+
     /** The calls among {@code requests} that no rule allows. */
-    Set<String> refused(List<RecordedRequest> requests) {
+    public Set<String> refused(List<RecordedRequest> requests) {
         Set<String> refused = new TreeSet<>();
         for (String call : calls(requests)) {
             String[] parts = call.split(" ");
@@ -90,7 +109,7 @@ final class ChartRoles {
      * The calls as RBAC sees them: {@code verb group/resource[/subresource]} (the core group is empty).
      * Discovery and self-reviews (which every authenticated user may ask) are left out.
      */
-    static Set<String> calls(List<RecordedRequest> requests) {
+    public static Set<String> calls(List<RecordedRequest> requests) {
         Set<String> calls = new TreeSet<>();
         for (RecordedRequest request : requests) {
             String target = request.getPath();

@@ -3,11 +3,8 @@ package dev.ferry.worker.audit;
 import dev.ferry.api.FailureCode;
 import dev.ferry.api.FailureReportLine;
 import dev.ferry.api.FileEntry;
-import dev.ferry.api.ManifestRef;
 import dev.ferry.worker.copy.FileCopier;
 import dev.ferry.worker.copy.FileOutcome;
-import dev.ferry.worker.manifest.Manifests;
-import dev.ferry.worker.s3.EndpointPool;
 import dev.ferry.worker.source.SourcePaths;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -16,42 +13,45 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The audit of one manifest: its entries checked against the destination ({@link DestinationCheck}); each
- * one missing or different copied once more, as a Copy task would copy it, and checked again; what is
- * still wrong is reported. Every finding becomes a line of the failure report, the ones put right too
- * ({@code recopied}), so that a person sees what the tasks' bookkeeping missed.
+ * The audit of one batch of planned entries (a manifest, or a stretch of the source's walk): checked
+ * against the destination ({@link DestinationCheck}); each one missing or different copied once more, as a
+ * Copy task would copy it, and checked again; what is still wrong is reported. Every finding becomes a line
+ * of the failure report, the ones put right too ({@code recopied}), so that a person sees what the tasks'
+ * bookkeeping missed.
  */
-final class ManifestAudit {
+final class BatchAudit {
     /** {@code <task>-<16 hex of the content>.jsonl}: the manifest's task is its name without the hash. */
     private static final Pattern MANIFEST_NAME = Pattern.compile("(.+)-[0-9a-f]{16}\\.jsonl");
 
-    /** What one manifest's audit found. */
+    /** What one batch's audit found. */
     record Findings(long checked, long missing, long different, long recopied, long reported,
             List<FailureReportLine> lines) {
+
+        /** A directory of the source that cannot be listed: its files are unknown, which is reported. */
+        static Findings unreadable(String directory, FailureCode code, String message, String holder) {
+            FailureReportLine line = new FailureReportLine();
+            line.path = directory.isEmpty() ? "/" : directory;
+            line.code = code.name();
+            line.message = "the audit could not list this directory: " + message;
+            line.holder = holder;
+            return new Findings(0, 0, 0, 0, 1, List.of(line));
+        }
     }
 
-    private final EndpointPool s3;
-    private final String bucket;
     private final DestinationCheck destination;
     private final FileCopier copier;
     private final Path sourceBase;
     private final String holder;
 
-    ManifestAudit(EndpointPool s3, String bucket, DestinationCheck destination, FileCopier copier, Path sourceBase,
-            String holder) {
-        this.s3 = s3;
-        this.bucket = bucket;
+    BatchAudit(DestinationCheck destination, FileCopier copier, Path sourceBase, String holder) {
         this.destination = destination;
         this.copier = copier;
         this.sourceBase = sourceBase;
         this.holder = holder;
     }
 
-    Findings audit(String manifestKey) throws InterruptedException {
-        ManifestRef ref = new ManifestRef();
-        ref.key = manifestKey;
-        List<FileEntry> entries = Manifests.read(s3, bucket, ref);
-        String task = taskOf(manifestKey);
+    /** @param task the task that carried the entries (null for a stretch of the source's walk) */
+    Findings audit(List<FileEntry> entries, String task) throws InterruptedException {
         long missing = 0;
         long different = 0;
         long recopied = 0;
@@ -103,7 +103,7 @@ final class ManifestAudit {
         return finding.problem() == DestinationCheck.Problem.MISSING ? FailureCode.AUDIT_MISSING : FailureCode.AUDIT_MISMATCH;
     }
 
-    /** The task a manifest belongs to, from its key. */
+    /** The task a manifest belongs to, from its key ({@code <task>-<16 hex>.jsonl}). */
     static String taskOf(String manifestKey) {
         String name = manifestKey.substring(manifestKey.lastIndexOf('/') + 1);
         Matcher matcher = MANIFEST_NAME.matcher(name);
