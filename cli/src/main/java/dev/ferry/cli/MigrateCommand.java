@@ -1,5 +1,6 @@
 package dev.ferry.cli;
 
+import dev.ferry.api.AuditMode;
 import dev.ferry.api.DestinationSpec;
 import dev.ferry.api.EmptyDirectoryPolicy;
 import dev.ferry.api.KafkaSpec;
@@ -103,6 +104,10 @@ public final class MigrateCommand implements Callable<Integer> {
 
     @Option(names = "--verify", description = "Checksum (default) or Size.")
     VerifyMode verify;
+
+    @Option(names = "--audit", description = "The check before the end: Plan (default: the destination against the"
+            + " plan's manifests), Source (against the source walked again; with Checksum every file is read again) or None.")
+    AuditMode audit;
 
     @Option(names = "--symlinks", paramLabel = "Skip|Follow|Store",
             description = "Symbolic links: Skip (default: left out and reported), Follow (links whose target is inside "
@@ -340,6 +345,9 @@ public final class MigrateCommand implements Callable<Integer> {
         }
         if (verify != null) {
             spec.verify = verify;
+        }
+        if (audit != null) {
+            spec.audit = audit;
         }
         if (concurrency != null) {
             spec.workers.concurrency = concurrency;

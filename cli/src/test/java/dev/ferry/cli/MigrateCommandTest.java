@@ -3,6 +3,7 @@ package dev.ferry.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.ferry.api.AuditMode;
 import dev.ferry.api.EmptyDirectoryPolicy;
 import dev.ferry.api.MigrationJob;
 import dev.ferry.api.MigrationMode;
@@ -24,7 +25,7 @@ class MigrateCommandTest {
     @Test
     void optionsBecomeTheJobsSpec() {
         MigrateCommand command = parse(source.toString(), "s3://bkt/p", "--mode", "Move", "--overwrite", "Always",
-                "--verify", "Checksum", "--bandwidth-limit", "50Mi", "--endpoint", "http://gw-a:9000",
+                "--verify", "Checksum", "--audit", "Source", "--bandwidth-limit", "50Mi", "--endpoint", "http://gw-a:9000",
                 "--endpoint", "http://gw-b:9000", "--access-key", "k", "--secret-key", "s");
         command.validate();
 
@@ -33,6 +34,7 @@ class MigrateCommandTest {
         assertThat(job.getSpec().mode).isEqualTo(MigrationMode.Move);
         assertThat(job.getSpec().overwrite).isEqualTo(OverwritePolicy.Always);
         assertThat(job.getSpec().verify).isEqualTo(VerifyMode.Checksum);
+        assertThat(job.getSpec().audit).isEqualTo(AuditMode.Source);
         assertThat(job.getSpec().workers.bandwidthLimit).isEqualTo("50Mi");
         assertThat(job.getSpec().destination.endpoints).containsExactly("http://gw-a:9000", "http://gw-b:9000");
         assertThat(job.getSpec().destination.prefix).isEqualTo("p");
@@ -47,6 +49,7 @@ class MigrateCommandTest {
         assertThat(job.getSpec().modeOrDefault()).isEqualTo(MigrationMode.Copy);
         assertThat(job.getSpec().overwriteOrDefault()).isEqualTo(OverwritePolicy.IfDifferent);
         assertThat(job.getSpec().verifyOrDefault()).isEqualTo(VerifyMode.Checksum);
+        assertThat(job.getSpec().auditOrDefault()).isEqualTo(AuditMode.Plan);
         assertThat(job.getSpec().workers.bandwidthLimit).isNull();
         assertThat(job.getSpec().source.effectiveSymlinks()).isEqualTo(SymlinkPolicy.Skip);
         assertThat(job.getSpec().source.emptyDirectoriesOrDefault()).isEqualTo(EmptyDirectoryPolicy.Skip);
@@ -61,6 +64,7 @@ class MigrateCommandTest {
         assertThat(job.getSpec().mode).isNull();
         assertThat(job.getSpec().overwrite).isNull();
         assertThat(job.getSpec().verify).isNull();
+        assertThat(job.getSpec().audit).isNull();
         assertThat(job.getSpec().destination.region).isNull();
         assertThat(job.getSpec().source.path).isNull();
         assertThat(job.getSpec().source.emptyDirectories).isNull();

@@ -153,7 +153,8 @@ final class ChaosMonkey implements AutoCloseable {
                 act("rollout done: every worker runs the new pod template");
             }
         }
-        if (!rolledOut && fraction >= 0.65 && !workers().isEmpty()) {
+        // Not while a worker is hung: the rollout would replace it, and the hang (and its stall) would never end.
+        if (!rolledOut && fraction >= 0.65 && hungPod == null && !workers().isEmpty()) {
             rolledOut = true;
             templateBeforeRollout = templateOf(workers().get(0));
             String out = Kubectl.run(kubeconfig, "rollout", "restart", "deployment/" + job + "-worker", "-n", NAMESPACE);

@@ -59,7 +59,7 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * Runs a job's Audit task, the last before it ends (the operator creates it once every other task has
  * finished). Three steps, each resumable by the next holder:
  * <ol>
- *   <li>The comparison, in batches audited {@code concurrency} at a time ({@link BatchAudit}) and
+ *   <li>The comparison, in batches audited {@link #BATCHES_IN_FLIGHT} at a time ({@link BatchAudit}) and
  *       collected in order: with {@code spec.audit: Plan} every manifest under the state prefix — the
  *       plan's record of each task, written before the task — in key order; with {@code Source} the source
  *       walked again with the planner's walker and filters, {@value #WALK_BATCH} entries at a time. What a
@@ -75,6 +75,13 @@ public final class AuditRunner {
     private static final Logger LOG = LoggerFactory.getLogger(AuditRunner.class);
     /** Status writes while auditing: at most this often, so a long audit shows progress without a write per batch. */
     static final Duration CHECKPOINT_INTERVAL = Duration.ofSeconds(1);
+    /**
+     * Batches audited at once. Few, each with its HEADs spread over the engine's {@code concurrency} file
+     * threads: batches finish one after the other and the checkpoint moves every few hundred files. (With
+     * {@code concurrency} batches side by side, all finished together, and a holder killed every 10 s —
+     * the chaos suite — moved the checkpoint by one manifest per life.)
+     */
+    static final int BATCHES_IN_FLIGHT = 2;
     /** Entries of the source's walk audited together: one folder listing for a folder's run of files. */
     static final int WALK_BATCH = 500;
 
@@ -145,7 +152,7 @@ public final class AuditRunner {
     /**
      * The comparison as a stream of batches: each audited on the audit's threads, collected in the order
      * given, its findings stored and the checkpoint moved past it; the status is written about once a
-     * second. Bounded: at most {@code concurrency} batches are in flight.
+     * second. Bounded: at most {@link #BATCHES_IN_FLIGHT} batches are in flight.
      */
     private final class Batches implements AutoCloseable {
         private final MigrationJob job;
@@ -175,9 +182,9 @@ public final class AuditRunner {
             DestinationCheck.SourceDigests digests = result.mode == AuditMode.Source && engine.verify == VerifyMode.Checksum
                     ? entry -> md5Now(base, entry) : null;
             DestinationCheck destination = new DestinationCheck(engine.s3, engine.bucket, engine.prefix, engine.verify,
-                    presenceOnly, digests);
+                    presenceOnly, digests, engine.fileThreads);
             this.audit = new BatchAudit(destination, new FileCopier(engine), base, podName);
-            this.threads = Executors.newFixedThreadPool(engine.concurrency(), r -> {
+            this.threads = Executors.newFixedThreadPool(BATCHES_IN_FLIGHT, r -> {
                 Thread thread = new Thread(r, "ferry-audit");
                 thread.setDaemon(true);
                 return thread;
@@ -278,7 +285,7 @@ public final class AuditRunner {
             inFlight.add(new Pending(checkpoint, CompletableFuture.supplyAsync(() -> stored(work, findingsKey), threads)));
             // Collected as soon as they are done, in order, and written down about once a second: a holder
             // that dies loses at most the batches in flight (the chaos suite kills one every few seconds).
-            while (!inFlight.isEmpty() && (inFlight.peek().findings().isDone() || inFlight.size() >= engine.concurrency())) {
+            while (!inFlight.isEmpty() && (inFlight.peek().findings().isDone() || inFlight.size() >= BATCHES_IN_FLIGHT)) {
                 collect(inFlight.poll());
                 writeIfDue();
             }

@@ -12,6 +12,10 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import software.amazon.awssdk.services.s3.model.CommonPrefix;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
@@ -44,6 +48,7 @@ final class DestinationCheck {
     private final VerifyMode verify;
     private final boolean presenceOnly;
     private final SourceDigests digests;
+    private final Executor headThreads;
 
     /** The MD5 of a source file read now (base64), for the strongest check; null when it cannot be read whole. */
     @FunctionalInterface
@@ -56,15 +61,17 @@ final class DestinationCheck {
      *        whatever it holds, as the user asked, so only its presence is checked
      * @param digests with {@code verify: Checksum}, the source's MD5 to compare {@code md5chksum} with (the
      *        audit of the source); null: the recorded MD5 is compared with the store's ETag only
+     * @param headThreads where the HEADs (and the source's MD5s) of a folder's objects run, in parallel
      */
     DestinationCheck(EndpointPool s3, String bucket, String prefix, VerifyMode verify, boolean presenceOnly,
-            SourceDigests digests) {
+            SourceDigests digests, Executor headThreads) {
         this.s3 = s3;
         this.bucket = bucket;
         this.prefix = prefix;
         this.verify = verify;
         this.presenceOnly = presenceOnly;
         this.digests = digests;
+        this.headThreads = headThreads;
     }
 
     /** The entries that are missing or different, in the order given. */
@@ -74,7 +81,7 @@ final class DestinationCheck {
             String key = ObjectKeys.keyOf(prefix, entry);
             byFolder.computeIfAbsent(folderOf(key), f -> new LinkedHashMap<>()).put(key, entry);
         }
-        Map<String, Finding> findings = new LinkedHashMap<>();
+        Map<String, Finding> findings = new ConcurrentHashMap<>();
         for (Map.Entry<String, Map<String, FileEntry>> folder : byFolder.entrySet()) {
             checkFolder(folder.getKey(), folder.getValue(), findings);
         }
@@ -102,6 +109,7 @@ final class DestinationCheck {
             last = last == null || ObjectKeys.compare(key, last) > 0 ? key : last;
         }
         Map<String, FileEntry> unseen = new LinkedHashMap<>(planned);
+        List<CompletableFuture<Void>> heads = new ArrayList<>();
         // Listing starts after the first key without its last character: at or before the first key.
         String startAfter = first.substring(0, first.length() - 1);
         String token = null;
@@ -119,7 +127,7 @@ final class DestinationCheck {
             for (S3Object object : page.contents()) {
                 FileEntry entry = unseen.remove(object.key());
                 if (entry != null) {
-                    compare(entry, object, findings);
+                    compare(entry, object, findings, heads);
                 }
                 past |= ObjectKeys.compare(object.key(), last) >= 0;
             }
@@ -138,9 +146,16 @@ final class DestinationCheck {
             findings.put(missing.getKey(), new Finding(missing.getValue(), missing.getKey(), Problem.MISSING,
                     "the destination has no object " + missing.getKey()));
         }
+        try {
+            CompletableFuture.allOf(heads.toArray(CompletableFuture[]::new)).join();
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof RuntimeException runtime ? runtime : e;
+        }
     }
 
-    private void compare(FileEntry entry, S3Object object, Map<String, Finding> findings) {
+    /** The size now; with checksums, one HEAD per object, sent on the engine's file threads while the listing goes on. */
+    private void compare(FileEntry entry, S3Object object, Map<String, Finding> findings,
+            List<CompletableFuture<Void>> heads) {
         if (presenceOnly) {
             return;
         }
@@ -151,10 +166,12 @@ final class DestinationCheck {
             return;
         }
         if (verify == VerifyMode.Checksum) {
-            String mismatch = checksumMismatch(object.key(), entry);
-            if (mismatch != null) {
-                findings.put(object.key(), new Finding(entry, object.key(), Problem.DIFFERENT, mismatch));
-            }
+            heads.add(CompletableFuture.runAsync(() -> {
+                String mismatch = checksumMismatch(object.key(), entry);
+                if (mismatch != null) {
+                    findings.put(object.key(), new Finding(entry, object.key(), Problem.DIFFERENT, mismatch));
+                }
+            }, headThreads));
         }
     }
 
