@@ -1,20 +1,14 @@
 package dev.ferry.operator.audit;
 
-import dev.ferry.api.Ferry;
 import dev.ferry.api.MigrationJob;
 import dev.ferry.api.MigrationJobStatus;
 import dev.ferry.api.MigrationTask;
 import dev.ferry.api.MigrationTaskSpec;
-import dev.ferry.api.MigrationTaskStatus;
-import dev.ferry.api.TaskPhase;
 import dev.ferry.api.TaskType;
 import dev.ferry.operator.state.JobState;
-import dev.ferry.operator.state.Owners;
+import dev.ferry.operator.state.OwnTasks;
 import dev.ferry.operator.state.Tasks;
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientException;
-import java.net.HttpURLConnection;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -69,39 +63,17 @@ public final class JobAudit {
         if (of(state).isPresent() || !workDone(state.tasks(), state.status())) {
             return;
         }
-        MigrationTask task = auditTask(state.job(), name(state.name()));
-        try {
-            MigrationTask created = client.resources(MigrationTask.class).inNamespace(state.namespace())
-                    .resource(task).create();
-            LOG.info("job {}/{}: every task finished; created audit task {}", state.namespace(), state.name(),
-                    task.getMetadata().getName());
-            onCreated.accept(created);
-            state.put(created);
-        } catch (KubernetesClientException e) {
-            if (e.getCode() != HttpURLConnection.HTTP_CONFLICT) {
-                throw e;
-            }
-            LOG.debug("audit task {} exists already", task.getMetadata().getName());
+        String name = name(state.name());
+        if (OwnTasks.createOnce(client, state, auditTask(state.job(), name), onCreated)) {
+            LOG.info("job {}/{}: every task finished; created audit task {}", state.namespace(), state.name(), name);
+        } else {
+            LOG.debug("audit task {} exists already", name);
         }
     }
 
     static MigrationTask auditTask(MigrationJob job, String name) {
-        MigrationTask task = new MigrationTask();
-        task.setMetadata(new ObjectMetaBuilder()
-                .withName(name)
-                .withNamespace(job.getMetadata().getNamespace())
-                .addToLabels(Ferry.JOB_LABEL, job.getMetadata().getName())
-                .addToLabels(Ferry.TASK_TYPE_LABEL, TaskType.Audit.name())
-                .withOwnerReferences(Owners.controlledBy(job))
-                .build());
         MigrationTaskSpec spec = new MigrationTaskSpec();
-        spec.jobName = job.getMetadata().getName();
         spec.type = TaskType.Audit;
-        task.setSpec(spec);
-        MigrationTaskStatus status = new MigrationTaskStatus();
-        status.phase = TaskPhase.Pending;
-        status.attempts = 0;
-        task.setStatus(status);
-        return task;
+        return OwnTasks.of(job, name, spec);
     }
 }

@@ -1,21 +1,15 @@
 package dev.ferry.operator.planning;
 
-import dev.ferry.api.Ferry;
 import dev.ferry.api.JobPhase;
 import dev.ferry.api.MigrationJob;
 import dev.ferry.api.MigrationJobStatus;
 import dev.ferry.api.MigrationTask;
 import dev.ferry.api.MigrationTaskSpec;
-import dev.ferry.api.MigrationTaskStatus;
 import dev.ferry.api.PlanScope;
-import dev.ferry.api.TaskPhase;
 import dev.ferry.api.TaskType;
 import dev.ferry.operator.state.JobState;
-import dev.ferry.operator.state.Owners;
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import dev.ferry.operator.state.OwnTasks;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientException;
-import java.net.HttpURLConnection;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,39 +49,17 @@ public final class RootPlan {
         if (state.task(name).isPresent() || state.observedStatus().startTime != null) {
             return;
         }
-        MigrationTask task = rootPlan(state.job(), name);
-        try {
-            MigrationTask created = client.resources(MigrationTask.class).inNamespace(state.namespace())
-                    .resource(task).create();
+        if (OwnTasks.createOnce(client, state, rootPlan(state.job(), name), onCreated)) {
             LOG.info("job {}/{}: created root plan task {}", state.namespace(), state.name(), name);
-            onCreated.accept(created);
-            state.put(created);
-        } catch (KubernetesClientException e) {
-            if (e.getCode() != HttpURLConnection.HTTP_CONFLICT) {
-                throw e;
-            }
+        } else {
             LOG.debug("root plan task {} exists already", name);
         }
     }
 
     static MigrationTask rootPlan(MigrationJob job, String name) {
-        MigrationTask task = new MigrationTask();
-        task.setMetadata(new ObjectMetaBuilder()
-                .withName(name)
-                .withNamespace(job.getMetadata().getNamespace())
-                .addToLabels(Ferry.JOB_LABEL, job.getMetadata().getName())
-                .addToLabels(Ferry.TASK_TYPE_LABEL, TaskType.Plan.name())
-                .withOwnerReferences(Owners.controlledBy(job))
-                .build());
         MigrationTaskSpec spec = new MigrationTaskSpec();
-        spec.jobName = job.getMetadata().getName();
         spec.type = TaskType.Plan;
         spec.plan = new PlanScope("");
-        task.setSpec(spec);
-        MigrationTaskStatus status = new MigrationTaskStatus();
-        status.phase = TaskPhase.Pending;
-        status.attempts = 0;
-        task.setStatus(status);
-        return task;
+        return OwnTasks.of(job, name, spec);
     }
 }

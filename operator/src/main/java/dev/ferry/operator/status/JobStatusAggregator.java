@@ -23,6 +23,7 @@ import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 
@@ -226,7 +227,8 @@ public final class JobStatusAggregator {
             return;
         }
         String took = parse(result.startTime).flatMap(start -> parse(result.completionTime)
-                .map(end -> " in " + Duration.between(start, end).toMillis() / 1000.0 + " s")).orElse("");
+                .map(end -> String.format(Locale.ROOT, " in %.1f s", Duration.between(start, end).toMillis() / 1000.0)))
+                .orElse("");
         if (Tasks.phase(audit.get()) == TaskPhase.Succeeded && result.passed()) {
             Conditions.set(status.conditions, Conditions.VERIFIED, true, AUDIT_PASSED,
                     checked + took + ": the destination holds every planned file", now, generation);
