@@ -110,8 +110,9 @@ final class DestinationCheck {
         }
         Map<String, FileEntry> unseen = new LinkedHashMap<>(planned);
         List<CompletableFuture<Void>> heads = new ArrayList<>();
-        // Listing starts after the first key without its last character: at or before the first key.
-        String startAfter = first.substring(0, first.length() - 1);
+        // Listing starts after the first key without its last character (a code point: half a surrogate
+        // pair would not encode): at or before the first key.
+        String startAfter = first.substring(0, first.offsetByCodePoints(first.length(), -1));
         String token = null;
         boolean past = false;
         while (!past && !unseen.isEmpty()) {

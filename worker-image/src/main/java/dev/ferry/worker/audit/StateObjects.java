@@ -1,10 +1,13 @@
 package dev.ferry.worker.audit;
 
 import dev.ferry.worker.s3.EndpointPool;
+import dev.ferry.worker.task.RetryableTaskException;
 import java.util.ArrayList;
 import java.util.List;
+import software.amazon.awssdk.services.s3.model.DeleteObjectsResponse;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
 import software.amazon.awssdk.services.s3.model.ObjectIdentifier;
+import software.amazon.awssdk.services.s3.model.S3Error;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
@@ -48,7 +51,14 @@ final class StateObjects {
                 return removed;
             }
             try {
-                s3.call(c -> c.deleteObjects(b -> b.bucket(bucket).delete(d -> d.objects(keys).quiet(true))));
+                DeleteObjectsResponse response = s3.call(c -> c.deleteObjects(b -> b.bucket(bucket)
+                        .delete(d -> d.objects(keys).quiet(true))));
+                if (response.hasErrors() && !response.errors().isEmpty()) {
+                    // listed again, they would be deleted again for ever
+                    S3Error first = response.errors().get(0);
+                    throw new RetryableTaskException("removing " + response.errors().size() + " object(s) under " + prefix
+                            + " failed, e.g. " + first.key() + ": " + first.code() + " " + first.message());
+                }
             } catch (S3Exception e) {
                 if (e.statusCode() / 100 != 4) {
                     throw e;

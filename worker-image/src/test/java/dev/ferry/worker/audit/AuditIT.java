@@ -136,6 +136,19 @@ class AuditIT {
     }
 
     @Test
+    void findsObjectsWhoseNamesEndInCharactersOutsideTheBasicPlane() throws Exception {
+        Files.createDirectories(source.resolve("e"));
+        Files.writeString(source.resolve("e/\uD83D\uDE00"), "a smile");
+        Files.writeString(source.resolve("e/\uD83D\uDE00\uD83D\uDE01"), "two");
+        migrate(spec -> spec.verify = VerifyMode.Size, 8);
+
+        AuditResult result = runAudit().getStatus().audit;
+
+        assertThat(result.checked).isEqualTo(14);
+        assertThat(result.missing + result.different + result.reported).isZero();
+    }
+
+    @Test
     void withVerifyChecksumAnObjectOfTheRightSizeWhoseBytesAreNotTheRecordedOnesIsDifferent() throws Exception {
         migrate(spec -> spec.verify = VerifyMode.Checksum);
         // Same size, other bytes, and the md5chksum of the original kept: only a checksum audit sees it.
@@ -227,8 +240,12 @@ class AuditIT {
         assertThat(result.missing).as(lost + " is in a manifest before the checkpoint").isZero();
     }
 
-    /** Plans the tree into tasks of 2 files under prefix {@code p} and runs every task to its end. */
+    /** Plans the tree into tasks of 2 files under prefix {@code p} and runs every task (the plan too: {@code tasks}) to its end. */
     private void migrate(Consumer<MigrationJobSpec> customize) {
+        migrate(customize, 7);
+    }
+
+    private void migrate(Consumer<MigrationJobSpec> customize, int tasks) {
         MigrationJob spec = TestResources.job("job-" + S3.bucket(), S3.server().endpoint(), S3.bucket(), "p");
         spec.getSpec().tasks.maxFiles = 2;
         customize.accept(spec.getSpec());
@@ -242,7 +259,7 @@ class AuditIT {
                 worker.run(task.getMetadata().getName());
             }
         }
-        assertThat(tasks()).hasSize(7).allSatisfy(t -> assertThat(t.getStatus().phase).isEqualTo(TaskPhase.Succeeded));
+        assertThat(tasks()).hasSize(tasks).allSatisfy(t -> assertThat(t.getStatus().phase).isEqualTo(TaskPhase.Succeeded));
     }
 
     private MigrationTask runAudit() {
