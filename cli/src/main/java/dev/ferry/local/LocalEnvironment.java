@@ -60,6 +60,7 @@ public final class LocalEnvironment implements AutoCloseable {
             Path kubeconfig = api.writeKubeconfig(options.kubeconfig() != null
                     ? options.kubeconfig() : options.workDir().resolve("kubeconfig"));
             installCrds(api.client());
+            BoundClaimObjects.create(api.client(), NAMESPACE, options.claims());
             if (options.s3Port() != null) {
                 s3 = LocalS3.start(options.s3Port(), options.workDir().resolve("s3"), options.embeddedS3Credentials());
             }

@@ -1,9 +1,11 @@
 package dev.ferry.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -38,6 +40,26 @@ class DevClusterIT {
                     .contains("all 10 files migrated");
             assertThat(SourceTree.describe(workDir.resolve("dev-cluster/s3/demo/samples")))
                     .isEqualTo(SourceTree.describe(FerryProcess.REPO.resolve("samples/data")));
+        }
+    }
+
+    @Test
+    void servesTheBoundClaimsAndRefusesAJobWhoseClaimDoesNotExist() throws Exception {
+        Path workDir = temp.resolve(".ferry");
+        try (DevCluster cluster = DevCluster.start(workDir)) {
+            Path kubeconfig = cluster.kubeconfig();
+            Path job = temp.resolve("unbound.yaml");
+            Files.writeString(job, Files.readString(FerryProcess.REPO.resolve("samples/migrationjob-local.yaml"))
+                    .replace("name: samples", "name: unbound").replace("pvc: samples", "pvc: nas-typo"));
+
+            assertThat(Kubectl.run(kubeconfig, "get", "pvc", "samples", "-o", "jsonpath={.status.phase}"))
+                    .isEqualTo("Bound");
+            Kubectl.run(kubeconfig, "apply", "-f", job.toString());
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(Kubectl.run(kubeconfig, "get", "mj",
+                    "unbound", "-o", "jsonpath={.status.conditions[?(@.type==\"Ready\")].message}"))
+                    .contains("source PersistentVolumeClaim 'nas-typo' (spec.source.pvc) not found in namespace default"));
+            assertThat(Kubectl.run(kubeconfig, "get", "mt")).as("no task of a job that cannot run")
+                    .doesNotContain("unbound");
         }
     }
 }

@@ -21,6 +21,7 @@ import dev.ferry.operator.state.Owners;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
@@ -52,6 +53,7 @@ import java.util.function.UnaryOperator;
 final class Cluster {
     static final String NAMESPACE = "ferry-test";
     static final String SECRET = "s3-credentials";
+    static final String SOURCE_CLAIM = "data";
 
     private final KubernetesClient client;
     private SharedIndexInformer<MigrationTask> auditWorker;
@@ -126,7 +128,12 @@ final class Cluster {
         }
     }
 
-    void createCredentialsSecret() {
+    /** What a job needs before it runs: its source claim (the validator checks it exists) and its Secret. */
+    void createClaimAndSecret() {
+        client.persistentVolumeClaims().inNamespace(NAMESPACE).resource(new PersistentVolumeClaimBuilder()
+                .withNewMetadata().withName(SOURCE_CLAIM).withNamespace(NAMESPACE).endMetadata()
+                .withNewSpec().withAccessModes("ReadOnlyMany").endSpec()
+                .build()).create();
         client.secrets().inNamespace(NAMESPACE).resource(new SecretBuilder()
                 .withNewMetadata().withName(SECRET).withNamespace(NAMESPACE).endMetadata()
                 .addToStringData(Ferry.SECRET_ACCESS_KEY_ID, "test-key")
@@ -137,7 +144,7 @@ final class Cluster {
     MigrationJob createJob(String name, Consumer<MigrationJobSpec> customize) {
         MigrationJobSpec spec = new MigrationJobSpec();
         spec.source = new SourceSpec();
-        spec.source.pvc = "data";
+        spec.source.pvc = SOURCE_CLAIM;
         spec.destination = new DestinationSpec();
         spec.destination.bucket = "archive";
         spec.destination.credentialsSecret = SECRET;

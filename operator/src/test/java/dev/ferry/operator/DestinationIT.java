@@ -42,7 +42,7 @@ class DestinationIT {
         cluster = new Cluster(client);
         cluster.installCrds();
         cluster.runAuditsThatPass();
-        cluster.createCredentialsSecret();
+        cluster.createClaimAndSecret();
         operator = FerryOperator.start(client, OperatorSettings.defaults()
                 .withClock(clock)
                 .withExitOnStopLeading(false)

@@ -48,7 +48,7 @@ class DisruptionIT {
         cluster = new Cluster(client);
         cluster.installCrds();
         cluster.runAuditsThatPass();
-        cluster.createCredentialsSecret();
+        cluster.createClaimAndSecret();
         operator = FerryOperator.start(client, OperatorSettings.defaults()
                 .withClock(clock)
                 .withExitOnStopLeading(false)

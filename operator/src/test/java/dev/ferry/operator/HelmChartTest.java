@@ -33,8 +33,10 @@ class HelmChartTest {
     }
 
     @Test
-    void grantsSecretsOnlyAsGetByNameToTheOperatorAndNotAtAllToWorkers() {
+    void grantsSecretsAndClaimsOnlyAsGetByNameToTheOperatorAndNotAtAllToWorkers() {
         assertThat(ChartRoles.of("operator").rules()).filteredOn(r -> r.resources().contains("secrets"))
+                .isNotEmpty().allSatisfy(r -> assertThat(r.verbs()).containsExactly("get"));
+        assertThat(ChartRoles.of("operator").rules()).filteredOn(r -> r.resources().contains("persistentvolumeclaims"))
                 .isNotEmpty().allSatisfy(r -> assertThat(r.verbs()).containsExactly("get"));
         assertThat(ChartRoles.of("worker").rules()).isNotEmpty()
                 .noneSatisfy(r -> assertThat(r.resources()).containsAnyOf("secrets", "pods", "*"));

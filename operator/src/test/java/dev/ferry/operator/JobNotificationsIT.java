@@ -56,7 +56,7 @@ class JobNotificationsIT {
         cluster = new Cluster(client);
         cluster.installCrds();
         cluster.runAuditsThatPass();
-        cluster.createCredentialsSecret();
+        cluster.createClaimAndSecret();
     }
 
     @AfterEach

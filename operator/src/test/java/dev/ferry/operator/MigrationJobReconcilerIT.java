@@ -85,7 +85,7 @@ class MigrationJobReconcilerIT {
 
     @Test
     void createsOneRootPlanTaskForANewJob() {
-        cluster.createCredentialsSecret();
+        cluster.createClaimAndSecret();
         MigrationJob job = cluster.createJob("photos", spec -> spec.workers.replicas = 3);
 
         await().untilAsserted(() -> {
@@ -153,7 +153,7 @@ class MigrationJobReconcilerIT {
 
     @Test
     void assignsPendingTasksToReadyWorkers() {
-        cluster.createCredentialsSecret();
+        cluster.createClaimAndSecret();
         MigrationJob job = cluster.createJob("logs", spec -> { });
         await().untilAsserted(() -> assertThat(cluster.tasks("logs")).hasSize(1));
 
@@ -193,7 +193,7 @@ class MigrationJobReconcilerIT {
 
     @Test
     void reassignsTasksOfADeletedWorker() {
-        cluster.createCredentialsSecret();
+        cluster.createClaimAndSecret();
         MigrationJob job = cluster.createJob("videos", spec -> { });
         await().untilAsserted(() -> assertThat(cluster.tasks("videos")).hasSize(1));
         cluster.startWorkerPod("videos", "w1", true, clock.instant());
@@ -227,7 +227,7 @@ class MigrationJobReconcilerIT {
 
     @Test
     void doesNotAssignToWorkersThatAreNotReady() {
-        cluster.createCredentialsSecret();
+        cluster.createClaimAndSecret();
         cluster.createJob("scans", spec -> { });
         await().untilAsserted(() -> assertThat(cluster.tasks("scans")).hasSize(1));
 
@@ -260,7 +260,7 @@ class MigrationJobReconcilerIT {
 
     @Test
     void failsATaskAfterMaxAttempts() {
-        cluster.createCredentialsSecret();
+        cluster.createClaimAndSecret();
         cluster.createJob("mail", spec -> {
             spec.tasks = new TasksSpec();
             spec.tasks.maxAttempts = 2;
@@ -303,7 +303,7 @@ class MigrationJobReconcilerIT {
 
     @Test
     void marksTheJobSucceededWhenEveryTaskSucceededAndCountsAddUp() {
-        cluster.createCredentialsSecret();
+        cluster.createClaimAndSecret();
         MigrationJob job = cluster.createJob("docs", spec -> { });
         await().untilAsserted(() -> assertThat(cluster.tasks("docs")).hasSize(1));
         cluster.startWorkerPod("docs", "w1", true, clock.instant());
@@ -349,7 +349,7 @@ class MigrationJobReconcilerIT {
 
     @Test
     void marksTheJobFailedWhenAFileFailed() {
-        cluster.createCredentialsSecret();
+        cluster.createClaimAndSecret();
         MigrationJob job = cluster.createJob("tmp", spec -> { });
         await().untilAsserted(() -> assertThat(cluster.tasks("tmp")).hasSize(1));
         cluster.startWorkerPod("tmp", "w1", true, clock.instant());
@@ -389,7 +389,7 @@ class MigrationJobReconcilerIT {
 
     @Test
     void countsEveryFailedFileAndTheFilesOfATaskItGaveUpOnSoTheCountsAddUp() {
-        cluster.createCredentialsSecret();
+        cluster.createClaimAndSecret();
         MigrationJob job = cluster.createJob("mixed", spec -> {
             spec.tasks = new TasksSpec();
             spec.tasks.maxAttempts = 1;
@@ -454,7 +454,7 @@ class MigrationJobReconcilerIT {
         });
 
         // The user fixes it: the Secret appears and the job is edited, which starts it.
-        cluster.createCredentialsSecret();
+        cluster.createClaimAndSecret();
         client.resources(MigrationJob.class).inNamespace(Cluster.NAMESPACE).withName("orphans")
                 .edit(j -> {
                     j.getSpec().workers.replicas = 1;
@@ -468,7 +468,7 @@ class MigrationJobReconcilerIT {
 
     @Test
     void suspendingAJobStopsAssignmentAndScalesWorkersToZero() {
-        cluster.createCredentialsSecret();
+        cluster.createClaimAndSecret();
         MigrationJob job = cluster.createJob("reports", spec -> { });
         await().untilAsserted(() -> assertThat(cluster.tasks("reports")).hasSize(1));
         cluster.startWorkerPod("reports", "w1", true, clock.instant());
@@ -512,7 +512,7 @@ class MigrationJobReconcilerIT {
 
     @Test
     void resumingASuspendedJobContinuesFromItsCheckpoints() {
-        cluster.createCredentialsSecret();
+        cluster.createClaimAndSecret();
         MigrationJob job = cluster.createJob("archive", spec -> { });
         await().untilAsserted(() -> assertThat(cluster.tasks("archive")).hasSize(1));
         cluster.startWorkerPod("archive", "w1", true, clock.instant());
@@ -567,7 +567,7 @@ class MigrationJobReconcilerIT {
 
     @Test
     void deletesAFinishedJobAfterItsTtl() {
-        cluster.createCredentialsSecret();
+        cluster.createClaimAndSecret();
         MigrationJob job = cluster.createJob("old", spec -> spec.ttlSecondsAfterFinished = 60);
         await().untilAsserted(() -> assertThat(cluster.tasks("old")).hasSize(1));
         cluster.startWorkerPod("old", "w1", true, clock.instant());

@@ -53,7 +53,7 @@ class TaskHistoryIT {
         cluster = new Cluster(client);
         cluster.installCrds();
         cluster.runAuditsThatPass();
-        cluster.createCredentialsSecret();
+        cluster.createClaimAndSecret();
         AuditedClient.drain(server, "operator");
         operatorClient = AuditedClient.of(client, "operator");
         operator = startAnOperator();

@@ -45,7 +45,7 @@ class WorkerLivenessIT {
         cluster = new Cluster(client);
         cluster.installCrds();
         cluster.runAuditsThatPass();
-        cluster.createCredentialsSecret();
+        cluster.createClaimAndSecret();
         AuditedClient.drain(server, "operator");
         operatorClient = AuditedClient.of(client, "operator");
     }

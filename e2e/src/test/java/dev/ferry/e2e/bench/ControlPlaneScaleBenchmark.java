@@ -19,6 +19,7 @@ import dev.ferry.api.WorkersSpec;
 import dev.ferry.local.apiserver.LocalKubernetesApi;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -124,6 +125,9 @@ public final class ControlPlaneScaleBenchmark {
                     .withNewMetadata().withName(SECRET).withNamespace(NAMESPACE).endMetadata()
                     .addToStringData(Ferry.SECRET_ACCESS_KEY_ID, "bench").addToStringData(Ferry.SECRET_SECRET_ACCESS_KEY, "bench")
                     .build()).create();
+            // The operator refuses a job whose source claim does not exist; the simulated workers mount nothing.
+            client.persistentVolumeClaims().inNamespace(NAMESPACE).resource(new PersistentVolumeClaimBuilder()
+                    .withNewMetadata().withName("data").withNamespace(NAMESPACE).endMetadata().build()).create();
             Path kubeconfig = api.writeKubeconfig(o.workDir().resolve("kubeconfig"));
             try (OperatorProcess operator = OperatorProcess.start(kubeconfig, o.heap(), o.workDir(),
                     Map.of("FERRY_WATCH_NAMESPACES", NAMESPACE))) {

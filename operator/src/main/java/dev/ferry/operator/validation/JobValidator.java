@@ -17,12 +17,14 @@ import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
 /**
- * Checks what the schema cannot: that the credentials Secret exists with its keys, that the Secret of
+ * Checks what the schema cannot: that the source PersistentVolumeClaim exists, that the credentials Secret
+ * exists with its keys, that the Secret of
  * Kafka's client properties exists when {@code spec.notifications.kafka.secret} names one, that the
  * include/exclude globs compile ({@link SourceGlobs}, as the planner reads them), that the part size is
  * one the workers send, and that values the schema only pattern-checks (or that came through an API server that
  * does not validate) parse.
- * The source claim is not checked: in the local mode claims are bound by the kubelet, not by objects.
+ * The claim only has to exist: a claim that is still {@code Pending} is normal with a storage class that binds
+ * on first use ({@code WaitForFirstConsumer}), and the workers' pods are what make it bind.
  */
 public final class JobValidator {
     private static final Pattern DURATION = Pattern.compile(Patterns.DURATION);
@@ -44,6 +46,7 @@ public final class JobValidator {
         checkGlobs("spec.source.exclude", spec.source.exclude, problems);
         checkQuantities(spec, problems);
         if (problems.isEmpty()) {
+            checkSourceClaim(state.namespace(), spec.source.pvc, problems);
             checkCredentials(state.namespace(), spec.destination.credentialsSecret, problems);
             checkKafkaSecret(state.namespace(), spec, problems);
         }
@@ -108,6 +111,17 @@ public final class JobValidator {
             problems.add(field + " '" + value + "' is not a byte quantity (e.g. 16Mi)");
         }
         return false;
+    }
+
+    private void checkSourceClaim(String namespace, String claim, List<String> problems) {
+        if (claim == null || claim.isBlank()) {
+            problems.add("spec.source.pvc is required");
+            return;
+        }
+        if (client.persistentVolumeClaims().inNamespace(namespace).withName(claim).get() == null) {
+            problems.add("source PersistentVolumeClaim '" + claim + "' (spec.source.pvc) not found in namespace "
+                    + namespace + ": create it, or name the claim that holds the files");
+        }
     }
 
     private void checkCredentials(String namespace, String secretName, List<String> problems) {

@@ -11,6 +11,7 @@ import dev.ferry.api.TasksSpec;
 import dev.ferry.api.WorkersSpec;
 import dev.ferry.operator.TestObjects;
 import dev.ferry.operator.state.JobState;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
@@ -26,7 +27,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * What the schema cannot say about a job, said by the operator as {@code Ready=False InvalidSpec} with a
- * message naming the field and what to do: the Secrets it needs, globs that do not compile, part sizes
+ * message naming the field and what to do: the claim and Secrets it needs, globs that do not compile, part sizes
  * that S3 refuses, paths that leave the volume.
  */
 @EnableKubernetesMockClient(crud = true)
@@ -34,7 +35,9 @@ class JobValidatorTest {
     static KubernetesClient client;
 
     @BeforeEach
-    void credentials() {
+    void claimAndCredentials() {
+        client.persistentVolumeClaims().inNamespace("ns").resource(new PersistentVolumeClaimBuilder()
+                .withNewMetadata().withName("data").endMetadata().build()).createOrReplace();
         client.secrets().inNamespace("ns").resource(new SecretBuilder().withNewMetadata()
                 .withName("creds").endMetadata()
                 .addToStringData(Ferry.SECRET_ACCESS_KEY_ID, "id")
@@ -43,6 +46,8 @@ class JobValidatorTest {
 
     static Stream<Arguments> acceptedButUnusable() {
         return Stream.of(
+                unusable("missing source claim", s -> s.source.pvc = "nas-typo",
+                        "source PersistentVolumeClaim 'nas-typo' (spec.source.pvc) not found in namespace ns: create it"),
                 unusable("missing credentials Secret", s -> s.destination.credentialsSecret = "nowhere",
                         "credentials Secret 'nowhere' not found in namespace ns"),
                 unusable("Secret without the secret key", s -> {
@@ -84,7 +89,7 @@ class JobValidatorTest {
     }
 
     @Test
-    void acceptsAJobWhoseSecretsExistAndWhoseValuesParse() {
+    void acceptsAJobWhoseClaimAndSecretsExistAndWhoseValuesParse() {
         MigrationJob job = TestObjects.job("j");
         job.getSpec().source.include = List.of("**/*.csv", "logs/{a,b}/*");
         workers(job.getSpec()).partSize = "5Mi";
