@@ -48,6 +48,9 @@ public final class LocalS3 implements AutoCloseable {
                 .blobStore(context.getBlobStore())
                 .endpoint(URI.create("http://127.0.0.1:" + port))
                 .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, credentials.accessKey(), credentials.secretKey())
+                // Lenient for the tools a user points at the embedded store (aws CLI v2 sends flexible
+                // checksum headers S3Proxy does not know); the worker's own requests are tested against a
+                // strict S3Proxy (worker-image's S3ProxyServer).
                 .ignoreUnknownHeaders(true)
                 .build();
         proxy.start();
