@@ -1,5 +1,6 @@
 package dev.ferry.cli;
 
+import dev.ferry.api.runtime.JvmDefaults;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -12,6 +13,7 @@ import picocli.CommandLine.Command;
 public final class FerryCommand {
 
     public static void main(String[] args) {
+        JvmDefaults.apply();
         int code = new CommandLine(new FerryCommand())
                 .setCaseInsensitiveEnumValuesAllowed(true)
                 .execute(args);

@@ -67,7 +67,8 @@ public final class LocalKafka implements AutoCloseable {
 
     /**
      * {@link #start} on another thread, for a caller with more to start: the broker's JVM warms up
-     * meanwhile. The future fails with the start's exception.
+     * meanwhile. The future fails with the start's exception. A thread of its own: the start waits
+     * seconds for the broker, which the common pool's few threads are not for.
      */
     public static CompletableFuture<LocalKafka> startAsync(Path workDir, int port) {
         return CompletableFuture.supplyAsync(() -> {
@@ -76,7 +77,7 @@ public final class LocalKafka implements AutoCloseable {
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
-        });
+        }, starter -> new Thread(starter, "local-kafka-start").start());
     }
 
     /** {@code 127.0.0.1:PORT}, for {@code bootstrap.servers}. */

@@ -1,5 +1,6 @@
 package dev.ferry.operator;
 
+import dev.ferry.api.runtime.JvmDefaults;
 import dev.ferry.operator.config.OperatorSettings;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -52,6 +53,7 @@ public final class OperatorMain {
     }
 
     public static void main(String[] args) throws InterruptedException {
+        JvmDefaults.apply();
         OperatorSettings settings = settings(System.getenv(), args);
         KubernetesClient client = new KubernetesClientBuilder().build();
         FerryOperator operator = FerryOperator.start(client, settings);

@@ -1,5 +1,6 @@
 package dev.ferry.worker;
 
+import dev.ferry.api.runtime.JvmDefaults;
 import dev.ferry.worker.config.WorkerConfig;
 import dev.ferry.worker.s3.S3ClientFactory;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -24,6 +25,7 @@ public final class WorkerMain {
     }
 
     public static void main(String[] args) throws InterruptedException {
+        JvmDefaults.apply();
         WorkerConfig config;
         try {
             config = WorkerConfig.fromEnv(System.getenv());
