@@ -21,7 +21,7 @@ import java.util.Map;
  */
 record Summary(String job, boolean succeeded, String reason, String destination, String endpoint,
         long filesTotal, long filesCopied, long filesSkipped, long filesFailed, long bytesTotal, long bytesCopied,
-        double seconds, List<FileFailure> failures, AuditResult audit, String failureReport) {
+        double seconds, List<FileFailure> failures, AuditResult audit, String failureReport, int tasks) {
 
     static Summary of(JobOutcome outcome, S3Url target, URI endpoint) {
         MigrationJobStatus s = outcome.status() != null ? outcome.status() : new MigrationJobStatus();
@@ -29,7 +29,7 @@ record Summary(String job, boolean succeeded, String reason, String destination,
                 endpoint.toString(), s.files.total, s.files.copied, s.files.skipped, s.files.failed, s.bytes.total,
                 s.bytes.copied, outcome.wallTime().toMillis() / 1000.0,
                 s.failures == null ? List.of() : s.failures, s.audit,
-                s.failureReport == null ? null : "s3://" + target.bucket() + "/" + s.failureReport);
+                s.failureReport == null ? null : "s3://" + target.bucket() + "/" + s.failureReport, s.tasks.total());
     }
 
     double bytesPerSecond() {
@@ -69,6 +69,7 @@ record Summary(String job, boolean succeeded, String reason, String destination,
                 "failed", filesFailed));
         json.put("bytes", Map.of("total", bytesTotal, "copied", bytesCopied));
         json.put("seconds", seconds);
+        json.put("tasks", tasks);
         json.put("bytesPerSecond", (long) bytesPerSecond());
         json.put("failures", failures);
         if (audit != null) {
