@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -63,7 +64,7 @@ final class ReplicaSetController implements AutoCloseable {
     private void sync() {
         Set<String> wanted = new HashSet<>();
         for (Deployment deployment : deployments.getStore().list()) {
-            if (deployment.getMetadata().getDeletionTimestamp() != null) {
+            if (deployment.getMetadata().getDeletionTimestamp() != null || !ours(deployment)) {
                 continue;
             }
             wanted.add(deployment.getMetadata().getUid());
@@ -75,6 +76,17 @@ final class ReplicaSetController implements AutoCloseable {
             }
             pod.killIfStopIsOverdue();
         }
+    }
+
+    /**
+     * Whether the Deployment is one of the components this runs. The informer asks for them by a set-based
+     * selector ({@code component in (...)}), which the local API, like the CRUD mock under it, does not
+     * apply: it lists every Deployment, and a user's own ({@code kubectl create deployment nginx ...})
+     * must not become a process.
+     */
+    private boolean ours(Deployment deployment) {
+        Map<String, String> labels = deployment.getMetadata().getLabels();
+        return labels != null && components.contains(labels.get(Ferry.COMPONENT_LABEL));
     }
 
     private void syncDeployment(Deployment deployment) {

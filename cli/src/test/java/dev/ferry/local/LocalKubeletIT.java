@@ -71,6 +71,22 @@ class LocalKubeletIT {
     }
 
     @Test
+    void runsNoProcessForADeploymentThatIsNotFerrys() throws InterruptedException {
+        Deployment nginx = deployment(1);
+        nginx.getMetadata().setName("nginx");
+        nginx.getMetadata().setLabels(Map.of("app", "nginx"));
+        nginx.getSpec().getSelector().setMatchLabels(Map.of("app", "nginx"));
+        nginx.getSpec().getTemplate().getMetadata().setLabels(Map.of("app", "nginx"));
+        client.apps().deployments().inNamespace("default").resource(nginx).create();
+        client.apps().deployments().inNamespace("default").resource(deployment(1)).create();
+
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() -> assertThat(workerPods()).hasSize(1));
+        Thread.sleep(1_000); // several sync rounds (every 300 ms) after the worker's pod appeared
+        assertThat(client.pods().inNamespace("default").list().getItems()).extracting(p -> p.getMetadata().getName())
+                .allSatisfy(name -> assertThat(name).startsWith("job-a-worker-"));
+    }
+
+    @Test
     void givesTheProcessTheDownwardApiAndTheBoundClaimAsItsMount() {
         client.apps().deployments().inNamespace("default").resource(deployment(1)).create();
 
