@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Ferry beside rclone in the shared anchor harness (../shared/bench): same dataset, same S3Proxy,
+# Ferry beside rclone in the shared anchor harness (../shared/bench); e2e/bench/bench.py is the same method
+# on its own (no ../shared needed). Same dataset, same S3Proxy,
 # one run, alternating order; the table's "ratio vs ref" is wall(ferry) / wall(best rclone).
 #
 #   e2e/bench/run.sh [PROFILE...]            (default: small)
