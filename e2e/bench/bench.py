@@ -447,11 +447,16 @@ def main():
     ap.add_argument("--reps", type=int, default=2)
     ap.add_argument("--tools", default="rclone:t16nh,ferry:default")
     ap.add_argument("--root", default="/tmp/ferry-bench")
+    ap.add_argument("--dataset", action="append", default=[], metavar="NAME=SPEC",
+                    help="another profile, e.g. bigmixed=1x1G,50x20M (COUNTxSIZE or COUNTxMIN-MAX, K/M/G)")
     ap.add_argument("--table", metavar="RESULTS_JSONL", help="only print the table of earlier results")
     args = ap.parse_args()
     if args.table:
         print(table([json.loads(line) for line in open(args.table)]))
         return
+    for extra in args.dataset:
+        name, _, spec = extra.partition("=")
+        PROFILES[name] = spec
     if os.path.realpath(args.root).startswith(REPO + os.sep):
         sys.exit("--root must be outside the repository")
     ensure_tools()

@@ -18,6 +18,7 @@ import software.amazon.awssdk.http.HttpExecuteResponse;
 import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.SdkHttpFullRequest;
 import software.amazon.awssdk.http.SdkHttpMethod;
+import software.amazon.awssdk.http.SdkHttpRequest;
 import software.amazon.awssdk.http.SdkHttpResponse;
 import software.amazon.awssdk.http.auth.aws.signer.AwsV4HttpSigner;
 import software.amazon.awssdk.http.auth.spi.signer.SignedRequest;
@@ -39,8 +40,8 @@ import software.amazon.awssdk.utils.http.SdkHttpUtils;
  * in the pipeline around the request (interceptors, marshalling, endpoint rules, execution context),
  * not in signing or HTTP; this path sends the same request for about 145 µs of CPU instead of 420.
  *
- * <p>The request is the one the client would send (path-style, Content-MD5, whole-payload signing,
- * the same metadata headers); failures surface as the client's
+ * <p>The request is the one the client would send (path-style, Content-MD5, the same metadata headers),
+ * except that its payload is not signed (its Content-MD5 is: see where the request is signed); failures surface as the client's
  * would, an {@link S3Exception} with status and error code or an {@link SdkClientException} around
  * the I/O error, so {@link S3Errors} and the {@link EndpointPool} treat them alike; and they are
  * retried by the same standard retry strategy the client is configured with. Everything else stays
@@ -128,16 +129,28 @@ public final class SignedPut {
 
     private String send(SdkHttpFullRequest request, byte[] data) {
         ContentStreamProvider payload = ContentStreamProvider.fromByteArrayUnsafe(data);
-        SignedRequest signed = signer.sign(r -> r.identity(credentials).request(request).payload(payload)
+        boolean unsignedPayload = unsignedPayloadAllowed(request);
+        // The SDK's signer signs every payload sent over plain http. A signature does not cover the scheme,
+        // so where the Host header reads the same under https (an explicit port that is default for
+        // neither scheme), the request is signed as https and sent as it is.
+        SdkHttpFullRequest toSign = unsignedPayload && !"https".equals(request.protocol())
+                ? request.toBuilder().protocol("https").build() : request;
+        SignedRequest signed = signer.sign(r -> r.identity(credentials).request(toSign).payload(payload)
                 .putProperty(AwsV4HttpSigner.SERVICE_SIGNING_NAME, "s3")
                 .putProperty(AwsV4HttpSigner.REGION_NAME, region)
                 // S3's rules, as the client applies them: the key is encoded once and never normalized
                 .putProperty(AwsV4HttpSigner.DOUBLE_URL_ENCODE, false)
-                .putProperty(AwsV4HttpSigner.NORMALIZE_PATH, false));
+                .putProperty(AwsV4HttpSigner.NORMALIZE_PATH, false)
+                // UNSIGNED-PAYLOAD: the signature covers Content-MD5, which the store checks against the
+                // body, so the body cannot change on the way unnoticed; what is saved is a SHA-256 pass
+                // over every byte here and another in the store, which verifies a signed payload's hash.
+                .putProperty(AwsV4HttpSigner.PAYLOAD_SIGNING_ENABLED, !unsignedPayload));
+        SdkHttpRequest wire = toSign == request ? signed.request()
+                : signed.request().toBuilder().protocol(request.protocol()).build();
         HttpExecuteResponse response;
         try {
             response = http.prepareRequest(HttpExecuteRequest.builder()
-                    .request(signed.request())
+                    .request(wire)
                     .contentStreamProvider(signed.payload().orElse(payload))
                     .build()).call();
         } catch (IOException e) {
@@ -152,6 +165,15 @@ public final class SignedPut {
                             + " and no ETag"));
         }
         throw failure(answer, body);
+    }
+
+    /** https, or http on an explicit port that is the default of neither scheme (the Host header is the same). */
+    static boolean unsignedPayloadAllowed(SdkHttpFullRequest request) {
+        if ("https".equals(request.protocol())) {
+            return true;
+        }
+        int port = request.port();
+        return port > 0 && port != 80 && port != 443;
     }
 
     private static byte[] readBody(HttpExecuteResponse response) {

@@ -7,6 +7,7 @@ import com.sun.net.httpserver.HttpServer;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -54,6 +55,42 @@ class SignedPutTest {
 
         assertThat(request.getUri().toString()).isEqualTo("http://gw.example/b/k");
         assertThat(request.firstMatchingHeader("x-amz-storage-class")).isEmpty();
+    }
+
+    @Test
+    void leavesTheBodyUnsignedButSignsItsContentMd5() throws Exception {
+        Map<String, String> seen = new java.util.concurrent.ConcurrentHashMap<>();
+        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/", exchange -> {
+            exchange.getRequestBody().readAllBytes();
+            seen.put("sha256", exchange.getRequestHeaders().getFirst("x-amz-content-sha256"));
+            seen.put("authorization", exchange.getRequestHeaders().getFirst("Authorization"));
+            exchange.getResponseHeaders().add("ETag", "\"etag\"");
+            exchange.sendResponseHeaders(200, -1);
+            exchange.close();
+        });
+        server.start();
+
+        put(AwsRetryStrategy.standardRetryStrategy());
+
+        assertThat(seen.get("sha256")).isEqualTo("UNSIGNED-PAYLOAD");
+        assertThat(seen.get("authorization")).containsPattern("SignedHeaders=[^,]*content-md5");
+    }
+
+    @Test
+    void signsThePayloadOverHttpWhereTheHostHeaderWouldReadDifferentlyUnderHttps() {
+        for (String endpoint : List.of("http://gw.example", "http://gw.example:80", "http://gw.example:443")) {
+            SignedPut put = new SignedPut(URI.create(endpoint), "us-east-1", KEYS, ApacheHttpClient.create(),
+                    AwsRetryStrategy.standardRetryStrategy());
+            assertThat(SignedPut.unsignedPayloadAllowed(put.request("b", "k", 0, "m", Map.of(), null)))
+                    .as(endpoint).isFalse();
+        }
+        for (String endpoint : List.of("https://gw.example", "http://gw.example:9000", "https://gw.example:8443")) {
+            SignedPut put = new SignedPut(URI.create(endpoint), "us-east-1", KEYS, ApacheHttpClient.create(),
+                    AwsRetryStrategy.standardRetryStrategy());
+            assertThat(SignedPut.unsignedPayloadAllowed(put.request("b", "k", 0, "m", Map.of(), null)))
+                    .as(endpoint).isTrue();
+        }
     }
 
     @Test
