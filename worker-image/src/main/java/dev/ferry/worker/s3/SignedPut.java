@@ -62,6 +62,8 @@ public final class SignedPut {
     private final AwsCredentialsIdentity credentials;
     private final SdkHttpClient http;
     private final RetryStrategy retries;
+    /** Set once the store refused an unsigned payload: from then on every payload is signed. */
+    private volatile boolean storeWantsSignedPayloads;
 
     /** A path-style PUT to {@code endpoint}, signed for {@code region}. */
     public SignedPut(URI endpoint, String region, AwsCredentialsIdentity credentials,
@@ -88,7 +90,7 @@ public final class SignedPut {
         RetryToken token = retries.acquireInitialToken(AcquireInitialTokenRequest.create("s3")).token();
         while (true) {
             try {
-                String eTag = send(request, data);
+                String eTag = sendAsTheStoreTakesIt(request, data);
                 retries.recordSuccess(RecordSuccessRequest.create(token));
                 return eTag;
             } catch (SdkException failure) {
@@ -127,9 +129,37 @@ public final class SignedPut {
         return builder.build();
     }
 
-    private String send(SdkHttpFullRequest request, byte[] data) {
+    /**
+     * Unsigned where allowed; a store that refuses that (one older than UNSIGNED-PAYLOAD, or that wants
+     * the payload's hash over http) gets the same PUT signed at once, and every later one.
+     */
+    private String sendAsTheStoreTakesIt(SdkHttpFullRequest request, byte[] data) {
+        boolean unsigned = !storeWantsSignedPayloads && unsignedPayloadAllowed(request);
+        if (!unsigned) {
+            return send(request, data, false);
+        }
+        try {
+            return send(request, data, true);
+        } catch (S3Exception refused) {
+            if (!refusesUnsignedPayloads(refused)) {
+                throw refused;
+            }
+            storeWantsSignedPayloads = true;
+            return send(request, data, false);
+        }
+    }
+
+    /** The answers of stores that do not take UNSIGNED-PAYLOAD: not the store's answer about the object. */
+    static boolean refusesUnsignedPayloads(S3Exception e) {
+        String code = e.awsErrorDetails() == null ? null : e.awsErrorDetails().errorCode();
+        return (e.statusCode() == 400 || e.statusCode() == 403 || e.statusCode() == 501) && code != null
+                && (code.equals("NotImplemented") || code.equals("InvalidRequest") || code.equals("InvalidArgument")
+                        || code.equals("XAmzContentSHA256Mismatch") || code.equals("SignatureDoesNotMatch")
+                        || code.equals("MissingSecurityHeader"));
+    }
+
+    private String send(SdkHttpFullRequest request, byte[] data, boolean unsignedPayload) {
         ContentStreamProvider payload = ContentStreamProvider.fromByteArrayUnsafe(data);
-        boolean unsignedPayload = unsignedPayloadAllowed(request);
         // The SDK's signer signs every payload sent over plain http. A signature does not cover the scheme,
         // so where the Host header reads the same under https (an explicit port that is default for
         // neither scheme), the request is signed as https and sent as it is.

@@ -78,6 +78,37 @@ class SignedPutTest {
     }
 
     @Test
+    void signsThePayloadFromTheFirstRefusalOnWhenTheStoreDoesNotTakeItUnsigned() throws Exception {
+        List<String> hashes = new java.util.concurrent.CopyOnWriteArrayList<>();
+        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/", exchange -> {
+            exchange.getRequestBody().readAllBytes();
+            String hash = exchange.getRequestHeaders().getFirst("x-amz-content-sha256");
+            hashes.add(hash);
+            if ("UNSIGNED-PAYLOAD".equals(hash)) {
+                byte[] body = ("<?xml version=\"1.0\"?><Error><Code>NotImplemented</Code><Message>A header you"
+                        + " provided implies functionality that is not implemented</Message></Error>")
+                        .getBytes(StandardCharsets.UTF_8);
+                exchange.sendResponseHeaders(501, body.length);
+                exchange.getResponseBody().write(body);
+            } else {
+                exchange.getResponseHeaders().add("ETag", "\"etag\"");
+                exchange.sendResponseHeaders(200, -1);
+            }
+            exchange.close();
+        });
+        server.start();
+        SignedPut put = new SignedPut(URI.create("http://127.0.0.1:" + server.getAddress().getPort()), "us-east-1",
+                KEYS, ApacheHttpClient.create(), AwsRetryStrategy.standardRetryStrategy());
+
+        assertThat(put.put("b", "k1", new byte[] {1}, "AAAA", Map.of(), null)).isEqualTo("\"etag\"");
+        assertThat(put.put("b", "k2", new byte[] {2}, "AAAA", Map.of(), null)).isEqualTo("\"etag\"");
+
+        assertThat(hashes).hasSize(3).first().isEqualTo("UNSIGNED-PAYLOAD");
+        assertThat(hashes.subList(1, 3)).allSatisfy(hash -> assertThat(hash).matches("[0-9a-f]{64}"));
+    }
+
+    @Test
     void signsThePayloadOverHttpWhereTheHostHeaderWouldReadDifferentlyUnderHttps() {
         for (String endpoint : List.of("http://gw.example", "http://gw.example:80", "http://gw.example:443")) {
             SignedPut put = new SignedPut(URI.create(endpoint), "us-east-1", KEYS, ApacheHttpClient.create(),
