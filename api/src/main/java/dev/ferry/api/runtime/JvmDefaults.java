@@ -1,7 +1,5 @@
 package dev.ferry.api.runtime;
 
-import java.util.concurrent.ForkJoinPool;
-
 /**
  * What every Ferry process (CLI, operator, worker) sets about its JVM before anything else runs.
  *
@@ -31,10 +29,5 @@ public final class JvmDefaults {
                 && Runtime.getRuntime().availableProcessors() - 1 < POOLED) {
             System.setProperty(COMMON_POOL_PARALLELISM, Integer.toString(POOLED));
         }
-    }
-
-    /** For the test: what the common pool ended up with in this JVM. */
-    static int commonPoolParallelism() {
-        return ForkJoinPool.getCommonPoolParallelism();
     }
 }

@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -54,7 +55,7 @@ class JvmDefaultsTest {
                 JvmDefaults.apply();
             }
             String thread = CompletableFuture.supplyAsync(() -> Thread.currentThread().getName()).get();
-            System.out.println("parallelism=" + JvmDefaults.commonPoolParallelism() + " pooled="
+            System.out.println("parallelism=" + ForkJoinPool.getCommonPoolParallelism() + " pooled="
                     + thread.startsWith("ForkJoinPool.commonPool"));
         }
     }

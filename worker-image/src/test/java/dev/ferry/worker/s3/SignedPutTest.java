@@ -3,13 +3,17 @@ package dev.ferry.worker.s3;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import com.sun.net.httpserver.Headers;
 import com.sun.net.httpserver.HttpServer;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
@@ -59,17 +63,12 @@ class SignedPutTest {
 
     @Test
     void leavesTheBodyUnsignedButSignsItsContentMd5() throws Exception {
-        Map<String, String> seen = new java.util.concurrent.ConcurrentHashMap<>();
-        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        server.createContext("/", exchange -> {
-            exchange.getRequestBody().readAllBytes();
-            seen.put("sha256", exchange.getRequestHeaders().getFirst("x-amz-content-sha256"));
-            seen.put("authorization", exchange.getRequestHeaders().getFirst("Authorization"));
-            exchange.getResponseHeaders().add("ETag", "\"etag\"");
-            exchange.sendResponseHeaders(200, -1);
-            exchange.close();
+        Map<String, String> seen = new ConcurrentHashMap<>();
+        store(headers -> {
+            seen.put("sha256", headers.getFirst("x-amz-content-sha256"));
+            seen.put("authorization", headers.getFirst("Authorization"));
+            return Answer.OK;
         });
-        server.start();
 
         put(AwsRetryStrategy.standardRetryStrategy());
 
@@ -79,27 +78,13 @@ class SignedPutTest {
 
     @Test
     void signsThePayloadFromTheFirstRefusalOnWhenTheStoreDoesNotTakeItUnsigned() throws Exception {
-        List<String> hashes = new java.util.concurrent.CopyOnWriteArrayList<>();
-        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        server.createContext("/", exchange -> {
-            exchange.getRequestBody().readAllBytes();
-            String hash = exchange.getRequestHeaders().getFirst("x-amz-content-sha256");
-            hashes.add(hash);
-            if ("UNSIGNED-PAYLOAD".equals(hash)) {
-                byte[] body = ("<?xml version=\"1.0\"?><Error><Code>NotImplemented</Code><Message>A header you"
-                        + " provided implies functionality that is not implemented</Message></Error>")
-                        .getBytes(StandardCharsets.UTF_8);
-                exchange.sendResponseHeaders(501, body.length);
-                exchange.getResponseBody().write(body);
-            } else {
-                exchange.getResponseHeaders().add("ETag", "\"etag\"");
-                exchange.sendResponseHeaders(200, -1);
-            }
-            exchange.close();
+        List<String> hashes = new CopyOnWriteArrayList<>();
+        store(headers -> {
+            hashes.add(headers.getFirst("x-amz-content-sha256"));
+            return "UNSIGNED-PAYLOAD".equals(headers.getFirst("x-amz-content-sha256"))
+                    ? new Answer(501, "NotImplemented") : Answer.OK;
         });
-        server.start();
-        SignedPut put = new SignedPut(URI.create("http://127.0.0.1:" + server.getAddress().getPort()), "us-east-1",
-                KEYS, ApacheHttpClient.create(), AwsRetryStrategy.standardRetryStrategy());
+        SignedPut put = signedPut(AwsRetryStrategy.standardRetryStrategy());
 
         assertThat(put.put("b", "k1", new byte[] {1}, "AAAA", Map.of(), null)).isEqualTo("\"etag\"");
         assertThat(put.put("b", "k2", new byte[] {2}, "AAAA", Map.of(), null)).isEqualTo("\"etag\"");
@@ -110,18 +95,10 @@ class SignedPutTest {
 
     @Test
     void signsThePayloadOverHttpWhereTheHostHeaderWouldReadDifferentlyUnderHttps() {
-        for (String endpoint : List.of("http://gw.example", "http://gw.example:80", "http://gw.example:443")) {
-            SignedPut put = new SignedPut(URI.create(endpoint), "us-east-1", KEYS, ApacheHttpClient.create(),
-                    AwsRetryStrategy.standardRetryStrategy());
-            assertThat(SignedPut.unsignedPayloadAllowed(put.request("b", "k", 0, "m", Map.of(), null)))
-                    .as(endpoint).isFalse();
-        }
-        for (String endpoint : List.of("https://gw.example", "http://gw.example:9000", "https://gw.example:8443")) {
-            SignedPut put = new SignedPut(URI.create(endpoint), "us-east-1", KEYS, ApacheHttpClient.create(),
-                    AwsRetryStrategy.standardRetryStrategy());
-            assertThat(SignedPut.unsignedPayloadAllowed(put.request("b", "k", 0, "m", Map.of(), null)))
-                    .as(endpoint).isTrue();
-        }
+        assertThat(List.of("http://gw.example", "http://gw.example:80", "http://gw.example:443"))
+                .allSatisfy(endpoint -> assertThat(unsignedPayloadAllowed(endpoint)).as(endpoint).isFalse());
+        assertThat(List.of("https://gw.example", "http://gw.example:9000", "https://gw.example:8443"))
+                .allSatisfy(endpoint -> assertThat(unsignedPayloadAllowed(endpoint)).as(endpoint).isTrue());
     }
 
     @Test
@@ -163,27 +140,47 @@ class SignedPutTest {
     /** A stand-in store: the first {@code failures} PUTs get {@code status} with an S3 error body, then 200. */
     private AtomicInteger answering(int failures, int status, String code) throws Exception {
         AtomicInteger requests = new AtomicInteger();
+        store(headers -> requests.incrementAndGet() <= failures ? new Answer(status, code) : Answer.OK);
+        return requests;
+    }
+
+    /** What the stand-in store answers a PUT: 200 with an ETag, or {@code status} with an S3 error body. */
+    private record Answer(int status, String code) {
+        static final Answer OK = new Answer(200, null);
+    }
+
+    /** A stand-in store that reads each PUT's body and answers what {@code answers} says for its headers. */
+    private void store(Function<Headers, Answer> answers) throws Exception {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.createContext("/", exchange -> {
             exchange.getRequestBody().readAllBytes();
-            if (requests.incrementAndGet() <= failures) {
-                byte[] body = ("<?xml version=\"1.0\"?><Error><Code>" + code + "</Code><Message>no</Message>"
-                        + "<RequestId>r1</RequestId></Error>").getBytes(StandardCharsets.UTF_8);
-                exchange.sendResponseHeaders(status, body.length);
-                exchange.getResponseBody().write(body);
-            } else {
+            Answer answer = answers.apply(exchange.getRequestHeaders());
+            if (answer.code() == null) {
                 exchange.getResponseHeaders().add("ETag", "\"etag\"");
-                exchange.sendResponseHeaders(200, -1);
+                exchange.sendResponseHeaders(answer.status(), -1);
+            } else {
+                byte[] body = ("<?xml version=\"1.0\"?><Error><Code>" + answer.code() + "</Code><Message>no</Message>"
+                        + "<RequestId>r1</RequestId></Error>").getBytes(StandardCharsets.UTF_8);
+                exchange.sendResponseHeaders(answer.status(), body.length);
+                exchange.getResponseBody().write(body);
             }
             exchange.close();
         });
         server.start();
-        return requests;
+    }
+
+    private SignedPut signedPut(software.amazon.awssdk.retries.api.RetryStrategy retries) {
+        return new SignedPut(URI.create("http://127.0.0.1:" + server.getAddress().getPort()), "us-east-1",
+                KEYS, ApacheHttpClient.create(), retries);
     }
 
     private String put(software.amazon.awssdk.retries.api.RetryStrategy retries) {
-        SignedPut put = new SignedPut(URI.create("http://127.0.0.1:" + server.getAddress().getPort()), "us-east-1",
-                KEYS, ApacheHttpClient.create(), retries);
-        return put.put("b", "k", new byte[] {1, 2, 3}, "AAAA", Map.of(), null);
+        return signedPut(retries).put("b", "k", new byte[] {1, 2, 3}, "AAAA", Map.of(), null);
+    }
+
+    private static boolean unsignedPayloadAllowed(String endpoint) {
+        SignedPut put = new SignedPut(URI.create(endpoint), "us-east-1", KEYS, ApacheHttpClient.create(),
+                AwsRetryStrategy.standardRetryStrategy());
+        return SignedPut.unsignedPayloadAllowed(put.request("b", "k", 0, "m", Map.of(), null));
     }
 }
