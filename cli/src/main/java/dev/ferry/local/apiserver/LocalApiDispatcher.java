@@ -1,9 +1,13 @@
 package dev.ferry.local.apiserver;
 
-import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
+import io.fabric8.kubernetes.client.server.mock.Resetable;
 import io.fabric8.mockwebserver.ServerRequest;
 import io.fabric8.mockwebserver.ServerResponse;
+import io.fabric8.mockwebserver.dsl.HttpMethod;
+import io.fabric8.mockwebserver.http.Dispatcher;
 import io.fabric8.mockwebserver.http.MockResponse;
+import io.fabric8.mockwebserver.internal.MockDispatcher;
+import io.fabric8.mockwebserver.internal.SimpleRequest;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import java.io.IOException;
 import java.util.Map;
@@ -13,16 +17,19 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The Fabric8 CRUD mock plus what the real {@code kubectl} and JOSDK need from an API server:
+ * The Fabric8 CRUD mock (its objects indexed: {@link IndexedCrudDispatcher}) plus what the real {@code kubectl} and JOSDK need from an API server:
  * discovery, OpenAPI v3, server-side printing (Table), field selectors on any field, status writes
  * whatever their query string, access reviews that allow everything, and custom resources defaulted,
  * pruned and validated against their CRD on every write ({@link CustomResourceAdmission}). Everything
  * else is the CRUD mock's own behaviour. Plain HTTP watches are not here: see {@link ApiFrontServer}.
  * This class only routes each request to the part that answers it.
  */
-public class LocalApiDispatcher extends KubernetesMixedDispatcher {
+public class LocalApiDispatcher extends Dispatcher implements Resetable {
     private static final Logger LOG = LoggerFactory.getLogger(LocalApiDispatcher.class);
 
+    private final Map<ServerRequest, Queue<ServerResponse>> expectations;
+    private final MockDispatcher expected;
+    private final IndexedCrudDispatcher crud = new IndexedCrudDispatcher();
     private final MockStore store;
     private final DiscoveryEndpoints discovery;
     private final ObjectReads reads;
@@ -30,12 +37,25 @@ public class LocalApiDispatcher extends KubernetesMixedDispatcher {
     private final CustomResourceAdmission admission;
 
     public LocalApiDispatcher(Map<ServerRequest, Queue<ServerResponse>> responses, TableBuilder tables) {
-        super(responses);
-        this.store = new MockStore(super::dispatch);
+        this.expectations = responses;
+        this.expected = new MockDispatcher(responses);
+        this.store = new MockStore(this::mock);
         this.discovery = new DiscoveryEndpoints(store);
         this.reads = new ObjectReads(store, tables);
         this.concurrency = new OptimisticConcurrency(store);
         this.admission = new CustomResourceAdmission(store);
+    }
+
+    /** The mock's answer, as its mixed mode gives it: a recorded expectation first, else the CRUD store. */
+    private MockResponse mock(RecordedRequest request) {
+        Queue<ServerResponse> queued = expectations.get(
+                new SimpleRequest(HttpMethod.valueOf(request.getMethod()), request.getPath()));
+        return queued != null && !queued.isEmpty() ? expected.dispatch(request) : crud.dispatch(request);
+    }
+
+    @Override
+    public void reset() {
+        crud.reset();
     }
 
     @Override

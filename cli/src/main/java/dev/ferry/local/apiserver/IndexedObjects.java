@@ -1,0 +1,155 @@
+package dev.ferry.local.apiserver;
+
+import io.fabric8.mockwebserver.crud.Attribute;
+import io.fabric8.mockwebserver.crud.AttributeSet;
+import io.fabric8.mockwebserver.crud.AttributeType;
+import java.util.AbstractMap;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Supplier;
+
+/**
+ * The CRUD mock's objects (its map of attribute set to JSON), with an inverted index from each indexed
+ * attribute (name, namespace, resource type, each label) to the objects that carry it.
+ *
+ * <p>The mock answers every read and write by streaming {@link #entrySet()} and keeping the entries whose
+ * attributes match the request's query: one scan of every object in the store per request, under its
+ * lock. While a query is {@linkplain #narrowedTo announced} on the calling thread, {@link #entrySet()}
+ * holds only the candidates for it: the objects of the smallest posting among the query's equality
+ * attributes. A query's equality attribute is matched only by an object that carries an equal attribute,
+ * so every object the mock would have kept is among the candidates; the mock still applies its own match
+ * to them, so what it answers does not change, only what it looks at.
+ *
+ * <p>Thread-safe as the mock's own map was (every method holds this object's lock); {@code entrySet()} is a
+ * snapshot, in the order the mock's map kept (insertion order of each object's last write).
+ */
+final class IndexedObjects extends AbstractMap<AttributeSet, String> {
+    private static final String LABEL_PREFIX = "labels:";
+    private static final Set<String> INDEXED_KEYS = Set.of("name", "namespace", "plural", "kind");
+
+    private final Map<AttributeSet, String> objects = new LinkedHashMap<>();
+    private final Map<Attribute, Set<AttributeSet>> postings = new HashMap<>();
+    private final ThreadLocal<AttributeSet> announced = new ThreadLocal<>();
+
+    /** Runs {@code read} with {@link #entrySet()} narrowed, on this thread, to the candidates for {@code query}. */
+    <T> T narrowedTo(AttributeSet query, Supplier<T> read) {
+        AttributeSet outer = announced.get();
+        announced.set(query);
+        try {
+            return read.get();
+        } finally {
+            if (outer == null) {
+                announced.remove();
+            } else {
+                announced.set(outer);
+            }
+        }
+    }
+
+    @Override
+    public synchronized Set<Entry<AttributeSet, String>> entrySet() {
+        Collection<AttributeSet> keys = candidates(announced.get());
+        Set<Entry<AttributeSet, String>> snapshot = new LinkedHashSet<>(Math.max(16, keys.size() * 2));
+        for (AttributeSet key : keys) {
+            snapshot.add(new SimpleImmutableEntry<>(key, objects.get(key)));
+        }
+        return snapshot;
+    }
+
+    /** Keys of the objects that may match {@code query}: all of them when it has no indexed equality. */
+    synchronized Collection<AttributeSet> candidates(AttributeSet query) {
+        if (query == null) {
+            return new ArrayList<>(objects.keySet());
+        }
+        Set<AttributeSet> smallest = null;
+        for (Attribute attribute : equalities(query)) {
+            Set<AttributeSet> posting = postings.get(attribute);
+            if (posting == null) {
+                return List.of(); // no object carries it, so none matches
+            }
+            if (smallest == null || posting.size() < smallest.size()) {
+                smallest = posting;
+            }
+        }
+        return smallest == null ? new ArrayList<>(objects.keySet()) : new ArrayList<>(smallest);
+    }
+
+    @Override
+    public synchronized String put(AttributeSet key, String value) {
+        String previous = objects.put(key, value);
+        if (previous == null) {
+            for (Attribute attribute : indexed(key)) {
+                postings.computeIfAbsent(attribute, a -> new LinkedHashSet<>()).add(key);
+            }
+        }
+        return previous;
+    }
+
+    @Override
+    public synchronized String remove(Object key) {
+        String previous = objects.remove(key);
+        if (previous != null) {
+            for (Attribute attribute : indexed((AttributeSet) key)) {
+                Set<AttributeSet> posting = postings.get(attribute);
+                if (posting != null && posting.remove(key) && posting.isEmpty()) {
+                    postings.remove(attribute);
+                }
+            }
+        }
+        return previous;
+    }
+
+    @Override
+    public synchronized String get(Object key) {
+        return objects.get(key);
+    }
+
+    @Override
+    public synchronized boolean containsKey(Object key) {
+        return objects.containsKey(key);
+    }
+
+    @Override
+    public synchronized int size() {
+        return objects.size();
+    }
+
+    @Override
+    public synchronized void clear() {
+        objects.clear();
+        postings.clear();
+    }
+
+    /** Number of distinct indexed attributes (for tests: the index shrinks as objects go). */
+    synchronized int postingCount() {
+        return postings.size();
+    }
+
+    private static List<Attribute> equalities(AttributeSet query) {
+        List<Attribute> equalities = new ArrayList<>();
+        for (Attribute attribute : indexed(query)) {
+            // Only WITH is matched by an equal attribute; IN, EXISTS and the negations are not.
+            if (attribute.getType() == AttributeType.WITH) {
+                equalities.add(attribute);
+            }
+        }
+        return equalities;
+    }
+
+    private static List<Attribute> indexed(AttributeSet set) {
+        List<Attribute> indexed = new ArrayList<>();
+        for (Attribute attribute : MockInternals.attributes(set)) {
+            String key = attribute.getKey().toString();
+            if (INDEXED_KEYS.contains(key) || key.startsWith(LABEL_PREFIX)) {
+                indexed.add(attribute);
+            }
+        }
+        return indexed;
+    }
+}

@@ -1,0 +1,174 @@
+package dev.ferry.local.apiserver;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fabric8.kubernetes.client.server.mock.KubernetesAttributesExtractor;
+import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.mockwebserver.dsl.HttpMethod;
+import io.fabric8.mockwebserver.http.Buffer;
+import io.fabric8.mockwebserver.http.Headers;
+import io.fabric8.mockwebserver.http.MockResponse;
+import io.fabric8.mockwebserver.http.RecordedRequest;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The indexed CRUD mock answers exactly what the Fabric8 CRUD mock answers, request for request, while a
+ * get by name looks at one object instead of all of them.
+ */
+class IndexedCrudDispatcherTest {
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final List<String> NAMESPACES = List.of("default", "team-a", "team-b");
+    private static final List<String> APPS = List.of("web", "db", "cache");
+
+    private final KubernetesCrudDispatcher plain = new KubernetesCrudDispatcher();
+    private final IndexedCrudDispatcher indexed = new IndexedCrudDispatcher();
+
+    @Test
+    void everyReadAndWriteIsAnsweredAsTheUnindexedMockAnswersIt() throws Exception {
+        Random random = new Random(7);
+        List<String> writes = new ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            String namespace = NAMESPACES.get(random.nextInt(NAMESPACES.size()));
+            String app = APPS.get(random.nextInt(APPS.size()));
+            String name = "obj-" + random.nextInt(60); // names repeat across namespaces and types
+            String kind = random.nextBoolean() ? "pods" : "configmaps";
+            switch (random.nextInt(5)) {
+                case 0, 1 -> both(HttpMethod.POST, "/api/v1/namespaces/" + namespace + "/" + kind,
+                        object(kind, namespace, name, app, random.nextBoolean()), null);
+                case 2 -> both(HttpMethod.PATCH, "/api/v1/namespaces/" + namespace + "/" + kind + "/" + name,
+                        "{\"metadata\":{\"labels\":{\"app\":\"" + app + "\"}}}", "application/merge-patch+json");
+                case 3 -> both(HttpMethod.PUT, "/api/v1/namespaces/" + namespace + "/" + kind + "/" + name,
+                        object(kind, namespace, name, app, true), null);
+                default -> both(HttpMethod.DELETE, "/api/v1/namespaces/" + namespace + "/" + kind + "/" + name, null, null);
+            }
+            writes.add(namespace + "/" + kind + "/" + name);
+        }
+        both(HttpMethod.POST, "/api/v1/namespaces", "{\"apiVersion\":\"v1\",\"kind\":\"Namespace\",\"metadata\":{\"name\":\"team-a\"}}", null);
+        both(HttpMethod.POST, "/apis/ferry.dev/v1alpha1/namespaces/team-a/migrationtasks",
+                "{\"apiVersion\":\"ferry.dev/v1alpha1\",\"kind\":\"MigrationTask\",\"metadata\":{\"name\":\"obj-1\",\"labels\":{\"app\":\"web\"}}}", null);
+
+        List<String> reads = new ArrayList<>(List.of(
+                "/api/v1/pods", "/api/v1/configmaps", "/api/v1/namespaces", "/api/v1/namespaces/team-a",
+                "/api/v1/namespaces/missing/pods", "/api/v1/pods?labelSelector=app%3Dweb",
+                "/api/v1/pods?labelSelector=app%21%3Dweb", "/api/v1/pods?labelSelector=app",
+                "/api/v1/pods?labelSelector=%21tier", "/api/v1/pods?labelSelector=tier%3Dfront%2Capp%3Ddb",
+                "/api/v1/pods?labelSelector=app%20in%20%28web%2Cdb%29",
+                "/api/v1/pods?labelSelector=app%20notin%20%28web%29",
+                "/api/v1/pods?fieldSelector=metadata.name%3Dobj-3",
+                "/api/v1/namespaces/team-a/pods?fieldSelector=metadata.name%21%3Dobj-3",
+                "/apis/ferry.dev/v1alpha1/migrationtasks", "/apis/ferry.dev/v1alpha1/namespaces/team-a/migrationtasks/obj-1"));
+        for (String namespace : NAMESPACES) {
+            for (String kind : List.of("pods", "configmaps")) {
+                reads.add("/api/v1/namespaces/" + namespace + "/" + kind);
+                reads.add("/api/v1/namespaces/" + namespace + "/" + kind + "?labelSelector=app%3Ddb");
+                for (int n = 0; n < 60; n += 7) {
+                    reads.add("/api/v1/namespaces/" + namespace + "/" + kind + "/obj-" + n);
+                }
+            }
+        }
+        int objectsRead = 0;
+        for (String path : reads) {
+            MockResponse expected = plain.dispatch(request(HttpMethod.GET, path, null, null));
+            assertSame(path, expected, indexed.dispatch(request(HttpMethod.GET, path, null, null)));
+            objectsRead += expected.code() == 200 ? summary(expected).size() : 0;
+        }
+        assertThat(objectsRead).as("the reads compared found objects").isGreaterThan(300);
+        assertThat(writes).hasSize(300);
+        assertThat(indexed.objects().size()).isEqualTo(plain.getMap().size()).isPositive();
+    }
+
+    @Test
+    void aGetByNameLooksAtTheObjectsOfThatNameOnly() throws Exception {
+        for (int i = 0; i < 1000; i++) {
+            both(HttpMethod.POST, "/api/v1/namespaces/default/pods", object("pods", "default", "pod-" + i, "web", false), null);
+        }
+        KubernetesAttributesExtractor extractor = (KubernetesAttributesExtractor) indexed.getAttributeExtractor();
+
+        assertThat(indexed.objects().candidates(extractor.fromPath("/api/v1/namespaces/default/pods/pod-17"))).hasSize(1);
+        assertThat(indexed.objects().candidates(extractor.fromPath("/api/v1/namespaces/default/pods/absent"))).isEmpty();
+        assertThat(indexed.objects().candidates(extractor.fromPath("/api/v1/namespaces/default/pods"))).hasSize(1000);
+        assertThat(code(indexed.dispatch(request(HttpMethod.GET, "/api/v1/namespaces/default/pods/pod-17", null, null))))
+                .isEqualTo(200);
+    }
+
+    @Test
+    void theIndexForgetsWhatIsDeleted() throws Exception {
+        int emptyStore = indexed.objects().postingCount();
+        for (int i = 0; i < 50; i++) {
+            both(HttpMethod.POST, "/api/v1/namespaces/team-a/configmaps", object("configmaps", "team-a", "cm-" + i, "db", true), null);
+        }
+        for (int i = 0; i < 50; i++) {
+            both(HttpMethod.PATCH, "/api/v1/namespaces/team-a/configmaps/cm-" + i,
+                    "{\"metadata\":{\"labels\":{\"app\":\"cache\"}}}", "application/merge-patch+json");
+        }
+        assertThat(indexed.objects().postingCount()).isGreaterThan(emptyStore);
+
+        for (int i = 0; i < 50; i++) {
+            both(HttpMethod.DELETE, "/api/v1/namespaces/team-a/configmaps/cm-" + i, null, null);
+        }
+
+        assertThat(indexed.objects().size()).isZero();
+        assertThat(indexed.objects().postingCount()).isEqualTo(emptyStore);
+    }
+
+    /** The same request to both stores; their answers must agree. */
+    private void both(HttpMethod method, String path, String body, String contentType) throws Exception {
+        assertSame(method + " " + path, plain.dispatch(request(method, path, body, contentType)),
+                indexed.dispatch(request(method, path, body, contentType)));
+    }
+
+    /** Same code and same objects in the same order; uids and timestamps are each store's own. */
+    private static void assertSame(String what, MockResponse expected, MockResponse actual) throws Exception {
+        assertThat(code(actual)).as(what).isEqualTo(code(expected));
+        assertThat(summary(actual)).as(what).isEqualTo(summary(expected));
+    }
+
+    private static int code(MockResponse response) {
+        return response == null ? -1 : response.code();
+    }
+
+    private static List<String> summary(MockResponse response) throws Exception {
+        if (response == null || response.getBody() == null || response.getBody().size() == 0) {
+            return List.of();
+        }
+        JsonNode body = MAPPER.readTree(response.getBody().getBytes());
+        List<String> objects = new ArrayList<>();
+        if (body.has("items")) {
+            body.get("items").forEach(item -> objects.add(describe(item)));
+        } else {
+            objects.add(describe(body));
+        }
+        return objects;
+    }
+
+    private static String describe(JsonNode object) {
+        JsonNode metadata = object.path("metadata");
+        return object.path("kind").asText() + " " + metadata.path("namespace").asText() + "/" + metadata.path("name").asText()
+                + " rv=" + metadata.path("resourceVersion").asText() + " labels=" + metadata.path("labels");
+    }
+
+    private static String object(String plural, String namespace, String name, String app, boolean tier) {
+        String kind = plural.equals("pods") ? "Pod" : "ConfigMap";
+        String labels = "\"app\":\"" + app + "\"" + (tier ? ",\"tier\":\"front\"" : "");
+        return "{\"apiVersion\":\"v1\",\"kind\":\"" + kind + "\",\"metadata\":{\"name\":\"" + name + "\",\"namespace\":\""
+                + namespace + "\",\"labels\":{" + labels + "}}}";
+    }
+
+    private static RecordedRequest request(HttpMethod method, String path, String body, String contentType) {
+        Headers.Builder headers = Headers.builder();
+        if (contentType != null) {
+            headers.add("Content-Type", contentType);
+        }
+        Buffer buffer = new Buffer();
+        if (body != null) {
+            buffer.write(body.getBytes(StandardCharsets.UTF_8));
+        }
+        return new RecordedRequest("HTTP/1.1", method, path, headers.build(), buffer);
+    }
+}
