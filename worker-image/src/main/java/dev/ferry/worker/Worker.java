@@ -13,6 +13,7 @@ import dev.ferry.worker.copy.CopyRunner;
 import dev.ferry.worker.events.KafkaClientProperties;
 import dev.ferry.worker.lease.LeaseRenewer;
 import dev.ferry.worker.parts.PartsRunner;
+import dev.ferry.worker.plan.ActiveTasks;
 import dev.ferry.worker.plan.PlanRunner;
 import dev.ferry.worker.s3.EndpointPool;
 import dev.ferry.worker.s3.S3ClientFactory;
@@ -71,7 +72,8 @@ public final class Worker implements AutoCloseable {
         this.ticker = Executors.newSingleThreadScheduledExecutor(
                 BasicThreadFactory.builder().namingPattern("ferry-progress").daemon(true).build());
         StopSignal stop = stopping::get;
-        PlanRunner plans = new PlanRunner(client, config.sourceRoot(), this::unfinishedCopyTasks,
+        PlanRunner plans = new PlanRunner(client, config.sourceRoot(),
+                ActiveTasks.of(this::unfinishedCopyTasks, this::succeededCopyTasks),
                 this::poolFor, clock);
         CopyRunner copies = new CopyRunner(config.sourceRoot(), this::engineFor, this::publisherFor, ticker, clock,
                 drainGrace);
@@ -95,6 +97,10 @@ public final class Worker implements AutoCloseable {
 
     private int unfinishedCopyTasks() {
         return dispatcher.unfinishedCopyTasks();
+    }
+
+    private int succeededCopyTasks() {
+        return dispatcher.succeededCopyTasks();
     }
 
     /** The job's gateways: one pool per job in this worker, shared by planning and copying. */

@@ -36,6 +36,7 @@ public record JobSettings(
         int maxFiles,
         long maxBytes,
         int maxActive,
+        int historyLimit,
         long splitFileSize,
         int splitDirectoryEntries) {
 
@@ -67,6 +68,7 @@ public record JobSettings(
                 tasks.maxFilesOrDefault(),
                 tasks.maxBytesOrUnlimited(),
                 tasks.maxActiveOrDefault(),
+                tasks.historyLimitOrDefault(),
                 tasks.splitFileSizeOrDefault(),
                 tasks.splitDirectoryEntriesOrDefault());
     }

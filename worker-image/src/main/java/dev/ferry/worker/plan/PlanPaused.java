@@ -15,7 +15,8 @@ final class PlanPaused extends RuntimeException {
         return new PlanPaused(Why.STOPPING, "the worker is stopping");
     }
 
-    static PlanPaused noRoom(int unfinished, int maxActive) {
-        return new PlanPaused(Why.NO_ROOM, unfinished + " unfinished tasks reach spec.tasks.maxActive " + maxActive);
+    static PlanPaused noRoom(int occupied, int maxActive) {
+        return new PlanPaused(Why.NO_ROOM, occupied + " unfinished tasks (and Succeeded ones not folded yet) reach"
+                + " spec.tasks.maxActive " + maxActive);
     }
 }

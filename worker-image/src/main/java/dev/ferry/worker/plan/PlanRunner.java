@@ -144,7 +144,7 @@ public final class PlanRunner {
         TaskFactory factory = new TaskFactory(job, planName, store);
         // one plan per worker beside the root: planning in parallel, never every task slot of the job
         ChildPlans children = new ChildPlans(job.getMetadata().getName(), tasks, factory, jobSettings.replicas() + 1);
-        Room room = new Room(activeTasks, jobSettings.maxActive(), stop, settings.roomPoll(),
+        Room room = new Room(activeTasks, jobSettings.maxActive(), jobSettings.historyLimit(), stop, settings.roomPoll(),
                 settings.roomWaitInPlace());
         MultipartUploads uploads = new MultipartUploads(store, job.getSpec().destination, base,
                 job.getMetadata().getUid());

@@ -7,6 +7,7 @@ import dev.ferry.api.TaskType;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.cache.Store;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -93,12 +94,26 @@ public final class TaskDispatcher implements ResourceEventHandler<MigrationTask>
     /** Copy tasks of the job that are not finished: planning waits for room below maxActive. */
     public int unfinishedCopyTasks() {
         Store<MigrationTask> s = store;
-        if (s == null) {
-            return 0;
-        }
-        return (int) s.list().stream()
+        return s == null ? 0 : unfinishedCopyTasks(s.list());
+    }
+
+    /** Succeeded Copy and Parts tasks of the job still stored: planning counts those beyond historyLimit. */
+    public int succeededCopyTasks() {
+        Store<MigrationTask> s = store;
+        return s == null ? 0 : succeededCopyTasks(s.list());
+    }
+
+    static int unfinishedCopyTasks(Collection<MigrationTask> tasks) {
+        return (int) tasks.stream()
                 .filter(t -> t.getSpec() != null && t.getSpec().type != TaskType.Plan)
                 .filter(t -> t.getStatus() == null || t.getStatus().phase == null || !t.getStatus().phase.isFinished())
+                .count();
+    }
+
+    static int succeededCopyTasks(Collection<MigrationTask> tasks) {
+        return (int) tasks.stream()
+                .filter(t -> t.getSpec() != null && (t.getSpec().type == TaskType.Copy || t.getSpec().type == TaskType.Parts))
+                .filter(t -> t.getStatus() != null && t.getStatus().phase == TaskPhase.Succeeded)
                 .count();
     }
 
