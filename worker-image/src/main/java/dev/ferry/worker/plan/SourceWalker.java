@@ -8,7 +8,6 @@ import dev.ferry.worker.manifest.StatePrefix;
 import dev.ferry.worker.source.SourcePaths;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
 import java.nio.file.FileSystemException;
 import java.nio.file.FileSystemLoopException;
 import java.nio.file.Files;
@@ -18,16 +17,15 @@ import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Instant;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.Deque;
-import java.util.List;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Walks a directory of the source depth-first in {@link PathOrder}: each directory's entries sorted by
- * name, one listing in memory per level. Regular files in scope go to the visitor with their path
+ * name, one listing per level, each holding at most {@code listingInMemory} names in memory however big
+ * the directory ({@link DirectoryListing} spills sorted runs to local disk beyond that). Regular files in scope go to the visitor with their path
  * relative to the base (the job's source path), size and mtime; the visitor is asked before each
  * subdirectory is walked and may take it away (to a child Plan task). The walk policy:
  * <ul>
@@ -94,11 +92,23 @@ public final class SourceWalker {
 
     private final Path base;
     private final Policy policy;
+    private final int listingInMemory;
+    private final Path spill;
     private Path realBase;
 
     public SourceWalker(Path base, Policy policy) {
+        this(base, policy, DirectoryListing.DEFAULT_IN_MEMORY, Path.of(System.getProperty("java.io.tmpdir")));
+    }
+
+    /**
+     * @param listingInMemory names of one directory held in memory at most; beyond that, sorted runs go to
+     *     {@code spill}
+     */
+    public SourceWalker(Path base, Policy policy, int listingInMemory, Path spill) {
         this.base = base;
         this.policy = policy;
+        this.listingInMemory = listingInMemory;
+        this.spill = spill;
     }
 
     /**
@@ -109,22 +119,23 @@ public final class SourceWalker {
     public void walk(String directory, Supplier<String> floor, Visitor visitor) throws Exception {
         String start = SourcePaths.relative(directory);
         Path absolute = start.isEmpty() ? base : base.resolve(start);
-        List<String> names = list(start, absolute, () -> null, visitor);
-        if (names == null) {
-            return;
-        }
-        Deque<Path> walking = policy.followSymlinks() ? realPathsDownTo(start) : null;
-        if (names.isEmpty() && !start.isEmpty()) {
-            // a child plan's directory, emptied after its parent saw entries in it and handed it off
-            boolean link = Files.isSymbolicLink(absolute);
-            if (!link || policy.followSymlinks()) {
-                marker(start, absolute, link ? absolute.toRealPath() : null, floor, visitor);
+        try (DirectoryListing names = list(start, absolute, () -> null, visitor)) {
+            if (names == null) {
+                return;
             }
+            Deque<Path> walking = policy.followSymlinks() ? realPathsDownTo(start) : null;
+            if (names.isEmpty() && !start.isEmpty()) {
+                // a child plan's directory, emptied after its parent saw entries in it and handed it off
+                boolean link = Files.isSymbolicLink(absolute);
+                if (!link || policy.followSymlinks()) {
+                    marker(start, absolute, link ? absolute.toRealPath() : null, floor, visitor);
+                }
+            }
+            walkEntries(start, absolute, names, floor, visitor, walking);
         }
-        walkEntries(start, absolute, names, floor, visitor, walking);
     }
 
-    private void walkEntries(String dir, Path absolute, List<String> names, Supplier<String> floor, Visitor visitor,
+    private void walkEntries(String dir, Path absolute, Iterable<String> names, Supplier<String> floor, Visitor visitor,
                              Deque<Path> walking) throws Exception {
         for (String name : names) {
             String rel = dir.isEmpty() ? name : dir + "/" + name;
@@ -183,24 +194,25 @@ public final class SourceWalker {
                 return;
             }
         }
-        List<String> children = list(rel, path, floor, visitor);
-        if (children == null) {
-            return;
-        }
-        if (children.isEmpty()) {
-            marker(rel, path, real, floor, visitor);
-        }
-        if (!visitor.enter(rel, children.size())) {
-            return;
-        }
-        if (walking != null) {
-            walking.push(realDir);
-        }
-        try {
-            walkEntries(rel, path, children, floor, visitor, walking);
-        } finally {
+        try (DirectoryListing children = list(rel, path, floor, visitor)) {
+            if (children == null) {
+                return;
+            }
+            if (children.isEmpty()) {
+                marker(rel, path, real, floor, visitor);
+            }
+            if (!visitor.enter(rel, children.size())) {
+                return;
+            }
             if (walking != null) {
-                walking.pop();
+                walking.push(realDir);
+            }
+            try {
+                walkEntries(rel, path, children, floor, visitor, walking);
+            } finally {
+                if (walking != null) {
+                    walking.pop();
+                }
             }
         }
     }
@@ -278,13 +290,10 @@ public final class SourceWalker {
      * The sorted names in a directory; null when it vanished or cannot be read (reported unless at or
      * before the floor: a resumed walk reported it already).
      */
-    private static List<String> list(String rel, Path absolute, Supplier<String> floor, Visitor visitor)
+    private DirectoryListing list(String rel, Path absolute, Supplier<String> floor, Visitor visitor)
             throws Exception {
-        List<String> names = new ArrayList<>();
-        try (DirectoryStream<Path> entries = Files.newDirectoryStream(absolute)) {
-            for (Path entry : entries) {
-                names.add(entry.getFileName().toString());
-            }
+        try {
+            return DirectoryListing.read(absolute, listingInMemory, spill);
         } catch (NoSuchFileException e) {
             LOG.debug("directory {} vanished during the walk", rel);
             return null;
@@ -294,8 +303,6 @@ public final class SourceWalker {
             }
             return null;
         }
-        names.sort(String::compareTo);
-        return names;
     }
 
     private static BasicFileAttributes attributes(Path path) throws IOException {

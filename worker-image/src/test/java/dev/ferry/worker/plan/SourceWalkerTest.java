@@ -146,6 +146,27 @@ class SourceWalkerTest {
     }
 
     @Test
+    void aWalkWhoseListingsSpillToDiskEmitsWhatOneHeldInMemoryEmits() throws Exception {
+        for (int i = 0; i < 40; i++) {
+            Trees.write(source, "wide/f" + (i * 7919 % 40), new byte[i]);
+            Trees.write(source, "wide/sub" + (i % 3) + "/g" + i, new byte[1]);
+        }
+        Files.createSymbolicLink(source.resolve("wide/link"), Path.of("f1"));
+        Path spill = volume.resolve("spill");
+
+        new SourceWalker(source, SourceWalker.Policy.all()).walk("", () -> "docs/b.txt", seen);
+        Recorder spilled = new Recorder();
+        new SourceWalker(source, SourceWalker.Policy.all(), 3, spill).walk("", () -> "docs/b.txt", spilled);
+
+        assertThat(spilled.files.keySet()).hasSize(81).containsExactlyElementsOf(seen.files.keySet());
+        assertThat(spilled.skipped).containsExactlyElementsOf(seen.skipped).isNotEmpty();
+        assertThat(spilled.entered).containsExactlyElementsOf(seen.entered);
+        try (var left = Files.list(spill)) {
+            assertThat(left).as("every sorted run is deleted after its directory").isEmpty();
+        }
+    }
+
+    @Test
     void nothingAtOrBeforeTheFloorIsEmittedOrReportedAgain() throws Exception {
         Files.createSymbolicLink(source.resolve("docs/a.lnk"), Path.of("a.txt"));
         Files.createSymbolicLink(source.resolve("z.lnk"), Path.of("docs/a.txt"));
