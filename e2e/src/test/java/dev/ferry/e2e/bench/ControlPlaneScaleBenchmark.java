@@ -3,13 +3,11 @@ package dev.ferry.e2e.bench;
 import dev.ferry.api.CrdResources;
 import dev.ferry.api.DestinationSpec;
 import dev.ferry.api.Ferry;
-import dev.ferry.api.FileEntry;
 import dev.ferry.api.JobPhase;
 import dev.ferry.api.MigrationJob;
 import dev.ferry.api.MigrationJobSpec;
 import dev.ferry.api.MigrationJobStatus;
 import dev.ferry.api.MigrationTask;
-import dev.ferry.api.MigrationTaskSpec;
 import dev.ferry.api.MigrationTaskStatus;
 import dev.ferry.api.SourceSpec;
 import dev.ferry.api.TaskPhase;
@@ -18,7 +16,6 @@ import dev.ferry.api.TasksSpec;
 import dev.ferry.api.WorkersSpec;
 import dev.ferry.local.apiserver.LocalKubernetesApi;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
-import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
@@ -37,16 +34,18 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.BooleanSupplier;
-import java.util.stream.IntStream;
 
 /**
  * Control-plane scale benchmark (a harness, not a timed test): the local Kubernetes API in this JVM, the
  * real operator in a JVM of its own with a fixed heap, and simulated workers (Ready pods with renewed
  * Leases that acknowledge what they are handed with fenced writes). Prints three figures:
  * <ol>
- *   <li>assignment throughput: {@code tasks} Pending Copy tasks, then {@code workers} workers start; tasks
+ *   <li>assignment throughput: {@code workers} workers start and one of them runs the root plan, which
+ *       creates {@code tasks} Copy tasks with the room a planning worker leaves ({@link PacedPlan}); tasks
  *       per second until the workers have finished them all (each hand-out is one Assigned write by the
  *       operator, two writes by the worker; prefetch limits what a worker holds);</li>
+ *   <li>the window: the most task objects the job had at once (the goal: maxActive + historyLimit, plus the
+ *       plan and the audit), and how long after the job Succeeded folding reached historyLimit;</li>
  *   <li>the operator's heap: peak occupancy and largest live set after a collection, from its GC log;</li>
  *   <li>reassignment: a worker that holds {@code reassign} tasks and stops acknowledging is deleted; the
  *       time until all its tasks are taken back (Pending with a new epoch, or already handed to another
@@ -82,7 +81,7 @@ public final class ControlPlaneScaleBenchmark {
 
     /** What one run measured. */
     record Result(int tasks, int workers, double assignSeconds, double jobSucceededSeconds, long taskObjectsAtSucceeded,
-            double windowSeconds,
+            double windowSeconds, long mostTaskObjects,
             int reassigned, double takeBackSeconds, double rerunSeconds, OperatorProcess.HeapUse heap,
             double operatorCpuSeconds, double harnessCpuSeconds) {
         double tasksPerSecond() {
@@ -97,7 +96,8 @@ public final class ControlPlaneScaleBenchmark {
         Options options = Options.parse(args);
         Result result = run(options);
         System.out.println(report(result, options));
-        boolean ok = result.heap().maxLiveMiB() <= 256 && result.takeBackSeconds() <= 10;
+        boolean ok = result.heap().maxLiveMiB() <= 256 && result.takeBackSeconds() <= 10
+                && result.mostTaskObjects() <= windowGoal();
         System.exit(ok ? 0 : 1);
     }
 
@@ -105,16 +105,23 @@ public final class ControlPlaneScaleBenchmark {
         return String.format(Locale.ROOT, """
                 Ferry control-plane scale benchmark (local API, operator JVM -Xmx%s, simulated workers)
                   assignment:   %d tasks to %d workers in %.1f s = %.0f tasks/s (job Succeeded after %.1f s)
-                  history:      %d task objects when the job Succeeded, folded to the window of %d in %.1f s more
+                  history:      at most %d task objects at once (goal <= %d: maxActive %d + historyLimit %d + plan + audit);
+                                %d when the job Succeeded, folded to the window of %d in %.1f s more
                   heap:         peak %.0f MiB used, largest live set %.0f MiB after GC, %.0f MiB committed (goal <= 256 MiB)
                   reassignment: %d tasks (and its plan) of a deleted worker taken back in %.1f s (goal <= 10 s); re-run by others in %.1f s
                   cpu:          operator %.0f s, API server and simulated workers %.0f s (this machine: %d cores)
                   work dir:     %s (operator.log, operator-gc.log)""",
                 o.heap(), r.tasks(), r.workers(), r.assignSeconds(), r.tasksPerSecond(), r.jobSucceededSeconds(),
+                r.mostTaskObjects(), windowGoal(), TasksSpec.DEFAULT_MAX_ACTIVE, TasksSpec.DEFAULT_HISTORY_LIMIT,
                 r.taskObjectsAtSucceeded(), TasksSpec.DEFAULT_HISTORY_LIMIT, r.windowSeconds(),
                 r.heap().peakMiB(), r.heap().maxLiveMiB(), r.heap().committedMiB(),
                 r.reassigned(), r.takeBackSeconds(), r.rerunSeconds(), r.operatorCpuSeconds(), r.harnessCpuSeconds(),
                 Runtime.getRuntime().availableProcessors(), o.workDir());
+    }
+
+    /** The job's task objects at any moment: its Copy tasks' window, its root plan and its audit. */
+    static long windowGoal() {
+        return TasksSpec.DEFAULT_MAX_ACTIVE + TasksSpec.DEFAULT_HISTORY_LIMIT + 2;
     }
 
     static Result run(Options o) throws Exception {
@@ -136,7 +143,7 @@ public final class ControlPlaneScaleBenchmark {
                 Phase2 reassign = reassignmentPhase(client, operator, o);
                 operator.assertAlive();
                 return new Result(o.tasks(), o.workers(), scale.assignSeconds, scale.jobSeconds, scale.objectsAtSucceeded,
-                        scale.windowSeconds,
+                        scale.windowSeconds, scale.mostTaskObjects,
                         o.reassign(), reassign.takeBackSeconds, reassign.rerunSeconds, operator.heapUse(),
                         operator.cpuSeconds(), ProcessHandle.current().info().totalCpuDuration()
                                 .map(d -> d.toMillis() / 1000.0).orElse(Double.NaN));
@@ -144,7 +151,8 @@ public final class ControlPlaneScaleBenchmark {
         }
     }
 
-    private record Phase1(double assignSeconds, double jobSeconds, long objectsAtSucceeded, double windowSeconds) {
+    private record Phase1(double assignSeconds, double jobSeconds, long objectsAtSucceeded, double windowSeconds,
+            long mostTaskObjects) {
     }
 
     private static long taskObjects(KubernetesClient client, String job) {
@@ -152,17 +160,24 @@ public final class ControlPlaneScaleBenchmark {
                 .list().getItems().size();
     }
 
+    /** The job's task objects that folding keeps to historyLimit: all but its audit, which is its result. */
+    private static long foldableTaskObjects(KubernetesClient client, String job) {
+        return client.resources(MigrationTask.class).inNamespace(NAMESPACE).withLabel(Ferry.JOB_LABEL, job)
+                .list().getItems().stream().filter(t -> t.getSpec().type != TaskType.Audit).count();
+    }
+
     private record Phase2(double takeBackSeconds, double rerunSeconds) {
     }
 
-    /** Pending tasks first, then the workers: from their start until every task is Succeeded. */
+    /** The workers, one of them running the plan that creates the tasks: from their start until every task is Succeeded. */
     private static Phase1 assignmentPhase(KubernetesClient client, OperatorProcess operator, Options o) throws Exception {
         String job = "scale";
         MigrationJob created = createJob(client, job, o.workers());
         awaitTask(client, operator, job + "-plan", o.timeout());
-        createCopyTasks(client, created, o.tasks(), o.filesPerTask());
-        log(o.tasks() + " Pending tasks created; starting " + o.workers() + " workers");
+        log("starting " + o.workers() + " workers; the plan creates " + o.tasks() + " tasks as there is room");
         try (SimulatedWorkers workers = new SimulatedWorkers(client, NAMESPACE, job, o.tasks(), o.filesPerTask())) {
+            workers.pacePlanning(new PacedPlan(client, created, o.tasks(), o.filesPerTask(), TasksSpec.DEFAULT_MAX_ACTIVE,
+                    TasksSpec.DEFAULT_HISTORY_LIMIT));
             long start = System.nanoTime();
             for (int i = 1; i <= o.workers(); i++) {
                 workers.startPod(job + "-worker-" + i, true);
@@ -183,8 +198,8 @@ public final class ControlPlaneScaleBenchmark {
             long atSucceeded = taskObjects(client, job);
             // Folding goes on after the job finished, down to the history window (historyLimit 100).
             awaitTrue("the task window", operator, o.timeout(),
-                    () -> taskObjects(client, job) <= TasksSpec.DEFAULT_HISTORY_LIMIT);
-            return new Phase1(assign, jobDone, atSucceeded, seconds(start) - jobDone);
+                    () -> foldableTaskObjects(client, job) <= TasksSpec.DEFAULT_HISTORY_LIMIT);
+            return new Phase1(assign, jobDone, atSucceeded, seconds(start) - jobDone, workers.mostTaskObjects());
         }
     }
 
@@ -294,36 +309,15 @@ public final class ControlPlaneScaleBenchmark {
         return client.resources(MigrationJob.class).inNamespace(NAMESPACE).resource(job).create();
     }
 
-    /** The root plan's Copy tasks, as a planning worker creates them, four at a time. */
+    /** The root plan's Copy tasks, all at once, four at a time (a plan that held them all: the reassignment phase). */
     private static void createCopyTasks(KubernetesClient client, MigrationJob job, int count, int filesPerTask)
             throws Exception {
-        String jobName = job.getMetadata().getName();
         ExecutorService pool = Executors.newFixedThreadPool(4);
         try {
             List<Future<?>> creates = new ArrayList<>();
             for (int n = 1; n <= count; n++) {
-                int number = n;
-                creates.add(pool.submit(() -> {
-                    MigrationTask task = new MigrationTask();
-                    task.setMetadata(new ObjectMetaBuilder().withName(taskName(jobName, number)).withNamespace(NAMESPACE)
-                            .addToLabels(Ferry.JOB_LABEL, jobName)
-                            .addToLabels(Ferry.TASK_TYPE_LABEL, TaskType.Copy.name())
-                            .withOwnerReferences(new OwnerReferenceBuilder().withApiVersion(Ferry.API_VERSION)
-                                    .withKind("MigrationJob").withName(jobName).withUid(job.getMetadata().getUid())
-                                    .withController(true).withBlockOwnerDeletion(true).build())
-                            .build());
-                    MigrationTaskSpec spec = new MigrationTaskSpec();
-                    spec.jobName = jobName;
-                    spec.type = TaskType.Copy;
-                    spec.files = IntStream.rangeClosed(1, filesPerTask)
-                            .mapToObj(f -> new FileEntry("dir-%04d/file-%05d-%d.dat".formatted(number / 100, number, f),
-                                    100, 1_700_000_000_000L))
-                            .toList();
-                    spec.fileCount = filesPerTask;
-                    spec.byteCount = filesPerTask * 100L;
-                    task.setSpec(spec);
-                    return client.resources(MigrationTask.class).inNamespace(NAMESPACE).resource(task).create();
-                }));
+                MigrationTask task = PacedPlan.copyTask(job, n, filesPerTask);
+                creates.add(pool.submit(() -> client.resources(MigrationTask.class).inNamespace(NAMESPACE).resource(task).create()));
             }
             for (Future<?> create : creates) {
                 create.get();

@@ -31,7 +31,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * seconds, and one informer that acknowledges every task handed to a pod that acks: Running, then
  * Succeeded with the task's files copied, each write fenced as a worker's (the holder's pod UID and
  * epoch checked, the resourceVersion it read locked). A pod that does not ack holds its tasks until it
- * is deleted, like a hung worker.
+ * is deleted, like a hung worker. The job's root plan either reports at once the tasks the harness made,
+ * or, {@linkplain #pacePlanning paced}, creates them itself as a planning worker would. The most task
+ * objects the job had at once is sampled every 100 ms.
  */
 final class SimulatedWorkers implements AutoCloseable {
     private static final int LEASE_SECONDS = 15;
@@ -45,6 +47,9 @@ final class SimulatedWorkers implements AutoCloseable {
     private final Map<String, String> renewing = new ConcurrentHashMap<>();
     private final Set<String> inProgress = ConcurrentHashMap.newKeySet();
     private final AtomicLong succeeded = new AtomicLong();
+    private final AtomicLong mostTaskObjects = new AtomicLong();
+    private final AtomicLong deletedCopies = new AtomicLong();
+    private volatile PacedPlan pacedPlan;
     private final ExecutorService writers = Executors.newFixedThreadPool(8);
     private final ScheduledExecutorService leases = Executors.newSingleThreadScheduledExecutor();
     private final SharedIndexInformer<MigrationTask> tasks;
@@ -72,9 +77,24 @@ final class SimulatedWorkers implements AutoCloseable {
 
                     @Override
                     public void onDelete(MigrationTask task, boolean unknownFinalState) {
+                        if (task.getSpec() != null && task.getSpec().type == TaskType.Copy) {
+                            deletedCopies.incrementAndGet();
+                        }
                     }
                 });
         leases.scheduleWithFixedDelay(this::renewAll, 5, 5, TimeUnit.SECONDS);
+        leases.scheduleWithFixedDelay(() -> mostTaskObjects.accumulateAndGet(tasks.getStore().list().size(), Math::max),
+                100, 100, TimeUnit.MILLISECONDS);
+    }
+
+    /** The root plan creates the Copy tasks itself, with the room a planning worker leaves. */
+    void pacePlanning(PacedPlan plan) {
+        this.pacedPlan = plan;
+    }
+
+    /** The most task objects of the job (plans and audit included) this harness's informer held at once. */
+    long mostTaskObjects() {
+        return mostTaskObjects.get();
     }
 
     /** Starts a Ready worker pod with its Lease; {@code acks} false makes it hold whatever it gets. */
@@ -141,7 +161,15 @@ final class SimulatedWorkers implements AutoCloseable {
             if (running == null) {
                 return;
             }
-            MigrationTask done = write(running, uid, epoch, s -> {
+            MigrationTask planned = running;
+            if (running.getSpec().type == TaskType.Plan && pacedPlan != null) {
+                planned = pacedPlan.run(running, succeeded::get, deletedCopies::get,
+                        (task, change) -> write(task, uid, epoch, change));
+                if (planned == null) {
+                    return;
+                }
+            }
+            MigrationTask done = write(planned, uid, epoch, s -> {
                 s.phase = TaskPhase.Succeeded;
                 s.progress = new MigrationTaskStatus.Progress();
                 if (running.getSpec().type == TaskType.Plan) {
@@ -158,6 +186,8 @@ final class SimulatedWorkers implements AutoCloseable {
             if (done != null && done.getSpec().type != TaskType.Plan) {
                 succeeded.incrementAndGet();
             }
+        } catch (Exception e) {
+            System.err.println("[bench] task " + assigned.getMetadata().getName() + " failed in the harness: " + e);
         } finally {
             inProgress.remove(key);
         }
