@@ -52,17 +52,19 @@ import java.util.function.BooleanSupplier;
  *       worker), and until other workers have finished them.</li>
  * </ol>
  * Usage: {@code ControlPlaneScaleBenchmark [--tasks=10000] [--workers=20] [--reassign=1000] [--heap=256m]
- * [--files-per-task=5] [--work-dir=DIR]}. Exits non-zero when a goal is missed or the operator died.
+ * [--files-per-task=5] [--max-active=200] [--timeout-seconds=600] [--work-dir=DIR]}; {@code --max-active}
+ * is the job's {@code spec.tasks.maxActive}: how many tasks are live at once. Exits non-zero when a goal is missed or the operator died.
  */
 public final class ControlPlaneScaleBenchmark {
     static final String NAMESPACE = "default";
     static final String SECRET = "s3-credentials";
 
     record Options(int tasks, int workers, int reassign, String heap, int filesPerTask, Path workDir,
-            Duration timeout) {
+            Duration timeout, int maxActive) {
         static Options parse(String[] args) throws Exception {
             Map<String, String> values = new java.util.HashMap<>(Map.of("tasks", "10000", "workers", "20",
-                    "reassign", "1000", "heap", "256m", "files-per-task", "5", "timeout-seconds", "600"));
+                    "reassign", "1000", "heap", "256m", "files-per-task", "5", "timeout-seconds", "600",
+                    "max-active", "" + TasksSpec.DEFAULT_MAX_ACTIVE));
             for (String arg : args) {
                 if (!arg.startsWith("--") || !arg.contains("=")) {
                     throw new IllegalArgumentException("expected --name=value, got " + arg);
@@ -75,7 +77,8 @@ public final class ControlPlaneScaleBenchmark {
             return new Options(Integer.parseInt(values.get("tasks")), Integer.parseInt(values.get("workers")),
                     Integer.parseInt(values.get("reassign")), values.get("heap"),
                     Integer.parseInt(values.get("files-per-task")), dir,
-                    Duration.ofSeconds(Long.parseLong(values.get("timeout-seconds"))));
+                    Duration.ofSeconds(Long.parseLong(values.get("timeout-seconds"))),
+                    Integer.parseInt(values.get("max-active")));
         }
     }
 
@@ -97,7 +100,7 @@ public final class ControlPlaneScaleBenchmark {
         Result result = run(options);
         System.out.println(report(result, options));
         boolean ok = result.heap().maxLiveMiB() <= 256 && result.takeBackSeconds() <= 10
-                && result.mostTaskObjects() <= windowGoal();
+                && result.mostTaskObjects() <= windowGoal(options);
         System.exit(ok ? 0 : 1);
     }
 
@@ -112,7 +115,7 @@ public final class ControlPlaneScaleBenchmark {
                   cpu:          operator %.0f s, API server and simulated workers %.0f s (this machine: %d cores)
                   work dir:     %s (operator.log, operator-gc.log)""",
                 o.heap(), r.tasks(), r.workers(), r.assignSeconds(), r.tasksPerSecond(), r.jobSucceededSeconds(),
-                r.mostTaskObjects(), windowGoal(), TasksSpec.DEFAULT_MAX_ACTIVE, TasksSpec.DEFAULT_HISTORY_LIMIT,
+                r.mostTaskObjects(), windowGoal(o), o.maxActive(), TasksSpec.DEFAULT_HISTORY_LIMIT,
                 r.taskObjectsAtSucceeded(), TasksSpec.DEFAULT_HISTORY_LIMIT, r.windowSeconds(),
                 r.heap().peakMiB(), r.heap().maxLiveMiB(), r.heap().committedMiB(),
                 r.reassigned(), r.takeBackSeconds(), r.rerunSeconds(), r.operatorCpuSeconds(), r.harnessCpuSeconds(),
@@ -120,8 +123,8 @@ public final class ControlPlaneScaleBenchmark {
     }
 
     /** The job's task objects at any moment: its Copy tasks' window, its root plan and its audit. */
-    static long windowGoal() {
-        return TasksSpec.DEFAULT_MAX_ACTIVE + TasksSpec.DEFAULT_HISTORY_LIMIT + 2;
+    static long windowGoal(Options o) {
+        return o.maxActive() + TasksSpec.DEFAULT_HISTORY_LIMIT + 2;
     }
 
     static Result run(Options o) throws Exception {
@@ -172,11 +175,11 @@ public final class ControlPlaneScaleBenchmark {
     /** The workers, one of them running the plan that creates the tasks: from their start until every task is Succeeded. */
     private static Phase1 assignmentPhase(KubernetesClient client, OperatorProcess operator, Options o) throws Exception {
         String job = "scale";
-        MigrationJob created = createJob(client, job, o.workers());
+        MigrationJob created = createJob(client, job, o.workers(), o.maxActive());
         awaitTask(client, operator, job + "-plan", o.timeout());
         log("starting " + o.workers() + " workers; the plan creates " + o.tasks() + " tasks as there is room");
         try (SimulatedWorkers workers = new SimulatedWorkers(client, NAMESPACE, job, o.tasks(), o.filesPerTask())) {
-            workers.pacePlanning(new PacedPlan(client, created, o.tasks(), o.filesPerTask(), TasksSpec.DEFAULT_MAX_ACTIVE,
+            workers.pacePlanning(new PacedPlan(client, created, o.tasks(), o.filesPerTask(), o.maxActive(),
                     TasksSpec.DEFAULT_HISTORY_LIMIT));
             long start = System.nanoTime();
             for (int i = 1; i <= o.workers(); i++) {
@@ -209,7 +212,7 @@ public final class ControlPlaneScaleBenchmark {
      */
     private static Phase2 reassignmentPhase(KubernetesClient client, OperatorProcess operator, Options o) throws Exception {
         String job = "reassign";
-        MigrationJob created = createJob(client, job, o.workers() + 1);
+        MigrationJob created = createJob(client, job, o.workers() + 1, TasksSpec.DEFAULT_MAX_ACTIVE);
         awaitTask(client, operator, job + "-plan", o.timeout());
         try (SimulatedWorkers workers = new SimulatedWorkers(client, NAMESPACE, job, o.reassign(), o.filesPerTask())) {
             // The stuck worker is the only one at first: the operator hands it the plan, the harness the rest.
@@ -294,7 +297,7 @@ public final class ControlPlaneScaleBenchmark {
         }
     }
 
-    private static MigrationJob createJob(KubernetesClient client, String name, int replicas) {
+    private static MigrationJob createJob(KubernetesClient client, String name, int replicas, int maxActive) {
         MigrationJobSpec spec = new MigrationJobSpec();
         spec.source = new SourceSpec();
         spec.source.pvc = "data";
@@ -303,6 +306,8 @@ public final class ControlPlaneScaleBenchmark {
         spec.destination.credentialsSecret = SECRET;
         spec.workers = new WorkersSpec();
         spec.workers.replicas = replicas;
+        spec.tasks = new TasksSpec();
+        spec.tasks.maxActive = maxActive;
         MigrationJob job = new MigrationJob();
         job.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(NAMESPACE).build());
         job.setSpec(spec);
