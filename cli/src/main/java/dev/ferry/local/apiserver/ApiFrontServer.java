@@ -48,10 +48,12 @@ final class ApiFrontServer implements AutoCloseable {
     private final HttpClient http;
     private final KubernetesClient backendClient;
     private final TableBuilder tables;
+    private final HttpWatch.Deletions deletions;
 
     private ApiFrontServer(HttpServer server, ExecutorService executor, URI backend, KubernetesClient backendClient,
-            TableBuilder tables) {
+            TableBuilder tables, HttpWatch.Deletions deletions) {
         this.server = server;
+        this.deletions = deletions;
         this.executor = executor;
         this.backend = backend;
         this.backendClient = backendClient;
@@ -61,8 +63,8 @@ final class ApiFrontServer implements AutoCloseable {
     }
 
     /** Listens on 127.0.0.1:{@code port} (0 = any free port) in front of the mock at {@code backend}. */
-    static ApiFrontServer start(int port, URI backend, KubernetesClient backendClient, TableBuilder tables)
-            throws IOException {
+    static ApiFrontServer start(int port, URI backend, KubernetesClient backendClient, TableBuilder tables,
+            HttpWatch.Deletions deletions) throws IOException {
         // The JDK server leaves Nagle's algorithm on: each small response then waits for the client's
         // delayed ACK, ~40 ms per request, which the control plane pays on every status write. The
         // property is read once, when the first server of this JVM is made.
@@ -72,7 +74,7 @@ final class ApiFrontServer implements AutoCloseable {
         HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 64);
         ExecutorService executor = Executors.newCachedThreadPool(
                 BasicThreadFactory.builder().namingPattern("ferry-local-api-%d").daemon(true).build());
-        ApiFrontServer front = new ApiFrontServer(server, executor, backend, backendClient, tables);
+        ApiFrontServer front = new ApiFrontServer(server, executor, backend, backendClient, tables, deletions);
         server.setExecutor(executor);
         server.createContext("/", front::handle);
         server.start();
@@ -93,7 +95,7 @@ final class ApiFrontServer implements AutoCloseable {
                 send(exchange, 200, ApiResponses.status(200, "BadRequest",
                         "the local Ferry API serves watches over plain HTTP, not WebSockets"));
             } else if (exchange.getRequestMethod().equals("GET") && path.isWatch()) {
-                new HttpWatch(backendClient, catalog(), tables).serve(exchange, path);
+                new HttpWatch(backendClient, catalog(), tables, deletions).serve(exchange, path);
             } else {
                 proxy(exchange, target);
             }

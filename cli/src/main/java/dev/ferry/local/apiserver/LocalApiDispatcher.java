@@ -10,7 +10,9 @@ import io.fabric8.mockwebserver.internal.MockDispatcher;
 import io.fabric8.mockwebserver.internal.SimpleRequest;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import java.io.IOException;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Queue;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -29,7 +31,11 @@ public class LocalApiDispatcher extends Dispatcher implements Resetable {
 
     private final Map<ServerRequest, Queue<ServerResponse>> expectations;
     private final MockDispatcher expected;
-    private final IndexedCrudDispatcher crud = new IndexedCrudDispatcher();
+    /** Deletions kept for resumed watches: a fold deletes 250 tasks at a time, a watch resumes within minutes. */
+    static final int DELETIONS_KEPT = 20_000;
+
+    private final DeletionHistory deletions = new DeletionHistory(DELETIONS_KEPT);
+    private final IndexedCrudDispatcher crud = new IndexedCrudDispatcher(deletions);
     private final MockStore store;
     private final DiscoveryEndpoints discovery;
     private final ObjectReads reads;
@@ -51,6 +57,14 @@ public class LocalApiDispatcher extends Dispatcher implements Resetable {
         Queue<ServerResponse> queued = expectations.get(
                 new SimpleRequest(HttpMethod.valueOf(request.getMethod()), request.getPath()));
         return queued != null && !queued.isEmpty() ? expected.dispatch(request) : crud.dispatch(request);
+    }
+
+    /**
+     * The objects deleted after {@code since} that a watch of {@code collection} (a collection path, with
+     * its labelSelector if any) covers; empty when the history no longer reaches back that far.
+     */
+    Optional<List<DeletionHistory.Deletion>> deletedAfter(long since, String collection) {
+        return deletions.after(since, crud.query(collection));
     }
 
     @Override

@@ -87,7 +87,7 @@ public final class LocalKubernetesApi implements AutoCloseable {
             backendClient.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NAMESPACE)
                     .endMetadata().build()).create();
             ApiFrontServer front = ApiFrontServer.start(port, backend, backendClient,
-                    new TableBuilder(Clock.systemUTC()));
+                    new TableBuilder(Clock.systemUTC()), dispatcher::deletedAfter);
             LocalKubernetesApi api = new LocalKubernetesApi(mock, backendClient, front);
             LOG.info("local Kubernetes API listening on {}", api.url());
             return api;

@@ -35,6 +35,12 @@ final class ObjectReads {
         if (response.code() != 200 || response.getBody() == null || response.getBody().size() == 0) {
             return response;
         }
+        RequestPath.Resource resource = path.resource();
+        String accept = request.getHeader("Accept");
+        boolean table = accept != null && accept.contains("as=Table") && resource != null;
+        if (fieldSelector.isEmpty() && !table && resource != null && resource.name() != null) {
+            return response; // one object as stored: nothing to filter, type or print (most reads are these)
+        }
         JsonNode body = MAPPER.readTree(response.getBody().getBytes());
         if (!fieldSelector.isEmpty() && body.has("items")) {
             List<JsonNode> items = new ArrayList<>();
@@ -42,9 +48,7 @@ final class ObjectReads {
             ArrayNode kept = ((ObjectNode) body).putArray("items");
             items.stream().filter(fieldSelector::matches).forEach(kept::add);
         }
-        RequestPath.Resource resource = path.resource();
-        String accept = request.getHeader("Accept");
-        if (accept != null && accept.contains("as=Table") && resource != null) {
+        if (table) {
             return ok(table(body, resource));
         }
         if (resource != null && "List".equals(body.path("kind").asText())) {

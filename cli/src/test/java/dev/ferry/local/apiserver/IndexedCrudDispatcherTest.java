@@ -18,7 +18,7 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * The indexed CRUD mock answers exactly what the Fabric8 CRUD mock answers, request for request, while a
+ * The indexed CRUD mock answers what the Fabric8 CRUD mock answers, request for request, while a
  * get by name looks at one object instead of all of them.
  */
 class IndexedCrudDispatcherTest {
@@ -27,7 +27,7 @@ class IndexedCrudDispatcherTest {
     private static final List<String> APPS = List.of("web", "db", "cache");
 
     private final KubernetesCrudDispatcher plain = new KubernetesCrudDispatcher();
-    private final IndexedCrudDispatcher indexed = new IndexedCrudDispatcher();
+    private final IndexedCrudDispatcher indexed = new IndexedCrudDispatcher(new DeletionHistory(100));
 
     @Test
     void everyReadAndWriteIsAnsweredAsTheUnindexedMockAnswersIt() throws Exception {
@@ -123,7 +123,10 @@ class IndexedCrudDispatcherTest {
                 indexed.dispatch(request(method, path, body, contentType)));
     }
 
-    /** Same code and same objects in the same order; uids and timestamps are each store's own. */
+    /**
+     * Same code and same objects in the same order. Uids and timestamps are each store's own, and so are
+     * resourceVersions: the indexed store gives each deletion a version, as a real API server does.
+     */
     private static void assertSame(String what, MockResponse expected, MockResponse actual) throws Exception {
         assertThat(code(actual)).as(what).isEqualTo(code(expected));
         assertThat(summary(actual)).as(what).isEqualTo(summary(expected));
@@ -150,7 +153,7 @@ class IndexedCrudDispatcherTest {
     private static String describe(JsonNode object) {
         JsonNode metadata = object.path("metadata");
         return object.path("kind").asText() + " " + metadata.path("namespace").asText() + "/" + metadata.path("name").asText()
-                + " rv=" + metadata.path("resourceVersion").asText() + " labels=" + metadata.path("labels");
+                + " labels=" + metadata.path("labels") + " data=" + object.path("data");
     }
 
     private static String object(String plural, String namespace, String name, String app, boolean tier) {
