@@ -86,7 +86,9 @@ final class ReplicaSetController implements AutoCloseable {
      */
     private boolean ours(Deployment deployment) {
         Map<String, String> labels = deployment.getMetadata().getLabels();
-        return labels != null && components.contains(labels.get(Ferry.COMPONENT_LABEL));
+        // Set.copyOf's contains(null) throws: a Deployment with labels but no component label is not ours.
+        String component = labels == null ? null : labels.get(Ferry.COMPONENT_LABEL);
+        return component != null && components.contains(component);
     }
 
     private void syncDeployment(Deployment deployment) {

@@ -48,8 +48,9 @@ final class AccessReviews {
     }
 
     /**
-     * The review as sent, or (kubectl sends reviews as protobuf, which the local API does not
-     * decode) a fresh one of the kind the path names: the answer is the same for any question.
+     * The review as sent (kubectl's protobuf reviews arrive here as JSON: {@link ProtobufBodies}), or,
+     * for a body that is not JSON, a fresh one of the kind the path names: the answer is the same for
+     * any question.
      */
     private static ObjectNode readReview(String path, String body) {
         try {
@@ -58,7 +59,7 @@ final class AccessReviews {
                 return (ObjectNode) review;
             }
         } catch (IOException e) {
-            LOG.debug("review body is not JSON (protobuf?): answering a fresh review");
+            LOG.debug("review body is not JSON: answering a fresh review");
         }
         String plural = path.substring(path.lastIndexOf('/') + 1);
         ObjectNode review = JsonNodeFactory.instance.objectNode();

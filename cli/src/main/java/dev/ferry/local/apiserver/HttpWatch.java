@@ -83,7 +83,7 @@ final class HttpWatch {
         long sinceVersion = parseVersion(path.query("resourceVersion"));
         String accept = exchange.getRequestHeaders().getFirst("Accept");
         List<PrinterColumn> columns = accept != null && accept.contains("as=Table")
-                ? TableBuilder.columns(resource != null ? resource.printerColumns() : List.of()) : null;
+                ? TableBuilder.columns(resource) : null;
 
         exchange.getResponseHeaders().set("Content-Type", "application/json");
         exchange.getResponseHeaders().set("Cache-Control", "no-cache, private");

@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The Fabric8 CRUD mock (its objects indexed: {@link IndexedCrudDispatcher}) plus what the real {@code kubectl} and JOSDK need from an API server:
- * discovery, OpenAPI v3, server-side printing (Table), field selectors on any field, status writes
+ * discovery, OpenAPI v3, server-side printing (Table), field selectors on any field, built-in objects sent as
+ * protobuf ({@link ProtobufBodies}), status writes
  * whatever their query string, access reviews that allow everything, and custom resources defaulted,
  * pruned and validated against their CRD on every write ({@link CustomResourceAdmission}). Everything
  * else is the CRUD mock's own behaviour. Plain HTTP watches are not here: see {@link ApiFrontServer}.
@@ -106,7 +107,13 @@ public class LocalApiDispatcher extends Dispatcher implements Resetable {
         }
     }
 
-    private MockResponse route(RecordedRequest request) throws IOException {
+    private MockResponse route(RecordedRequest received) throws IOException {
+        RecordedRequest request;
+        try {
+            request = ProtobufBodies.isProtobuf(received) ? ProtobufBodies.asJson(received) : received;
+        } catch (ProtobufBodies.UnsupportedBody e) {
+            return ApiResponses.status(415, "UnsupportedMediaType", e.getMessage());
+        }
         RequestPath path = RequestPath.parse(request.getPath());
         switch (request.method()) {
             case GET:

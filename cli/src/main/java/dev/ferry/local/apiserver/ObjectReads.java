@@ -71,15 +71,14 @@ final class ObjectReads {
     }
 
     private JsonNode table(JsonNode body, RequestPath.Resource resource) {
-        List<PrinterColumn> printerColumns = store.catalog().find(resource.group(), resource.version(), resource.plural())
-                .map(ApiResource::printerColumns).orElse(List.of());
+        ApiResource type = store.catalog().find(resource.group(), resource.version(), resource.plural()).orElse(null);
         List<JsonNode> objects = new ArrayList<>();
         if (body.has("items")) {
             body.get("items").forEach(objects::add);
         } else {
             objects.add(body);
         }
-        return tables.table(objects, TableBuilder.columns(printerColumns),
+        return tables.table(objects, TableBuilder.columns(type),
                 body.path("metadata").path("resourceVersion").asText(""));
     }
 }

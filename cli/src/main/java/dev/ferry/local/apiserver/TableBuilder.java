@@ -28,10 +28,17 @@ public final class TableBuilder {
     }
 
     /**
-     * The columns for a resource: Name, then the CRD's printer columns, or Name and Age when it has
-     * none (built-ins and CRDs without printer columns).
+     * The columns for a resource (null: one the catalog does not know): those the API server prints
+     * for pods and events; else Name, then the CRD's printer columns, or Name and Age when it has none.
      */
-    public static List<PrinterColumn> columns(List<PrinterColumn> printerColumns) {
+    public static List<PrinterColumn> columns(ApiResource resource) {
+        if (resource != null) {
+            List<PrinterColumn> builtIn = BuiltInColumns.of(resource.group(), resource.plural());
+            if (builtIn != null) {
+                return builtIn;
+            }
+        }
+        List<PrinterColumn> printerColumns = resource != null ? resource.printerColumns() : List.of();
         List<PrinterColumn> columns = new ArrayList<>();
         columns.add(PrinterColumn.NAME);
         columns.addAll(printerColumns.isEmpty() ? List.of(PrinterColumn.AGE) : printerColumns);
@@ -70,7 +77,7 @@ public final class TableBuilder {
     }
 
     static JsonNode cell(PrinterColumn column, JsonNode object, Instant now) {
-        List<JsonNode> results = column.jsonPath().evaluate(object);
+        List<JsonNode> results = column.source().evaluate(object, now);
         if (results.isEmpty()) {
             return NullNode.getInstance();
         }

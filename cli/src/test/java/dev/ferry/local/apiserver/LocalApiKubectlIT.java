@@ -122,6 +122,68 @@ class LocalApiKubectlIT {
     }
 
     @Test
+    void createsSecretsAndConfigMapsThatKubectlSendsAsProtobuf() throws Exception {
+        Path settings = temp.resolve("settings.yaml");
+        Files.writeString(settings, "parallelism: 8\n");
+
+        Result secret = kubectl("create", "secret", "generic", "s3-credentials",
+                "--from-literal=AWS_ACCESS_KEY_ID=key-1", "--from-literal=AWS_SECRET_ACCESS_KEY=secret-1");
+        Result configMap = kubectl("create", "configmap", "ferry-settings", "--from-file=" + settings,
+                "--from-literal=blank=");
+
+        assertThat(secret.exitCode()).as(secret.toString()).isZero();
+        assertThat(secret.stdout()).contains("secret/s3-credentials created");
+        assertThat(configMap.exitCode()).as(configMap.toString()).isZero();
+        assertThat(client.secrets().inNamespace("default").withName("s3-credentials").get().getData())
+                .containsEntry("AWS_ACCESS_KEY_ID", java.util.Base64.getEncoder().encodeToString("key-1".getBytes()));
+        assertThat(client.configMaps().inNamespace("default").withName("ferry-settings").get().getData())
+                .containsEntry("settings.yaml", "parallelism: 8\n").containsEntry("blank", "");
+    }
+
+    @Test
+    void answersCanIThatKubectlAsksInProtobuf() {
+        Result canI = kubectl("auth", "can-i", "create", "migrationjobs.ferry.dev");
+
+        assertThat(canI.exitCode()).as(canI.toString()).isZero();
+        assertThat(canI.stdout().trim()).isEqualTo("yes");
+    }
+
+    @Test
+    void printsPodsWithTheColumnsOfACluster() {
+        client.pods().inNamespace("default").resource(new io.fabric8.kubernetes.api.model.PodBuilder()
+                .withNewMetadata().withName("printed-worker-abcde").withNamespace("default").endMetadata()
+                .withNewSpec().addNewContainer().withName("worker").withImage("ferry/worker").endContainer()
+                .withNodeName("local").endSpec()
+                .withNewStatus().withPhase("Running").withPodIP("127.0.0.1")
+                .addNewContainerStatus().withName("worker").withReady(true).withRestartCount(1)
+                .withNewState().withNewRunning().endRunning().endState().endContainerStatus().endStatus()
+                .build()).create();
+
+        Result pods = kubectl("get", "pods");
+        Result wide = kubectl("get", "pods", "-o", "wide");
+
+        assertThat(pods.exitCode()).as(pods.toString()).isZero();
+        assertThat(pods.stdout().lines().findFirst().orElse("").split("\\s+"))
+                .containsExactly("NAME", "READY", "STATUS", "RESTARTS", "AGE");
+        assertThat(pods.stdout()).containsPattern("printed-worker-abcde\\s+1/1\\s+Running\\s+1\\s");
+        assertThat(wide.stdout()).containsPattern("IP\\s+NODE").containsPattern("127.0.0.1\\s+local");
+    }
+
+    @Test
+    void printsEventsWithTheColumnsOfACluster() throws Exception {
+        createJob("eventful");
+        createEvent("eventful", "TasksTakenBack");
+
+        Result events = kubectl("get", "events");
+
+        assertThat(events.exitCode()).as(events.toString()).isZero();
+        assertThat(events.stdout().lines().findFirst().orElse("").split("\\s{2,}"))
+                .containsExactly("LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE");
+        assertThat(events.stdout()).containsPattern("Normal\\s+TasksTakenBack\\s+migrationjob/eventful\\s+"
+                + "TasksTakenBack happened");
+    }
+
+    @Test
     void resolvesFullNamesShortNamesAndTheCategory() throws Exception {
         createJob("named");
         createTask("named-plan", "named");

@@ -60,7 +60,9 @@ class TableBuilderTest {
 
     @Test
     void givesResourcesWithoutPrinterColumnsNameAndAge() {
-        List<PrinterColumn> columns = TableBuilder.columns(List.of());
+        ApiResource secrets = ResourceCatalog.of(List.of()).find("", "v1", "secrets").orElseThrow();
+
+        List<PrinterColumn> columns = TableBuilder.columns(secrets);
 
         assertThat(columns).extracting(PrinterColumn::name).containsExactly("Name", "Age");
     }
@@ -79,7 +81,7 @@ class TableBuilderTest {
 
     private static List<PrinterColumn> columnsOfTheCrd() {
         ApiResource jobs = ResourceCatalog.of(List.of(CRD)).find("ferry.dev", "v1alpha1", "migrationjobs").orElseThrow();
-        return TableBuilder.columns(jobs.printerColumns());
+        return TableBuilder.columns(jobs);
     }
 
     private static JsonNode job() {
