@@ -4,12 +4,12 @@ import dev.ferry.api.runtime.JvmDefaults;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** The `ferry` command: migrations on one machine (the local mode) and a local cluster for kubectl. */
+/** The `ferry` command: migrations on one machine (the local mode), jobs' progress on any cluster, and a local cluster for kubectl. */
 @Command(name = "ferry",
         mixinStandardHelpOptions = true,
         versionProvider = FerryCommand.Version.class,
         description = "Moves file trees from POSIX filesystems into S3-compatible object storage.",
-        subcommands = {MigrateCommand.class, DevClusterCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {MigrateCommand.class, StatusCommand.class, DevClusterCommand.class, CommandLine.HelpCommand.class})
 public final class FerryCommand {
 
     public static void main(String[] args) {
