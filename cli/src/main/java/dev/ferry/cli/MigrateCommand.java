@@ -9,7 +9,9 @@ import dev.ferry.api.MigrationJobSpec;
 import dev.ferry.api.MigrationMode;
 import dev.ferry.api.NotificationsSpec;
 import dev.ferry.api.OverwritePolicy;
+import dev.ferry.api.Patterns;
 import dev.ferry.api.Quantities;
+import dev.ferry.api.SourceGlobs;
 import dev.ferry.api.SourceSpec;
 import dev.ferry.api.SymlinkPolicy;
 import dev.ferry.api.TasksSpec;
@@ -122,6 +124,21 @@ public final class MigrateCommand implements Callable<Integer> {
             description = "Upload limit per worker, e.g. 100Mi (default: unlimited).")
     String bandwidthLimit;
 
+    @Option(names = "--include", paramLabel = "GLOB",
+            description = "Only files matching this glob relative to SRC, e.g. '**/*.csv' (repeatable; default: all).")
+    List<String> include;
+
+    @Option(names = "--exclude", paramLabel = "GLOB",
+            description = "Leave out files matching this glob, applied after --include (repeatable).")
+    List<String> exclude;
+
+    @Option(names = "--min-file-age", paramLabel = "DURATION",
+            description = "Leave out files modified more recently than this, e.g. 10m: they may still be written.")
+    String minFileAge;
+
+    @Option(names = {"-v", "--verbose"}, description = "Show the operator's and libraries' INFO logs (default: warnings only).")
+    boolean verbose;
+
     @Option(names = "--name", description = "Name of the MigrationJob (default: migrate-<time>).")
     String name;
 
@@ -150,6 +167,9 @@ public final class MigrateCommand implements Callable<Integer> {
             workers = defaultWorkers(Runtime.getRuntime().availableProcessors());
         }
         PrintStream err = System.err;
+        if (verbose) {
+            Verbosity.showInfoLogs();
+        }
         try {
             validate();
         } catch (IllegalArgumentException e) {
@@ -275,7 +295,23 @@ public final class MigrateCommand implements Callable<Integer> {
             orEnv(accessKey, "AWS_ACCESS_KEY_ID");
             orEnv(secretKey, "AWS_SECRET_ACCESS_KEY");
         }
+        if (minFileAge != null && !minFileAge.matches(Patterns.DURATION)) {
+            throw new IllegalArgumentException("--min-file-age must be a duration such as 30s, 10m or 1h30m: " + minFileAge);
+        }
+        for (String glob : concat(include, exclude)) {
+            try {
+                SourceGlobs.matcher(glob);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("not a glob: " + glob + " (" + e.getMessage() + ")");
+            }
+        }
         validateKafka();
+    }
+
+    private static List<String> concat(List<String> a, List<String> b) {
+        List<String> all = new java.util.ArrayList<>(a == null ? List.of() : a);
+        all.addAll(b == null ? List.of() : b);
+        return all;
     }
 
     private void validateKafka() {
@@ -323,6 +359,9 @@ public final class MigrateCommand implements Callable<Integer> {
         spec.source = new SourceSpec();
         spec.source.pvc = SOURCE_CLAIM;
         spec.source.symlinks = symlinks;
+        spec.source.include = include == null || include.isEmpty() ? null : List.copyOf(include);
+        spec.source.exclude = exclude == null || exclude.isEmpty() ? null : List.copyOf(exclude);
+        spec.source.minFileAge = minFileAge;
         if (emptyDirectories != null) {
             spec.source.emptyDirectories = emptyDirectories;
         }

@@ -23,6 +23,27 @@ class MigrateCommandTest {
     Path source;
 
     @Test
+    void includeExcludeAndMinimumAgeBecomeTheSourceFilters() {
+        MigrateCommand command = parse(source.toString(), "s3://bkt", "--include", "**/*.csv", "--include", "*.txt",
+                "--exclude", "tmp/**", "--min-file-age", "10m");
+        command.validate();
+
+        MigrationJob job = command.job("j", S3Url.parse("s3://bkt"), List.of(URI.create("http://127.0.0.1:1")), true);
+
+        assertThat(job.getSpec().source.include).containsExactly("**/*.csv", "*.txt");
+        assertThat(job.getSpec().source.exclude).containsExactly("tmp/**");
+        assertThat(job.getSpec().source.minFileAge).isEqualTo("10m");
+    }
+
+    @Test
+    void refusesAMinimumAgeThatIsNotADurationAndAGlobThatDoesNotCompile() {
+        assertThatThrownBy(() -> parse(source.toString(), "s3://bkt", "--min-file-age", "10 minutes").validate())
+                .hasMessageContaining("--min-file-age must be a duration");
+        assertThatThrownBy(() -> parse(source.toString(), "s3://bkt", "--exclude", "a[b").validate())
+                .hasMessageContaining("not a glob: a[b");
+    }
+
+    @Test
     void optionsBecomeTheJobsSpec() {
         MigrateCommand command = parse(source.toString(), "s3://bkt/p", "--mode", "Move", "--overwrite", "Always",
                 "--verify", "Checksum", "--audit", "Source", "--bandwidth-limit", "50Mi", "--endpoint", "http://gw-a:9000",
