@@ -23,6 +23,16 @@ public final class Ferry {
     public static final String PLAN_ANNOTATION = "ferry.dev/plan";
     /** Annotation on local-mode pods: the OS process id playing that pod. */
     public static final String PID_ANNOTATION = "ferry.dev/pid";
+    /**
+     * The port of the Prometheus endpoint {@code GET /metrics} of the operator and of each worker: a port
+     * number (default {@link #DEFAULT_METRICS_PORT}), {@code 0} for any free one, empty or {@code off} for none.
+     */
+    public static final String METRICS_PORT_ENV = "FERRY_METRICS_PORT";
+    public static final int DEFAULT_METRICS_PORT = 8080;
+    /** The name of the container port of {@code GET /metrics} in worker (and operator) pods. */
+    public static final String METRICS_PORT_NAME = "metrics";
+    /** Annotation on local-mode pods: the port their process serves {@code /metrics} on (many share one host). */
+    public static final String METRICS_PORT_ANNOTATION = "ferry.dev/metrics-port";
 
     public static final String APP_NAME_LABEL = "app.kubernetes.io/name";
     public static final String APP_INSTANCE_LABEL = "app.kubernetes.io/instance";

@@ -15,13 +15,14 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The Pod objects in the API that stand for the worker processes: created Pending from the
  * Deployment's template, then Running and Ready with the process id in annotation
- * {@code ferry.dev/pid}, and deleted at once (no grace period) when the process is gone.
+ * {@code ferry.dev/pid} (and the port of its {@code /metrics} in {@code ferry.dev/metrics-port}), and deleted at once (no grace period) when the process is gone.
  */
 final class PodObjects {
     private static final Logger LOG = LoggerFactory.getLogger(PodObjects.class);
@@ -61,7 +62,8 @@ final class PodObjects {
                 .build()).create();
     }
 
-    void markRunning(Pod pod, long pid) {
+    /** Running and Ready, with the process id and the port of its {@code /metrics} (if it serves them) annotated. */
+    void markRunning(Pod pod, long pid, OptionalInt metricsPort) {
         String now = Instant.now().toString();
         List<PodCondition> conditions = new ArrayList<>();
         for (String type : List.of("PodScheduled", "Initialized", "ContainersReady", "Ready")) {
@@ -70,7 +72,11 @@ final class PodObjects {
         try {
             Pod running = client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName())
                     .edit(p -> new PodBuilder(p)
-                            .editMetadata().addToAnnotations(Ferry.PID_ANNOTATION, Long.toString(pid)).endMetadata()
+                            .editMetadata().addToAnnotations(Ferry.PID_ANNOTATION, Long.toString(pid))
+                                .addToAnnotations(metricsPort.isPresent()
+                                        ? Map.of(Ferry.METRICS_PORT_ANNOTATION, Integer.toString(metricsPort.getAsInt()))
+                                        : Map.of())
+                            .endMetadata()
                             .build());
             running.setStatus(new PodStatusBuilder()
                     .withPhase("Running")

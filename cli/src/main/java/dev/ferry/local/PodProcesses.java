@@ -11,6 +11,7 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -19,7 +20,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The kubelet's part: runs each pod as a process of the component's main class, keeps its Pod object
  * Ready while the process lives and deletes it when the process exits. A process that exits
- * unasked counts towards the Deployment's crash-loop backoff.
+ * unasked counts towards the Deployment's crash-loop backoff. Each process serves its metrics on a
+ * port of its own ({@link MetricsPorts}).
  */
 final class PodProcesses {
     private static final Logger LOG = LoggerFactory.getLogger(PodProcesses.class);
@@ -83,6 +85,7 @@ final class PodProcesses {
             backoff.failedToStart(uid, Instant.now());
             return;
         }
+        OptionalInt metricsPort = MetricsPorts.assign(env);
         Path logFile = logDir.resolve(name + ".log");
         Process process;
         try {
@@ -98,9 +101,10 @@ final class PodProcesses {
         }
         LocalPod local = new LocalPod(name, namespace, uid, templateHash, process, Instant.now(), logFile);
         pods.put(name, local);
-        podObjects.markRunning(pod, process.pid());
+        podObjects.markRunning(pod, process.pid(), metricsPort);
         process.onExit().thenRun(() -> onExit(local));
-        LOG.info("started worker pod {} as process {} (log {})", name, process.pid(), logFile);
+        LOG.info("started worker pod {} as process {} (log {}{})", name, process.pid(), logFile,
+                metricsPort.isPresent() ? ", metrics on port " + metricsPort.getAsInt() : "");
     }
 
     private void onExit(LocalPod pod) {

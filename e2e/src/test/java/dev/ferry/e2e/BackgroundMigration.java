@@ -48,6 +48,10 @@ final class BackgroundMigration {
         return new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(Files.readString(kubeconfig))).build();
     }
 
+    Path kubeconfig() {
+        return kubeconfig;
+    }
+
     boolean isDone() {
         return result.isDone();
     }

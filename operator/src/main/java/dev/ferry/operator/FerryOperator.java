@@ -1,8 +1,11 @@
 package dev.ferry.operator;
 
 import dev.ferry.operator.config.OperatorSettings;
+import dev.ferry.operator.metrics.KafkaMetrics;
 import dev.ferry.operator.notifications.PublisherFactory;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
 import java.time.Duration;
@@ -30,6 +33,14 @@ public final class FerryOperator implements AutoCloseable {
 
     /** @param publishers opens the Kafka publisher of each job with {@code spec.notifications} (tests: a fake) */
     public static FerryOperator start(KubernetesClient client, OperatorSettings settings, PublisherFactory publishers) {
+        return start(client, settings, publishers, new CompositeMeterRegistry());
+    }
+
+    /** As above, counting hand-outs, take-backs, tasks by phase and the jobs' events in {@code meters}. */
+    public static FerryOperator start(KubernetesClient client, OperatorSettings settings, PublisherFactory publishers,
+            MeterRegistry meters) {
+        KafkaMetrics kafka = new KafkaMetrics(meters);
+        PublisherFactory timed = target -> kafka.timed(publishers.open(target));
         Operator operator = new Operator(o -> {
             o.withKubernetesClient(client)
                     // The Fabric8 mock (and so the local mode) has no server-side apply.
@@ -51,7 +62,7 @@ public final class FerryOperator implements AutoCloseable {
                 o.withLeaderElectionConfiguration(election.build());
             }
         });
-        MigrationJobReconciler reconciler = new MigrationJobReconciler(client, settings, publishers);
+        MigrationJobReconciler reconciler = new MigrationJobReconciler(client, settings, timed, meters);
         operator.register(reconciler, o -> {
             if (settings.watchesAllNamespaces()) {
                 o.watchingAllNamespaces();

@@ -16,6 +16,8 @@ import dev.ferry.operator.history.HistoryFolder;
 import dev.ferry.operator.lifecycle.FinishedJobReaper;
 import dev.ferry.operator.lifecycle.FinishedJobTtl;
 import dev.ferry.operator.liveness.WorkerLiveness;
+import dev.ferry.operator.metrics.AssignmentMetrics;
+import dev.ferry.operator.metrics.TaskPhaseGauges;
 import dev.ferry.operator.notifications.Announcement;
 import dev.ferry.operator.notifications.JobAnnouncer;
 import dev.ferry.operator.notifications.PublisherFactory;
@@ -44,6 +46,8 @@ import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.SecondaryToPrimaryMapper;
 import io.javaoperatorsdk.operator.processing.event.source.inbound.SimpleInboundEventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -84,6 +88,7 @@ public class MigrationJobReconciler implements Reconciler<MigrationJob>, AutoClo
     private final KubernetesClient client;
     private final FinishedJobReaper reaper;
     private final JobAnnouncer announcer;
+    private final AssignmentMetrics assignmentMeters;
     private volatile InformerEventSource<MigrationTask, MigrationJob> taskSource;
     private volatile SimpleInboundEventSource<MigrationJob> acknowledgements;
 
@@ -93,7 +98,16 @@ public class MigrationJobReconciler implements Reconciler<MigrationJob>, AutoClo
 
     /** @param publishers opens the Kafka publisher of a job with {@code spec.notifications} */
     public MigrationJobReconciler(KubernetesClient client, OperatorSettings settings, PublisherFactory publishers) {
+        this(client, settings, publishers, new CompositeMeterRegistry());
+    }
+
+    /** @param meters where hand-outs, take-backs and the tasks by phase (from the informer cache) are counted */
+    public MigrationJobReconciler(KubernetesClient client, OperatorSettings settings, PublisherFactory publishers,
+            MeterRegistry meters) {
         this.client = client;
+        this.assignmentMeters = new AssignmentMetrics(meters);
+        // registers ferry_tasks{phase}, read from the tasks' informer once it exists (the gauges keep it)
+        new TaskPhaseGauges(meters, () -> taskSource.list(task -> true));
         this.settings = settings;
         this.reaper = new FinishedJobReaper(client);
         this.validator = new JobValidator(client);
@@ -250,10 +264,11 @@ public class MigrationJobReconciler implements Reconciler<MigrationJob>, AutoClo
         JobStatusRecorder recorder = new JobStatusRecorder(client, events,
                 (written, previous) -> context.eventSourceRetriever().getControllerEventSource()
                         .handleRecentResourceUpdate(ResourceID.fromResource(written), written, previous));
-        TakeBack takeBack = new TakeBack(writer, settings.disruptionGrace());
+        TakeBack takeBack = new TakeBack(writer, settings.disruptionGrace(), assignmentMeters);
         return new Steps(rootPlan, new DeadWorkerReclaimer(takeBack, liveness), new StallReclaimer(takeBack, events), audit,
                 new StragglerMover(takeBack, liveness, settings.stragglerWait()),
-                new TaskAssigner(writer, settings.prefetchPerWorker(), liveness, settings.destinationProbeInterval()),
+                new TaskAssigner(writer, settings.prefetchPerWorker(), liveness, settings.destinationProbeInterval(),
+                        assignmentMeters),
                 recorder);
     }
 

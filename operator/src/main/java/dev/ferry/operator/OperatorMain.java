@@ -2,15 +2,22 @@ package dev.ferry.operator;
 
 import dev.ferry.api.runtime.JvmDefaults;
 import dev.ferry.operator.config.OperatorSettings;
+import dev.ferry.operator.metrics.MetricsEndpoint;
+import dev.ferry.operator.notifications.PublisherFactory;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Runs the operator as its own process. Settings come from the environment (as the Helm chart sets
@@ -27,9 +34,12 @@ import java.util.stream.Collectors;
  *       {@code FERRY_RECHECK_SECONDS}</li>
  *   <li>{@code FERRY_DISRUPTION_GRACE_SECONDS}, {@code FERRY_DESTINATION_PROBE_SECONDS},
  *       {@code FERRY_STRAGGLER_WAIT_SECONDS}: see {@link OperatorSettings}</li>
+ *   <li>{@code FERRY_METRICS_PORT}: port of the Prometheus endpoint {@code GET /metrics} (default 8080;
+ *       {@code 0} any free port, logged at start; empty or {@code off} none); the meters: docs/metrics.md</li>
  * </ul>
  */
 public final class OperatorMain {
+    private static final Logger LOG = LoggerFactory.getLogger(OperatorMain.class);
     static final String WATCH_NAMESPACES = "FERRY_WATCH_NAMESPACES";
     static final String WORKER_IMAGE = "FERRY_WORKER_IMAGE";
     static final String WORKER_SERVICE_ACCOUNT = "FERRY_WORKER_SERVICE_ACCOUNT";
@@ -43,11 +53,12 @@ public final class OperatorMain {
     static final String DISRUPTION_GRACE_SECONDS = "FERRY_DISRUPTION_GRACE_SECONDS";
     static final String DESTINATION_PROBE_SECONDS = "FERRY_DESTINATION_PROBE_SECONDS";
     static final String STRAGGLER_WAIT_SECONDS = "FERRY_STRAGGLER_WAIT_SECONDS";
+    static final String METRICS_PORT = MetricsEndpoint.FERRY_METRICS_PORT;
     /** Every variable {@link #settings} reads (besides POD_NAMESPACE): what the Helm chart may set. */
     static final Set<String> VARIABLES = Set.of(WATCH_NAMESPACES, WORKER_IMAGE, WORKER_SERVICE_ACCOUNT, LEADER_ELECTION,
             LEASE_NAMESPACE, DEFAULT_WORKER_REPLICAS, PREFETCH_PER_WORKER, NOT_READY_GRACE_SECONDS,
             LEASE_STARTUP_GRACE_SECONDS, RECHECK_SECONDS, DISRUPTION_GRACE_SECONDS, DESTINATION_PROBE_SECONDS,
-            STRAGGLER_WAIT_SECONDS);
+            STRAGGLER_WAIT_SECONDS, METRICS_PORT);
 
     private OperatorMain() {
     }
@@ -55,15 +66,39 @@ public final class OperatorMain {
     public static void main(String[] args) throws InterruptedException {
         JvmDefaults.apply();
         OperatorSettings settings = settings(System.getenv(), args);
+        MetricsEndpoint metrics = metricsEndpoint(MetricsEndpoint.port(System.getenv(METRICS_PORT)));
         KubernetesClient client = new KubernetesClientBuilder().build();
-        FerryOperator operator = FerryOperator.start(client, settings);
+        FerryOperator operator = FerryOperator.start(client, settings, PublisherFactory.KAFKA,
+                metrics == null ? new CompositeMeterRegistry() : metrics.registry());
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             operator.close();
             client.close();
+            if (metrics != null) {
+                metrics.close();
+            }
             stopped.countDown();
         }, "ferry-operator-shutdown"));
         stopped.await();
+    }
+
+    /**
+     * Serves {@code /metrics} on {@code port}, or nothing when disabled. A port that cannot be bound costs
+     * the metrics, not the jobs: the operator runs on without them and says so.
+     */
+    private static MetricsEndpoint metricsEndpoint(OptionalInt port) {
+        if (port.isEmpty()) {
+            LOG.info("metrics endpoint off ({} is empty or off)", METRICS_PORT);
+            return null;
+        }
+        try {
+            MetricsEndpoint endpoint = MetricsEndpoint.start(port.getAsInt());
+            LOG.info("serving metrics at http://0.0.0.0:{}/metrics", endpoint.port());
+            return endpoint;
+        } catch (IOException e) {
+            LOG.warn("cannot serve metrics on port {} ({}): running without them", port.getAsInt(), e.toString());
+            return null;
+        }
     }
 
     static OperatorSettings settings(Map<String, String> env, String[] args) {

@@ -47,6 +47,11 @@ class ArchitectureTest {
     }
 
     @Test
+    void theMetersDependOnNothingElseInTheOperator() {
+        dependsOnNothingElseInTheOperator(ROOT + ".metrics..").check(OPERATOR);
+    }
+
+    @Test
     void eachLayerUsesOnlyTheLayersBelowIt() {
         layeredArchitecture().consideringOnlyDependenciesInLayers()
                 .ensureAllClassesAreContainedInArchitecture()
@@ -55,7 +60,7 @@ class ArchitectureTest {
                         ROOT + ".lifecycle..", ROOT + ".notifications..", ROOT + ".planning..", ROOT + ".status..", ROOT + ".validation..",
                         ROOT + ".workers..")
                 .layer("Job state").definedBy(ROOT + ".state..")
-                .layer("Foundations").definedBy(ROOT + ".config..", ROOT + ".liveness..")
+                .layer("Foundations").definedBy(ROOT + ".config..", ROOT + ".liveness..", ROOT + ".metrics..")
                 .whereLayer("Entry points").mayNotBeAccessedByAnyLayer()
                 .whereLayer("Reconcile steps").mayOnlyBeAccessedByLayers("Entry points")
                 .whereLayer("Job state").mayOnlyBeAccessedByLayers("Entry points", "Reconcile steps")

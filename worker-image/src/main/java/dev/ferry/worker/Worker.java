@@ -12,6 +12,9 @@ import dev.ferry.worker.copy.CopyEngine;
 import dev.ferry.worker.copy.CopyRunner;
 import dev.ferry.worker.events.KafkaClientProperties;
 import dev.ferry.worker.lease.LeaseRenewer;
+import dev.ferry.worker.metrics.FileMetrics;
+import dev.ferry.worker.metrics.KafkaMetrics;
+import dev.ferry.worker.metrics.S3Metrics;
 import dev.ferry.worker.parts.PartsRunner;
 import dev.ferry.worker.plan.ActiveTasks;
 import dev.ferry.worker.plan.PlanRunner;
@@ -21,6 +24,8 @@ import dev.ferry.worker.task.StopSignal;
 import dev.ferry.worker.task.TaskDispatcher;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.Executors;
@@ -36,7 +41,7 @@ import software.amazon.awssdk.auth.credentials.AwsCredentials;
  * job (built on first use from the job's destination and credentials), and the renewal of its Lease
  * (the operator's proof that the process lives). {@link #close} drains: no new task or file is
  * started, files in flight get {@code drainGrace} to finish, held tasks are released with their
- * checkpoint; the Lease goes last.
+ * checkpoint; the Lease goes last. What it does is counted in the meters it is given ({@code /metrics}).
  */
 public final class Worker implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Worker.class);
@@ -50,6 +55,9 @@ public final class Worker implements AutoCloseable {
     private final TaskDispatcher dispatcher;
     private final LeaseRenewer lease;
     private final AwsCredentials credentials;
+    private final FileMetrics fileMeters;
+    private final S3Metrics s3Meters;
+    private final KafkaMetrics kafkaMeters;
     private EndpointPool pool;
     private CopyEngine engine;
     private EventPublisher publisher;
@@ -65,7 +73,16 @@ public final class Worker implements AutoCloseable {
      */
     public Worker(WorkerConfig config, KubernetesClient client, Clock clock, Duration drainGrace,
                   AwsCredentials credentials) {
+        this(config, client, clock, drainGrace, credentials, new CompositeMeterRegistry());
+    }
+
+    /** As above, counting files, S3 calls and events in {@code meters}. */
+    public Worker(WorkerConfig config, KubernetesClient client, Clock clock, Duration drainGrace,
+                  AwsCredentials credentials, MeterRegistry meters) {
         this.config = config;
+        this.fileMeters = new FileMetrics(meters, config.namespace() + "/" + config.jobName());
+        this.s3Meters = new S3Metrics(meters);
+        this.kafkaMeters = new KafkaMetrics(meters);
         this.credentials = credentials;
         this.client = client;
         this.drainGrace = drainGrace;
@@ -106,7 +123,7 @@ public final class Worker implements AutoCloseable {
     /** The job's gateways: one pool per job in this worker, shared by planning and copying. */
     private synchronized EndpointPool poolFor(MigrationJob job) {
         if (pool == null) {
-            pool = S3ClientFactory.forJob(client, job, credentials);
+            pool = S3ClientFactory.forJob(client, job, credentials, s3Meters);
         }
         return pool;
     }
@@ -119,15 +136,16 @@ public final class Worker implements AutoCloseable {
         if (publisher == null) {
             KafkaSpec kafka = job.getSpec().notifications == null ? null : job.getSpec().notifications.kafka;
             publisher = kafka == null ? EventPublisher.NONE
-                    : KafkaEventPublisher.create(kafka.bootstrapServers, kafka.topic, kafka.modeOrDefault(),
-                            KafkaClientProperties.fromEnvironment(System.getenv()), "ferry-" + config.podName());
+                    : kafkaMeters.timed(KafkaEventPublisher.create(kafka.bootstrapServers, kafka.topic,
+                            kafka.modeOrDefault(), KafkaClientProperties.fromEnvironment(System.getenv()),
+                            "ferry-" + config.podName()));
         }
         return publisher;
     }
 
     private synchronized CopyEngine engineFor(MigrationJob job) {
         if (engine == null) {
-            engine = CopyEngine.forJob(job, poolFor(job));
+            engine = CopyEngine.forJob(job, poolFor(job), fileMeters);
         }
         return engine;
     }

@@ -2,11 +2,15 @@ package dev.ferry.worker;
 
 import dev.ferry.api.runtime.JvmDefaults;
 import dev.ferry.worker.config.WorkerConfig;
+import dev.ferry.worker.metrics.MetricsEndpoint;
 import dev.ferry.worker.s3.S3ClientFactory;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
+import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.OptionalInt;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -15,6 +19,7 @@ import org.slf4j.LoggerFactory;
  * Entry point of a worker pod (and of a local-mode worker process). Configuration comes from the
  * environment, the Kubernetes client from Fabric8's defaults (in-cluster, or KUBECONFIG). SIGTERM
  * runs the shutdown hook: stop taking tasks, let files in flight finish briefly, release, exit.
+ * {@code GET /metrics} is served on {@code FERRY_METRICS_PORT} ({@link WorkerConfig}, docs/metrics.md).
  */
 public final class WorkerMain {
     private static final Logger LOG = LoggerFactory.getLogger(WorkerMain.class);
@@ -34,16 +39,48 @@ public final class WorkerMain {
             System.exit(2);
             return;
         }
+        OptionalInt metricsPort;
+        try {
+            metricsPort = MetricsEndpoint.port(System.getenv(WorkerConfig.FERRY_METRICS_PORT));
+        } catch (IllegalArgumentException e) {
+            LOG.error("cannot start the worker: {}", e.getMessage());
+            System.exit(2);
+            return;
+        }
+        MetricsEndpoint metrics = metricsEndpoint(metricsPort);
         KubernetesClient client = new KubernetesClientBuilder().build();
         Worker worker = new Worker(config, client, Clock.systemUTC(), DRAIN_GRACE,
-                S3ClientFactory.fromEnvironment(System.getenv()));
+                S3ClientFactory.fromEnvironment(System.getenv()),
+                metrics == null ? new CompositeMeterRegistry() : metrics.registry());
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             worker.close();
             client.close();
+            if (metrics != null) {
+                metrics.close(); // last: a scrape during the drain still sees the final counts
+            }
             stopped.countDown();
         }, "ferry-shutdown"));
         worker.start();
         stopped.await();
+    }
+
+    /**
+     * Serves {@code /metrics} on {@code port}, or nothing when disabled. A port that cannot be bound costs
+     * the metrics, not the migration: the worker runs on without them and says so.
+     */
+    private static MetricsEndpoint metricsEndpoint(OptionalInt port) {
+        if (port.isEmpty()) {
+            LOG.info("metrics endpoint off ({} is empty or off)", WorkerConfig.FERRY_METRICS_PORT);
+            return null;
+        }
+        try {
+            MetricsEndpoint endpoint = MetricsEndpoint.start(port.getAsInt());
+            LOG.info("serving metrics at http://0.0.0.0:{}/metrics", endpoint.port());
+            return endpoint;
+        } catch (IOException e) {
+            LOG.warn("cannot serve metrics on port {} ({}): running without them", port.getAsInt(), e.toString());
+            return null;
+        }
     }
 }

@@ -4,6 +4,7 @@ import dev.ferry.api.FailureCode;
 import dev.ferry.api.MigrationTask;
 import dev.ferry.api.MigrationTaskStatus;
 import dev.ferry.api.TaskPhase;
+import dev.ferry.operator.metrics.AssignmentMetrics;
 import dev.ferry.operator.state.JobState;
 import dev.ferry.operator.state.Tasks;
 import java.time.Duration;
@@ -35,11 +36,18 @@ public final class TakeBack {
 
     private final TaskStatusWriter writer;
     private final Duration grace;
+    private final AssignmentMetrics meters;
 
     /** @param grace a holder that held a task for less than this did not get a chance to move it */
     public TakeBack(TaskStatusWriter writer, Duration grace) {
+        this(writer, grace, AssignmentMetrics.NONE);
+    }
+
+    /** @param meters counts each take-back written ({@code ferry_task_takebacks_total}) */
+    public TakeBack(TaskStatusWriter writer, Duration grace, AssignmentMetrics meters) {
         this.writer = writer;
         this.grace = grace;
+        this.meters = meters;
     }
 
     /** What taking a task back from a holder that died, was drained or stalled costs it. */
@@ -133,8 +141,11 @@ public final class TakeBack {
             status.message = message;
             return status;
         });
-        written.ifPresent(t -> LOG.info("job {}/{}: task {} {} (epoch {})", state.namespace(), state.name(),
-                task.getMetadata().getName(), message, epoch));
+        written.ifPresent(t -> {
+            meters.takenBack(count.usesAnAttempt());
+            LOG.info("job {}/{}: task {} {} (epoch {})", state.namespace(), state.name(),
+                    task.getMetadata().getName(), message, epoch);
+        });
         return written.isPresent();
     }
 
@@ -172,8 +183,11 @@ public final class TakeBack {
             status.failures = UnfinishedFiles.of(task, FailureCode.HOLDERS_DIED, "not migrated: the task " + message);
             return status;
         });
-        written.ifPresent(t -> LOG.warn("job {}/{}: task {} failed: {}", state.namespace(), state.name(),
-                task.getMetadata().getName(), message));
+        written.ifPresent(t -> {
+            meters.takenBack(true); // its last attempt
+            LOG.warn("job {}/{}: task {} failed: {}", state.namespace(), state.name(),
+                    task.getMetadata().getName(), message);
+        });
         return written.isPresent();
     }
 

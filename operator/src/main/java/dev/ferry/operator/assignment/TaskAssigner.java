@@ -7,6 +7,7 @@ import dev.ferry.api.TaskPhase;
 import dev.ferry.api.TaskType;
 import dev.ferry.operator.liveness.WorkerLiveness;
 import dev.ferry.operator.liveness.WorkerPods;
+import dev.ferry.operator.metrics.AssignmentMetrics;
 import dev.ferry.operator.state.DestinationProblem;
 import dev.ferry.operator.state.JobState;
 import dev.ferry.operator.state.Tasks;
@@ -51,12 +52,20 @@ public final class TaskAssigner {
     private final int prefetch;
     private final WorkerLiveness liveness;
     private final Duration probeInterval;
+    private final AssignmentMetrics meters;
 
     public TaskAssigner(TaskStatusWriter writer, int prefetch, WorkerLiveness liveness, Duration probeInterval) {
+        this(writer, prefetch, liveness, probeInterval, AssignmentMetrics.NONE);
+    }
+
+    /** @param meters counts each hand-out written ({@code ferry_task_handouts_total}) */
+    public TaskAssigner(TaskStatusWriter writer, int prefetch, WorkerLiveness liveness, Duration probeInterval,
+                        AssignmentMetrics meters) {
         this.writer = writer;
         this.prefetch = prefetch;
         this.liveness = liveness;
         this.probeInterval = probeInterval;
+        this.meters = meters;
     }
 
     /**
@@ -199,9 +208,14 @@ public final class TaskAssigner {
             status.message = "assigned to " + worker.getMetadata().getName() + note;
             return status;
         });
-        written.ifPresent(t -> LOG.info("job {}/{}: task {} assigned to {} (epoch {})", state.namespace(), state.name(),
-                task.getMetadata().getName(), worker.getMetadata().getName(), epoch));
-        return written.isPresent();
+        if (written.isEmpty()) {
+            return false;
+        }
+        meters.handedOut();
+        // One line per hand-out: DEBUG, as a job hands out thousands (the task's message says it too).
+        LOG.debug("job {}/{}: task {} assigned to {} (epoch {})", state.namespace(), state.name(),
+                task.getMetadata().getName(), worker.getMetadata().getName(), epoch);
+        return true;
     }
 
     private boolean fail(JobState state, MigrationTask task, int maxAttempts) {

@@ -116,6 +116,12 @@ public final class WorkerDeploymentFactory {
                     .withMountPath("/tmp")
                 .endVolumeMount()
                 .withSecurityContext(containerSecurity())
+                // The Prometheus endpoint (docs/metrics.md); a PodMonitor selects it by this name.
+                .addNewPort()
+                    .withName(Ferry.METRICS_PORT_NAME)
+                    .withContainerPort(Ferry.DEFAULT_METRICS_PORT)
+                    .withProtocol("TCP")
+                .endPort()
                 .build();
         return new PodTemplateSpecBuilder()
                 .withNewMetadata().withLabels(labels).endMetadata()
@@ -168,8 +174,8 @@ public final class WorkerDeploymentFactory {
     }
 
     /**
-     * Who the worker is (downward API), what it serves, and its S3 credentials straight from the job's
-     * Secret: the kubelet resolves them when a container starts, so the worker need not read the Secret
+     * Who the worker is (downward API), what it serves, the port of its {@code /metrics}, and its S3
+     * credentials straight from the job's Secret: the kubelet resolves them when a container starts, so the worker need not read the Secret
      * through the API, and the Deployment holds no secret value (a rotated key reaches new pods).
      */
     private static List<EnvVar> env(MigrationJob job) {
@@ -182,7 +188,9 @@ public final class WorkerDeploymentFactory {
                 fieldRef("POD_UID", "metadata.uid"),
                 secretKeyRef(Ferry.SECRET_ACCESS_KEY_ID, secret, false),
                 secretKeyRef(Ferry.SECRET_SECRET_ACCESS_KEY, secret, false),
-                secretKeyRef(Ferry.SECRET_SESSION_TOKEN, secret, true));
+                secretKeyRef(Ferry.SECRET_SESSION_TOKEN, secret, true),
+                new EnvVarBuilder().withName(Ferry.METRICS_PORT_ENV)
+                        .withValue(Integer.toString(Ferry.DEFAULT_METRICS_PORT)).build());
     }
 
     /**

@@ -36,6 +36,21 @@ class WorkerDeploymentFactoryTest {
     }
 
     @Test
+    void declaresTheMetricsPortAndPassesItToTheWorker() {
+        Container worker = pod(TestObjects.job("j")).getContainers().get(0);
+
+        assertThat(worker.getPorts()).singleElement().satisfies(port -> {
+            assertThat(port.getName()).isEqualTo("metrics");
+            assertThat(port.getContainerPort()).isEqualTo(8080);
+            assertThat(port.getProtocol()).isEqualTo("TCP");
+        });
+        assertThat(worker.getEnv()).anySatisfy(env -> {
+            assertThat(env.getName()).isEqualTo("FERRY_METRICS_PORT");
+            assertThat(env.getValue()).isEqualTo("8080");
+        });
+    }
+
+    @Test
     void mountsTheSourceReadOnlyUnlessTheJobMovesFiles() {
         MigrationJob copy = TestObjects.job("copy");
         MigrationJob move = TestObjects.job("move");

@@ -1,5 +1,6 @@
 package dev.ferry.worker.config;
 
+import dev.ferry.api.Ferry;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -24,6 +25,12 @@ public record WorkerConfig(String podName, String namespace, String podUid, Stri
     public static final String FERRY_LEASE_DURATION_SECONDS = "FERRY_LEASE_DURATION_SECONDS";
     /** Optional: seconds between renewals of the Lease (default 5: two renewals may fail before it expires). */
     public static final String FERRY_LEASE_RENEW_SECONDS = "FERRY_LEASE_RENEW_SECONDS";
+    /**
+     * Optional: the port of the Prometheus endpoint {@code GET /metrics} (default 8080; {@code 0}: any free
+     * port, logged at start; empty or {@code off}: none). Read by {@code WorkerMain}, not part of this record:
+     * it concerns the process, not the worker's work. The meters: docs/metrics.md.
+     */
+    public static final String FERRY_METRICS_PORT = Ferry.METRICS_PORT_ENV;
     public static final Duration DEFAULT_LEASE_DURATION = Duration.ofSeconds(15);
     public static final Duration DEFAULT_LEASE_RENEW_INTERVAL = Duration.ofSeconds(5);
 

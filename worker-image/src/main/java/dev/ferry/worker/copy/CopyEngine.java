@@ -8,6 +8,7 @@ import dev.ferry.api.TasksSpec;
 import dev.ferry.api.VerifyMode;
 import dev.ferry.api.WorkersSpec;
 import dev.ferry.worker.config.JobSettings;
+import dev.ferry.worker.metrics.FileMetrics;
 import dev.ferry.worker.s3.EndpointPool;
 import dev.ferry.worker.s3.ObjectMetadata;
 import dev.ferry.worker.source.SourceStat;
@@ -42,6 +43,8 @@ public final class CopyEngine implements AutoCloseable {
     public final ByteBudget budget;
     /** {@code spec.workers.bandwidthLimit}, shared by every upload of this worker for the job. */
     public final BandwidthLimiter bandwidth;
+    /** The worker's file counters ({@code ferry_files_*}), moved where a task's counters move. */
+    public final FileMetrics meters;
     /** Test seams; set only by tests, before the engine copies anything. */
     public volatile CopyHooks hooks = CopyHooks.NONE;
     /**
@@ -60,9 +63,14 @@ public final class CopyEngine implements AutoCloseable {
         this(s3, JobSettings.of(null, destination, mode, overwrite, verify, workers, new TasksSpec()), budget);
     }
 
-    /** The engine of one job: its gateways (owned by the worker, closed with the engine) and its settings. */
     public CopyEngine(EndpointPool s3, JobSettings settings, ByteBudget budget) {
+        this(s3, settings, budget, FileMetrics.NONE);
+    }
+
+    /** The engine of one job: its gateways (owned by the worker, closed with the engine) and its settings. */
+    public CopyEngine(EndpointPool s3, JobSettings settings, ByteBudget budget, FileMetrics meters) {
         this.settings = settings;
+        this.meters = meters;
         this.s3 = s3;
         this.bucket = settings.bucket();
         this.prefix = settings.prefix();
@@ -80,7 +88,12 @@ public final class CopyEngine implements AutoCloseable {
 
     /** The engine of {@code job} on its gateways, with a heap-sized byte budget. */
     public static CopyEngine forJob(MigrationJob job, EndpointPool s3) {
-        return new CopyEngine(s3, JobSettings.of(job), ByteBudget.forHeap());
+        return forJob(job, s3, FileMetrics.NONE);
+    }
+
+    /** As {@link #forJob(MigrationJob, EndpointPool)}, counting its files' outcomes in {@code meters}. */
+    public static CopyEngine forJob(MigrationJob job, EndpointPool s3, FileMetrics meters) {
+        return new CopyEngine(s3, JobSettings.of(job), ByteBudget.forHeap(), meters);
     }
 
     /** What Ferry stores about a file on its object, with the job that wrote it. */

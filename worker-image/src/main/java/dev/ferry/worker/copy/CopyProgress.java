@@ -2,6 +2,7 @@ package dev.ferry.worker.copy;
 
 import dev.ferry.api.FileFailure;
 import dev.ferry.api.MigrationTaskStatus;
+import dev.ferry.worker.metrics.FileMetrics;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.IntSupplier;
@@ -11,7 +12,8 @@ import java.util.function.IntSupplier;
  * only counts the leading files that all have an outcome (the checkpoint): a resumed task starts
  * right after it, and a file done beyond it is done again (and then usually skipped as identical)
  * without being counted twice. Bytes read and sent for the files in flight move the task too
- * ({@link TaskMotion}: {@code progressTime}) without changing its counters.
+ * ({@link TaskMotion}: {@code progressTime}) without changing its counters. The worker's file meters
+ * move where the counters do, so they count what the job's status counts.
  */
 final class CopyProgress {
     private final FileOutcome[] pending;
@@ -30,13 +32,16 @@ final class CopyProgress {
     /** Whether the task moves (outcomes, bytes of files in flight): {@code progressTime}. */
     private final TaskMotion motion;
     private long motionSeen;
+    private final FileMetrics meters;
 
     CopyProgress(MigrationTaskStatus status, int fileCount) {
-        this(status, fileCount, () -> 0, TaskMotion.untracked());
+        this(status, fileCount, () -> 0, TaskMotion.untracked(), FileMetrics.NONE);
     }
 
-    CopyProgress(MigrationTaskStatus status, int fileCount, IntSupplier eventsAwaiting, TaskMotion motion) {
+    CopyProgress(MigrationTaskStatus status, int fileCount, IntSupplier eventsAwaiting, TaskMotion motion,
+                 FileMetrics meters) {
         this.pending = new FileOutcome[fileCount];
+        this.meters = meters;
         this.eventsAwaiting = eventsAwaiting;
         this.motion = motion;
         MigrationTaskStatus.Progress prior = status == null ? null : status.progress;
@@ -114,10 +119,15 @@ final class CopyProgress {
                 bytes += o.bytes();
                 partsUploaded += o.partsUploaded();
                 partsReused += o.partsReused();
+                meters.copied(o.bytes());
             }
-            case SKIPPED -> skipped++;
+            case SKIPPED -> {
+                skipped++;
+                meters.skipped();
+            }
             case FAILED -> {
                 failed++;
+                meters.failed(o.code());
                 if (failures.size() < MigrationTaskStatus.MAX_FAILURES_IN_STATUS) {
                     failures.add(new FileFailure(o.path(), o.code().name(), o.message()));
                 }

@@ -80,7 +80,8 @@ public final class CopyRunner {
         Path base = SourcePaths.base(sourceRoot, job);
         TaskEvents events = new TaskEvents(publishers.apply(job), job, task, fence.epoch(), engine.bucket);
         TaskMotion motion = new TaskMotion(clock);
-        CopyProgress progress = new CopyProgress(task.getStatus(), files.size(), events::awaiting, motion);
+        CopyProgress progress = new CopyProgress(task.getStatus(), files.size(), events::awaiting, motion,
+                engine.meters);
         TaskProgressWriter writer = new TaskProgressWriter(fence, progress::version, progress::writeTo, clock,
                 HEARTBEAT_INTERVAL);
         AtomicReference<RuntimeException> taskFailure = new AtomicReference<>();

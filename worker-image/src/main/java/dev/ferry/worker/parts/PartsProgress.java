@@ -4,6 +4,7 @@ import dev.ferry.api.FailureCode;
 import dev.ferry.api.FileFailure;
 import dev.ferry.api.MigrationTaskStatus;
 import dev.ferry.worker.copy.TaskMotion;
+import dev.ferry.worker.metrics.FileMetrics;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -24,6 +25,7 @@ final class PartsProgress {
     private long partsReused;
     private long copied;
     private long failed;
+    private FailureCode failedCode;
     private final List<FileFailure> failures = new ArrayList<>();
     private long version;
     /** Whether the task moves (bytes of its range read or sent, the range stored): {@code progressTime}. */
@@ -88,6 +90,7 @@ final class PartsProgress {
         bytes = 0;
         if (countsTheFile && failed == 0) {
             failed = 1;
+            failedCode = code;
             failures.add(new FileFailure(path, code.name(), message));
         }
         version++;
@@ -108,6 +111,21 @@ final class PartsProgress {
 
     synchronized long bytes() {
         return bytes;
+    }
+
+    /**
+     * Counts what this task's end adds to the job's counters — its range's bytes, and for the task with
+     * part 1 the file — in the worker's meters: called once, when the task is written Succeeded.
+     */
+    synchronized void countIn(FileMetrics meters) {
+        if (copied > 0) {
+            meters.copied(bytes);
+        } else {
+            meters.bytes(bytes);
+        }
+        if (failed > 0) {
+            meters.failed(failedCode);
+        }
     }
 
     /** The stored range only, without the file's outcome: for a release before the outcome's event is acknowledged. */

@@ -17,6 +17,7 @@ import dev.ferry.worker.copy.TaskProgressWriter;
 import dev.ferry.worker.copy.Uploads;
 import dev.ferry.worker.events.FileFacts;
 import dev.ferry.worker.events.TaskEvents;
+import dev.ferry.worker.metrics.FileMetrics;
 import dev.ferry.worker.multipart.PartSizes;
 import dev.ferry.worker.s3.ObjectKeys;
 import dev.ferry.worker.s3.S3Errors;
@@ -138,14 +139,15 @@ public final class PartsRunner {
         }
         writer.closeAndRethrowIfLost();
         TaskEvents events = new TaskEvents(publishers.apply(job), job, task, fence.epoch(), engine.bucket);
-        finish(task, fence, scope, progress, outcome, engine, key, new Ending(events, halt, key));
+        finish(task, fence, scope, progress, outcome, engine, key, new Ending(events, halt, key, engine.meters));
     }
 
     /**
      * How a Parts task ends with events: the task with part 1 announces the file (copied or failed),
-     * every task its own end; the end is written only once the broker acknowledged them.
+     * every task its own end; the end is written only once the broker acknowledged them, and then
+     * counted in the worker's file meters.
      */
-    private record Ending(TaskEvents events, StopSignal halt, String key) {
+    private record Ending(TaskEvents events, StopSignal halt, String key, FileMetrics meters) {
     }
 
     private void finish(MigrationTask task, TaskFence fence, PartsScope scope, PartsProgress progress,
@@ -235,6 +237,7 @@ public final class PartsRunner {
             s.phase = phase;
             s.message = message;
         });
+        progress.countIn(ending.meters());
         LOG.info("task {} {}: {}", fence.taskName(), phase, message);
     }
 

@@ -281,7 +281,8 @@ public final class SourceWalker {
     private static void report(Visitor visitor, Supplier<String> floor, String rel, FailureCode code, String detail)
             throws Exception {
         if (Checkpoint.after(rel, floor.get())) {
-            LOG.info("leaving out {}: {} ({})", rel, code, detail);
+            // one per entry (a tree may hold millions of links): the plan's status counts and samples them
+            LOG.debug("leaving out {}: {} ({})", rel, code, detail);
             visitor.skipped(rel, code, detail);
         }
     }

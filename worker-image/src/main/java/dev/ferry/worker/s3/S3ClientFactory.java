@@ -3,6 +3,7 @@ package dev.ferry.worker.s3;
 import dev.ferry.api.DestinationSpec;
 import dev.ferry.api.Ferry;
 import dev.ferry.api.MigrationJob;
+import dev.ferry.worker.metrics.S3Metrics;
 import dev.ferry.worker.task.RetryableTaskException;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -18,6 +19,7 @@ import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.apache.ApacheHttpClient;
@@ -51,36 +53,61 @@ public final class S3ClientFactory {
 
     /** As {@link #forJob(KubernetesClient, MigrationJob)} with credentials given; null: read the Secret. */
     public static EndpointPool forJob(KubernetesClient kubernetes, MigrationJob job, AwsCredentials given) {
+        return forJob(kubernetes, job, given, S3Metrics.NONE);
+    }
+
+    /** As above, timing every S3 call and watching every endpoint's circuit in {@code metrics}. */
+    public static EndpointPool forJob(KubernetesClient kubernetes, MigrationJob job, AwsCredentials given,
+                                      S3Metrics metrics) {
         DestinationSpec destination = job.getSpec().destination;
         AwsCredentials credentials = given != null ? given
                 : credentials(kubernetes, job.getMetadata().getNamespace(), destination.credentialsSecret);
         int concurrency = job.getSpec().workersOrDefaults().concurrencyOrDefault();
-        return pool(destination, credentials, concurrency, EndpointPool.Settings.DEFAULT);
+        return pool(destination, credentials, concurrency, EndpointPool.Settings.DEFAULT, metrics);
     }
 
     public static EndpointPool pool(DestinationSpec destination, AwsCredentials credentials, int concurrency,
                                     EndpointPool.Settings settings) {
+        return pool(destination, credentials, concurrency, settings, S3Metrics.NONE);
+    }
+
+    public static EndpointPool pool(DestinationSpec destination, AwsCredentials credentials, int concurrency,
+                                    EndpointPool.Settings settings, S3Metrics metrics) {
         List<String> endpoints = destination.endpoints;
+        EndpointPool pool;
         if (endpoints == null || endpoints.isEmpty()) {
-            return EndpointPool.of(AWS_DEFAULT, new S3Gateway(create(destination, credentials, concurrency, null, false)));
+            pool = EndpointPool.of(AWS_DEFAULT, new S3Gateway(
+                    create(destination, credentials, concurrency, null, false, metrics.interceptor(AWS_DEFAULT))));
+        } else {
+            boolean several = endpoints.size() > 1;
+            pool = new EndpointPool(endpoints.stream().map(URI::create).toList(),
+                    uri -> gateway(destination, credentials, concurrency, uri, several, metrics), destination.bucket,
+                    settings);
         }
-        boolean several = endpoints.size() > 1;
-        return new EndpointPool(endpoints.stream().map(URI::create).toList(),
-                uri -> gateway(destination, credentials, concurrency, uri, several), destination.bucket, settings);
+        for (URI uri : pool.endpoints()) {
+            metrics.endpointUp(uri, () -> pool.healthy(uri));
+        }
+        return pool;
+    }
+
+    static S3Gateway gateway(DestinationSpec destination, AwsCredentials credentials, int concurrency, URI endpoint,
+                             boolean oneOfSeveral) {
+        return gateway(destination, credentials, concurrency, endpoint, oneOfSeveral, S3Metrics.NONE);
     }
 
     /**
      * The gateway at {@code endpoint}: its client, and with path-style addressing a {@link SignedPut}
-     * sharing the client's connections and retry strategy for the single PUTs.
+     * sharing the client's connections and retry strategy for the single PUTs; both timed in {@code metrics}.
      */
     static S3Gateway gateway(DestinationSpec destination, AwsCredentials credentials, int concurrency, URI endpoint,
-                             boolean oneOfSeveral) {
+                             boolean oneOfSeveral, S3Metrics metrics) {
         SdkHttpClient http = httpClient(concurrency).build();
-        S3Client client = builder(destination, credentials, endpoint, oneOfSeveral).httpClient(http).build();
+        S3Client client = builder(destination, credentials, endpoint, oneOfSeveral, metrics.interceptor(endpoint))
+                .httpClient(http).build();
         SignedPut signedPut = destination.usePathStyle()
                 ? new SignedPut(endpoint, region(destination), credentials, http, retryStrategy(oneOfSeveral))
                 : null;
-        return new S3Gateway(client, signedPut, http);
+        return new S3Gateway(client, signedPut, http, metrics.timers(endpoint));
     }
 
     /**
@@ -90,8 +117,14 @@ public final class S3ClientFactory {
      */
     static S3Client create(DestinationSpec destination, AwsCredentials credentials, int concurrency,
                            URI endpoint, boolean oneOfSeveral) {
-        return builder(destination, credentials, endpoint, oneOfSeveral).httpClientBuilder(httpClient(concurrency))
-                .build();
+        return create(destination, credentials, concurrency, endpoint, oneOfSeveral,
+                S3Metrics.NONE.interceptor(endpoint == null ? AWS_DEFAULT : endpoint));
+    }
+
+    private static S3Client create(DestinationSpec destination, AwsCredentials credentials, int concurrency,
+                                   URI endpoint, boolean oneOfSeveral, ExecutionInterceptor timer) {
+        return builder(destination, credentials, endpoint, oneOfSeveral, timer)
+                .httpClientBuilder(httpClient(concurrency)).build();
     }
 
     private static ApacheHttpClient.Builder httpClient(int concurrency) {
@@ -106,7 +139,7 @@ public final class S3ClientFactory {
     }
 
     private static S3ClientBuilder builder(DestinationSpec destination, AwsCredentials credentials, URI endpoint,
-                                           boolean oneOfSeveral) {
+                                           boolean oneOfSeveral, ExecutionInterceptor timer) {
         S3ClientBuilder builder = S3Client.builder()
                 .credentialsProvider(StaticCredentialsProvider.create(credentials))
                 .region(Region.of(region(destination)))
@@ -120,7 +153,8 @@ public final class S3ClientFactory {
         if (endpoint != null) {
             builder.endpointOverride(endpoint);
         }
-        builder.overrideConfiguration(o -> o.retryStrategy(retryStrategy(oneOfSeveral)));
+        builder.overrideConfiguration(o -> o.retryStrategy(retryStrategy(oneOfSeveral))
+                .addExecutionInterceptor(timer));
         return builder;
     }
 

@@ -1,5 +1,6 @@
 package dev.ferry.worker.s3;
 
+import dev.ferry.worker.metrics.S3Metrics;
 import java.util.Map;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.http.SdkHttpClient;
@@ -14,20 +15,23 @@ public final class S3Gateway implements AutoCloseable {
     private final S3Client client;
     private final SignedPut signedPut;
     private final SdkHttpClient ownHttpClient;
+    /** Times the signed PUTs, which the client's interceptors do not see; null: not timed. */
+    private final S3Metrics.RequestTimers putTimers;
 
     /** A gateway that sends everything through {@code client}. */
     public S3Gateway(S3Client client) {
-        this(client, null, null);
+        this(client, null, null, null);
     }
 
     /**
      * @param ownHttpClient the HTTP client given to {@code client} and {@code signedPut}: a client built
      *                      with {@code httpClient(...)} leaves closing it to its owner
      */
-    S3Gateway(S3Client client, SignedPut signedPut, SdkHttpClient ownHttpClient) {
+    S3Gateway(S3Client client, SignedPut signedPut, SdkHttpClient ownHttpClient, S3Metrics.RequestTimers putTimers) {
         this.client = client;
         this.signedPut = signedPut;
         this.ownHttpClient = ownHttpClient;
+        this.putTimers = putTimers;
     }
 
     /** True when single PUTs bypass the client's pipeline ({@link SignedPut}). */
@@ -43,7 +47,7 @@ public final class S3Gateway implements AutoCloseable {
     public String putObject(String bucket, String key, byte[] data, String md5Base64, Map<String, String> metadata,
                             String storageClass) {
         if (signedPut != null) {
-            return signedPut.put(bucket, key, data, md5Base64, metadata, storageClass);
+            return signedPut(bucket, key, data, md5Base64, metadata, storageClass);
         }
         return client.putObject(b -> b.bucket(bucket).key(key)
                         .contentLength((long) data.length)
@@ -51,6 +55,22 @@ public final class S3Gateway implements AutoCloseable {
                         .metadata(metadata)
                         .storageClass(storageClass),
                 RequestBody.fromBytes(data)).eTag();
+    }
+
+    private String signedPut(String bucket, String key, byte[] data, String md5Base64, Map<String, String> metadata,
+                             String storageClass) {
+        if (putTimers == null) {
+            return signedPut.put(bucket, key, data, md5Base64, metadata, storageClass);
+        }
+        long started = System.nanoTime();
+        try {
+            String eTag = signedPut.put(bucket, key, data, md5Base64, metadata, storageClass);
+            putTimers.record("PutObject", System.nanoTime() - started, null);
+            return eTag;
+        } catch (RuntimeException e) {
+            putTimers.record("PutObject", System.nanoTime() - started, e);
+            throw e;
+        }
     }
 
     @Override

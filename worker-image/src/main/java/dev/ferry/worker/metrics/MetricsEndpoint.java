@@ -1,0 +1,139 @@
+package dev.ferry.worker.metrics;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import dev.ferry.api.Ferry;
+import dev.ferry.worker.config.WorkerConfig;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.OptionalInt;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.apache.commons.lang3.concurrent.BasicThreadFactory;
+
+/**
+ * The worker process's meters and their Prometheus endpoint: {@code GET /metrics} in the text format on
+ * {@link WorkerConfig#FERRY_METRICS_PORT}, on every interface (a pod is scraped on its pod IP). The
+ * registry is handed to whatever counts through constructors; there is no global one, so tests count on
+ * their own.
+ */
+public final class MetricsEndpoint implements AutoCloseable {
+    public static final int DEFAULT_PORT = Ferry.DEFAULT_METRICS_PORT;
+    private static final String TEXT_FORMAT = "text/plain; version=0.0.4; charset=utf-8";
+
+    private final PrometheusMeterRegistry registry;
+    private final JvmGcMetrics gc;
+    private final HttpServer server;
+    private final ExecutorService scrapes;
+
+    private MetricsEndpoint(PrometheusMeterRegistry registry, JvmGcMetrics gc, HttpServer server,
+                            ExecutorService scrapes) {
+        this.registry = registry;
+        this.gc = gc;
+        this.server = server;
+        this.scrapes = scrapes;
+    }
+
+    /**
+     * The port a {@code FERRY_METRICS_PORT} value asks for: unset the default, empty or {@code off} none.
+     *
+     * @throws IllegalArgumentException for anything else that is not a port number
+     */
+    public static OptionalInt port(String setting) {
+        if (setting == null) {
+            return OptionalInt.of(DEFAULT_PORT);
+        }
+        String value = setting.strip();
+        if (value.isEmpty() || value.equalsIgnoreCase("off")) {
+            return OptionalInt.empty();
+        }
+        try {
+            int port = Integer.parseInt(value);
+            if (port >= 0 && port <= 65_535) {
+                return OptionalInt.of(port);
+            }
+        } catch (NumberFormatException e) {
+            // reported below, with the variable's name
+        }
+        throw new IllegalArgumentException(WorkerConfig.FERRY_METRICS_PORT
+                + " must be a port number, 0 (any free port) or off, got '" + setting + "'");
+    }
+
+    /** Binds {@code port} (0: a free one, see {@link #port()}) and serves the registry, with the JVM's meters. */
+    public static MetricsEndpoint start(int port) throws IOException {
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        JvmGcMetrics gc = bindJvm(registry);
+        HttpServer server;
+        try {
+            server = HttpServer.create(new InetSocketAddress(port), 0);
+        } catch (IOException e) {
+            gc.close();
+            registry.close();
+            throw e;
+        }
+        server.createContext("/metrics", exchange -> serve(registry, exchange));
+        // One thread: scrapes are rare and small, and they must not compete with the copies.
+        ExecutorService scrapes = Executors.newSingleThreadExecutor(
+                BasicThreadFactory.builder().namingPattern("ferry-metrics").daemon(true).build());
+        server.setExecutor(scrapes);
+        server.start();
+        return new MetricsEndpoint(registry, gc, server, scrapes);
+    }
+
+    private static JvmGcMetrics bindJvm(MeterRegistry registry) {
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ClassLoaderMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+        JvmGcMetrics gc = new JvmGcMetrics();
+        gc.bindTo(registry);
+        return gc;
+    }
+
+    private static void serve(PrometheusMeterRegistry registry, HttpExchange exchange) throws IOException {
+        try (exchange) {
+            if (!"GET".equals(exchange.getRequestMethod()) && !"HEAD".equals(exchange.getRequestMethod())) {
+                exchange.sendResponseHeaders(405, -1);
+                return;
+            }
+            byte[] body = registry.scrape().getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().set("Content-Type", TEXT_FORMAT);
+            boolean head = "HEAD".equals(exchange.getRequestMethod());
+            exchange.sendResponseHeaders(200, head ? -1 : body.length);
+            if (!head) {
+                try (OutputStream out = exchange.getResponseBody()) {
+                    out.write(body);
+                }
+            }
+        }
+    }
+
+    public MeterRegistry registry() {
+        return registry;
+    }
+
+    /** The bound port: the configured one, or the one the system chose for 0. */
+    public int port() {
+        return server.getAddress().getPort();
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+        scrapes.shutdownNow();
+        gc.close();
+        registry.close();
+    }
+}
