@@ -29,6 +29,8 @@ public final class Ferry {
      */
     public static final String METRICS_PORT_ENV = "FERRY_METRICS_PORT";
     public static final int DEFAULT_METRICS_PORT = 8080;
+    /** {@code json}: the operator's and workers' log lines as JSON objects (their logback configurations read it). */
+    public static final String LOG_FORMAT_ENV = "FERRY_LOG_FORMAT";
     /** The name of the container port of {@code GET /metrics} in worker (and operator) pods. */
     public static final String METRICS_PORT_NAME = "metrics";
     /** Annotation on local-mode pods: the port their process serves {@code /metrics} on (many share one host). */

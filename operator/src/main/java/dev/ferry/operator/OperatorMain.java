@@ -1,13 +1,17 @@
 package dev.ferry.operator;
 
+import dev.ferry.api.Ferry;
 import dev.ferry.api.runtime.JvmDefaults;
+import dev.ferry.api.runtime.LoggingConfigMap;
 import dev.ferry.operator.config.OperatorSettings;
+import dev.ferry.operator.config.WorkerPodDefaults;
 import dev.ferry.operator.metrics.MetricsEndpoint;
 import dev.ferry.operator.notifications.PublisherFactory;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -34,6 +38,11 @@ import org.slf4j.LoggerFactory;
  *       {@code FERRY_RECHECK_SECONDS}</li>
  *   <li>{@code FERRY_DISRUPTION_GRACE_SECONDS}, {@code FERRY_DESTINATION_PROBE_SECONDS},
  *       {@code FERRY_STRAGGLER_WAIT_SECONDS}: see {@link OperatorSettings}</li>
+ *   <li>{@code FERRY_WORKER_POD_DEFAULTS}: a YAML file of what every worker pod gets unless its job says
+ *       otherwise (imagePullSecrets, resources, nodeSelector, tolerations, affinity: the chart's workers.* values)</li>
+ *   <li>{@code FERRY_LOG_FORMAT}: {@code json} for one JSON object per log line (default text);
+ *       {@code FERRY_LOGGING_CONFIGMAP}: the ConfigMap of log levels watched at run time (default
+ *       {@code ferry-logging} in {@code POD_NAMESPACE}; {@code off} for none)</li>
  *   <li>{@code FERRY_METRICS_PORT}: port of the Prometheus endpoint {@code GET /metrics} (default 8080;
  *       {@code 0} any free port, logged at start; empty or {@code off} none); the meters: docs/metrics.md</li>
  * </ul>
@@ -54,11 +63,14 @@ public final class OperatorMain {
     static final String DESTINATION_PROBE_SECONDS = "FERRY_DESTINATION_PROBE_SECONDS";
     static final String STRAGGLER_WAIT_SECONDS = "FERRY_STRAGGLER_WAIT_SECONDS";
     static final String METRICS_PORT = MetricsEndpoint.FERRY_METRICS_PORT;
+    static final String WORKER_POD_DEFAULTS = "FERRY_WORKER_POD_DEFAULTS";
+    /** Read by logback's configuration (ferry-operator-logback.xml), not by {@link #settings}. */
+    static final String LOG_FORMAT = Ferry.LOG_FORMAT_ENV;
     /** Every variable {@link #settings} reads (besides POD_NAMESPACE): what the Helm chart may set. */
     static final Set<String> VARIABLES = Set.of(WATCH_NAMESPACES, WORKER_IMAGE, WORKER_SERVICE_ACCOUNT, LEADER_ELECTION,
             LEASE_NAMESPACE, DEFAULT_WORKER_REPLICAS, PREFETCH_PER_WORKER, NOT_READY_GRACE_SECONDS,
             LEASE_STARTUP_GRACE_SECONDS, RECHECK_SECONDS, DISRUPTION_GRACE_SECONDS, DESTINATION_PROBE_SECONDS,
-            STRAGGLER_WAIT_SECONDS, METRICS_PORT);
+            STRAGGLER_WAIT_SECONDS, METRICS_PORT, WORKER_POD_DEFAULTS, LOG_FORMAT, LoggingConfigMap.NAME_VARIABLE);
 
     private OperatorMain() {
     }
@@ -70,9 +82,13 @@ public final class OperatorMain {
         KubernetesClient client = new KubernetesClientBuilder().build();
         FerryOperator operator = FerryOperator.start(client, settings, PublisherFactory.KAFKA,
                 metrics == null ? new CompositeMeterRegistry() : metrics.registry());
+        LoggingConfigMap logging = LoggingConfigMap.watch(client, System.getenv("POD_NAMESPACE"), System.getenv());
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             operator.close();
+            if (logging != null) {
+                logging.close();
+            }
             client.close();
             if (metrics != null) {
                 metrics.close();
@@ -145,6 +161,9 @@ public final class OperatorMain {
         }
         if (values.containsKey(DESTINATION_PROBE_SECONDS)) {
             settings = settings.withDestinationProbeInterval(seconds(values.get(DESTINATION_PROBE_SECONDS)));
+        }
+        if (values.containsKey(WORKER_POD_DEFAULTS) && !values.get(WORKER_POD_DEFAULTS).isBlank()) {
+            settings = settings.withWorkerPodDefaults(WorkerPodDefaults.read(Path.of(values.get(WORKER_POD_DEFAULTS))));
         }
         if (values.containsKey(STRAGGLER_WAIT_SECONDS)) {
             settings = settings.withStragglerWait(seconds(values.get(STRAGGLER_WAIT_SECONDS)));

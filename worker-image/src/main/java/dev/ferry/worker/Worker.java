@@ -6,6 +6,7 @@ import dev.ferry.api.MigrationJob;
 import dev.ferry.api.MigrationTask;
 import dev.ferry.api.events.EventPublisher;
 import dev.ferry.api.events.KafkaEventPublisher;
+import dev.ferry.api.runtime.LoggingConfigMap;
 import dev.ferry.worker.audit.AuditRunner;
 import dev.ferry.worker.config.WorkerConfig;
 import dev.ferry.worker.copy.CopyEngine;
@@ -50,6 +51,7 @@ public final class Worker implements AutoCloseable {
     private final WorkerConfig config;
     private final KubernetesClient client;
     private final Duration drainGrace;
+    private LoggingConfigMap logging;
     private final AtomicBoolean stopping = new AtomicBoolean();
     private final ScheduledExecutorService ticker;
     private final TaskDispatcher dispatcher;
@@ -104,6 +106,8 @@ public final class Worker implements AutoCloseable {
 
     public void start() {
         lease.start();
+        // log levels from the ferry-logging ConfigMap of the job's namespace, changed without a restart
+        logging = LoggingConfigMap.watch(client, config.namespace(), System.getenv());
         informer = client.resources(MigrationTask.class).inNamespace(config.namespace())
                 .withLabel(Ferry.JOB_LABEL, config.jobName())
                 .inform(dispatcher, RESYNC_MILLIS);
@@ -158,6 +162,9 @@ public final class Worker implements AutoCloseable {
         LOG.info("worker {} stopping: draining its tasks", config.podName());
         if (informer != null) {
             informer.stop();
+        }
+        if (logging != null) {
+            logging.close();
         }
         // tasks release themselves within drainGrace; a little more for their last status write
         dispatcher.stop(drainGrace.plusSeconds(5));

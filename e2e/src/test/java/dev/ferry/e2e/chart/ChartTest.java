@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.marcnuri.helm.LintResult;
 import dev.ferry.e2e.chart.FerryChart.Values;
 import dev.ferry.operator.config.OperatorSettings;
+import dev.ferry.operator.config.WorkerPodDefaults;
 import dev.ferry.operator.workers.WorkerDeploymentFactory;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
@@ -192,6 +193,25 @@ class ChartTest {
             assertThat(mount.getMountPath()).isEqualTo(WORKER_POD_DEFAULTS.getParent().toString());
             assertThat(mount.getReadOnly()).isTrue();
         });
+    }
+
+    @Test
+    void theOperatorReadsTheRenderedWorkerPodDefaultsFromTheFileItIsTold(@TempDir Path temp) throws IOException {
+        List<HasMetadata> objects = render(Values.ALL_OPTIONS);
+        Container operator = operatorPod(objects).getContainers().get(0);
+        Path file = temp.resolve(WORKER_POD_DEFAULTS.getFileName());
+        Files.writeString(file, only(objects, ConfigMap.class).getData().get(WORKER_POD_DEFAULTS.getFileName().toString()));
+
+        WorkerPodDefaults defaults = WorkerPodDefaults.read(file);
+
+        assertThat(operator.getEnv()).anySatisfy(env -> assertThat(env.getName() + "=" + env.getValue())
+                .isEqualTo("FERRY_WORKER_POD_DEFAULTS=" + WORKER_POD_DEFAULTS));
+        assertThat(defaults.imagePullSecrets()).extracting(LocalObjectReference::getName).containsExactly("worker-regcred");
+        assertThat(defaults.tolerations()).singleElement().extracting(Toleration::getKey).isEqualTo("storage");
+        assertThat(defaults.nodeSelector()).isEqualTo(at(FerryChart.ALL_OPTIONS, "workers.nodeSelector"));
+        assertThat(defaults.logFormat()).isEqualTo("json");
+        assertThat(operator.getEnv()).anySatisfy(env -> assertThat(env.getName() + "=" + env.getValue())
+                .isEqualTo("FERRY_LOGGING_CONFIGMAP=ferry-log-levels"));
     }
 
     @Test

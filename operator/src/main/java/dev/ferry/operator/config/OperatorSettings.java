@@ -33,6 +33,8 @@ import java.util.function.Consumer;
  *        probe it (one at a time)
  * @param stragglerWait how long a task may sit Assigned behind a running task of its worker while another worker
  *        of the job is idle before it is moved to that one
+ * @param workerPodDefaults what every worker pod gets unless its job's spec.workers says otherwise (the chart's
+ *        workers.* values)
  */
 public record OperatorSettings(
         Set<String> namespaces,
@@ -50,7 +52,8 @@ public record OperatorSettings(
         String workerServiceAccount,
         Duration disruptionGrace,
         Duration destinationProbeInterval,
-        Duration stragglerWait) {
+        Duration stragglerWait,
+        WorkerPodDefaults workerPodDefaults) {
 
     public static final String LEASE_NAME = "ferry-operator";
     public static final String DEFAULT_WORKER_IMAGE = "ferry/worker:0.1.0";
@@ -69,6 +72,7 @@ public record OperatorSettings(
         Objects.requireNonNull(disruptionGrace, "disruptionGrace");
         Objects.requireNonNull(destinationProbeInterval, "destinationProbeInterval");
         Objects.requireNonNull(stragglerWait, "stragglerWait");
+        Objects.requireNonNull(workerPodDefaults, "workerPodDefaults");
         if (prefetchPerWorker < 1) {
             throw new IllegalArgumentException("prefetchPerWorker must be at least 1");
         }
@@ -81,7 +85,7 @@ public record OperatorSettings(
         return new OperatorSettings(Set.of(), DEFAULT_WORKER_IMAGE, WorkersSpec.DEFAULT_REPLICAS, false, null, true,
                 Clock.systemUTC(), 2, Duration.ofSeconds(60), DEFAULT_LEASE_STARTUP_GRACE, Duration.ofSeconds(15),
                 Duration.ofMinutes(5), null, DEFAULT_DISRUPTION_GRACE, DEFAULT_DESTINATION_PROBE_INTERVAL,
-                DEFAULT_STRAGGLER_WAIT);
+                DEFAULT_STRAGGLER_WAIT, WorkerPodDefaults.NONE);
     }
 
     public boolean watchesAllNamespaces() {
@@ -151,6 +155,10 @@ public record OperatorSettings(
         return edit(b -> b.stragglerWait = value);
     }
 
+    public OperatorSettings withWorkerPodDefaults(WorkerPodDefaults value) {
+        return edit(b -> b.workerPodDefaults = value);
+    }
+
     /** A copy with some settings changed: each {@code with...} names only what it changes. */
     private OperatorSettings edit(Consumer<Builder> change) {
         Builder builder = new Builder(this);
@@ -176,6 +184,7 @@ public record OperatorSettings(
         Duration disruptionGrace;
         Duration destinationProbeInterval;
         Duration stragglerWait;
+        WorkerPodDefaults workerPodDefaults;
 
         Builder(OperatorSettings s) {
             namespaces = s.namespaces;
@@ -194,11 +203,12 @@ public record OperatorSettings(
             disruptionGrace = s.disruptionGrace;
             destinationProbeInterval = s.destinationProbeInterval;
             stragglerWait = s.stragglerWait;
+            workerPodDefaults = s.workerPodDefaults;
         }
 
         OperatorSettings build() {
             return new OperatorSettings(namespaces, workerImage, defaultWorkerReplicas, leaderElection, leaseNamespace, exitOnStopLeading, clock, prefetchPerWorker, notReadyGrace, leaseStartupGrace, recheckInterval, invalidSpecRecheck, workerServiceAccount, disruptionGrace,
-                    destinationProbeInterval, stragglerWait);
+                    destinationProbeInterval, stragglerWait, workerPodDefaults);
         }
     }
 }

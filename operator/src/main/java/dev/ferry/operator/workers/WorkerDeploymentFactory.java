@@ -7,6 +7,7 @@ import dev.ferry.api.MigrationMode;
 import dev.ferry.api.NotificationsSpec;
 import dev.ferry.api.WorkersSpec;
 import dev.ferry.operator.config.OperatorSettings;
+import dev.ferry.operator.config.WorkerPodDefaults;
 import dev.ferry.operator.state.Owners;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
@@ -28,6 +29,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -99,13 +101,15 @@ public final class WorkerDeploymentFactory {
     private PodTemplateSpec podTemplate(MigrationJob job, Map<String, String> labels) {
         MigrationJobSpec spec = job.getSpec();
         WorkersSpec workers = spec.workersOrDefaults();
+        // The platform's defaults (the chart's workers.* values) where the job does not say.
+        WorkerPodDefaults defaults = settings.workerPodDefaults();
         boolean readOnly = spec.modeOrDefault() != MigrationMode.Move; // only Move deletes source files
         Container container = new ContainerBuilder()
                 .withName(CONTAINER)
                 .withImage(workers.image != null && !workers.image.isBlank() ? workers.image : settings.workerImage())
                 .withEnv(env(job))
                 .withEnvFrom(envFrom(job))
-                .withResources(workers.resources)
+                .withResources(workers.resources != null ? workers.resources : defaults.resources())
                 .addNewVolumeMount()
                     .withName(SOURCE_VOLUME)
                     .withMountPath(SOURCE_ROOT)
@@ -137,9 +141,10 @@ public final class WorkerDeploymentFactory {
                         .withName(TMP_VOLUME)
                         .withNewEmptyDir().endEmptyDir()
                     .endVolume()
-                    .withNodeSelector(workers.nodeSelector)
-                    .withTolerations(workers.tolerations)
-                    .withAffinity(workers.affinity)
+                    .withNodeSelector(workers.nodeSelector != null ? workers.nodeSelector : defaults.nodeSelector())
+                    .withTolerations(workers.tolerations != null ? workers.tolerations : defaults.tolerations())
+                    .withAffinity(workers.affinity != null ? workers.affinity : defaults.affinity())
+                    .withImagePullSecrets(defaults.imagePullSecrets())
                 .endSpec()
                 .build();
     }
@@ -178,9 +183,9 @@ public final class WorkerDeploymentFactory {
      * credentials straight from the job's Secret: the kubelet resolves them when a container starts, so the worker need not read the Secret
      * through the API, and the Deployment holds no secret value (a rotated key reaches new pods).
      */
-    private static List<EnvVar> env(MigrationJob job) {
+    private List<EnvVar> env(MigrationJob job) {
         String secret = job.getSpec().destination.credentialsSecret;
-        return List.of(
+        List<EnvVar> env = new ArrayList<>(List.of(
                 new EnvVarBuilder().withName("FERRY_JOB").withValue(job.getMetadata().getName()).build(),
                 new EnvVarBuilder().withName("FERRY_SOURCE_ROOT").withValue(SOURCE_ROOT).build(),
                 fieldRef("POD_NAME", "metadata.name"),
@@ -190,7 +195,12 @@ public final class WorkerDeploymentFactory {
                 secretKeyRef(Ferry.SECRET_SECRET_ACCESS_KEY, secret, false),
                 secretKeyRef(Ferry.SECRET_SESSION_TOKEN, secret, true),
                 new EnvVarBuilder().withName(Ferry.METRICS_PORT_ENV)
-                        .withValue(Integer.toString(Ferry.DEFAULT_METRICS_PORT)).build());
+                        .withValue(Integer.toString(Ferry.DEFAULT_METRICS_PORT)).build()));
+        String logFormat = settings.workerPodDefaults().logFormat();
+        if (logFormat != null) { // only when set: the template (and its hash) of other installs stays as it was
+            env.add(new EnvVarBuilder().withName(Ferry.LOG_FORMAT_ENV).withValue(logFormat).build());
+        }
+        return env;
     }
 
     /**

@@ -1,21 +1,35 @@
 package dev.ferry.operator.workers;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ferry.api.MigrationJob;
 import dev.ferry.api.MigrationMode;
 import dev.ferry.api.WorkersSpec;
 import dev.ferry.operator.TestObjects;
 import dev.ferry.operator.config.OperatorSettings;
+import dev.ferry.operator.config.WorkerPodDefaults;
 import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.LocalObjectReference;
 import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.Toleration;
 import io.fabric8.kubernetes.api.model.VolumeMount;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
-/** Worker pods run with least privilege, as the Pod Security Standards' restricted profile asks. */
+/**
+ * Worker pods run with least privilege, as the Pod Security Standards' restricted profile asks, and with the
+ * platform's defaults where their job says nothing.
+ */
 class WorkerDeploymentFactoryTest {
     private final WorkerDeploymentFactory factory = new WorkerDeploymentFactory(OperatorSettings.defaults());
+    @TempDir
+    Path temp;
 
     @Test
     void runsWorkersAsNonRootWithoutPrivilegesOnAReadOnlyRootFilesystem() {
@@ -77,6 +91,73 @@ class WorkerDeploymentFactoryTest {
         assertThat(pod.getSecurityContext().getFsGroup()).isEqualTo(3001L);
         assertThat(pod.getSecurityContext().getSupplementalGroups()).containsExactly(4001L, 4002L);
         assertThat(pod.getSecurityContext().getRunAsNonRoot()).isTrue();
+    }
+
+    @Test
+    void givesWorkerPodsThePlatformDefaultsWhereTheJobSaysNothing() {
+        WorkerPodDefaults defaults = WorkerPodDefaults.read(writeDefaults("""
+                imagePullSecrets: [{name: regcred}]
+                resources: {requests: {cpu: "2", memory: 2Gi}}
+                nodeSelector: {node-role.example.com/storage: "true"}
+                tolerations: [{key: storage, operator: Exists, effect: NoSchedule}]
+                affinity: {}
+                logFormat: json
+                """));
+        WorkerDeploymentFactory withDefaults = new WorkerDeploymentFactory(
+                OperatorSettings.defaults().withWorkerPodDefaults(defaults));
+
+        PodSpec pod = withDefaults.desired(TestObjects.job("j"), 1).getSpec().getTemplate().getSpec();
+
+        assertThat(pod.getImagePullSecrets()).extracting(LocalObjectReference::getName).containsExactly("regcred");
+        assertThat(pod.getNodeSelector()).containsEntry("node-role.example.com/storage", "true");
+        assertThat(pod.getTolerations()).singleElement().extracting(Toleration::getKey).isEqualTo("storage");
+        assertThat(pod.getAffinity()).as("an empty affinity is none").isNull();
+        assertThat(pod.getContainers().get(0).getResources().getRequests()).containsEntry("memory", new Quantity("2Gi"));
+        assertThat(pod.getContainers().get(0).getEnv()).anySatisfy(e ->
+                assertThat(e.getName() + "=" + e.getValue()).isEqualTo("FERRY_LOG_FORMAT=json"));
+    }
+
+    @Test
+    void letsTheJobsOwnWorkerSettingsWinOverThePlatformDefaults() {
+        WorkerPodDefaults defaults = WorkerPodDefaults.read(writeDefaults("""
+                nodeSelector: {pool: default}
+                tolerations: [{key: storage, operator: Exists}]
+                """));
+        MigrationJob job = TestObjects.job("own");
+        job.getSpec().workers = new WorkersSpec();
+        job.getSpec().workers.nodeSelector = Map.of("pool", "nas-near");
+
+        PodSpec pod = new WorkerDeploymentFactory(OperatorSettings.defaults().withWorkerPodDefaults(defaults))
+                .desired(job, 1).getSpec().getTemplate().getSpec();
+
+        assertThat(pod.getNodeSelector()).containsExactly(Map.entry("pool", "nas-near"));
+        assertThat(pod.getTolerations()).as("what the job does not name still comes from the defaults").hasSize(1);
+    }
+
+    @Test
+    void leavesTheTemplateAsItWasWithoutPlatformDefaults() {
+        PodSpec pod = pod(TestObjects.job("j"));
+
+        assertThat(pod.getImagePullSecrets()).isEmpty();
+        assertThat(pod.getContainers().get(0).getEnv()).noneMatch(e -> e.getName().equals("FERRY_LOG_FORMAT"));
+    }
+
+    @Test
+    void refusesDefaultsThatAreNotValidNamingTheFile() {
+        Path file = writeDefaults("tolerations: {not: a list}");
+
+        assertThatThrownBy(() -> WorkerPodDefaults.read(file)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining(file.toString());
+    }
+
+    private Path writeDefaults(String yaml) {
+        try {
+            Path file = Files.createTempFile(temp, "pod-defaults", ".yaml");
+            Files.writeString(file, yaml);
+            return file;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     private PodSpec pod(MigrationJob job) {
