@@ -265,7 +265,7 @@ public class MigrationJobReconciler implements Reconciler<MigrationJob>, AutoClo
                 (written, previous) -> context.eventSourceRetriever().getControllerEventSource()
                         .handleRecentResourceUpdate(ResourceID.fromResource(written), written, previous));
         TakeBack takeBack = new TakeBack(writer, settings.disruptionGrace(), assignmentMeters);
-        return new Steps(rootPlan, new DeadWorkerReclaimer(takeBack, liveness), new StallReclaimer(takeBack, events), audit,
+        return new Steps(rootPlan, new DeadWorkerReclaimer(takeBack, liveness, events), new StallReclaimer(takeBack, events), audit,
                 new StragglerMover(takeBack, liveness, settings.stragglerWait()),
                 new TaskAssigner(writer, settings.prefetchPerWorker(), liveness, settings.destinationProbeInterval(),
                         assignmentMeters),

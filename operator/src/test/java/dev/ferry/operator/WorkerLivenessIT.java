@@ -100,6 +100,12 @@ class WorkerLivenessIT {
         });
         assertThat(client.pods().inNamespace(Cluster.NAMESPACE).withName("w1").get().getStatus().getConditions())
                 .as("the pod still looks Ready").anySatisfy(c -> assertThat(c.getStatus()).isEqualTo("True"));
+        await().untilAsserted(() -> assertThat(cluster.events("books"))
+                .filteredOn(e -> e.getReason().equals("TasksTakenBack")).singleElement().satisfies(e -> {
+                    assertThat(e.getType()).isEqualTo("Warning");
+                    assertThat(e.getMessage()).startsWith("1 task(s) taken back to be handed out again: 1 (")
+                            .contains("w1");
+                }));
 
         // A worker dead by its Lease gets no new tasks: the next one goes to w2 although w1 is idle.
         cluster.createCopyTask(job, "books-plan-00001", new FileEntry("a", 100, 1_700_000_000_000L));
