@@ -45,6 +45,8 @@ public final class Ferry {
     public static final String COMPONENT_WORKER = "worker";
     public static final String COMPONENT_OPERATOR = "operator";
     public static final String MANAGER = "ferry-operator";
+    /** source.component of the Events workers record (EndpointDown, EndpointUp). */
+    public static final String WORKER_COMPONENT_NAME = "ferry-worker";
 
     /** Secret keys of the credentials Secret: the convention of S3 tools. */
     public static final String SECRET_ACCESS_KEY_ID = "AWS_ACCESS_KEY_ID";

@@ -6,6 +6,7 @@ import dev.ferry.api.MigrationJob;
 import dev.ferry.api.MigrationTask;
 import dev.ferry.api.events.EventPublisher;
 import dev.ferry.api.events.KafkaEventPublisher;
+import dev.ferry.api.runtime.JobEventRecorder;
 import dev.ferry.api.runtime.LoggingConfigMap;
 import dev.ferry.worker.audit.AuditRunner;
 import dev.ferry.worker.config.WorkerConfig;
@@ -50,6 +51,7 @@ public final class Worker implements AutoCloseable {
 
     private final WorkerConfig config;
     private final KubernetesClient client;
+    private final Clock clock;
     private final Duration drainGrace;
     private LoggingConfigMap logging;
     private final AtomicBoolean stopping = new AtomicBoolean();
@@ -61,6 +63,7 @@ public final class Worker implements AutoCloseable {
     private final S3Metrics s3Meters;
     private final KafkaMetrics kafkaMeters;
     private EndpointPool pool;
+    private EndpointEvents endpointEvents;
     private CopyEngine engine;
     private EventPublisher publisher;
     private SharedIndexInformer<MigrationTask> informer;
@@ -87,6 +90,7 @@ public final class Worker implements AutoCloseable {
         this.kafkaMeters = new KafkaMetrics(meters);
         this.credentials = credentials;
         this.client = client;
+        this.clock = clock;
         this.drainGrace = drainGrace;
         this.ticker = Executors.newSingleThreadScheduledExecutor(
                 BasicThreadFactory.builder().namingPattern("ferry-progress").daemon(true).build());
@@ -128,6 +132,9 @@ public final class Worker implements AutoCloseable {
     private synchronized EndpointPool poolFor(MigrationJob job) {
         if (pool == null) {
             pool = S3ClientFactory.forJob(client, job, credentials, s3Meters);
+            endpointEvents = new EndpointEvents(new JobEventRecorder(client, clock, Ferry.WORKER_COMPONENT_NAME,
+                    config.podName()), job, "worker " + config.podName(), clock);
+            pool.onTransitions(endpointEvents);
         }
         return pool;
     }
@@ -177,6 +184,9 @@ public final class Worker implements AutoCloseable {
                 engine.close(); // closes the pool too
             } else if (pool != null) {
                 pool.close();
+            }
+            if (endpointEvents != null) {
+                endpointEvents.close();
             }
         }
         // Alive until its tasks are released: a missing Lease would make the operator take them early.

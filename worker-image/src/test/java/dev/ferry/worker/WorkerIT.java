@@ -56,6 +56,9 @@ class WorkerIT {
         TestResources.createCredentials(client);
         MigrationJob job = TestResources.job(JOB, s3.endpoint(), "whole", "");
         job.getSpec().tasks.maxFiles = 10;
+        // A second gateway that is down (nothing listens there): the worker copies through the other one
+        // and says so on the job (EndpointDown).
+        job.getSpec().destination.endpoints = List.of(s3.endpoint().toString(), "http://127.0.0.1:9");
         TestResources.create(client, job);
         AuditedClient.drain(server, "worker");
         workerClient = AuditedClient.of(client, "worker");
@@ -119,6 +122,13 @@ class WorkerIT {
                 .getResourceVersion();
         await().atMost(Duration.ofSeconds(20)).until(() -> !lease.equals(client.leases().inNamespace(NAMESPACE)
                 .withName(TestResources.POD_NAME).get().getMetadata().getResourceVersion())); // a renewal
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(client.v1().events()
+                .inNamespace(NAMESPACE).list().getItems()).filteredOn(e -> e.getReason().equals("EndpointDown"))
+                .singleElement().satisfies(e -> {
+                    assertThat(e.getType()).isEqualTo("Warning");
+                    assertThat(e.getInvolvedObject().getName()).isEqualTo(JOB);
+                    assertThat(e.getMessage()).contains("http://127.0.0.1:9").contains(TestResources.POD_NAME);
+                }));
         worker.close(); // a worker's last calls: it gives up its Lease
 
         Set<String> calls = AuditedClient.assertTheChartAllowsWhatItCalled(server, "worker");

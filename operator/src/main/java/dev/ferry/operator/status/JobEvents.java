@@ -2,66 +2,26 @@ package dev.ferry.operator.status;
 
 import dev.ferry.api.Ferry;
 import dev.ferry.api.MigrationJob;
-import io.fabric8.kubernetes.api.model.Event;
-import io.fabric8.kubernetes.api.model.EventBuilder;
-import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
+import dev.ferry.api.runtime.JobEventRecorder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Clock;
-import java.util.concurrent.ThreadLocalRandom;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * Records core/v1 Events on a job (what {@code kubectl describe mj} shows). An Event is a courtesy:
- * failing to record one is logged and never fails a reconcile.
+ * Records core/v1 Events on a job as the operator (what {@code kubectl describe mj} shows). An Event is a
+ * courtesy: failing to record one is logged and never fails a reconcile.
  */
 public final class JobEvents {
-    private static final Logger LOG = LoggerFactory.getLogger(JobEvents.class);
-
-    private final KubernetesClient client;
-    private final Clock clock;
+    private final JobEventRecorder recorder;
 
     public JobEvents(KubernetesClient client, Clock clock) {
-        this.client = client;
-        this.clock = clock;
+        this.recorder = new JobEventRecorder(client, clock, Ferry.MANAGER, null);
     }
 
     public void normal(MigrationJob job, String reason, String message) {
-        record(job, "Normal", reason, message);
+        recorder.normal(job, reason, message);
     }
 
     public void warning(MigrationJob job, String reason, String message) {
-        record(job, "Warning", reason, message);
-    }
-
-    private void record(MigrationJob job, String type, String reason, String message) {
-        String now = clock.instant().toString();
-        // Named like kubectl's recorder does: the object's name and a unique suffix.
-        String name = job.getMetadata().getName() + "." + Long.toHexString(clock.millis())
-                + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000, 0x10000));
-        Event event = new EventBuilder()
-                .withNewMetadata().withName(name).withNamespace(job.getMetadata().getNamespace()).endMetadata()
-                .withInvolvedObject(new ObjectReferenceBuilder()
-                        .withApiVersion(job.getApiVersion())
-                        .withKind(job.getKind())
-                        .withName(job.getMetadata().getName())
-                        .withNamespace(job.getMetadata().getNamespace())
-                        .withUid(job.getMetadata().getUid())
-                        .build())
-                .withType(type)
-                .withReason(reason)
-                .withMessage(message)
-                .withFirstTimestamp(now)
-                .withLastTimestamp(now)
-                .withCount(1)
-                .withNewSource().withComponent(Ferry.MANAGER).endSource()
-                .withReportingComponent(Ferry.MANAGER)
-                .build();
-        try {
-            client.v1().events().inNamespace(job.getMetadata().getNamespace()).resource(event).create();
-        } catch (KubernetesClientException e) {
-            LOG.debug("could not record event {} on {}", reason, job.getMetadata().getName(), e);
-        }
+        recorder.warning(job, reason, message);
     }
 }

@@ -32,6 +32,23 @@ public final class EndpointPool implements AutoCloseable {
     private static final ThreadLocal<URI> LAST_SERVED = new ThreadLocal<>();
     private static final Logger LOG = LoggerFactory.getLogger(EndpointPool.class);
 
+    /** Told when a gateway leaves the rotation and when it is back (the job's EndpointDown/EndpointUp events). */
+    public interface Transitions {
+        Transitions NONE = new Transitions() {
+            @Override
+            public void down(URI endpoint, String cause) {
+            }
+
+            @Override
+            public void up(URI endpoint) {
+            }
+        };
+
+        void down(URI endpoint, String cause);
+
+        void up(URI endpoint);
+    }
+
     /** How long an opened circuit stays open at least, and how often it is probed afterwards. */
     public record Settings(Duration coolDown, Duration probeInterval, Duration allOpenPause) {
         public static final Settings DEFAULT =
@@ -43,6 +60,7 @@ public final class EndpointPool implements AutoCloseable {
     private final Settings settings;
     private final AtomicInteger next = new AtomicInteger();
     private final ScheduledExecutorService prober;
+    private volatile Transitions transitions = Transitions.NONE;
 
     public EndpointPool(List<URI> uris, Function<URI, S3Gateway> gateways, String bucket, Settings settings) {
         if (uris.isEmpty()) {
@@ -187,14 +205,24 @@ public final class EndpointPool implements AutoCloseable {
         }
     }
 
+    /** Who hears of gateways leaving and rejoining the rotation (called outside the pool's locks). */
+    public void onTransitions(Transitions value) {
+        this.transitions = value == null ? Transitions.NONE : value;
+    }
+
     private void open(Endpoint endpoint, SdkException cause) {
+        boolean opened = false;
         synchronized (endpoint) {
             if (!endpoint.open) {
                 endpoint.openedAtNanos = System.nanoTime();
                 endpoint.open = true;
+                opened = true;
                 LOG.warn("endpoint {} taken out of rotation for at least {}: {}", endpoint.uri,
                         settings.coolDown(), S3Errors.describe(cause));
             }
+        }
+        if (opened) {
+            transitions.down(endpoint.uri, S3Errors.describe(cause));
         }
     }
 
@@ -220,11 +248,16 @@ public final class EndpointPool implements AutoCloseable {
     }
 
     private void close(Endpoint endpoint) {
+        boolean closed = false;
         synchronized (endpoint) {
             if (endpoint.open) {
                 endpoint.open = false;
+                closed = true;
                 LOG.info("endpoint {} answers its probe again: back in rotation", endpoint.uri);
             }
+        }
+        if (closed) {
+            transitions.up(endpoint.uri);
         }
     }
 

@@ -192,6 +192,11 @@ public final class S3Errors {
         if (status == 429) {
             return ErrorClass.THROTTLED_429;
         }
+        if (status == 501 || "NotImplemented".equals(code)) {
+            // the store lacks what the request asks for (a header, a checksum): every gateway of it says
+            // the same, so it is the request's problem, not the gateway's health
+            return ErrorClass.REJECTED;
+        }
         if (status >= 500) {
             return ErrorClass.SERVER_ERROR;
         }
