@@ -10,7 +10,8 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class AuditResult {
 
-    @JsonPropertyDescription("Plan (the plan's manifests) or None (no comparison, only the failure report).")
+    @JsonPropertyDescription("Plan (the plan's manifests), Source (the source walked again) or None (no comparison,"
+            + " only the failure report).")
     public AuditMode mode;
 
     @JsonPropertyDescription("Manifests read so far, in key order: the audit resumes after the last one.")

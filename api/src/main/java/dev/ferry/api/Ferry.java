@@ -21,6 +21,13 @@ public final class Ferry {
      * plan. A task may be folded away only once its plan can no longer create it again.
      */
     public static final String PLAN_ANNOTATION = "ferry.dev/plan";
+    /**
+     * Annotation on a job: a value other than {@code status.lastRunNow} starts a run once (at once when the job is
+     * between runs, else when the current run ends): {@code kubectl annotate mj NAME ferry.dev/run-now=$(date +%s)}.
+     */
+    public static final String RUN_NOW_ANNOTATION = "ferry.dev/run-now";
+    /** Label on a job's root plan and audit task: the run ({@code status.run}) they belong to. */
+    public static final String RUN_LABEL = "ferry.dev/run";
     /** Annotation on local-mode pods: the OS process id playing that pod. */
     public static final String PID_ANNOTATION = "ferry.dev/pid";
     /**

@@ -33,6 +33,13 @@ public class SourceSpec {
     @JsonPropertyDescription("Leave out files modified more recently than this (e.g. 10m): they may still be written.")
     public String minFileAge;
 
+    @Default("None")
+    @JsonPropertyDescription("Mark each migrated file on the source: None (default), or Xattr: once its object is"
+            + " verified, the file gets the user extended attribute user.ferry.migrated (the object's key, ETag, the job's"
+            + " UID and the time). Copy and Sync only; the source is then mounted writable. A file the filesystem"
+            + " cannot mark stays migrated (the worker logs it). Ferry never reads the mark back.")
+    public MarkMigrated markMigrated;
+
     // No schema default: the API server would then fill in Skip and hide the deprecated
     // followSymlinks: true that an older spec relies on (see effectiveSymlinks)
     @JsonPropertyDescription("Symbolic links: Skip (default) leaves each one out and reports it; Follow follows a"
@@ -57,6 +64,10 @@ public class SourceSpec {
             return symlinks;
         }
         return Boolean.TRUE.equals(followSymlinks) ? SymlinkPolicy.Follow : SymlinkPolicy.Skip;
+    }
+
+    public MarkMigrated markMigratedOrDefault() {
+        return markMigrated == null ? MarkMigrated.None : markMigrated;
     }
 
     public EmptyDirectoryPolicy emptyDirectoriesOrDefault() {

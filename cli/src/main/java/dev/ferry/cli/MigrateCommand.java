@@ -4,6 +4,7 @@ import dev.ferry.api.AuditMode;
 import dev.ferry.api.DestinationSpec;
 import dev.ferry.api.EmptyDirectoryPolicy;
 import dev.ferry.api.KafkaSpec;
+import dev.ferry.api.MarkMigrated;
 import dev.ferry.api.MigrationJob;
 import dev.ferry.api.MigrationJobSpec;
 import dev.ferry.api.MigrationMode;
@@ -135,6 +136,11 @@ public final class MigrateCommand implements Callable<Integer> {
     @Option(names = "--min-file-age", paramLabel = "DURATION",
             description = "Leave out files modified more recently than this, e.g. 10m: they may still be written.")
     String minFileAge;
+
+    @Option(names = "--mark-migrated", paramLabel = "None|Xattr",
+            description = "Xattr: once its object is verified, give each file the extended attribute "
+                    + "user.ferry.migrated (key, ETag, job, time); not with --mode Move (spec.source.markMigrated).")
+    MarkMigrated markMigrated;
 
     @Option(names = {"-v", "--verbose"}, description = "Show the operator's and libraries' INFO logs (default: warnings only).")
     boolean verbose;
@@ -295,6 +301,10 @@ public final class MigrateCommand implements Callable<Integer> {
             orEnv(accessKey, "AWS_ACCESS_KEY_ID");
             orEnv(secretKey, "AWS_SECRET_ACCESS_KEY");
         }
+        if (markMigrated == MarkMigrated.Xattr && mode == MigrationMode.Move) {
+            throw new IllegalArgumentException("--mark-migrated Xattr cannot be combined with --mode Move: a moved file "
+                    + "is deleted, there is nothing to mark");
+        }
         if (minFileAge != null && !minFileAge.matches(Patterns.DURATION)) {
             throw new IllegalArgumentException("--min-file-age must be a duration such as 30s, 10m or 1h30m: " + minFileAge);
         }
@@ -362,6 +372,7 @@ public final class MigrateCommand implements Callable<Integer> {
         spec.source.include = include == null || include.isEmpty() ? null : List.copyOf(include);
         spec.source.exclude = exclude == null || exclude.isEmpty() ? null : List.copyOf(exclude);
         spec.source.minFileAge = minFileAge;
+        spec.source.markMigrated = markMigrated;
         if (emptyDirectories != null) {
             spec.source.emptyDirectories = emptyDirectories;
         }

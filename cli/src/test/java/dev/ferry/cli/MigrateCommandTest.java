@@ -36,6 +36,17 @@ class MigrateCommandTest {
     }
 
     @Test
+    void marksMigratedFilesWhenAskedButNotWhenMoving() {
+        MigrateCommand command = parse(source.toString(), "s3://bkt", "--mark-migrated", "Xattr");
+        command.validate();
+
+        assertThat(command.job("j", S3Url.parse("s3://bkt"), List.of(URI.create("http://127.0.0.1:1")), true)
+                .getSpec().source.markMigrated).isEqualTo(dev.ferry.api.MarkMigrated.Xattr);
+        assertThatThrownBy(() -> parse(source.toString(), "s3://bkt", "--mark-migrated", "Xattr", "--mode", "Move")
+                .validate()).hasMessageContaining("cannot be combined with --mode Move");
+    }
+
+    @Test
     void refusesAMinimumAgeThatIsNotADurationAndAGlobThatDoesNotCompile() {
         assertThatThrownBy(() -> parse(source.toString(), "s3://bkt", "--min-file-age", "10 minutes").validate())
                 .hasMessageContaining("--min-file-age must be a duration");

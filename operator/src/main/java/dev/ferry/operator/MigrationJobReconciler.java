@@ -22,6 +22,10 @@ import dev.ferry.operator.notifications.Announcement;
 import dev.ferry.operator.notifications.JobAnnouncer;
 import dev.ferry.operator.notifications.PublisherFactory;
 import dev.ferry.operator.planning.RootPlan;
+import dev.ferry.operator.runs.BetweenRuns;
+import dev.ferry.operator.runs.PreviousRun;
+import dev.ferry.operator.runs.RunStart;
+import dev.ferry.operator.schedule.NextRun;
 import dev.ferry.operator.state.JobState;
 import dev.ferry.operator.status.JobEvents;
 import dev.ferry.operator.status.JobStatusAggregator;
@@ -70,6 +74,11 @@ import java.util.Set;
  * rescheduled for the earliest moment a worker would count as dead. A job with {@code spec.notifications}
  * takes its final phase only once Kafka acknowledged its {@code job.finished} event; an acknowledgement
  * reconciles its job at once (an inbound event source).
+ *
+ * <p>A finished job runs again ({@code operator.runs}) at its next scheduled time ({@code spec.schedule}) or when the
+ * annotation {@code ferry.dev/run-now} takes a new value (a second informer on the jobs passes on exactly those
+ * changes, which do not bump the generation): one status write starts the run, the previous run's tasks are deleted
+ * and its workers stop before the new root plan is created.
  */
 @ControllerConfiguration(name = MigrationJobReconciler.NAME)
 public class MigrationJobReconciler implements Reconciler<MigrationJob>, AutoCloseable {
@@ -78,6 +87,8 @@ public class MigrationJobReconciler implements Reconciler<MigrationJob>, AutoClo
 
     /** How soon a status write that lost a race is tried again, on the newer job. */
     private static final Duration RETRY_STATUS_WRITE = Duration.ofMillis(200);
+    /** How soon a run that waits for the previous run's tasks and workers to go looks again (their deletes wake it too). */
+    private static final Duration CLEARING_RECHECK = Duration.ofSeconds(1);
 
     private final OperatorSettings settings;
     private final JobValidator validator;
@@ -89,6 +100,7 @@ public class MigrationJobReconciler implements Reconciler<MigrationJob>, AutoClo
     private final FinishedJobReaper reaper;
     private final JobAnnouncer announcer;
     private final AssignmentMetrics assignmentMeters;
+    private final PreviousRun previousRun;
     private volatile InformerEventSource<MigrationTask, MigrationJob> taskSource;
     private volatile SimpleInboundEventSource<MigrationJob> acknowledgements;
 
@@ -115,6 +127,7 @@ public class MigrationJobReconciler implements Reconciler<MigrationJob>, AutoClo
         this.liveness = new WorkerLiveness(settings.notReadyGrace(), settings.leaseStartupGrace());
         this.aggregator = new JobStatusAggregator(liveness);
         this.history = new HistoryFolder(client);
+        this.previousRun = new PreviousRun(client, history);
         this.announcer = new JobAnnouncer(client, publishers, new JobEvents(client, settings.clock()), job -> {
             SimpleInboundEventSource<MigrationJob> source = acknowledgements;
             if (source != null) {
@@ -134,10 +147,20 @@ public class MigrationJobReconciler implements Reconciler<MigrationJob>, AutoClo
                 // holder, a new duration or the revival of an expired Lease does.
                 .withOnUpdateFilter((Lease current, Lease before) -> !sameHolderAndDuration(current, before) || isExpired(before))
                 .build(), context);
+        // An annotation does not bump the generation, so the controller's own events leave it out: this informer
+        // passes on a new value of ferry.dev/run-now, and nothing else.
+        var runNow = new InformerEventSource<>(InformerEventSourceConfiguration.from(MigrationJob.class, MigrationJob.class)
+                .withName("run-now-annotations")
+                .withOnAddFilter(job -> false)
+                .withOnUpdateFilter((MigrationJob current, MigrationJob before) ->
+                        !Objects.equals(NextRun.runNowValue(current), NextRun.runNowValue(before)))
+                .withSecondaryToPrimaryMapper((MigrationJob job) -> Set.of(ResourceID.fromResource(job)))
+                .withNamespacesInheritedFromController()
+                .build(), context);
         acknowledgements = new SimpleInboundEventSource<>("kafka-acknowledgements");
         announcer.sweepRegularly(uid -> context.getPrimaryCache().list()
                 .anyMatch(job -> uid.equals(job.getMetadata().getUid())));
-        return List.of(taskSource, pods, deployments, leases, acknowledgements);
+        return List.of(taskSource, pods, deployments, leases, runNow, acknowledgements);
     }
 
     @Override
@@ -155,6 +178,11 @@ public class MigrationJobReconciler implements Reconciler<MigrationJob>, AutoClo
             return UpdateControl.<MigrationJob>noUpdate()
                     .rescheduleAfter(recorded ? settings.invalidSpecRecheck() : RETRY_STATUS_WRITE);
         }
+        if (previousRun.clearing(state)) {
+            workers.ensure(state, true);
+            return UpdateControl.<MigrationJob>noUpdate().rescheduleAfter(CLEARING_RECHECK);
+        }
+        RunStart.number(state);
         boolean suspended = job.getSpec().isSuspended();
         workers.ensure(state, suspended);
         steps.rootPlan().ensure(state);
@@ -190,7 +218,9 @@ public class MigrationJobReconciler implements Reconciler<MigrationJob>, AutoClo
      * A finished job hands out nothing and keeps no workers; once {@code spec.ttlSecondsAfterFinished}
      * has passed since its completion it is deleted. Until then the reconcile is rescheduled for the
      * moment the TTL expires — at the latest after the regular recheck, as everywhere else here, so a
-     * clock that jumps (or the tests' injected one) is noticed without an event.
+     * clock that jumps (or the tests' injected one) is noticed without an event. The finished run is recorded
+     * in {@code status.runs}; the next one starts when it is due ({@link NextRun}), and a job with a schedule
+     * is looked at again at its next run time the same way.
      */
     private UpdateControl<MigrationJob> finished(JobState state, MigrationJobStatus status, Steps steps, HistoryFold fold) {
         Optional<Instant> expiry = FinishedJobTtl.expiry(state.job(), status);
@@ -199,10 +229,23 @@ public class MigrationJobReconciler implements Reconciler<MigrationJob>, AutoClo
             return UpdateControl.noUpdate();
         }
         workers.ensure(state, true);
-        if (fold == HistoryFold.FOLD_NOW && !foldFinished(state, steps)) {
+        if (fold == HistoryFold.FOLDED_ALREADY) {
+            // The next reconcile, on the written job, records the run and looks at the schedule and run-now.
+            return UpdateControl.<MigrationJob>noUpdate().rescheduleAfter(RETRY_STATUS_WRITE);
+        }
+        NextRun nextRun = BetweenRuns.observe(state);
+        if (nextRun.due().isPresent() && !state.job().getSpec().isSuspended()) {
+            boolean started = steps.runStart().start(state, nextRun.due().get());
+            return UpdateControl.<MigrationJob>noUpdate().rescheduleAfter(started ? Duration.ofMillis(50) : RETRY_STATUS_WRITE);
+        }
+        if (!foldFinished(state, steps)) {
             return UpdateControl.<MigrationJob>noUpdate().rescheduleAfter(RETRY_STATUS_WRITE);
         }
         Duration next = expiry.map(moment -> until(state, moment)).orElse(null);
+        if (nextRun.schedule().isPresent()) {
+            Duration toNextRun = nextRun.nextRunTime().map(moment -> until(state, moment)).orElse(settings.recheckInterval());
+            next = next == null || toNextRun.compareTo(next) < 0 ? toNextRun : next;
+        }
         if (state.status().history != null && state.status().history.deleting != null
                 && (next == null || next.compareTo(settings.recheckInterval()) > 0)) {
             // The delete events reconcile the job again; this only guards against a missed one.
@@ -250,7 +293,7 @@ public class MigrationJobReconciler implements Reconciler<MigrationJob>, AutoClo
 
     /** The steps that write, wired to tell the caches about their writes. */
     private record Steps(RootPlan rootPlan, DeadWorkerReclaimer reclaimer, StallReclaimer stalls, JobAudit audit,
-            StragglerMover stragglers, TaskAssigner assigner, JobStatusRecorder recorder) {
+            StragglerMover stragglers, TaskAssigner assigner, JobStatusRecorder recorder, RunStart runStart) {
     }
 
     private Steps steps(Context<MigrationJob> context) {
@@ -269,7 +312,7 @@ public class MigrationJobReconciler implements Reconciler<MigrationJob>, AutoClo
                 new StragglerMover(takeBack, liveness, settings.stragglerWait()),
                 new TaskAssigner(writer, settings.prefetchPerWorker(), liveness, settings.destinationProbeInterval(),
                         assignmentMeters),
-                recorder);
+                recorder, new RunStart(recorder));
     }
 
     /**

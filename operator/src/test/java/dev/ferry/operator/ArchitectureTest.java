@@ -52,15 +52,21 @@ class ArchitectureTest {
     }
 
     @Test
+    void theScheduleArithmeticDependsOnNothingElseInTheOperator() {
+        dependsOnNothingElseInTheOperator(ROOT + ".schedule..").check(OPERATOR);
+    }
+
+    @Test
     void eachLayerUsesOnlyTheLayersBelowIt() {
         layeredArchitecture().consideringOnlyDependenciesInLayers()
                 .ensureAllClassesAreContainedInArchitecture()
                 .layer("Entry points").definedBy(ROOT)
                 .layer("Reconcile steps").definedBy(ROOT + ".assignment..", ROOT + ".audit..", ROOT + ".history..",
-                        ROOT + ".lifecycle..", ROOT + ".notifications..", ROOT + ".planning..", ROOT + ".status..", ROOT + ".validation..",
+                        ROOT + ".lifecycle..", ROOT + ".notifications..", ROOT + ".planning..", ROOT + ".runs..", ROOT + ".status..", ROOT + ".validation..",
                         ROOT + ".workers..")
                 .layer("Job state").definedBy(ROOT + ".state..")
-                .layer("Foundations").definedBy(ROOT + ".config..", ROOT + ".liveness..", ROOT + ".metrics..")
+                .layer("Foundations").definedBy(ROOT + ".config..", ROOT + ".liveness..", ROOT + ".metrics..",
+                        ROOT + ".schedule..")
                 .whereLayer("Entry points").mayNotBeAccessedByAnyLayer()
                 .whereLayer("Reconcile steps").mayOnlyBeAccessedByLayers("Entry points")
                 .whereLayer("Job state").mayOnlyBeAccessedByLayers("Entry points", "Reconcile steps")

@@ -11,8 +11,10 @@ import java.util.UUID;
  * <ul>
  *   <li>a file's: the job's UID, the type, the path and the version of the file planned (size and
  *       mtime as the task lists them, the same for every holder), and for a failure its code;</li>
- *   <li>a task's end: the job's UID, the task's name and how it ended;</li>
- *   <li>a job's start and end: the job's UID (and how it ended).</li>
+ *   <li>a task's end: the job's UID, the task's name and how it ended, and from the job's second run on the
+ *       run's number (task names repeat from run to run);</li>
+ *   <li>a job's start and end: the job's UID (and how it ended), and from its second run on the run's number
+ *       ({@code status.run}), so that each run of a scheduled job is announced once.</li>
  * </ul>
  */
 public final class EventIds {
@@ -27,8 +29,19 @@ public final class EventIds {
         return uuid(jobUid, EventType.TASK_FINISHED.type(), taskName, phase);
     }
 
+    /** A task's end in run {@code run} of its job: the first run's id is {@link #task(String, String, String)}'s. */
+    public static String task(String jobUid, String taskName, String phase, long run) {
+        return run <= 1 ? task(jobUid, taskName, phase)
+                : uuid(jobUid, EventType.TASK_FINISHED.type(), taskName, phase, "run " + run);
+    }
+
     public static String job(String jobUid, EventType type, String phase) {
         return uuid(jobUid, type.type(), phase == null ? "" : phase);
+    }
+
+    /** A job's start or end in run {@code run}: the first run's id is {@link #job(String, EventType, String)}'s. */
+    public static String job(String jobUid, EventType type, String phase, long run) {
+        return run <= 1 ? job(jobUid, type, phase) : uuid(jobUid, type.type(), phase == null ? "" : phase, "run " + run);
     }
 
     private static String uuid(String... parts) {

@@ -27,14 +27,24 @@ public record FerryEvent(EventType type, String id, String namespace, String job
     }
 
     public static FerryEvent taskFinished(TaskEventData data, OffsetDateTime time) {
-        String id = EventIds.task(data.jobUid(), data.task(), data.phase());
+        return taskFinished(data, time, 1);
+    }
+
+    /** A task's end in run {@code run} of its job (status.run): ids differ per run from the second run on. */
+    public static FerryEvent taskFinished(TaskEventData data, OffsetDateTime time, long run) {
+        String id = EventIds.task(data.jobUid(), data.task(), data.phase(), run);
         return new FerryEvent(EventType.TASK_FINISHED, id, data.namespace(), data.job(), data.task(),
                 data.jobUid() + "/" + data.task(), time, data);
     }
 
     public static FerryEvent job(EventType type, JobEventData data, OffsetDateTime time) {
+        return job(type, data, time, 1);
+    }
+
+    /** A job event of run {@code run} (status.run): ids differ per run from the second run on. */
+    public static FerryEvent job(EventType type, JobEventData data, OffsetDateTime time, long run) {
         String phase = type == EventType.JOB_STARTED ? null : data.phase();
-        return new FerryEvent(type, EventIds.job(data.jobUid(), type, phase), data.namespace(), data.job(), null,
+        return new FerryEvent(type, EventIds.job(data.jobUid(), type, phase, run), data.namespace(), data.job(), null,
                 data.jobUid(), time, data);
     }
 

@@ -276,6 +276,9 @@ class EventSchemaTest {
                 .isEqualTo(EventIds.task(JOB_UID, TASK, "Succeeded"))
                 .isNotEqualTo(EventIds.task(JOB_UID, TASK, "Failed"))
                 .isNotEqualTo(EventIds.task(JOB_UID, TASK + "-x", "Succeeded"));
+        assertThat(EventIds.task(JOB_UID, TASK, "Succeeded", 1)).as("the first run keeps the ids it always had")
+                .isEqualTo(EventIds.task(JOB_UID, TASK, "Succeeded"))
+                .as("a later run's task of the same name ends anew").isNotEqualTo(EventIds.task(JOB_UID, TASK, "Succeeded", 2));
         assertThat(jobStarted().id()).isEqualTo(jobStarted().id()).isNotEqualTo(jobFinished().id());
         assertThat(jobFinished().id()).isEqualTo(EventIds.job(JOB_UID, EventType.JOB_FINISHED, "Succeeded"))
                 .isNotEqualTo(EventIds.job(JOB_UID, EventType.JOB_FINISHED, "Failed"))

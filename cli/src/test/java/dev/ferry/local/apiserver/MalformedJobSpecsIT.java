@@ -195,6 +195,21 @@ class MalformedJobSpecsIT {
                         refused("spec.source.minFileAge", "should match")),
                 created("unknown symlink policy", s -> source(s).put("symlinks", "Copy"),
                         refused("spec.source.symlinks", "Unsupported value")),
+                created("unknown mark of migrated files", s -> source(s).put("markMigrated", "Sticker"),
+                        refused("spec.source.markMigrated", "Unsupported value")),
+                created("Move that marks the files it deletes", s -> {
+                    s.put("mode", "Move");
+                    source(s).put("markMigrated", "Xattr");
+                }, refused("spec", "source.markMigrated Xattr cannot be combined with mode Move")),
+                // recurring runs
+                created("schedule that is not five fields", s -> s.put("schedule", "every night"),
+                        refused("spec.schedule", "should match")),
+                created("schedule that does not parse", s -> s.put("schedule", "99 * * * *"),
+                        notReady("spec.schedule")),
+                created("schedule with a TTL", s -> s.put("schedule", "0 2 * * *").put("ttlSecondsAfterFinished", 60),
+                        refused("spec", "ttlSecondsAfterFinished cannot be combined with schedule")),
+                created("time zone without a schedule", s -> s.put("scheduleTimeZone", "Europe/Berlin"),
+                        refused("spec", "scheduleTimeZone needs a schedule")),
                 created("include not a list", s -> source(s).put("include", "*.txt"),
                         refused("spec.source.include", "must be of type array")),
                 created("include glob that does not compile", s -> source(s).putArray("include").add("*.csv").add("data/[abc"),

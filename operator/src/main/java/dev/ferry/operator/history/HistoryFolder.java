@@ -64,18 +64,8 @@ public final class HistoryFolder implements AutoCloseable {
      * is left, folds the next batch. Returns how many tasks this reconcile folds.
      */
     public int prepare(JobState state) {
+        forgetGone(state);
         MigrationJobStatus.TaskHistory history = state.status().history;
-        if (history != null && history.deleting != null) {
-            List<String> remaining = new ArrayList<>();
-            for (String name : history.deleting) {
-                if (state.task(name).isPresent()) {
-                    remaining.add(name);
-                } else {
-                    deleted.remove(key(state, name));
-                }
-            }
-            history.deleting = remaining.isEmpty() ? null : remaining;
-        }
         if (history != null && history.deleting != null) {
             return 0; // one batch at a time: the last one is still being deleted
         }
@@ -95,6 +85,35 @@ public final class HistoryFolder implements AutoCloseable {
         }
         history.deleting = names;
         return fold.size();
+    }
+
+    /**
+     * Step 3 alone, on the status being built: drops from {@code history.deleting} the names whose tasks the cache no
+     * longer has, and forgets that it deleted them (a task of the same name may exist again, in a later run).
+     */
+    public void forgetGone(JobState state) {
+        MigrationJobStatus.TaskHistory history = state.status().history;
+        if (history == null || history.deleting == null) {
+            return;
+        }
+        List<String> remaining = new ArrayList<>();
+        for (String name : history.deleting) {
+            if (state.task(name).isPresent()) {
+                remaining.add(name);
+            } else {
+                deleted.remove(key(state, name));
+            }
+        }
+        history.deleting = remaining.isEmpty() ? null : remaining;
+    }
+
+    /**
+     * Whether a delete of one of the job's tasks is still queued or running here: a new run's task of the same name
+     * must not be created before it has run (it deletes by name).
+     */
+    public boolean deletesPending(JobState state) {
+        String prefix = key(state, state.name() + "-");
+        return inFlight.stream().anyMatch(key -> key.startsWith(prefix));
     }
 
     /**

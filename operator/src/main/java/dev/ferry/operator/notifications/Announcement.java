@@ -102,7 +102,8 @@ public final class Announcement implements FinishGate {
     private boolean startedAcknowledged() {
         MigrationJobStatus.Notifications recorded = state.observedStatus().notifications;
         return recorded != null && Boolean.TRUE.equals(recorded.startedAcknowledged)
-                || announcer.acknowledged(uid(), EventIds.job(uid(), EventType.JOB_STARTED, null));
+                || announcer.acknowledged(uid(),
+                        EventIds.job(uid(), EventType.JOB_STARTED, null, state.observedStatus().runOrFirst()));
     }
 
     /** One Warning per True period that lasted {@link JobAnnouncer#EVENT_AFTER}, never one per outcome. */

@@ -15,7 +15,8 @@ import java.util.function.Consumer;
 /**
  * The tasks the operator creates itself — a job's root plan and its audit — rather than a plan: named after
  * the job, so a second create (another reconcile, a new leader) is a 409 and means it exists already; owned
- * by the job, so they go with it; Pending with no attempt used.
+ * by the job, so they go with it; labelled with the job's run ({@code status.run}: a later run's tasks of the same
+ * name are told apart); Pending with no attempt used.
  */
 public final class OwnTasks {
     private OwnTasks() {
@@ -30,6 +31,7 @@ public final class OwnTasks {
                 .withNamespace(job.getMetadata().getNamespace())
                 .addToLabels(Ferry.JOB_LABEL, job.getMetadata().getName())
                 .addToLabels(Ferry.TASK_TYPE_LABEL, spec.type.name())
+                .addToLabels(Ferry.RUN_LABEL, Long.toString(job.getStatus() == null ? 1 : job.getStatus().runOrFirst()))
                 .withOwnerReferences(Owners.controlledBy(job))
                 .build());
         task.setSpec(spec);

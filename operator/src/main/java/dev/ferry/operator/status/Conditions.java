@@ -15,6 +15,8 @@ public final class Conditions {
     public static final String QUOTA_EXCEEDED = "QuotaExceeded";
     /** The audit's verdict on the destination (spec.audit: Plan). */
     public static final String VERIFIED = "Verified";
+    /** Between runs of a job with spec.schedule: when the next run starts, or why none will. */
+    public static final String SCHEDULED = "Scheduled";
 
     private Conditions() {
     }

@@ -6,6 +6,7 @@ import dev.ferry.api.Patterns;
 import dev.ferry.api.Quantities;
 import dev.ferry.api.SourceGlobs;
 import dev.ferry.api.WorkersSpec;
+import dev.ferry.operator.schedule.CronSchedule;
 import dev.ferry.operator.state.JobState;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -21,7 +22,8 @@ import java.util.regex.PatternSyntaxException;
  * exists with its keys, that the Secret of
  * Kafka's client properties exists when {@code spec.notifications.kafka.secret} names one, that the
  * include/exclude globs compile ({@link SourceGlobs}, as the planner reads them), that the part size is
- * one the workers send, and that values the schema only pattern-checks (or that came through an API server that
+ * one the workers send, that {@code spec.schedule} is a cron expression in a time zone that exists, and that
+ * values the schema only pattern-checks (or that came through an API server that
  * does not validate) parse.
  * The claim only has to exist: a claim that is still {@code Pending} is normal with a storage class that binds
  * on first use ({@code WaitForFirstConsumer}), and the workers' pods are what make it bind.
@@ -45,6 +47,7 @@ public final class JobValidator {
         checkGlobs("spec.source.include", spec.source.include, problems);
         checkGlobs("spec.source.exclude", spec.source.exclude, problems);
         checkQuantities(spec, problems);
+        checkSchedule(spec, problems);
         if (problems.isEmpty()) {
             checkSourceClaim(state.namespace(), spec.source.pvc, problems);
             checkCredentials(state.namespace(), spec.destination.credentialsSecret, problems);
@@ -60,6 +63,21 @@ public final class JobValidator {
         }
         if (spec.source.minFileAge != null && !DURATION.matcher(spec.source.minFileAge).matches()) {
             problems.add("spec.source.minFileAge '" + spec.source.minFileAge + "' is not a duration (e.g. 10m)");
+        }
+    }
+
+    /** A schedule the schema let through (it checks only the shape) must parse, in a time zone that exists. */
+    private static void checkSchedule(MigrationJobSpec spec, List<String> problems) {
+        if (spec.schedule == null) {
+            if (spec.scheduleTimeZone != null) {
+                problems.add("spec.scheduleTimeZone needs a schedule");
+            }
+            return;
+        }
+        try {
+            CronSchedule.parse(spec.schedule, spec.scheduleTimeZone);
+        } catch (IllegalArgumentException e) {
+            problems.add(e.getMessage());
         }
     }
 

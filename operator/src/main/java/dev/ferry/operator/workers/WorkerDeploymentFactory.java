@@ -1,6 +1,7 @@
 package dev.ferry.operator.workers;
 
 import dev.ferry.api.Ferry;
+import dev.ferry.api.MarkMigrated;
 import dev.ferry.api.MigrationJob;
 import dev.ferry.api.MigrationJobSpec;
 import dev.ferry.api.MigrationMode;
@@ -103,7 +104,9 @@ public final class WorkerDeploymentFactory {
         WorkersSpec workers = spec.workersOrDefaults();
         // The platform's defaults (the chart's workers.* values) where the job does not say.
         WorkerPodDefaults defaults = settings.workerPodDefaults();
-        boolean readOnly = spec.modeOrDefault() != MigrationMode.Move; // only Move deletes source files
+        // only Move deletes source files, only markMigrated: Xattr writes to them (an extended attribute)
+        boolean readOnly = spec.modeOrDefault() != MigrationMode.Move
+                && spec.source.markMigratedOrDefault() != MarkMigrated.Xattr;
         Container container = new ContainerBuilder()
                 .withName(CONTAINER)
                 .withImage(workers.image != null && !workers.image.isBlank() ? workers.image : settings.workerImage())

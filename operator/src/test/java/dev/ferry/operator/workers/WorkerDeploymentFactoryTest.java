@@ -76,6 +76,15 @@ class WorkerDeploymentFactoryTest {
     }
 
     @Test
+    void mountsTheSourceWritableWhenMigratedFilesAreMarked() {
+        MigrationJob marking = TestObjects.job("marking");
+        marking.getSpec().source.markMigrated = dev.ferry.api.MarkMigrated.Xattr;
+
+        assertThat(sourceMount(pod(marking)).getReadOnly()).isFalse();
+        assertThat(pod(marking).getVolumes().get(0).getPersistentVolumeClaim().getReadOnly()).isFalse();
+    }
+
+    @Test
     void runsAsTheUserAndGroupsTheJobNamesForASourceOnlyTheyCanRead() {
         MigrationJob job = TestObjects.job("nas");
         job.getSpec().workers = new WorkersSpec();

@@ -1,6 +1,7 @@
 package dev.ferry.worker.config;
 
 import dev.ferry.api.DestinationSpec;
+import dev.ferry.api.MarkMigrated;
 import dev.ferry.api.MigrationJob;
 import dev.ferry.api.MigrationJobSpec;
 import dev.ferry.api.MigrationMode;
@@ -20,6 +21,7 @@ import dev.ferry.api.WorkersSpec;
  * @param configuredPartSize {@code spec.workers.partSize} in bytes; null: chosen per file
  * @param bandwidthLimit {@code spec.workers.bandwidthLimit} in bytes per second; null: unlimited
  * @param maxBytes {@code spec.tasks.maxBytes}; {@link Long#MAX_VALUE} when unset
+ * @param markMigrated {@code spec.source.markMigrated}: Xattr marks each migrated file on the source
  */
 public record JobSettings(
         String jobUid,
@@ -38,12 +40,22 @@ public record JobSettings(
         int maxActive,
         int historyLimit,
         long splitFileSize,
-        int splitDirectoryEntries) {
+        int splitDirectoryEntries,
+        MarkMigrated markMigrated) {
 
     public static JobSettings of(MigrationJob job) {
         MigrationJobSpec spec = job.getSpec();
-        return of(job.getMetadata() == null ? null : job.getMetadata().getUid(), spec.destination, spec.mode,
-                spec.overwrite, spec.verify, spec.workersOrDefaults(), spec.tasksOrDefaults());
+        // The run's mode: the spec's for the first run, Sync for later runs of a scheduled or re-run job
+        MigrationMode mode = spec.modeOfRun(job.getStatus() == null ? null : job.getStatus().run);
+        return of(job.getMetadata() == null ? null : job.getMetadata().getUid(), spec.destination, mode,
+                spec.overwrite, spec.verify, spec.workersOrDefaults(), spec.tasksOrDefaults())
+                .withMarkMigrated(spec.source == null ? MarkMigrated.None : spec.source.markMigratedOrDefault());
+    }
+
+    public JobSettings withMarkMigrated(MarkMigrated value) {
+        return new JobSettings(jobUid, bucket, prefix, storageClass, mode, overwrite, verify, replicas, concurrency,
+                configuredPartSize, bandwidthLimit, maxFiles, maxBytes, maxActive, historyLimit, splitFileSize,
+                splitDirectoryEntries, value);
     }
 
     public static JobSettings of(String jobUid, DestinationSpec destination, MigrationMode mode,
@@ -70,7 +82,8 @@ public record JobSettings(
                 tasks.maxActiveOrDefault(),
                 tasks.historyLimitOrDefault(),
                 tasks.splitFileSizeOrDefault(),
-                tasks.splitDirectoryEntriesOrDefault());
+                tasks.splitDirectoryEntriesOrDefault(),
+                MarkMigrated.None);
     }
 
     private static Long bytesOrNull(String quantity) {

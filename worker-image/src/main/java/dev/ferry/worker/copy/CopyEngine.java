@@ -2,6 +2,7 @@ package dev.ferry.worker.copy;
 
 import dev.ferry.api.DestinationSpec;
 import dev.ferry.api.MigrationJob;
+import dev.ferry.api.MarkMigrated;
 import dev.ferry.api.MigrationMode;
 import dev.ferry.api.OverwritePolicy;
 import dev.ferry.api.TasksSpec;
@@ -45,6 +46,8 @@ public final class CopyEngine implements AutoCloseable {
     public final BandwidthLimiter bandwidth;
     /** The worker's file counters ({@code ferry_files_*}), moved where a task's counters move. */
     public final FileMetrics meters;
+    /** {@code spec.source.markMigrated: Xattr}; null: files are not marked. */
+    public final MigratedMarks marks;
     /** Test seams; set only by tests, before the engine copies anything. */
     public volatile CopyHooks hooks = CopyHooks.NONE;
     /**
@@ -84,6 +87,8 @@ public final class CopyEngine implements AutoCloseable {
         this.partThreads = Executors.newFixedThreadPool(concurrency, threads("ferry-part"));
         this.budget = budget;
         this.bandwidth = BandwidthLimiter.of(settings.bandwidthLimit());
+        this.marks = settings.markMigrated() == MarkMigrated.Xattr
+                ? new MigratedMarks(settings.jobUid(), java.time.Clock.systemUTC()) : null;
     }
 
     /** The engine of {@code job} on its gateways, with a heap-sized byte budget. */

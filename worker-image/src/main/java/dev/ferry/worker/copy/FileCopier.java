@@ -114,12 +114,12 @@ public final class FileCopier {
                         () -> md5Of(file, before));
                 if (skip != null) {
                     FileOutcome skipped = skip.outcome(relativePath, before.size());
-                    return skip.sameContent() ? movedIfMoving(skipped, source) : skipped;
+                    return skip.sameContent() ? markedIfMarking(movedIfMoving(skipped, source), file, key) : skipped;
                 }
             }
             Uploads.Stored stored = uploads.upload(file, key, before);
             if (stored != null) {
-                return movedIfMoving(verified(relativePath, key, stored), source);
+                return markedIfMarking(movedIfMoving(verified(relativePath, key, stored), source), file, key);
             }
             if (attempt >= 2) {
                 return FileOutcome.failed(relativePath, FailureCode.SOURCE_CHANGED,
@@ -296,6 +296,14 @@ public final class FileCopier {
             return FileOutcome.failed(outcome.path(), FailureCode.SOURCE_NOT_DELETED,
                     "copied and verified, but the source could not be deleted: " + e);
         }
+    }
+
+    /** {@code markMigrated: Xattr}: a file whose object is verified gets its mark; the outcome stays as it is. */
+    private FileOutcome markedIfMarking(FileOutcome outcome, Path file, String key) {
+        if (engine.marks != null && outcome.kind() != FileOutcome.Kind.FAILED) {
+            engine.marks.mark(file, key, outcome.object() == null ? null : outcome.object().eTag());
+        }
+        return outcome;
     }
 
     /**

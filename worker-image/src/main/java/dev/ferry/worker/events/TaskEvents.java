@@ -30,6 +30,8 @@ public final class TaskEvents {
     private final String taskName;
     private final String taskType;
     private final long epoch;
+    /** The job's run ({@code status.run}): task names repeat from run to run, their end events must not. */
+    private final long run;
     private final String bucket;
     private final AtomicInteger awaiting = new AtomicInteger();
 
@@ -42,6 +44,7 @@ public final class TaskEvents {
         this.taskType = task.getSpec().type == null ? null : task.getSpec().type.name();
         this.epoch = epoch;
         this.bucket = bucket;
+        this.run = job.getStatus() == null ? 1 : job.getStatus().runOrFirst();
     }
 
     /** The outcome of {@code entry} (as planned: its size and mtime make the event's id) at {@code key}. */
@@ -58,7 +61,7 @@ public final class TaskEvents {
                                                 long bytes, String message) {
         TaskEventData data = new TaskEventData(jobUid, namespace, jobName, taskName, taskType, epoch, phase.name(),
                 files, copied, skipped, failed, bytes, message);
-        return track(publisher.publish(FerryEvent.taskFinished(data, FerryEvent.now())));
+        return track(publisher.publish(FerryEvent.taskFinished(data, FerryEvent.now(), run)));
     }
 
     /** Events of this run sent and not yet acknowledged. */

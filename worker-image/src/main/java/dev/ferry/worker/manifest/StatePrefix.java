@@ -35,9 +35,13 @@ public final class StatePrefix {
         return of(job) + "/audit/";
     }
 
-    /** The job's failure report: every file it did not migrate, as JSON lines. */
+    /**
+     * The job's failure report: every file it did not migrate, as JSON lines; from the job's second run on
+     * one per run ({@code failure-report-run-N.jsonl}), so that {@code status.runs} names each run's own.
+     */
     public static String failureReport(MigrationJob job) {
-        return of(job) + "/failure-report.jsonl";
+        long run = job.getStatus() == null ? 1 : job.getStatus().runOrFirst();
+        return of(job) + (run <= 1 ? "/failure-report.jsonl" : "/failure-report-run-" + run + ".jsonl");
     }
 
     /** The folder of the job's task manifests, with a trailing slash. */

@@ -138,6 +138,10 @@ public final class PartsRunner {
             ticks.cancel(false);
         }
         writer.closeAndRethrowIfLost();
+        if (outcome != null && outcome.kind() == PartsUpload.Outcome.Kind.COMPLETE && engine.marks != null
+                && progress.countsTheFile()) {
+            engine.marks.mark(file, key, null); // the task that reports the file marks it (its ETag is composite)
+        }
         TaskEvents events = new TaskEvents(publishers.apply(job), job, task, fence.epoch(), engine.bucket);
         finish(task, fence, scope, progress, outcome, engine, key, new Ending(events, halt, key, engine.meters));
     }

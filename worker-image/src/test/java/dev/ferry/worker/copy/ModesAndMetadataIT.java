@@ -2,6 +2,8 @@ package dev.ferry.worker.copy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ferry.api.FailureCode;
 import dev.ferry.api.MigrationMode;
 import dev.ferry.api.OverwritePolicy;
@@ -15,6 +17,7 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
 import java.util.Base64;
 import java.util.Map;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -174,6 +177,62 @@ class ModesAndMetadataIT {
 
         // 6 MiB at 2 MiB/s, the first 2 MiB from the bucket: at least 2 s
         assertThat(seconds).isGreaterThanOrEqualTo(1.95);
+    }
+
+    @Test
+    void marksEachMigratedFileWithItsObjectWhenTheJobAsks() throws Exception {
+        Assumptions.assumeTrue(userXattrs(source), "the filesystem of " + source + " has no user extended attributes");
+        Path copied = Files.write(source.resolve("marked"), Trees.randomBytes(SMALL, 7));
+        Path big = Files.write(source.resolve("marked-big"), Trees.randomBytes(12 << 20, 8));
+        Path unchanged = Files.write(source.resolve("already-there"), Trees.randomBytes(SMALL, 9));
+        try (CopyEngine plain = engine(MigrationMode.Copy, OverwritePolicy.IfDifferent, VerifyMode.Checksum, null)) {
+            new FileCopier(plain).copy("already-there", unchanged);
+        }
+        assertThat(MigratedMarks.read(unchanged)).as("a job that does not ask marks nothing").isNull();
+
+        try (CopyEngine marking = TestEngines.marking(S3.server(), S3.bucket(), "uid-1")) {
+            FileCopier copier = new FileCopier(marking);
+            assertThat(copier.copy("marked", copied).kind()).isEqualTo(FileOutcome.Kind.COPIED);
+            assertThat(copier.copy("marked-big", big).kind()).isEqualTo(FileOutcome.Kind.COPIED);
+            assertThat(copier.copy("already-there", unchanged).kind()).isEqualTo(FileOutcome.Kind.SKIPPED);
+        }
+
+        String eTag = S3.server().client().headObject(b -> b.bucket(S3.bucket()).key("marked")).eTag().replace("\"", "");
+        JsonNode mark = new ObjectMapper().readTree(MigratedMarks.read(copied));
+        assertThat(mark.path("key").asText()).isEqualTo("marked");
+        assertThat(mark.path("etag").asText()).isEqualTo(eTag);
+        assertThat(mark.path("job").asText()).isEqualTo("uid-1");
+        assertThat(mark.path("time").asText()).isNotEmpty();
+        assertThat(new ObjectMapper().readTree(MigratedMarks.read(big)).path("key").asText()).isEqualTo("marked-big");
+        assertThat(MigratedMarks.read(unchanged)).as("skipped as identical: its object holds it").contains("already-there");
+        assertThat(Files.readAllBytes(copied)).as("the content is untouched").isEqualTo(Trees.randomBytes(SMALL, 7));
+    }
+
+    @Test
+    void aFileThatCannotBeMarkedStaysMigrated() {
+        MigratedMarks marks = new MigratedMarks("uid-1", java.time.Clock.systemUTC());
+
+        assertThat(marks.mark(source.resolve("gone"), "gone", null)).isFalse();
+        assertThat(marks.unmarked()).isEqualTo(1);
+    }
+
+    private static boolean userXattrs(Path dir) {
+        try {
+            Path probe = Files.createTempFile(dir, "xattr", ".probe");
+            try {
+                java.nio.file.attribute.UserDefinedFileAttributeView view =
+                        Files.getFileAttributeView(probe, java.nio.file.attribute.UserDefinedFileAttributeView.class);
+                if (view == null) {
+                    return false;
+                }
+                view.write("ferry.probe", java.nio.ByteBuffer.wrap(new byte[] {1}));
+                return true;
+            } finally {
+                Files.delete(probe);
+            }
+        } catch (java.io.IOException | UnsupportedOperationException e) {
+            return false;
+        }
     }
 
     private static CopyEngine engine(MigrationMode mode, OverwritePolicy overwrite, VerifyMode verify, String limit) {

@@ -1,10 +1,13 @@
 package dev.ferry.worker.copy;
 
 import dev.ferry.api.DestinationSpec;
+import dev.ferry.api.MarkMigrated;
 import dev.ferry.api.MigrationMode;
 import dev.ferry.api.OverwritePolicy;
+import dev.ferry.api.TasksSpec;
 import dev.ferry.api.VerifyMode;
 import dev.ferry.api.WorkersSpec;
+import dev.ferry.worker.config.JobSettings;
 import dev.ferry.worker.s3.EndpointPool;
 import dev.ferry.worker.s3.S3ClientFactory;
 import dev.ferry.worker.testing.S3ProxyServer;
@@ -32,20 +35,42 @@ final class TestEngines {
         return against(s3, bucket, MigrationMode.Copy, overwrite, verify, null, hooks);
     }
 
+    /** An engine of a job (UID {@code jobUid}) that marks migrated files with {@code user.ferry.migrated}. */
+    static CopyEngine marking(S3ProxyServer s3, String bucket, String jobUid) {
+        DestinationSpec destination = destination(s3, bucket);
+        WorkersSpec workers = workers(null);
+        JobSettings settings = JobSettings.of(jobUid, destination, MigrationMode.Copy, OverwritePolicy.IfDifferent,
+                VerifyMode.Checksum, workers, new TasksSpec()).withMarkMigrated(MarkMigrated.Xattr);
+        return new CopyEngine(pool(s3, destination), settings, new ByteBudget(64L << 20));
+    }
+
     static CopyEngine against(S3ProxyServer s3, String bucket, MigrationMode mode, OverwritePolicy overwrite,
                               VerifyMode verify, String bandwidthLimit, CopyHooks hooks) {
+        DestinationSpec destination = destination(s3, bucket);
+        CopyEngine engine = new CopyEngine(pool(s3, destination), destination, mode, overwrite, verify,
+                workers(bandwidthLimit), new ByteBudget(64L << 20));
+        engine.hooks = hooks;
+        return engine;
+    }
+
+    private static DestinationSpec destination(S3ProxyServer s3, String bucket) {
         DestinationSpec destination = new DestinationSpec();
         destination.bucket = bucket;
         destination.endpoints = List.of(s3.endpoint().toString());
+        return destination;
+    }
+
+    private static WorkersSpec workers(String bandwidthLimit) {
         WorkersSpec workers = new WorkersSpec();
         workers.concurrency = 4;
         workers.partSize = PART_SIZE;
         workers.bandwidthLimit = bandwidthLimit;
-        EndpointPool pool = S3ClientFactory.pool(destination,
+        return workers;
+    }
+
+    private static EndpointPool pool(S3ProxyServer s3, DestinationSpec destination) {
+        return S3ClientFactory.pool(destination,
                 AwsBasicCredentials.create(S3ProxyServer.ACCESS_KEY, S3ProxyServer.SECRET_KEY), 4,
                 EndpointPool.Settings.DEFAULT);
-        CopyEngine engine = new CopyEngine(pool, destination, mode, overwrite, verify, workers, new ByteBudget(64L << 20));
-        engine.hooks = hooks;
-        return engine;
     }
 }
