@@ -154,6 +154,29 @@ class ChartTest {
     }
 
     @Test
+    void shipsAGrafanaDashboardOfDocumentedMetricsOnlyWhenAsked() throws IOException {
+        assertThat(FerryChart.all(render(Values.DEFAULTS), ConfigMap.class))
+                .noneMatch(c -> c.getMetadata().getName().endsWith("-grafana-dashboard"));
+
+        ConfigMap dashboard = FerryChart.all(render(Values.ALL_OPTIONS), ConfigMap.class).stream()
+                .filter(c -> c.getMetadata().getName().endsWith("-grafana-dashboard")).findFirst().orElseThrow();
+        JsonNode json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(dashboard.getData().get("ferry.json"));
+
+        assertThat(dashboard.getMetadata().getLabels()).containsEntry("grafana_dashboard", "1");
+        assertThat(json.path("panels")).isNotEmpty();
+        String documented = Files.readString(Path.of("..", "docs", "metrics.md"));
+        Set<String> used = new TreeSet<>();
+        Matcher names = Pattern.compile("\\bferry_[a-z0-9_]+").matcher(json.toString());
+        while (names.find()) {
+            if (!names.group().equals("ferry_job")) { // the workers' job label, not a metric
+                used.add(names.group().replaceAll("_(count|sum|max|bucket)$", ""));
+            }
+        }
+        assertThat(used).as("every Ferry metric the dashboard queries is documented").isNotEmpty()
+                .allSatisfy(name -> assertThat(documented).contains("`" + name + "`"));
+    }
+
+    @Test
     void scrapesWorkerPodsByTheLabelsTheOperatorGivesThemInTheWatchedNamespaces() {
         GenericKubernetesResource podMonitor = monitor(render(Values.ALL_OPTIONS), "PodMonitor");
 
@@ -171,7 +194,7 @@ class ChartTest {
     void passesTheWorkerPodDefaultsToTheOperatorAsAMountedFile() {
         List<HasMetadata> objects = render(Values.ALL_OPTIONS);
         PodSpec operatorPod = operatorPod(objects);
-        ConfigMap config = only(objects, ConfigMap.class);
+        ConfigMap config = workerPodDefaults(objects);
         PodSpec defaults = Serialization.unmarshal(config.getData().get(WORKER_POD_DEFAULTS.getFileName().toString()),
                 PodSpec.class);
 
@@ -200,7 +223,7 @@ class ChartTest {
         List<HasMetadata> objects = render(Values.ALL_OPTIONS);
         Container operator = operatorPod(objects).getContainers().get(0);
         Path file = temp.resolve(WORKER_POD_DEFAULTS.getFileName());
-        Files.writeString(file, only(objects, ConfigMap.class).getData().get(WORKER_POD_DEFAULTS.getFileName().toString()));
+        Files.writeString(file, workerPodDefaults(objects).getData().get(WORKER_POD_DEFAULTS.getFileName().toString()));
 
         WorkerPodDefaults defaults = WorkerPodDefaults.read(file);
 
@@ -219,7 +242,7 @@ class ChartTest {
         List<HasMetadata> objects = FerryChart.objects(new com.marcnuri.helm.Helm(FerryChart.CHART).template()
                 .withName(FerryChart.RELEASE).withNamespace(FerryChart.NAMESPACE)
                 .set("imagePullSecrets[0].name", "regcred").call());
-        PodSpec defaults = Serialization.unmarshal(only(objects, ConfigMap.class).getData().get("pod-defaults.yaml"),
+        PodSpec defaults = Serialization.unmarshal(workerPodDefaults(objects).getData().get("pod-defaults.yaml"),
                 PodSpec.class);
 
         assertThat(defaults.getImagePullSecrets()).extracting(LocalObjectReference::getName).containsExactly("regcred");
@@ -337,6 +360,11 @@ class ChartTest {
             }
         }
         throw new AssertionError(module + "/pom.xml has no images profile");
+    }
+
+    private static ConfigMap workerPodDefaults(List<HasMetadata> objects) {
+        return FerryChart.all(objects, ConfigMap.class).stream()
+                .filter(c -> c.getMetadata().getName().endsWith("-worker-pod")).findFirst().orElseThrow();
     }
 
     private static PodSpec operatorPod(List<HasMetadata> objects) {
