@@ -40,6 +40,7 @@ import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 
 /**
  * Runs one migration through the whole operator/worker path on this machine: local API, operator,
@@ -142,6 +143,10 @@ public final class MigrateCommand implements Callable<Integer> {
                     + "user.ferry.migrated (key, ETag, job, time); not with --mode Move (spec.source.markMigrated).")
     MarkMigrated markMigrated;
 
+    @Option(names = "--dry-run", description = "Walk SRC as the job would and print, one tab-separated line per file, "
+            + "what would be copied, skipped (already at --endpoint) or left out, with a summary; write nothing.")
+    boolean dryRun;
+
     @Option(names = {"-v", "--verbose"}, description = "Show the operator's and libraries' INFO logs (default: warnings only).")
     boolean verbose;
 
@@ -184,6 +189,11 @@ public final class MigrateCommand implements Callable<Integer> {
         }
         S3Url target = S3Url.parse(destination);
         boolean embedded = endpoints == null || endpoints.isEmpty();
+        if (dryRun) {
+            MigrationJob job = job("dry-run", target, embedded ? List.of() : endpoints, !virtualHostStyle, null);
+            return new DryRunPreview(System.out, err).run(source.toAbsolutePath().normalize(), job, embedded ? null
+                    : AwsBasicCredentials.create(orEnv(accessKey, "AWS_ACCESS_KEY_ID"), orEnv(secretKey, "AWS_SECRET_ACCESS_KEY")));
+        }
         S3Credentials credentials = embedded
                 ? new S3Credentials(LocalS3.DEFAULT_ACCESS_KEY, LocalS3.DEFAULT_SECRET_KEY)
                 : new S3Credentials(orEnv(accessKey, "AWS_ACCESS_KEY_ID"), orEnv(secretKey, "AWS_SECRET_ACCESS_KEY"));

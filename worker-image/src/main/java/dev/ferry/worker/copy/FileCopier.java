@@ -95,6 +95,32 @@ public final class FileCopier {
         return guarded(entry.path, key, () -> copyEntryObject(entry.path, key, kind, path, existing));
     }
 
+    /**
+     * What {@link #copy(String, Path, ExistingObjects)} would do with this regular file, deciding as it decides
+     * (key, overwrite policy, the object's size, mtime and MD5; under Checksum the file is read) without writing
+     * anything: {@code ferry migrate --dry-run}.
+     */
+    Preview preview(String relativePath, Path file, ExistingObjects existing) throws IOException {
+        String key = ObjectKeys.keyOf(engine.prefix, relativePath);
+        if (!ObjectKeys.encodable(key)) {
+            return Preview.leftOut(relativePath, 0, FailureCode.NAME_NOT_ENCODABLE.name());
+        }
+        if (ObjectKeys.tooLong(key)) {
+            return Preview.leftOut(relativePath, 0, FailureCode.KEY_TOO_LONG.name());
+        }
+        SourceStat stat = SourceStat.of(file);
+        if (!stat.regularFile()) {
+            return Preview.leftOut(relativePath, stat.size(), FailureCode.NOT_A_REGULAR_FILE.name());
+        }
+        Skip skip = existingObjectMakesUploadUnnecessary(key, stat.size(), stat.mtime(), null, existing,
+                () -> md5Of(file, stat));
+        if (skip != null) {
+            return Preview.skip(relativePath, stat.size(), skip.reason());
+        }
+        return Preview.copy(relativePath, stat.size(), engine.overwrite == OverwritePolicy.Always ? "overwrite Always"
+                : existing.presence(key) == ExistingObjects.Presence.ABSENT ? "new" : "new, or changed since its object");
+    }
+
     /** As {@link #copy(String, Path)}, knowing from a listing which keys exist (see {@link ExistingObjects}). */
     FileOutcome copy(String relativePath, Path file, ExistingObjects existing) throws InterruptedException {
         String key = ObjectKeys.keyOf(engine.prefix, relativePath);
