@@ -1,7 +1,7 @@
 package dev.ferry.operator;
 
 import dev.ferry.operator.config.OperatorSettings;
-import dev.ferry.operator.metrics.KafkaMetrics;
+import dev.ferry.api.runtime.KafkaMetrics;
 import dev.ferry.operator.notifications.PublisherFactory;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.core.instrument.MeterRegistry;

@@ -5,7 +5,7 @@ import dev.ferry.api.runtime.JvmDefaults;
 import dev.ferry.api.runtime.LoggingConfigMap;
 import dev.ferry.operator.config.OperatorSettings;
 import dev.ferry.operator.config.WorkerPodDefaults;
-import dev.ferry.operator.metrics.MetricsEndpoint;
+import dev.ferry.api.runtime.MetricsEndpoint;
 import dev.ferry.operator.notifications.PublisherFactory;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;

@@ -15,7 +15,7 @@ import dev.ferry.worker.copy.CopyRunner;
 import dev.ferry.worker.events.KafkaClientProperties;
 import dev.ferry.worker.lease.LeaseRenewer;
 import dev.ferry.worker.metrics.FileMetrics;
-import dev.ferry.worker.metrics.KafkaMetrics;
+import dev.ferry.api.runtime.KafkaMetrics;
 import dev.ferry.worker.metrics.S3Metrics;
 import dev.ferry.worker.parts.PartsRunner;
 import dev.ferry.worker.plan.ActiveTasks;

@@ -2,7 +2,7 @@ package dev.ferry.worker;
 
 import dev.ferry.api.runtime.JvmDefaults;
 import dev.ferry.worker.config.WorkerConfig;
-import dev.ferry.worker.metrics.MetricsEndpoint;
+import dev.ferry.api.runtime.MetricsEndpoint;
 import dev.ferry.worker.s3.S3ClientFactory;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;

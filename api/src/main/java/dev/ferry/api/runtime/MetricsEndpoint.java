@@ -1,9 +1,8 @@
-package dev.ferry.worker.metrics;
+package dev.ferry.api.runtime;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.ferry.api.Ferry;
-import dev.ferry.worker.config.WorkerConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -20,15 +19,15 @@ import java.nio.charset.StandardCharsets;
 import java.util.OptionalInt;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import org.apache.commons.lang3.concurrent.BasicThreadFactory;
 
 /**
- * The worker process's meters and their Prometheus endpoint: {@code GET /metrics} in the text format on
- * {@link WorkerConfig#FERRY_METRICS_PORT}, on every interface (a pod is scraped on its pod IP). The
- * registry is handed to whatever counts through constructors; there is no global one, so tests count on
- * their own.
+ * A Ferry process's meters (the operator's, a worker's) and their Prometheus endpoint: {@code GET /metrics} in the text format on
+ * {@code FERRY_METRICS_PORT}, on every interface (a pod is scraped on its pod IP). The registry is
+ * handed to whatever counts through constructors; there is no global one, so tests count on their own.
  */
 public final class MetricsEndpoint implements AutoCloseable {
+    /** The port of {@code GET /metrics}: default 8080, {@code 0} any free one, empty or {@code off} none. */
+    public static final String FERRY_METRICS_PORT = Ferry.METRICS_PORT_ENV;
     public static final int DEFAULT_PORT = Ferry.DEFAULT_METRICS_PORT;
     private static final String TEXT_FORMAT = "text/plain; version=0.0.4; charset=utf-8";
 
@@ -66,7 +65,7 @@ public final class MetricsEndpoint implements AutoCloseable {
         } catch (NumberFormatException e) {
             // reported below, with the variable's name
         }
-        throw new IllegalArgumentException(WorkerConfig.FERRY_METRICS_PORT
+        throw new IllegalArgumentException(FERRY_METRICS_PORT
                 + " must be a port number, 0 (any free port) or off, got '" + setting + "'");
     }
 
@@ -83,9 +82,12 @@ public final class MetricsEndpoint implements AutoCloseable {
             throw e;
         }
         server.createContext("/metrics", exchange -> serve(registry, exchange));
-        // One thread: scrapes are rare and small, and they must not compete with the copies.
-        ExecutorService scrapes = Executors.newSingleThreadExecutor(
-                BasicThreadFactory.builder().namingPattern("ferry-metrics").daemon(true).build());
+        // One thread: scrapes are rare and small, and they must not compete with reconciles or copies.
+        ExecutorService scrapes = Executors.newSingleThreadExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "ferry-metrics");
+            thread.setDaemon(true);
+            return thread;
+        });
         server.setExecutor(scrapes);
         server.start();
         return new MetricsEndpoint(registry, gc, server, scrapes);

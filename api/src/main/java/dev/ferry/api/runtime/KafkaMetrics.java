@@ -1,4 +1,4 @@
-package dev.ferry.worker.metrics;
+package dev.ferry.api.runtime;
 
 import dev.ferry.api.events.EventPublisher;
 import dev.ferry.api.events.FerryEvent;
@@ -13,8 +13,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * The events of {@code spec.notifications} as the process waits for them: {@code ferry_kafka_send_seconds},
  * from an event's hand-over to the broker's acknowledgement (resends while the broker is away included,
- * so it is the delay the events add to a task's progress), and {@code ferry_kafka_backlog}, the events
- * handed over and not acknowledged yet. Both stay at zero for jobs without notifications.
+ * so it is the delay the events add to a task's progress or a job's final phase), and
+ * {@code ferry_kafka_backlog}, the events handed over and not acknowledged yet. Summed over the jobs of the
+ * process; both stay at zero while no job has notifications.
  */
 public final class KafkaMetrics {
     /** Counts nothing. */
