@@ -10,13 +10,11 @@ import dev.ferry.operator.notifications.PublisherFactory;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.stream.Collectors;
@@ -78,7 +76,7 @@ public final class OperatorMain {
     public static void main(String[] args) throws InterruptedException {
         JvmDefaults.apply();
         OperatorSettings settings = settings(System.getenv(), args);
-        MetricsEndpoint metrics = metricsEndpoint(MetricsEndpoint.port(System.getenv(METRICS_PORT)));
+        MetricsEndpoint metrics = MetricsEndpoint.startOrRunWithout(MetricsEndpoint.port(System.getenv(METRICS_PORT)));
         KubernetesClient client = new KubernetesClientBuilder().build();
         FerryOperator operator = FerryOperator.start(client, settings, PublisherFactory.KAFKA,
                 metrics == null ? new CompositeMeterRegistry() : metrics.registry());
@@ -96,25 +94,6 @@ public final class OperatorMain {
             stopped.countDown();
         }, "ferry-operator-shutdown"));
         stopped.await();
-    }
-
-    /**
-     * Serves {@code /metrics} on {@code port}, or nothing when disabled. A port that cannot be bound costs
-     * the metrics, not the jobs: the operator runs on without them and says so.
-     */
-    private static MetricsEndpoint metricsEndpoint(OptionalInt port) {
-        if (port.isEmpty()) {
-            LOG.info("metrics endpoint off ({} is empty or off)", METRICS_PORT);
-            return null;
-        }
-        try {
-            MetricsEndpoint endpoint = MetricsEndpoint.start(port.getAsInt());
-            LOG.info("serving metrics at http://0.0.0.0:{}/metrics", endpoint.port());
-            return endpoint;
-        } catch (IOException e) {
-            LOG.warn("cannot serve metrics on port {} ({}): running without them", port.getAsInt(), e.toString());
-            return null;
-        }
     }
 
     static OperatorSettings settings(Map<String, String> env, String[] args) {

@@ -7,7 +7,6 @@ import dev.ferry.worker.s3.S3ClientFactory;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
-import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.OptionalInt;
@@ -47,7 +46,7 @@ public final class WorkerMain {
             System.exit(2);
             return;
         }
-        MetricsEndpoint metrics = metricsEndpoint(metricsPort);
+        MetricsEndpoint metrics = MetricsEndpoint.startOrRunWithout(metricsPort);
         KubernetesClient client = new KubernetesClientBuilder().build();
         Worker worker = new Worker(config, client, Clock.systemUTC(), DRAIN_GRACE,
                 S3ClientFactory.fromEnvironment(System.getenv()),
@@ -65,22 +64,4 @@ public final class WorkerMain {
         stopped.await();
     }
 
-    /**
-     * Serves {@code /metrics} on {@code port}, or nothing when disabled. A port that cannot be bound costs
-     * the metrics, not the migration: the worker runs on without them and says so.
-     */
-    private static MetricsEndpoint metricsEndpoint(OptionalInt port) {
-        if (port.isEmpty()) {
-            LOG.info("metrics endpoint off ({} is empty or off)", WorkerConfig.FERRY_METRICS_PORT);
-            return null;
-        }
-        try {
-            MetricsEndpoint endpoint = MetricsEndpoint.start(port.getAsInt());
-            LOG.info("serving metrics at http://0.0.0.0:{}/metrics", endpoint.port());
-            return endpoint;
-        } catch (IOException e) {
-            LOG.warn("cannot serve metrics on port {} ({}): running without them", port.getAsInt(), e.toString());
-            return null;
-        }
-    }
 }

@@ -19,6 +19,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.OptionalInt;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A Ferry process's meters (the operator's, a worker's) and their Prometheus endpoint: {@code GET /metrics} in the text format on
@@ -26,6 +28,7 @@ import java.util.concurrent.Executors;
  * handed to whatever counts through constructors; there is no global one, so tests count on their own.
  */
 public final class MetricsEndpoint implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(MetricsEndpoint.class);
     /** The port of {@code GET /metrics}: default 8080, {@code 0} any free one, empty or {@code off} none. */
     public static final String FERRY_METRICS_PORT = Ferry.METRICS_PORT_ENV;
     public static final int DEFAULT_PORT = Ferry.DEFAULT_METRICS_PORT;
@@ -67,6 +70,25 @@ public final class MetricsEndpoint implements AutoCloseable {
         }
         throw new IllegalArgumentException(FERRY_METRICS_PORT
                 + " must be a port number, 0 (any free port) or off, got '" + setting + "'");
+    }
+
+    /**
+     * Serves {@code /metrics} on {@code port}, or nothing when disabled (empty). A port that cannot be bound
+     * costs the metrics, not the work: the process runs on without them and says so. Null when none is served.
+     */
+    public static MetricsEndpoint startOrRunWithout(OptionalInt port) {
+        if (port.isEmpty()) {
+            LOG.info("metrics endpoint off ({} is empty or off)", FERRY_METRICS_PORT);
+            return null;
+        }
+        try {
+            MetricsEndpoint endpoint = start(port.getAsInt());
+            LOG.info("serving metrics at http://0.0.0.0:{}/metrics", endpoint.port());
+            return endpoint;
+        } catch (IOException e) {
+            LOG.warn("cannot serve metrics on port {} ({}): running without them", port.getAsInt(), e.toString());
+            return null;
+        }
     }
 
     /** Binds {@code port} (0: a free one, see {@link #port()}) and serves the registry, with the JVM's meters. */
