@@ -84,7 +84,9 @@ def parse_size(s):
 def make_dataset(root, profile, seed=42, fanout=10):
     """Writes <root>/<profile> once; returns (files, bytes). Big files in big/, small ones in t/aNN/bNN/cNN/."""
     dest, manifest = os.path.join(root, profile), os.path.join(root, profile + ".manifest")
-    if os.path.exists(manifest):
+    # the manifest is written last: with it and the tree, the dataset is whole (a tree deleted to save
+    # space, its manifest left behind, is written again rather than migrated as a missing directory)
+    if os.path.exists(manifest) and os.path.isdir(dest):
         m = json.load(open(manifest))
         return m["files"], m["bytes"]
     shutil.rmtree(dest, ignore_errors=True)
