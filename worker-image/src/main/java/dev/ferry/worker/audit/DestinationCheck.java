@@ -3,6 +3,7 @@ package dev.ferry.worker.audit;
 import dev.ferry.api.EntryKind;
 import dev.ferry.api.FileEntry;
 import dev.ferry.api.VerifyMode;
+import dev.ferry.worker.multipart.CompositeETag;
 import dev.ferry.worker.s3.EndpointPool;
 import dev.ferry.worker.s3.ObjectKeys;
 import dev.ferry.worker.s3.ObjectMetadata;
@@ -28,11 +29,18 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * delimiter {@code /} over the key range of its entries only (from just before the first key to the
  * last), so a listing returns the folder's own objects and not the subtrees beside them, and a task of
  * 500 files in one folder costs one request. An entry is right when its object exists with the planned
- * size (a directory's marker: when the folder lists it). With {@code verify: Checksum} each object that
- * has the right size is also read with HEAD: its {@code md5chksum} must agree with its ETag where the
- * ETag is an MD5 (a single PUT), and must be present (Ferry records it on every object in that mode, and
- * skips an existing object only when it holds the file's MD5). Under {@code overwrite: Never} only presence
+ * size (a directory's marker: when the folder lists it). Under {@code overwrite: Never} only presence
  * counts.
+ *
+ * <p>With {@code verify: Checksum} the listing's ETags are used too. An object stored by a single PUT has
+ * the hex MD5 of the bytes the store kept as its ETag, computed by the store; Ferry's PUT carried the
+ * file's MD5 as {@code Content-MD5}, which the store checks before it keeps anything, and Ferry skips an
+ * existing object only when it holds the file's MD5. So such an object is checked without a request of
+ * its own: against the plan, its listing is the proof (a HEAD would only show Ferry's {@code md5chksum}
+ * equal to that same ETag); against the source ({@code audit: Source}), the ETag is compared with the
+ * MD5 of the file read now. An object assembled from parts has a composite ETag that says nothing of the
+ * whole content: it is read with one HEAD, and its {@code md5chksum} must be there (and, against the
+ * source, be the file's MD5). A HEAD per object would cost the store about as much as the copy's PUTs.
  */
 final class DestinationCheck {
     /** What is wrong with one entry. */
@@ -59,8 +67,8 @@ final class DestinationCheck {
     /**
      * @param presenceOnly true under {@code overwrite: Never}: an object that existed at the key was kept
      *        whatever it holds, as the user asked, so only its presence is checked
-     * @param digests with {@code verify: Checksum}, the source's MD5 to compare {@code md5chksum} with (the
-     *        audit of the source); null: the recorded MD5 is compared with the store's ETag only
+     * @param digests with {@code verify: Checksum}, the source's MD5 to compare each object's with (the
+     *        audit of the source); null: against the plan, which knows no file's MD5
      * @param headThreads where the HEADs (and the source's MD5s) of a folder's objects run, in parallel
      */
     DestinationCheck(EndpointPool s3, String bucket, String prefix, VerifyMode verify, boolean presenceOnly,
@@ -154,7 +162,10 @@ final class DestinationCheck {
         }
     }
 
-    /** The size now; with checksums, one HEAD per object, sent on the engine's file threads while the listing goes on. */
+    /**
+     * The size now; with checksums, the listed ETag where it is the MD5 of the bytes, else one HEAD. The
+     * source's MD5s and the HEADs run on the engine's file threads while the listing goes on.
+     */
     private void compare(FileEntry entry, S3Object object, Map<String, Finding> findings,
             List<CompletableFuture<Void>> heads) {
         if (presenceOnly) {
@@ -166,19 +177,26 @@ final class DestinationCheck {
                     "the object has " + object.size() + " bytes, the plan " + planned));
             return;
         }
-        if (verify == VerifyMode.Checksum) {
-            heads.add(CompletableFuture.runAsync(() -> {
-                String mismatch = checksumMismatch(object.key(), entry);
-                if (mismatch != null) {
-                    findings.put(object.key(), new Finding(entry, object.key(), Problem.DIFFERENT, mismatch));
-                }
-            }, headThreads));
+        if (verify != VerifyMode.Checksum) {
+            return;
         }
+        String eTag = CompositeETag.unquoted(object.eTag());
+        boolean againstTheFile = digests != null && entry.kindOrFile() == EntryKind.File;
+        if (CompositeETag.isPlainMd5(eTag) && !againstTheFile) {
+            return;
+        }
+        heads.add(CompletableFuture.runAsync(() -> {
+            String mismatch = CompositeETag.isPlainMd5(eTag) ? fileMismatch(entry, base64(eTag), "MD5 (ETag)")
+                    : checksumMismatch(object.key(), entry);
+            if (mismatch != null) {
+                findings.put(object.key(), new Finding(entry, object.key(), Problem.DIFFERENT, mismatch));
+            }
+        }, headThreads));
     }
 
     /**
-     * Null when the object's recorded MD5 is there and agrees with the store's own where the store's ETag
-     * is an MD5 (a single PUT); a multipart object's composite ETag cannot be compared without the file.
+     * For an object whose ETag is not the MD5 of its content (assembled from parts, or a store that
+     * encrypts): null when its recorded MD5, read with HEAD, is there (and is the file's, against the source).
      */
     private String checksumMismatch(String key, FileEntry entry) {
         HeadObjectResponse head;
@@ -194,25 +212,18 @@ final class DestinationCheck {
         if (recorded == null) {
             return "the object has no " + ObjectMetadata.MD5 + " (verify: Checksum records the file's MD5 on every object)";
         }
-        if (digests != null && entry.kindOrFile() == EntryKind.File) {
-            String file = digests.md5(entry);
-            if (file != null && !file.equals(recorded)) {
-                return "the object's " + ObjectMetadata.MD5 + " is " + recorded + ", the file's MD5 now " + file;
-            }
-        }
-        String eTag = head.eTag() == null ? null : head.eTag().replace("\"", "");
-        if (eTag != null && eTag.length() == 32 && eTag.chars().allMatch(c -> Character.digit(c, 16) >= 0)) {
-            String stored;
-            try {
-                stored = Base64.getEncoder().encodeToString(HexFormat.of().parseHex(eTag));
-            } catch (IllegalArgumentException e) {
-                return null;
-            }
-            if (!stored.equals(recorded)) {
-                return "the object's " + ObjectMetadata.MD5 + " is " + recorded + ", the MD5 of its bytes (ETag) " + stored;
-            }
-        }
-        return null;
+        return digests != null && entry.kindOrFile() == EntryKind.File ? fileMismatch(entry, recorded, ObjectMetadata.MD5) : null;
+    }
+
+    /** Null when the source file's MD5 now is {@code stored} (base64), or the file cannot be read whole. */
+    private String fileMismatch(FileEntry entry, String stored, String what) {
+        String file = digests.md5(entry);
+        return file == null || file.equals(stored) ? null
+                : "the object's " + what + " is " + stored + ", the file's MD5 now " + file;
+    }
+
+    private static String base64(String hexMd5) {
+        return Base64.getEncoder().encodeToString(HexFormat.of().parseHex(hexMd5));
     }
 
     /** The folder of a key, with its trailing slash ("" at the top); a marker's is its parent's. */

@@ -38,8 +38,8 @@ public final class ObjectVerifier {
             if (engine.verify == VerifyMode.Size) {
                 return null;
             }
-            String putETag = unquoted(stored.putETag());
-            if (isHexMd5(putETag)) {
+            String putETag = CompositeETag.unquoted(stored.putETag());
+            if (CompositeETag.isPlainMd5(putETag)) {
                 String expected = HexFormat.of().formatHex(stored.md5());
                 return expected.equalsIgnoreCase(putETag) ? null
                         : "the store answered the PUT with ETag " + putETag + ", the file's MD5 is " + expected;
@@ -87,13 +87,5 @@ public final class ObjectVerifier {
                     + stored.parts().compositeETag();
         }
         return null;
-    }
-
-    private static String unquoted(String eTag) {
-        return eTag == null ? null : eTag.replace("\"", "");
-    }
-
-    private static boolean isHexMd5(String eTag) {
-        return eTag != null && eTag.length() == 32 && eTag.chars().allMatch(c -> Character.digit(c, 16) >= 0);
     }
 }

@@ -27,6 +27,15 @@ public final class CompositeETag {
         return eTag != null && eTag.matches("[0-9a-fA-F]{32}-[0-9]+");
     }
 
+    /**
+     * Whether {@code eTag} (without quotes) has the form of a single PUT's ETag, the hex MD5 of the bytes
+     * the store kept. (A store that encrypts with its own keys, such as SSE-KMS, sends ETags of this form
+     * that are not MD5s of the content.)
+     */
+    public static boolean isPlainMd5(String eTag) {
+        return eTag != null && eTag.length() == 32 && eTag.chars().allMatch(c -> Character.digit(c, 16) >= 0);
+    }
+
     /** An ETag as stores send it, without its quotes. */
     public static String unquoted(String eTag) {
         return eTag == null ? null : eTag.replace("\"", "").strip();

@@ -15,11 +15,18 @@ import dev.ferry.api.TaskPhase;
 import dev.ferry.api.TaskType;
 import dev.ferry.api.VerifyMode;
 import dev.ferry.worker.manifest.StatePrefix;
+import dev.ferry.worker.metrics.S3Metrics;
+import dev.ferry.worker.s3.S3ClientFactory;
+import dev.ferry.worker.testing.FaultyStore;
 import dev.ferry.worker.testing.LocalWorker;
 import dev.ferry.worker.testing.S3ProxyPerClass;
 import dev.ferry.worker.testing.TestResources;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -55,6 +62,8 @@ class AuditIT {
     Path source;
     LocalWorker worker;
     MigrationJob job;
+    /** The worker's S3 calls, counted by operation. */
+    final MeterRegistry requests = new SimpleMeterRegistry();
 
     @BeforeAll
     static void installCrdsAndCredentials() {
@@ -70,7 +79,8 @@ class AuditIT {
                 Files.writeString(source.resolve(directory + "/f" + i + ".txt"), directory + " file " + i);
             }
         }
-        worker = new LocalWorker(client, source, TestResources.POD_UID);
+        worker = new LocalWorker(client, source, TestResources.POD_UID,
+                job -> S3ClientFactory.forJob(client, job, null, new S3Metrics(requests)));
     }
 
     @AfterEach
@@ -149,19 +159,46 @@ class AuditIT {
     }
 
     @Test
-    void withVerifyChecksumAnObjectOfTheRightSizeWhoseBytesAreNotTheRecordedOnesIsDifferent() throws Exception {
+    void withVerifyChecksumAnObjectStoredByOnePutIsProvedByItsListedETagWithoutARequestOfItsOwn() throws Exception {
         migrate(spec -> spec.verify = VerifyMode.Checksum);
-        // Same size, other bytes, and the md5chksum of the original kept: only a checksum audit sees it.
-        String md5 = s3().headObject(b -> b.bucket(S3.bucket()).key("p/c/f2.txt")).metadata().get("md5chksum");
-        s3().putObject(b -> b.bucket(S3.bucket()).key("p/c/f2.txt").metadata(Map.of("md5chksum", md5)),
-                RequestBody.fromString("c file X"));
+        long heads = requests("HeadObject");
+        long listings = requests("ListObjectsV2");
 
         AuditResult result = runAudit().getStatus().audit;
 
-        assertThat(result.different).isEqualTo(1);
-        assertThat(result.recopied).isEqualTo(1);
-        assertThat(result.reported).isZero();
-        assertThat(object("p/c/f2.txt")).isEqualTo("c file 2");
+        assertThat(result.checked).isEqualTo(12);
+        assertThat(result.missing + result.different + result.reported).isZero();
+        assertThat(requests("HeadObject") - heads)
+                .as("each ETag is the MD5 the store computed over its bytes, checked against Content-MD5 at the PUT")
+                .isZero();
+        assertThat(requests("ListObjectsV2") - listings).as("a listing per folder of each manifest").isPositive();
+    }
+
+    @Test
+    void withVerifyChecksumAnObjectWhoseETagIsNotAnMd5IsReadWithHeadAndNeedsItsRecordedMd5() throws Exception {
+        try (FaultyStore store = FaultyStore.inFrontOf(S3.server().endpoint())) {
+            migrate(spec -> spec.verify = VerifyMode.Checksum, store.endpoint());
+            // The same bytes, put again behind the bookkeeping without md5chksum; and a store that lists the
+            // folder's objects with composite ETags, as S3 does for objects uploaded in parts (S3Proxy
+            // gives every object the MD5 of its bytes): such an ETag says nothing of the content.
+            String key = "p/c/f2.txt";
+            s3().putObject(b -> b.bucket(S3.bucket()).key(key), RequestBody.fromString("c file 2"));
+            FaultyStore.Fault listings = store.answerOk("GET", "list-type=2.*prefix=p/c/&|prefix=p/c/&.*list-type=2", "application/xml",
+                    listingWithCompositeETags("p/c/"), Integer.MAX_VALUE);
+            long heads = requests("HeadObject");
+
+            AuditResult result = runAudit().getStatus().audit;
+
+            assertThat(listings.answered()).as("the folder's listings, answered with composite ETags").isPositive();
+            assertThat(result.checked).isEqualTo(12);
+            assertThat(result.different).as(key + " lacks its recorded MD5").isEqualTo(1);
+            assertThat(result.recopied).isEqualTo(1);
+            assertThat(result.reported).as("copied again, with md5chksum, and found right").isZero();
+            assertThat(requests("HeadObject") - heads).as("a HEAD for each of the 4 objects, and again after the copy")
+                    .isGreaterThanOrEqualTo(5);
+            assertThat(s3().headObject(b -> b.bucket(S3.bucket()).key(key)).metadata()).containsKey("md5chksum");
+            assertThat(object(key)).isEqualTo("c file 2");
+        }
     }
 
     @Test
@@ -246,7 +283,16 @@ class AuditIT {
     }
 
     private void migrate(Consumer<MigrationJobSpec> customize, int tasks) {
-        MigrationJob spec = TestResources.job("job-" + S3.bucket(), S3.server().endpoint(), S3.bucket(), "p");
+        migrate(customize, tasks, S3.server().endpoint());
+    }
+
+    /** As {@link #migrate(Consumer)}, through the store at {@code endpoint} (the audit too). */
+    private void migrate(Consumer<MigrationJobSpec> customize, URI endpoint) {
+        migrate(customize, 7, endpoint);
+    }
+
+    private void migrate(Consumer<MigrationJobSpec> customize, int tasks, URI endpoint) {
+        MigrationJob spec = TestResources.job("job-" + S3.bucket(), endpoint, S3.bucket(), "p");
         spec.getSpec().tasks.maxFiles = 2;
         customize.accept(spec.getSpec());
         job = TestResources.create(client, spec);
@@ -302,6 +348,31 @@ class AuditIT {
             lines.add(json.readValue(line, FailureReportLine.class));
         }
         return lines;
+    }
+
+    /**
+     * The folder's listing as S3 would give it if each object had been uploaded in parts: ETags of the form
+     * {@code <32 hex>-<parts>}, sizes and keys as they are.
+     */
+    private String listingWithCompositeETags(String folder) {
+        StringBuilder xml = new StringBuilder("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+                + "<ListBucketResult xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Name>" + S3.bucket()
+                + "</Name><Prefix>" + folder + "</Prefix><Delimiter>/</Delimiter><MaxKeys>1000</MaxKeys>"
+                + "<IsTruncated>false</IsTruncated>");
+        List<S3Object> objects = s3().listObjectsV2(b -> b.bucket(S3.bucket()).prefix(folder).delimiter("/")).contents();
+        for (S3Object object : objects) {
+            xml.append("<Contents><Key>").append(object.key()).append("</Key><LastModified>")
+                    .append(object.lastModified()).append("</LastModified><ETag>&quot;")
+                    .append(object.eTag().replace("\"", "")).append("-2&quot;</ETag><Size>").append(object.size())
+                    .append("</Size><StorageClass>STANDARD</StorageClass></Contents>");
+        }
+        return xml.append("<KeyCount>").append(objects.size()).append("</KeyCount></ListBucketResult>").toString();
+    }
+
+    /** The worker's S3 calls of {@code operation} so far (the SDK's name: HeadObject, ListObjectsV2, ...). */
+    private long requests(String operation) {
+        return requests.find("ferry.s3.request").tag("operation", operation).timers().stream()
+                .mapToLong(Timer::count).sum();
     }
 
     private static S3Client s3() {

@@ -23,7 +23,8 @@ import java.util.regex.Pattern;
  * every request to it unchanged — byte for byte, so the client's signature (made for this proxy's host)
  * still holds — and, on demand, answers chosen requests itself with a given status and S3 error XML,
  * as a store that is full (403 {@code QuotaExceeded}, 507), that cannot store one key (500
- * {@code InternalError}) or that throttles would.
+ * {@code InternalError}) or that throttles would, or with a body of the test's own (a store whose
+ * listings differ from S3Proxy's).
  *
  * <p>A fault matches by HTTP method and a regular expression found in the decoded request path and
  * query ({@code /bucket/key?partNumber=2&uploadId=...}); it answers every matching request, or only the
@@ -62,17 +63,17 @@ public final class FaultyStore implements AutoCloseable {
         final String method;
         final Pattern target;
         final int status;
-        final String code;
-        final String message;
+        final String contentType;
+        final String body;
         final int times;
         final AtomicInteger answered = new AtomicInteger();
 
-        Fault(String method, Pattern target, int status, String code, String message, int times) {
+        Fault(String method, Pattern target, int status, String contentType, String body, int times) {
             this.method = method;
             this.target = target;
             this.status = status;
-            this.code = code;
-            this.message = message;
+            this.contentType = contentType;
+            this.body = body;
             this.times = times;
         }
 
@@ -108,7 +109,20 @@ public final class FaultyStore implements AutoCloseable {
 
     /** As {@link #answer(String, String, int, String, String)}, for the first {@code times} matching requests only. */
     public Fault answer(String method, String target, int status, String code, String message, int times) {
-        Fault fault = new Fault(method, Pattern.compile(target), status, code, message, times);
+        String error = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>" + code + "</Code><Message>"
+                + message + "</Message><RequestId>faulty-store</RequestId></Error>";
+        return add(new Fault(method, Pattern.compile(target), status, "application/xml", error, times));
+    }
+
+    /**
+     * Answers the first {@code times} matching requests with 200 and {@code body} of {@code contentType}:
+     * a store whose answers differ from S3Proxy's (a listing with other ETags, for instance).
+     */
+    public Fault answerOk(String method, String target, String contentType, String body, int times) {
+        return add(new Fault(method, Pattern.compile(target), 200, contentType, body, times));
+    }
+
+    private Fault add(Fault fault) {
         faults.add(fault);
         return fault;
     }
@@ -180,12 +194,10 @@ public final class FaultyStore implements AutoCloseable {
     }
 
     private static void answer(Socket client, InputStream in, String method, Fault fault) throws IOException {
-        byte[] body = ("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>" + fault.code + "</Code><Message>"
-                + fault.message + "</Message><RequestId>faulty-store</RequestId></Error>")
-                .getBytes(StandardCharsets.UTF_8);
+        byte[] body = fault.body.getBytes(StandardCharsets.UTF_8);
         boolean head = method.equalsIgnoreCase("HEAD");
         String response = "HTTP/1.1 " + fault.status + " Fault\r\n"
-                + "Content-Type: application/xml\r\n"
+                + "Content-Type: " + fault.contentType + "\r\n"
                 + "Content-Length: " + (head ? 0 : body.length) + "\r\n"
                 + "x-amz-request-id: faulty-store\r\n"
                 + "Connection: close\r\n\r\n";
