@@ -7,8 +7,6 @@ import dev.ferry.worker.s3.S3Errors;
 import dev.ferry.worker.s3.StoreUnreachableException;
 import dev.ferry.worker.task.Backoff;
 import dev.ferry.worker.task.StopSignal;
-import java.io.ByteArrayInputStream;
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -26,7 +24,6 @@ import java.util.concurrent.Semaphore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.exception.SdkException;
-import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
 
 /**
@@ -169,10 +166,8 @@ public final class PartWriter {
         for (int tries = 1; ; tries++) {
             try {
                 // the parts of one upload may go to different gateways of the store
-                return engine.s3.call(s3 -> s3.uploadPart(b -> b.bucket(engine.bucket).key(key)
-                                .uploadId(uploadId).partNumber(partNumber)
-                                .contentLength((long) data.length).contentMD5(contentMd5),
-                        countedBody(data))).eTag();
+                return engine.s3.callGateway(s3 -> s3.uploadPart(engine.bucket, key, uploadId, partNumber, data,
+                        contentMd5, motion::bytes));
             } catch (SdkException e) {
                 S3Errors.ErrorClass error = S3Errors.classify(e);
                 if (error.scope() != S3Errors.Scope.RETRY || e instanceof StoreUnreachableException) {
@@ -184,27 +179,6 @@ public final class PartWriter {
                 LOG.info("{}: part {} failed ({}); trying it again", key, partNumber, S3Errors.describe(e));
             }
         }
-    }
-
-    /** The part's bytes as a body that counts what the HTTP client takes of it (a slow send still moves). */
-    private RequestBody countedBody(byte[] data) {
-        return RequestBody.fromContentProvider(() -> new FilterInputStream(new ByteArrayInputStream(data)) {
-            @Override
-            public int read() throws IOException {
-                int b = super.read();
-                if (b >= 0) {
-                    motion.bytes(1);
-                }
-                return b;
-            }
-
-            @Override
-            public int read(byte[] buffer, int offset, int length) throws IOException {
-                int n = super.read(buffer, offset, length);
-                motion.bytes(n);
-                return n;
-            }
-        }, data.length, "application/octet-stream");
     }
 
     /** Fills {@code data} from {@code offset}; false when the file ended first (it shrank). */

@@ -2,20 +2,22 @@ package dev.ferry.worker.s3;
 
 import dev.ferry.worker.metrics.S3Metrics;
 import java.util.Map;
+import java.util.function.LongConsumer;
+import java.util.function.Supplier;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * One gateway of the store as the copy engine uses it: the SDK client for every request, and for the
- * single PUTs that are most of a migration a {@link SignedPut} where the endpoint allows it (null:
- * the client sends those too).
+ * single PUTs that are most of a migration, and the parts of large files, a {@link SignedPut} where the
+ * endpoint allows it (null: the client sends those too).
  */
 public final class S3Gateway implements AutoCloseable {
     private final S3Client client;
     private final SignedPut signedPut;
     private final SdkHttpClient ownHttpClient;
-    /** Times the signed PUTs, which the client's interceptors do not see; null: not timed. */
+    /** Times the signed PUTs and parts, which the client's interceptors do not see; null: not timed. */
     private final S3Metrics.RequestTimers putTimers;
 
     /** A gateway that sends everything through {@code client}. */
@@ -57,18 +59,38 @@ public final class S3Gateway implements AutoCloseable {
                 RequestBody.fromBytes(data)).eTag();
     }
 
+    /**
+     * Stores {@code data} as part {@code partNumber} of {@code uploadId} with its Content-MD5 and returns
+     * the part's ETag; {@code sent} is told the bytes the HTTP client takes of the body as it takes them.
+     */
+    public String uploadPart(String bucket, String key, String uploadId, int partNumber, byte[] data, String md5Base64,
+                             LongConsumer sent) {
+        if (signedPut == null) {
+            return client.uploadPart(b -> b.bucket(bucket).key(key).uploadId(uploadId).partNumber(partNumber)
+                            .contentLength((long) data.length).contentMD5(md5Base64),
+                    RequestBody.fromContentProvider(SignedPut.counted(data, sent), data.length, "application/octet-stream"))
+                    .eTag();
+        }
+        return timed("UploadPart", () -> signedPut.putPart(bucket, key, uploadId, partNumber, data, md5Base64, sent));
+    }
+
     private String signedPut(String bucket, String key, byte[] data, String md5Base64, Map<String, String> metadata,
                              String storageClass) {
+        return timed("PutObject", () -> signedPut.put(bucket, key, data, md5Base64, metadata, storageClass));
+    }
+
+    /** A request of the signed path, timed as the client's interceptor times the client's own. */
+    private String timed(String operation, Supplier<String> request) {
         if (putTimers == null) {
-            return signedPut.put(bucket, key, data, md5Base64, metadata, storageClass);
+            return request.get();
         }
         long started = System.nanoTime();
         try {
-            String eTag = signedPut.put(bucket, key, data, md5Base64, metadata, storageClass);
-            putTimers.record("PutObject", System.nanoTime() - started, null);
+            String eTag = request.get();
+            putTimers.record(operation, System.nanoTime() - started, null);
             return eTag;
         } catch (RuntimeException e) {
-            putTimers.record("PutObject", System.nanoTime() - started, e);
+            putTimers.record(operation, System.nanoTime() - started, e);
             throw e;
         }
     }

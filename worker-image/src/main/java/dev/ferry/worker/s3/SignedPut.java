@@ -1,5 +1,7 @@
 package dev.ferry.worker.s3;
 
+import java.io.ByteArrayInputStream;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -7,6 +9,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
+import java.util.function.LongConsumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
@@ -34,7 +37,7 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.utils.http.SdkHttpUtils;
 
 /**
- * One PutObject of bytes in memory, signed with the SDK's SigV4 signer and sent with the SDK's HTTP
+ * One PutObject (or UploadPart) of bytes in memory, signed with the SDK's SigV4 signer and sent with the SDK's HTTP
  * client, outside the SDK's request pipeline. Small files are most of a migration and one PUT each:
  * measured on this project's benchmark machine, {@code S3Client.putObject} spent about 60% of its CPU
  * in the pipeline around the request (interceptors, marshalling, endpoint rules, execution context),
@@ -44,7 +47,9 @@ import software.amazon.awssdk.utils.http.SdkHttpUtils;
  * except that its payload is not signed (its Content-MD5 is: see where the request is signed); failures surface as the client's
  * would, an {@link S3Exception} with status and error code or an {@link SdkClientException} around
  * the I/O error, so {@link S3Errors} and the {@link EndpointPool} treat them alike; and they are
- * retried by the same standard retry strategy the client is configured with. Everything else stays
+ * retried by the same standard retry strategy the client is configured with. The parts of a multipart
+ * upload go the same way ({@link #putPart}): over http the client signs every payload, a SHA-256 pass
+ * over every byte of a large file here and another in the store. Everything else stays
  * with the client: every other request, and PUTs to AWS itself or with virtual-hosted addressing,
  * whose endpoint rules (regions, FIPS, dual-stack, bucket names with dots) are the SDK's to get right.
  */
@@ -86,11 +91,31 @@ public final class SignedPut {
      */
     public String put(String bucket, String key, byte[] data, String md5Base64, Map<String, String> metadata,
                       String storageClass) {
-        SdkHttpFullRequest request = request(bucket, key, data.length, md5Base64, metadata, storageClass);
+        return execute(request(bucket, key, data.length, md5Base64, metadata, storageClass), data, null);
+    }
+
+    /**
+     * Stores {@code data} as part {@code partNumber} of the multipart upload {@code uploadId} and returns
+     * the part's ETag: the same request as the client's UploadPart, its payload unsigned as a PUT's is.
+     *
+     * @param sent told how many bytes the HTTP client took from the body, as it takes them (a slow
+     *             send of a large part still shows progress)
+     */
+    public String putPart(String bucket, String key, String uploadId, int partNumber, byte[] data, String md5Base64,
+                          LongConsumer sent) {
+        SdkHttpFullRequest request = base(bucket, key, data.length, md5Base64)
+                .putRawQueryParameter("partNumber", Integer.toString(partNumber))
+                .putRawQueryParameter("uploadId", uploadId)
+                .build();
+        return execute(request, data, sent);
+    }
+
+    /** The request sent as the store takes it, retried by the client's strategy. */
+    private String execute(SdkHttpFullRequest request, byte[] data, LongConsumer sent) {
         RetryToken token = retries.acquireInitialToken(AcquireInitialTokenRequest.create("s3")).token();
         while (true) {
             try {
-                String eTag = sendAsTheStoreTakesIt(request, data);
+                String eTag = sendAsTheStoreTakesIt(request, data, sent);
                 retries.recordSuccess(RecordSuccessRequest.create(token));
                 return eTag;
             } catch (SdkException failure) {
@@ -111,8 +136,18 @@ public final class SignedPut {
     /** The unsigned request: the method, path and headers the client would build for this PutObject. */
     SdkHttpFullRequest request(String bucket, String key, long length, String md5Base64,
                                Map<String, String> metadata, String storageClass) {
+        SdkHttpFullRequest.Builder builder = base(bucket, key, length, md5Base64);
+        if (storageClass != null && !storageClass.isBlank()) {
+            builder.putHeader("x-amz-storage-class", storageClass);
+        }
+        metadata.forEach((name, value) -> builder.putHeader("x-amz-meta-" + name, value));
+        return builder.build();
+    }
+
+    /** A PUT of {@code length} bytes to {@code key}, path-style, with its Content-MD5. */
+    private SdkHttpFullRequest.Builder base(String bucket, String key, long length, String md5Base64) {
         String encodedKey = SdkHttpUtils.urlEncodeIgnoreSlashes(key);
-        SdkHttpFullRequest.Builder builder = SdkHttpFullRequest.builder()
+        return SdkHttpFullRequest.builder()
                 .method(SdkHttpMethod.PUT)
                 .protocol(endpoint.getScheme())
                 .host(endpoint.getHost())
@@ -122,30 +157,25 @@ public final class SignedPut {
                 .putHeader("Content-Type", "application/octet-stream")
                 .putHeader("Content-MD5", md5Base64)
                 .putHeader("User-Agent", "ferry-worker");
-        if (storageClass != null && !storageClass.isBlank()) {
-            builder.putHeader("x-amz-storage-class", storageClass);
-        }
-        metadata.forEach((name, value) -> builder.putHeader("x-amz-meta-" + name, value));
-        return builder.build();
     }
 
     /**
      * Unsigned where allowed; a store that refuses that (one older than UNSIGNED-PAYLOAD, or that wants
      * the payload's hash over http) gets the same PUT signed at once, and every later one.
      */
-    private String sendAsTheStoreTakesIt(SdkHttpFullRequest request, byte[] data) {
+    private String sendAsTheStoreTakesIt(SdkHttpFullRequest request, byte[] data, LongConsumer sent) {
         boolean unsigned = !storeWantsSignedPayloads && unsignedPayloadAllowed(request);
         if (!unsigned) {
-            return send(request, data, false);
+            return send(request, data, false, sent);
         }
         try {
-            return send(request, data, true);
+            return send(request, data, true, sent);
         } catch (S3Exception refused) {
             if (!refusesUnsignedPayloads(refused)) {
                 throw refused;
             }
             storeWantsSignedPayloads = true;
-            return send(request, data, false);
+            return send(request, data, false, sent);
         }
     }
 
@@ -158,7 +188,7 @@ public final class SignedPut {
                         || code.equals("MissingSecurityHeader"));
     }
 
-    private String send(SdkHttpFullRequest request, byte[] data, boolean unsignedPayload) {
+    private String send(SdkHttpFullRequest request, byte[] data, boolean unsignedPayload, LongConsumer sent) {
         ContentStreamProvider payload = ContentStreamProvider.fromByteArrayUnsafe(data);
         // The SDK's signer signs every payload sent over plain http. A signature does not cover the scheme,
         // so where the Host header reads the same under https (an explicit port that is default for
@@ -181,7 +211,7 @@ public final class SignedPut {
         try {
             response = http.prepareRequest(HttpExecuteRequest.builder()
                     .request(wire)
-                    .contentStreamProvider(signed.payload().orElse(payload))
+                    .contentStreamProvider(sent == null ? signed.payload().orElse(payload) : counted(data, sent))
                     .build()).call();
         } catch (IOException e) {
             throw SdkClientException.builder().message("Unable to execute HTTP request: " + e.getMessage())
@@ -195,6 +225,29 @@ public final class SignedPut {
                             + " and no ETag"));
         }
         throw failure(answer, body);
+    }
+
+    /** The body as the HTTP client reads it, each read told to {@code sent}. */
+    static ContentStreamProvider counted(byte[] data, LongConsumer sent) {
+        return () -> new FilterInputStream(new ByteArrayInputStream(data)) {
+            @Override
+            public int read() throws IOException {
+                int b = super.read();
+                if (b >= 0) {
+                    sent.accept(1);
+                }
+                return b;
+            }
+
+            @Override
+            public int read(byte[] buffer, int offset, int length) throws IOException {
+                int n = super.read(buffer, offset, length);
+                if (n > 0) {
+                    sent.accept(n);
+                }
+                return n;
+            }
+        };
     }
 
     /** https, or http on an explicit port that is the default of neither scheme (the Host header is the same). */

@@ -14,6 +14,7 @@ import java.security.MessageDigest;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -23,6 +24,7 @@ import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentials;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.sync.ResponseTransformer;
+import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 
@@ -122,6 +124,50 @@ class SignedPutIT {
             assertThat(S3Errors.classify(failure)).isEqualTo(ErrorClass.CONNECTION_FAILED);
             assertThat(S3Errors.opensCircuit(failure)).isTrue();
         }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"large/file.bin", "ünïcödé/with space+plus&amp.bin"})
+    void storesThePartsOfAMultipartUploadAsTheClientDoesAndCountsTheBytesAsTheyAreSent(String key) throws Exception {
+        byte[] first = new byte[5 * 1024 * 1024];
+        new java.util.Random(7).nextBytes(first);
+        byte[] second = "the last, short part".getBytes(StandardCharsets.UTF_8);
+        AtomicLong sent = new AtomicLong();
+        S3Client s3 = S3.server().client();
+        String uploadId = s3.createMultipartUpload(b -> b.bucket(S3.bucket()).key(key)).uploadId();
+
+        try (S3Gateway signed = gateway(S3.server().endpoint(), CREDENTIALS)) {
+            String eTag1 = signed.uploadPart(S3.bucket(), key, uploadId, 1, first, md5Base64(first), sent::addAndGet);
+            String eTag2 = signed.uploadPart(S3.bucket(), key, uploadId, 2, second, md5Base64(second), sent::addAndGet);
+
+            assertThat(eTag1).isEqualTo("\"" + md5Hex(first) + "\"");
+            assertThat(eTag2).isEqualTo("\"" + md5Hex(second) + "\"");
+            assertThat(s3.listParts(b -> b.bucket(S3.bucket()).key(key).uploadId(uploadId)).parts())
+                    .extracting(p -> p.partNumber() + " " + p.size() + " " + p.eTag())
+                    .containsExactly("1 " + first.length + " " + eTag1, "2 " + second.length + " " + eTag2);
+            s3.completeMultipartUpload(b -> b.bucket(S3.bucket()).key(key).uploadId(uploadId)
+                    .multipartUpload(m -> m.parts(p -> p.partNumber(1).eTag(eTag1), p -> p.partNumber(2).eTag(eTag2))));
+        }
+        assertThat(sent.get()).as("every byte, counted once, as the HTTP client took it")
+                .isEqualTo(first.length + second.length);
+        byte[] stored = s3.getObject(b -> b.bucket(S3.bucket()).key(key), ResponseTransformer.toBytes()).asByteArray();
+        assertThat(stored).hasSize(first.length + second.length);
+        assertThat(java.util.Arrays.copyOfRange(stored, first.length, stored.length)).isEqualTo(second);
+        assertThat(java.util.Arrays.copyOf(stored, first.length)).isEqualTo(first);
+    }
+
+    @Test
+    void aPartThatDoesNotMatchItsContentMd5OrWhoseBucketIsGoneFailsAsTheClientsDoes() throws Exception {
+        byte[] data = "the real bytes".getBytes(StandardCharsets.UTF_8);
+        String md5 = md5Base64(data);
+        String wrongMd5 = md5Base64("other bytes".getBytes(StandardCharsets.UTF_8));
+        String uploadId = S3.server().client().createMultipartUpload(b -> b.bucket(S3.bucket()).key("p")).uploadId();
+
+        assertFailsAlike(S3.server().endpoint(), CREDENTIALS,
+                g -> g.uploadPart(S3.bucket(), "p", uploadId, 1, data, wrongMd5, n -> { }), ErrorClass.BAD_DIGEST);
+        assertFailsAlike(S3.server().endpoint(), CREDENTIALS,
+                g -> g.uploadPart("no-such-bucket-here", "p", uploadId, 1, data, md5, n -> { }),
+                ErrorClass.NO_SUCH_BUCKET);
     }
 
     /** The signed PUT and the client's PUT fail with the same status, code and Ferry error class. */
