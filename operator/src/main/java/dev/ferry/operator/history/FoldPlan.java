@@ -11,13 +11,10 @@ import dev.ferry.operator.state.Tasks;
 import dev.ferry.operator.status.FailureSample;
 import dev.ferry.operator.status.TaskCounts;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.regex.Matcher;
@@ -54,16 +51,22 @@ public final class FoldPlan {
      */
     public static List<MigrationTask> nextBatch(Collection<MigrationTask> tasks, Set<String> deleting, int historyLimit,
             int batch, List<FileFailure> failureSample) {
-        List<MigrationTask> succeeded = tasks.stream()
+        List<MigrationTask> foldable = tasks.stream()
                 .filter(t -> Tasks.phase(t) == TaskPhase.Succeeded)
                 .filter(t -> Tasks.type(t) != TaskType.Audit) // the job's result reads it
                 .filter(t -> !deleting.contains(t.getMetadata().getName()))
-                .sorted(OLDEST_FIRST)
                 .toList();
-        int excess = succeeded.size() - Math.max(0, historyLimit);
+        int excess = foldable.size() - Math.max(0, historyLimit);
         if (excess <= 0 || batch <= 0) {
             return List.of();
         }
+        // Each task's time read once, not at every comparison: this runs at every reconcile of a job.
+        List<MigrationTask> succeeded = foldable.stream()
+                .map(t -> Map.entry(finishedAt(t), t))
+                .sorted(Map.Entry.<Instant, MigrationTask>comparingByKey()
+                        .thenComparing(e -> e.getValue().getMetadata().getName()))
+                .map(Map.Entry::getValue)
+                .toList();
         Map<String, MigrationTask> byName = tasks.stream()
                 .collect(Collectors.toMap(t -> t.getMetadata().getName(), Function.identity(), (a, b) -> a));
         List<MigrationTask> chosen = new ArrayList<>();
@@ -117,24 +120,10 @@ public final class FoldPlan {
         }
     }
 
-    private static final Comparator<MigrationTask> OLDEST_FIRST = Comparator
-            .comparing(FoldPlan::finishedAt)
-            .thenComparing(t -> t.getMetadata().getName());
-
     /** The task's last heartbeat (its holder's last write: Succeeded), else its creation, else the epoch. */
     static Instant finishedAt(MigrationTask task) {
         String heartbeat = task.getStatus() == null ? null : task.getStatus().heartbeat;
-        return parse(heartbeat).or(() -> parse(task.getMetadata().getCreationTimestamp())).orElse(Instant.EPOCH);
-    }
-
-    private static Optional<Instant> parse(String timestamp) {
-        if (timestamp == null) {
-            return Optional.empty();
-        }
-        try {
-            return Optional.of(OffsetDateTime.parse(timestamp).toInstant());
-        } catch (RuntimeException e) {
-            return Optional.empty();
-        }
+        return Tasks.parse(heartbeat).or(() -> Tasks.parse(task.getMetadata().getCreationTimestamp()))
+                .orElse(Instant.EPOCH);
     }
 }
