@@ -228,8 +228,6 @@ final class DestinationCheck {
 
     /** The folder of a key, with its trailing slash ("" at the top); a marker's is its parent's. */
     static String folderOf(String key) {
-        String name = key.endsWith("/") ? key.substring(0, key.length() - 1) : key;
-        int slash = name.lastIndexOf('/');
-        return slash < 0 ? "" : name.substring(0, slash + 1);
+        return ObjectKeys.folderOf(key);
     }
 }

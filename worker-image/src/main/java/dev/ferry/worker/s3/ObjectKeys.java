@@ -44,4 +44,11 @@ public final class ObjectKeys {
     public static boolean tooLong(String key) {
         return key.getBytes(StandardCharsets.UTF_8).length > MAX_KEY_BYTES;
     }
+
+    /** The folder of a key, with its trailing slash ("" at the top); a directory marker's is its parent's. */
+    public static String folderOf(String key) {
+        String name = key.endsWith("/") ? key.substring(0, key.length() - 1) : key;
+        int slash = name.lastIndexOf('/');
+        return slash < 0 ? "" : name.substring(0, slash + 1);
+    }
 }

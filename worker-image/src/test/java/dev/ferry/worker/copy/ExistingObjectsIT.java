@@ -5,8 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ferry.api.OverwritePolicy;
 import dev.ferry.api.VerifyMode;
 import dev.ferry.worker.copy.ExistingObjects.Presence;
+import dev.ferry.worker.metrics.S3Metrics;
 import dev.ferry.worker.testing.S3ProxyPerClass;
 import dev.ferry.worker.testing.Trees;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -18,8 +22,9 @@ import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.core.sync.RequestBody;
 
 /**
- * The skip-identical check of a task starts from one listing of its key range: absent keys are
- * uploaded with no request of their own, present ones are decided by size and then by a HEAD.
+ * The skip-identical check of a task starts from a listing of its key range (folder by folder where it
+ * has several keys per folder): absent keys are uploaded with no request of their own, present ones are
+ * decided by size and then by a HEAD.
  */
 class ExistingObjectsIT {
     @RegisterExtension
@@ -60,6 +65,58 @@ class ExistingObjectsIT {
         assertThat(existing.presence("flat/k000")).isEqualTo(Presence.ABSENT);
         assertThat(existing.presence("flat/k060")).as("not reached within %s pages", ExistingObjects.pagesFor(2, 5))
                 .isEqualTo(Presence.UNKNOWN);
+    }
+
+    @Test
+    void aTaskOverSeveralFoldersListsEachFolderAloneNotTheSubtreesBesideIt() {
+        put("s/a/03", 3);
+        put("s/b/05", 5);
+        put("s/a/m/", 0);          // a directory marker of the task, stored
+        put("s/a/n/below", 1);     // one that is not stored, with an object below it
+        for (int i = 0; i < 30; i++) {
+            put("s/a/0/deep/" + i, 1); // a subtree inside the task's range, not the task's
+        }
+        List<String> keys = new ArrayList<>();
+        for (String folder : List.of("s/a/", "s/b/")) {
+            IntStream.range(0, 8).forEach(i -> keys.add(folder + "0" + i));
+        }
+        keys.addAll(List.of("s/a/m/", "s/a/n/", "s/a/z/"));
+        MeterRegistry requests = new SimpleMeterRegistry();
+
+        ExistingObjects existing;
+        try (CopyEngine engine = TestEngines.counted(S3.server(), S3.bucket(), OverwritePolicy.IfDifferent,
+                new S3Metrics(requests))) {
+            existing = ExistingObjects.list(engine, keys);
+        }
+
+        assertThat(listings(requests)).as("one listing per folder, with the delimiter").isEqualTo(2);
+        assertThat(existing.presence("s/a/03")).isEqualTo(Presence.PRESENT);
+        assertThat(existing.size("s/a/03")).isEqualTo(3L);
+        assertThat(existing.presence("s/b/05")).isEqualTo(Presence.PRESENT);
+        assertThat(existing.size("s/b/05")).isEqualTo(5L);
+        assertThat(keys).filteredOn(k -> !k.endsWith("/") && !k.equals("s/a/03") && !k.equals("s/b/05"))
+                .allSatisfy(k -> assertThat(existing.presence(k)).as(k).isEqualTo(Presence.ABSENT));
+        assertThat(existing.presence("s/a/m/")).as("listed as a prefix: its HEAD decides").isEqualTo(Presence.UNKNOWN);
+        assertThat(existing.presence("s/a/n/")).as("listed as a prefix: its HEAD decides").isEqualTo(Presence.UNKNOWN);
+        assertThat(existing.presence("s/a/z/")).isEqualTo(Presence.ABSENT);
+    }
+
+    @Test
+    void aTaskOfAFileOrTwoPerFolderListsItsRangeAtOnce() {
+        put("u/c/f", 4);
+        List<String> keys = List.of("u/a/f", "u/b/f", "u/c/f", "u/d/f");
+        MeterRegistry requests = new SimpleMeterRegistry();
+
+        ExistingObjects existing;
+        try (CopyEngine engine = TestEngines.counted(S3.server(), S3.bucket(), OverwritePolicy.IfDifferent,
+                new S3Metrics(requests))) {
+            existing = ExistingObjects.list(engine, keys);
+        }
+
+        assertThat(listings(requests)).isEqualTo(1);
+        assertThat(existing.presence("u/c/f")).isEqualTo(Presence.PRESENT);
+        assertThat(List.of("u/a/f", "u/b/f", "u/d/f"))
+                .allSatisfy(k -> assertThat(existing.presence(k)).as(k).isEqualTo(Presence.ABSENT));
     }
 
     @Test
@@ -130,6 +187,11 @@ class ExistingObjectsIT {
                 VerifyMode.Checksum, CopyHooks.NONE)) {
             return ExistingObjects.list(engine, keys, pageSize);
         }
+    }
+
+    private static long listings(MeterRegistry requests) {
+        return requests.find("ferry.s3.request").tag("operation", "ListObjectsV2").timers().stream()
+                .mapToLong(Timer::count).sum();
     }
 
     private void put(String key, int size) {

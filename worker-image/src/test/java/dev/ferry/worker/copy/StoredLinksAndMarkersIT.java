@@ -130,7 +130,8 @@ class StoredLinksAndMarkersIT {
         for (VerifyMode verify : VerifyMode.values()) {
             try (CopyEngine again = engine(MigrationMode.Copy, OverwritePolicy.IfDifferent, verify)) {
                 ExistingObjects listed = ExistingObjects.list(again, List.of("latest", "empty/"));
-                assertThat(listed.presence("empty/")).as("the marker is listed").isEqualTo(ExistingObjects.Presence.PRESENT);
+                assertThat(listed.presence("empty/")).as("the marker is listed (as a prefix: its HEAD decides)")
+                        .isNotEqualTo(ExistingObjects.Presence.ABSENT);
                 FileCopier copier = new FileCopier(again);
                 assertThat(copier.copy(link(link), link, listed).kind()).as(verify.name()).isEqualTo(FileOutcome.Kind.SKIPPED);
                 assertThat(copier.copy(marker("empty"), empty, listed).kind()).as(verify.name())

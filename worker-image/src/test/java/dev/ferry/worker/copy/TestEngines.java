@@ -8,6 +8,7 @@ import dev.ferry.api.TasksSpec;
 import dev.ferry.api.VerifyMode;
 import dev.ferry.api.WorkersSpec;
 import dev.ferry.worker.config.JobSettings;
+import dev.ferry.worker.metrics.S3Metrics;
 import dev.ferry.worker.s3.EndpointPool;
 import dev.ferry.worker.s3.S3ClientFactory;
 import dev.ferry.worker.testing.S3ProxyServer;
@@ -51,6 +52,16 @@ final class TestEngines {
                 workers(bandwidthLimit), new ByteBudget(64L << 20));
         engine.hooks = hooks;
         return engine;
+    }
+
+    /** An engine whose every S3 call is counted in {@code metrics}. */
+    static CopyEngine counted(S3ProxyServer s3, String bucket, OverwritePolicy overwrite, S3Metrics metrics) {
+        DestinationSpec destination = destination(s3, bucket);
+        EndpointPool pool = S3ClientFactory.pool(destination,
+                AwsBasicCredentials.create(S3ProxyServer.ACCESS_KEY, S3ProxyServer.SECRET_KEY), 4,
+                EndpointPool.Settings.DEFAULT, metrics);
+        return new CopyEngine(pool, destination, MigrationMode.Copy, overwrite, VerifyMode.Checksum, workers(null),
+                new ByteBudget(64L << 20));
     }
 
     private static DestinationSpec destination(S3ProxyServer s3, String bucket) {
