@@ -27,6 +27,7 @@ import dev.ferry.operator.runs.PreviousRun;
 import dev.ferry.operator.runs.RunStart;
 import dev.ferry.operator.schedule.NextRun;
 import dev.ferry.operator.state.JobState;
+import dev.ferry.operator.state.ResourceVersions;
 import dev.ferry.operator.status.JobEvents;
 import dev.ferry.operator.status.JobStatusAggregator;
 import dev.ferry.operator.status.JobStatusRecorder;
@@ -164,7 +165,11 @@ public class MigrationJobReconciler implements Reconciler<MigrationJob>, AutoClo
     }
 
     @Override
-    public UpdateControl<MigrationJob> reconcile(MigrationJob job, Context<MigrationJob> context) {
+    public UpdateControl<MigrationJob> reconcile(MigrationJob cached, Context<MigrationJob> context) {
+        // A new run-now value reaches this reconcile through its own informer, whose copy may be ahead of
+        // the controller's: read with the older copy, the value was missed, and the controller's informer
+        // drops the later event as the generation did not change (RecurringRunsIT, once in CI).
+        MigrationJob job = ResourceVersions.later(cached, context.getSecondaryResource(MigrationJob.class).orElse(null));
         JobState state = observe(job, context);
         Steps steps = steps(context);
         if (state.isFinished()) {
