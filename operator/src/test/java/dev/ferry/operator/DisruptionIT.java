@@ -1,5 +1,6 @@
 package dev.ferry.operator;
 
+import static dev.ferry.operator.TestObjects.planned;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -339,15 +340,6 @@ class DisruptionIT {
             status.progress = new MigrationTaskStatus.Progress();
         }
         status.progress.checkpoint = checkpoint;
-        return status;
-    }
-
-    private static MigrationTaskStatus planned(MigrationTaskStatus status, long files, long bytes, int tasks) {
-        status.phase = TaskPhase.Succeeded;
-        status.progress = new MigrationTaskStatus.Progress();
-        status.progress.total = files;
-        status.progress.totalBytes = bytes;
-        status.progress.tasksCreated = tasks;
         return status;
     }
 

@@ -1,5 +1,6 @@
 package dev.ferry.operator;
 
+import static dev.ferry.operator.TestObjects.planned;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -339,15 +340,6 @@ class JobNotificationsIT {
 
     private static FileEntry file(String path) {
         return new FileEntry(path, 100, 1_700_000_000_000L);
-    }
-
-    private static MigrationTaskStatus planned(MigrationTaskStatus status, long files, long bytes, int tasks) {
-        status.phase = TaskPhase.Succeeded;
-        status.progress = new MigrationTaskStatus.Progress();
-        status.progress.total = files;
-        status.progress.totalBytes = bytes;
-        status.progress.tasksCreated = tasks;
-        return status;
     }
 
     /** A holder's progress write: {@code copied} files done, {@code eventsPending} of them not yet acknowledged. */

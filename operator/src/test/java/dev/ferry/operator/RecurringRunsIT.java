@@ -1,5 +1,7 @@
 package dev.ferry.operator;
 
+import static dev.ferry.operator.TestObjects.planned;
+import static dev.ferry.operator.TestObjects.succeeded;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -221,24 +223,4 @@ class RecurringRunsIT {
     private static TaskPhase phase(MigrationTask task) {
         return task.getStatus() == null || task.getStatus().phase == null ? TaskPhase.Pending : task.getStatus().phase;
     }
-
-    private static MigrationTaskStatus succeeded(MigrationTaskStatus status, long copied, long skipped, long bytes) {
-        status.phase = TaskPhase.Succeeded;
-        status.progress = new MigrationTaskStatus.Progress();
-        status.progress.copied = copied;
-        status.progress.skipped = skipped;
-        status.progress.files = copied + skipped;
-        status.progress.bytes = bytes;
-        return status;
-    }
-
-    private static MigrationTaskStatus planned(MigrationTaskStatus status, long files, long bytes, int tasks) {
-        status.phase = TaskPhase.Succeeded;
-        status.progress = new MigrationTaskStatus.Progress();
-        status.progress.total = files;
-        status.progress.totalBytes = bytes;
-        status.progress.tasksCreated = tasks;
-        return status;
-    }
-
 }

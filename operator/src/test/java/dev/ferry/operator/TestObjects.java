@@ -60,4 +60,25 @@ public final class TestObjects {
                 .endStatus()
                 .build();
     }
+
+    /** A finished plan's status: it found {@code files} ({@code bytes}) and created {@code tasks} Copy tasks. */
+    public static MigrationTaskStatus planned(MigrationTaskStatus status, long files, long bytes, int tasks) {
+        status.phase = TaskPhase.Succeeded;
+        status.progress = new MigrationTaskStatus.Progress();
+        status.progress.total = files;
+        status.progress.totalBytes = bytes;
+        status.progress.tasksCreated = tasks;
+        return status;
+    }
+
+    /** A finished Copy task's status: {@code copied} and {@code skipped} files, {@code bytes} copied. */
+    public static MigrationTaskStatus succeeded(MigrationTaskStatus status, long copied, long skipped, long bytes) {
+        status.phase = TaskPhase.Succeeded;
+        status.progress = new MigrationTaskStatus.Progress();
+        status.progress.copied = copied;
+        status.progress.skipped = skipped;
+        status.progress.files = copied + skipped;
+        status.progress.bytes = bytes;
+        return status;
+    }
 }
