@@ -353,12 +353,8 @@ class JobNotificationsIT {
         return status;
     }
 
+    /** A Copy task that copied every one of its {@code copied} files. */
     private static MigrationTaskStatus succeeded(MigrationTaskStatus status, long copied, long bytes) {
-        status.phase = TaskPhase.Succeeded;
-        status.progress = new MigrationTaskStatus.Progress();
-        status.progress.copied = copied;
-        status.progress.files = copied;
-        status.progress.bytes = bytes;
-        return status;
+        return TestObjects.succeeded(status, copied, 0, bytes);
     }
 }

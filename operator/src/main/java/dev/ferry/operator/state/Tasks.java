@@ -131,7 +131,7 @@ public final class Tasks {
         int minute = digits(t, 14, 2);
         int second = digits(t, 17, 2);
         int fraction = n > 20 ? digits(t, 20, n - 21) : 0;
-        if (year < 0 || month < 1 || month > 12 || day < 1 || day > 31 || hour < 0 || hour > 23 || minute < 0
+        if (year < 0 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23 || minute < 0
                 || minute > 59 || second < 0 || second > 59 || fraction < 0 || day > YearMonth.of(year, month).lengthOfMonth()) {
             return null; // a leap second, or no such day: the formatter decides
         }

@@ -87,7 +87,7 @@ final class DestinationCheck {
         Map<String, Map<String, FileEntry>> byFolder = new LinkedHashMap<>();
         for (FileEntry entry : entries) {
             String key = ObjectKeys.keyOf(prefix, entry);
-            byFolder.computeIfAbsent(folderOf(key), f -> new LinkedHashMap<>()).put(key, entry);
+            byFolder.computeIfAbsent(ObjectKeys.folderOf(key), f -> new LinkedHashMap<>()).put(key, entry);
         }
         Map<String, Finding> findings = new ConcurrentHashMap<>();
         for (Map.Entry<String, Map<String, FileEntry>> folder : byFolder.entrySet()) {
@@ -224,10 +224,5 @@ final class DestinationCheck {
 
     private static String base64(String hexMd5) {
         return Base64.getEncoder().encodeToString(HexFormat.of().parseHex(hexMd5));
-    }
-
-    /** The folder of a key, with its trailing slash ("" at the top); a marker's is its parent's. */
-    static String folderOf(String key) {
-        return ObjectKeys.folderOf(key);
     }
 }
