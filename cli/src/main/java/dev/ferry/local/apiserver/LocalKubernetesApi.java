@@ -67,8 +67,12 @@ public final class LocalKubernetesApi implements AutoCloseable {
         MockWebServer web = new MockWebServer();
         Map<ServerRequest, Queue<ServerResponse>> responses = new HashMap<>();
         LocalApiDispatcher dispatcher = new LocalApiDispatcher(responses, new TableBuilder(Clock.systemUTC())) {
+            /**
+             * Called by the mock's event loop (the backend client's requests, watches among them) and by
+             * the front's threads: one at a time, as the event loop alone did before the front called in.
+             */
             @Override
-            public MockResponse dispatch(RecordedRequest request) {
+            public synchronized MockResponse dispatch(RecordedRequest request) {
                 // The mock records every request for test assertions; a long-lived API must not.
                 forgetRecordedRequests(web);
                 return super.dispatch(request);
@@ -86,7 +90,7 @@ public final class LocalKubernetesApi implements AutoCloseable {
             // A cluster always has its default namespace; kubectl get ns and namespace checks expect it.
             backendClient.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NAMESPACE)
                     .endMetadata().build()).create();
-            ApiFrontServer front = ApiFrontServer.start(port, backend, backendClient,
+            ApiFrontServer front = ApiFrontServer.start(port, dispatcher, backendClient,
                     new TableBuilder(Clock.systemUTC()), dispatcher::deletedAfter);
             LocalKubernetesApi api = new LocalKubernetesApi(mock, backendClient, front);
             LOG.info("local Kubernetes API listening on {}", api.url());
