@@ -11,6 +11,13 @@ import dev.ferry.api.TaskType;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -61,6 +68,49 @@ class OptimisticConcurrencyIT {
 
         assertThat(client.resources(MigrationTask.class).inNamespace("default").withName("t2").get()
                 .getStatus().epochOrZero()).isEqualTo(3);
+    }
+
+    /**
+     * The front calls the store from many threads at once; every write must still be checked against the
+     * version it read, so increments made by racing writers, each retried on 409, add up exactly.
+     */
+    @Test
+    void racingWritersThroughThePublicPortLoseNoUpdate() throws Exception {
+        client.resources(MigrationTask.class).inNamespace("default").resource(task("t3")).create();
+        int writers = 6;
+        int incrementsEach = 15;
+        ExecutorService pool = Executors.newFixedThreadPool(writers);
+        AtomicInteger conflicts = new AtomicInteger();
+        List<Future<?>> done = new ArrayList<>();
+        for (int w = 0; w < writers; w++) {
+            done.add(pool.submit(() -> {
+                for (int i = 0; i < incrementsEach; i++) {
+                    while (true) {
+                        MigrationTask current = client.resources(MigrationTask.class).inNamespace("default")
+                                .withName("t3").get();
+                        long epoch = current.getStatus() == null ? 0 : current.getStatus().epochOrZero();
+                        current.setStatus(status(TaskPhase.Assigned, epoch + 1));
+                        try {
+                            client.resources(MigrationTask.class).inNamespace("default").resource(current)
+                                    .lockResourceVersion(current.getMetadata().getResourceVersion()).updateStatus();
+                            break;
+                        } catch (KubernetesClientException e) {
+                            assertThat(e.getCode()).isEqualTo(409);
+                            conflicts.incrementAndGet();
+                        }
+                    }
+                }
+                return null;
+            }));
+        }
+        for (Future<?> writer : done) {
+            writer.get(60, TimeUnit.SECONDS);
+        }
+        pool.shutdown();
+
+        assertThat(client.resources(MigrationTask.class).inNamespace("default").withName("t3").get()
+                .getStatus().epochOrZero()).isEqualTo((long) writers * incrementsEach);
+        assertThat(conflicts.get()).as("the writers did race").isPositive();
     }
 
     private static MigrationTask task(String name) {
