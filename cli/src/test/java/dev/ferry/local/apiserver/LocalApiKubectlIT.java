@@ -269,6 +269,17 @@ class LocalApiKubectlIT {
     }
 
     @Test
+    void refusesAMethodItCannotRouteNamingTheOnesItAnswers() throws Exception {
+        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create(api.url() + "/apis/ferry.dev/v1alpha1/namespaces/default/migrationjobs"))
+                .method("TRACE", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+
+        assertThat(response.statusCode()).isEqualTo(405);
+        assertThat(response.headers().firstValue("Allow")).hasValueSatisfying(allow -> assertThat(allow).contains("PATCH"));
+        assertThat(response.body()).contains("MethodNotAllowed", "TRACE");
+    }
+
+    @Test
     void aFabric8ClientFromTheKubeconfigFallsBackToHttpWatches() throws Exception {
         System.setProperty("kubeconfig", kubeconfig.toString());
         List<String> seen = new CopyOnWriteArrayList<>();
