@@ -174,6 +174,7 @@ public class MigrationJobReconciler implements Reconciler<MigrationJob>, AutoClo
         Steps steps = steps(context);
         if (state.isFinished()) {
             announcer.forget(job.getMetadata().getUid());
+            validator.forget(job.getMetadata().getUid());
             return finished(state, state.observedStatus(), steps, HistoryFold.FOLD_NOW);
         }
         Optional<InvalidSpec> invalid = validator.validate(state);

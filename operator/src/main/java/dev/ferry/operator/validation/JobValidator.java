@@ -10,10 +10,14 @@ import dev.ferry.operator.schedule.CronSchedule;
 import dev.ferry.operator.state.JobState;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
@@ -27,11 +31,27 @@ import java.util.regex.PatternSyntaxException;
  * does not validate) parse.
  * The claim only has to exist: a claim that is still {@code Pending} is normal with a storage class that binds
  * on first use ({@code WaitForFirstConsumer}), and the workers' pods are what make it bind.
+ *
+ * <p>A running job is reconciled on every change of one of its tasks, and each reconcile validates it.
+ * The claim and Secrets found for a generation of the job are therefore trusted for
+ * {@link #REFERENCES_RECHECK} before they are looked up again: three GETs per reconcile were a steady load
+ * on the API server that grew with the task rate. A new generation (any spec change) looks them up at
+ * once; one deleted during a run is still noticed within that time.
  */
 public final class JobValidator {
     private static final Pattern DURATION = Pattern.compile(Patterns.DURATION);
 
+    /** How long the claim and Secrets found for one generation of a job are trusted. */
+    public static final Duration REFERENCES_RECHECK = Duration.ofSeconds(30);
+    /** More jobs than one operator runs at once: past it the memory of what was found starts over. */
+    static final int JOBS_REMEMBERED = 10_000;
+
     private final KubernetesClient client;
+    /** By job UID: the generation whose claim and Secrets were found, and when. */
+    private final Map<String, Found> found = new ConcurrentHashMap<>();
+
+    private record Found(Long generation, Instant at) {
+    }
 
     public JobValidator(KubernetesClient client) {
         this.client = client;
@@ -48,12 +68,42 @@ public final class JobValidator {
         checkGlobs("spec.source.exclude", spec.source.exclude, problems);
         checkQuantities(spec, problems);
         checkSchedule(spec, problems);
-        if (problems.isEmpty()) {
+        if (problems.isEmpty() && !foundRecently(state)) {
             checkSourceClaim(state.namespace(), spec.source.pvc, problems);
             checkCredentials(state.namespace(), spec.destination.credentialsSecret, problems);
             checkKafkaSecret(state.namespace(), spec, problems);
+            remember(state, problems.isEmpty());
         }
         return problems.isEmpty() ? Optional.empty() : Optional.of(new InvalidSpec(String.join("; ", problems)));
+    }
+
+    /** The job is gone or finished: its claim and Secrets are looked up afresh should it run again. */
+    public void forget(String jobUid) {
+        if (jobUid != null) {
+            found.remove(jobUid);
+        }
+    }
+
+    private boolean foundRecently(JobState state) {
+        String uid = state.job().getMetadata().getUid();
+        Found last = uid == null ? null : found.get(uid);
+        return last != null && Objects.equals(last.generation(), state.job().getMetadata().getGeneration())
+                && state.now().isBefore(last.at().plus(REFERENCES_RECHECK));
+    }
+
+    private void remember(JobState state, boolean allFound) {
+        String uid = state.job().getMetadata().getUid();
+        if (uid == null) {
+            return;
+        }
+        if (!allFound) {
+            found.remove(uid);
+            return;
+        }
+        if (found.size() >= JOBS_REMEMBERED) {
+            found.clear();
+        }
+        found.put(uid, new Found(state.job().getMetadata().getGeneration(), state.now()));
     }
 
     private static void checkSourcePath(MigrationJobSpec spec, List<String> problems) {

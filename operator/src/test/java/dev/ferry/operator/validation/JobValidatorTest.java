@@ -97,12 +97,59 @@ class JobValidatorTest {
         assertThat(new JobValidator(client).validate(state(job))).isEmpty();
     }
 
+    @Test
+    void trustsTheClaimAndSecretsFoundForAGenerationForAWhileAndLooksAgainAfterItOrOnAChange() {
+        JobValidator validator = new JobValidator(client);
+        MigrationJob job = TestObjects.job("j");
+        job.getMetadata().setUid("uid-1");
+        job.getMetadata().setGeneration(1L);
+        Instant start = Instant.parse("2026-12-03T10:00:00Z");
+        assertThat(validator.validate(state(job, start))).isEmpty();
+
+        client.secrets().inNamespace("ns").withName("creds").delete();
+
+        Instant soon = start.plus(JobValidator.REFERENCES_RECHECK).minusSeconds(1);
+        assertThat(validator.validate(state(job, soon))).as("same generation, within the window").isEmpty();
+        assertThat(validator.validate(state(job, start.plus(JobValidator.REFERENCES_RECHECK))))
+                .hasValueSatisfying(invalid -> assertThat(invalid.message()).contains("credentials Secret 'creds'"));
+
+        JobValidator fresh = new JobValidator(client);
+        claimAndCredentials();
+        assertThat(fresh.validate(state(job, start))).isEmpty();
+        client.secrets().inNamespace("ns").withName("creds").delete();
+        job.getMetadata().setGeneration(2L);
+        assertThat(fresh.validate(state(job, start.plusSeconds(1)))).as("a new generation looks at once")
+                .hasValueSatisfying(invalid -> assertThat(invalid.message()).contains("credentials Secret 'creds'"));
+    }
+
+    @Test
+    void looksAgainAtOnceAfterAFailureAndAfterTheJobIsForgotten() {
+        JobValidator validator = new JobValidator(client);
+        MigrationJob job = TestObjects.job("j");
+        job.getMetadata().setUid("uid-2");
+        job.getMetadata().setGeneration(1L);
+        Instant start = Instant.parse("2026-12-03T10:00:00Z");
+        client.secrets().inNamespace("ns").withName("creds").delete();
+        assertThat(validator.validate(state(job, start))).isPresent();
+
+        claimAndCredentials();
+        assertThat(validator.validate(state(job, start.plusSeconds(1)))).as("a Secret created after a refusal").isEmpty();
+
+        validator.forget("uid-2");
+        client.secrets().inNamespace("ns").withName("creds").delete();
+        assertThat(validator.validate(state(job, start.plusSeconds(2)))).as("forgotten: looked up again").isPresent();
+    }
+
     private static Arguments unusable(String what, Consumer<MigrationJobSpec> change, String words) {
         return Arguments.of(what, change, words);
     }
 
     private static JobState state(MigrationJob job) {
-        return new JobState(job, List.of(), List.of(), null, Instant.now());
+        return state(job, Instant.now());
+    }
+
+    private static JobState state(MigrationJob job, Instant now) {
+        return new JobState(job, List.of(), List.of(), null, now);
     }
 
     private static WorkersSpec workers(MigrationJobSpec spec) {
