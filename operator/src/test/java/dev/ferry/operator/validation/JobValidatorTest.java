@@ -32,6 +32,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 @EnableKubernetesMockClient(crud = true)
 class JobValidatorTest {
+    private static final Instant START = Instant.parse("2026-12-03T10:00:00Z");
     static KubernetesClient client;
 
     @BeforeEach
@@ -100,48 +101,49 @@ class JobValidatorTest {
     @Test
     void trustsTheClaimAndSecretsFoundForAGenerationForAWhileAndLooksAgainAfterItOrOnAChange() {
         JobValidator validator = new JobValidator(client);
-        MigrationJob job = TestObjects.job("j");
-        job.getMetadata().setUid("uid-1");
-        job.getMetadata().setGeneration(1L);
-        Instant start = Instant.parse("2026-12-03T10:00:00Z");
-        assertThat(validator.validate(state(job, start))).isEmpty();
+        MigrationJob job = jobOfGenerationOne("uid-1");
+        assertThat(validator.validate(state(job, START))).isEmpty();
 
         client.secrets().inNamespace("ns").withName("creds").delete();
 
-        Instant soon = start.plus(JobValidator.REFERENCES_RECHECK).minusSeconds(1);
+        Instant soon = START.plus(JobValidator.REFERENCES_RECHECK).minusSeconds(1);
         assertThat(validator.validate(state(job, soon))).as("same generation, within the window").isEmpty();
-        assertThat(validator.validate(state(job, start.plus(JobValidator.REFERENCES_RECHECK))))
+        assertThat(validator.validate(state(job, START.plus(JobValidator.REFERENCES_RECHECK))))
                 .hasValueSatisfying(invalid -> assertThat(invalid.message()).contains("credentials Secret 'creds'"));
 
         JobValidator fresh = new JobValidator(client);
         claimAndCredentials();
-        assertThat(fresh.validate(state(job, start))).isEmpty();
+        assertThat(fresh.validate(state(job, START))).isEmpty();
         client.secrets().inNamespace("ns").withName("creds").delete();
         job.getMetadata().setGeneration(2L);
-        assertThat(fresh.validate(state(job, start.plusSeconds(1)))).as("a new generation looks at once")
+        assertThat(fresh.validate(state(job, START.plusSeconds(1)))).as("a new generation looks at once")
                 .hasValueSatisfying(invalid -> assertThat(invalid.message()).contains("credentials Secret 'creds'"));
     }
 
     @Test
     void looksAgainAtOnceAfterAFailureAndAfterTheJobIsForgotten() {
         JobValidator validator = new JobValidator(client);
-        MigrationJob job = TestObjects.job("j");
-        job.getMetadata().setUid("uid-2");
-        job.getMetadata().setGeneration(1L);
-        Instant start = Instant.parse("2026-12-03T10:00:00Z");
+        MigrationJob job = jobOfGenerationOne("uid-2");
         client.secrets().inNamespace("ns").withName("creds").delete();
-        assertThat(validator.validate(state(job, start))).isPresent();
+        assertThat(validator.validate(state(job, START))).isPresent();
 
         claimAndCredentials();
-        assertThat(validator.validate(state(job, start.plusSeconds(1)))).as("a Secret created after a refusal").isEmpty();
+        assertThat(validator.validate(state(job, START.plusSeconds(1)))).as("a Secret created after a refusal").isEmpty();
 
         validator.forget("uid-2");
         client.secrets().inNamespace("ns").withName("creds").delete();
-        assertThat(validator.validate(state(job, start.plusSeconds(2)))).as("forgotten: looked up again").isPresent();
+        assertThat(validator.validate(state(job, START.plusSeconds(2)))).as("forgotten: looked up again").isPresent();
     }
 
     private static Arguments unusable(String what, Consumer<MigrationJobSpec> change, String words) {
         return Arguments.of(what, change, words);
+    }
+
+    private static MigrationJob jobOfGenerationOne(String uid) {
+        MigrationJob job = TestObjects.job("j");
+        job.getMetadata().setUid(uid);
+        job.getMetadata().setGeneration(1L);
+        return job;
     }
 
     private static JobState state(MigrationJob job) {
