@@ -36,9 +36,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>In process, not through the mock's own HTTP port: that hop cost each request a second HTTP
  * exchange, the mock's recording of the request and a string of request and response built for its
- * log, about a third of the local API's CPU in the control-plane scale benchmark. The dispatcher is
- * called by one thread at a time ({@code dispatcher} serialises its callers), as the mock's single
- * event loop called it, so writes and the watch events they send keep their order.
+ * log (in the control-plane scale benchmark the mock's event loop took 25-40 CPU-s a run, 4 after).
+ * The dispatcher is called by one thread at a time ({@code dispatcher} serialises its callers), as the
+ * mock's single event loop called it, so writes and the watch events they send keep their order.
  */
 final class ApiFrontServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ApiFrontServer.class);
