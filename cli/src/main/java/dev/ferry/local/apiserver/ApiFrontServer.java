@@ -1,13 +1,10 @@
 package dev.ferry.local.apiserver;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.mockwebserver.dsl.HttpMethod;
 import io.fabric8.mockwebserver.http.Buffer;
-import io.fabric8.mockwebserver.http.Dispatcher;
 import io.fabric8.mockwebserver.http.Headers;
 import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
@@ -37,12 +34,11 @@ import org.slf4j.LoggerFactory;
  * <p>In process, not through the mock's own HTTP port: that hop cost each request a second HTTP
  * exchange, the mock's recording of the request and a string of request and response built for its
  * log (in the control-plane scale benchmark the mock's event loop took 25-40 CPU-s a run, 4 after).
- * The dispatcher is called by one thread at a time ({@code dispatcher} serialises its callers), as the
- * mock's single event loop called it, so writes and the watch events they send keep their order.
+ * {@link LocalApiDispatcher#dispatch} serialises its callers, as the mock's single event loop did, so
+ * writes and the watch events they send keep their order.
  */
 final class ApiFrontServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ApiFrontServer.class);
-    private static final ObjectMapper MAPPER = new ObjectMapper();
     /** Headers the JDK client sets itself or refuses; hop-by-hop headers are not forwarded either. */
     private static final Set<String> NOT_FORWARDED = Set.of("connection", "content-length", "expect", "host",
             "upgrade", "http2-settings", "keep-alive", "te", "trailer", "transfer-encoding", "proxy-connection");
@@ -51,12 +47,12 @@ final class ApiFrontServer implements AutoCloseable {
 
     private final HttpServer server;
     private final ExecutorService executor;
-    private final Dispatcher dispatcher;
+    private final LocalApiDispatcher dispatcher;
     private final KubernetesClient backendClient;
     private final TableBuilder tables;
     private final HttpWatch.Deletions deletions;
 
-    private ApiFrontServer(HttpServer server, ExecutorService executor, Dispatcher dispatcher,
+    private ApiFrontServer(HttpServer server, ExecutorService executor, LocalApiDispatcher dispatcher,
             KubernetesClient backendClient, TableBuilder tables, HttpWatch.Deletions deletions) {
         this.server = server;
         this.deletions = deletions;
@@ -67,11 +63,11 @@ final class ApiFrontServer implements AutoCloseable {
     }
 
     /**
-     * Listens on 127.0.0.1:{@code port} (0 = any free port) and answers with {@code dispatcher}, which must
-     * serialise its callers; watches are served from {@code backendClient}, a client of the mock's port.
+     * Listens on 127.0.0.1:{@code port} (0 = any free port) and answers with {@code dispatcher}; watches are
+     * served from {@code backendClient}, a client of the mock's port.
      */
-    static ApiFrontServer start(int port, Dispatcher dispatcher, KubernetesClient backendClient, TableBuilder tables,
-            HttpWatch.Deletions deletions) throws IOException {
+    static ApiFrontServer start(int port, LocalApiDispatcher dispatcher, KubernetesClient backendClient,
+            TableBuilder tables, HttpWatch.Deletions deletions) throws IOException {
         // The JDK server leaves Nagle's algorithm on: each small response then waits for the client's
         // delayed ACK, ~40 ms per request, which the control plane pays on every status write. The
         // property is read once, when the first server of this JVM is made.
@@ -102,7 +98,7 @@ final class ApiFrontServer implements AutoCloseable {
                 send(exchange, 200, ApiResponses.status(200, "BadRequest",
                         "the local Ferry API serves watches over plain HTTP, not WebSockets"));
             } else if (exchange.getRequestMethod().equals("GET") && path.isWatch()) {
-                new HttpWatch(backendClient, catalog(), tables, deletions).serve(exchange, path);
+                new HttpWatch(backendClient, dispatcher.catalog(), tables, deletions).serve(exchange, path);
             } else {
                 answer(exchange, target);
             }
@@ -155,17 +151,6 @@ final class ApiFrontServer implements AutoCloseable {
             }
         }
         return null;
-    }
-
-    /** The catalog as stored now, read from the mock (printer columns and scopes for watches). */
-    private ResourceCatalog catalog() throws IOException {
-        MockResponse crds = dispatcher.dispatch(new RecordedRequest("HTTP/1.1", HttpMethod.GET,
-                ResourceCatalog.CRDS_PATH, Headers.builder().build(), new Buffer()));
-        List<JsonNode> items = new ArrayList<>();
-        if (crds.code() == 200) {
-            MAPPER.readTree(crds.getBody().getBytes()).path("items").forEach(items::add);
-        }
-        return ResourceCatalog.of(items);
     }
 
     static void send(HttpExchange exchange, int code, MockResponse response) throws IOException {

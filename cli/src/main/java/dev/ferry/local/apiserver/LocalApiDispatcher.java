@@ -68,13 +68,23 @@ public class LocalApiDispatcher extends Dispatcher implements Resetable {
         return deletions.after(since, crud.query(collection));
     }
 
+    /** The catalog as stored now (printer columns and scopes for watches), read under the dispatch lock. */
+    synchronized ResourceCatalog catalog() {
+        return store.catalog();
+    }
+
     @Override
     public void reset() {
         crud.reset();
     }
 
+    /**
+     * Called by the mock's event loop (the backend client's requests, watches among them) and by the
+     * front's threads ({@link ApiFrontServer}): one at a time, as the event loop alone called it, so a
+     * write and the watch events it sends keep their order.
+     */
     @Override
-    public MockResponse dispatch(RecordedRequest request) {
+    public synchronized MockResponse dispatch(RecordedRequest request) {
         try {
             return ApiResponses.json(route(request));
         } catch (RuntimeException | IOException e) {

@@ -67,12 +67,8 @@ public final class LocalKubernetesApi implements AutoCloseable {
         MockWebServer web = new MockWebServer();
         Map<ServerRequest, Queue<ServerResponse>> responses = new HashMap<>();
         LocalApiDispatcher dispatcher = new LocalApiDispatcher(responses, new TableBuilder(Clock.systemUTC())) {
-            /**
-             * Called by the mock's event loop (the backend client's requests, watches among them) and by
-             * the front's threads: one at a time, as the event loop alone did before the front called in.
-             */
             @Override
-            public synchronized MockResponse dispatch(RecordedRequest request) {
+            public MockResponse dispatch(RecordedRequest request) {
                 // The mock records every request for test assertions; a long-lived API must not.
                 forgetRecordedRequests(web);
                 return super.dispatch(request);
