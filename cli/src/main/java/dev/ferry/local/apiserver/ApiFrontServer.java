@@ -2,7 +2,6 @@ package dev.ferry.local.apiserver;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.mockwebserver.dsl.HttpMethod;
 import io.fabric8.mockwebserver.http.Buffer;
 import io.fabric8.mockwebserver.http.Headers;
@@ -35,7 +34,8 @@ import org.slf4j.LoggerFactory;
  * exchange, the mock's recording of the request and a string of request and response built for its
  * log (in the control-plane scale benchmark the mock's event loop took 25-40 CPU-s a run, 4 after).
  * {@link LocalApiDispatcher#dispatch} serialises its callers, as the mock's single event loop did, so
- * writes and the watch events they send keep their order.
+ * writes and the watch events they queue keep their order. Watches too are served in process, from the
+ * store's {@link LiveWatches}, not through the mock's WebSocket watches.
  */
 final class ApiFrontServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ApiFrontServer.class);
@@ -48,26 +48,21 @@ final class ApiFrontServer implements AutoCloseable {
     private final HttpServer server;
     private final ExecutorService executor;
     private final LocalApiDispatcher dispatcher;
-    private final KubernetesClient backendClient;
     private final TableBuilder tables;
-    private final HttpWatch.Deletions deletions;
 
     private ApiFrontServer(HttpServer server, ExecutorService executor, LocalApiDispatcher dispatcher,
-            KubernetesClient backendClient, TableBuilder tables, HttpWatch.Deletions deletions) {
+            TableBuilder tables) {
         this.server = server;
-        this.deletions = deletions;
         this.executor = executor;
         this.dispatcher = dispatcher;
-        this.backendClient = backendClient;
         this.tables = tables;
     }
 
     /**
-     * Listens on 127.0.0.1:{@code port} (0 = any free port) and answers with {@code dispatcher}; watches are
-     * served from {@code backendClient}, a client of the mock's port.
+     * Listens on 127.0.0.1:{@code port} (0 = any free port) and answers with {@code dispatcher}, watches
+     * included ({@link LocalApiDispatcher#watch}).
      */
-    static ApiFrontServer start(int port, LocalApiDispatcher dispatcher, KubernetesClient backendClient,
-            TableBuilder tables, HttpWatch.Deletions deletions) throws IOException {
+    static ApiFrontServer start(int port, LocalApiDispatcher dispatcher, TableBuilder tables) throws IOException {
         // The JDK server leaves Nagle's algorithm on: each small response then waits for the client's
         // delayed ACK, ~40 ms per request, which the control plane pays on every status write. The
         // property is read once, when the first server of this JVM is made.
@@ -77,7 +72,7 @@ final class ApiFrontServer implements AutoCloseable {
         HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 64);
         ExecutorService executor = Executors.newCachedThreadPool(
                 BasicThreadFactory.builder().namingPattern("ferry-local-api-%d").daemon(true).build());
-        ApiFrontServer front = new ApiFrontServer(server, executor, dispatcher, backendClient, tables, deletions);
+        ApiFrontServer front = new ApiFrontServer(server, executor, dispatcher, tables);
         server.setExecutor(executor);
         server.createContext("/", front::handle);
         server.start();
@@ -98,7 +93,7 @@ final class ApiFrontServer implements AutoCloseable {
                 send(exchange, 200, ApiResponses.status(200, "BadRequest",
                         "the local Ferry API serves watches over plain HTTP, not WebSockets"));
             } else if (exchange.getRequestMethod().equals("GET") && path.isWatch()) {
-                new HttpWatch(backendClient, dispatcher.catalog(), tables, deletions).serve(exchange, path);
+                new HttpWatch(dispatcher::watch, dispatcher.catalog(), tables).serve(exchange, path);
             } else {
                 answer(exchange, target);
             }

@@ -6,44 +6,39 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
-import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
-import io.fabric8.kubernetes.api.model.ListOptionsBuilder;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.Watch;
-import io.fabric8.kubernetes.client.Watcher;
-import io.fabric8.kubernetes.client.WatcherException;
-import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
-import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.time.Duration;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One plain HTTP streaming watch ({@code GET ...?watch=true}), the kind kubectl and Fabric8's
- * HTTP watch manager open: subscribed through a Fabric8 (WebSocket) watch on the mock, each event
- * written as one JSON line and flushed. Honours labelSelector (by the mock), any fieldSelector
- * (evaluated here), timeoutSeconds, Table output for {@code kubectl get -w}, and resourceVersion:
- * the mock replays every existing object as ADDED, so replayed objects not newer than the requested
- * version are dropped (the watcher already has them from its list), and the objects deleted since that
- * version, which the mock cannot replay, come first as DELETED events from the {@link DeletionHistory}
- * (or, when it no longer reaches back that far, a 410 Gone that makes the watcher list again).
+ * One plain HTTP streaming watch ({@code GET ...?watch=true}), the kind kubectl and Fabric8's HTTP watch
+ * manager open: a {@link LiveWatch} of the store, each event written as one JSON line, flushed after
+ * every batch the watch had waiting. Honours labelSelector and a name (matched by the store), any other
+ * fieldSelector (evaluated here), timeoutSeconds, Table output for {@code kubectl get -w}, and
+ * resourceVersion: every object in scope is first replayed as ADDED, as the mock did, less those not
+ * newer than the requested version (the watcher already has them from its list), and the objects deleted
+ * since that version come first as DELETED events from the {@link DeletionHistory} (or, when it no longer
+ * reaches back that far, a 410 Gone that makes the watcher list again).
  */
 final class HttpWatch {
-    /** The deletions after a version that a watch of a collection (path with labelSelector) covers. */
+    /** Opens a live watch of a target (collection with labelSelector, or one object) resuming from a version. */
     @FunctionalInterface
-    interface Deletions {
-        Optional<List<DeletionHistory.Deletion>> after(long since, String collection);
+    interface Source {
+        Start watch(String target, long since);
+    }
 
-        Deletions NONE = (since, collection) -> Optional.of(List.of());
+    /**
+     * A watch as opened, atomically with respect to writes: the live events to come, the objects in scope
+     * when it opened (their JSON), and the deletions after the version asked for (empty: history too short).
+     */
+    record Start(LiveWatch live, List<String> existing, Optional<List<DeletionHistory.Deletion>> missed) {
     }
 
     /**
@@ -58,16 +53,14 @@ final class HttpWatch {
     /** Real API servers end watches after a while too; clients re-list or re-watch. */
     private static final Duration MAX_DURATION = Duration.ofMinutes(30);
 
-    private final KubernetesClient backend;
+    private final Source source;
     private final ResourceCatalog catalog;
     private final TableBuilder tables;
-    private final Deletions deletions;
 
-    HttpWatch(KubernetesClient backend, ResourceCatalog catalog, TableBuilder tables, Deletions deletions) {
-        this.backend = backend;
+    HttpWatch(Source source, ResourceCatalog catalog, TableBuilder tables) {
+        this.source = source;
         this.catalog = catalog;
         this.tables = tables;
-        this.deletions = deletions;
     }
 
     /** Streams events until the client goes away, the watch ends or its timeout passes. */
@@ -84,120 +77,112 @@ final class HttpWatch {
         String accept = exchange.getRequestHeaders().getFirst("Accept");
         List<PrinterColumn> columns = accept != null && accept.contains("as=Table")
                 ? TableBuilder.columns(resource) : null;
+        Lines lines = new Lines(fieldSelector, columns);
 
         exchange.getResponseHeaders().set("Content-Type", "application/json");
         exchange.getResponseHeaders().set("Cache-Control", "no-cache, private");
         exchange.sendResponseHeaders(200, 0);
-        OutputStream out = exchange.getResponseBody();
-        CountDownLatch ended = new CountDownLatch(1);
-        // Live events wait here while the deletions the watcher missed are written first: an object
-        // deleted and created again must end up present.
-        List<byte[]> held = new ArrayList<>();
-        boolean[] holding = {sinceVersion > 0};
-        Watcher<GenericKubernetesResource> watcher = new Watcher<>() {
-            @Override
-            public void eventReceived(Action action, GenericKubernetesResource object) {
-                JsonNode json = readTree(Serialization.asJson(object));
-                if (json == null || !fieldSelector.matches(json)) {
+        long deadline = System.nanoTime() + timeout(path).toNanos();
+        String labels = path.query("labelSelector");
+        Start start = source.watch(collectionPath(target) + (name == null ? "" : "/" + name)
+                + (labels == null || labels.isEmpty() ? "" : "?labelSelector=" + URLEncoder.encode(labels, StandardCharsets.UTF_8)),
+                sinceVersion);
+        try (OutputStream out = exchange.getResponseBody()) {
+            if (start.missed().isEmpty()) {
+                out.write(line(gone(sinceVersion)));
+                return;
+            }
+            for (DeletionHistory.Deletion deletion : start.missed().get()) {
+                ObjectNode deleted = deletedEvent(deletion, fieldSelector, columns);
+                if (deleted != null) {
+                    out.write(line(deleted));
+                }
+            }
+            for (String existing : start.existing()) {
+                if (sinceVersion == 0 || version(existing) > sinceVersion) {
+                    lines.write(out, "ADDED", existing);
+                }
+            }
+            out.flush();
+            while (true) {
+                long left = deadline - System.nanoTime();
+                List<LiveWatch.Event> events = left > 0 ? start.live().take(left, TimeUnit.NANOSECONDS) : null;
+                if (events == null || (events.isEmpty() && deadline - System.nanoTime() <= 0)) {
+                    if (start.live().overflowed()) {
+                        LOG.info("watch {} ended: its client fell {} events behind", path, LiveWatches.CAPACITY);
+                    }
                     return;
                 }
-                if (action == Action.ADDED && version(json) <= sinceVersion) {
-                    return;
+                for (LiveWatch.Event event : events) {
+                    lines.write(out, event.type(), event.json());
                 }
-                ObjectNode event = JsonNodeFactory.instance.objectNode();
-                event.put("type", action.name());
-                event.set("object", columns == null ? json
-                        : tables.table(List.of(json), columns, json.path("metadata").path("resourceVersion").asText("")));
-                synchronized (out) {
-                    try {
-                        byte[] line = line(event);
-                        if (holding[0]) {
-                            held.add(line);
-                        } else {
-                            out.write(line);
-                            out.flush();
-                        }
-                    } catch (IOException e) {
-                        ended.countDown();
-                    }
-                }
+                out.flush();
             }
-
-            @Override
-            public void onClose(WatcherException cause) {
-                LOG.debug("backend watch of {} closed: {}", path, cause.toString());
-                ended.countDown();
-            }
-        };
-        ListOptionsBuilder options = new ListOptionsBuilder();
-        String labelSelector = path.query("labelSelector");
-        if (labelSelector != null && !labelSelector.isEmpty()) {
-            options.withLabelSelector(labelSelector);
-        }
-        if (name != null) {
-            options.withFieldSelector("metadata.name=" + name);
-        }
-        boolean namespaced = resource != null ? resource.namespaced() : target.namespace() != null;
-        ResourceDefinitionContext context = new ResourceDefinitionContext.Builder()
-                .withGroup(target.group()).withVersion(target.version()).withPlural(target.plural())
-                .withKind(resource != null ? resource.kind() : null).withNamespaced(namespaced).build();
-        var resources = backend.genericKubernetesResources(context);
-        Watch watch = target.namespace() != null
-                ? resources.inNamespace(target.namespace()).watch(options.build(), watcher)
-                : namespaced ? resources.inAnyNamespace().watch(options.build(), watcher)
-                : resources.watch(options.build(), watcher);
-        if (holding[0]) {
-            String labels = path.query("labelSelector");
-            String collection = collectionPath(target) + (labels == null || labels.isEmpty() ? ""
-                    : "?labelSelector=" + URLEncoder.encode(labels, StandardCharsets.UTF_8));
-            Optional<List<DeletionHistory.Deletion>> missed = deletions.after(sinceVersion, collection);
-            synchronized (out) {
-                try {
-                    if (missed.isEmpty()) {
-                        out.write(line(gone(sinceVersion)));
-                        ended.countDown();
-                    } else {
-                        for (DeletionHistory.Deletion deletion : missed.get()) {
-                            ObjectNode deleted = deletedEvent(deletion, fieldSelector, name, columns);
-                            if (deleted != null) {
-                                out.write(line(deleted));
-                            }
-                        }
-                        for (byte[] line : held) {
-                            out.write(line);
-                        }
-                    }
-                    out.flush();
-                } catch (IOException e) {
-                    ended.countDown();
-                }
-                holding[0] = false;
-                held.clear();
-            }
-        }
-        try {
-            ended.await(timeout(path).toMillis(), TimeUnit.MILLISECONDS);
+        } catch (IOException e) {
+            LOG.debug("watch client of {} gone: {}", path, e.toString());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
-            watch.close();
-            synchronized (out) {
-                try {
-                    out.close();
-                } catch (IOException e) {
-                    LOG.debug("watch client already gone: {}", e.toString());
-                }
-            }
+            start.live().close();
             exchange.close();
         }
     }
 
+    /**
+     * Writes events as JSON lines. Most watches (an informer's) ask for plain objects, selected by labels
+     * or name only: the stored JSON is then written as it is, without being parsed, its non-ASCII
+     * characters escaped. A field selector or Table output needs the object parsed.
+     */
+    private final class Lines {
+        private final FieldSelector fieldSelector;
+        private final List<PrinterColumn> columns;
+
+        Lines(FieldSelector fieldSelector, List<PrinterColumn> columns) {
+            this.fieldSelector = fieldSelector;
+            this.columns = columns;
+        }
+
+        void write(OutputStream out, String type, String json) throws IOException {
+            if (columns == null && fieldSelector.isEmpty()) {
+                out.write(rawLine(type, json));
+                return;
+            }
+            JsonNode object = readTree(json);
+            if (object == null || !fieldSelector.matches(object)) {
+                return;
+            }
+            ObjectNode event = JsonNodeFactory.instance.objectNode();
+            event.put("type", type);
+            event.set("object", columns == null ? object
+                    : tables.table(List.of(object), columns, object.path("metadata").path("resourceVersion").asText("")));
+            out.write(line(event));
+        }
+    }
+
+    /**
+     * {@code {"type":TYPE,"object":JSON}} and a newline, in ASCII: a character past ASCII can only stand in
+     * a JSON string, where its escape (backslash, u, four hex digits) means the same; a line break can only stand between
+     * tokens, where a space means the same.
+     */
+    static byte[] rawLine(String type, String json) {
+        StringBuilder line = new StringBuilder(json.length() + type.length() + 24);
+        line.append("{\"type\":\"").append(type).append("\",\"object\":");
+        for (int i = 0; i < json.length(); i++) {
+            char c = json.charAt(i);
+            if (c < 0x80) {
+                line.append(c == '\n' || c == '\r' ? ' ' : c);
+            } else {
+                line.append("\\u").append(String.format("%04x", (int) c));
+            }
+        }
+        return line.append("}\n").toString().getBytes(StandardCharsets.US_ASCII);
+    }
+
     /** A DELETED event for a missed deletion, at the deletion's version; null when the watch does not cover it. */
-    private ObjectNode deletedEvent(DeletionHistory.Deletion deletion, FieldSelector fieldSelector, String name,
+    private ObjectNode deletedEvent(DeletionHistory.Deletion deletion, FieldSelector fieldSelector,
             List<PrinterColumn> columns) {
         JsonNode json = readTree(deletion.json());
-        if (json == null || !fieldSelector.matches(json)
-                || (name != null && !name.equals(json.path("metadata").path("name").asText()))) {
+        if (json == null || !fieldSelector.matches(json)) {
             return null;
         }
         ((ObjectNode) json.path("metadata")).put("resourceVersion", Long.toString(deletion.version()));
@@ -258,8 +243,9 @@ final class HttpWatch {
         }
     }
 
-    private static long version(JsonNode object) {
-        return parseVersion(object.path("metadata").path("resourceVersion").asText(""));
+    private static long version(String object) {
+        JsonNode json = readTree(object);
+        return json == null ? 0 : parseVersion(json.path("metadata").path("resourceVersion").asText(""));
     }
 
     private static long parseVersion(String version) {

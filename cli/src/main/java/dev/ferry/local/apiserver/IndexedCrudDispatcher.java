@@ -1,24 +1,29 @@
 package dev.ferry.local.apiserver;
 
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.mockwebserver.crud.AttributeSet;
 import io.fabric8.mockwebserver.http.MockResponse;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * The Fabric8 CRUD mock, unchanged in what it answers, with its objects in {@link IndexedObjects}: a get,
  * a list, a delete and the lookup before every write look only at the objects that carry the query's name,
  * namespace, type or label, not at every object in the store. With ten thousand tasks live, a status write
  * or a get by name no longer costs a scan of them all under the mock's lock. Every object it deletes goes
- * to the {@link DeletionHistory}, with a resourceVersion of its own, for watches resumed later.
+ * to the {@link DeletionHistory}, with a resourceVersion of its own, for watches resumed later, and every
+ * change to the {@link LiveWatches}.
  */
 final class IndexedCrudDispatcher extends KubernetesCrudDispatcher {
     private final IndexedObjects objects = new IndexedObjects();
     private final DeletionHistory deletions;
+    private final LiveWatches watches;
 
-    IndexedCrudDispatcher(DeletionHistory deletions) {
+    IndexedCrudDispatcher(DeletionHistory deletions, LiveWatches watches) {
         this.deletions = deletions;
+        this.watches = watches;
         MockInternals.replaceObjects(this, objects);
     }
 
@@ -45,6 +50,20 @@ final class IndexedCrudDispatcher extends KubernetesCrudDispatcher {
             }
         });
         return response;
+    }
+
+    /**
+     * Every stored change passes here (creation, update, patch, deletion, a deletion that only marks a
+     * finalized object): the mock's own watches hear of it as before, the {@link LiveWatches} after them.
+     */
+    @Override
+    public void processEvent(String path, AttributeSet pathAttributes, AttributeSet oldAttributes,
+            GenericKubernetesResource resource, String newState) {
+        String before = oldAttributes == null ? null : objects.get(oldAttributes);
+        super.processEvent(path, pathAttributes, oldAttributes, resource, newState);
+        if (!Objects.equals(before, newState)) {
+            watches.changed(oldAttributes, before, newState == null ? null : objects.lastPut(), newState);
+        }
     }
 
     /** The mock's query for a request path (type, namespace, name, labels), to match stored keys with. */

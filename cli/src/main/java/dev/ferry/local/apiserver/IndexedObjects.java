@@ -36,6 +36,8 @@ final class IndexedObjects extends AbstractMap<AttributeSet, String> {
     private final Map<AttributeSet, String> objects = new LinkedHashMap<>();
     private final Map<Attribute, Set<AttributeSet>> postings = new HashMap<>();
     private final ThreadLocal<AttributeSet> announced = new ThreadLocal<>();
+    /** The key of the last {@link #put}: the mock computes a written object's key and tells no one. */
+    private AttributeSet lastPut;
 
     /** Runs {@code read} with {@link #entrySet()} narrowed, on this thread, to the candidates for {@code query}. */
     <T> T narrowedTo(AttributeSet query, Supplier<T> read) {
@@ -82,6 +84,7 @@ final class IndexedObjects extends AbstractMap<AttributeSet, String> {
 
     @Override
     public synchronized String put(AttributeSet key, String value) {
+        lastPut = key;
         String previous = objects.put(key, value);
         if (previous == null) {
             for (Attribute attribute : indexed(key)) {
@@ -89,6 +92,22 @@ final class IndexedObjects extends AbstractMap<AttributeSet, String> {
             }
         }
         return previous;
+    }
+
+    /** The key the last {@link #put} stored under; its caller must hold the store's write lock. */
+    synchronized AttributeSet lastPut() {
+        return lastPut;
+    }
+
+    /** The JSON of every object {@code query} matches, by the mock's own match. */
+    synchronized List<String> matching(AttributeSet query) {
+        List<String> matching = new ArrayList<>();
+        for (AttributeSet key : candidates(query)) {
+            if (key.matches(query)) {
+                matching.add(objects.get(key));
+            }
+        }
+        return matching;
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.ferry.local.apiserver;
 
 import io.fabric8.kubernetes.client.server.mock.Resetable;
+import io.fabric8.mockwebserver.crud.AttributeSet;
 import io.fabric8.mockwebserver.ServerRequest;
 import io.fabric8.mockwebserver.ServerResponse;
 import io.fabric8.mockwebserver.dsl.HttpMethod;
@@ -24,7 +25,8 @@ import org.slf4j.LoggerFactory;
  * protobuf ({@link ProtobufBodies}), status writes
  * whatever their query string, access reviews that allow everything, and custom resources defaulted,
  * pruned and validated against their CRD on every write ({@link CustomResourceAdmission}). Everything
- * else is the CRUD mock's own behaviour. Plain HTTP watches are not here: see {@link ApiFrontServer}.
+ * else is the CRUD mock's own behaviour. Plain HTTP watches are opened here ({@link #watch}) and streamed by
+ * {@link HttpWatch}.
  * This class only routes each request to the part that answers it.
  */
 public class LocalApiDispatcher extends Dispatcher implements Resetable {
@@ -36,7 +38,8 @@ public class LocalApiDispatcher extends Dispatcher implements Resetable {
     static final int DELETIONS_KEPT = 20_000;
 
     private final DeletionHistory deletions = new DeletionHistory(DELETIONS_KEPT);
-    private final IndexedCrudDispatcher crud = new IndexedCrudDispatcher(deletions);
+    private final LiveWatches watches = new LiveWatches();
+    private final IndexedCrudDispatcher crud = new IndexedCrudDispatcher(deletions, watches);
     private final MockStore store;
     private final DiscoveryEndpoints discovery;
     private final ObjectReads reads;
@@ -61,11 +64,15 @@ public class LocalApiDispatcher extends Dispatcher implements Resetable {
     }
 
     /**
-     * The objects deleted after {@code since} that a watch of {@code collection} (a collection path, with
-     * its labelSelector if any) covers; empty when the history no longer reaches back that far.
+     * Opens a watch of {@code target} (a collection path with its labelSelector if any, or one object's
+     * path) that resumes from {@code since} (0: from now). Taken under the dispatch lock, so no write falls
+     * between what it returns and the first live event: the objects in scope now, and the deletions after
+     * {@code since} in scope (empty when the history no longer reaches back that far).
      */
-    Optional<List<DeletionHistory.Deletion>> deletedAfter(long since, String collection) {
-        return deletions.after(since, crud.query(collection));
+    synchronized HttpWatch.Start watch(String target, long since) {
+        AttributeSet query = crud.query(target);
+        return new HttpWatch.Start(watches.open(query), crud.objects().matching(query),
+                since > 0 ? deletions.after(since, query) : Optional.of(List.of()));
     }
 
     /** The catalog as stored now (printer columns and scopes for watches), read under the dispatch lock. */

@@ -50,13 +50,11 @@ public final class LocalKubernetesApi implements AutoCloseable {
     public static final String NAMESPACE = "default";
 
     private final KubernetesMockServer mock;
-    private final KubernetesClient backendClient;
     private final ApiFrontServer front;
     private final KubernetesClient client;
 
-    private LocalKubernetesApi(KubernetesMockServer mock, KubernetesClient backendClient, ApiFrontServer front) {
+    private LocalKubernetesApi(KubernetesMockServer mock, ApiFrontServer front) {
         this.mock = mock;
-        this.backendClient = backendClient;
         this.front = front;
         this.client = new KubernetesClientBuilder().withConfig(config(url()).withOnlyHttpWatches(true).build()).build();
     }
@@ -79,22 +77,18 @@ public final class LocalKubernetesApi implements AutoCloseable {
         KubernetesMockServer mock = new KubernetesMockServer(new Context(Serialization.jsonMapper()), web, responses,
                 dispatcher, false, version);
         mock.init(InetAddress.getLoopbackAddress(), 0);
-        KubernetesClient backendClient = null;
         try {
-            URI backend = URI.create("http://127.0.0.1:" + mock.getPort() + "/");
-            backendClient = new KubernetesClientBuilder().withConfig(config(backend.toString()).build()).build();
             // A cluster always has its default namespace; kubectl get ns and namespace checks expect it.
-            backendClient.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NAMESPACE)
-                    .endMetadata().build()).create();
-            ApiFrontServer front = ApiFrontServer.start(port, dispatcher, backendClient,
-                    new TableBuilder(Clock.systemUTC()), dispatcher::deletedAfter);
-            LocalKubernetesApi api = new LocalKubernetesApi(mock, backendClient, front);
+            URI backend = URI.create("http://127.0.0.1:" + mock.getPort() + "/");
+            try (KubernetesClient backendClient = new KubernetesClientBuilder().withConfig(config(backend.toString()).build()).build()) {
+                backendClient.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NAMESPACE)
+                        .endMetadata().build()).create();
+            }
+            ApiFrontServer front = ApiFrontServer.start(port, dispatcher, new TableBuilder(Clock.systemUTC()));
+            LocalKubernetesApi api = new LocalKubernetesApi(mock, front);
             LOG.info("local Kubernetes API listening on {}", api.url());
             return api;
         } catch (IOException | RuntimeException e) {
-            if (backendClient != null) {
-                backendClient.close();
-            }
             mock.destroy();
             throw e instanceof IOException io ? new UncheckedIOException(io) : (RuntimeException) e;
         }
@@ -168,7 +162,6 @@ public final class LocalKubernetesApi implements AutoCloseable {
     public void close() {
         client.close();
         front.close();
-        backendClient.close();
         mock.destroy();
     }
 }

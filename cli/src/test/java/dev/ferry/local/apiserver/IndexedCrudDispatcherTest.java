@@ -14,7 +14,10 @@ import io.fabric8.mockwebserver.http.RecordedRequest;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -27,7 +30,8 @@ class IndexedCrudDispatcherTest {
     private static final List<String> APPS = List.of("web", "db", "cache");
 
     private final KubernetesCrudDispatcher plain = new KubernetesCrudDispatcher();
-    private final IndexedCrudDispatcher indexed = new IndexedCrudDispatcher(new DeletionHistory(100));
+    private final LiveWatches watches = new LiveWatches();
+    private final IndexedCrudDispatcher indexed = new IndexedCrudDispatcher(new DeletionHistory(100), watches);
 
     @Test
     void everyReadAndWriteIsAnsweredAsTheUnindexedMockAnswersIt() throws Exception {
@@ -81,6 +85,47 @@ class IndexedCrudDispatcherTest {
         assertThat(objectsRead).as("the reads compared found objects").isGreaterThan(300);
         assertThat(writes).hasSize(300);
         assertThat(indexed.objects().size()).isEqualTo(plain.getMap().size()).isPositive();
+    }
+
+    @Test
+    void aLiveWatchFoldedFromItsEventsHoldsWhatAListAnswersAfterEveryWrite() throws Exception {
+        String scope = "/api/v1/namespaces/team-a/pods?labelSelector=app%3Dweb";
+        LiveWatch watch = watches.open(indexed.query(scope));
+        Map<String, String> folded = new TreeMap<>();
+        Random random = new Random(11);
+        int events = 0;
+        for (int i = 0; i < 400; i++) {
+            String namespace = NAMESPACES.get(random.nextInt(2) + 1);
+            String app = APPS.get(random.nextInt(2)); // moves objects in and out of the scope
+            String path = "/api/v1/namespaces/" + namespace + "/pods";
+            String name = "obj-" + random.nextInt(25);
+            switch (random.nextInt(4)) {
+                case 0 -> indexed.dispatch(request(HttpMethod.POST, path, object("pods", namespace, name, app, false), null));
+                case 1 -> indexed.dispatch(request(HttpMethod.PATCH, path + "/" + name,
+                        "{\"metadata\":{\"labels\":{\"app\":\"" + app + "\"}}}", "application/merge-patch+json"));
+                case 2 -> indexed.dispatch(request(HttpMethod.PUT, path + "/" + name, object("pods", namespace, name, app, true), null));
+                default -> indexed.dispatch(request(HttpMethod.DELETE, path + "/" + name, null, null));
+            }
+            for (LiveWatch.Event event : watch.take(0, TimeUnit.MILLISECONDS)) {
+                JsonNode object = MAPPER.readTree(event.json());
+                String name0 = object.path("metadata").path("name").asText();
+                switch (event.type()) {
+                    case "ADDED" -> assertThat(folded.put(name0, describe(object))).as("added twice: " + name0).isNull();
+                    case "MODIFIED" -> assertThat(folded.put(name0, describe(object))).as("modified unseen: " + name0).isNotNull();
+                    case "DELETED" -> assertThat(folded.remove(name0)).as("deleted unseen: " + name0).isNotNull();
+                    default -> throw new AssertionError(event.type());
+                }
+                events++;
+            }
+            Map<String, String> listed = new TreeMap<>();
+            JsonNode list = MAPPER.readTree(indexed.dispatch(request(HttpMethod.GET, scope, null, null)).getBody().getBytes());
+            list.path("items").forEach(item -> listed.put(item.path("metadata").path("name").asText(), describe(item)));
+            assertThat(folded).as("after write " + i).isEqualTo(listed);
+        }
+        assertThat(events).as("the writes touched the scope").isGreaterThan(30);
+
+        watch.close();
+        assertThat(watches.size()).isZero();
     }
 
     @Test
