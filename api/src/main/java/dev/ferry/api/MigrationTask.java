@@ -2,6 +2,7 @@ package dev.ferry.api;
 
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
 import io.fabric8.kubernetes.api.model.Namespaced;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.model.annotation.Categories;
 import io.fabric8.kubernetes.model.annotation.Group;
@@ -10,6 +11,7 @@ import io.fabric8.kubernetes.model.annotation.Plural;
 import io.fabric8.kubernetes.model.annotation.ShortNames;
 import io.fabric8.kubernetes.model.annotation.Singular;
 import io.fabric8.kubernetes.model.annotation.Version;
+import java.util.Objects;
 
 /**
  * One unit of work of a job, held by at most one worker at a time. Created by the operator (the
@@ -36,5 +38,23 @@ public class MigrationTask extends CustomResource<MigrationTaskSpec, MigrationTa
     @Override
     protected MigrationTaskStatus initStatus() {
         return new MigrationTaskStatus();
+    }
+
+    /**
+     * Hashes what names this version of the task (namespace, name, resourceVersion), not all it holds:
+     * JOSDK hands a job's tasks to every reconcile in hash sets, and hashing 10,000 tasks deeply (metadata,
+     * labels, owner references) took a fifth of the operator's CPU. Equality is CustomResource's, unchanged:
+     * tasks it finds equal have equal metadata, so they still hash alike.
+     */
+    @Override
+    public int hashCode() {
+        ObjectMeta metadata = getMetadata();
+        return metadata == null ? 0
+                : Objects.hash(metadata.getNamespace(), metadata.getName(), metadata.getResourceVersion());
+    }
+
+    @Override
+    public boolean equals(Object other) {
+        return super.equals(other);
     }
 }

