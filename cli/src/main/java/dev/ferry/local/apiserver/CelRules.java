@@ -27,6 +27,8 @@ import java.util.regex.Pattern;
  */
 final class CelRules {
     private static final Pattern OLD_SELF = Pattern.compile("\\boldSelf\\b");
+    /** The immutability rule, true of any value and itself. */
+    private static final Pattern IMMUTABLE = Pattern.compile("\\s*(self\\s*==\\s*oldSelf|oldSelf\\s*==\\s*self)\\s*");
     private static final CelCompiler COMPILER = CelCompilerFactory.standardCelCompilerBuilder()
             .setStandardMacros(CelStandardMacro.STANDARD_MACROS)
             .addVar("self", SimpleType.DYN)
@@ -42,12 +44,14 @@ final class CelRules {
 
     /**
      * Null when the rule holds for {@code self} (or does not apply: a transition rule without an old
-     * value), else the rule's message — or, without one, {@code failed rule: <rule>}.
+     * value, or a rule ratcheted on a value the update left {@code unchanged}, see {@link StructuralSchema}),
+     * else the rule's message — or, without one, {@code failed rule: <rule>}.
      */
-    String failure(JsonNode validation, JsonNode self, JsonNode old) {
+    String failure(JsonNode validation, JsonNode self, JsonNode old, boolean unchanged) {
         String rule = validation.path("rule").asText("");
         boolean transition = OLD_SELF.matcher(rule).find();
-        if (rule.isEmpty() || transition && (old == null || old.isNull())) {
+        if (rule.isEmpty() || transition && (old == null || old.isNull())
+                || unchanged && (!transition || IMMUTABLE.matcher(rule).matches())) {
             return null;
         }
         Compiled program = compiled.computeIfAbsent(rule, CelRules::compile);

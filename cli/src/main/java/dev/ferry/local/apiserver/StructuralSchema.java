@@ -17,7 +17,10 @@ import java.util.regex.Pattern;
  * the schema does not allow it, unknown fields pruned (unless {@code x-kubernetes-preserve-unknown-fields}),
  * then types, required fields, enums, bounds, lengths, counts and patterns checked, then the
  * {@code x-kubernetes-validations} CEL rules evaluated where the object passed the schema, transition
- * rules ({@code oldSelf}) only where an old value exists. {@code apiVersion}, {@code kind} and
+ * rules ({@code oldSelf}) only where an old value exists. Rules ratchet as since Kubernetes 1.30: on an
+ * update, a rule without {@code oldSelf} is not evaluated on a value equal to the old one (it passed, or
+ * was written before the rule, and a status write must not fail on a spec it does not touch), and
+ * {@code self == oldSelf} holds there without evaluation. {@code apiVersion}, {@code kind} and
  * {@code metadata} are the server's own and are never pruned; the name is checked as a DNS subdomain.
  * Formats are not checked (Ferry's CRDs use none), nor list types ({@code x-kubernetes-list-type}).
  */
@@ -51,7 +54,7 @@ final class StructuralSchema {
         }
         walk.object(schema, object, old, "", true);
         if (walk.errors.isEmpty()) {
-            walk.rules(schema, object, old, "", true);
+            walk.rules(schema, object, old, "", true, false);
         }
         return new Outcome(List.copyOf(walk.errors), List.copyOf(walk.unknown));
     }
@@ -190,24 +193,28 @@ final class StructuralSchema {
             }
         }
 
-        /** The CEL rules, children first, on an object that passed the schema. */
-        void rules(JsonNode schema, JsonNode value, JsonNode old, String path, boolean root) {
+        /**
+         * The CEL rules, children first, on an object that passed the schema; {@code unchanged}: an
+         * enclosing value equals its old value, so this one does too.
+         */
+        void rules(JsonNode schema, JsonNode value, JsonNode old, String path, boolean root, boolean unchanged) {
+            boolean same = unchanged || old != null && value.equals(old);
             if (value.isObject()) {
                 value.fields().forEachRemaining(f -> {
                     JsonNode fieldSchema = root && SERVER_FIELDS.contains(f.getKey()) ? null
                             : fieldSchema(schema, f.getKey());
                     if (fieldSchema != null && !f.getValue().isNull()) {
                         rules(fieldSchema, f.getValue(), old == null ? null : old.get(f.getKey()),
-                                join(path, f.getKey()), false);
+                                join(path, f.getKey()), false, same);
                     }
                 });
             } else if (value.isArray() && schema.has("items")) {
                 for (int i = 0; i < value.size(); i++) {
-                    rules(schema.get("items"), value.get(i), null, path + "[" + i + "]", false);
+                    rules(schema.get("items"), value.get(i), null, path + "[" + i + "]", false, same);
                 }
             }
             for (JsonNode validation : schema.path("x-kubernetes-validations")) {
-                String failure = rules.failure(validation, value, old);
+                String failure = rules.failure(validation, value, old, same);
                 if (failure != null) {
                     String field = join(path, validation.path("fieldPath").asText("").replaceFirst("^\\.", ""));
                     errors.add(new FieldError(field.isEmpty() ? "<nil>" : field,
