@@ -4,9 +4,11 @@ import io.fabric8.mockwebserver.crud.Attribute;
 import io.fabric8.mockwebserver.crud.AttributeSet;
 import io.fabric8.mockwebserver.crud.AttributeType;
 import java.util.AbstractMap;
+import java.util.AbstractSet;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -28,13 +30,18 @@ import java.util.function.Supplier;
  *
  * <p>Thread-safe as the mock's own map was (every method holds this object's lock); {@code entrySet()} is a
  * snapshot, in the order the mock's map kept (insertion order of each object's last write).
+ *
+ * <p>Keys are held with a hash of their own ({@link Slot}): {@code AttributeSet}'s hash sums the plain hashes
+ * of its attributes, and the keys of objects named in sequence ({@code job-00001}, {@code job-00002}, ...
+ * each name twice, as name and metadata.name) fell into a few buckets: 10,000 task keys had 1,502 distinct
+ * hashes, and every lookup walked a bucket of tens of keys, comparing each attribute by attribute.
  */
 final class IndexedObjects extends AbstractMap<AttributeSet, String> {
     private static final String LABEL_PREFIX = "labels:";
     private static final Set<String> INDEXED_KEYS = Set.of("name", "namespace", "plural", "kind");
 
-    private final Map<AttributeSet, String> objects = new LinkedHashMap<>();
-    private final Map<Attribute, Set<AttributeSet>> postings = new HashMap<>();
+    private final Map<Slot, String> objects = new LinkedHashMap<>();
+    private final Map<Attribute, Set<Slot>> postings = new HashMap<>();
     private final ThreadLocal<AttributeSet> announced = new ThreadLocal<>();
     /** The key of the last {@link #put}: the mock computes a written object's key and tells no one. */
     private AttributeSet lastPut;
@@ -56,22 +63,40 @@ final class IndexedObjects extends AbstractMap<AttributeSet, String> {
 
     @Override
     public synchronized Set<Entry<AttributeSet, String>> entrySet() {
-        Collection<AttributeSet> keys = candidates(announced.get());
-        Set<Entry<AttributeSet, String>> snapshot = new LinkedHashSet<>(Math.max(16, keys.size() * 2));
-        for (AttributeSet key : keys) {
-            snapshot.add(new SimpleImmutableEntry<>(key, objects.get(key)));
+        List<Slot> keys = slots(announced.get());
+        List<Entry<AttributeSet, String>> snapshot = new ArrayList<>(keys.size());
+        for (Slot key : keys) {
+            snapshot.add(new SimpleImmutableEntry<>(key.set(), objects.get(key)));
         }
-        return snapshot;
+        // A set by contract; its keys are distinct already, and hashing each entry (its JSON too) is not needed.
+        return new AbstractSet<>() {
+            @Override
+            public Iterator<Entry<AttributeSet, String>> iterator() {
+                return snapshot.iterator();
+            }
+
+            @Override
+            public int size() {
+                return snapshot.size();
+            }
+        };
     }
 
     /** Keys of the objects that may match {@code query}: all of them when it has no indexed equality. */
     synchronized Collection<AttributeSet> candidates(AttributeSet query) {
+        List<Slot> slots = slots(query);
+        List<AttributeSet> keys = new ArrayList<>(slots.size());
+        slots.forEach(slot -> keys.add(slot.set()));
+        return keys;
+    }
+
+    private List<Slot> slots(AttributeSet query) {
         if (query == null) {
             return new ArrayList<>(objects.keySet());
         }
-        Set<AttributeSet> smallest = null;
+        Set<Slot> smallest = null;
         for (Attribute attribute : equalities(query)) {
-            Set<AttributeSet> posting = postings.get(attribute);
+            Set<Slot> posting = postings.get(attribute);
             if (posting == null) {
                 return List.of(); // no object carries it, so none matches
             }
@@ -85,10 +110,11 @@ final class IndexedObjects extends AbstractMap<AttributeSet, String> {
     @Override
     public synchronized String put(AttributeSet key, String value) {
         lastPut = key;
-        String previous = objects.put(key, value);
+        Slot slot = Slot.of(key);
+        String previous = objects.put(slot, value);
         if (previous == null) {
             for (Attribute attribute : indexed(key)) {
-                postings.computeIfAbsent(attribute, a -> new LinkedHashSet<>()).add(key);
+                postings.computeIfAbsent(attribute, a -> new LinkedHashSet<>()).add(slot);
             }
         }
         return previous;
@@ -102,8 +128,8 @@ final class IndexedObjects extends AbstractMap<AttributeSet, String> {
     /** The JSON of every object {@code query} matches, by the mock's own match. */
     synchronized List<String> matching(AttributeSet query) {
         List<String> matching = new ArrayList<>();
-        for (AttributeSet key : candidates(query)) {
-            if (key.matches(query)) {
+        for (Slot key : slots(query)) {
+            if (key.set().matches(query)) {
                 matching.add(objects.get(key));
             }
         }
@@ -112,11 +138,15 @@ final class IndexedObjects extends AbstractMap<AttributeSet, String> {
 
     @Override
     public synchronized String remove(Object key) {
-        String previous = objects.remove(key);
+        if (!(key instanceof AttributeSet set)) {
+            return null;
+        }
+        Slot slot = Slot.of(set);
+        String previous = objects.remove(slot);
         if (previous != null) {
-            for (Attribute attribute : indexed((AttributeSet) key)) {
-                Set<AttributeSet> posting = postings.get(attribute);
-                if (posting != null && posting.remove(key) && posting.isEmpty()) {
+            for (Attribute attribute : indexed(set)) {
+                Set<Slot> posting = postings.get(attribute);
+                if (posting != null && posting.remove(slot) && posting.isEmpty()) {
                     postings.remove(attribute);
                 }
             }
@@ -126,12 +156,12 @@ final class IndexedObjects extends AbstractMap<AttributeSet, String> {
 
     @Override
     public synchronized String get(Object key) {
-        return objects.get(key);
+        return key instanceof AttributeSet set ? objects.get(Slot.of(set)) : null;
     }
 
     @Override
     public synchronized boolean containsKey(Object key) {
-        return objects.containsKey(key);
+        return key instanceof AttributeSet set && objects.containsKey(Slot.of(set));
     }
 
     @Override
@@ -170,5 +200,39 @@ final class IndexedObjects extends AbstractMap<AttributeSet, String> {
             }
         }
         return indexed;
+    }
+
+    /** A hash of {@code set} that spreads: each attribute's hash mixed (MurmurHash3's finaliser), then summed. */
+    static int hashOf(AttributeSet set) {
+        int hash = 0;
+        for (Attribute attribute : MockInternals.attributes(set)) {
+            hash += Slot.mix(attribute.hashCode()); // a sum: equal sets may list their attributes in any order
+        }
+        return hash;
+    }
+
+    /** A key with the hash it is stored under ({@link #hashOf}). */
+    private record Slot(AttributeSet set, int hash) {
+        static Slot of(AttributeSet set) {
+            return new Slot(set, hashOf(set));
+        }
+
+        private static int mix(int h) {
+            h ^= h >>> 16;
+            h *= 0x85ebca6b;
+            h ^= h >>> 13;
+            h *= 0xc2b2ae35;
+            return h ^ (h >>> 16);
+        }
+
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof Slot slot && slot.hash == hash && slot.set.equals(set);
+        }
+
+        @Override
+        public int hashCode() {
+            return hash;
+        }
     }
 }

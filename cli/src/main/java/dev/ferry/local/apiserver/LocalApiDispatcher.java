@@ -49,7 +49,7 @@ public class LocalApiDispatcher extends Dispatcher implements Resetable {
     public LocalApiDispatcher(Map<ServerRequest, Queue<ServerResponse>> responses, TableBuilder tables) {
         this.expectations = responses;
         this.expected = new MockDispatcher(responses);
-        this.store = new MockStore(this::mock);
+        this.store = new MockStore(this::mock, this::storedAt);
         this.discovery = new DiscoveryEndpoints(store);
         this.reads = new ObjectReads(store, tables);
         this.concurrency = new OptimisticConcurrency(store);
@@ -61,6 +61,12 @@ public class LocalApiDispatcher extends Dispatcher implements Resetable {
         Queue<ServerResponse> queued = expectations.get(
                 new SimpleRequest(HttpMethod.valueOf(request.getMethod()), request.getPath()));
         return queued != null && !queued.isEmpty() ? expected.dispatch(request) : crud.dispatch(request);
+    }
+
+    /** The JSON of the one object stored at {@code path}, or null. */
+    private String storedAt(String path) {
+        List<String> found = crud.objects().matching(crud.query(path));
+        return found.size() == 1 ? found.get(0) : null;
     }
 
     /**

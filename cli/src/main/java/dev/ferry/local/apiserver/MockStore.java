@@ -20,9 +20,20 @@ final class MockStore {
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
     private final Function<RecordedRequest, MockResponse> crudMock;
+    private final Function<String, String> objects;
 
-    MockStore(Function<RecordedRequest, MockResponse> crudMock) {
+    /** @param objects the stored JSON of the one object at a path, or null: read from the store's index */
+    MockStore(Function<RecordedRequest, MockResponse> crudMock, Function<String, String> objects) {
         this.crudMock = crudMock;
+        this.objects = objects;
+    }
+
+    /**
+     * The object stored at {@code path} (a name's path), as JSON, or null: what a GET of it answers, read
+     * straight from the store rather than through an HTTP request and response.
+     */
+    String object(String path) {
+        return objects.apply(path);
     }
 
     /** The CRUD mock's answer to the request. */

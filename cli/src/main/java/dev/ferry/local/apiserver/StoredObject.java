@@ -2,7 +2,6 @@ package dev.ferry.local.apiserver;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.fabric8.mockwebserver.http.MockResponse;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 
@@ -33,10 +32,10 @@ final class StoredObject {
     JsonNode get() {
         if (!read) {
             read = true;
-            MockResponse current = store.get(objectPath);
-            if (current.code() == 200 && current.getBody() != null) {
+            String current = store.object(objectPath);
+            if (current != null) {
                 try {
-                    object = MAPPER.readTree(current.getBody().getBytes());
+                    object = MAPPER.readTree(current);
                 } catch (IOException e) {
                     throw new UncheckedIOException("cannot read the stored " + objectPath, e);
                 }

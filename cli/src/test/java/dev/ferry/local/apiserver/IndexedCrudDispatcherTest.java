@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.client.server.mock.KubernetesAttributesExtractor;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.mockwebserver.crud.AttributeSet;
 import io.fabric8.mockwebserver.dsl.HttpMethod;
 import io.fabric8.mockwebserver.http.Buffer;
 import io.fabric8.mockwebserver.http.Headers;
@@ -13,9 +14,11 @@ import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -140,6 +143,24 @@ class IndexedCrudDispatcherTest {
         assertThat(indexed.objects().candidates(extractor.fromPath("/api/v1/namespaces/default/pods"))).hasSize(1000);
         assertThat(code(indexed.dispatch(request(HttpMethod.GET, "/api/v1/namespaces/default/pods/pod-17", null, null))))
                 .isEqualTo(200);
+    }
+
+    @Test
+    void keysOfObjectsNamedInSequenceHashApart() {
+        KubernetesAttributesExtractor extractor = (KubernetesAttributesExtractor) indexed.getAttributeExtractor();
+        AttributeSet collection = extractor.fromPath("/apis/ferry.dev/v1alpha1/namespaces/default/migrationtasks");
+        Set<Integer> mockHashes = new HashSet<>();
+        Set<Integer> storedHashes = new HashSet<>();
+        for (int i = 0; i < 10_000; i++) {
+            AttributeSet key = AttributeSet.merge(collection, extractor.fromResource(
+                    "{\"apiVersion\":\"ferry.dev/v1alpha1\",\"kind\":\"MigrationTask\",\"metadata\":{\"name\":\""
+                            + String.format("job-%05d", i) + "\",\"namespace\":\"default\",\"labels\":{\"ferry.dev/job\":\"job\"}}}"));
+            mockHashes.add(key.hashCode());
+            storedHashes.add(IndexedObjects.hashOf(key));
+        }
+
+        assertThat(mockHashes).as("the mock's own hash: why keys are stored with another").hasSizeLessThan(5_000);
+        assertThat(storedHashes).hasSizeGreaterThan(9_990);
     }
 
     @Test
