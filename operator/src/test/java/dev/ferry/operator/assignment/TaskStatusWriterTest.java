@@ -1,0 +1,54 @@
+package dev.ferry.operator.assignment;
+
+import static dev.ferry.operator.TestObjects.job;
+import static dev.ferry.operator.TestObjects.task;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ferry.api.FileEntry;
+import dev.ferry.api.MigrationTask;
+import dev.ferry.api.TaskPhase;
+import dev.ferry.api.TaskType;
+import dev.ferry.operator.state.JobState;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/** The operator's task writes change a copy: the task it read (the informer's) stays as it was. */
+@EnableKubernetesMockClient(crud = true)
+class TaskStatusWriterTest {
+    static KubernetesClient client;
+
+    @Test
+    void aWriteSendsTheNewStatusWithTheSpecAndLeavesTheTaskItReadUntouched() {
+        MigrationTask stored = task("job-a-00001", TaskType.Copy, TaskPhase.Pending);
+        stored.getMetadata().setResourceVersion(null);
+        stored.getSpec().files = new ArrayList<>(List.of(new FileEntry()));
+        stored.getSpec().files.get(0).path = "a/b.bin";
+        MigrationTask read = client.resources(MigrationTask.class).inNamespace("ns").resource(stored).create();
+        String before = Serialization.asJson(read);
+        List<MigrationTask> told = new ArrayList<>();
+        TaskStatusWriter writer = new TaskStatusWriter(client, (written, previous) -> told.add(previous));
+        JobState state = new JobState(job("job-a"), List.of(read), List.of(), null, Instant.EPOCH);
+
+        Optional<MigrationTask> written = writer.write(state, read, status -> {
+            status.phase = TaskPhase.Assigned;
+            status.attempts = 1;
+            return status;
+        });
+
+        assertThat(written).isPresent();
+        assertThat(written.get().getStatus().phase).isEqualTo(TaskPhase.Assigned);
+        assertThat(written.get().getMetadata().getResourceVersion()).isNotEqualTo(read.getMetadata().getResourceVersion());
+        MigrationTask now = client.resources(MigrationTask.class).inNamespace("ns").withName("job-a-00001").get();
+        assertThat(now.getStatus().attempts).isEqualTo(1);
+        assertThat(now.getSpec().files).extracting(f -> f.path).containsExactly("a/b.bin");
+        assertThat(Serialization.asJson(read)).as("the informer's copy").isEqualTo(before);
+        assertThat(told).containsExactly(read);
+        assertThat(state.tasks()).extracting(t -> t.getStatus().phase).containsExactly(TaskPhase.Assigned);
+    }
+}
