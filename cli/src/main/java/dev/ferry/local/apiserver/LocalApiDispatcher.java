@@ -92,9 +92,9 @@ public class LocalApiDispatcher extends Dispatcher implements Resetable {
     }
 
     /**
-     * Called by the mock's event loop (the backend client's requests, watches among them) and by the
-     * front's threads ({@link ApiFrontServer}): one at a time, as the event loop alone called it, so a
-     * write and the watch events it sends keep their order.
+     * Called by the front's threads ({@link ApiFrontServer}) and by the mock's event loop (requests to the
+     * mock's own port: the default namespace at start): one at a time, so a write and the watch events it
+     * queues keep their order.
      */
     @Override
     public synchronized MockResponse dispatch(RecordedRequest request) {
