@@ -1,6 +1,7 @@
 package dev.ferry.cli;
 
 import dev.ferry.api.MigrationJob;
+import dev.ferry.api.runtime.FerryKinds;
 import dev.ferry.operator.workers.WorkerDeploymentFactory;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.Config;
@@ -47,7 +48,8 @@ public final class StatusCommand implements Callable<Integer> {
         if (kubeconfig != null) {
             System.setProperty(Config.KUBERNETES_KUBECONFIG_FILE, kubeconfig.toAbsolutePath().toString());
         }
-        try (KubernetesClient client = new KubernetesClientBuilder().withConfig(Config.autoConfigure(null)).build()) {
+        try (KubernetesClient client = FerryKinds.registeredWith(
+                new KubernetesClientBuilder().withConfig(Config.autoConfigure(null)).build())) {
             String ns = namespace != null ? namespace : client.getNamespace() != null ? client.getNamespace() : "default";
             return jobName != null ? showOne(client, ns) : showAll(client, ns);
         } catch (KubernetesClientException e) {

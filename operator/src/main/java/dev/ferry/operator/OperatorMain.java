@@ -1,6 +1,7 @@
 package dev.ferry.operator;
 
 import dev.ferry.api.Ferry;
+import dev.ferry.api.runtime.FerryKinds;
 import dev.ferry.api.runtime.JvmDefaults;
 import dev.ferry.api.runtime.LoggingConfigMap;
 import dev.ferry.operator.config.OperatorSettings;
@@ -77,7 +78,7 @@ public final class OperatorMain {
         JvmDefaults.apply();
         OperatorSettings settings = settings(System.getenv(), args);
         MetricsEndpoint metrics = MetricsEndpoint.startOrRunWithout(MetricsEndpoint.port(System.getenv(METRICS_PORT)));
-        KubernetesClient client = new KubernetesClientBuilder().build();
+        KubernetesClient client = FerryKinds.registeredWith(new KubernetesClientBuilder().build());
         FerryOperator operator = FerryOperator.start(client, settings, PublisherFactory.KAFKA,
                 metrics == null ? new CompositeMeterRegistry() : metrics.registry());
         LoggingConfigMap logging = LoggingConfigMap.watch(client, System.getenv("POD_NAMESPACE"), System.getenv());

@@ -1,5 +1,6 @@
 package dev.ferry.worker;
 
+import dev.ferry.api.runtime.FerryKinds;
 import dev.ferry.api.runtime.JvmDefaults;
 import dev.ferry.worker.config.WorkerConfig;
 import dev.ferry.api.runtime.MetricsEndpoint;
@@ -47,7 +48,7 @@ public final class WorkerMain {
             return;
         }
         MetricsEndpoint metrics = MetricsEndpoint.startOrRunWithout(metricsPort);
-        KubernetesClient client = new KubernetesClientBuilder().build();
+        KubernetesClient client = FerryKinds.registeredWith(new KubernetesClientBuilder().build());
         Worker worker = new Worker(config, client, Clock.systemUTC(), DRAIN_GRACE,
                 S3ClientFactory.fromEnvironment(System.getenv()),
                 metrics == null ? new CompositeMeterRegistry() : metrics.registry());

@@ -1,5 +1,6 @@
 package dev.ferry.local.apiserver;
 
+import dev.ferry.api.runtime.FerryKinds;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
@@ -56,7 +57,9 @@ public final class LocalKubernetesApi implements AutoCloseable {
     private LocalKubernetesApi(KubernetesMockServer mock, ApiFrontServer front) {
         this.mock = mock;
         this.front = front;
-        this.client = new KubernetesClientBuilder().withConfig(config(url()).withOnlyHttpWatches(true).build()).build();
+        // Typed reads of Ferry's kinds: the operator of `ferry migrate` and its job watcher use this client.
+        this.client = FerryKinds.registeredWith(
+                new KubernetesClientBuilder().withConfig(config(url()).withOnlyHttpWatches(true).build()).build());
     }
 
     /** Starts on 127.0.0.1:{@code port}; 0 picks a free port. */
