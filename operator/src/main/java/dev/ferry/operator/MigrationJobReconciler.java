@@ -17,6 +17,7 @@ import dev.ferry.operator.lifecycle.FinishedJobReaper;
 import dev.ferry.operator.lifecycle.FinishedJobTtl;
 import dev.ferry.operator.liveness.WorkerLiveness;
 import dev.ferry.operator.metrics.AssignmentMetrics;
+import dev.ferry.operator.metrics.ReconcileMetrics;
 import dev.ferry.operator.metrics.TaskPhaseGauges;
 import dev.ferry.operator.notifications.Announcement;
 import dev.ferry.operator.notifications.JobAnnouncer;
@@ -101,6 +102,7 @@ public class MigrationJobReconciler implements Reconciler<MigrationJob>, AutoClo
     private final FinishedJobReaper reaper;
     private final JobAnnouncer announcer;
     private final AssignmentMetrics assignmentMeters;
+    private final ReconcileMetrics reconcileMeters;
     private final PreviousRun previousRun;
     private volatile InformerEventSource<MigrationTask, MigrationJob> taskSource;
     private volatile SimpleInboundEventSource<MigrationJob> acknowledgements;
@@ -119,6 +121,7 @@ public class MigrationJobReconciler implements Reconciler<MigrationJob>, AutoClo
             MeterRegistry meters) {
         this.client = client;
         this.assignmentMeters = new AssignmentMetrics(meters);
+        this.reconcileMeters = new ReconcileMetrics(meters);
         // registers ferry_tasks{phase}, read from the tasks' informer once it exists (the gauges keep it)
         new TaskPhaseGauges(meters, () -> taskSource.list(task -> true));
         this.settings = settings;
@@ -166,6 +169,10 @@ public class MigrationJobReconciler implements Reconciler<MigrationJob>, AutoClo
 
     @Override
     public UpdateControl<MigrationJob> reconcile(MigrationJob cached, Context<MigrationJob> context) {
+        return reconcileMeters.timed(() -> reconcileJob(cached, context));
+    }
+
+    private UpdateControl<MigrationJob> reconcileJob(MigrationJob cached, Context<MigrationJob> context) {
         // A new run-now value reaches this reconcile through its own informer, whose copy may be ahead of
         // the controller's: read with the older copy, the value was missed, and the controller's informer
         // drops the later event as the generation did not change (RecurringRunsIT, once in CI).

@@ -87,7 +87,7 @@ public final class ControlPlaneScaleBenchmark {
     record Result(int tasks, int workers, double assignSeconds, double jobSucceededSeconds, long taskObjectsAtSucceeded,
             double windowSeconds, long mostTaskObjects,
             int reassigned, double takeBackSeconds, double rerunSeconds, OperatorProcess.HeapUse heap,
-            double operatorCpuSeconds, double harnessCpuSeconds) {
+            double operatorCpuSeconds, double harnessCpuSeconds, OperatorProcess.Reconciles reconciles) {
         double tasksPerSecond() {
             return tasks / assignSeconds;
         }
@@ -116,13 +116,16 @@ public final class ControlPlaneScaleBenchmark {
                                 %d when the job Succeeded, folded to the window of %d in %.1f s more
                   heap:         peak %.0f MiB used, largest live set %.0f MiB after GC, %.0f MiB committed (goal <= 256 MiB)
                   reassignment: %d tasks (and its plan) of a deleted worker taken back in %.1f s (goal <= 10 s); re-run by others in %.1f s
+                  reconciles:   %d of the job while its tasks ran (%.0f/s), %.1f ms each on average
                   cpu:          operator %.0f s, API server and simulated workers %.0f s (this machine: %d cores)
                   work dir:     %s (operator.log, operator-gc.log)""",
                 o.heap(), r.tasks(), r.workers(), r.assignSeconds(), r.tasksPerSecond(), r.jobSucceededSeconds(),
                 r.mostTaskObjects(), windowGoal(o), o.maxActive(), TasksSpec.DEFAULT_HISTORY_LIMIT,
                 r.taskObjectsAtSucceeded(), TasksSpec.DEFAULT_HISTORY_LIMIT, r.windowSeconds(),
                 r.heap().peakMiB(), r.heap().maxLiveMiB(), r.heap().committedMiB(),
-                r.reassigned(), r.takeBackSeconds(), r.rerunSeconds(), r.operatorCpuSeconds(), r.harnessCpuSeconds(),
+                r.reassigned(), r.takeBackSeconds(), r.rerunSeconds(),
+                r.reconciles().count(), r.reconciles().count() / r.assignSeconds(), r.reconciles().meanMillis(),
+                r.operatorCpuSeconds(), r.harnessCpuSeconds(),
                 Runtime.getRuntime().availableProcessors(), o.workDir());
     }
 
@@ -153,13 +156,13 @@ public final class ControlPlaneScaleBenchmark {
                         scale.windowSeconds, scale.mostTaskObjects,
                         o.reassign(), reassign.takeBackSeconds, reassign.rerunSeconds, operator.heapUse(),
                         operator.cpuSeconds(), ProcessHandle.current().info().totalCpuDuration()
-                                .map(d -> d.toMillis() / 1000.0).orElse(Double.NaN));
+                                .map(d -> d.toMillis() / 1000.0).orElse(Double.NaN), scale.reconciles);
             }
         }
     }
 
     private record Phase1(double assignSeconds, double jobSeconds, long objectsAtSucceeded, double windowSeconds,
-            long mostTaskObjects) {
+            long mostTaskObjects, OperatorProcess.Reconciles reconciles) {
     }
 
     private static long taskObjects(KubernetesClient client, String job) {
@@ -185,12 +188,14 @@ public final class ControlPlaneScaleBenchmark {
         try (SimulatedWorkers workers = new SimulatedWorkers(client, NAMESPACE, job, o.tasks(), o.filesPerTask())) {
             workers.pacePlanning(new PacedPlan(client, created, o.tasks(), o.filesPerTask(), o.maxActive(),
                     TasksSpec.DEFAULT_HISTORY_LIMIT));
+            OperatorProcess.Reconciles before = operator.reconciles();
             long start = System.nanoTime();
             for (int i = 1; i <= o.workers(); i++) {
                 workers.startPod(job + "-worker-" + i, true);
             }
             awaitTrue("all " + o.tasks() + " tasks Succeeded", operator, o.timeout(), () -> workers.succeeded() >= o.tasks());
             double assign = seconds(start);
+            OperatorProcess.Reconciles reconciles = operator.reconciles().since(before);
             log("all tasks Succeeded after " + String.format(Locale.ROOT, "%.1f", assign) + " s");
             awaitTrue("the job Succeeded", operator, o.timeout(), () -> phase(client, job) == JobPhase.Succeeded);
             double jobDone = seconds(start);
@@ -206,7 +211,7 @@ public final class ControlPlaneScaleBenchmark {
             // Folding goes on after the job finished, down to the history window (historyLimit 100).
             awaitTrue("the task window", operator, o.timeout(),
                     () -> foldableTaskObjects(client, job) <= TasksSpec.DEFAULT_HISTORY_LIMIT);
-            return new Phase1(assign, jobDone, atSucceeded, seconds(start) - jobDone, workers.mostTaskObjects());
+            return new Phase1(assign, jobDone, atSucceeded, seconds(start) - jobDone, workers.mostTaskObjects(), reconciles);
         }
     }
 

@@ -1,9 +1,16 @@
 package dev.ferry.e2e.bench;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -20,14 +27,19 @@ final class OperatorProcess implements AutoCloseable {
     /** {@code ... Pause Young (Allocation Failure) 45M->12M(247M) 3.456ms} and the like, in any unit. */
     private static final Pattern GC_LINE = Pattern.compile("(\\d+)([KMG])->(\\d+)([KMG])\\((\\d+)([KMG])\\)");
 
+    /** {@code ferry_job_reconcile_seconds_count 123.0}: a sample line of the Prometheus text format. */
+    private static final Pattern SAMPLE = Pattern.compile("^(ferry_job_reconcile_seconds_(?:count|sum)) (\\S+)$", Pattern.MULTILINE);
+
     private final Process process;
     private final Path gcLog;
     private final Path log;
+    private final int metricsPort;
 
-    private OperatorProcess(Process process, Path gcLog, Path log) {
+    private OperatorProcess(Process process, Path gcLog, Path log, int metricsPort) {
         this.process = process;
         this.gcLog = gcLog;
         this.log = log;
+        this.metricsPort = metricsPort;
     }
 
     static OperatorProcess start(Path kubeconfig, String maxHeap, Path dir, Map<String, String> env) throws IOException {
@@ -46,7 +58,39 @@ final class OperatorProcess implements AutoCloseable {
         builder.environment().keySet().removeIf(k -> k.startsWith("KUBERNETES_") || k.startsWith("FERRY_"));
         builder.environment().put("KUBECONFIG", kubeconfig.toString());
         builder.environment().putAll(env);
-        return new OperatorProcess(builder.start(), gcLog, log);
+        int metricsPort = freePort();
+        builder.environment().put("FERRY_METRICS_PORT", Integer.toString(metricsPort));
+        return new OperatorProcess(builder.start(), gcLog, log, metricsPort);
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+
+    /** The reconciles of all jobs so far, from the operator's metrics endpoint. */
+    Reconciles reconciles() throws IOException, InterruptedException {
+        String body = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + metricsPort + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
+        Map<String, Double> samples = new HashMap<>();
+        Matcher m = SAMPLE.matcher(body);
+        while (m.find()) {
+            samples.put(m.group(1), Double.parseDouble(m.group(2)));
+        }
+        return new Reconciles(samples.getOrDefault("ferry_job_reconcile_seconds_count", 0.0).longValue(),
+                samples.getOrDefault("ferry_job_reconcile_seconds_sum", 0.0));
+    }
+
+    /** How many reconciles, and the seconds they took together. */
+    record Reconciles(long count, double seconds) {
+        Reconciles since(Reconciles earlier) {
+            return new Reconciles(count - earlier.count, seconds - earlier.seconds);
+        }
+
+        double meanMillis() {
+            return count == 0 ? 0 : seconds * 1000 / count;
+        }
     }
 
     long pid() {

@@ -2,6 +2,7 @@ package dev.ferry.operator.metrics;
 
 import static dev.ferry.operator.TestObjects.task;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ferry.api.MigrationTask;
 import dev.ferry.api.TaskPhase;
@@ -21,7 +22,7 @@ import org.junit.jupiter.api.Test;
 class OperatorMetricsTest {
 
     @Test
-    void servesHandOutsTakeBacksAndTasksByPhaseInThePrometheusTextFormat() throws Exception {
+    void servesHandOutsTakeBacksReconcilesAndTasksByPhaseInThePrometheusTextFormat() throws Exception {
         List<MigrationTask> cache = List.of(task("j-plan", TaskType.Plan, TaskPhase.Succeeded),
                 task("j-plan-00001", TaskType.Copy, TaskPhase.Running),
                 task("j-plan-00002", TaskType.Copy, TaskPhase.Assigned),
@@ -30,6 +31,11 @@ class OperatorMetricsTest {
             AssignmentMetrics assignments = new AssignmentMetrics(endpoint.registry());
             new TaskPhaseGauges(endpoint.registry(), cache::stream);
             new KafkaMetrics(endpoint.registry());
+            ReconcileMetrics reconciles = new ReconcileMetrics(endpoint.registry());
+            assertThat(reconciles.timed(() -> "reconciled")).isEqualTo("reconciled");
+            assertThatThrownBy(() -> reconciles.timed(() -> {
+                throw new IllegalStateException("a reconcile that throws is counted too");
+            })).isInstanceOf(IllegalStateException.class);
             assignments.handedOut();
             assignments.handedOut();
             assignments.takenBack(false);
@@ -44,6 +50,7 @@ class OperatorMetricsTest {
                     .contains("ferry_task_handouts_total 2.0")
                     .contains("ferry_task_takebacks_total{cost=\"takeback\"} 2.0")
                     .contains("ferry_task_takebacks_total{cost=\"attempt\"} 1.0")
+                    .contains("ferry_job_reconcile_seconds_count 2", "ferry_job_reconcile_seconds_sum")
                     .contains("# TYPE ferry_tasks gauge")
                     .contains("ferry_tasks{phase=\"Pending\"} 1.0", "ferry_tasks{phase=\"Assigned\"} 1.0",
                             "ferry_tasks{phase=\"Running\"} 1.0", "ferry_tasks{phase=\"Succeeded\"} 1.0",
