@@ -60,6 +60,9 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.apache.commons.lang3.concurrent.BasicThreadFactory;
 
 /**
  * Drives a MigrationJob: observe → validate → ensure workers → ensure the root plan → take tasks
@@ -104,6 +107,9 @@ public class MigrationJobReconciler implements Reconciler<MigrationJob>, AutoClo
     private final AssignmentMetrics assignmentMeters;
     private final ReconcileMetrics reconcileMeters;
     private final PreviousRun previousRun;
+    /** Sends the task writes of a reconcile side by side (see {@link TaskStatusWriter#writeAll}). */
+    private final ExecutorService taskWrites = Executors.newFixedThreadPool(TaskStatusWriter.IN_FLIGHT,
+            BasicThreadFactory.builder().namingPattern("ferry-task-write-%d").daemon(true).build());
     private volatile InformerEventSource<MigrationTask, MigrationJob> taskSource;
     private volatile SimpleInboundEventSource<MigrationJob> acknowledgements;
 
@@ -291,6 +297,7 @@ public class MigrationJobReconciler implements Reconciler<MigrationJob>, AutoClo
 
     @Override
     public void close() {
+        taskWrites.shutdownNow();
         history.close();
         announcer.close();
     }
@@ -316,7 +323,7 @@ public class MigrationJobReconciler implements Reconciler<MigrationJob>, AutoClo
 
     private Steps steps(Context<MigrationJob> context) {
         TaskStatusWriter writer = new TaskStatusWriter(client, (written, previous) ->
-                taskSource.handleRecentResourceUpdate(ResourceID.fromResource(written), written, previous));
+                taskSource.handleRecentResourceUpdate(ResourceID.fromResource(written), written, previous), taskWrites);
         RootPlan rootPlan = new RootPlan(client, created ->
                 taskSource.handleRecentResourceCreate(ResourceID.fromResource(created), created));
         JobAudit audit = new JobAudit(client, created ->

@@ -14,11 +14,13 @@ import dev.ferry.operator.state.Tasks;
 import io.fabric8.kubernetes.api.model.Pod;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,7 +32,8 @@ import org.slf4j.LoggerFactory;
  * task at a time for the whole of planning, with a hand-over gap after each (measured: 15 s of a 50 s run).
  * The worker's task slots (default 3) are sized for exactly that: two copies and one plan.
  * A task that used up its attempts is Failed instead. Each hand-out raises the epoch, the fencing
- * token the holder checks before every write.
+ * token the holder checks before every write. A pass decides all its hand-outs first, then writes them
+ * side by side ({@link TaskStatusWriter#writeAll}).
  *
  * <p>While the job's destination is unavailable ({@link DestinationProblem}: its holders hand tasks back with a
  * {@code storeError}), hand-out pauses: one task at a time goes out as a probe, at most once per
@@ -82,7 +85,7 @@ public final class TaskAssigner {
         List<Pod> ready = state.workerPods().stream()
                 .filter(pod -> liveness.canTakeTasks(pod, state.leaseOf(pod), state.now())).toList();
         Map<String, Load> load = activeTasksByWorker(state.tasks());
-        int assigned = 0;
+        List<HandOut> handOuts = new ArrayList<>();
         int failed = 0;
         int waiting = 0;
         HandOutBudget budget = budget(state);
@@ -102,16 +105,20 @@ public final class TaskAssigner {
             }
             boolean plan = Tasks.type(task) == TaskType.Plan;
             Optional<Pod> worker = pickWorker(ready, load, plan ? PLANS_PER_WORKER : prefetch, plan);
-            if (worker.isEmpty() || assigned >= budget.handOuts()) {
+            if (worker.isEmpty() || handOuts.size() >= budget.handOuts()) {
                 waiting++;
                 continue;
             }
-            if (handOut(state, task, worker.get(), budget.note())) {
-                load.merge(WorkerPods.uid(worker.get()), plan ? Load.PLAN : Load.COPY, Load::plus);
-                assigned++;
-            }
+            // The slot counts as taken from the decision on: a hand-out that loses its race leaves it empty
+            // until the next reconcile, which the racing write's event brings.
+            load.merge(WorkerPods.uid(worker.get()), plan ? Load.PLAN : Load.COPY, Load::plus);
+            handOuts.add(new HandOut(task, worker.get()));
         }
-        return new Outcome(assigned, failed, waiting, nextLook);
+        return new Outcome(handOut(state, handOuts, budget.note()), failed, waiting, nextLook);
+    }
+
+    /** A Pending task and the worker this pass gives it to. */
+    private record HandOut(MigrationTask task, Pod worker) {
     }
 
     /**
@@ -194,9 +201,34 @@ public final class TaskAssigner {
         return load.getOrDefault(WorkerPods.uid(pod), Load.NONE);
     }
 
-    private boolean handOut(JobState state, MigrationTask task, Pod worker, String note) {
-        long epoch = Tasks.epoch(task) + 1;
-        Optional<MigrationTask> written = writer.write(state, task, status -> {
+    /** Writes the hand-outs, side by side; returns how many were written. */
+    private int handOut(JobState state, List<HandOut> handOuts, String note) {
+        List<TaskStatusWriter.Change> changes = new ArrayList<>(handOuts.size());
+        for (HandOut handOut : handOuts) {
+            changes.add(new TaskStatusWriter.Change(handOut.task(), assigned(state, handOut, note)));
+        }
+        List<Optional<MigrationTask>> written = writer.writeAll(state, changes);
+        int assigned = 0;
+        for (int i = 0; i < handOuts.size(); i++) {
+            if (written.get(i).isEmpty()) {
+                continue;
+            }
+            assigned++;
+            meters.handedOut();
+            HandOut handOut = handOuts.get(i);
+            // One line per hand-out: DEBUG, as a job hands out thousands (the task's message says it too).
+            LOG.debug("job {}/{}: task {} assigned to {} (epoch {})", state.namespace(), state.name(),
+                    handOut.task().getMetadata().getName(), handOut.worker().getMetadata().getName(),
+                    Tasks.epoch(handOut.task()) + 1);
+        }
+        return assigned;
+    }
+
+    /** The task Assigned to the worker, with the next epoch. */
+    private static UnaryOperator<MigrationTaskStatus> assigned(JobState state, HandOut handOut, String note) {
+        long epoch = Tasks.epoch(handOut.task()) + 1;
+        Pod worker = handOut.worker();
+        return status -> {
             status.phase = TaskPhase.Assigned;
             status.attempts = status.attemptsOrZero();
             status.notBefore = null;
@@ -207,15 +239,7 @@ public final class TaskAssigner {
             status.assignment.since = state.now().toString();
             status.message = "assigned to " + worker.getMetadata().getName() + note;
             return status;
-        });
-        if (written.isEmpty()) {
-            return false;
-        }
-        meters.handedOut();
-        // One line per hand-out: DEBUG, as a job hands out thousands (the task's message says it too).
-        LOG.debug("job {}/{}: task {} assigned to {} (epoch {})", state.namespace(), state.name(),
-                task.getMetadata().getName(), worker.getMetadata().getName(), epoch);
-        return true;
+        };
     }
 
     private boolean fail(JobState state, MigrationTask task, int maxAttempts) {

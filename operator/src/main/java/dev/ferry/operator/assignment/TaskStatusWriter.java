@@ -8,7 +8,12 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.net.HttpURLConnection;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
 import java.util.function.BiConsumer;
 import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
@@ -18,17 +23,40 @@ import org.slf4j.LoggerFactory;
  * The operator's only way to write a task: a full status update with the resourceVersion it read.
  * A 409 means the holder (or another operator) wrote first; the write is dropped and the next
  * reconcile decides again on the newer object — never overwrite what someone else decided.
+ *
+ * <p>Several writes of one reconcile ({@link #writeAll}) are sent side by side on the {@code sender}: one
+ * after the other, the round trips of a pass that hands out a task to each of 20 workers' two free slots
+ * were most of its time (10,000 live tasks: 290 ms a reconcile, about 130 hand-outs/s), and the workers
+ * waited. What the writes decide is decided before any is sent; only the requests run in parallel, and
+ * their results reach the caches and the job's state on the reconciling thread, in the order given.
  */
 public final class TaskStatusWriter {
+    /** Requests one reconciling operator sends at once, for all its jobs: the size of the sender's pool. */
+    public static final int IN_FLIGHT = 8;
+
     private static final Logger LOG = LoggerFactory.getLogger(TaskStatusWriter.class);
 
     private final KubernetesClient client;
     private final BiConsumer<MigrationTask, MigrationTask> onWritten;
+    private final Executor sender;
 
-    /** @param onWritten told (updated, previous) after a write, so that caches see it before the watch does */
+    /** Sends each write on the calling thread. */
     public TaskStatusWriter(KubernetesClient client, BiConsumer<MigrationTask, MigrationTask> onWritten) {
+        this(client, onWritten, Runnable::run);
+    }
+
+    /**
+     * @param onWritten told (updated, previous) after a write, so that caches see it before the watch does
+     * @param sender runs the requests of {@link #writeAll}; its threads bound how many are in flight
+     */
+    public TaskStatusWriter(KubernetesClient client, BiConsumer<MigrationTask, MigrationTask> onWritten, Executor sender) {
         this.client = client;
         this.onWritten = onWritten;
+        this.sender = sender;
+    }
+
+    /** One task and the change of its status that {@link #writeAll} writes. */
+    public record Change(MigrationTask task, UnaryOperator<MigrationTaskStatus> status) {
     }
 
     /**
@@ -36,29 +64,80 @@ public final class TaskStatusWriter {
      * resourceVersion; returns the written task, or empty when someone else wrote first.
      */
     public Optional<MigrationTask> write(JobState state, MigrationTask task, UnaryOperator<MigrationTaskStatus> change) {
-        // A copy of what the write changes or the client may touch (status, metadata), not of the spec it
-        // only sends: cloning whole tasks, inline file lists and all, was a seventh of a reconcile's time.
+        MigrationTask copy = changed(task, change);
+        return recorded(state, task, send(copy, task));
+    }
+
+    /**
+     * Writes each change as {@link #write} does, the requests side by side; returns, in the order of
+     * {@code changes}, each written task or empty where someone else wrote first. A write that fails
+     * otherwise is thrown once all have ended (the first such), the others' results recorded.
+     */
+    public List<Optional<MigrationTask>> writeAll(JobState state, List<Change> changes) {
+        List<CompletableFuture<MigrationTask>> sent = new ArrayList<>(changes.size());
+        for (Change change : changes) {
+            // the copy is made here: a change may read the state, which only this thread touches
+            MigrationTask copy = changed(change.task(), change.status());
+            sent.add(CompletableFuture.supplyAsync(() -> send(copy, change.task()), sender));
+        }
+        List<Optional<MigrationTask>> written = new ArrayList<>(changes.size());
+        RuntimeException failure = null;
+        for (int i = 0; i < changes.size(); i++) {
+            try {
+                written.add(recorded(state, changes.get(i).task(), sent.get(i).join()));
+            } catch (CompletionException e) {
+                written.add(Optional.empty());
+                RuntimeException cause = e.getCause() instanceof RuntimeException r ? r : e;
+                if (failure == null) {
+                    failure = cause;
+                } else {
+                    failure.addSuppressed(cause);
+                }
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
+        return written;
+    }
+
+    /**
+     * A copy of what the write changes or the client may touch (status, metadata), not of the spec it only
+     * sends: cloning whole tasks, inline file lists and all, was a seventh of a reconcile's time.
+     */
+    private static MigrationTask changed(MigrationTask task, UnaryOperator<MigrationTaskStatus> change) {
         MigrationTask copy = new MigrationTask();
         copy.setMetadata(new ObjectMetaBuilder(task.getMetadata()).build());
         copy.setSpec(task.getSpec());
         MigrationTaskStatus status = task.getStatus() == null ? new MigrationTaskStatus() : Serialization.clone(task.getStatus());
         copy.setStatus(change.apply(status));
+        return copy;
+    }
+
+    /** The update request; null when the task changed or went away since it was read. */
+    private MigrationTask send(MigrationTask copy, MigrationTask read) {
         try {
-            MigrationTask written = client.resources(MigrationTask.class)
-                    .inNamespace(task.getMetadata().getNamespace())
+            return client.resources(MigrationTask.class)
+                    .inNamespace(read.getMetadata().getNamespace())
                     .resource(copy)
-                    .lockResourceVersion(task.getMetadata().getResourceVersion())
+                    .lockResourceVersion(read.getMetadata().getResourceVersion())
                     .updateStatus();
-            onWritten.accept(written, task);
-            state.put(written);
-            return Optional.of(written);
         } catch (KubernetesClientException e) {
             if (e.getCode() == HttpURLConnection.HTTP_CONFLICT || e.getCode() == HttpURLConnection.HTTP_NOT_FOUND) {
                 LOG.debug("task {} changed or went away since it was read ({}); deciding again next reconcile",
-                        task.getMetadata().getName(), e.getCode());
-                return Optional.empty();
+                        read.getMetadata().getName(), e.getCode());
+                return null;
             }
             throw e;
         }
+    }
+
+    private Optional<MigrationTask> recorded(JobState state, MigrationTask read, MigrationTask written) {
+        if (written == null) {
+            return Optional.empty();
+        }
+        onWritten.accept(written, read);
+        state.put(written);
+        return Optional.of(written);
     }
 }
