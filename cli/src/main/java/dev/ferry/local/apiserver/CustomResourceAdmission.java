@@ -29,10 +29,13 @@ import java.util.stream.Collectors;
 final class CustomResourceAdmission {
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
-    /** A refusal, or the request to pass on and the warnings to add to its answer. */
-    record Admission(MockResponse refusal, RecordedRequest request, List<String> warnings) {
+    /**
+     * A refusal, or the request to pass on and the warnings to add to its answer; {@code object} is the object
+     * the write stores as admitted, when admission read it (a custom resource with a schema), else null.
+     */
+    record Admission(MockResponse refusal, RecordedRequest request, List<String> warnings, ObjectNode object) {
         static Admission unchanged(RecordedRequest request) {
-            return new Admission(null, request, List.of());
+            return new Admission(null, request, List.of(), null);
         }
     }
 
@@ -82,13 +85,13 @@ final class CustomResourceAdmission {
                     + String.join(", ", warnings)));
         }
         if (object.equals(written)) {
-            return new Admission(null, request, warnings);
+            return new Admission(null, request, warnings, object);
         }
-        return new Admission(null, rewritten(request, old, object), warnings);
+        return new Admission(null, rewritten(request, old, object), warnings, object);
     }
 
     private static Admission refused(MockResponse response) {
-        return new Admission(response, null, List.of());
+        return new Admission(response, null, List.of(), null);
     }
 
     /** What the write would store: the body of a create or update, the stored object patched. */

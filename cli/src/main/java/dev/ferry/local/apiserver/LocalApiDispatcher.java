@@ -58,9 +58,8 @@ public class LocalApiDispatcher extends Dispatcher implements Resetable {
 
     /** The mock's answer, as its mixed mode gives it: a recorded expectation first, else the CRUD store. */
     private MockResponse mock(RecordedRequest request) {
-        Queue<ServerResponse> queued = expectations.get(
-                new SimpleRequest(HttpMethod.valueOf(request.getMethod()), request.getPath()));
-        return queued != null && !queued.isEmpty() ? expected.dispatch(request) : crud.dispatch(request);
+        return expectationFor(HttpMethod.valueOf(request.getMethod()), request.getPath())
+                ? expected.dispatch(request) : crud.dispatch(request);
     }
 
     /** The JSON of the one object stored at {@code path}, or null. */
@@ -108,7 +107,7 @@ public class LocalApiDispatcher extends Dispatcher implements Resetable {
 
     /** The write as admitted (defaulted, pruned, validated) and stored, or its refusal. */
     private MockResponse admitted(RecordedRequest request, RequestPath path, StoredObject stored,
-                                  Function<RecordedRequest, MockResponse> write) {
+                                  Function<CustomResourceAdmission.Admission, MockResponse> write) {
         crdWritten(path);
         CustomResourceAdmission.Admission admitted;
         try {
@@ -119,7 +118,7 @@ public class LocalApiDispatcher extends Dispatcher implements Resetable {
         if (admitted.refusal() != null) {
             return admitted.refusal();
         }
-        MockResponse response = write.apply(admitted.request());
+        MockResponse response = write.apply(admitted);
         admitted.warnings().forEach(w -> response.addHeader("Warning", "299 - \"" + w.replace("\"", "\\\"") + "\""));
         return response;
     }
@@ -128,6 +127,34 @@ public class LocalApiDispatcher extends Dispatcher implements Resetable {
         if (path.path().startsWith(ResourceCatalog.CRDS_PATH)) {
             admission.crdsChanged();
         }
+    }
+
+    /**
+     * A PUT stored from the object admission read ({@link IndexedCrudDispatcher#replace}); the mock's own
+     * answer where admission did not read it, where the mock has an expectation queued, or where the mock
+     * must decide.
+     */
+    private MockResponse replaced(RequestPath path, StoredObject stored, CustomResourceAdmission.Admission admitted) {
+        if (admitted.object() != null && !expectationFor(HttpMethod.PUT, path.path())) {
+            MockResponse response = crud.replace(path.path(), admitted.object(), stored);
+            if (response != null) {
+                return response;
+            }
+        }
+        return mockWrite(path, admitted.request());
+    }
+
+    /**
+     * The mock's answer to a write. It recognises /status only at the very end of the path, and knows JSON
+     * and merge patches only: kubectl's strategic merge patches are applied as merge patches.
+     */
+    private MockResponse mockWrite(RequestPath path, RecordedRequest admitted) {
+        return store.dispatch(MockRequests.withPath(admitted, path.path(), MockRequests.mergePatchFor(admitted.getHeaders())));
+    }
+
+    private boolean expectationFor(HttpMethod method, String path) {
+        Queue<ServerResponse> queued = expectations.get(new SimpleRequest(method, path));
+        return queued != null && !queued.isEmpty();
     }
 
     private MockResponse route(RecordedRequest received) throws IOException {
@@ -154,14 +181,13 @@ public class LocalApiDispatcher extends Dispatcher implements Resetable {
                     return AccessReviews.answer(path.path(), request.getBody().readUtf8());
                 }
                 return admitted(request, path, null, admitted -> store.dispatch(
-                        MockRequests.withPath(admitted, path.path(), admitted.getHeaders())));
+                        MockRequests.withPath(admitted.request(), path.path(), admitted.request().getHeaders())));
             case PUT:
-            case PATCH:
-                // The mock recognises /status only at the very end of the path, and knows JSON and
-                // merge patches only: kubectl's strategic merge patches are applied as merge patches.
                 return concurrency.write(path.path(), request, stored -> admitted(request, path, stored,
-                        admitted -> store.dispatch(MockRequests.withPath(admitted, path.path(),
-                                MockRequests.mergePatchFor(admitted.getHeaders())))));
+                        admitted -> replaced(path, stored, admitted)));
+            case PATCH:
+                return concurrency.write(path.path(), request, stored -> admitted(request, path, stored,
+                        admitted -> mockWrite(path, admitted.request())));
             case DELETE:
                 crdWritten(path);
                 return store.dispatch(request);

@@ -1,5 +1,6 @@
 package dev.ferry.local.apiserver;
 
+import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.mockwebserver.crud.Attribute;
 import io.fabric8.mockwebserver.crud.AttributeSet;
 import io.fabric8.mockwebserver.crud.CrudDispatcher;
@@ -8,12 +9,14 @@ import java.lang.invoke.VarHandle;
 import java.lang.reflect.Field;
 import java.util.Collection;
 import java.util.Map;
+import java.util.concurrent.locks.ReadWriteLock;
 
 /**
- * The two places the local API reaches into the Fabric8 CRUD mock past its public API, both to index its
- * objects ({@link IndexedObjects}): the attributes of an {@link AttributeSet} (package-private), and the
- * map a {@link CrudDispatcher} keeps its objects in (a final field set by its constructor). Both fail at
- * start, with the field named, should a Fabric8 upgrade rename them; {@code IndexedObjectsTest} pins them.
+ * The places the local API reaches into the Fabric8 CRUD mock past its public API: to index its objects
+ * ({@link IndexedObjects}), the attributes of an {@link AttributeSet} (package-private) and the map a
+ * {@link CrudDispatcher} keeps its objects in (a final field set by its constructor); to replace objects
+ * as the mock does ({@link IndexedCrudDispatcher#replace}), the lock its handlers take. All fail at start,
+ * with the field named, should a Fabric8 upgrade rename them; {@code IndexedObjectsTest} pins them.
  */
 final class MockInternals {
     private static final VarHandle ATTRIBUTES;
@@ -28,6 +31,17 @@ final class MockInternals {
     }
 
     private MockInternals() {
+    }
+
+    /** The lock the mock's handlers hold: the write lock while they change objects, the read lock to read. */
+    static ReadWriteLock lock(KubernetesCrudDispatcher dispatcher) {
+        try {
+            Field lock = KubernetesCrudDispatcher.class.getDeclaredField("lock");
+            lock.setAccessible(true);
+            return (ReadWriteLock) lock.get(dispatcher);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("cannot read the Fabric8 KubernetesCrudDispatcher's field 'lock'", e);
+        }
     }
 
     @SuppressWarnings("unchecked")

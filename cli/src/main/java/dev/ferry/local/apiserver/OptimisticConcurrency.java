@@ -1,6 +1,7 @@
 package dev.ferry.local.apiserver;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.mockwebserver.dsl.HttpMethod;
 import io.fabric8.mockwebserver.http.MockResponse;
@@ -46,18 +47,47 @@ final class OptimisticConcurrency {
         if (!checkable || request.getBody() == null || request.getBody().size() == 0) {
             return null;
         }
-        JsonNode body;
+        String expected;
         try {
-            body = MAPPER.readTree(request.getBody().getBytes());
+            expected = resourceVersionIn(request.getBody().getBytes());
         } catch (IOException e) {
             return null;
         }
-        String expected = body == null ? "" : body.path("metadata").path("resourceVersion").asText("");
         if (expected.isEmpty() || stored.get() == null
                 || stored.get().path("metadata").path("resourceVersion").asText("").equals(expected)) {
             return null;
         }
         return ApiResponses.status(409, "Conflict", "Operation cannot be fulfilled on " + stored.path()
                 + ": the object has been modified; please apply your changes to the latest version and try again");
+    }
+
+    /**
+     * The body's {@code metadata.resourceVersion}, or "": read token by token, skipping everything else,
+     * as reading the whole body into a tree for it cost a twentieth of the local API's time.
+     */
+    static String resourceVersionIn(byte[] body) throws IOException {
+        try (JsonParser parser = MAPPER.getFactory().createParser(body)) {
+            if (parser.nextToken() != JsonToken.START_OBJECT) {
+                return "";
+            }
+            while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                String field = parser.currentName();
+                JsonToken value = parser.nextToken();
+                if (!"metadata".equals(field) || value != JsonToken.START_OBJECT) {
+                    parser.skipChildren();
+                    continue;
+                }
+                while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                    String name = parser.currentName();
+                    JsonToken token = parser.nextToken();
+                    if ("resourceVersion".equals(name) && token.isScalarValue() && token != JsonToken.VALUE_NULL) {
+                        return parser.getValueAsString("");
+                    }
+                    parser.skipChildren();
+                }
+                return "";
+            }
+            return "";
+        }
     }
 }

@@ -16,6 +16,7 @@ final class StoredObject {
     private final MockStore store;
     private final String objectPath;
     private boolean read;
+    private String json;
     private JsonNode object;
 
     StoredObject(MockStore store, String writePath) {
@@ -32,15 +33,27 @@ final class StoredObject {
     JsonNode get() {
         if (!read) {
             read = true;
-            String current = store.object(objectPath);
-            if (current != null) {
-                try {
-                    object = MAPPER.readTree(current);
-                } catch (IOException e) {
-                    throw new UncheckedIOException("cannot read the stored " + objectPath, e);
-                }
+            json = store.object(objectPath);
+            if (json != null) {
+                object = parse(json);
             }
         }
         return object;
+    }
+
+    /**
+     * {@code stored} (the JSON now stored under this object's key) as a tree: the one {@link #get} read when it
+     * is still the same string, else parsed anew. The tree is shared: callers copy before they change it.
+     */
+    JsonNode as(String stored) {
+        return read && stored == json ? object : parse(stored);
+    }
+
+    private JsonNode parse(String stored) {
+        try {
+            return MAPPER.readTree(stored);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the stored " + objectPath, e);
+        }
     }
 }

@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.ferry.api.CrdResources;
 import io.fabric8.kubernetes.client.server.mock.KubernetesAttributesExtractor;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.mockwebserver.crud.AttributeSet;
@@ -181,6 +184,95 @@ class IndexedCrudDispatcherTest {
 
         assertThat(indexed.objects().size()).isZero();
         assertThat(indexed.objects().postingCount()).isEqualTo(emptyStore);
+    }
+
+    /**
+     * A PUT stored from the admitted object ({@link IndexedCrudDispatcher#replace}) leaves what the mock's own
+     * PutHandler leaves: status kept or replaced, generation and resourceVersion moved or not, the index, the
+     * live watches. Tasks (a CRD with a status subresource) and widgets (no CRD: status is the body's).
+     */
+    @Test
+    void aReplaceFromTheAdmittedObjectStoresWhatTheMocksPutStores() throws Exception {
+        String crd = CrdResources.read("migrationtasks.ferry.dev.yaml");
+        String crdJson = MAPPER.writeValueAsString(new ObjectMapper(new YAMLFactory()).readTree(crd));
+        both(HttpMethod.POST, ResourceCatalog.CRDS_PATH, crdJson, null);
+        LiveWatch watch = watches.open(indexed.query("/apis/ferry.dev/v1alpha1/namespaces/default/migrationtasks"));
+        MockStore store = new MockStore(indexed::dispatch, path -> {
+            List<String> found = indexed.objects().matching(indexed.query(path));
+            return found.size() == 1 ? found.get(0) : null;
+        });
+        Random random = new Random(5);
+        int replaced = 0;
+        for (int i = 0; i < 300; i++) {
+            boolean task = random.nextBoolean();
+            String collection = task ? "/apis/ferry.dev/v1alpha1/namespaces/default/migrationtasks"
+                    : "/apis/example.dev/v1/namespaces/default/widgets";
+            String name = "obj-" + random.nextInt(8);
+            String body = customObject(task, name, random);
+            int write = random.nextInt(6);
+            if (write == 0) {
+                both(HttpMethod.POST, collection, body, null);
+                continue;
+            }
+            String path = collection + "/" + name + (write <= 2 ? "/status" : "");
+            MockResponse expected = plain.dispatch(request(HttpMethod.PUT, path, body, null));
+            MockResponse actual = indexed.replace(path, (ObjectNode) MAPPER.readTree(body),
+                    new StoredObject(store, path));
+            if (actual == null) {
+                assertThat(code(expected)).as("the mock answers what replace leaves to it: " + path).isIn(404, 400);
+                actual = indexed.dispatch(request(HttpMethod.PUT, path, body, null));
+            } else {
+                replaced++;
+            }
+            assertThat(code(actual)).as(path).isEqualTo(code(expected));
+            if (code(expected) == 200) {
+                assertThat(stored(actual)).as("PUT " + path + " " + body).isEqualTo(stored(expected));
+            }
+        }
+        assertThat(replaced).as("writes replace stored itself").isGreaterThan(100);
+        for (String name : List.of("obj-0", "obj-1", "obj-2", "obj-3")) {
+            for (String collection : List.of("/apis/ferry.dev/v1alpha1/namespaces/default/migrationtasks",
+                    "/apis/example.dev/v1/namespaces/default/widgets")) {
+                MockResponse expected = plain.dispatch(request(HttpMethod.GET, collection + "/" + name, null, null));
+                MockResponse actual = indexed.dispatch(request(HttpMethod.GET, collection + "/" + name, null, null));
+                assertThat(code(actual)).isEqualTo(code(expected));
+                if (code(expected) == 200) {
+                    assertThat(stored(actual)).isEqualTo(stored(expected));
+                }
+            }
+        }
+        for (String selector : List.of("app%3Dweb", "app%3Ddb", "app")) {
+            String list = "/apis/ferry.dev/v1alpha1/namespaces/default/migrationtasks?labelSelector=" + selector;
+            assertSame(list, plain.dispatch(request(HttpMethod.GET, list, null, null)),
+                    indexed.dispatch(request(HttpMethod.GET, list, null, null)));
+        }
+        assertThat(watch.take(0, TimeUnit.MILLISECONDS)).as("the live watch heard the replaces").isNotEmpty();
+        watch.close();
+    }
+
+    /** The object as stored, less what each store gives of its own (uid, creation time). */
+    private static JsonNode stored(MockResponse response) throws Exception {
+        ObjectNode object =
+                (ObjectNode) MAPPER.readTree(response.getBody().getBytes());
+        ((ObjectNode) object.get("metadata")).remove(List.of("uid", "creationTimestamp"));
+        return object;
+    }
+
+    /** A task or widget with a random label, spec and status; sometimes no status, sometimes another name. */
+    private static String customObject(boolean task, String name, Random random) {
+        String apiVersion = task ? "ferry.dev/v1alpha1" : "example.dev/v1";
+        String kind = task ? "MigrationTask" : "Widget";
+        String named = random.nextInt(10) == 0 ? "other" : name;
+        String labels = random.nextInt(4) == 0 ? "" : ",\"labels\":{\"app\":\"" + APPS.get(random.nextInt(2)) + "\"}";
+        String spec = task ? "{\"type\":\"Copy\",\"prefix\":\"p" + random.nextInt(2) + "\"}"
+                : "{\"size\":" + random.nextInt(2) + "}";
+        String status = switch (random.nextInt(3)) {
+            case 0 -> "";
+            case 1 -> ",\"status\":{\"phase\":\"Running\"}";
+            default -> ",\"status\":{\"phase\":\"Succeeded\",\"message\":\"m" + random.nextInt(2) + "\"}";
+        };
+        return "{\"apiVersion\":\"" + apiVersion + "\",\"kind\":\"" + kind + "\",\"metadata\":{\"name\":\"" + named
+                + "\",\"namespace\":\"default\"" + labels + "},\"spec\":" + spec + status + "}";
     }
 
     /** The same request to both stores; their answers must agree. */
