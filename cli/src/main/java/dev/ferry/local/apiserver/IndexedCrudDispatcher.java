@@ -151,7 +151,7 @@ final class IndexedCrudDispatcher extends KubernetesCrudDispatcher {
         }
     }
 
-    static boolean changedBesidesMetadataAndStatus(JsonNode current, JsonNode updated) {
+    private static boolean changedBesidesMetadataAndStatus(JsonNode current, JsonNode updated) {
         Set<String> fields = new HashSet<>();
         current.fieldNames().forEachRemaining(fields::add);
         updated.fieldNames().forEachRemaining(fields::add);
