@@ -6,6 +6,7 @@
 #
 #   e2e/bench/scale.sh                                  (10,000 tasks, 20 workers, 1,000 to reassign)
 #   e2e/bench/scale.sh --tasks=2000 --workers=10 --reassign=200 --heap=128m
+#   e2e/bench/scale.sh --max-active=10000 --tasks=20000    (assignment with 10,000 live tasks)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 JAR=$ROOT/cli/target/ferry.jar

@@ -39,14 +39,16 @@ import java.util.function.BooleanSupplier;
 /**
  * Control-plane scale benchmark (a harness, not a timed test): the local Kubernetes API in this JVM, the
  * real operator in a JVM of its own with a fixed heap, and simulated workers (Ready pods with renewed
- * Leases that acknowledge what they are handed with fenced writes). Prints three figures:
+ * Leases that acknowledge what they are handed with fenced writes). Prints these figures:
  * <ol>
  *   <li>assignment throughput: {@code workers} workers start and one of them runs the root plan, which
  *       creates {@code tasks} Copy tasks with the room a planning worker leaves ({@link PacedPlan}); tasks
  *       per second until the workers have finished them all (each hand-out is one Assigned write by the
  *       operator, two writes by the worker; prefetch limits what a worker holds);</li>
  *   <li>the window: the most task objects the job had at once (the goal: maxActive + historyLimit, plus the
- *       plan and the audit), and how long after the job Succeeded folding reached historyLimit;</li>
+ *       plan and the audit), their mean while the tasks ran (what each reconcile looked at: with
+ *       {@code --tasks} twice {@code --max-active} the plan keeps the window full for most of the run), and how
+ *       long after the job Succeeded folding reached historyLimit;</li>
  *   <li>the operator's heap: peak occupancy and largest live set after a collection, from its GC log;</li>
  *   <li>reassignment: a worker that holds {@code reassign} tasks and stops acknowledging is deleted; the
  *       time until all its tasks are taken back (Pending with a new epoch, or already handed to another
@@ -54,7 +56,8 @@ import java.util.function.BooleanSupplier;
  * </ol>
  * Usage: {@code ControlPlaneScaleBenchmark [--tasks=10000] [--workers=20] [--reassign=1000] [--heap=256m]
  * [--files-per-task=5] [--max-active=200] [--timeout-seconds=600] [--work-dir=DIR]}; {@code --max-active}
- * is the job's {@code spec.tasks.maxActive}: how many tasks are live at once. Exits non-zero when a goal is missed or the operator died.
+ * is the job's {@code spec.tasks.maxActive}: how many tasks are live at once (issue 15's measure of assignment
+ * with 10,000 live tasks: {@code --max-active=10000 --tasks=20000}). Exits non-zero when a goal is missed or the operator died.
  */
 public final class ControlPlaneScaleBenchmark {
     static final String NAMESPACE = "default";
@@ -85,7 +88,7 @@ public final class ControlPlaneScaleBenchmark {
 
     /** What one run measured. */
     record Result(int tasks, int workers, double assignSeconds, double jobSucceededSeconds, long taskObjectsAtSucceeded,
-            double windowSeconds, long mostTaskObjects,
+            double windowSeconds, long mostTaskObjects, FullWindow fullWindow,
             int reassigned, double takeBackSeconds, double rerunSeconds, OperatorProcess.HeapUse heap,
             double operatorCpuSeconds, double harnessCpuSeconds, OperatorProcess.Reconciles reconciles) {
         double tasksPerSecond() {
@@ -112,7 +115,8 @@ public final class ControlPlaneScaleBenchmark {
         return String.format(Locale.ROOT, """
                 Ferry control-plane scale benchmark (local API, operator JVM -Xmx%s, simulated workers)
                   assignment:   %d tasks to %d workers in %.1f s = %.0f tasks/s (job Succeeded after %.1f s)
-                  history:      at most %d task objects at once (goal <= %d: maxActive %d + historyLimit %d + plan + audit);
+                  history:      at most %d task objects at once (goal <= %d: maxActive %d + historyLimit %d + plan + audit),
+                                %.0f on average while the tasks ran; %.1f s with >= %d of them: %.0f tasks/s then;
                                 %d when the job Succeeded, folded to the window of %d in %.1f s more
                   heap:         peak %.0f MiB used, largest live set %.0f MiB after GC, %.0f MiB committed (goal <= 256 MiB)
                   reassignment: %d tasks (and its plan) of a deleted worker taken back in %.1f s (goal <= 10 s); re-run by others in %.1f s
@@ -121,6 +125,8 @@ public final class ControlPlaneScaleBenchmark {
                   work dir:     %s (operator.log, operator-gc.log)""",
                 o.heap(), r.tasks(), r.workers(), r.assignSeconds(), r.tasksPerSecond(), r.jobSucceededSeconds(),
                 r.mostTaskObjects(), windowGoal(o), o.maxActive(), TasksSpec.DEFAULT_HISTORY_LIMIT,
+                r.fullWindow().meanTaskObjects(), r.fullWindow().seconds(), o.maxActive() * 9 / 10,
+                r.fullWindow().tasksPerSecond(),
                 r.taskObjectsAtSucceeded(), TasksSpec.DEFAULT_HISTORY_LIMIT, r.windowSeconds(),
                 r.heap().peakMiB(), r.heap().maxLiveMiB(), r.heap().committedMiB(),
                 r.reassigned(), r.takeBackSeconds(), r.rerunSeconds(),
@@ -153,7 +159,7 @@ public final class ControlPlaneScaleBenchmark {
                 Phase2 reassign = reassignmentPhase(client, operator, o);
                 operator.assertAlive();
                 return new Result(o.tasks(), o.workers(), scale.assignSeconds, scale.jobSeconds, scale.objectsAtSucceeded,
-                        scale.windowSeconds, scale.mostTaskObjects,
+                        scale.windowSeconds, scale.mostTaskObjects, scale.fullWindow,
                         o.reassign(), reassign.takeBackSeconds, reassign.rerunSeconds, operator.heapUse(),
                         operator.cpuSeconds(), ProcessHandle.current().info().totalCpuDuration()
                                 .map(d -> d.toMillis() / 1000.0).orElse(Double.NaN), scale.reconciles);
@@ -162,7 +168,14 @@ public final class ControlPlaneScaleBenchmark {
     }
 
     private record Phase1(double assignSeconds, double jobSeconds, long objectsAtSucceeded, double windowSeconds,
-            long mostTaskObjects, OperatorProcess.Reconciles reconciles) {
+            long mostTaskObjects, FullWindow fullWindow, OperatorProcess.Reconciles reconciles) {
+    }
+
+    /**
+     * What the reconciles looked at while the tasks ran: the mean of the task objects sampled, and the time
+     * and hand-out rate while at least nine tenths of maxActive were there.
+     */
+    record FullWindow(double meanTaskObjects, double seconds, double tasksPerSecond) {
     }
 
     private static long taskObjects(KubernetesClient client, String job) {
@@ -189,6 +202,9 @@ public final class ControlPlaneScaleBenchmark {
             workers.pacePlanning(new PacedPlan(client, created, o.tasks(), o.filesPerTask(), o.maxActive(),
                     TasksSpec.DEFAULT_HISTORY_LIMIT));
             OperatorProcess.Reconciles before = operator.reconciles();
+            // Nine tenths of maxActive: the window's edge moves by a batch of creates and a pass of folding.
+            workers.countFullWindowFrom(o.maxActive() * 9L / 10);
+            SimulatedWorkers.TaskObjectSamples samplesBefore = workers.taskObjectSamples();
             long start = System.nanoTime();
             for (int i = 1; i <= o.workers(); i++) {
                 workers.startPod(job + "-worker-" + i, true);
@@ -196,6 +212,9 @@ public final class ControlPlaneScaleBenchmark {
             awaitTrue("all " + o.tasks() + " tasks Succeeded", operator, o.timeout(), () -> workers.succeeded() >= o.tasks());
             double assign = seconds(start);
             OperatorProcess.Reconciles reconciles = operator.reconciles().since(before);
+            SimulatedWorkers.TaskObjectSamples samples = workers.taskObjectSamples();
+            FullWindow fullWindow = new FullWindow(samples.meanSince(samplesBefore),
+                    samples.fullWindowSecondsSince(samplesBefore), samples.fullWindowRateSince(samplesBefore));
             log("all tasks Succeeded after " + String.format(Locale.ROOT, "%.1f", assign) + " s");
             awaitTrue("the job Succeeded", operator, o.timeout(), () -> phase(client, job) == JobPhase.Succeeded);
             double jobDone = seconds(start);
@@ -211,7 +230,8 @@ public final class ControlPlaneScaleBenchmark {
             // Folding goes on after the job finished, down to the history window (historyLimit 100).
             awaitTrue("the task window", operator, o.timeout(),
                     () -> foldableTaskObjects(client, job) <= TasksSpec.DEFAULT_HISTORY_LIMIT);
-            return new Phase1(assign, jobDone, atSucceeded, seconds(start) - jobDone, workers.mostTaskObjects(), reconciles);
+            return new Phase1(assign, jobDone, atSucceeded, seconds(start) - jobDone, workers.mostTaskObjects(),
+                    fullWindow, reconciles);
         }
     }
 

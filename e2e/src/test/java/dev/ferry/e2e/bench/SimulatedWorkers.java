@@ -32,8 +32,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * Succeeded with the task's files copied, each write fenced as a worker's (the holder's pod UID and
  * epoch checked, the resourceVersion it read locked). A pod that does not ack holds its tasks until it
  * is deleted, like a hung worker. The job's root plan either reports at once the tasks the harness made,
- * or, {@linkplain #pacePlanning paced}, creates them itself as a planning worker would. The most task
- * objects the job had at once is sampled every 100 ms.
+ * or, {@linkplain #pacePlanning paced}, creates them itself as a planning worker would. The task objects
+ * the job has are sampled every 100 ms: the most at once, and their mean over a stretch of the run.
  */
 final class SimulatedWorkers implements AutoCloseable {
     private static final int LEASE_SECONDS = 15;
@@ -48,6 +48,10 @@ final class SimulatedWorkers implements AutoCloseable {
     private final Set<String> inProgress = ConcurrentHashMap.newKeySet();
     private final AtomicLong succeeded = new AtomicLong();
     private final AtomicLong mostTaskObjects = new AtomicLong();
+    /** Every sample of the task objects so far, summed, and how many samples. */
+    private TaskObjectSamples taskObjectSamples = new TaskObjectSamples(0, 0, 0, 0, 0, 0, 0);
+    /** How many task objects count as a full window (see {@link #countFullWindowFrom}). */
+    private long fullWindow = Long.MAX_VALUE;
     private final AtomicLong deletedCopies = new AtomicLong();
     private volatile PacedPlan pacedPlan;
     private final ExecutorService writers = Executors.newFixedThreadPool(8);
@@ -83,8 +87,7 @@ final class SimulatedWorkers implements AutoCloseable {
                     }
                 });
         leases.scheduleWithFixedDelay(this::renewAll, 5, 5, TimeUnit.SECONDS);
-        leases.scheduleWithFixedDelay(() -> mostTaskObjects.accumulateAndGet(tasks.getStore().list().size(), Math::max),
-                100, 100, TimeUnit.MILLISECONDS);
+        leases.scheduleWithFixedDelay(this::sampleTaskObjects, 100, 100, TimeUnit.MILLISECONDS);
     }
 
     /** The root plan creates the Copy tasks itself, with the room a planning worker leaves. */
@@ -95,6 +98,60 @@ final class SimulatedWorkers implements AutoCloseable {
     /** The most task objects of the job (plans and audit included) this harness's informer held at once. */
     long mostTaskObjects() {
         return mostTaskObjects.get();
+    }
+
+    /**
+     * The samples of the job's task objects taken so far; {@link TaskObjectSamples#meanSince} gives a stretch's
+     * mean, {@link TaskObjectSamples#fullWindowRateSince} the rate at which tasks Succeeded while the window was
+     * full.
+     */
+    synchronized TaskObjectSamples taskObjectSamples() {
+        return taskObjectSamples;
+    }
+
+    /** From now on, a sample of at least {@code objects} task objects counts as a full window. */
+    synchronized void countFullWindowFrom(long objects) {
+        fullWindow = objects;
+    }
+
+    private void sampleTaskObjects() {
+        int objects = tasks.getStore().list().size();
+        long now = System.nanoTime();
+        long done = succeeded.get();
+        mostTaskObjects.accumulateAndGet(objects, Math::max);
+        synchronized (this) {
+            TaskObjectSamples last = taskObjectSamples;
+            // The stretch between two samples counts as full when both saw a full window.
+            boolean full = last.count() > 0 && last.objects() >= fullWindow && objects >= fullWindow;
+            taskObjectSamples = new TaskObjectSamples(objects, last.sum() + objects, last.count() + 1, now, done,
+                    last.fullNanos() + (full ? now - last.nanos() : 0),
+                    last.fullSucceeded() + (full ? done - last.succeeded() : 0));
+        }
+    }
+
+    /**
+     * Samples of the job's task objects: the last one ({@code objects}, taken at {@code nanos} with
+     * {@code succeeded} tasks done), the sum and number of all, and the time and the tasks Succeeded between
+     * samples that both saw a full window.
+     */
+    record TaskObjectSamples(long objects, long sum, long count, long nanos, long succeeded, long fullNanos,
+            long fullSucceeded) {
+        /** The mean of the samples taken after {@code earlier} was read (0 when none was). */
+        double meanSince(TaskObjectSamples earlier) {
+            long samples = count - earlier.count;
+            return samples == 0 ? 0 : (double) (sum - earlier.sum) / samples;
+        }
+
+        /** Seconds with a full window since {@code earlier} was read. */
+        double fullWindowSecondsSince(TaskObjectSamples earlier) {
+            return (fullNanos - earlier.fullNanos) / 1e9;
+        }
+
+        /** Tasks Succeeded per second while the window was full, since {@code earlier} was read (NaN: never full). */
+        double fullWindowRateSince(TaskObjectSamples earlier) {
+            double seconds = fullWindowSecondsSince(earlier);
+            return seconds == 0 ? Double.NaN : (fullSucceeded - earlier.fullSucceeded) / seconds;
+        }
     }
 
     /** Starts a Ready worker pod with its Lease; {@code acks} false makes it hold whatever it gets. */
