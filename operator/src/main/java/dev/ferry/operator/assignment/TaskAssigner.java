@@ -90,6 +90,8 @@ public final class TaskAssigner {
         int waiting = 0;
         HandOutBudget budget = budget(state);
         Optional<Instant> nextLook = budget.nextProbe();
+        boolean noCopySlots = false;
+        boolean noPlanSlots = false;
         for (MigrationTask task : queue(state.tasks())) {
             Optional<Instant> notBefore = Tasks.notBefore(task).filter(t -> t.isAfter(state.now()));
             if (notBefore.isPresent()) {
@@ -104,7 +106,14 @@ public final class TaskAssigner {
                 continue;
             }
             boolean plan = Tasks.type(task) == TaskType.Plan;
-            Optional<Pod> worker = pickWorker(ready, load, plan ? PLANS_PER_WORKER : prefetch, plan);
+            // Once no worker has room for a kind, none will in this pass (slots only fill): the thousands of
+            // Pending tasks behind a full window are counted as waiting without looking at the workers again.
+            Optional<Pod> worker = (plan ? noPlanSlots : noCopySlots) ? Optional.empty()
+                    : pickWorker(ready, load, plan ? PLANS_PER_WORKER : prefetch, plan);
+            if (worker.isEmpty()) {
+                noPlanSlots |= plan;
+                noCopySlots |= !plan;
+            }
             if (worker.isEmpty() || handOuts.size() >= budget.handOuts()) {
                 waiting++;
                 continue;

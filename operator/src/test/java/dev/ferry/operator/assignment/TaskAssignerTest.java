@@ -1,6 +1,7 @@
 package dev.ferry.operator.assignment;
 
 import static dev.ferry.operator.TestObjects.heldBy;
+import static dev.ferry.operator.TestObjects.job;
 import static dev.ferry.operator.TestObjects.pod;
 import static dev.ferry.operator.TestObjects.task;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -8,16 +9,54 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ferry.api.MigrationTask;
 import dev.ferry.api.TaskPhase;
 import dev.ferry.api.TaskType;
+import dev.ferry.operator.liveness.WorkerLiveness;
 import dev.ferry.operator.liveness.WorkerPods;
+import dev.ferry.operator.state.JobState;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
+@EnableKubernetesMockClient(crud = true)
 class TaskAssignerTest {
     private static final Instant NOW = Instant.parse("2026-01-01T10:00:00Z");
+    static KubernetesClient client;
+
+    @Test
+    void aPassHandsOutWhatHasRoomAndCountsEveryOtherPendingTaskAsWaiting() {
+        Pod a = pod("a", true, NOW.minusSeconds(60));
+        Pod b = pod("b", true, NOW.minusSeconds(60));
+        List<MigrationTask> tasks = new ArrayList<>();
+        tasks.add(stored(heldBy(task("j-plan-00001", TaskType.Copy, TaskPhase.Running), a)));
+        tasks.add(stored(heldBy(task("j-plan-00002", TaskType.Copy, TaskPhase.Running), b)));
+        for (int n = 3; n <= 7; n++) {
+            tasks.add(stored(task("j-plan-0000" + n, TaskType.Copy, TaskPhase.Pending)));
+        }
+        tasks.add(stored(task("j-plan-sub", TaskType.Plan, TaskPhase.Pending)));
+        JobState state = new JobState(job("j"), tasks, List.of(a, b), null, NOW);
+        // a prefetch of 2: one more Copy task fits on each worker, and either may take the Plan task
+        TaskAssigner assigner = new TaskAssigner(new TaskStatusWriter(client, (written, previous) -> { }), 2,
+                new WorkerLiveness(Duration.ofMinutes(1), Duration.ofMinutes(10)), Duration.ofSeconds(30));
+
+        TaskAssigner.Outcome outcome = assigner.assign(state);
+
+        assertThat(outcome.assigned()).isEqualTo(3);
+        assertThat(outcome.waiting()).as("the Copy tasks no worker had room for").isEqualTo(3);
+        assertThat(state.tasks()).filteredOn(t -> t.getStatus().phase == TaskPhase.Assigned)
+                .extracting(t -> t.getMetadata().getName()).containsExactly("j-plan-00003", "j-plan-00004", "j-plan-sub");
+        assertThat(state.tasks()).filteredOn(t -> t.getStatus().phase == TaskPhase.Pending)
+                .extracting(t -> t.getMetadata().getName()).containsExactly("j-plan-00005", "j-plan-00006", "j-plan-00007");
+    }
+
+    private static MigrationTask stored(MigrationTask task) {
+        task.getMetadata().setResourceVersion(null);
+        return client.resources(MigrationTask.class).inNamespace("ns").resource(task).create();
+    }
 
     @Test
     void handsOutPlanTasksFirstThenTheRestInNameOrder() {
