@@ -13,12 +13,16 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
+import software.amazon.awssdk.services.s3.model.S3Exception;
 
 /**
  * The multipart upload of one file of a Copy task, resumable: a holder that took the task over from
@@ -86,8 +90,7 @@ final class MultipartCopy {
             if (!SourceStat.of(file).sameVersionAs(before)) {
                 return null;
             }
-            String answered = engine.s3.call(s3 -> s3.completeMultipartUpload(b -> b.bucket(engine.bucket).key(key)
-                    .uploadId(target.uploadId).multipartUpload(m -> m.parts(result.parts().values())))).eTag();
+            String answered = complete(key, target.uploadId, result, preHashed);
             completed = true;
             byte[] md5 = preHashed;
             Uploads.Stored stored = new Uploads.Stored(before.size(), md5, true, null,
@@ -125,6 +128,54 @@ final class MultipartCopy {
             if (!completed && !leave) {
                 abort(key, target.uploadId);
             }
+        }
+    }
+
+    /**
+     * Completes the upload with the parts this holder verified or sent; returns the ETag of what the store
+     * assembled. A 404 means the upload is gone since this holder found it. Most often it was completed from
+     * these very parts: by an earlier holder that sent its completion and died before it recorded the file
+     * (the store finishes the request; assembling 1 GiB takes it seconds, long enough for the next holder to
+     * list the upload and verify its parts), or by this holder's own completion whose answer was lost and
+     * which the client sent again. Then the key holds an object whose ETag is these parts' (the MD5s of the
+     * same ranges of this file) or, on a store that keeps the MD5 of the whole object as its ETag (S3Proxy's
+     * filesystem store), this file's MD5: that object is this copy's result, assembled from these parts.
+     * Otherwise the upload was lost (aborted, or completed from other parts) and the file is tried again
+     * ({@code NoSuchUpload}, whatever code the store gave its 404: S3Proxy's filesystem store answers
+     * {@code NoSuchKey}, which alone would fail the file).
+     */
+    private String complete(String key, String uploadId, PartWriter.Result result, byte[] fileMd5) {
+        try {
+            return engine.s3.call(s3 -> s3.completeMultipartUpload(b -> b.bucket(engine.bucket).key(key)
+                    .uploadId(uploadId).multipartUpload(m -> m.parts(result.parts().values())))).eTag();
+        } catch (SdkException e) {
+            if (!StoredParts.isNoSuchUpload(e)) {
+                throw e;
+            }
+            String theseParts = CompositeETag.of(new ArrayList<>(result.md5s().values()));
+            Optional<String> stored = eTagOf(key).map(CompositeETag::unquoted);
+            if (stored.isPresent() && (stored.get().equals(theseParts)
+                    || stored.get().equalsIgnoreCase(HexFormat.of().formatHex(fileMd5)))) {
+                LOG.info("{}: upload {} was completed from the same parts before this holder's completion", key, uploadId);
+                return theseParts;
+            }
+            throw S3Exception.builder().statusCode(404).cause(e)
+                    .message(key + ": upload " + uploadId + " vanished before its completion; the key holds "
+                            + stored.map(eTag -> "another object (ETag " + eTag + ")").orElse("no object"))
+                    .awsErrorDetails(AwsErrorDetails.builder().errorCode("NoSuchUpload").serviceName("S3")
+                            .errorMessage("upload vanished before its completion").build())
+                    .build();
+        }
+    }
+
+    private Optional<String> eTagOf(String key) {
+        try {
+            return Optional.of(engine.s3.call(s3 -> s3.headObject(b -> b.bucket(engine.bucket).key(key))).eTag());
+        } catch (S3Exception e) {
+            if (e.statusCode() == 404) {
+                return Optional.empty();
+            }
+            throw e;
         }
     }
 

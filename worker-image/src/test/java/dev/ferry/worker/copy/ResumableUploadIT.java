@@ -20,6 +20,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.MultipartUpload;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
@@ -144,6 +145,60 @@ class ResumableUploadIT {
     }
 
     @Test
+    void anUploadCompletedFromTheSamePartsBeforeThisHoldersCompletionIsItsResult() throws Exception {
+        // a killed holder's completion that the store finished only after the next holder had found the
+        // upload and verified its parts: that holder's own completion then meets a 404
+        byte[] content = Trees.randomBytes(SIZE, 9);
+        Path file = Files.write(source.resolve("big.bin"), content);
+        String uploadId = startUpload("big.bin");
+        for (int n = 1; n <= 8; n++) {
+            storePart("big.bin", uploadId, n, range(content, n));
+        }
+        CopyHooks earlierHolderCompletes = new CopyHooks() {
+            @Override
+            public void afterRead(Path read) {
+                completeAsStored("big.bin", uploadId);
+            }
+        };
+
+        FileOutcome outcome = copy(file, earlierHolderCompletes);
+
+        assertThat(outcome.kind()).isEqualTo(FileOutcome.Kind.COPIED);
+        assertThat(outcome.partsReused()).isEqualTo(8);
+        assertThat(outcome.partsUploaded()).isZero();
+        assertStoredWithItsMd5("big.bin", file);
+        assertThat(uploads()).isEmpty();
+    }
+
+    @Test
+    void anUploadAbortedBeforeThisHoldersCompletionIsStartedAgainNotFailed() throws Exception {
+        byte[] content = Trees.randomBytes(SIZE, 10);
+        Path file = Files.write(source.resolve("big.bin"), content);
+        String uploadId = startUpload("big.bin");
+        for (int n = 1; n <= 3; n++) {
+            storePart("big.bin", uploadId, n, range(content, n));
+        }
+        AtomicInteger completions = new AtomicInteger();
+        CopyHooks abortedOnce = new CopyHooks() {
+            @Override
+            public void afterRead(Path read) {
+                if (completions.incrementAndGet() == 1) {
+                    client().abortMultipartUpload(b -> b.bucket(S3.bucket()).key("big.bin").uploadId(uploadId));
+                }
+            }
+        };
+
+        FileOutcome outcome = copy(file, abortedOnce);
+
+        assertThat(outcome.kind()).isEqualTo(FileOutcome.Kind.COPIED);
+        assertThat(completions).as("the file was tried again").hasValue(2);
+        assertThat(outcome.partsReused()).as("a new upload: nothing left to keep").isZero();
+        assertThat(outcome.partsUploaded()).isEqualTo(8);
+        assertStoredWithItsMd5("big.bin", file);
+        assertThat(uploads()).isEmpty();
+    }
+
+    @Test
     void anObjectTheStoreAssembledFromOtherPartsThanTheFilesFailsVerification() throws Exception {
         // the answer to CompleteMultipartUpload names what the store assembled; it is checked in both modes
         byte[] md5 = Trees.md5(Trees.randomBytes(SIZE, 8));
@@ -160,7 +215,11 @@ class ResumableUploadIT {
     }
 
     private FileOutcome copy(Path file) throws InterruptedException {
-        try (CopyEngine engine = TestEngines.against(S3.server(), S3.bucket(), CopyHooks.NONE)) {
+        return copy(file, CopyHooks.NONE);
+    }
+
+    private FileOutcome copy(Path file, CopyHooks hooks) throws InterruptedException {
+        try (CopyEngine engine = TestEngines.against(S3.server(), S3.bucket(), hooks)) {
             return new FileCopier(engine).copy(source.relativize(file).toString(), file);
         }
     }
@@ -187,6 +246,14 @@ class ResumableUploadIT {
     private void storePart(String key, String uploadId, int n, byte[] data) {
         client().uploadPart(b -> b.bucket(S3.bucket()).key(key).uploadId(uploadId).partNumber(n)
                 .contentLength((long) data.length), RequestBody.fromBytes(data));
+    }
+
+    /** Completes the upload with every part it holds, as the holder that stored them would have. */
+    private void completeAsStored(String key, String uploadId) {
+        List<CompletedPart> parts = client().listParts(b -> b.bucket(S3.bucket()).key(key).uploadId(uploadId)).parts()
+                .stream().map(p -> CompletedPart.builder().partNumber(p.partNumber()).eTag(p.eTag()).build()).toList();
+        client().completeMultipartUpload(b -> b.bucket(S3.bucket()).key(key).uploadId(uploadId)
+                .multipartUpload(m -> m.parts(parts)));
     }
 
     private List<MultipartUpload> uploads() {
