@@ -67,7 +67,9 @@ class LargeFileResumeIT {
 
         try (LocalS3 s3 = LocalS3.start(0, temp.resolve("s3"), CREDENTIALS);
              S3Client store = ObjectListing.client(s3, CREDENTIALS)) {
-            BackgroundMigration migration = start(s3, workDir, "killed", source);
+            // 64 MiB/s per worker: the kill lands with most parts still to send however fast the machine is
+            // (unlimited, a fast day stored all 32 before the kill)
+            BackgroundMigration migration = start(s3, workDir, "killed", source, "64Mi");
             String victim;
             int partsAtKill;
             TaskRecorder tasks;
@@ -119,7 +121,10 @@ class LargeFileResumeIT {
 
         try (LocalS3 s3 = LocalS3.start(0, temp.resolve("s3"), CREDENTIALS);
              S3Client store = ObjectListing.client(s3, CREDENTIALS)) {
-            BackgroundMigration migration = start(s3, workDir, "stopped", source);
+            // 32 MiB/s per worker: what is left of the file after 8 parts takes longer than the drain grace
+            // (15 s), so the stopped worker releases the task rather than finishing the file (unlimited, a
+            // fast day sent the other 24 parts in 4 s and the task Succeeded on the stopped worker)
+            BackgroundMigration migration = start(s3, workDir, "stopped", source, "32Mi");
             String victim;
             String copyTask;
             TaskRecorder tasks;
@@ -163,9 +168,10 @@ class LargeFileResumeIT {
         }
     }
 
-    private static BackgroundMigration start(LocalS3 s3, Path workDir, String name, Path source) {
+    private static BackgroundMigration start(LocalS3 s3, Path workDir, String name, Path source, String bandwidthLimit) {
         return BackgroundMigration.start(workDir.getParent(), workDir, name, source.toString(), "s3://" + name,
                 "--workers", "2", "--part-size", "32Mi", "--concurrency", "4", "--endpoint", s3.endpoint().toString(),
+                "--bandwidth-limit", bandwidthLimit,
                 "--access-key", CREDENTIALS.accessKey(), "--secret-key", CREDENTIALS.secretKey());
     }
 
