@@ -24,9 +24,9 @@ import java.util.Optional;
  * steps of the same reconcile decide on what is now true rather than on the cache's older copy.
  */
 public final class JobState {
-    private final MigrationJob job;
     private static final Comparator<MigrationTask> BY_NAME = Comparator.comparing(t -> t.getMetadata().getName());
 
+    private final MigrationJob job;
     /** The tasks by name, for lookups and writes. */
     private final Map<String, MigrationTask> tasks;
     /**

@@ -92,10 +92,7 @@ class ResumableUploadIT {
     void aFileRewrittenSinceTheUploadStartedKeepsNoneOfItsOldParts() throws Exception {
         byte[] old = Trees.randomBytes(SIZE, 3);
         Path file = source.resolve("big.bin");
-        String uploadId = startUpload("big.bin");
-        for (int n = 1; n <= 4; n++) {
-            storePart("big.bin", uploadId, n, range(old, n));
-        }
+        uploadLeftWith("big.bin", old, 4);
         Files.write(file, Trees.randomBytes(SIZE, 4));
 
         FileOutcome outcome = copy(file);
@@ -110,10 +107,7 @@ class ResumableUploadIT {
     void aFileAppendedToSinceTheUploadStartedKeepsTheUnchangedLeadingParts() throws Exception {
         byte[] old = Trees.randomBytes(SIZE, 5);
         Path file = Files.write(source.resolve("log.bin"), old);
-        String uploadId = startUpload("log.bin");
-        for (int n = 1; n <= 4; n++) {
-            storePart("log.bin", uploadId, n, range(old, n));
-        }
+        uploadLeftWith("log.bin", old, 4);
         Files.write(file, Trees.randomBytes(2 * PART, 6), StandardOpenOption.APPEND);
 
         FileOutcome outcome = copy(file);
@@ -150,10 +144,7 @@ class ResumableUploadIT {
         // upload and verified its parts: that holder's own completion then meets a 404
         byte[] content = Trees.randomBytes(SIZE, 9);
         Path file = Files.write(source.resolve("big.bin"), content);
-        String uploadId = startUpload("big.bin");
-        for (int n = 1; n <= 8; n++) {
-            storePart("big.bin", uploadId, n, range(content, n));
-        }
+        String uploadId = uploadLeftWith("big.bin", content, 8);
         CopyHooks earlierHolderCompletes = new CopyHooks() {
             @Override
             public void afterRead(Path read) {
@@ -174,10 +165,7 @@ class ResumableUploadIT {
     void anUploadAbortedBeforeThisHoldersCompletionIsStartedAgainNotFailed() throws Exception {
         byte[] content = Trees.randomBytes(SIZE, 10);
         Path file = Files.write(source.resolve("big.bin"), content);
-        String uploadId = startUpload("big.bin");
-        for (int n = 1; n <= 3; n++) {
-            storePart("big.bin", uploadId, n, range(content, n));
-        }
+        String uploadId = uploadLeftWith("big.bin", content, 3);
         AtomicInteger completions = new AtomicInteger();
         CopyHooks abortedOnce = new CopyHooks() {
             @Override
@@ -237,6 +225,15 @@ class ResumableUploadIT {
     private static byte[] range(byte[] content, int n) {
         int from = (n - 1) * PART;
         return Arrays.copyOfRange(content, from, Math.min(content.length, from + PART));
+    }
+
+    /** An upload of {@code key} holding the first {@code parts} parts of {@code content}, as a holder left it. */
+    private String uploadLeftWith(String key, byte[] content, int parts) {
+        String uploadId = startUpload(key);
+        for (int n = 1; n <= parts; n++) {
+            storePart(key, uploadId, n, range(content, n));
+        }
+        return uploadId;
     }
 
     private String startUpload(String key) {
