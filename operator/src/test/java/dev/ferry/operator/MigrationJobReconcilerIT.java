@@ -161,18 +161,20 @@ class MigrationJobReconcilerIT {
 
         cluster.startWorkerPod("logs", "w1", true, clock.instant());
         await().untilAsserted(() -> assertThat(holder(cluster.task("logs-plan"))).contains("w1"));
-        cluster.startWorkerPod("logs", "w2", true, clock.instant());
-
-        // w1 holds the plan, w2 nothing: the first copy goes to the idle worker.
+        // The plan does not take one of w1's two copies: it gets two beside the plan.
         cluster.createCopyTask(job, "logs-plan-00001", file("a"));
-        await().untilAsserted(() -> assertThat(holder(cluster.task("logs-plan-00001"))).contains("w2"));
+        await().untilAsserted(() -> assertThat(holder(cluster.task("logs-plan-00001"))).contains("w1"));
         cluster.createCopyTask(job, "logs-plan-00002", file("b"));
         await().untilAsserted(() -> assertThat(holder(cluster.task("logs-plan-00002"))).contains("w1"));
+
+        // w1 holds its prefetch: the next copies go to w2 once the operator sees it. (Which of two workers
+        // with room gets a task is TaskAssignerTest's: here, a worker the operator has not seen yet cannot
+        // lose a task to one it has.)
+        cluster.startWorkerPod("logs", "w2", true, clock.instant());
         cluster.createCopyTask(job, "logs-plan-00003", file("c"));
         await().untilAsserted(() -> assertThat(holder(cluster.task("logs-plan-00003"))).contains("w2"));
-        // The plan does not take one of w1's two copies: it gets a second one beside the plan.
         cluster.createCopyTask(job, "logs-plan-00004", file("d"));
-        await().untilAsserted(() -> assertThat(holder(cluster.task("logs-plan-00004"))).contains("w1"));
+        await().untilAsserted(() -> assertThat(holder(cluster.task("logs-plan-00004"))).contains("w2"));
         // Both workers hold their prefetch of two copies: the fifth waits.
         cluster.createCopyTask(job, "logs-plan-00005", file("e"));
         await().during(Duration.ofMillis(800)).atMost(Duration.ofSeconds(5)).untilAsserted(() ->
@@ -200,9 +202,14 @@ class MigrationJobReconcilerIT {
         await().untilAsserted(() -> assertThat(cluster.tasks("videos")).hasSize(1));
         cluster.startWorkerPod("videos", "w1", true, clock.instant());
         await().untilAsserted(() -> assertThat(holder(cluster.task("videos-plan"))).contains("w1"));
-        cluster.startWorkerPod("videos", "w2", true, clock.instant());
         cluster.createCopyTask(job, "videos-plan-00001", file("x"));
-        await().untilAsserted(() -> assertThat(holder(cluster.task("videos-plan-00001"))).contains("w2"));
+        cluster.createCopyTask(job, "videos-plan-00002", file("y"));
+        await().untilAsserted(() -> assertThat(cluster.tasks("videos")).allSatisfy(task ->
+                assertThat(holder(task)).contains("w1")));
+        // w1 holds its prefetch, so the next copy can only go to w2, however late the operator sees it.
+        cluster.startWorkerPod("videos", "w2", true, clock.instant());
+        cluster.createCopyTask(job, "videos-plan-00003", file("z"));
+        await().untilAsserted(() -> assertThat(holder(cluster.task("videos-plan-00003"))).contains("w2"));
         cluster.writeAsWorker("videos-plan", status -> {
             status.phase = TaskPhase.Running;
             status.progress = new MigrationTaskStatus.Progress();
@@ -222,7 +229,7 @@ class MigrationJobReconcilerIT {
             assertThat(plan.getStatus().takebacks).isEqualTo(1);
             assertThat(plan.getStatus().progress.checkpoint).as("progress survives the hand-over").isEqualTo("dir/file-0042");
         });
-        MigrationTask untouched = cluster.task("videos-plan-00001");
+        MigrationTask untouched = cluster.task("videos-plan-00003");
         assertThat(untouched.getStatus().assignment.epoch).isEqualTo(1L);
         assertThat(untouched.getStatus().attempts).isZero();
     }
