@@ -68,6 +68,12 @@ FERRY_SETTINGS = {
     "w2": ["--workers", "2"],
     "noaudit": ["--audit", "None"],
 }
+# Settings that are JVM options of the worker processes rather than arguments (FERRY_WORKER_JAVA_OPTS):
+# the worker's JIT, C1 only (less compiling, slower MD5) or the default tiered C1 + C2.
+FERRY_WORKER_JVM = {
+    "c1": "-XX:TieredStopAtLevel=1",
+    "c2": "-XX:TieredStopAtLevel=4",
+}
 
 
 def log(msg):
@@ -309,7 +315,7 @@ def command(tool, setting, src, bucket, server, work):
     if tool == "ferry":
         return ["java", "-Xmx1g", "-XX:+UseParallelGC", "-XX:TieredStopAtLevel=1", "-jar", JAR, "migrate", src,
                 f"s3://{bucket}/", "--endpoint", server.endpoint, "--work-dir", work, "--json"] \
-            + FERRY_SETTINGS[setting]
+            + FERRY_SETTINGS.get(setting, [])
     raise SystemExit(f"unknown tool {tool}")
 
 
@@ -325,7 +331,10 @@ def measure(args, env, server, profile, rep, tool, setting, files, total):
     server_before = read_stat(server.process.pid)[1]
     started = time.time()
     with open(logfile, "w") as out:
-        process = subprocess.Popen(command(tool, setting, src, bucket, server, work), env=env, stdout=out,
+        run_env = env
+        if tool == "ferry" and setting in FERRY_WORKER_JVM:
+            run_env = dict(env, FERRY_WORKER_JAVA_OPTS=FERRY_WORKER_JVM[setting])
+        process = subprocess.Popen(command(tool, setting, src, bucket, server, work), env=run_env, stdout=out,
                                    stderr=subprocess.STDOUT)
         sampler = Sampler(process.pid, server.process.pid, server.data, os.path.join(server.data, bucket))
         sampler.start()
@@ -475,6 +484,11 @@ def main():
     try:
         warm_up(args, env)
         tools = [t.split(":", 1) for t in args.tools.split(",")]
+        known = {"rclone": set(RCLONE_SETTINGS), "ferry": set(FERRY_SETTINGS) | set(FERRY_WORKER_JVM)}
+        for tool, setting in tools:
+            if setting not in known.get(tool, ()):
+                sys.exit(f"unknown tool or setting {tool}:{setting}; known: "
+                         + ", ".join(f"{t}:{s}" for t in known for s in sorted(known[t])))
         rows = []
         for profile in args.profiles.split(","):
             files, total = make_dataset(os.path.join(args.root, "data"), profile)

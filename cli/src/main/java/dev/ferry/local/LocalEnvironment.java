@@ -72,7 +72,9 @@ public final class LocalEnvironment implements AutoCloseable {
                         options.operatorProcesses(), options.defaultWorkerReplicas())).create();
             }
             Path logDir = options.workDir().resolve("logs");
-            LocalKubelet kubelet = new LocalKubelet(api.client(), new ProcessLauncher(kubeconfig, List.of()),
+            LocalKubelet kubelet = new LocalKubelet(api.client(), new ProcessLauncher(kubeconfig, List.of(),
+                    ClassArchives.fromEnvironment(System.getenv(), System.getProperty("java.class.path"),
+                            System.getProperty("user.home"))),
                     options.claims(), logDir).start();
             return new LocalEnvironment(api, s3, operator, kubelet, kubeconfig);
         } catch (Exception | Error e) {

@@ -15,11 +15,18 @@ import java.util.Map;
 public final class ProcessLauncher {
     private final Path kubeconfig;
     private final List<String> jvmOptions;
+    private final ClassArchives archives;
 
     /** {@code jvmOptions} go to every process, before the component's own. */
     public ProcessLauncher(Path kubeconfig, List<String> jvmOptions) {
+        this(kubeconfig, jvmOptions, ClassArchives.NONE);
+    }
+
+    /** As above; each process starts with (or writes) the class data archive of its main class in {@code archives}. */
+    ProcessLauncher(Path kubeconfig, List<String> jvmOptions, ClassArchives archives) {
         this.kubeconfig = kubeconfig;
         this.jvmOptions = List.copyOf(jvmOptions);
+        this.archives = archives;
     }
 
     /**
@@ -28,7 +35,9 @@ public final class ProcessLauncher {
      * log file). The operator compiles with C1 only: it is control plane, never CPU-bound, and C2
      * compiling Fabric8/JOSDK/Jackson code took half of its CPU in profiles of a local run — CPU the
      * workers and the store need on a small machine. Workers keep C2: only it has the SHA-256 and MD5
-     * intrinsics that hashing every byte relies on (C1: SHA-256 ~10x slower).
+     * intrinsics that hashing every byte relies on (C1: SHA-256 ~10x slower, MD5 1.7x). Measured with the
+     * benchmark (issue 13, 2 cores): a C1-only worker used a quarter less CPU on 50,000 small files, but a quarter
+     * more on 4 files of 1 GiB, where its MD5 passes dominate; {@code FERRY_WORKER_JAVA_OPTS} chooses.
      */
     public static List<String> jvmOptionsFor(String component) {
         return jvmOptionsFor(component, System.getenv());
@@ -65,6 +74,8 @@ public final class ProcessLauncher {
         Files.createDirectories(logFile.getParent());
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        ClassArchives.Launch archive = archives.launch(mainClass);
+        command.addAll(archive.jvmOptions());
         command.addAll(jvmOptions);
         command.addAll(componentJvmOptions);
         command.add("-cp");
@@ -79,6 +90,14 @@ public final class ProcessLauncher {
         environment.keySet().removeIf(k -> k.startsWith("KUBERNETES_") || k.equals("KUBECONFIG"));
         environment.put("KUBECONFIG", kubeconfig.toAbsolutePath().toString());
         environment.putAll(env);
-        return builder.start();
+        Process process;
+        try {
+            process = builder.start();
+        } catch (IOException | RuntimeException e) {
+            archive.exited().accept(-1);
+            throw e;
+        }
+        process.onExit().thenRun(() -> archive.exited().accept(process.exitValue()));
+        return process;
     }
 }

@@ -1,0 +1,227 @@
+package dev.ferry.local;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.IntConsumer;
+import java.util.jar.Attributes;
+import java.util.jar.JarFile;
+import java.util.jar.Manifest;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Class data sharing archives (AppCDS) of the local mode's component processes, one per main class, kept in a
+ * cache directory across runs. A worker JVM spends about a second of CPU loading and verifying the classes of
+ * the SDKs it starts with, on every start and on each of the two cores that the store and the CLI share;
+ * mapped from an archive, they load without being parsed or verified again.
+ *
+ * <p>JDK 17 builds such an archive only when a JVM exits ({@code -XX:ArchiveClassesAtExit}): the first process of
+ * a main class started without an archive writes one to a temporary file, and only a clean exit (0, or 143 after
+ * the SIGTERM that stops a pod) puts it in place, by an atomic rename — a process killed while it writes leaves
+ * nothing half written where the next run would map it. Other processes started meanwhile run without. The
+ * archive's name is a hash of the main class, the JVM and the class path's files (path, size, modification
+ * time): a rebuilt jar or another JVM gets a new archive, and the older archives of that main class are deleted
+ * when it is in place. A JVM that cannot map an archive (or write one) runs without it: the archive only saves
+ * time, it changes nothing the process does.
+ */
+final class ClassArchives {
+    private static final Logger LOG = LoggerFactory.getLogger(ClassArchives.class);
+    /** Where the archives go; {@code off} (or empty) starts every process without one. */
+    static final String DIRECTORY_VARIABLE = "FERRY_CDS_DIR";
+    /** Exit codes after which an archive written at exit is whole: a normal end, or the SIGTERM that stops a pod. */
+    private static final Set<Integer> CLEAN_EXITS = Set.of(0, 143);
+    /** The JVM logs classes it cannot archive as warnings, a line each: not the pod log's business. */
+    private static final String QUIET = "-Xlog:cds=off,cds+dynamic=off";
+
+    /** No archives: every process starts as it would without this class. */
+    static final ClassArchives NONE = new ClassArchives(null, List.of());
+
+    private final Path directory;
+    private final List<Path> classPath;
+    /** Main classes whose archive a running process is writing now. */
+    private final Set<String> writing = ConcurrentHashMap.newKeySet();
+
+    ClassArchives(Path directory, List<Path> classPath) {
+        this.directory = directory;
+        this.classPath = List.copyOf(classPath);
+    }
+
+    /**
+     * The archives of this JVM's class path in {@code $FERRY_CDS_DIR}, else {@code $XDG_CACHE_HOME/ferry/cds},
+     * else {@code ~/.cache/ferry/cds}.
+     */
+    static ClassArchives fromEnvironment(Map<String, String> env, String classPath, String userHome) {
+        String configured = env.get(DIRECTORY_VARIABLE);
+        Path directory;
+        if (configured != null) {
+            if (configured.isBlank() || configured.strip().equalsIgnoreCase("off")) {
+                return NONE;
+            }
+            directory = Path.of(configured.strip());
+        } else {
+            String cache = env.get("XDG_CACHE_HOME");
+            directory = (cache == null || cache.isBlank() ? Path.of(userHome, ".cache") : Path.of(cache))
+                    .resolve("ferry").resolve("cds");
+        }
+        List<Path> entries = Arrays.stream(classPath.split(File.pathSeparator))
+                .filter(entry -> !entry.isBlank()).map(Path::of).toList();
+        return new ClassArchives(directory, entries);
+    }
+
+    /** JVM options of one process and what to do once it exited. */
+    record Launch(List<String> jvmOptions, IntConsumer exited) {
+        static final Launch PLAIN = new Launch(List.of(), code -> { });
+    }
+
+    /** How to start the next process of {@code mainClass}: with its archive, writing it, or without. */
+    Launch launch(String mainClass) {
+        if (directory == null) {
+            return Launch.PLAIN;
+        }
+        Optional<Path> archive = archiveOf(mainClass);
+        if (archive.isEmpty()) {
+            return Launch.PLAIN;
+        }
+        Path file = archive.get();
+        if (Files.isRegularFile(file)) {
+            return new Launch(List.of("-XX:SharedArchiveFile=" + file, QUIET), code -> { });
+        }
+        if (!writing.add(mainClass)) {
+            return Launch.PLAIN;
+        }
+        try {
+            Files.createDirectories(directory);
+        } catch (IOException e) {
+            writing.remove(mainClass);
+            LOG.debug("no class archive: cannot create {}: {}", directory, e.toString());
+            return Launch.PLAIN;
+        }
+        deleteAbandonedPartials(mainClass);
+        Path partial = file.resolveSibling(file.getFileName() + "." + ProcessHandle.current().pid() + ".partial");
+        return new Launch(List.of("-XX:ArchiveClassesAtExit=" + partial, QUIET),
+                code -> written(mainClass, partial, file, code));
+    }
+
+    private void written(String mainClass, Path partial, Path file, int exitCode) {
+        try {
+            if (CLEAN_EXITS.contains(exitCode) && Files.isRegularFile(partial) && Files.size(partial) > 0) {
+                Files.move(partial, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                deleteOlderArchives(mainClass, file);
+                LOG.debug("class archive of {} written: {}", mainClass, file);
+            } else {
+                Files.deleteIfExists(partial);
+            }
+        } catch (IOException e) {
+            LOG.debug("class archive of {} not kept: {}", mainClass, e.toString());
+        } finally {
+            writing.remove(mainClass);
+        }
+    }
+
+    private void deleteOlderArchives(String mainClass, Path kept) throws IOException {
+        try (DirectoryStream<Path> archives = Files.newDirectoryStream(directory, prefix(mainClass) + "*.jsa")) {
+            for (Path archive : archives) {
+                if (!archive.equals(kept)) {
+                    Files.deleteIfExists(archive);
+                }
+            }
+        }
+    }
+
+    /**
+     * Partial archives whose CLI process is gone: it exited before its process wrote the archive (its name holds
+     * that CLI's pid). A live one's may still be in the writing.
+     */
+    private void deleteAbandonedPartials(String mainClass) {
+        try (DirectoryStream<Path> partials = Files.newDirectoryStream(directory, prefix(mainClass) + "*.partial")) {
+            for (Path partial : partials) {
+                String[] parts = partial.getFileName().toString().split("\\.");
+                long pid = parts.length >= 3 ? parseLong(parts[parts.length - 2]) : -1;
+                if (pid != ProcessHandle.current().pid() && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+                    continue;
+                }
+                Files.deleteIfExists(partial);
+            }
+        } catch (IOException e) {
+            LOG.debug("cannot clear partial class archives in {}: {}", directory, e.toString());
+        }
+    }
+
+    private static long parseLong(String text) {
+        try {
+            return Long.parseLong(text);
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    /**
+     * The archive's file for the class path as it is now; empty when an entry cannot be read or is not a jar of its
+     * own: a JVM asked to write an archive does not start when its class path holds a directory with classes, and
+     * a jar's manifest {@code Class-Path} (as in a test runner's class path) may name such directories.
+     */
+    Optional<Path> archiveOf(String mainClass) {
+        if (classPath.isEmpty() || !classPath.stream().allMatch(ClassArchives::isSelfContainedJar)) {
+            return Optional.empty();
+        }
+        MessageDigest digest = sha256();
+        update(digest, mainClass);
+        update(digest, System.getProperty("java.vm.version", ""));
+        update(digest, System.getProperty("java.home", ""));
+        for (Path entry : classPath) {
+            try {
+                update(digest, entry.toAbsolutePath().toString());
+                update(digest, Long.toString(Files.size(entry)));
+                update(digest, Long.toString(Files.getLastModifiedTime(entry).toMillis()));
+            } catch (IOException e) {
+                return Optional.empty();
+            }
+        }
+        String hash = HexFormat.of().formatHex(digest.digest(), 0, 8);
+        return Optional.of(directory.resolve(prefix(mainClass) + hash + ".jsa"));
+    }
+
+    private static boolean isSelfContainedJar(Path entry) {
+        if (!Files.isRegularFile(entry)) {
+            return false;
+        }
+        try (JarFile jar = new JarFile(entry.toFile())) {
+            Manifest manifest = jar.getManifest();
+            return manifest == null || manifest.getMainAttributes().getValue(Attributes.Name.CLASS_PATH) == null;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** {@code WorkerMain-} for {@code dev.ferry.worker.WorkerMain}. */
+    private static String prefix(String mainClass) {
+        return mainClass.substring(mainClass.lastIndexOf('.') + 1) + "-";
+    }
+
+    private static void update(MessageDigest digest, String value) {
+        digest.update(value.getBytes(StandardCharsets.UTF_8));
+        digest.update((byte) 0);
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,205 @@
+package dev.ferry.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.jar.Attributes;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
+import java.util.jar.Manifest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ClassArchivesTest {
+    private static final String WORKER = "dev.ferry.worker.WorkerMain";
+
+    @TempDir
+    Path temp;
+
+    @Test
+    void theFirstProcessWritesTheArchiveOthersRunWithoutAndLaterOnesMapIt() throws IOException {
+        ClassArchives archives = new ClassArchives(temp.resolve("cds"), List.of(jar("ferry.jar")));
+
+        ClassArchives.Launch first = archives.launch(WORKER);
+        Path partial = option(first, "-XX:ArchiveClassesAtExit=");
+        assertThat(partial.getFileName().toString()).startsWith("WorkerMain-").endsWith(".partial");
+        assertThat(archives.launch(WORKER).jvmOptions()).as("a second process while the first writes").isEmpty();
+
+        Files.write(partial, new byte[] {1, 2, 3}); // what the JVM writes as it exits
+        first.exited().accept(143); // stopped by SIGTERM, as a pod is
+
+        Path archive = archives.archiveOf(WORKER).orElseThrow();
+        assertThat(archive).exists();
+        assertThat(partial).doesNotExist();
+        assertThat(option(archives.launch(WORKER), "-XX:SharedArchiveFile=")).isEqualTo(archive);
+    }
+
+    @Test
+    void whatAProcessKilledWhileWritingLeftIsNotKept() throws IOException {
+        ClassArchives archives = new ClassArchives(temp.resolve("cds"), List.of(jar("ferry.jar")));
+        ClassArchives.Launch killed = archives.launch(WORKER);
+        Path partial = option(killed, "-XX:ArchiveClassesAtExit=");
+        Files.write(partial, new byte[] {1, 2});
+
+        killed.exited().accept(137);
+
+        assertThat(partial).doesNotExist();
+        assertThat(archives.archiveOf(WORKER).orElseThrow()).doesNotExist();
+        assertThat(option(archives.launch(WORKER), "-XX:ArchiveClassesAtExit=")).as("the next one writes it again")
+                .isEqualTo(partial);
+    }
+
+    @Test
+    void aRebuiltJarGetsANewArchiveAndTheOldOneGoesOnceTheNewOneIsInPlace() throws IOException {
+        Path jar = jar("ferry.jar");
+        ClassArchives archives = new ClassArchives(temp.resolve("cds"), List.of(jar));
+        Path old = written(archives);
+
+        Files.setLastModifiedTime(jar, FileTime.from(Instant.now().plusSeconds(60)));
+        ClassArchives.Launch rebuilt = archives.launch(WORKER);
+        assertThat(rebuilt.jvmOptions()).noneMatch(o -> o.contains(old.getFileName().toString()));
+        assertThat(old).as("kept until the new one is written").exists();
+        Files.write(option(rebuilt, "-XX:ArchiveClassesAtExit="), new byte[] {4});
+        rebuilt.exited().accept(0);
+
+        assertThat(old).doesNotExist();
+        assertThat(archives.archiveOf(WORKER).orElseThrow()).exists().isNotEqualTo(old);
+    }
+
+    @Test
+    void eachMainClassHasItsOwnArchive() throws IOException {
+        ClassArchives archives = new ClassArchives(temp.resolve("cds"), List.of(jar("ferry.jar")));
+        Path worker = written(archives);
+
+        assertThat(option(archives.launch("dev.ferry.operator.OperatorMain"), "-XX:ArchiveClassesAtExit="))
+                .isNotEqualTo(worker);
+        assertThat(worker).exists();
+    }
+
+    @Test
+    void aPartialArchiveOfACliThatIsGoneIsClearedButNotOneBeingWritten() throws IOException {
+        ClassArchives archives = new ClassArchives(temp.resolve("cds"), List.of(jar("ferry.jar")));
+        Path file = archives.archiveOf(WORKER).orElseThrow();
+        Files.createDirectories(file.getParent());
+        Path abandoned = file.resolveSibling(file.getFileName() + "." + Long.MAX_VALUE + ".partial");
+        Path otherCli = file.resolveSibling(file.getFileName() + "." + ProcessHandle.current().parent().orElseThrow().pid()
+                + ".partial");
+        Files.write(abandoned, new byte[] {1});
+        Files.write(otherCli, new byte[] {1});
+
+        archives.launch(WORKER);
+
+        assertThat(abandoned).doesNotExist();
+        assertThat(otherCli).as("its CLI still runs").exists();
+    }
+
+    @Test
+    void offOrAClassPathOfOtherThanSelfContainedJarsStartsProcessesWithoutAnArchive() throws IOException {
+        assertThat(ClassArchives.fromEnvironment(Map.of("FERRY_CDS_DIR", "off"), jar("a.jar").toString(), "/home/x")
+                .launch(WORKER).jvmOptions()).isEmpty();
+        Path classes = Files.createDirectories(temp.resolve("classes"));
+        Files.write(classes.resolve("A.class"), new byte[] {1});
+        Path pointing = temp.resolve("booter.jar");
+        Manifest manifest = new Manifest();
+        manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
+        manifest.getMainAttributes().put(Attributes.Name.CLASS_PATH, classes.toUri().toString());
+        new JarOutputStream(Files.newOutputStream(pointing), manifest).close();
+
+        for (List<Path> classPath : List.of(List.of(temp.resolve("gone.jar")), List.of(jar("b.jar"), classes),
+                List.of(pointing))) {
+            assertThat(new ClassArchives(temp.resolve("cds"), classPath).launch(WORKER).jvmOptions())
+                    .as("class path %s", classPath).isEmpty();
+        }
+    }
+
+    @Test
+    void archivesLiveInTheUsersCacheUnlessToldOtherwise() throws IOException {
+        String classPath = jar("a.jar").toString();
+        assertThat(ClassArchives.fromEnvironment(Map.of(), classPath, "/home/x").archiveOf(WORKER).orElseThrow())
+                .hasParentRaw(Path.of("/home/x/.cache/ferry/cds"));
+        assertThat(ClassArchives.fromEnvironment(Map.of("XDG_CACHE_HOME", "/var/cache/u"), classPath, "/home/x")
+                .archiveOf(WORKER).orElseThrow()).hasParentRaw(Path.of("/var/cache/u/ferry/cds"));
+        assertThat(ClassArchives.fromEnvironment(Map.of("FERRY_CDS_DIR", "/srv/cds"), classPath, "/home/x")
+                .archiveOf(WORKER).orElseThrow()).hasParentRaw(Path.of("/srv/cds"));
+    }
+
+    /** The options as a real JVM takes them: it writes the archive as it exits, and the next one maps it. */
+    @Test
+    void aJvmWritesTheArchiveAndTheNextOneMapsIt() throws Exception {
+        Path jar = helloJar();
+        ClassArchives archives = new ClassArchives(temp.resolve("cds"), List.of(jar));
+
+        ClassArchives.Launch first = archives.launch(HELLO);
+        first.exited().accept(java(jar, first.jvmOptions()));
+        Path archive = archives.archiveOf(HELLO).orElseThrow();
+        assertThat(archive).exists();
+
+        List<String> options = new ArrayList<>(archives.launch(HELLO).jvmOptions());
+        options.add("-Xshare:on"); // fails the JVM when it cannot map the archive
+        assertThat(java(jar, options)).as(Files.readString(temp.resolve("java.log"))).isZero();
+    }
+
+    private static final String HELLO = "dev.ferry.local.ClassArchivesTest$Hello";
+
+    /** A main class for the JVMs of {@link #aJvmWritesTheArchiveAndTheNextOneMapsIt}, in a jar of its own. */
+    static final class Hello {
+        public static void main(String[] args) {
+            System.out.println("hello");
+        }
+    }
+
+    private Path helloJar() throws IOException {
+        Path jar = temp.resolve("hello.jar");
+        String entry = HELLO.replace('.', '/') + ".class";
+        try (InputStream bytes = Hello.class.getResourceAsStream("/" + entry);
+                JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar))) {
+            out.putNextEntry(new JarEntry(entry));
+            bytes.transferTo(out);
+            out.closeEntry();
+        }
+        return jar;
+    }
+
+    private int java(Path jar, List<String> options) throws Exception {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(options);
+        command.addAll(List.of("-cp", jar.toString(), HELLO));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(temp.resolve("java.log").toFile()).start();
+        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        return process.exitValue();
+    }
+
+    private Path written(ClassArchives archives) throws IOException {
+        ClassArchives.Launch launch = archives.launch(WORKER);
+        Files.write(option(launch, "-XX:ArchiveClassesAtExit="), new byte[] {1});
+        launch.exited().accept(0);
+        return archives.archiveOf(WORKER).orElseThrow();
+    }
+
+    /** An empty jar: only its path, size and time make the archive's name. */
+    private Path jar(String name) throws IOException {
+        Path jar = temp.resolve(name);
+        try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar))) {
+            out.putNextEntry(new JarEntry("README"));
+            out.closeEntry();
+        }
+        return jar;
+    }
+
+    private static Path option(ClassArchives.Launch launch, String prefix) {
+        return launch.jvmOptions().stream().filter(o -> o.startsWith(prefix)).findFirst()
+                .map(o -> Path.of(o.substring(prefix.length())))
+                .orElseThrow(() -> new AssertionError("no " + prefix + " in " + launch.jvmOptions()));
+    }
+}
