@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
@@ -16,7 +17,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.function.IntConsumer;
+import java.util.function.Predicate;
 import java.util.jar.Attributes;
 import java.util.jar.JarFile;
 import java.util.jar.Manifest;
@@ -54,10 +57,19 @@ final class ClassArchives {
     private final List<Path> classPath;
     /** Main classes whose archive a running process is writing now. */
     private final Set<String> writing = ConcurrentHashMap.newKeySet();
+    /** Main classes whose processes' JVM cannot write an archive (see {@link #jvmWritesAnArchiveWith}). */
+    private final Set<String> unsupported = ConcurrentHashMap.newKeySet();
+    private final Predicate<List<String>> jvmStarts;
 
     ClassArchives(Path directory, List<Path> classPath) {
+        this(directory, classPath, ClassArchives::jvmStartsToWriteAnArchive);
+    }
+
+    /** @param jvmStarts whether a JVM with these options starts when asked to write an archive */
+    ClassArchives(Path directory, List<Path> classPath, Predicate<List<String>> jvmStarts) {
         this.directory = directory;
         this.classPath = List.copyOf(classPath);
+        this.jvmStarts = jvmStarts;
     }
 
     /**
@@ -87,8 +99,11 @@ final class ClassArchives {
         static final Launch PLAIN = new Launch(List.of(), code -> { });
     }
 
-    /** How to start the next process of {@code mainClass}: with its archive, writing it, or without. */
-    Launch launch(String mainClass) {
+    /**
+     * How to start the next process of {@code mainClass}, whose other JVM options are {@code otherOptions}: with its
+     * archive, writing it, or without.
+     */
+    Launch launch(String mainClass, List<String> otherOptions) {
         if (directory == null) {
             return Launch.PLAIN;
         }
@@ -100,7 +115,7 @@ final class ClassArchives {
         if (Files.isRegularFile(file)) {
             return new Launch(List.of("-XX:SharedArchiveFile=" + file, QUIET), code -> { });
         }
-        if (!writing.add(mainClass)) {
+        if (unsupported.contains(mainClass) || !writing.add(mainClass)) {
             return Launch.PLAIN;
         }
         try {
@@ -112,8 +127,62 @@ final class ClassArchives {
         }
         deleteAbandonedPartials(mainClass);
         Path partial = file.resolveSibling(file.getFileName() + "." + ProcessHandle.current().pid() + ".partial");
+        if (!jvmWritesAnArchiveWith(otherOptions)) {
+            // for the rest of this run: the next process would not start either
+            unsupported.add(mainClass);
+            writing.remove(mainClass);
+            return Launch.PLAIN;
+        }
         return new Launch(List.of("-XX:ArchiveClassesAtExit=" + partial, QUIET),
                 code -> written(mainClass, partial, file, code));
+    }
+
+    /**
+     * Whether a JVM with {@code options} starts when asked to write an archive: one that cannot load the JDK's own
+     * base archive (none shipped, {@code -Xshare:off}, a heap or GC the archive does not fit) refuses to start,
+     * where one asked to map an archive starts without it.
+     */
+    private boolean jvmWritesAnArchiveWith(List<String> options) {
+        boolean starts = jvmStarts.test(options);
+        if (!starts) {
+            LOG.info("no class data archive for these processes: a JVM with {} cannot write one", options);
+        }
+        return starts;
+    }
+
+    /** Whether {@code java OPTIONS -XX:ArchiveClassesAtExit=(a scratch file) -version} ends well, within a minute. */
+    static boolean jvmStartsToWriteAnArchive(List<String> options) {
+        Path scratch = null;
+        try {
+            scratch = Files.createTempFile("ferry-cds-probe", ".jsa");
+            Files.delete(scratch);
+            List<String> command = new ArrayList<>();
+            command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+            command.add(QUIET);
+            command.addAll(options);
+            command.add("-XX:ArchiveClassesAtExit=" + scratch);
+            command.add("-version");
+            Process probe = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            if (!probe.waitFor(1, TimeUnit.MINUTES)) {
+                probe.destroyForcibly();
+                return false;
+            }
+            return probe.exitValue() == 0;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } finally {
+            if (scratch != null) {
+                try {
+                    Files.deleteIfExists(scratch);
+                } catch (IOException e) {
+                    LOG.debug("cannot delete {}: {}", scratch, e.toString());
+                }
+            }
+        }
     }
 
     private void written(String mainClass, Path partial, Path file, int exitCode) {

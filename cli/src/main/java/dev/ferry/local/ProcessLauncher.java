@@ -74,10 +74,11 @@ public final class ProcessLauncher {
         Files.createDirectories(logFile.getParent());
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        ClassArchives.Launch archive = archives.launch(mainClass);
+        List<String> options = new ArrayList<>(jvmOptions);
+        options.addAll(componentJvmOptions);
+        ClassArchives.Launch archive = archives.launch(mainClass, options);
         command.addAll(archive.jvmOptions());
-        command.addAll(jvmOptions);
-        command.addAll(componentJvmOptions);
+        command.addAll(options);
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add(mainClass);

@@ -27,12 +27,12 @@ class ClassArchivesTest {
 
     @Test
     void theFirstProcessWritesTheArchiveOthersRunWithoutAndLaterOnesMapIt() throws IOException {
-        ClassArchives archives = new ClassArchives(temp.resolve("cds"), List.of(jar("ferry.jar")));
+        ClassArchives archives = archives(jar("ferry.jar"));
 
-        ClassArchives.Launch first = archives.launch(WORKER);
+        ClassArchives.Launch first = archives.launch(WORKER, List.of());
         Path partial = option(first, "-XX:ArchiveClassesAtExit=");
         assertThat(partial.getFileName().toString()).startsWith("WorkerMain-").endsWith(".partial");
-        assertThat(archives.launch(WORKER).jvmOptions()).as("a second process while the first writes").isEmpty();
+        assertThat(archives.launch(WORKER, List.of()).jvmOptions()).as("a second process while the first writes").isEmpty();
 
         Files.write(partial, new byte[] {1, 2, 3}); // what the JVM writes as it exits
         first.exited().accept(143); // stopped by SIGTERM, as a pod is
@@ -40,13 +40,13 @@ class ClassArchivesTest {
         Path archive = archives.archiveOf(WORKER).orElseThrow();
         assertThat(archive).exists();
         assertThat(partial).doesNotExist();
-        assertThat(option(archives.launch(WORKER), "-XX:SharedArchiveFile=")).isEqualTo(archive);
+        assertThat(option(archives.launch(WORKER, List.of()), "-XX:SharedArchiveFile=")).isEqualTo(archive);
     }
 
     @Test
     void whatAProcessKilledWhileWritingLeftIsNotKept() throws IOException {
-        ClassArchives archives = new ClassArchives(temp.resolve("cds"), List.of(jar("ferry.jar")));
-        ClassArchives.Launch killed = archives.launch(WORKER);
+        ClassArchives archives = archives(jar("ferry.jar"));
+        ClassArchives.Launch killed = archives.launch(WORKER, List.of());
         Path partial = option(killed, "-XX:ArchiveClassesAtExit=");
         Files.write(partial, new byte[] {1, 2});
 
@@ -54,18 +54,18 @@ class ClassArchivesTest {
 
         assertThat(partial).doesNotExist();
         assertThat(archives.archiveOf(WORKER).orElseThrow()).doesNotExist();
-        assertThat(option(archives.launch(WORKER), "-XX:ArchiveClassesAtExit=")).as("the next one writes it again")
+        assertThat(option(archives.launch(WORKER, List.of()), "-XX:ArchiveClassesAtExit=")).as("the next one writes it again")
                 .isEqualTo(partial);
     }
 
     @Test
     void aRebuiltJarGetsANewArchiveAndTheOldOneGoesOnceTheNewOneIsInPlace() throws IOException {
         Path jar = jar("ferry.jar");
-        ClassArchives archives = new ClassArchives(temp.resolve("cds"), List.of(jar));
+        ClassArchives archives = archives(jar);
         Path old = written(archives);
 
         Files.setLastModifiedTime(jar, FileTime.from(Instant.now().plusSeconds(60)));
-        ClassArchives.Launch rebuilt = archives.launch(WORKER);
+        ClassArchives.Launch rebuilt = archives.launch(WORKER, List.of());
         assertThat(rebuilt.jvmOptions()).noneMatch(o -> o.contains(old.getFileName().toString()));
         assertThat(old).as("kept until the new one is written").exists();
         Files.write(option(rebuilt, "-XX:ArchiveClassesAtExit="), new byte[] {4});
@@ -77,17 +77,17 @@ class ClassArchivesTest {
 
     @Test
     void eachMainClassHasItsOwnArchive() throws IOException {
-        ClassArchives archives = new ClassArchives(temp.resolve("cds"), List.of(jar("ferry.jar")));
+        ClassArchives archives = archives(jar("ferry.jar"));
         Path worker = written(archives);
 
-        assertThat(option(archives.launch("dev.ferry.operator.OperatorMain"), "-XX:ArchiveClassesAtExit="))
+        assertThat(option(archives.launch("dev.ferry.operator.OperatorMain", List.of()), "-XX:ArchiveClassesAtExit="))
                 .isNotEqualTo(worker);
         assertThat(worker).exists();
     }
 
     @Test
     void aPartialArchiveOfACliThatIsGoneIsClearedButNotOneBeingWritten() throws IOException {
-        ClassArchives archives = new ClassArchives(temp.resolve("cds"), List.of(jar("ferry.jar")));
+        ClassArchives archives = archives(jar("ferry.jar"));
         Path file = archives.archiveOf(WORKER).orElseThrow();
         Files.createDirectories(file.getParent());
         Path abandoned = file.resolveSibling(file.getFileName() + "." + Long.MAX_VALUE + ".partial");
@@ -96,7 +96,7 @@ class ClassArchivesTest {
         Files.write(abandoned, new byte[] {1});
         Files.write(otherCli, new byte[] {1});
 
-        archives.launch(WORKER);
+        archives.launch(WORKER, List.of());
 
         assertThat(abandoned).doesNotExist();
         assertThat(otherCli).as("its CLI still runs").exists();
@@ -105,7 +105,7 @@ class ClassArchivesTest {
     @Test
     void offOrAClassPathOfOtherThanSelfContainedJarsStartsProcessesWithoutAnArchive() throws IOException {
         assertThat(ClassArchives.fromEnvironment(Map.of("FERRY_CDS_DIR", "off"), jar("a.jar").toString(), "/home/x")
-                .launch(WORKER).jvmOptions()).isEmpty();
+                .launch(WORKER, List.of()).jvmOptions()).isEmpty();
         Path classes = Files.createDirectories(temp.resolve("classes"));
         Files.write(classes.resolve("A.class"), new byte[] {1});
         Path pointing = temp.resolve("booter.jar");
@@ -116,8 +116,8 @@ class ClassArchivesTest {
 
         for (List<Path> classPath : List.of(List.of(temp.resolve("gone.jar")), List.of(jar("b.jar"), classes),
                 List.of(pointing))) {
-            assertThat(new ClassArchives(temp.resolve("cds"), classPath).launch(WORKER).jvmOptions())
-                    .as("class path %s", classPath).isEmpty();
+            ClassArchives archives = new ClassArchives(temp.resolve("cds"), classPath, options -> true);
+            assertThat(archives.launch(WORKER, List.of()).jvmOptions()).as("class path %s", classPath).isEmpty();
         }
     }
 
@@ -132,18 +132,38 @@ class ClassArchivesTest {
                 .archiveOf(WORKER).orElseThrow()).hasParentRaw(Path.of("/srv/cds"));
     }
 
+    @Test
+    void processesWhoseJvmCannotWriteAnArchiveStartWithoutOneAndNoneTriesAgain() throws IOException {
+        List<List<String>> probed = new ArrayList<>();
+        ClassArchives archives = new ClassArchives(temp.resolve("cds"), List.of(jar("ferry.jar")), options -> {
+            probed.add(options);
+            return false;
+        });
+
+        assertThat(archives.launch(WORKER, List.of("-Xshare:off")).jvmOptions()).isEmpty();
+        assertThat(archives.launch(WORKER, List.of("-Xshare:off")).jvmOptions()).isEmpty();
+        assertThat(probed).containsExactly(List.of("-Xshare:off"));
+    }
+
+    /** The JDK's answer to a JVM told both not to share classes and to write an archive: it does not start. */
+    @Test
+    void aJvmThatCannotLoadTheBaseArchiveIsNotAskedToWriteOne() throws Exception {
+        assertThat(ClassArchives.jvmStartsToWriteAnArchive(List.of("-Xshare:off"))).isFalse();
+        assertThat(ClassArchives.jvmStartsToWriteAnArchive(List.of("-Xmx64m"))).isTrue();
+    }
+
     /** The options as a real JVM takes them: it writes the archive as it exits, and the next one maps it. */
     @Test
     void aJvmWritesTheArchiveAndTheNextOneMapsIt() throws Exception {
         Path jar = helloJar();
-        ClassArchives archives = new ClassArchives(temp.resolve("cds"), List.of(jar));
+        ClassArchives archives = new ClassArchives(temp.resolve("cds"), List.of(jar)); // the real probe
 
-        ClassArchives.Launch first = archives.launch(HELLO);
+        ClassArchives.Launch first = archives.launch(HELLO, List.of());
         first.exited().accept(java(jar, first.jvmOptions()));
         Path archive = archives.archiveOf(HELLO).orElseThrow();
         assertThat(archive).exists();
 
-        List<String> options = new ArrayList<>(archives.launch(HELLO).jvmOptions());
+        List<String> options = new ArrayList<>(archives.launch(HELLO, List.of()).jvmOptions());
         options.add("-Xshare:on"); // fails the JVM when it cannot map the archive
         assertThat(java(jar, options)).as(Files.readString(temp.resolve("java.log"))).isZero();
     }
@@ -180,8 +200,13 @@ class ClassArchivesTest {
         return process.exitValue();
     }
 
+    /** Archives of {@code jar} whose JVMs can write one (the probe is {@link #aJvmThatCannotLoadTheBaseArchiveIsNotAskedToWriteOne}'s). */
+    private ClassArchives archives(Path jar) {
+        return new ClassArchives(temp.resolve("cds"), List.of(jar), options -> true);
+    }
+
     private Path written(ClassArchives archives) throws IOException {
-        ClassArchives.Launch launch = archives.launch(WORKER);
+        ClassArchives.Launch launch = archives.launch(WORKER, List.of());
         Files.write(option(launch, "-XX:ArchiveClassesAtExit="), new byte[] {1});
         launch.exited().accept(0);
         return archives.archiveOf(WORKER).orElseThrow();
