@@ -7,10 +7,12 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -37,8 +39,8 @@ import org.slf4j.LoggerFactory;
  * the SIGTERM that stops a pod) puts it in place, by an atomic rename — a process killed while it writes leaves
  * nothing half written where the next run would map it. Other processes started meanwhile run without. The
  * archive's name is a hash of the main class, the JVM and the class path's files (path, size, modification
- * time): a rebuilt jar or another JVM gets a new archive, and the older archives of that main class are deleted
- * when it is in place. A JVM that cannot map an archive (or write one) runs without it: the archive only saves
+ * time): a rebuilt jar or another JVM gets a new archive, and once it is in place only the {@value #KEPT} used last
+ * of that main class stay. A JVM that cannot map an archive (or write one) runs without it: the archive only saves
  * time, it changes nothing the process does.
  */
 final class ClassArchives {
@@ -47,6 +49,8 @@ final class ClassArchives {
     static final String DIRECTORY_VARIABLE = "FERRY_CDS_DIR";
     /** Exit codes after which an archive written at exit is whole: a normal end, or the SIGTERM that stops a pod. */
     private static final Set<Integer> CLEAN_EXITS = Set.of(0, 143);
+    /** Archives kept per main class: the ones used last. */
+    static final int KEPT = 3;
     /** The JVM logs classes it cannot archive as warnings, a line each: not the pod log's business. */
     private static final String QUIET = "-Xlog:cds=off,cds+dynamic=off";
 
@@ -113,6 +117,7 @@ final class ClassArchives {
         }
         Path file = archive.get();
         if (Files.isRegularFile(file)) {
+            markUsed(file);
             return new Launch(List.of("-XX:SharedArchiveFile=" + file, QUIET), code -> { });
         }
         if (unsupported.contains(mainClass) || !writing.add(mainClass)) {
@@ -201,13 +206,37 @@ final class ClassArchives {
         }
     }
 
+    /**
+     * Keeps the {@value #KEPT} archives of {@code mainClass} used last ({@code kept} among them) and deletes the others:
+     * an archive is tens of MiB, and one per jar ever built would pile up; a few let two jars take turns (a
+     * benchmark of two builds, two checkouts) without each writing its archive again every time.
+     */
     private void deleteOlderArchives(String mainClass, Path kept) throws IOException {
-        try (DirectoryStream<Path> archives = Files.newDirectoryStream(directory, prefix(mainClass) + "*.jsa")) {
-            for (Path archive : archives) {
-                if (!archive.equals(kept)) {
-                    Files.deleteIfExists(archive);
-                }
-            }
+        List<Path> archives = new ArrayList<>();
+        try (DirectoryStream<Path> stream = Files.newDirectoryStream(directory, prefix(mainClass) + "*.jsa")) {
+            stream.forEach(archives::add);
+        }
+        archives.remove(kept);
+        archives.sort(Comparator.comparing(ClassArchives::lastUsed).reversed());
+        for (Path archive : archives.subList(Math.min(KEPT - 1, archives.size()), archives.size())) {
+            Files.deleteIfExists(archive);
+        }
+    }
+
+    /** An archive's modification time is when a process last started from it. */
+    private static void markUsed(Path archive) {
+        try {
+            Files.setLastModifiedTime(archive, FileTime.fromMillis(System.currentTimeMillis()));
+        } catch (IOException e) {
+            LOG.debug("cannot mark {} as used: {}", archive, e.toString());
+        }
+    }
+
+    private static FileTime lastUsed(Path archive) {
+        try {
+            return Files.getLastModifiedTime(archive);
+        } catch (IOException e) {
+            return FileTime.fromMillis(0);
         }
     }
 

@@ -59,20 +59,35 @@ class ClassArchivesTest {
     }
 
     @Test
-    void aRebuiltJarGetsANewArchiveAndTheOldOneGoesOnceTheNewOneIsInPlace() throws IOException {
+    void aRebuiltJarGetsANewArchiveAndOnlyTheArchivesUsedLastStay() throws IOException {
         Path jar = jar("ferry.jar");
         ClassArchives archives = archives(jar);
-        Path old = written(archives);
+        List<Path> builds = new ArrayList<>();
+        for (int build = 1; build <= ClassArchives.KEPT + 1; build++) {
+            Files.setLastModifiedTime(jar, FileTime.from(Instant.parse("2026-01-01T00:00:00Z").plusSeconds(build)));
+            ClassArchives.Launch rebuilt = archives.launch(WORKER, List.of());
+            assertThat(rebuilt.jvmOptions()).as("a new build writes its own")
+                    .anyMatch(o -> o.startsWith("-XX:ArchiveClassesAtExit="));
+            Files.write(option(rebuilt, "-XX:ArchiveClassesAtExit="), new byte[] {(byte) build});
+            rebuilt.exited().accept(0);
+            Path archive = archives.archiveOf(WORKER).orElseThrow();
+            Files.setLastModifiedTime(archive, FileTime.from(Instant.now().minusSeconds(100 - build)));
+            builds.add(archive);
+        }
 
-        Files.setLastModifiedTime(jar, FileTime.from(Instant.now().plusSeconds(60)));
-        ClassArchives.Launch rebuilt = archives.launch(WORKER, List.of());
-        assertThat(rebuilt.jvmOptions()).noneMatch(o -> o.contains(old.getFileName().toString()));
-        assertThat(old).as("kept until the new one is written").exists();
-        Files.write(option(rebuilt, "-XX:ArchiveClassesAtExit="), new byte[] {4});
-        rebuilt.exited().accept(0);
+        assertThat(builds.get(0)).as("the one used longest ago").doesNotExist();
+        assertThat(builds.subList(1, builds.size())).allSatisfy(archive -> assertThat(archive).exists());
+    }
 
-        assertThat(old).doesNotExist();
-        assertThat(archives.archiveOf(WORKER).orElseThrow()).exists().isNotEqualTo(old);
+    @Test
+    void twoJarsTakingTurnsEachStartFromTheirOwnArchive() throws IOException {
+        ClassArchives first = archives(jar("a.jar"));
+        ClassArchives second = archives(jar("b.jar"));
+        Path a = written(first);
+        Path b = written(second);
+
+        assertThat(option(first.launch(WORKER, List.of()), "-XX:SharedArchiveFile=")).isEqualTo(a);
+        assertThat(option(second.launch(WORKER, List.of()), "-XX:SharedArchiveFile=")).isEqualTo(b);
     }
 
     @Test
@@ -200,7 +215,7 @@ class ClassArchivesTest {
         return process.exitValue();
     }
 
-    /** Archives of {@code jar} whose JVMs can write one (the probe is {@link #aJvmThatCannotLoadTheBaseArchiveIsNotAskedToWriteOne}'s). */
+    /** Archives of {@code jar} whose JVMs can write one (the real probe: {@link #aJvmThatCannotLoadTheBaseArchiveIsNotAskedToWriteOne}). */
     private ClassArchives archives(Path jar) {
         return new ClassArchives(temp.resolve("cds"), List.of(jar), options -> true);
     }
