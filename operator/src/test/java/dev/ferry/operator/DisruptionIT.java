@@ -83,6 +83,7 @@ class DisruptionIT {
             await().untilAsserted(() -> assertThat(holder(cluster.task("churn-plan"))).contains(worker));
             clock.advance(GRACE.plusMinutes(1));
             cluster.writeAsWorker("churn-plan", status -> movedForward(status, clock.instant(), "dir/file-" + worker));
+            awaitTheOperatorSeesRunning("churn");
             cluster.deletePod(worker);
 
             int takebacks = round;
@@ -121,6 +122,7 @@ class DisruptionIT {
         cluster.startWorkerPod("spot", "w2", true, clock.instant());
         await().untilAsserted(() -> assertThat(holder(cluster.task("spot-plan"))).contains("w2"));
         cluster.writeAsWorker("spot-plan", DisruptionIT::running);
+        awaitTheOperatorSeesRunning("spot");
         clock.advance(Duration.ofSeconds(20));
         cluster.deletePod("w2");
         await().untilAsserted(() -> assertThat(cluster.task("spot-plan").getStatus()).satisfies(status -> {
@@ -142,6 +144,7 @@ class DisruptionIT {
             cluster.startWorkerPod("pill", worker, true, clock.instant());
             await().untilAsserted(() -> assertThat(holder(cluster.task("pill-plan"))).contains(worker));
             cluster.writeAsWorker("pill-plan", DisruptionIT::running);
+            awaitTheOperatorSeesRunning("pill");
             clock.advance(Duration.ofSeconds(20));
             cluster.deletePod(worker);
             await().untilAsserted(() -> assertThat(phase(cluster.task("pill-plan"))).isIn(TaskPhase.Pending, TaskPhase.Failed));
@@ -180,6 +183,7 @@ class DisruptionIT {
             status.progress.bytes = 100;
             return status;
         });
+        awaitTheOperatorSeesRunning("poison");
         clock.advance(GRACE.plusMinutes(1));
         cluster.deletePod("w1");
         await().untilAsserted(() -> assertThat(cluster.task(copy).getStatus().takebacks).isEqualTo(1));
@@ -188,6 +192,7 @@ class DisruptionIT {
         cluster.startWorkerPod("poison", "w2", true, clock.instant());
         await().untilAsserted(() -> assertThat(holder(cluster.task(copy))).contains("w2"));
         cluster.writeAsWorker(copy, DisruptionIT::running);
+        awaitTheOperatorSeesRunning("poison");
         clock.advance(GRACE.plusMinutes(1));
         cluster.deletePod("w2");
         await().untilAsserted(() -> assertThat(cluster.task(copy).getStatus()).satisfies(status -> {
@@ -203,6 +208,7 @@ class DisruptionIT {
         clock.advance(Duration.ofSeconds(11));
         await().untilAsserted(() -> assertThat(holder(cluster.task(copy))).contains("w3"));
         cluster.writeAsWorker(copy, DisruptionIT::running);
+        awaitTheOperatorSeesRunning("poison");
         clock.advance(GRACE.plusMinutes(1));
         cluster.deletePod("w3");
 
@@ -325,6 +331,16 @@ class DisruptionIT {
     private static void maxAttempts(MigrationJobSpec spec, int attempts) {
         spec.tasks = new TasksSpec();
         spec.tasks.maxAttempts = attempts;
+    }
+
+    /**
+     * Until the operator has seen the holder's write (the job's status counts one task Running) — before the test
+     * kills the holder. The CRUD mock takes a status write without checking its resourceVersion (the API server
+     * and the local API refuse a stale one with 409), so an operator that met the pod's deletion before the task's
+     * new status would have judged, and written, the task as it was: a holder that never started it (CI, once).
+     */
+    private void awaitTheOperatorSeesRunning(String job) {
+        await().untilAsserted(() -> assertThat(cluster.job(job).getStatus().tasks.running).isEqualTo(1));
     }
 
     private static MigrationTaskStatus running(MigrationTaskStatus status) {
