@@ -59,6 +59,8 @@ final class ClassArchives {
 
     private final Path directory;
     private final List<Path> classPath;
+    /** Whether every class path entry is a jar of its own: read once, not on every process start (the jar is large). */
+    private final boolean selfContained;
     /** Main classes whose archive a running process is writing now. */
     private final Set<String> writing = ConcurrentHashMap.newKeySet();
     /** Main classes whose processes' JVM cannot write an archive (see {@link #jvmWritesAnArchiveWith}). */
@@ -73,6 +75,8 @@ final class ClassArchives {
     ClassArchives(Path directory, List<Path> classPath, Predicate<List<String>> jvmStarts) {
         this.directory = directory;
         this.classPath = List.copyOf(classPath);
+        this.selfContained = directory != null && !classPath.isEmpty()
+                && classPath.stream().allMatch(ClassArchives::isSelfContainedJar);
         this.jvmStarts = jvmStarts;
     }
 
@@ -273,7 +277,7 @@ final class ClassArchives {
      * a jar's manifest {@code Class-Path} (as in a test runner's class path) may name such directories.
      */
     Optional<Path> archiveOf(String mainClass) {
-        if (classPath.isEmpty() || !classPath.stream().allMatch(ClassArchives::isSelfContainedJar)) {
+        if (!selfContained) {
             return Optional.empty();
         }
         MessageDigest digest = sha256();
