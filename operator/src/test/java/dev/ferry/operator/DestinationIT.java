@@ -8,6 +8,7 @@ import dev.ferry.api.MigrationJob;
 import dev.ferry.api.MigrationTask;
 import dev.ferry.api.MigrationTaskStatus;
 import dev.ferry.api.TaskPhase;
+import dev.ferry.api.testing.StrictResourceVersions;
 import dev.ferry.operator.config.OperatorSettings;
 import dev.ferry.operator.status.Conditions;
 import io.fabric8.kubernetes.api.model.Condition;
@@ -20,6 +21,7 @@ import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * A destination that cannot work is said on the job and pauses it, against the Fabric8 mock API server in CRUD
@@ -27,6 +29,7 @@ import org.junit.jupiter.api.Test;
  * AccessDenied, QuotaExceeded or every endpoint down), the probe that gets through, and moves the clock.
  */
 @EnableKubernetesMockClient(crud = true)
+@ExtendWith(StrictResourceVersions.class)
 class DestinationIT {
     private static final Duration PROBE_INTERVAL = Duration.ofSeconds(15);
 

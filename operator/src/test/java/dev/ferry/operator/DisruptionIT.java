@@ -13,6 +13,7 @@ import dev.ferry.api.MigrationTask;
 import dev.ferry.api.MigrationTaskStatus;
 import dev.ferry.api.TaskPhase;
 import dev.ferry.api.TasksSpec;
+import dev.ferry.api.testing.StrictResourceVersions;
 import dev.ferry.operator.config.OperatorSettings;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
@@ -23,6 +24,7 @@ import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Disruption is not failure, against the Fabric8 mock API server in CRUD mode: holders that die after moving a
@@ -31,6 +33,7 @@ import org.junit.jupiter.api.Test;
  * one. The test plays the kubelet (pods), the workers (task writes, Leases) and moves the operator's clock.
  */
 @EnableKubernetesMockClient(crud = true)
+@ExtendWith(StrictResourceVersions.class)
 class DisruptionIT {
     private static final Duration GRACE = Duration.ofMinutes(2);
     private static final Duration STRAGGLER_WAIT = Duration.ofSeconds(10);

@@ -17,6 +17,7 @@ import dev.ferry.api.events.EventIds;
 import dev.ferry.api.events.EventType;
 import dev.ferry.api.events.FerryEvent;
 import dev.ferry.api.events.JobEventData;
+import dev.ferry.api.testing.StrictResourceVersions;
 import dev.ferry.operator.config.OperatorSettings;
 import dev.ferry.operator.notifications.NotificationsPending;
 import dev.ferry.operator.notifications.PublisherFactory;
@@ -26,6 +27,7 @@ import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.time.Duration;
 import java.time.Instant;
@@ -35,6 +37,7 @@ import org.apache.kafka.common.KafkaException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The operator's own events ({@code job.started}, {@code job.finished}) against the Fabric8 mock API server
@@ -42,10 +45,12 @@ import org.junit.jupiter.api.Test;
  * (task status writes, including {@code progress.eventsPending}).
  */
 @EnableKubernetesMockClient(crud = true)
+@ExtendWith(StrictResourceVersions.class)
 class JobNotificationsIT {
     private static final String KAFKA_SECRET = "kafka-client";
     private static final String SECRET_VALUE = "s3cr3t-pa55word";
 
+    KubernetesMockServer server;
     KubernetesClient client;
 
     private final MutableClock clock = new MutableClock(Instant.now());

@@ -16,6 +16,7 @@ import dev.ferry.api.TaskPhase;
 import dev.ferry.api.TaskType;
 import dev.ferry.api.TasksSpec;
 import dev.ferry.api.testing.AuditedClient;
+import dev.ferry.api.testing.StrictResourceVersions;
 import dev.ferry.operator.config.OperatorSettings;
 import dev.ferry.operator.status.Conditions;
 import io.fabric8.kubernetes.api.model.Condition;
@@ -36,12 +37,14 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The operator against the Fabric8 mock API server in CRUD mode. The test plays the kubelet (worker
  * pods and their readiness) and the workers (task status writes).
  */
 @EnableKubernetesMockClient(crud = true)
+@ExtendWith(StrictResourceVersions.class)
 class MigrationJobReconcilerIT {
     private static final Duration GRACE = Duration.ofSeconds(30);
 

@@ -15,6 +15,7 @@ import dev.ferry.api.MigrationTask;
 import dev.ferry.api.MigrationTaskStatus;
 import dev.ferry.api.TaskPhase;
 import dev.ferry.api.testing.AuditedClient;
+import dev.ferry.api.testing.StrictResourceVersions;
 import dev.ferry.operator.config.OperatorSettings;
 import dev.ferry.operator.status.Conditions;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -28,6 +29,7 @@ import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Runs of a job after its first ({@code spec.schedule}, the annotation {@code ferry.dev/run-now}) against the Fabric8
@@ -35,6 +37,7 @@ import org.junit.jupiter.api.Test;
  * to zero) and the workers (plans and copies); the clock is the test's, so a cron time comes when the test says.
  */
 @EnableKubernetesMockClient(crud = true)
+@ExtendWith(StrictResourceVersions.class)
 class RecurringRunsIT {
     private static final Instant START = Instant.parse("2030-01-07T01:10:00Z");
 

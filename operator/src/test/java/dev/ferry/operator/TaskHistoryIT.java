@@ -13,6 +13,7 @@ import dev.ferry.api.MigrationTaskStatus;
 import dev.ferry.api.TaskPhase;
 import dev.ferry.api.TasksSpec;
 import dev.ferry.api.testing.AuditedClient;
+import dev.ferry.api.testing.StrictResourceVersions;
 import dev.ferry.operator.config.OperatorSettings;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.Watch;
@@ -30,6 +31,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Folding finished tasks into the job's history against the Fabric8 mock API server in CRUD mode: the
@@ -37,6 +39,7 @@ import org.junit.jupiter.api.Test;
  * leader in the middle of a fold. The test plays the kubelet (Ready pods) and the workers (task writes).
  */
 @EnableKubernetesMockClient(crud = true)
+@ExtendWith(StrictResourceVersions.class)
 class TaskHistoryIT {
     KubernetesMockServer server;
     KubernetesClient client;

@@ -8,6 +8,7 @@ import dev.ferry.api.MigrationJob;
 import dev.ferry.api.MigrationTask;
 import dev.ferry.api.TaskPhase;
 import dev.ferry.api.testing.AuditedClient;
+import dev.ferry.api.testing.StrictResourceVersions;
 import dev.ferry.operator.config.OperatorSettings;
 import dev.ferry.operator.status.Conditions;
 import io.fabric8.kubernetes.api.model.Condition;
@@ -22,12 +23,14 @@ import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Worker liveness by Lease against the Fabric8 mock API server in CRUD mode: the test plays the
  * kubelet (pods that stay Ready) and the workers' Lease renewals, and moves the operator's clock.
  */
 @EnableKubernetesMockClient(crud = true)
+@ExtendWith(StrictResourceVersions.class)
 class WorkerLivenessIT {
     private static final int LEASE_SECONDS = 15;
 

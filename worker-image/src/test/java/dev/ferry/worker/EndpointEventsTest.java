@@ -5,21 +5,26 @@ import static org.awaitility.Awaitility.await;
 
 import dev.ferry.api.MigrationJob;
 import dev.ferry.api.runtime.JobEventRecorder;
+import dev.ferry.api.testing.StrictResourceVersions;
 import dev.ferry.worker.testing.TestResources;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** A gateway leaving and rejoining the rotation shows on the job, once per transition, never in a flood. */
 @EnableKubernetesMockClient(crud = true)
+@ExtendWith(StrictResourceVersions.class)
 class EndpointEventsTest {
     private static final URI GATEWAY = URI.create("http://gw-b:9000");
+    KubernetesMockServer server;
     KubernetesClient client;
 
     @Test

@@ -12,6 +12,7 @@ import dev.ferry.api.TaskPhase;
 import dev.ferry.api.TaskType;
 import dev.ferry.api.testing.AuditedClient;
 import dev.ferry.api.testing.ChartRoles;
+import dev.ferry.api.testing.StrictResourceVersions;
 import dev.ferry.worker.config.WorkerConfig;
 import dev.ferry.worker.testing.S3ProxyServer;
 import dev.ferry.worker.testing.TestResources;
@@ -28,6 +29,7 @@ import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 
@@ -36,6 +38,7 @@ import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
  * it calls on the API, held against the chart's worker role.
  */
 @EnableKubernetesMockClient(crud = true)
+@ExtendWith(StrictResourceVersions.class)
 class WorkerIT {
     static final String JOB = "whole";
     KubernetesClient client;

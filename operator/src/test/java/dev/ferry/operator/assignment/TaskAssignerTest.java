@@ -9,22 +9,27 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ferry.api.MigrationTask;
 import dev.ferry.api.TaskPhase;
 import dev.ferry.api.TaskType;
+import dev.ferry.api.testing.StrictResourceVersions;
 import dev.ferry.operator.liveness.WorkerLiveness;
 import dev.ferry.operator.liveness.WorkerPods;
 import dev.ferry.operator.state.JobState;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 @EnableKubernetesMockClient(crud = true)
+@ExtendWith(StrictResourceVersions.class)
 class TaskAssignerTest {
     private static final Instant NOW = Instant.parse("2026-01-01T10:00:00Z");
+    static KubernetesMockServer server;
     static KubernetesClient client;
 
     @Test

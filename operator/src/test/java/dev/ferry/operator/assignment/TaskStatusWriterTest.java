@@ -8,9 +8,11 @@ import dev.ferry.api.FileEntry;
 import dev.ferry.api.MigrationTask;
 import dev.ferry.api.TaskPhase;
 import dev.ferry.api.TaskType;
+import dev.ferry.api.testing.StrictResourceVersions;
 import dev.ferry.operator.state.JobState;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -20,13 +22,16 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The operator's task writes change a copy: the task it read (the informer's) stays as it was; the writes of
  * one pass are sent side by side and recorded in order.
  */
 @EnableKubernetesMockClient(crud = true)
+@ExtendWith(StrictResourceVersions.class)
 class TaskStatusWriterTest {
+    static KubernetesMockServer server;
     static KubernetesClient client;
 
     @Test

@@ -9,18 +9,21 @@ import dev.ferry.api.MigrationJobSpec;
 import dev.ferry.api.NotificationsSpec;
 import dev.ferry.api.TasksSpec;
 import dev.ferry.api.WorkersSpec;
+import dev.ferry.api.testing.StrictResourceVersions;
 import dev.ferry.operator.TestObjects;
 import dev.ferry.operator.state.JobState;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import java.time.Instant;
 import java.util.List;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -31,8 +34,10 @@ import org.junit.jupiter.params.provider.MethodSource;
  * that S3 refuses, paths that leave the volume.
  */
 @EnableKubernetesMockClient(crud = true)
+@ExtendWith(StrictResourceVersions.class)
 class JobValidatorTest {
     private static final Instant START = Instant.parse("2026-12-03T10:00:00Z");
+    static KubernetesMockServer server;
     static KubernetesClient client;
 
     @BeforeEach

@@ -4,17 +4,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.api.MigrationJob;
 import dev.ferry.api.WorkersSpec;
+import dev.ferry.api.testing.StrictResourceVersions;
 import dev.ferry.operator.TestObjects;
 import dev.ferry.operator.config.OperatorSettings;
 import dev.ferry.operator.state.JobState;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The worker Deployment follows the job: created once, changed when the job's spec (its generation) or the
@@ -22,7 +25,9 @@ import org.junit.jupiter.api.Test;
  * built for that generation.
  */
 @EnableKubernetesMockClient(crud = true)
+@ExtendWith(StrictResourceVersions.class)
 class WorkerDeploymentsTest {
+    static KubernetesMockServer server;
     static KubernetesClient client;
 
     private final WorkerDeploymentFactory factory = new WorkerDeploymentFactory(OperatorSettings.defaults());

@@ -14,6 +14,7 @@ import dev.ferry.api.MigrationTaskStatus;
 import dev.ferry.api.TaskPhase;
 import dev.ferry.api.TaskType;
 import dev.ferry.api.VerifyMode;
+import dev.ferry.api.testing.StrictResourceVersions;
 import dev.ferry.worker.manifest.StatePrefix;
 import dev.ferry.worker.metrics.S3Metrics;
 import dev.ferry.worker.s3.S3ClientFactory;
@@ -23,6 +24,7 @@ import dev.ferry.worker.testing.S3ProxyPerClass;
 import dev.ferry.worker.testing.TestResources;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -38,6 +40,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.core.sync.RequestBody;
@@ -52,7 +55,9 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * state prefix but for the report.
  */
 @EnableKubernetesMockClient(crud = true)
+@ExtendWith(StrictResourceVersions.class)
 class AuditIT {
+    static KubernetesMockServer server;
     static KubernetesClient client;
 
     @RegisterExtension

@@ -8,6 +8,7 @@ import dev.ferry.api.FileEntry;
 import dev.ferry.api.MigrationJob;
 import dev.ferry.api.MigrationTaskStatus;
 import dev.ferry.api.TaskPhase;
+import dev.ferry.api.testing.StrictResourceVersions;
 import dev.ferry.worker.s3.ObjectMetadata;
 import dev.ferry.worker.task.Backoff;
 import dev.ferry.worker.testing.FaultyStore;
@@ -17,6 +18,7 @@ import dev.ferry.worker.testing.TestResources;
 import dev.ferry.worker.testing.Trees;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -35,6 +37,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
@@ -46,7 +49,9 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * store that cannot keep one key, or that is full, would.
  */
 @EnableKubernetesMockClient(crud = true)
+@ExtendWith(StrictResourceVersions.class)
 class BadFilesAndStoreProblemsIT {
+    static KubernetesMockServer server;
     static KubernetesClient client;
 
     @RegisterExtension

@@ -9,6 +9,7 @@ import dev.ferry.api.ManifestRef;
 import dev.ferry.api.MigrationJob;
 import dev.ferry.api.MigrationTask;
 import dev.ferry.api.TaskPhase;
+import dev.ferry.api.testing.StrictResourceVersions;
 import dev.ferry.worker.manifest.Manifests;
 import dev.ferry.worker.s3.EndpointPool;
 import dev.ferry.worker.s3.ObjectMetadata;
@@ -19,6 +20,7 @@ import dev.ferry.worker.testing.TestResources;
 import dev.ferry.worker.testing.Trees;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -30,6 +32,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.core.ResponseInputStream;
@@ -37,7 +40,9 @@ import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 
 @EnableKubernetesMockClient(crud = true)
+@ExtendWith(StrictResourceVersions.class)
 class CopyRunnerIT {
+    static KubernetesMockServer server;
     static KubernetesClient client;
 
     @RegisterExtension

@@ -12,6 +12,7 @@ import dev.ferry.api.events.EventIds;
 import dev.ferry.api.events.EventType;
 import dev.ferry.api.events.FerryEvent;
 import dev.ferry.api.events.FileEventData;
+import dev.ferry.api.testing.StrictResourceVersions;
 import dev.ferry.worker.testing.HeldEvents;
 import dev.ferry.worker.testing.LocalWorker;
 import dev.ferry.worker.testing.S3ProxyPerClass;
@@ -19,6 +20,7 @@ import dev.ferry.worker.testing.TestResources;
 import dev.ferry.worker.testing.Trees;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -28,6 +30,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -37,7 +40,9 @@ import org.junit.jupiter.api.io.TempDir;
  * is announced by the next holder as copied with the same id.
  */
 @EnableKubernetesMockClient(crud = true)
+@ExtendWith(StrictResourceVersions.class)
 class CopyTaskEventsIT {
+    static KubernetesMockServer server;
     static KubernetesClient client;
 
     @RegisterExtension

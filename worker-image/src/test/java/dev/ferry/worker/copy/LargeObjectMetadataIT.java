@@ -7,6 +7,7 @@ import dev.ferry.api.FileEntry;
 import dev.ferry.api.MigrationJob;
 import dev.ferry.api.MigrationTask;
 import dev.ferry.api.TaskPhase;
+import dev.ferry.api.testing.StrictResourceVersions;
 import dev.ferry.worker.multipart.PartSizes;
 import dev.ferry.worker.s3.ObjectMetadata;
 import dev.ferry.worker.s3.S3ClientFactory;
@@ -17,6 +18,7 @@ import dev.ferry.worker.testing.TestResources;
 import dev.ferry.worker.testing.Trees;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -29,6 +31,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.core.sync.RequestBody;
@@ -45,6 +48,7 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
  * the file's metadata, no multipart upload left, and passes the verification of any copy.
  */
 @EnableKubernetesMockClient(crud = true)
+@ExtendWith(StrictResourceVersions.class)
 class LargeObjectMetadataIT {
     static final int PART = 5 * 1024 * 1024;
     /** Eight parts of 5 MiB, the last one short: above the lowered limit. */
@@ -54,6 +58,7 @@ class LargeObjectMetadataIT {
     static final String KEY = "parts/" + PATH;
     static final String[] PODS = {"pod-uid-a", "pod-uid-b", "pod-uid-c"};
 
+    static KubernetesMockServer server;
     static KubernetesClient client;
 
     @RegisterExtension

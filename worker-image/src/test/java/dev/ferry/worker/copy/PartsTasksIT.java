@@ -8,6 +8,7 @@ import dev.ferry.api.MigrationJob;
 import dev.ferry.api.MigrationTask;
 import dev.ferry.api.MigrationTaskStatus;
 import dev.ferry.api.TaskPhase;
+import dev.ferry.api.testing.StrictResourceVersions;
 import dev.ferry.worker.s3.ObjectMetadata;
 import dev.ferry.worker.testing.LocalWorker;
 import dev.ferry.worker.testing.S3ProxyPerClass;
@@ -15,6 +16,7 @@ import dev.ferry.worker.testing.TestResources;
 import dev.ferry.worker.testing.Trees;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -32,6 +34,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.core.sync.RequestBody;
@@ -46,6 +49,7 @@ import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
  * plays the operator (hand-out with a new epoch).
  */
 @EnableKubernetesMockClient(crud = true)
+@ExtendWith(StrictResourceVersions.class)
 class PartsTasksIT {
     static final int PART = 5 * 1024 * 1024;
     /** Eight parts: ranges 1..3, 4..6 and 7..8. */
@@ -54,6 +58,7 @@ class PartsTasksIT {
     static final String KEY = "parts/" + PATH;
     static final String[] PODS = {"pod-uid-a", "pod-uid-b", "pod-uid-c"};
 
+    static KubernetesMockServer server;
     static KubernetesClient client;
 
     @RegisterExtension

@@ -9,11 +9,13 @@ import dev.ferry.api.MigrationJob;
 import dev.ferry.api.MigrationMode;
 import dev.ferry.api.MigrationTask;
 import dev.ferry.api.TaskPhase;
+import dev.ferry.api.testing.StrictResourceVersions;
 import dev.ferry.worker.testing.LocalWorker;
 import dev.ferry.worker.testing.S3ProxyPerClass;
 import dev.ferry.worker.testing.TestResources;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -21,6 +23,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.services.s3.model.S3Object;
@@ -34,7 +37,9 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * is there as well.
  */
 @EnableKubernetesMockClient(crud = true)
+@ExtendWith(StrictResourceVersions.class)
 class PathsOutsideTheSourceIT {
+    static KubernetesMockServer server;
     static KubernetesClient client;
 
     @RegisterExtension

@@ -8,6 +8,7 @@ import dev.ferry.api.FileEntry;
 import dev.ferry.api.MigrationJob;
 import dev.ferry.api.MigrationTaskStatus;
 import dev.ferry.api.TaskPhase;
+import dev.ferry.api.testing.StrictResourceVersions;
 import dev.ferry.worker.s3.S3ClientFactory;
 import dev.ferry.worker.testing.LocalWorker;
 import dev.ferry.worker.testing.S3ProxyPerClass;
@@ -15,6 +16,7 @@ import dev.ferry.worker.testing.TestResources;
 import dev.ferry.worker.testing.Trees;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -28,6 +30,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -36,7 +39,9 @@ import org.junit.jupiter.api.io.TempDir;
  * takes it for a stall), a read that hangs does not move it, although the holder's heartbeat goes on.
  */
 @EnableKubernetesMockClient(crud = true)
+@ExtendWith(StrictResourceVersions.class)
 class ProgressTimeIT {
+    static KubernetesMockServer server;
     static KubernetesClient client;
 
     @RegisterExtension

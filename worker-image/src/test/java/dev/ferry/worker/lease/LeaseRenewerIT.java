@@ -7,11 +7,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.ferry.api.Ferry;
+import dev.ferry.api.testing.StrictResourceVersions;
 import dev.ferry.worker.config.WorkerConfig;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -21,10 +23,13 @@ import java.time.ZonedDateTime;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The worker's Lease against the Fabric8 mock API server in CRUD mode, renewed every 100 ms. */
 @EnableKubernetesMockClient(crud = true)
+@ExtendWith(StrictResourceVersions.class)
 class LeaseRenewerIT {
+    static KubernetesMockServer server;
     static KubernetesClient client;
 
     private final WorkerConfig config = new WorkerConfig(POD_NAME, NAMESPACE, POD_UID, "books", Path.of("/mnt/source"),

@@ -11,6 +11,7 @@ import dev.ferry.api.MigrationTask;
 import dev.ferry.api.SymlinkPolicy;
 import dev.ferry.api.TaskPhase;
 import dev.ferry.api.TaskType;
+import dev.ferry.api.testing.StrictResourceVersions;
 import dev.ferry.worker.s3.EndpointPool;
 import dev.ferry.worker.s3.ObjectMetadata;
 import dev.ferry.worker.s3.S3ClientFactory;
@@ -21,6 +22,7 @@ import dev.ferry.worker.testing.TestResources;
 import dev.ferry.worker.testing.Trees;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -35,6 +37,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.services.s3.model.S3Object;
@@ -45,7 +48,9 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * re-run skips both, and a plan resumed after a crash at any point plans each exactly once.
  */
 @EnableKubernetesMockClient(crud = true)
+@ExtendWith(StrictResourceVersions.class)
 class LinkAndDirectoryPoliciesIT {
+    static KubernetesMockServer server;
     static KubernetesClient client;
     static int jobs;
 

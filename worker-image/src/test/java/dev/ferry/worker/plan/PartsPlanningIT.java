@@ -10,6 +10,7 @@ import dev.ferry.api.MigrationTask;
 import dev.ferry.api.PartsScope;
 import dev.ferry.api.TaskPhase;
 import dev.ferry.api.TaskType;
+import dev.ferry.api.testing.StrictResourceVersions;
 import dev.ferry.worker.s3.EndpointPool;
 import dev.ferry.worker.s3.S3ClientFactory;
 import dev.ferry.worker.task.StopSignal;
@@ -19,6 +20,7 @@ import dev.ferry.worker.testing.TestResources;
 import dev.ferry.worker.testing.Trees;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import java.io.RandomAccessFile;
 import java.nio.file.Path;
 import java.util.List;
@@ -27,16 +29,19 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.services.s3.model.MultipartUpload;
 
 /** Files of at least splitFileSize become Parts tasks that share one multipart upload, started by the plan. */
 @EnableKubernetesMockClient(crud = true)
+@ExtendWith(StrictResourceVersions.class)
 class PartsPlanningIT {
     static final long MIB = 1L << 20;
     /** 9 parts of 5 MiB (the last one short); 40Mi split size: tasks of 2 parts, so 5 tasks. */
     static final long HUGE = 41 * MIB + 12_345;
+    static KubernetesMockServer server;
     static KubernetesClient client;
     static int jobs;
 

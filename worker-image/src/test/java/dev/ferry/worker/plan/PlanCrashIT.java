@@ -6,12 +6,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ferry.api.MigrationJob;
 import dev.ferry.api.MigrationTask;
 import dev.ferry.api.TaskType;
+import dev.ferry.api.testing.StrictResourceVersions;
 import dev.ferry.worker.s3.EndpointPool;
 import dev.ferry.worker.s3.S3ClientFactory;
 import dev.ferry.worker.testing.S3ProxyPerClass;
 import dev.ferry.worker.testing.TestResources;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,6 +22,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.services.s3.model.MultipartUpload;
@@ -31,7 +34,9 @@ import software.amazon.awssdk.services.s3.model.MultipartUpload;
  * file, and totals that add up.
  */
 @EnableKubernetesMockClient(crud = true)
+@ExtendWith(StrictResourceVersions.class)
 class PlanCrashIT {
+    static KubernetesMockServer server;
     static KubernetesClient client;
 
     @RegisterExtension

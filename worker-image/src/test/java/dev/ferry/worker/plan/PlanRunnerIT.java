@@ -10,6 +10,7 @@ import dev.ferry.api.MigrationJob;
 import dev.ferry.api.MigrationTask;
 import dev.ferry.api.TaskPhase;
 import dev.ferry.api.TaskType;
+import dev.ferry.api.testing.StrictResourceVersions;
 import dev.ferry.worker.s3.EndpointPool;
 import dev.ferry.worker.s3.S3ClientFactory;
 import dev.ferry.worker.testing.LocalWorker;
@@ -18,6 +19,7 @@ import dev.ferry.worker.testing.TestResources;
 import dev.ferry.worker.testing.Trees;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,12 +32,15 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 @EnableKubernetesMockClient(crud = true)
+@ExtendWith(StrictResourceVersions.class)
 class PlanRunnerIT {
     static final int FILES = 1234;
+    static KubernetesMockServer server;
     static KubernetesClient client;
     static int jobs;
 

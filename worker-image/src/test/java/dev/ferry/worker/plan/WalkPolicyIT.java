@@ -8,6 +8,7 @@ import dev.ferry.api.MigrationJob;
 import dev.ferry.api.MigrationTask;
 import dev.ferry.api.TaskPhase;
 import dev.ferry.api.TaskType;
+import dev.ferry.api.testing.StrictResourceVersions;
 import dev.ferry.worker.s3.EndpointPool;
 import dev.ferry.worker.s3.S3ClientFactory;
 import dev.ferry.worker.task.StopSignal;
@@ -17,6 +18,7 @@ import dev.ferry.worker.testing.TestResources;
 import dev.ferry.worker.testing.Trees;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,12 +29,15 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Symbolic links and special files, from the walk to the bucket: what is migrated, and what is reported. */
 @EnableKubernetesMockClient(crud = true)
+@ExtendWith(StrictResourceVersions.class)
 class WalkPolicyIT {
+    static KubernetesMockServer server;
     static KubernetesClient client;
     static int jobs;
 

@@ -8,12 +8,14 @@ import dev.ferry.api.FileEntry;
 import dev.ferry.api.MigrationJob;
 import dev.ferry.api.MigrationTask;
 import dev.ferry.api.TaskPhase;
+import dev.ferry.api.testing.StrictResourceVersions;
 import dev.ferry.worker.testing.LocalWorker;
 import dev.ferry.worker.testing.S3ProxyServer;
 import dev.ferry.worker.testing.TestResources;
 import dev.ferry.worker.testing.Trees;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,6 +29,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 
@@ -36,10 +39,12 @@ import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
  * when it answers again.
  */
 @EnableKubernetesMockClient(crud = true)
+@ExtendWith(StrictResourceVersions.class)
 class EndpointPoolIT {
     static final EndpointPool.Settings FAST =
             new EndpointPool.Settings(Duration.ofMillis(300), Duration.ofMillis(100), Duration.ofMillis(100));
 
+    static KubernetesMockServer server;
     static KubernetesClient client;
     static Path store;
     static S3ProxyServer gatewayA;

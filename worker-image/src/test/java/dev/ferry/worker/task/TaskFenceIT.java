@@ -8,16 +8,21 @@ import dev.ferry.api.FileEntry;
 import dev.ferry.api.MigrationJob;
 import dev.ferry.api.MigrationTask;
 import dev.ferry.api.TaskPhase;
+import dev.ferry.api.testing.StrictResourceVersions;
 import dev.ferry.worker.testing.TestResources;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import java.time.Clock;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 @EnableKubernetesMockClient(crud = true)
+@ExtendWith(StrictResourceVersions.class)
 class TaskFenceIT {
+    static KubernetesMockServer server;
     static KubernetesClient client;
     static int tasks;
     String task;
