@@ -46,4 +46,9 @@ public class MigrationTaskSpec {
 
     @JsonPropertyDescription("Number of bytes this task covers.")
     public Long byteCount;
+
+    @JsonPropertyDescription("For Copy tasks: the planner found no object under its directory's destination folder"
+            + " before it planned the directory, so the task's first holder (epoch 1, from its first file) copies without"
+            + " listing which of its keys exist (overwrite IfDifferent only). Any later holder lists as usual.")
+    public Boolean freshDestination;
 }

@@ -88,8 +88,11 @@ public final class CopyRunner {
         StopSignal halt = stop.or(() -> writer.lost() != null || taskFailure.get() != null);
         FileCopier copier = new FileCopier(engine, halt, motion);
         Semaphore window = new Semaphore(engine.concurrency());
-        LOG.info("copying {}: {} files from #{}", task.getMetadata().getName(), files.size(), progress.checkpoint());
-        ExistingObjects existing = listExisting(engine, files.subList(progress.checkpoint(), files.size()));
+        boolean fresh = firstHolderOfAFreshTask(engine, task, fence.epoch(), progress.checkpoint());
+        LOG.info("copying {}: {} files from #{}{}", task.getMetadata().getName(), files.size(), progress.checkpoint(),
+                fresh ? " (planned into an empty folder: nothing to list)" : "");
+        ExistingObjects existing = fresh ? ExistingObjects.NONE
+                : listExisting(engine, files.subList(progress.checkpoint(), files.size()));
 
         ScheduledFuture<?> ticks = ticker.scheduleWithFixedDelay(writer::tick,
                 PROGRESS_INTERVAL.toMillis(), PROGRESS_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
@@ -180,6 +183,15 @@ public final class CopyRunner {
         }
         return ExistingObjects.list(engine, remaining.stream()
                 .map(f -> EntryObject.keyOf(engine.prefix, f)).toList());
+    }
+
+    /**
+     * Nothing can exist under the task's keys: its directory was empty at the destination when it was planned
+     * ({@code spec.freshDestination}) and no holder ran it before this one (the first hand-out, from its first file).
+     */
+    static boolean firstHolderOfAFreshTask(CopyEngine engine, MigrationTask task, long epoch, int checkpoint) {
+        return engine.overwrite == OverwritePolicy.IfDifferent && Boolean.TRUE.equals(task.getSpec().freshDestination)
+                && epoch == 1 && checkpoint == 0;
     }
 
     private void awaitInFlight(Semaphore window, int permits, boolean draining) throws InterruptedException {

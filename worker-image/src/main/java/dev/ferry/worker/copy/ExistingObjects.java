@@ -45,6 +45,8 @@ final class ExistingObjects {
     static final int KEYS_PER_FOLDER = 8;
     /** Nothing is known: every key gets a HEAD (the behaviour without a listing). */
     static final ExistingObjects UNKNOWN = new ExistingObjects(Map.of(), Map.of(), Set.of());
+    /** Every key is absent: the task's destination was empty and nobody wrote there ({@code spec.freshDestination}). */
+    static final ExistingObjects NONE = new ExistingObjects(Map.of(), Map.of(), Set.of());
 
     enum Presence { ABSENT, PRESENT, UNKNOWN }
 
@@ -162,6 +164,9 @@ final class ExistingObjects {
     }
 
     Presence presence(String key) {
+        if (this == NONE) {
+            return Presence.ABSENT;
+        }
         if (sizes.containsKey(key)) {
             return Presence.PRESENT;
         }

@@ -98,7 +98,7 @@ public final class PlanRunner {
             }
             return;
         }
-        Planner planner = planner(job, task, fence, state, stop, base);
+        Planner planner = planner(job, task, fence, state, stop, base, directory);
         LOG.info("planning {} from {} (resuming after {} tasks, checkpoint {})", task.getMetadata().getName(),
                 base.resolve(directory), state.tasksCreated, state.checkpoint);
         try {
@@ -125,7 +125,7 @@ public final class PlanRunner {
     }
 
     private Planner planner(MigrationJob job, MigrationTask task, TaskFence fence, PlanState state, StopSignal stop,
-                            Path base) {
+                            Path base, String directory) {
         String planName = task.getMetadata().getName();
         String namespace = job.getMetadata().getNamespace();
         Supplier<EndpointPool> store = new Supplier<>() {
@@ -141,7 +141,7 @@ public final class PlanRunner {
         };
         JobSettings jobSettings = JobSettings.of(job);
         TaskStore tasks = new TaskStore(client, namespace, job.getMetadata().getName());
-        TaskFactory factory = new TaskFactory(job, planName, store);
+        TaskFactory factory = new TaskFactory(job, planName, store, FreshDestination.of(job, state, directory, store));
         // one plan per worker beside the root: planning in parallel, never every task slot of the job
         ChildPlans children = new ChildPlans(job.getMetadata().getName(), tasks, factory, jobSettings.replicas() + 1);
         Room room = new Room(activeTasks, jobSettings.maxActive(), jobSettings.historyLimit(), stop, settings.roomPoll(),

@@ -30,10 +30,18 @@ final class TaskFactory {
     private final String planName;
     private final Supplier<EndpointPool> store;
 
+    /** The plan's directory had nothing at the destination when the plan began ({@link FreshDestination}). */
+    private final boolean freshDestination;
+
     TaskFactory(MigrationJob job, String planName, Supplier<EndpointPool> store) {
+        this(job, planName, store, false);
+    }
+
+    TaskFactory(MigrationJob job, String planName, Supplier<EndpointPool> store, boolean freshDestination) {
         this.job = job;
         this.planName = planName;
         this.store = store;
+        this.freshDestination = freshDestination;
     }
 
     MigrationTask copy(String name, List<FileEntry> files) {
@@ -47,6 +55,7 @@ final class TaskFactory {
         }
         spec.fileCount = files.size();
         spec.byteCount = files.stream().mapToLong(FileEntry::sizeOrZero).sum();
+        spec.freshDestination = freshDestination ? Boolean.TRUE : null;
         return task(name, spec);
     }
 

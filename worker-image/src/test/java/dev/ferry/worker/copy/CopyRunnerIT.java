@@ -8,7 +8,9 @@ import dev.ferry.api.FileEntry;
 import dev.ferry.api.ManifestRef;
 import dev.ferry.api.MigrationJob;
 import dev.ferry.api.MigrationTask;
+import dev.ferry.api.MigrationTaskSpec;
 import dev.ferry.api.TaskPhase;
+import dev.ferry.api.TaskType;
 import dev.ferry.api.testing.StrictResourceVersions;
 import dev.ferry.worker.manifest.Manifests;
 import dev.ferry.worker.s3.EndpointPool;
@@ -126,6 +128,48 @@ class CopyRunnerIT {
         assertThat(again.getStatus().progress.copied).isEqualTo(2);
         assertThat(again.getStatus().progress.skipped).isZero();
         assertThat(again.getStatus().progress.partsUploaded).as("no part sent again").isNull();
+    }
+
+    /**
+     * A task planned into an empty folder ({@code spec.freshDestination}) is copied by its first holder without
+     * listing what exists: it trusts the plan, and here uploads again what another task (not of its plan) stored
+     * under its keys. Its next holder cannot know what the first one stored, so it lists, and sends nothing again.
+     */
+    @Test
+    void theFirstHolderOfAFreshTaskTrustsThePlanAndALaterHolderListsAsUsual() {
+        Map<String, byte[]> tree = new LinkedHashMap<>();
+        tree.put("one.txt", "1".getBytes());
+        tree.put("two/large.bin", Trees.randomBytes(6 * 1024 * 1024, 5));
+        MigrationJob job = jobWithPartSize("5Mi");
+        worker.run(copyTask(job, tree));
+        MigrationTaskSpec spec = new MigrationTaskSpec();
+        spec.jobName = job.getMetadata().getName();
+        spec.type = TaskType.Copy;
+        spec.files = entries(tree);
+        spec.fileCount = spec.files.size();
+        spec.freshDestination = true;
+        String fresh = "fresh-" + S3.bucket();
+        TestResources.createTask(client, job, fresh, spec);
+        TestResources.assign(client, fresh, POD_UID);
+
+        worker.run(fresh);
+
+        MigrationTask first = TestResources.task(client, fresh);
+        assertThat(first.getStatus().assignment.epoch).isEqualTo(1);
+        assertThat(first.getStatus().progress.copied).isEqualTo(2);
+        assertThat(first.getStatus().progress.partsUploaded).as("the large file sent again").isEqualTo(2);
+
+        TestResources.updateStatus(client, fresh, s -> {
+            s.progress = null;
+            s.failures = null;
+        });
+        TestResources.assign(client, fresh, POD_UID);
+        worker.run(fresh);
+
+        MigrationTask second = TestResources.task(client, fresh);
+        assertThat(second.getStatus().assignment.epoch).isEqualTo(2);
+        assertThat(second.getStatus().progress.copied).isEqualTo(2);
+        assertThat(second.getStatus().progress.partsUploaded).as("no part sent again").isNull();
     }
 
     /** One bad file sinks nothing else: the task ends Succeeded with its failed files reported (issue 11). */

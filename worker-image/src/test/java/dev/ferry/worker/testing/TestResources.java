@@ -113,7 +113,7 @@ public final class TestResources {
         return createTask(client, job, job.getMetadata().getName() + "-audit", spec);
     }
 
-    private static MigrationTask createTask(KubernetesClient client, MigrationJob job, String name,
+    public static MigrationTask createTask(KubernetesClient client, MigrationJob job, String name,
                                             MigrationTaskSpec spec) {
         MigrationTask task = new MigrationTask();
         task.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(NAMESPACE)
