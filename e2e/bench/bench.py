@@ -68,11 +68,12 @@ FERRY_SETTINGS = {
     "w2": ["--workers", "2"],
     "noaudit": ["--audit", "None"],
 }
-# Settings that are JVM options of the worker processes rather than arguments (FERRY_WORKER_JAVA_OPTS):
-# the worker's JIT, C1 only (less compiling, slower MD5) or the default tiered C1 + C2.
-FERRY_WORKER_JVM = {
-    "c1": "-XX:TieredStopAtLevel=1",
-    "c2": "-XX:TieredStopAtLevel=4",
+# Settings that are the worker processes' environment rather than arguments: the worker's JIT. By default
+# C2 compiles only the digests (OptimisingCompilerScope); c1: C1 only (slower MD5); c2: the JVM's default,
+# C2 for every hot method.
+FERRY_WORKER_ENV = {
+    "c1": {"FERRY_WORKER_JAVA_OPTS": "-XX:TieredStopAtLevel=1"},
+    "c2": {"FERRY_WORKER_C2": "all"},
 }
 
 
@@ -332,8 +333,8 @@ def measure(args, env, server, profile, rep, tool, setting, files, total):
     started = time.time()
     with open(logfile, "w") as out:
         run_env = env
-        if tool == "ferry" and setting in FERRY_WORKER_JVM:
-            run_env = dict(env, FERRY_WORKER_JAVA_OPTS=FERRY_WORKER_JVM[setting])
+        if tool == "ferry" and setting in FERRY_WORKER_ENV:
+            run_env = dict(env, **FERRY_WORKER_ENV[setting])
         process = subprocess.Popen(command(tool, setting, src, bucket, server, work), env=run_env, stdout=out,
                                    stderr=subprocess.STDOUT)
         sampler = Sampler(process.pid, server.process.pid, server.data, os.path.join(server.data, bucket))
@@ -483,7 +484,7 @@ def main():
     env.pop("AWS_CA_BUNDLE", None)  # rclone refuses plain-http endpoints when it is set
     try:
         tools = [t.split(":", 1) for t in args.tools.split(",")]
-        known = {"rclone": set(RCLONE_SETTINGS), "ferry": set(FERRY_SETTINGS) | set(FERRY_WORKER_JVM)}
+        known = {"rclone": set(RCLONE_SETTINGS), "ferry": set(FERRY_SETTINGS) | set(FERRY_WORKER_ENV)}
         for tool, setting in tools:
             if setting not in known.get(tool, ()):
                 sys.exit(f"unknown tool or setting {tool}:{setting}; known: "

@@ -3,6 +3,7 @@ package dev.ferry.worker;
 import dev.ferry.api.runtime.FerryKinds;
 import dev.ferry.api.runtime.JvmDefaults;
 import dev.ferry.worker.config.WorkerConfig;
+import dev.ferry.worker.jit.OptimisingCompilerScope;
 import dev.ferry.api.runtime.MetricsEndpoint;
 import dev.ferry.worker.s3.S3ClientFactory;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -33,6 +34,7 @@ public final class WorkerMain {
         JvmDefaults.apply();
         WorkerConfig config;
         try {
+            OptimisingCompilerScope.apply(OptimisingCompilerScope.scope(System.getenv()));
             config = WorkerConfig.fromEnv(System.getenv());
         } catch (IllegalArgumentException e) {
             LOG.error("cannot start the worker: {}", e.getMessage());
