@@ -68,9 +68,9 @@ FERRY_SETTINGS = {
     "w2": ["--workers", "2"],
     "noaudit": ["--audit", "None"],
 }
-# Settings that are the worker processes' environment rather than arguments: the worker's JIT. By default
-# C2 compiles only the digests (OptimisingCompilerScope); c1: C1 only (slower MD5); c2: the JVM's default,
-# C2 for every hot method.
+# Settings that are the worker processes' environment rather than arguments: the worker's JIT. By default a
+# local worker's C2 compiles only the digests (ProcessLauncher.environmentFor, OptimisingCompilerScope);
+# c1: C1 only (slower MD5); c2: FERRY_WORKER_C2=all, C2 for every hot method (the JVM's default, a cluster worker's).
 FERRY_WORKER_ENV = {
     "c1": {"FERRY_WORKER_JAVA_OPTS": "-XX:TieredStopAtLevel=1"},
     "c2": {"FERRY_WORKER_C2": "all"},

@@ -92,7 +92,8 @@ final class PodProcesses {
             String component = template.getMetadata() == null || template.getMetadata().getLabels() == null
                     ? Ferry.COMPONENT_WORKER
                     : template.getMetadata().getLabels().getOrDefault(Ferry.COMPONENT_LABEL, Ferry.COMPONENT_WORKER);
-            process = launcher.start(mainClasses.get(component), ProcessLauncher.jvmOptionsFor(component), env, logFile);
+            process = launcher.start(mainClasses.get(component), ProcessLauncher.jvmOptionsFor(component),
+                    ProcessLauncher.environmentFor(component, env, System.getenv()), logFile);
         } catch (Exception e) {
             LOG.error("cannot start the process for pod {}: {}", name, e.toString());
             podObjects.delete(namespace, name);

@@ -1,10 +1,12 @@
 package dev.ferry.local;
 
 import dev.ferry.api.Ferry;
+import dev.ferry.worker.jit.OptimisingCompilerScope;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -37,7 +39,8 @@ public final class ProcessLauncher {
      * workers and the store need on a small machine. Workers keep C2: only it has the SHA-256 and MD5
      * intrinsics that hashing every byte relies on (C1: SHA-256 ~10x slower, MD5 1.7x). Measured with the
      * benchmark (issue 13, 2 cores): a C1-only worker used a quarter less CPU on 50,000 small files, but a quarter
-     * more on 4 files of 1 GiB, where its MD5 passes dominate; {@code FERRY_WORKER_JAVA_OPTS} chooses.
+     * more on 4 files of 1 GiB, where its MD5 passes dominate; {@code FERRY_WORKER_JAVA_OPTS} chooses. A local
+     * worker's C2 compiles the digests only, though ({@link #environmentFor}).
      */
     public static List<String> jvmOptionsFor(String component) {
         return jvmOptionsFor(component, System.getenv());
@@ -62,6 +65,23 @@ public final class ProcessLauncher {
             options.addAll(List.of(extra.strip().split("\\s+")));
         }
         return List.copyOf(options);
+    }
+
+    /**
+     * The environment of a component's process: the pod's, and for a worker {@code FERRY_WORKER_C2=digests} unless
+     * the pod or the caller names a scope. A local worker lives for one run, where C2 compiling every hot method
+     * costs more than it saves up to about 200,000 small files ({@link OptimisingCompilerScope}); a longer run
+     * saves worker CPU with {@code FERRY_WORKER_C2=all}.
+     */
+    static Map<String, String> environmentFor(String component, Map<String, String> podEnv,
+                                              Map<String, String> callerEnv) {
+        if (Ferry.COMPONENT_OPERATOR.equals(component) || podEnv.containsKey(OptimisingCompilerScope.ENV)
+                || callerEnv.containsKey(OptimisingCompilerScope.ENV)) {
+            return podEnv;
+        }
+        Map<String, String> env = new HashMap<>(podEnv);
+        env.put(OptimisingCompilerScope.ENV, OptimisingCompilerScope.DIGESTS_ONLY);
+        return env;
     }
 
     /** {@code FERRY_WORKER_JAVA_OPTS} for a worker, {@code FERRY_OPERATOR_JAVA_OPTS} for an operator. */

@@ -35,4 +35,17 @@ class ProcessLauncherTest {
         assertThat(ProcessLauncher.jvmOptionsFor(Ferry.COMPONENT_WORKER, Map.of("FERRY_WORKER_JAVA_OPTS", "  ")))
                 .isEqualTo(ProcessLauncher.jvmOptionsFor(Ferry.COMPONENT_WORKER, Map.of()));
     }
+
+    @Test
+    void localWorkersLimitC2ToTheDigestsUnlessThePodOrTheCallerNamesAScope() {
+        Map<String, String> pod = Map.of("FERRY_JOB", "j");
+
+        assertThat(ProcessLauncher.environmentFor(Ferry.COMPONENT_WORKER, pod, Map.of()))
+                .containsEntry("FERRY_JOB", "j").containsEntry("FERRY_WORKER_C2", "digests");
+        assertThat(ProcessLauncher.environmentFor(Ferry.COMPONENT_WORKER, pod, Map.of("FERRY_WORKER_C2", "all")))
+                .as("the caller's own, inherited by the process").isEqualTo(pod);
+        assertThat(ProcessLauncher.environmentFor(Ferry.COMPONENT_WORKER, Map.of("FERRY_WORKER_C2", "all"), Map.of()))
+                .containsEntry("FERRY_WORKER_C2", "all");
+        assertThat(ProcessLauncher.environmentFor(Ferry.COMPONENT_OPERATOR, pod, Map.of())).isEqualTo(pod);
+    }
 }

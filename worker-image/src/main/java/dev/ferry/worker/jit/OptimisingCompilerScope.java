@@ -14,25 +14,30 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Which methods of the worker the JIT's optimising compiler (C2) may compile: by default only the digests (MD5
- * and SHA-256, {@code sun.security.provider}); every other method stays with C1.
+ * Which methods of the worker the JIT's optimising compiler (C2) may compile: every hot one (the JVM's default,
+ * {@code FERRY_WORKER_C2=all}, and the default here), or only the digests ({@code digests}: MD5 and SHA-256,
+ * {@code sun.security.provider}), every other method then staying with C1.
  *
- * <p>Why: on a tree of small files the worker's C2 compilations cost about a quarter of its CPU (a JFR of
- * 25,000 files: 11,448 compilations, 20 s of compiler time), for code that runs a few thousand times each and
- * gains little from C2; C1 alone cuts the worker's CPU by a quarter there. But C1 has no MD5 intrinsic (1.29 s
- * per GiB hashed with C2, 2.17 s with C1), so C1 alone makes large files an eighth slower. Keeping C2 for the
- * digest classes only gets both: measured with alternating runs on 2 cores against S3Proxy (README,
- * Benchmarks), 25,000 small files 16.4–16.9 s against 19.8–22.7 s with the JVM's default (worker and CLI
- * CPU 20 against 27–31 CPU-s), and 4 files of 1 GiB 25.4–30.3 s against 26.3–36.1 s.
+ * <p>A trade between a run's start and its long haul, measured on 2 cores against S3Proxy with alternating runs:
+ * C2 compiling the SDK, the HTTP client, Fabric8 and Jackson costs about a quarter of a fresh worker's CPU in its
+ * first half minute (a JFR of 25,000 small files: 11,448 compilations, 20 s of compiler time), so {@code digests}
+ * ran 25,000 small files in 15.8–17.1 s against 18.7–21.2 s (client CPU 18–20 against 25–29 CPU-s), and the
+ * benchmark's small and mixed profiles 11 % and 8 % faster. But warm, C1 code costs more per file: over 200,000
+ * small files the two were even (85 against 88 s, the same worker CPU in all), with 203 against 166 µs of worker
+ * CPU per file once warm. Digests keep C2 because C1 has no MD5 intrinsic (1.29 s per GiB hashed with C2, 2.17 s
+ * with C1): C1 alone makes large files an eighth slower, {@code digests} does not.
+ *
+ * <p>So a worker on a cluster, a Deployment that runs for hours, keeps the JVM's default; the local mode, whose
+ * workers live for one {@code ferry migrate}, starts them with {@code digests} (see the CLI's ProcessLauncher).
  *
  * <p>Applied as the worker starts, through the JVM's DiagnosticCommand MBean (what {@code jcmd
- * Compiler.directives_add} does), so that it needs no JVM option in the image, the chart or the local mode.
- * {@code FERRY_WORKER_C2=all} keeps the JVM's default. A JVM without the MBean (a trimmed runtime) runs with
- * its default, with a warning.
+ * Compiler.directives_add} does), so it needs no JVM option. A JVM without the MBean (a trimmed runtime) runs
+ * with its default, with a warning.
  */
 public final class OptimisingCompilerScope {
     private static final Logger LOG = LoggerFactory.getLogger(OptimisingCompilerScope.class);
     public static final String ENV = "FERRY_WORKER_C2";
+    public static final String DIGESTS_ONLY = "digests";
     static final String DIRECTIVES = "c2-digests-only.json";
 
     /** What C2 may compile. */
@@ -41,14 +46,14 @@ public final class OptimisingCompilerScope {
     private OptimisingCompilerScope() {
     }
 
-    /** {@code FERRY_WORKER_C2}: {@code digests} (the default, also when unset) or {@code all}. */
+    /** {@code FERRY_WORKER_C2}: {@code all} (the default, also when unset) or {@code digests}. */
     public static Scope scope(Map<String, String> env) {
         String value = env.get(ENV);
         if (value == null || value.isBlank()) {
-            return Scope.DIGESTS;
+            return Scope.ALL;
         }
         switch (value.trim().toLowerCase(Locale.ROOT)) {
-            case "digests":
+            case DIGESTS_ONLY:
                 return Scope.DIGESTS;
             case "all":
                 return Scope.ALL;

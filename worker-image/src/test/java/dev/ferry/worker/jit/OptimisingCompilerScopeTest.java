@@ -9,8 +9,9 @@ import org.junit.jupiter.api.Test;
 
 class OptimisingCompilerScopeTest {
     @Test
-    void limitsC2ToTheDigestsUnlessTold() {
-        assertThat(OptimisingCompilerScope.scope(Map.of())).isEqualTo(Scope.DIGESTS);
+    void keepsTheJvmsDefaultUnlessToldToLimitC2ToTheDigests() {
+        assertThat(OptimisingCompilerScope.scope(Map.of())).isEqualTo(Scope.ALL);
+        assertThat(OptimisingCompilerScope.scope(Map.of(OptimisingCompilerScope.ENV, ""))).isEqualTo(Scope.ALL);
         assertThat(OptimisingCompilerScope.scope(Map.of(OptimisingCompilerScope.ENV, " Digests "))).isEqualTo(Scope.DIGESTS);
         assertThat(OptimisingCompilerScope.scope(Map.of(OptimisingCompilerScope.ENV, "all"))).isEqualTo(Scope.ALL);
     }
