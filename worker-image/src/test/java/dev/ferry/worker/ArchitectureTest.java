@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
  * The worker's package structure: the entry points (main, the worker process, the task runner that
  * dispatches to the engines) in the root package; the engines (plan, copy, parts) over shared
  * machinery (multipart, manifests, the Lease) over the store (s3) over the kernel (task holding,
- * source paths and errors, settings, meters). Dependencies point down only.
+ * source paths and errors, settings, meters, the JIT's scope). Dependencies point down only.
  */
 class ArchitectureTest {
     private static final String ROOT = "dev.ferry.worker";
@@ -58,7 +58,7 @@ class ArchitectureTest {
                         ROOT + ".events..")
                 .layer("Store").definedBy(ROOT + ".s3..")
                 .layer("Kernel").definedBy(ROOT + ".task..", ROOT + ".source..", ROOT + ".config..",
-                        ROOT + ".metrics..")
+                        ROOT + ".metrics..", ROOT + ".jit..")
                 .whereLayer("Entry points").mayNotBeAccessedByAnyLayer()
                 .whereLayer("Engines").mayOnlyBeAccessedByLayers("Entry points")
                 .whereLayer("Shared machinery").mayOnlyBeAccessedByLayers("Entry points", "Engines")

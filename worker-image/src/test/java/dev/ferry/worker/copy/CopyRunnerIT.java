@@ -116,12 +116,7 @@ class CopyRunnerIT {
         assertThat(TestResources.task(client, task).getStatus().progress.copied).isEqualTo(2);
 
         // the operator hands the finished task out again (e.g. after a lost status write)
-        TestResources.updateStatus(client, task, s -> {
-            s.progress = null;
-            s.failures = null;
-        });
-        TestResources.assign(client, task, POD_UID);
-        worker.run(task);
+        handOutAgainFromTheStartAndRun(task);
 
         MigrationTask again = TestResources.task(client, task);
         assertThat(again.getStatus().phase).isEqualTo(TaskPhase.Succeeded);
@@ -159,12 +154,7 @@ class CopyRunnerIT {
         assertThat(first.getStatus().progress.copied).isEqualTo(2);
         assertThat(first.getStatus().progress.partsUploaded).as("the large file sent again").isEqualTo(2);
 
-        TestResources.updateStatus(client, fresh, s -> {
-            s.progress = null;
-            s.failures = null;
-        });
-        TestResources.assign(client, fresh, POD_UID);
-        worker.run(fresh);
+        handOutAgainFromTheStartAndRun(fresh);
 
         MigrationTask second = TestResources.task(client, fresh);
         assertThat(second.getStatus().assignment.epoch).isEqualTo(2);
@@ -224,6 +214,16 @@ class CopyRunnerIT {
         assertThat(done.getStatus().progress.copied).isEqualTo(60);
         assertThat(S3.server().client().headObject(b -> b.bucket(S3.bucket()).key(manifest.key)).contentLength())
                 .as("the plan's record of the task: the audit reads it, then removes it").isPositive();
+    }
+
+    /** The task handed out again under a new epoch, its progress gone (as if its status write had been lost), and run. */
+    private void handOutAgainFromTheStartAndRun(String task) {
+        TestResources.updateStatus(client, task, s -> {
+            s.progress = null;
+            s.failures = null;
+        });
+        TestResources.assign(client, task, POD_UID);
+        worker.run(task);
     }
 
     private MigrationJob jobWithPartSize(String partSize) {
