@@ -147,6 +147,10 @@ public class MigrationTaskStatus {
         @JsonPropertyDescription("Plan tasks: tasks created so far.")
         public Integer tasksCreated;
 
+        @JsonPropertyDescription("Plan tasks: the directory's destination folder held nothing when the plan began,"
+                + " so its Copy tasks are marked spec.freshDestination; kept so that a resumed plan marks the rest as well.")
+        public Boolean freshDestination;
+
         @JsonPropertyDescription("Resume point: the last path emitted (Plan), the count of leading files done (Copy), or of leading parts of the range stored (Parts).")
         public String checkpoint;
 

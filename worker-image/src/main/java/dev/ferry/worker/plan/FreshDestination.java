@@ -19,8 +19,8 @@ import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
  * small files about a tenth of the worker's requests and of the store's work).
  *
  * <p>Answered "no" whenever it cannot be sure: the policy is not IfDifferent (Never must see a foreign object
- * written since, Always lists nothing anyway), the plan resumes after tasks it created, the listing fails, or
- * anything but the jobs' state folder ({@code .ferry/}, at the top) is there. A foreign writer that puts an object
+ * written since, Always lists nothing anyway), the listing fails, or anything but the jobs' state folder
+ * ({@code .ferry/}, at the top) is there. A foreign writer that puts an object
  * under the folder during the migration gets it overwritten, as IfDifferent would when the contents differ.
  */
 final class FreshDestination {
@@ -29,11 +29,24 @@ final class FreshDestination {
     private FreshDestination() {
     }
 
+    /**
+     * Whether the plan's Copy tasks may be marked: asked of the store when the plan begins, then kept in its state
+     * ({@link PlanState#freshDestination}), so that a plan resumed after some tasks (released to make room, or
+     * taken back) marks the rest as its first holder did. That stays true: the keys of the tasks still to come
+     * belong to no task yet, so no holder of this job has written them.
+     */
     static boolean of(MigrationJob job, PlanState state, String directory, Supplier<EndpointPool> store) {
-        if (job.getSpec().overwriteOrDefault() != OverwritePolicy.IfDifferent
-                || state.tasksCreated > 0 || state.checkpoint != null) {
+        if (job.getSpec().overwriteOrDefault() != OverwritePolicy.IfDifferent) {
             return false;
         }
+        if (state.tasksCreated > 0 || state.checkpoint != null) {
+            return state.freshDestination;
+        }
+        state.freshDestination = empty(job, directory, store);
+        return state.freshDestination;
+    }
+
+    private static boolean empty(MigrationJob job, String directory, Supplier<EndpointPool> store) {
         String prefix = job.getSpec().destination.normalizedPrefix();
         String folder = directory.isEmpty() ? (prefix.isEmpty() ? "" : prefix + "/")
                 : ObjectKeys.keyOf(prefix, directory) + "/";

@@ -16,6 +16,8 @@ import java.util.List;
 final class PlanState {
     int tasksCreated;
     volatile String checkpoint;
+    /** The plan's folder was empty at the destination when its first holder began ({@link FreshDestination}). */
+    boolean freshDestination;
     long total;
     long totalBytes;
     long failed;
@@ -37,6 +39,7 @@ final class PlanState {
             totalBytes = p.totalBytes == null ? 0 : p.totalBytes;
             failed = p.failed;
             skipped = p.skipped;
+            freshDestination = Boolean.TRUE.equals(p.freshDestination);
         }
         if (status != null && status.failures != null) {
             failures.addAll(status.failures);
@@ -92,6 +95,7 @@ final class PlanState {
         p.totalBytes = totalBytes;
         p.failed = failed;
         p.skipped = skipped;
+        p.freshDestination = freshDestination ? Boolean.TRUE : null;
         s.progress = p;
         s.failures = failures.isEmpty() ? null : List.copyOf(failures);
         s.skippedEntries = skippedEntries.isEmpty() ? null : List.copyOf(skippedEntries);

@@ -6,17 +6,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ferry.api.MigrationJob;
 import dev.ferry.api.MigrationTask;
 import dev.ferry.api.OverwritePolicy;
+import dev.ferry.api.TaskPhase;
 import dev.ferry.api.TaskType;
 import dev.ferry.api.testing.StrictResourceVersions;
 import dev.ferry.worker.s3.EndpointPool;
 import dev.ferry.worker.s3.S3ClientFactory;
+import dev.ferry.worker.task.StopSignal;
 import dev.ferry.worker.testing.S3ProxyPerClass;
 import dev.ferry.worker.testing.TestResources;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -30,8 +35,8 @@ import software.amazon.awssdk.core.sync.RequestBody;
 /**
  * A plan marks its Copy tasks {@code freshDestination} when its directory's folder at the destination held
  * nothing before it planned — one listing per plan, each plan (the root, a child) asking for its own folder —
- * so that their first holders need not list what exists. Anything there, a resumed plan, or a policy other than
- * IfDifferent leaves the mark off.
+ * so that their first holders need not list what exists. Anything there, or a policy other than IfDifferent,
+ * leaves the mark off; a plan that resumes keeps its first holder's answer.
  */
 @EnableKubernetesMockClient(crud = true)
 @ExtendWith(StrictResourceVersions.class)
@@ -112,8 +117,39 @@ class FreshDestinationIT {
         assertThat(always).isNotEmpty().allSatisfy(t -> assertThat(t.getSpec().freshDestination).isNull());
     }
 
+    @Test
+    void aPlanReleasedToMakeRoomKeepsMarkingWhenItResumesWithoutListingAgain() throws Exception {
+        PlanTesting plans = newJob(job -> { });
+        String root = plans.rootPlan();
+        AtomicInteger calls = new AtomicInteger();
+        AtomicBoolean room = new AtomicBoolean();
+        ActiveTasks fillsUp = () -> calls.incrementAndGet() <= 2 || room.get() ? 0 : 200;
+        PlanRunner runner = plans.runner(source, fillsUp,
+                new PlanRunner.Settings(Duration.ofMillis(10), Duration.ofMillis(50), Duration.ofSeconds(30)));
+        plans.handOutAndRun(runner, root, POD_UID, StopSignal.NEVER);
+        MigrationTask released = TestResources.task(client, root);
+        assertThat(released.getStatus().phase).isEqualTo(TaskPhase.Pending);
+        assertThat(released.getStatus().progress.tasksCreated).isEqualTo(2);
+        assertThat(released.getStatus().progress.freshDestination).isTrue();
+        // the folder is no longer empty (the first tasks' objects would be there): the decision is not asked again
+        put(prefix + "/written-while-the-plan-waited.dat");
+
+        room.set(true);
+        plans.runAllPlans(runner, POD_UID);
+
+        assertThat(plans.tasks(TaskType.Copy)).hasSizeGreaterThan(3)
+                .allSatisfy(t -> assertThat(t.getSpec().freshDestination).as(name(t)).isTrue());
+    }
+
     /** Creates the job (named as its prefix), runs its root plan and every child plan, and returns its Copy tasks. */
     private List<MigrationTask> planAll(Consumer<MigrationJob> customize) throws Exception {
+        PlanTesting plans = newJob(customize);
+        plans.rootPlan();
+        plans.runAllPlans(plans.runner(source, ActiveTasks.NONE, PlanRunner.Settings.DEFAULT), POD_UID);
+        return plans.tasks(TaskType.Copy);
+    }
+
+    private PlanTesting newJob(Consumer<MigrationJob> customize) {
         MigrationJob spec = PlanTesting.mixedTreeJob(prefix, S3.server().endpoint(), S3.bucket());
         customize.accept(spec);
         MigrationJob job = TestResources.create(client, spec);
@@ -121,10 +157,7 @@ class FreshDestinationIT {
             store.close();
         }
         store = S3ClientFactory.forJob(client, job);
-        PlanTesting plans = new PlanTesting(client, job, store);
-        plans.rootPlan();
-        plans.runAllPlans(plans.runner(source, ActiveTasks.NONE, PlanRunner.Settings.DEFAULT), POD_UID);
-        return plans.tasks(TaskType.Copy);
+        return new PlanTesting(client, job, store);
     }
 
     private static String name(MigrationTask task) {
