@@ -511,7 +511,7 @@ def main():
 def warm_up(args, env, server, tools):
     """S3Proxy's first few thousand requests are slow (its JIT); whichever tool ran first would pay. Ferry's
     first run of a jar writes its workers' class data archive (~/.cache/ferry/cds, a second or two at the
-    worker's exit), as installing a tool would: one Ferry run of 30 files, not measured, does it here."""
+    worker's exit), as installing a tool would: one Ferry run of 100 files, not measured, does it here."""
     data = os.path.join(args.root, "warmup")
     if not os.path.isdir(data):
         os.makedirs(data)

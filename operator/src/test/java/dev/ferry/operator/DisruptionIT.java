@@ -338,9 +338,10 @@ class DisruptionIT {
 
     /**
      * Until the operator has seen the holder's write (the job's status counts one task Running) — before the test
-     * kills the holder. The CRUD mock takes a status write without checking its resourceVersion (the API server
-     * and the local API refuse a stale one with 409), so an operator that met the pod's deletion before the task's
-     * new status would have judged, and written, the task as it was: a holder that never started it (CI, once).
+     * kills the holder, so that each round is the take-back of a started task. An operator that met the pod's
+     * deletion first and wrote on the task as it was would be refused (409, {@code StrictResourceVersions};
+     * {@code TaskStatusWriterTest} shows it) and decide again; before the mock was made to check status writes,
+     * that stale write went through (CI, once).
      */
     private void awaitTheOperatorSeesRunning(String job) {
         await().untilAsserted(() -> assertThat(cluster.job(job).getStatus().tasks.running).isEqualTo(1));

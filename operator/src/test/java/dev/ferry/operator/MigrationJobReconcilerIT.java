@@ -219,8 +219,7 @@ class MigrationJobReconcilerIT {
             status.progress.checkpoint = "dir/file-0042";
             return status;
         });
-        // The mock takes a status write without checking its resourceVersion: an operator that met the deletion
-        // before this write would take back the task as it was, checkpoint and all (DisruptionIT says more).
+        // The operator has seen the holder's write before the holder goes (DisruptionIT says why).
         await().untilAsserted(() -> assertThat(cluster.job("videos").getStatus().tasks.running).isEqualTo(1));
 
         cluster.deletePod("w1");

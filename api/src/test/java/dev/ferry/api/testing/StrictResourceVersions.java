@@ -59,7 +59,7 @@ public final class StrictResourceVersions implements BeforeEachCallback {
     /** Makes {@code server} refuse stale writes; a server already doing so is left as it is. */
     public static void enforce(KubernetesMockServer server) {
         MockWebServer web = read(DefaultMockServer.class, "server", server);
-        Dispatcher dispatcher = read(MockWebServer.class, "dispatcher", web);
+        Dispatcher dispatcher = dispatcherOf(server);
         if (dispatcher instanceof Fenced) {
             return;
         }
@@ -68,6 +68,11 @@ public final class StrictResourceVersions implements BeforeEachCallback {
         }
         KubernetesCrudDispatcher crud = read(KubernetesMixedDispatcher.class, "kubernetesCrudDispatcher", dispatcher);
         web.setDispatcher(new Fenced(dispatcher, crud));
+    }
+
+    /** What answers {@code server}'s requests now. */
+    static Dispatcher dispatcherOf(KubernetesMockServer server) {
+        return read(MockWebServer.class, "dispatcher", read(DefaultMockServer.class, "server", server));
     }
 
     /** The resourceVersion a write's body names, or "" when it names none (an unconditional write). */

@@ -57,7 +57,11 @@ class StrictResourceVersionsTest {
 
     @Test
     void enforcingTwiceWrapsOnce() {
+        Object fenced = StrictResourceVersions.dispatcherOf(server);
+
         StrictResourceVersions.enforce(server);
+
+        assertThat(StrictResourceVersions.dispatcherOf(server)).isSameAs(fenced);
         client.pods().inNamespace("ns").resource(withPhase(created, "Running")).updateStatus();
 
         assertThatThrownBy(() -> client.pods().inNamespace("ns").resource(withPhase(created, "Failed")).updateStatus())

@@ -55,7 +55,8 @@ public final class PlanRunner {
     volatile PlanHooks hooks = PlanHooks.NONE;
 
     /**
-     * @param stores the job's S3 gateways, asked for only when a plan writes a manifest or starts a
+     * @param stores the job's S3 gateways, asked for only when a plan looks whether its destination folder is
+     *               empty (overwrite IfDifferent, {@link FreshDestination}), writes a manifest or starts a
      *               multipart upload
      */
     public PlanRunner(KubernetesClient client, Path sourceRoot, ActiveTasks activeTasks,
