@@ -11,7 +11,15 @@ import java.time.Duration;
 /** How planning cuts the tree into tasks, and how many tasks may be in flight. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class TasksSpec {
-    public static final int DEFAULT_MAX_FILES = 500;
+    /**
+     * Seconds of one worker's work, not fractions of one: 5000 small files take a worker 2 s on loopback
+     * (about 2,500 files/s) and longer against a real store's round trips; {@link #DEFAULT_MAX_BYTES} is
+     * 2 to 20 s at 2 GB/s to 200 MB/s. A task's fixed cost (hand-out, status writes, manifest, listings:
+     * about 90 ms of CPU over all processes in the local benchmark) so stays a few percent of its work,
+     * and a task taken back still resumes from its checkpoint. With 500 files a task was 0.2 s of work.
+     */
+    public static final int DEFAULT_MAX_FILES = 5000;
+    public static final String DEFAULT_MAX_BYTES = "4Gi";
     public static final int DEFAULT_MAX_ACTIVE = 200;
     public static final int DEFAULT_MAX_ATTEMPTS = 5;
     public static final int DEFAULT_HISTORY_LIMIT = 100;
@@ -22,11 +30,13 @@ public class TasksSpec {
     @Default("" + DEFAULT_MAX_FILES)
     @Min(1)
     @Max(10000)
-    @JsonPropertyDescription("Most files in one Copy task (default 500).")
+    @JsonPropertyDescription("Most files in one Copy task (default 5000). A plan's first tasks are smaller (500,"
+            + " 1000, 2000, ...) so that copying starts early and spreads over the workers.")
     public Integer maxFiles;
 
+    @Default(DEFAULT_MAX_BYTES)
     @Pattern(Patterns.QUANTITY)
-    @JsonPropertyDescription("Most bytes in one Copy task (e.g. 10Gi); unlimited when unset.")
+    @JsonPropertyDescription("Most bytes in one Copy task (default 4Gi); a single larger file is a task of its own.")
     public String maxBytes;
 
     @Default("" + DEFAULT_MAX_ACTIVE)
@@ -104,7 +114,7 @@ public class TasksSpec {
         return splitDirectoryEntries != null ? splitDirectoryEntries : DEFAULT_SPLIT_DIRECTORY_ENTRIES;
     }
 
-    public long maxBytesOrUnlimited() {
-        return maxBytes == null ? Long.MAX_VALUE : Quantities.parseBytes(maxBytes);
+    public long maxBytesOrDefault() {
+        return Quantities.parseBytes(maxBytes != null ? maxBytes : DEFAULT_MAX_BYTES);
     }
 }

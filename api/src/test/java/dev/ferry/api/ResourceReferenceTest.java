@@ -45,7 +45,7 @@ class ResourceReferenceTest {
         assertThat(page)
                 .contains("## MigrationJob", "## MigrationTask")
                 .contains("| `spec.source.pvc` **required** | string |")
-                .contains("| `spec.tasks.maxFiles` | integer | `500` | ≥ 1; ≤ 10,000 |")
+                .contains("| `spec.tasks.maxFiles` | integer | `5000` | ≥ 1; ≤ 10,000 |")
                 .contains("### `spec.notifications.kafka`")
                 .contains("- CEL `self.mode != 'Move' || self.verify == 'Checksum'`")
                 .contains("### `status.files`");

@@ -96,8 +96,12 @@ public final class MigrateCommand implements Callable<Integer> {
     @Option(names = "--concurrency", description = "Uploads in flight per worker (default 16).")
     Integer concurrency;
 
-    @Option(names = "--max-files", description = "Most files per copy task (default 500).")
+    @Option(names = "--max-files", description = "Most files per copy task (default 5000; a plan's first tasks "
+            + "hold 500, 1000, 2000, ...).")
     Integer maxFiles;
+
+    @Option(names = "--max-bytes", description = "Most bytes per copy task, e.g. 1Gi (default 4Gi).")
+    String maxBytes;
 
     @Option(names = "--mode", description = "Copy (default), Sync (only new or changed files) or Move "
             + "(delete each source file once its object is verified).")
@@ -309,6 +313,9 @@ public final class MigrateCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--endpoint must be an http:// or https:// URL: " + endpoint);
             }
         }
+        if (maxBytes != null && Quantities.parseBytes(maxBytes) <= 0) {
+            throw new IllegalArgumentException("--max-bytes must be positive, e.g. 1Gi");
+        }
         if (bandwidthLimit != null && Quantities.parseBytes(bandwidthLimit) <= 0) {
             throw new IllegalArgumentException("--bandwidth-limit must be a positive quantity, e.g. 100Mi");
         }
@@ -424,6 +431,7 @@ public final class MigrateCommand implements Callable<Integer> {
         if (maxFiles != null) {
             spec.tasks.maxFiles = maxFiles;
         }
+        spec.tasks.maxBytes = maxBytes;
         if (kafkaServers != null) {
             spec.notifications = new NotificationsSpec();
             spec.notifications.kafka = new KafkaSpec();

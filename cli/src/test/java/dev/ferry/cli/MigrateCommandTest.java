@@ -58,7 +58,8 @@ class MigrateCommandTest {
     void optionsBecomeTheJobsSpec() {
         MigrateCommand command = parse(source.toString(), "s3://bkt/p", "--mode", "Move", "--overwrite", "Always",
                 "--verify", "Checksum", "--audit", "Source", "--bandwidth-limit", "50Mi", "--endpoint", "http://gw-a:9000",
-                "--endpoint", "http://gw-b:9000", "--access-key", "k", "--secret-key", "s");
+                "--endpoint", "http://gw-b:9000", "--access-key", "k", "--secret-key", "s", "--max-files", "2000",
+                "--max-bytes", "1Gi");
         command.validate();
 
         MigrationJob job = command.job("j", S3Url.parse("s3://bkt/p"), command.endpoints, true);
@@ -70,6 +71,8 @@ class MigrateCommandTest {
         assertThat(job.getSpec().workers.bandwidthLimit).isEqualTo("50Mi");
         assertThat(job.getSpec().destination.endpoints).containsExactly("http://gw-a:9000", "http://gw-b:9000");
         assertThat(job.getSpec().destination.prefix).isEqualTo("p");
+        assertThat(job.getSpec().tasks.maxFiles).isEqualTo(2000);
+        assertThat(job.getSpec().tasks.maxBytes).isEqualTo("1Gi");
     }
 
     @Test
@@ -83,6 +86,8 @@ class MigrateCommandTest {
         assertThat(job.getSpec().verifyOrDefault()).isEqualTo(VerifyMode.Checksum);
         assertThat(job.getSpec().auditOrDefault()).isEqualTo(AuditMode.Plan);
         assertThat(job.getSpec().workers.bandwidthLimit).isNull();
+        assertThat(job.getSpec().tasksOrDefaults().maxFilesOrDefault()).isEqualTo(5000);
+        assertThat(job.getSpec().tasksOrDefaults().maxBytesOrDefault()).isEqualTo(4L << 30);
         assertThat(job.getSpec().source.effectiveSymlinks()).isEqualTo(SymlinkPolicy.Skip);
         assertThat(job.getSpec().source.emptyDirectoriesOrDefault()).isEqualTo(EmptyDirectoryPolicy.Skip);
     }
@@ -134,11 +139,13 @@ class MigrateCommandTest {
     }
 
     @Test
-    void refusesANonHttpEndpointAndABadBandwidthLimit() {
+    void refusesANonHttpEndpointABadBandwidthLimitAndAnEmptyTask() {
         assertThatThrownBy(() -> parse(source.toString(), "s3://bkt", "--endpoint", "ftp://x", "--access-key", "k",
                 "--secret-key", "s").validate()).hasMessageContaining("http:// or https://");
         assertThatThrownBy(() -> parse(source.toString(), "s3://bkt", "--bandwidth-limit", "0").validate())
                 .hasMessageContaining("--bandwidth-limit");
+        assertThatThrownBy(() -> parse(source.toString(), "s3://bkt", "--max-bytes", "0").validate())
+                .hasMessageContaining("--max-bytes must be positive");
     }
 
     @Test

@@ -20,7 +20,8 @@ import dev.ferry.api.WorkersSpec;
  *     can tell an object this job wrote from one that was there before; null outside a job (tests)
  * @param configuredPartSize {@code spec.workers.partSize} in bytes; null: chosen per file
  * @param bandwidthLimit {@code spec.workers.bandwidthLimit} in bytes per second; null: unlimited
- * @param maxBytes {@code spec.tasks.maxBytes}; {@link Long#MAX_VALUE} when unset
+ * @param maxFiles {@code spec.tasks.maxFiles}: the most files of a plan's later tasks ({@code TaskSizes})
+ * @param maxBytes {@code spec.tasks.maxBytes} in bytes
  * @param markMigrated {@code spec.source.markMigrated}: Xattr marks each migrated file on the source
  */
 public record JobSettings(
@@ -78,7 +79,7 @@ public record JobSettings(
                 bytesOrNull(workers.partSize),
                 bytesOrNull(workers.bandwidthLimit),
                 tasks.maxFilesOrDefault(),
-                tasks.maxBytesOrUnlimited(),
+                tasks.maxBytesOrDefault(),
                 tasks.maxActiveOrDefault(),
                 tasks.historyLimitOrDefault(),
                 tasks.splitFileSizeOrDefault(),

@@ -31,8 +31,8 @@ import org.slf4j.LoggerFactory;
  * Turns the walk of one Plan task into tasks. Everything it creates covers a contiguous stretch of
  * the walk order, in order, so the checkpoint (the end of the last stretch) says exactly what is done:
  * <ul>
- *   <li>files are cut into Copy tasks {@code <plan>-00001, ...} of at most maxFiles files and maxBytes
- *       bytes;</li>
+ *   <li>files are cut into Copy tasks {@code <plan>-00001, ...} of at most maxFiles files (fewer for the
+ *       plan's first tasks: {@link TaskSizes}) and maxBytes bytes;</li>
  *   <li>a file of at least splitFileSize becomes Parts tasks, numbered in the same sequence, after the
  *       files before it were cut into a task of their own;</li>
  *   <li>a subdirectory of at least splitDirectoryEntries entries goes to a child Plan task (while the
@@ -61,7 +61,7 @@ final class Planner implements SourceWalker.Visitor {
     private final ChildPlans children;
     private final MultipartUploads uploads;
     private final Supplier<EndpointPool> store;
-    private final int maxFiles;
+    private final TaskSizes sizes;
     private final long maxBytes;
     private final long splitFileSize;
     private final int splitDirectoryEntries;
@@ -89,7 +89,7 @@ final class Planner implements SourceWalker.Visitor {
         this.store = context.store();
         JobSettings settings = context.settings();
         this.configuredPartSize = settings.configuredPartSize();
-        this.maxFiles = settings.maxFiles();
+        this.sizes = new TaskSizes(settings.maxFiles());
         this.maxBytes = settings.maxBytes();
         // A huge file stays one (multipart, resumable) copy instead of Parts tasks when Move deletes it
         // once verified (one holder must see the whole object), and when there is one worker to spread
@@ -143,7 +143,7 @@ final class Planner implements SourceWalker.Visitor {
         }
         batch.add(entry);
         batchBytes += entry.sizeOrZero();
-        while (batch.size() >= maxFiles) {
+        while (batch.size() >= filesOfNextTask()) {
             emit();
         }
     }
@@ -208,12 +208,17 @@ final class Planner implements SourceWalker.Visitor {
         }
     }
 
+    private int filesOfNextTask() {
+        return sizes.maxFilesOf(state.tasksCreated + 1);
+    }
+
     /** Creates the next Copy task from (the head of) the batch and records it. */
     private void emit() throws LostTaskException {
         room.await();
         int n = state.tasksCreated + 1;
         String name = CopyTasks.name(planName, n);
-        List<FileEntry> take = List.copyOf(batch.size() > maxFiles ? batch.subList(0, maxFiles) : batch);
+        int files = filesOfNextTask();
+        List<FileEntry> take = List.copyOf(batch.size() > files ? batch.subList(0, files) : batch);
         MigrationTask proposed = factory.copy(name, take);
         Optional<MigrationTask> existing = tasks.createOrFind(proposed);
         if (existing.isPresent()) {

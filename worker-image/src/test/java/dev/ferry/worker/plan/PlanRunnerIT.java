@@ -111,6 +111,28 @@ class PlanRunnerIT {
     }
 
     @Test
+    void aPlansFirstTaskHolds500FilesAndTheNextOnesTwiceAsManyUpToMaxFiles() {
+        assertThat(fileCountsOfTasksCutWith(600)).containsExactly(500, 600, 134);
+        assertThat(fileCountsOfTasksCutWith(null)).as("the default maxFiles (5000)").containsExactly(500, 734);
+    }
+
+    private List<Integer> fileCountsOfTasksCutWith(Integer maxFiles) {
+        MigrationJob spec = TestResources.job("plan-" + (++jobs), S3.server().endpoint(), S3.bucket(), "ramp");
+        spec.getSpec().tasks.maxFiles = maxFiles;
+        spec.getSpec().source.exclude = List.of("**/*.tmp");
+        MigrationJob ramped = TestResources.create(client, spec);
+        PlanTesting rampedPlans = new PlanTesting(client, ramped, store);
+        String plan = rampedPlans.rootPlan();
+        TestResources.assign(client, plan, POD_UID);
+
+        worker.run(plan);
+
+        List<MigrationTask> tasks = rampedPlans.tasks(TaskType.Copy);
+        assertThat(pathsIn(rampedPlans, tasks)).containsExactlyElementsOf(sorted(allPaths));
+        return tasks.stream().map(t -> t.getSpec().fileCount).toList();
+    }
+
+    @Test
     void aWalkThatCreatesNoTaskStillSaysItMovesSoItIsNotTakenBackAsStalled() {
         MigrationJob spec = TestResources.job("plan-" + (++jobs), S3.server().endpoint(), S3.bucket(), "none");
         spec.getSpec().source.include = List.of("**/*.none");
@@ -224,6 +246,10 @@ class PlanRunnerIT {
     }
 
     private List<String> pathsIn(List<MigrationTask> tasks) {
+        return pathsIn(plans, tasks);
+    }
+
+    private static List<String> pathsIn(PlanTesting plans, List<MigrationTask> tasks) {
         return tasks.stream().flatMap(t -> plans.files(t).stream()).map(f -> f.path).toList();
     }
 
