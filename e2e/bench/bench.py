@@ -44,6 +44,10 @@ import urllib.request
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
 JAR = os.path.join(REPO, "cli", "target", "ferry.jar")
+# Ferry runs as users run it: through the launcher, which adds the CLI's class data archive (AppCDS).
+LAUNCHER = os.path.join(REPO, "ferry")
+# The CLI process's JVM options (the launcher's FERRY_JAVA_OPTS): C1 only, as the launcher's default.
+FERRY_CLI_JAVA_OPTS = "-Xmx1g -XX:+UseParallelGC -XX:TieredStopAtLevel=1"
 TCK = os.sysconf("SC_CLK_TCK")
 KEY, SECRET = "benchkey", "benchsecret"  # the local test server's identity, not a secret
 
@@ -314,10 +318,14 @@ def command(tool, setting, src, bucket, server, work):
         return ["rclone", "copy", src, f"s3p:{bucket}", "--stats", "0", "--log-level", "ERROR"] \
             + RCLONE_SETTINGS[setting]
     if tool == "ferry":
-        return ["java", "-Xmx1g", "-XX:+UseParallelGC", "-XX:TieredStopAtLevel=1", "-jar", JAR, "migrate", src,
+        return [LAUNCHER, "migrate", src,
                 f"s3://{bucket}/", "--endpoint", server.endpoint, "--work-dir", work, "--json"] \
             + FERRY_SETTINGS.get(setting, [])
     raise SystemExit(f"unknown tool {tool}")
+
+
+def ferry_env(env, setting):
+    return dict(env, FERRY_JAVA_OPTS=FERRY_CLI_JAVA_OPTS, **FERRY_WORKER_ENV.get(setting, {}))
 
 
 def measure(args, env, server, profile, rep, tool, setting, files, total):
@@ -332,9 +340,7 @@ def measure(args, env, server, profile, rep, tool, setting, files, total):
     server_before = read_stat(server.process.pid)[1]
     started = time.time()
     with open(logfile, "w") as out:
-        run_env = env
-        if tool == "ferry" and setting in FERRY_WORKER_ENV:
-            run_env = dict(env, **FERRY_WORKER_ENV[setting])
+        run_env = ferry_env(env, setting) if tool == "ferry" else env
         process = subprocess.Popen(command(tool, setting, src, bucket, server, work), env=run_env, stdout=out,
                                    stderr=subprocess.STDOUT)
         sampler = Sampler(process.pid, server.process.pid, server.data, os.path.join(server.data, bucket))
@@ -450,9 +456,8 @@ def ensure_tools():
         subprocess.run(["apt-get", "update", "-qq"], check=True)
         subprocess.run(["apt-get", "install", "-y", "-qq", "rclone"], check=True,
                        env=dict(os.environ, DEBIAN_FRONTEND="noninteractive"))
-    if not os.path.exists(JAR):
-        log("building Ferry's jar")
-        subprocess.run(["mvn", "-q", "-B", "-DskipTests", "-pl", "cli", "-am", "package"], cwd=REPO, check=True)
+    # The launcher builds the jar when it is missing or older than the sources: here, never in a measured run.
+    subprocess.run([LAUNCHER, "--version"], cwd=REPO, check=True, stdout=subprocess.DEVNULL)
 
 
 def main():
@@ -510,8 +515,8 @@ def main():
 
 def warm_up(args, env, server, tools):
     """S3Proxy's first few thousand requests are slow (its JIT); whichever tool ran first would pay. Ferry's
-    first run of a jar writes its workers' class data archive (~/.cache/ferry/cds, a second or two at the
-    worker's exit), as installing a tool would: one Ferry run of 100 files, not measured, does it here."""
+    first run of a jar writes the class data archives of its CLI and workers (~/.cache/ferry/cds, a second or two
+    at each process's exit), as installing a tool would: one Ferry run of 100 files, not measured, does it here."""
     data = os.path.join(args.root, "warmup")
     if not os.path.isdir(data):
         os.makedirs(data)
@@ -528,10 +533,12 @@ def warm_up(args, env, server, tools):
         subprocess.run(["rclone", "mkdir", "s3p:warmup-ferry"], env=env, check=True)
         work = os.path.join(args.root, "warmup-work")
         shutil.rmtree(work, ignore_errors=True)
-        subprocess.run(command("ferry", "default", os.path.join(data, "d0"), "warmup-ferry", server, work), env=env,
-                       check=True, stdout=subprocess.DEVNULL)
+        subprocess.run(command("ferry", "default", os.path.join(data, "d0"), "warmup-ferry", server, work),
+                       env=ferry_env(env, "default"), check=True, stdout=subprocess.DEVNULL)
+        # the launcher puts the CLI's archive written at that run's exit in place when it next starts
+        subprocess.run([LAUNCHER, "--version"], env=ferry_env(env, "default"), check=True, stdout=subprocess.DEVNULL)
         subprocess.run(["rclone", "purge", "s3p:warmup-ferry"], env=env, check=True)
-        log("Ferry warmed up (class data archive of its workers, not measured)")
+        log("Ferry warmed up (class data archives of its CLI and workers, not measured)")
 
 
 if __name__ == "__main__":
