@@ -41,7 +41,9 @@ import org.slf4j.LoggerFactory;
  * archive's name is a hash of the main class, the JVM and the class path's files (path, size, modification
  * time): a rebuilt jar or another JVM gets a new archive, and once it is in place only the {@value #KEPT} used last
  * of that main class stay. A JVM that cannot map an archive (or write one) runs without it: the archive only saves
- * time, it changes nothing the process does.
+ * time, it changes nothing the process does — with one exception, which is why a written archive is first mapped
+ * by a JVM of its own ({@code -Xshare:on -version}) before it is put in place: a truncated archive (a full disk
+ * at exit) crashes every JVM that maps it, even under the default {@code -Xshare:auto} (SIGBUS, checked on 17.0.15).
  */
 final class ClassArchives {
     private static final Logger LOG = LoggerFactory.getLogger(ClassArchives.class);
@@ -66,18 +68,29 @@ final class ClassArchives {
     /** Main classes whose processes' JVM cannot write an archive (see {@link #jvmWritesAnArchiveWith}). */
     private final Set<String> unsupported = ConcurrentHashMap.newKeySet();
     private final Predicate<List<String>> jvmStarts;
+    private final ArchiveCheck mapsWhole;
 
-    ClassArchives(Path directory, List<Path> classPath) {
-        this(directory, classPath, ClassArchives::jvmStartsToWriteAnArchive);
+    /** Whether a JVM of a process's options maps a written archive: whether it may be put in place. */
+    @FunctionalInterface
+    interface ArchiveCheck {
+        boolean mapsWhole(Path archive, List<Path> classPath, List<String> processOptions);
     }
 
-    /** @param jvmStarts whether a JVM with these options starts when asked to write an archive */
-    ClassArchives(Path directory, List<Path> classPath, Predicate<List<String>> jvmStarts) {
+    ClassArchives(Path directory, List<Path> classPath) {
+        this(directory, classPath, ClassArchives::jvmStartsToWriteAnArchive, ClassArchives::aJvmMapsTheArchive);
+    }
+
+    /**
+     * @param jvmStarts whether a JVM with these options starts when asked to write an archive
+     * @param mapsWhole whether a written archive may be put in place
+     */
+    ClassArchives(Path directory, List<Path> classPath, Predicate<List<String>> jvmStarts, ArchiveCheck mapsWhole) {
         this.directory = directory;
         this.classPath = List.copyOf(classPath);
         this.selfContained = directory != null && !classPath.isEmpty()
                 && classPath.stream().allMatch(ClassArchives::isSelfContainedJar);
         this.jvmStarts = jvmStarts;
+        this.mapsWhole = mapsWhole;
     }
 
     /**
@@ -143,7 +156,7 @@ final class ClassArchives {
             return Launch.PLAIN;
         }
         return new Launch(List.of("-XX:ArchiveClassesAtExit=" + partial, QUIET),
-                code -> written(mainClass, partial, file, code));
+                code -> written(mainClass, partial, file, code, otherOptions));
     }
 
     /**
@@ -194,9 +207,69 @@ final class ClassArchives {
         }
     }
 
-    private void written(String mainClass, Path partial, Path file, int exitCode) {
+    /**
+     * Whether {@code java (heap and GC options of the process) -Xshare:on -XX:SharedArchiveFile=ARCHIVE -cp CLASSPATH
+     * -version} ends well within a minute: {@code -Xshare:on} fails a JVM that cannot map the archive. Only the options
+     * that decide whether an archive fits (heap size, compressed pointers, the collector) are passed on: others,
+     * such as a flight recording's, would act in the checking JVM too. It runs in a scratch directory, where a
+     * crash report of the checking JVM goes, and which is deleted.
+     */
+    static boolean aJvmMapsTheArchive(Path archive, List<Path> classPath, List<String> processOptions) {
+        Path scratch = null;
         try {
-            if (CLEAN_EXITS.contains(exitCode) && Files.isRegularFile(partial) && Files.size(partial) > 0) {
+            scratch = Files.createTempDirectory("ferry-cds-check");
+            List<String> command = new ArrayList<>();
+            command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+            command.add(QUIET);
+            processOptions.stream().filter(ClassArchives::decidesWhetherAnArchiveFits).forEach(command::add);
+            command.addAll(List.of("-Xshare:on", "-XX:SharedArchiveFile=" + archive,
+                    "-XX:ErrorFile=" + scratch.resolve("hs_err.log"), "-cp",
+                    String.join(File.pathSeparator, classPath.stream().map(Path::toString).toList()), "-version"));
+            Process check = new ProcessBuilder(command).directory(scratch.toFile()).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            if (!check.waitFor(1, TimeUnit.MINUTES)) {
+                check.destroyForcibly();
+                return false;
+            }
+            boolean maps = check.exitValue() == 0;
+            if (!maps) {
+                LOG.info("a class data archive written at exit cannot be mapped (exit code {}): deleted, not used",
+                        check.exitValue());
+            }
+            return maps;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } finally {
+            deleteScratch(scratch);
+        }
+    }
+
+    private static boolean decidesWhetherAnArchiveFits(String option) {
+        return option.startsWith("-Xmx") || option.startsWith("-Xms") || option.matches("-XX:[+-]Use\\w+")
+                || option.matches("-XX:(Max|Min|Initial)RAM\\w*=.*");
+    }
+
+    private static void deleteScratch(Path scratch) {
+        if (scratch == null) {
+            return;
+        }
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(scratch)) {
+            for (Path file : files) {
+                Files.deleteIfExists(file);
+            }
+            Files.deleteIfExists(scratch);
+        } catch (IOException e) {
+            LOG.debug("cannot delete {}: {}", scratch, e.toString());
+        }
+    }
+
+    private void written(String mainClass, Path partial, Path file, int exitCode, List<String> processOptions) {
+        try {
+            if (CLEAN_EXITS.contains(exitCode) && Files.isRegularFile(partial) && Files.size(partial) > 0
+                    && mapsWhole.mapsWhole(partial, classPath, processOptions)) {
                 Files.move(partial, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
                 deleteOlderArchives(mainClass, file);
                 LOG.debug("class archive of {} written: {}", mainClass, file);

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -131,7 +132,7 @@ class ClassArchivesTest {
 
         for (List<Path> classPath : List.of(List.of(temp.resolve("gone.jar")), List.of(jar("b.jar"), classes),
                 List.of(pointing))) {
-            ClassArchives archives = new ClassArchives(temp.resolve("cds"), classPath, options -> true);
+            ClassArchives archives = new ClassArchives(temp.resolve("cds"), classPath, options -> true, MAPS);
             assertThat(archives.launch(WORKER, List.of()).jvmOptions()).as("class path %s", classPath).isEmpty();
         }
     }
@@ -153,7 +154,7 @@ class ClassArchivesTest {
         ClassArchives archives = new ClassArchives(temp.resolve("cds"), List.of(jar("ferry.jar")), options -> {
             probed.add(options);
             return false;
-        });
+        }, MAPS);
 
         assertThat(archives.launch(WORKER, List.of("-Xshare:off")).jvmOptions()).isEmpty();
         assertThat(archives.launch(WORKER, List.of("-Xshare:off")).jvmOptions()).isEmpty();
@@ -181,6 +182,44 @@ class ClassArchivesTest {
         List<String> options = new ArrayList<>(archives.launch(HELLO, List.of()).jvmOptions());
         options.add("-Xshare:on"); // fails the JVM when it cannot map the archive
         assertThat(java(jar, options)).as(Files.readString(temp.resolve("java.log"))).isZero();
+    }
+
+    @Test
+    void anArchiveNoJvmCanMapIsDeletedAndTheNextProcessWritesItAgain() throws IOException {
+        List<List<String>> checked = new ArrayList<>();
+        ClassArchives archives = new ClassArchives(temp.resolve("cds"), List.of(jar("ferry.jar")), options -> true,
+                (archive, classPath, options) -> {
+                    checked.add(options);
+                    return false;
+                });
+        ClassArchives.Launch first = archives.launch(WORKER, List.of("-Xmx512m"));
+        Path partial = option(first, "-XX:ArchiveClassesAtExit=");
+        Files.write(partial, new byte[] {1, 2, 3});
+
+        first.exited().accept(0);
+
+        assertThat(checked).containsExactly(List.of("-Xmx512m"));
+        assertThat(partial).doesNotExist();
+        assertThat(archives.archiveOf(WORKER).orElseThrow()).doesNotExist();
+        assertThat(archives.launch(WORKER, List.of()).jvmOptions()).anyMatch(o -> o.startsWith("-XX:ArchiveClassesAtExit="));
+    }
+
+    /** A truncated archive crashes a JVM that maps it, even under -Xshare:auto: the check must catch it, quietly. */
+    @Test
+    void aJvmMapsAWholeArchiveAndRefusesATruncatedOneLeavingNoCrashReport() throws Exception {
+        Path jar = helloJar();
+        Path whole = temp.resolve("hello.jsa");
+        assertThat(java(jar, List.of("-Xlog:cds=off,cds+dynamic=off", "-XX:ArchiveClassesAtExit=" + whole))).isZero();
+        Path truncated = temp.resolve("truncated.jsa");
+        byte[] bytes = Files.readAllBytes(whole);
+        Files.write(truncated, Arrays.copyOf(bytes, bytes.length / 3));
+
+        assertThat(ClassArchives.aJvmMapsTheArchive(whole, List.of(jar), List.of("-Xmx64m", "-XX:StartFlightRecording")))
+                .isTrue();
+        assertThat(ClassArchives.aJvmMapsTheArchive(truncated, List.of(jar), List.of("-Xmx64m"))).isFalse();
+        try (var files = Files.list(Path.of("").toAbsolutePath())) {
+            assertThat(files.map(f -> f.getFileName().toString())).noneMatch(f -> f.startsWith("hs_err"));
+        }
     }
 
     private static final String HELLO = "dev.ferry.local.ClassArchivesTest$Hello";
@@ -217,8 +256,11 @@ class ClassArchivesTest {
 
     /** Archives of {@code jar} whose JVMs can write one (the real probe: {@link #aJvmThatCannotLoadTheBaseArchiveIsNotAskedToWriteOne}). */
     private ClassArchives archives(Path jar) {
-        return new ClassArchives(temp.resolve("cds"), List.of(jar), options -> true);
+        return new ClassArchives(temp.resolve("cds"), List.of(jar), options -> true, MAPS);
     }
+
+    /** The check of a written archive for the fakes of these tests: every one maps. */
+    private static final ClassArchives.ArchiveCheck MAPS = (archive, classPath, options) -> true;
 
     private Path written(ClassArchives archives) throws IOException {
         ClassArchives.Launch launch = archives.launch(WORKER, List.of());
