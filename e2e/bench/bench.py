@@ -325,7 +325,8 @@ def command(tool, setting, src, bucket, server, work):
 
 
 def ferry_env(env, setting):
-    return dict(env, FERRY_JAVA_OPTS=FERRY_CLI_JAVA_OPTS, **FERRY_WORKER_ENV.get(setting, {}))
+    # the jar was checked (and built if stale) before the first run: an edit during the benchmark rebuilds nothing
+    return dict(env, FERRY_JAVA_OPTS=FERRY_CLI_JAVA_OPTS, FERRY_BUILD="never", **FERRY_WORKER_ENV.get(setting, {}))
 
 
 def measure(args, env, server, profile, rep, tool, setting, files, total):

@@ -18,7 +18,7 @@ BENCH=${BENCH:-$ROOT/../shared/bench}
 
 # {SETTING} → ferry options; the work dir is scratch under /tmp/bench, never in the repo.
 export FERRY_BENCH_LAUNCHER=$ROOT/ferry
-export FERRY_JAVA_OPTS="-Xmx1g -XX:+UseParallelGC -XX:TieredStopAtLevel=1"
+export FERRY_JAVA_OPTS="-Xmx1g -XX:+UseParallelGC -XX:TieredStopAtLevel=1" FERRY_BUILD=never
 export OURS_CMD='case "{SETTING}" in w1) W="--workers 1";; w2) W="--workers 2";; w3) W="--workers 3";; *) W="";; esac; "$FERRY_BENCH_LAUNCHER" migrate {SRC} s3://{BUCKET}/ --endpoint {ENDPOINT} $W --work-dir /tmp/bench/ferry-work >/tmp/bench/ferry-last.log 2>&1 || { tail -20 /tmp/bench/ferry-last.log >&2; exit 1; }'
 export TOOLS=${TOOLS:-"rclone:t16nh ours:default"}
 export REPS=${REPS:-1}
