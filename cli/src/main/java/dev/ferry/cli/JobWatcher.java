@@ -12,10 +12,12 @@ import java.time.Duration;
 
 /**
  * Follows a job until it finishes, showing its progress ({@link ProgressDisplay}): a progress bar on a
- * terminal, otherwise a line every few seconds so that logs stay readable.
+ * terminal, otherwise a line every few seconds so that logs stay readable. The job's changes come from a watch
+ * ({@link JobChanges}): its end is seen as it is written, not up to a poll later.
  */
 final class JobWatcher {
-    private static final Duration POLL = Duration.ofMillis(300);
+    /** How often the display and the worker processes are looked at while the job does not change. */
+    private static final Duration REFRESH = Duration.ofSeconds(1);
 
     private final KubernetesClient client;
     private final String namespace;
@@ -35,9 +37,10 @@ final class JobWatcher {
     JobOutcome awaitCompletion() throws InterruptedException {
         long start = System.nanoTime();
         MigrationJobStatus status = null;
-        try (ProgressDisplay display = ProgressDisplay.forStream(out, terminal)) {
+        try (JobChanges changes = JobChanges.of(client, namespace, name);
+                ProgressDisplay display = ProgressDisplay.forStream(out, terminal)) {
+            MigrationJob job = get();
             while (true) {
-                MigrationJob job = get();
                 if (job == null) {
                     return new JobOutcome(name, false, "the job was deleted", status, MigrateCommand.elapsed(start));
                 }
@@ -54,7 +57,7 @@ final class JobWatcher {
                     return new JobOutcome(name, false, "worker processes keep exiting at start; see the logs in "
                             + kubelet.logDir(), status, elapsed);
                 }
-                Thread.sleep(POLL.toMillis());
+                job = changes.next(REFRESH, this::get);
             }
         }
     }
