@@ -2,6 +2,7 @@ package dev.ferry.operator;
 
 import dev.ferry.api.Ferry;
 import dev.ferry.api.runtime.FerryKinds;
+import dev.ferry.api.runtime.HttpClientSelectors;
 import dev.ferry.api.runtime.JvmDefaults;
 import dev.ferry.api.runtime.LoggingConfigMap;
 import dev.ferry.operator.config.OperatorSettings;
@@ -92,6 +93,7 @@ public final class OperatorMain {
             if (metrics != null) {
                 metrics.close();
             }
+            HttpClientSelectors.stopAll(Duration.ofSeconds(1)); // else the JVM's exit waits 0.3 s for them
             stopped.countDown();
         }, "ferry-operator-shutdown"));
         stopped.await();
