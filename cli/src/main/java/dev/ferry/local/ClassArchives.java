@@ -178,23 +178,11 @@ final class ClassArchives {
         try {
             scratch = Files.createTempFile("ferry-cds-probe", ".jsa");
             Files.delete(scratch);
-            List<String> command = new ArrayList<>();
-            command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-            command.add(QUIET);
-            command.addAll(options);
-            command.add("-XX:ArchiveClassesAtExit=" + scratch);
-            command.add("-version");
-            Process probe = new ProcessBuilder(command).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-            if (!probe.waitFor(1, TimeUnit.MINUTES)) {
-                probe.destroyForcibly();
-                return false;
-            }
-            return probe.exitValue() == 0;
+            List<String> arguments = new ArrayList<>(options);
+            arguments.add("-XX:ArchiveClassesAtExit=" + scratch);
+            arguments.add("-version");
+            return java(arguments, null) == 0;
         } catch (IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
             return false;
         } finally {
             if (scratch != null) {
@@ -218,32 +206,46 @@ final class ClassArchives {
         Path scratch = null;
         try {
             scratch = Files.createTempDirectory("ferry-cds-check");
-            List<String> command = new ArrayList<>();
-            command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-            command.add(QUIET);
-            processOptions.stream().filter(ClassArchives::decidesWhetherAnArchiveFits).forEach(command::add);
-            command.addAll(List.of("-Xshare:on", "-XX:SharedArchiveFile=" + archive,
+            List<String> arguments = new ArrayList<>();
+            processOptions.stream().filter(ClassArchives::decidesWhetherAnArchiveFits).forEach(arguments::add);
+            arguments.addAll(List.of("-Xshare:on", "-XX:SharedArchiveFile=" + archive,
                     "-XX:ErrorFile=" + scratch.resolve("hs_err.log"), "-cp",
                     String.join(File.pathSeparator, classPath.stream().map(Path::toString).toList()), "-version"));
-            Process check = new ProcessBuilder(command).directory(scratch.toFile()).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-            if (!check.waitFor(1, TimeUnit.MINUTES)) {
-                check.destroyForcibly();
-                return false;
-            }
-            boolean maps = check.exitValue() == 0;
-            if (!maps) {
+            int exitCode = java(arguments, scratch);
+            if (exitCode != 0) {
                 LOG.info("a class data archive written at exit cannot be mapped (exit code {}): deleted, not used",
-                        check.exitValue());
+                        exitCode);
             }
-            return maps;
+            return exitCode == 0;
         } catch (IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
             return false;
         } finally {
             deleteScratch(scratch);
+        }
+    }
+
+    /**
+     * The exit code of {@code java (quiet) ARGUMENTS} run in {@code directory} (null: this one), its output dropped;
+     * -1 when it does not end within a minute or cannot start.
+     */
+    private static int java(List<String> arguments, Path directory) {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add(QUIET);
+        command.addAll(arguments);
+        try {
+            Process process = new ProcessBuilder(command).directory(directory == null ? null : directory.toFile())
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            if (!process.waitFor(1, TimeUnit.MINUTES)) {
+                process.destroyForcibly();
+                return -1;
+            }
+            return process.exitValue();
+        } catch (IOException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
         }
     }
 

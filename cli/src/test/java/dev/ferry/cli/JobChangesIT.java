@@ -2,21 +2,19 @@ package dev.ferry.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ferry.api.CrdResources;
 import dev.ferry.api.DestinationSpec;
 import dev.ferry.api.JobPhase;
 import dev.ferry.api.MigrationJob;
 import dev.ferry.api.MigrationJobSpec;
 import dev.ferry.api.MigrationJobStatus;
 import dev.ferry.api.SourceSpec;
+import dev.ferry.local.apiserver.LocalApis;
 import dev.ferry.local.apiserver.LocalKubernetesApi;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
-import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.WatcherException;
-import io.fabric8.kubernetes.client.utils.Serialization;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -36,12 +34,8 @@ class JobChangesIT {
 
     @BeforeAll
     static void startTheApi() {
-        api = LocalKubernetesApi.start(0);
+        api = LocalApis.withFerryCrds();
         client = api.client();
-        for (String file : CrdResources.FILES) {
-            client.apiextensions().v1().customResourceDefinitions()
-                    .resource(Serialization.unmarshal(CrdResources.read(file), CustomResourceDefinition.class)).create();
-        }
     }
 
     @AfterAll

@@ -2,19 +2,17 @@ package dev.ferry.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ferry.api.CrdResources;
 import dev.ferry.api.DestinationSpec;
 import dev.ferry.api.JobPhase;
 import dev.ferry.api.MigrationJob;
 import dev.ferry.api.MigrationJobSpec;
 import dev.ferry.api.MigrationJobStatus;
 import dev.ferry.api.SourceSpec;
+import dev.ferry.local.apiserver.LocalApis;
 import dev.ferry.local.apiserver.LocalKubernetesApi;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
-import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -36,13 +34,9 @@ class StatusCommandIT {
 
     @BeforeAll
     static void startAnApiWithTwoJobs() {
-        api = LocalKubernetesApi.start(0);
+        api = LocalApis.withFerryCrds();
         client = api.client();
         kubeconfig = api.writeKubeconfig(temp.resolve("kubeconfig"));
-        for (String file : CrdResources.FILES) {
-            client.apiextensions().v1().customResourceDefinitions()
-                    .resource(Serialization.unmarshal(CrdResources.read(file), CustomResourceDefinition.class)).create();
-        }
         client.namespaces().resource(new io.fabric8.kubernetes.api.model.NamespaceBuilder()
                 .withNewMetadata().withName("team-b").endMetadata().build()).create();
         create("default", "archive", JobPhase.Running, 250);

@@ -6,12 +6,12 @@ import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
 import io.fabric8.kubernetes.client.utils.Serialization;
 
 /** Local APIs for tests. */
-final class LocalApis {
+public final class LocalApis {
     private LocalApis() {
     }
 
     /** A local API on a free port with Ferry's CRDs installed through it. */
-    static LocalKubernetesApi withFerryCrds() throws Exception {
+    public static LocalKubernetesApi withFerryCrds() {
         LocalKubernetesApi api = LocalKubernetesApi.start(0);
         for (String file : CrdResources.FILES) {
             api.client().apiextensions().v1().customResourceDefinitions()
