@@ -22,6 +22,11 @@ public final class ByteBudget {
         return new ByteBudget(Math.max(64L << 20, Math.min(2L << 30, quarter)));
     }
 
+    /** The whole budget in bytes. */
+    public long bytes() {
+        return (long) totalKib << 10;
+    }
+
     public Lease acquire(long bytes) throws InterruptedException {
         int permits = (int) Math.min(totalKib, Math.max(1, (bytes + 1023) >> 10));
         kib.acquire(permits);

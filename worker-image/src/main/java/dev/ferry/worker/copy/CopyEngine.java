@@ -42,6 +42,8 @@ public final class CopyEngine implements AutoCloseable {
     public final ExecutorService fileThreads;
     public final ExecutorService partThreads;
     public final ByteBudget budget;
+    /** Full-size part buffers between parts; idle ones hold at most a quarter of {@link #budget}. */
+    final PartBuffers partBuffers;
     /** {@code spec.workers.bandwidthLimit}, shared by every upload of this worker for the job. */
     public final BandwidthLimiter bandwidth;
     /** The worker's file counters ({@code ferry_files_*}), moved where a task's counters move. */
@@ -86,6 +88,7 @@ public final class CopyEngine implements AutoCloseable {
         this.fileThreads = Executors.newFixedThreadPool(concurrency, threads("ferry-file"));
         this.partThreads = Executors.newFixedThreadPool(concurrency, threads("ferry-part"));
         this.budget = budget;
+        this.partBuffers = new PartBuffers(budget.bytes() / 4);
         this.bandwidth = BandwidthLimiter.of(settings.bandwidthLimit());
         this.marks = settings.markMigrated() == MarkMigrated.Xattr
                 ? new MigratedMarks(settings.jobUid(), java.time.Clock.systemUTC()) : null;

@@ -33,7 +33,8 @@ import software.amazon.awssdk.services.s3.model.CompletedPart;
  * every other part is uploaded by the part threads with its Content-MD5. Memory is bounded by the
  * worker's byte budget and by {@code concurrency} parts of this upload in flight. A part whose request
  * fails with a transient error is sent again with backoff, a bounded number of times ({@link #send});
- * the bytes read and sent are counted into the task's {@link TaskMotion}.
+ * the bytes read and sent are counted into the task's {@link TaskMotion}. Full-size parts are read into
+ * buffers of the engine's {@link PartBuffers}, given back when their part is done with.
  *
  * <p>When the task must stop ({@code halt}) no further part is read: the parts in flight are allowed
  * to finish, so that they count for the next holder, and {@link CopyHalted} is thrown. The upload is
@@ -100,8 +101,9 @@ public final class PartWriter {
                     throw e;
                 }
                 boolean handedOver = false;
+                boolean fullSize = length == layout.partSize();
+                byte[] data = fullSize ? engine.partBuffers.take(length) : new byte[length];
                 try {
-                    byte[] data = new byte[length];
                     if (!readFully(channel, layout.offset(n), data)) {
                         shrank = true;
                         break;
@@ -118,15 +120,14 @@ public final class PartWriter {
                         reused++;
                     } else {
                         sending.add(upload(n, data, md5).whenComplete((r, e) -> {
-                            lease.close();
-                            partsInFlight.release();
+                            // the part and its retries ran synchronously: the HTTP client is done with data
+                            release(fullSize, data, lease, partsInFlight);
                         }));
                         handedOver = true;
                     }
                 } finally {
                     if (!handedOver) {
-                        lease.close();
-                        partsInFlight.release();
+                        release(fullSize, data, lease, partsInFlight);
                     }
                 }
             }
@@ -141,6 +142,15 @@ public final class PartWriter {
             parts.put(done.partNumber(), done);
         }
         return new Result(parts, md5s, sending.size(), reused, shrank);
+    }
+
+    /** Gives a part's buffer back, then its bytes and its place in flight, so the next part can take the buffer. */
+    private void release(boolean fullSize, byte[] data, ByteBudget.Lease lease, Semaphore partsInFlight) {
+        if (fullSize) {
+            engine.partBuffers.give(data);
+        }
+        lease.close();
+        partsInFlight.release();
     }
 
     private CompletableFuture<CompletedPart> upload(int partNumber, byte[] data, byte[] md5) {

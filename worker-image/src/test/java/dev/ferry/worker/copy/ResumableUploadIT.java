@@ -89,6 +89,26 @@ class ResumableUploadIT {
     }
 
     @Test
+    void partBuffersReusedAcrossPartsAndFilesCarryEachPartsOwnBytes() throws Exception {
+        byte[] resumed = Trees.randomBytes(SIZE, 3);
+        Path first = Files.write(source.resolve("first.bin"), resumed);
+        uploadLeftWith("first.bin", resumed, 3);
+        Path second = Files.write(source.resolve("second.bin"), Trees.randomBytes(SIZE, 4));
+
+        try (CopyEngine engine = TestEngines.against(S3.server(), S3.bucket(), CopyHooks.NONE)) {
+            FileOutcome kept = new FileCopier(engine).copy("first.bin", first);
+            FileOutcome sent = new FileCopier(engine).copy("second.bin", second);
+
+            assertThat(kept.partsReused()).isEqualTo(3);
+            assertThat(sent.partsUploaded()).isEqualTo(8);
+            assertThat(engine.partBuffers.idleBytes()).as("full-size part buffers kept between parts")
+                    .isPositive().isLessThanOrEqualTo(engine.budget.bytes() / 4);
+        }
+        assertStoredWithItsMd5("first.bin", first);
+        assertStoredWithItsMd5("second.bin", second);
+    }
+
+    @Test
     void aFileRewrittenSinceTheUploadStartedKeepsNoneOfItsOldParts() throws Exception {
         byte[] old = Trees.randomBytes(SIZE, 3);
         Path file = source.resolve("big.bin");
