@@ -320,14 +320,14 @@ class EventSchemaTest {
     }
 
     static FerryEvent jobStarted() {
-        return FerryEvent.job(EventType.JOB_STARTED, new JobEventData(JOB_UID, NAMESPACE, JOB, "Planning", "Copy",
+        return FerryEvent.job(EventType.JOB_STARTED, new JobEventData(JOB_UID, NAMESPACE, JOB, 1L, "Planning", "Copy",
                 BUCKET, "projects/", null, null, null, null, null, "2025-03-04T10:00:02Z", null, null),
                 FerryEvent.now()); // the clock's full precision: nanoseconds on Linux
 
     }
 
     static FerryEvent jobFinished() {
-        return FerryEvent.job(EventType.JOB_FINISHED, new JobEventData(JOB_UID, NAMESPACE, JOB, "Succeeded", "Copy",
+        return FerryEvent.job(EventType.JOB_FINISHED, new JobEventData(JOB_UID, NAMESPACE, JOB, 2L, "Succeeded", "Sync",
                 BUCKET, "projects/", 120_431L, 118_002L, 2_429L, 0L, 96_112_304_128L, "2025-03-04T10:00:02Z",
                 "2025-03-04T13:41:55Z", "120431 files migrated"), TIME);
     }

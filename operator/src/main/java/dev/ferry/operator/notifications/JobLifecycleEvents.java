@@ -23,7 +23,7 @@ final class JobLifecycleEvents {
     static FerryEvent started(MigrationJob job, MigrationJobStatus status, Instant now) {
         MigrationJobSpec spec = job.getSpec();
         JobEventData data = new JobEventData(job.getMetadata().getUid(), job.getMetadata().getNamespace(),
-                job.getMetadata().getName(), status.phase == null ? null : status.phase.name(),
+                job.getMetadata().getName(), status.runOrFirst(), status.phase == null ? null : status.phase.name(),
                 spec.modeOfRun(status.run).name(), spec.destination.bucket, spec.destination.prefix,
                 null, null, null, null, null, status.startTime, null, null);
         return FerryEvent.job(EventType.JOB_STARTED, data, time(now), status.runOrFirst());
@@ -33,7 +33,7 @@ final class JobLifecycleEvents {
     static FerryEvent finished(MigrationJob job, MigrationJobStatus ending, String why, Instant now) {
         MigrationJobSpec spec = job.getSpec();
         JobEventData data = new JobEventData(job.getMetadata().getUid(), job.getMetadata().getNamespace(),
-                job.getMetadata().getName(), ending.phase.name(), spec.modeOfRun(ending.run).name(),
+                job.getMetadata().getName(), ending.runOrFirst(), ending.phase.name(), spec.modeOfRun(ending.run).name(),
                 spec.destination.bucket, spec.destination.prefix,
                 ending.files.total, ending.files.copied, ending.files.skipped, ending.files.failed, ending.bytes.copied,
                 ending.startTime, ending.completionTime, why);
