@@ -22,6 +22,7 @@ import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.model.S3Object;
+import software.amazon.awssdk.services.s3.model.ServerSideEncryption;
 
 /**
  * Whether the destination holds a list of planned entries, read from the store itself and never from a
@@ -38,7 +39,8 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * existing object only when it holds the file's MD5. So such an object is checked without a request of
  * its own: against the plan, its listing is the proof (a HEAD would only show Ferry's {@code md5chksum}
  * equal to that same ETag); against the source ({@code audit: Source}), the ETag is compared with the
- * MD5 of the file read now. An object assembled from parts has a composite ETag that says nothing of the
+ * MD5 of the file read now (a store that encrypts with SSE-KMS or SSE-C lists ETags of that form that are
+ * not MD5s: a HEAD tells, and then the recorded MD5 is compared). An object assembled from parts has a composite ETag that says nothing of the
  * whole content: it is read with one HEAD, and its {@code md5chksum} must be there (and, against the
  * source, be the file's MD5). A HEAD per object would cost the store about as much as the copy's PUTs.
  */
@@ -186,7 +188,7 @@ final class DestinationCheck {
             return;
         }
         heads.add(CompletableFuture.runAsync(() -> {
-            String mismatch = CompositeETag.isPlainMd5(eTag) ? fileMismatch(entry, base64(eTag), "MD5 (ETag)")
+            String mismatch = CompositeETag.isPlainMd5(eTag) ? eTagMismatch(object.key(), entry, eTag)
                     : checksumMismatch(object.key(), entry);
             if (mismatch != null) {
                 findings.put(object.key(), new Finding(entry, object.key(), Problem.DIFFERENT, mismatch));
@@ -195,18 +197,60 @@ final class DestinationCheck {
     }
 
     /**
+     * Against the source, for an object whose ETag has the form of an MD5: null when it is the file's MD5
+     * now (or the file cannot be read whole). When it is not, one HEAD tells whether the store encrypts the
+     * object with SSE-KMS or SSE-C, whose ETags are not an MD5 of the object's data (S3's documentation of
+     * ETag): then the object's recorded MD5 decides, as for an object assembled from parts. Without that,
+     * every object of an SSE-KMS bucket would be reported different.
+     */
+    private String eTagMismatch(String key, FileEntry entry, String eTag) {
+        String file = digests.md5(entry);
+        String listed = base64(eTag);
+        if (file == null || file.equals(listed)) {
+            return null;
+        }
+        String mismatch = "the object's MD5 (ETag) is " + listed + ", the file's MD5 now " + file;
+        HeadObjectResponse head = headOrNull(key);
+        if (head == null) {
+            return "the object is gone";
+        }
+        if (!eTagIsNotAnMd5(head)) {
+            return mismatch;
+        }
+        String recorded = head.metadata().get(ObjectMetadata.MD5);
+        if (recorded == null) {
+            return "the object has no " + ObjectMetadata.MD5 + " and its ETag is not an MD5 (the store encrypts it)";
+        }
+        return file.equals(recorded) ? null : "the object's " + ObjectMetadata.MD5 + " is " + recorded
+                + " (its ETag is not an MD5: the store encrypts it), the file's MD5 now " + file;
+    }
+
+    private HeadObjectResponse headOrNull(String key) {
+        try {
+            return s3.call(c -> c.headObject(b -> b.bucket(bucket).key(key)));
+        } catch (S3Exception e) {
+            if (e.statusCode() == 404) {
+                return null;
+            }
+            throw e;
+        }
+    }
+
+    /** SSE-KMS (also dual-layer) and SSE-C objects: S3 documents that their ETags are not an MD5 of their data. */
+    static boolean eTagIsNotAnMd5(HeadObjectResponse head) {
+        ServerSideEncryption encryption = head.serverSideEncryption();
+        return head.sseCustomerAlgorithm() != null
+                || (encryption != null && encryption != ServerSideEncryption.AES256);
+    }
+
+    /**
      * For an object whose ETag is not the MD5 of its content (assembled from parts, or a store that
      * encrypts): null when its recorded MD5, read with HEAD, is there (and is the file's, against the source).
      */
     private String checksumMismatch(String key, FileEntry entry) {
-        HeadObjectResponse head;
-        try {
-            head = s3.call(c -> c.headObject(b -> b.bucket(bucket).key(key)));
-        } catch (S3Exception e) {
-            if (e.statusCode() == 404) {
-                return "the object is gone";
-            }
-            throw e;
+        HeadObjectResponse head = headOrNull(key);
+        if (head == null) {
+            return "the object is gone";
         }
         String recorded = head.metadata().get(ObjectMetadata.MD5);
         if (recorded == null) {

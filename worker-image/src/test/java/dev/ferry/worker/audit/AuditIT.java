@@ -254,6 +254,57 @@ class AuditIT {
     }
 
     @Test
+    void auditingTheSourceWithChecksumsOnAStoreThatEncryptsWithKmsComparesTheRecordedMd5NotTheETag() throws Exception {
+        try (FaultyStore store = FaultyStore.inFrontOf(S3.server().endpoint())) {
+            migrate(spec -> {
+                spec.audit = AuditMode.Source;
+                spec.verify = VerifyMode.Checksum;
+            }, store.endpoint());
+            // Other bytes of the same size behind the bookkeeping, with their own MD5 recorded.
+            String forged = "c file X";
+            String md5 = java.util.Base64.getEncoder().encodeToString(
+                    java.security.MessageDigest.getInstance("MD5").digest(forged.getBytes(StandardCharsets.UTF_8)));
+            s3().putObject(b -> b.bucket(S3.bucket()).key("p/c/f2.txt").metadata(Map.of("md5chksum", md5)),
+                    RequestBody.fromString(forged));
+            // S3 with SSE-KMS: a single PUT's ETag has the form of an MD5 but is not the MD5 of the data, and a
+            // HEAD says how the object is encrypted.
+            FaultyStore.Fault listings = store.answerOk("GET", "list-type=2.*prefix=p/c/&|prefix=p/c/&.*list-type=2",
+                    "application/xml", listingWithETags("p/c/", eTag -> new StringBuilder(eTag).reverse().toString()),
+                    Integer.MAX_VALUE);
+            FaultyStore.Fault encrypted = store.addHeader("HEAD", "/p/c/", "x-amz-server-side-encryption: aws:kms");
+
+            AuditResult result = runAudit().getStatus().audit;
+
+            assertThat(listings.answered()).isPositive();
+            assertThat(encrypted.answered()).as("a HEAD for each object whose ETag is not the file's MD5").isPositive();
+            assertThat(result.checked).isEqualTo(12);
+            assertThat(result.different).as("only the forged object: the others' md5chksum is their file's MD5")
+                    .isEqualTo(1);
+            assertThat(result.recopied).isEqualTo(1);
+            assertThat(result.reported).isZero();
+            assertThat(object("p/c/f2.txt")).isEqualTo("c file 2");
+        }
+    }
+
+    @Test
+    void auditingTheSourceWithChecksumsReportsAnETagThatIsNotTheFilesMd5OnAStoreThatDoesNotEncrypt() throws Exception {
+        try (FaultyStore store = FaultyStore.inFrontOf(S3.server().endpoint())) {
+            migrate(spec -> {
+                spec.audit = AuditMode.Source;
+                spec.verify = VerifyMode.Checksum;
+            }, store.endpoint());
+            store.answerOk("GET", "list-type=2.*prefix=p/c/&|prefix=p/c/&.*list-type=2", "application/xml",
+                    listingWithETags("p/c/", eTag -> new StringBuilder(eTag).reverse().toString()), 1);
+            store.addHeader("HEAD", "/p/c/", "x-amz-server-side-encryption: AES256");
+
+            AuditResult result = runAudit().getStatus().audit;
+
+            assertThat(result.different).as("SSE-S3 keeps MD5s as ETags: the first listing's are wrong").isPositive();
+            assertThat(result.reported).as("the next listing, after the copy, is the store's own").isZero();
+        }
+    }
+
+    @Test
     void aHolderThatResumesAuditsOnlyTheManifestsAfterItsCheckpoint() throws Exception {
         migrate(spec -> spec.verify = VerifyMode.Size);
         List<String> manifests = stateKeys("manifests/");
@@ -360,6 +411,11 @@ class AuditIT {
      * {@code <32 hex>-<parts>}, sizes and keys as they are.
      */
     private String listingWithCompositeETags(String folder) {
+        return listingWithETags(folder, eTag -> eTag + "-2");
+    }
+
+    /** The folder's listing with each object's ETag (hex, unquoted) replaced by {@code eTagOf} of it. */
+    private String listingWithETags(String folder, java.util.function.UnaryOperator<String> eTagOf) {
         StringBuilder xml = new StringBuilder("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
                 + "<ListBucketResult xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Name>" + S3.bucket()
                 + "</Name><Prefix>" + folder + "</Prefix><Delimiter>/</Delimiter><MaxKeys>1000</MaxKeys>"
@@ -368,7 +424,7 @@ class AuditIT {
         for (S3Object object : objects) {
             xml.append("<Contents><Key>").append(object.key()).append("</Key><LastModified>")
                     .append(object.lastModified()).append("</LastModified><ETag>&quot;")
-                    .append(object.eTag().replace("\"", "")).append("-2&quot;</ETag><Size>").append(object.size())
+                    .append(eTagOf.apply(object.eTag().replace("\"", ""))).append("&quot;</ETag><Size>").append(object.size())
                     .append("</Size><StorageClass>STANDARD</StorageClass></Contents>");
         }
         return xml.append("<KeyCount>").append(objects.size()).append("</KeyCount></ListBucketResult>").toString();

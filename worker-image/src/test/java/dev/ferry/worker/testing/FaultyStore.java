@@ -66,15 +66,22 @@ public final class FaultyStore implements AutoCloseable {
         final String contentType;
         final String body;
         final int times;
+        /** Not null: the request is forwarded and this header line added to the store's answer. */
+        final String addedHeader;
         final AtomicInteger answered = new AtomicInteger();
 
         Fault(String method, Pattern target, int status, String contentType, String body, int times) {
+            this(method, target, status, contentType, body, times, null);
+        }
+
+        Fault(String method, Pattern target, int status, String contentType, String body, int times, String addedHeader) {
             this.method = method;
             this.target = target;
             this.status = status;
             this.contentType = contentType;
             this.body = body;
             this.times = times;
+            this.addedHeader = addedHeader;
         }
 
         /** Requests this fault answered so far. */
@@ -122,6 +129,15 @@ public final class FaultyStore implements AutoCloseable {
         return add(new Fault(method, Pattern.compile(target), 200, contentType, body, times));
     }
 
+    /**
+     * Forwards every {@code method} request matching {@code target} and adds {@code header} (a whole line,
+     * {@code Name: value}) to the store's answer: a store that says more than S3Proxy does (that it encrypts
+     * an object, for instance).
+     */
+    public Fault addHeader(String method, String target, String header) {
+        return add(new Fault(method, Pattern.compile(target), 0, null, null, Integer.MAX_VALUE, header));
+    }
+
     private Fault add(Fault fault) {
         faults.add(fault);
         return fault;
@@ -158,18 +174,25 @@ public final class FaultyStore implements AutoCloseable {
             String target = decoded(requestLine[1]);
             for (Fault fault : faults) {
                 if (fault.takes(method, target)) {
-                    answer(client, in, method, fault);
+                    if (fault.addedHeader != null) {
+                        forward(client, in, lines, fault.addedHeader);
+                    } else {
+                        answer(client, in, method, fault);
+                    }
                     return;
                 }
             }
-            forward(client, in, lines);
+            forward(client, in, lines, null);
         } catch (IOException e) {
             // the client or the server went away: so does this exchange
         }
     }
 
-    /** The request head with {@code Connection: close}, then both directions piped until the server closes. */
-    private void forward(Socket client, InputStream in, String[] lines) throws IOException {
+    /**
+     * The request head with {@code Connection: close}, then both directions piped until the server closes;
+     * {@code addedHeader}, when not null, is added to the head of the store's answer.
+     */
+    private void forward(Socket client, InputStream in, String[] lines, String addedHeader) throws IOException {
         try (Socket store = new Socket(upstream.getHost(), upstream.getPort())) {
             StringBuilder head = new StringBuilder(lines[0]).append("\r\n");
             for (int i = 1; i < lines.length; i++) {
@@ -188,7 +211,16 @@ public final class FaultyStore implements AutoCloseable {
                     // the exchange ended
                 }
             });
-            store.getInputStream().transferTo(client.getOutputStream());
+            InputStream fromStore = store.getInputStream();
+            if (addedHeader != null) {
+                String answerHead = readHead(fromStore);
+                if (answerHead == null) {
+                    return;
+                }
+                client.getOutputStream().write((answerHead + "\r\n" + addedHeader + "\r\n\r\n")
+                        .getBytes(StandardCharsets.ISO_8859_1));
+            }
+            fromStore.transferTo(client.getOutputStream());
             client.getOutputStream().flush();
         }
     }
