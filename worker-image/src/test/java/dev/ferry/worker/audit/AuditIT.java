@@ -237,13 +237,8 @@ class AuditIT {
             spec.audit = AuditMode.Source;
             spec.verify = VerifyMode.Checksum;
         });
-        // Other bytes of the same size, with their own MD5 recorded: the store's ETag and md5chksum agree,
-        // so only the file itself tells.
-        String forged = "c file X";
-        String md5 = java.util.Base64.getEncoder().encodeToString(
-                java.security.MessageDigest.getInstance("MD5").digest(forged.getBytes(StandardCharsets.UTF_8)));
-        s3().putObject(b -> b.bucket(S3.bucket()).key("p/c/f2.txt").metadata(Map.of("md5chksum", md5)),
-                RequestBody.fromString(forged));
+        // The store's ETag and md5chksum agree, so only the file itself tells.
+        putConsistentWithItself("p/c/f2.txt", "c file X");
 
         AuditResult result = runAudit().getStatus().audit;
 
@@ -256,21 +251,11 @@ class AuditIT {
     @Test
     void auditingTheSourceWithChecksumsOnAStoreThatEncryptsWithKmsComparesTheRecordedMd5NotTheETag() throws Exception {
         try (FaultyStore store = FaultyStore.inFrontOf(S3.server().endpoint())) {
-            migrate(spec -> {
-                spec.audit = AuditMode.Source;
-                spec.verify = VerifyMode.Checksum;
-            }, store.endpoint());
-            // Other bytes of the same size behind the bookkeeping, with their own MD5 recorded.
-            String forged = "c file X";
-            String md5 = java.util.Base64.getEncoder().encodeToString(
-                    java.security.MessageDigest.getInstance("MD5").digest(forged.getBytes(StandardCharsets.UTF_8)));
-            s3().putObject(b -> b.bucket(S3.bucket()).key("p/c/f2.txt").metadata(Map.of("md5chksum", md5)),
-                    RequestBody.fromString(forged));
+            migrate(AuditIT::auditTheSourceWithChecksums, store.endpoint());
+            putConsistentWithItself("p/c/f2.txt", "c file X");
             // S3 with SSE-KMS: a single PUT's ETag has the form of an MD5 but is not the MD5 of the data, and a
             // HEAD says how the object is encrypted.
-            FaultyStore.Fault listings = store.answerOk("GET", "list-type=2.*prefix=p/c/&|prefix=p/c/&.*list-type=2",
-                    "application/xml", listingWithETags("p/c/", eTag -> new StringBuilder(eTag).reverse().toString()),
-                    Integer.MAX_VALUE);
+            FaultyStore.Fault listings = listFolderCWithETagsThatAreNotMd5s(store, Integer.MAX_VALUE);
             FaultyStore.Fault encrypted = store.addHeader("HEAD", "/p/c/", "x-amz-server-side-encryption: aws:kms");
 
             AuditResult result = runAudit().getStatus().audit;
@@ -289,12 +274,8 @@ class AuditIT {
     @Test
     void auditingTheSourceWithChecksumsReportsAnETagThatIsNotTheFilesMd5OnAStoreThatDoesNotEncrypt() throws Exception {
         try (FaultyStore store = FaultyStore.inFrontOf(S3.server().endpoint())) {
-            migrate(spec -> {
-                spec.audit = AuditMode.Source;
-                spec.verify = VerifyMode.Checksum;
-            }, store.endpoint());
-            store.answerOk("GET", "list-type=2.*prefix=p/c/&|prefix=p/c/&.*list-type=2", "application/xml",
-                    listingWithETags("p/c/", eTag -> new StringBuilder(eTag).reverse().toString()), 1);
+            migrate(AuditIT::auditTheSourceWithChecksums, store.endpoint());
+            listFolderCWithETagsThatAreNotMd5s(store, 1);
             store.addHeader("HEAD", "/p/c/", "x-amz-server-side-encryption: AES256");
 
             AuditResult result = runAudit().getStatus().audit;
@@ -362,6 +343,25 @@ class AuditIT {
             }
         }
         assertThat(tasks()).hasSize(tasks).allSatisfy(t -> assertThat(t.getStatus().phase).isEqualTo(TaskPhase.Succeeded));
+    }
+
+    private static void auditTheSourceWithChecksums(MigrationJobSpec spec) {
+        spec.audit = AuditMode.Source;
+        spec.verify = VerifyMode.Checksum;
+    }
+
+    /** The first {@code times} listings of p/c/ with each ETag of MD5 form reversed: no longer the data's MD5. */
+    private FaultyStore.Fault listFolderCWithETagsThatAreNotMd5s(FaultyStore store, int times) {
+        return store.answerOk("GET", "list-type=2.*prefix=p/c/&|prefix=p/c/&.*list-type=2", "application/xml",
+                listingWithETags("p/c/", eTag -> new StringBuilder(eTag).reverse().toString()), times);
+    }
+
+    /** Other bytes at {@code key}, behind the bookkeeping, with their own MD5 recorded as md5chksum. */
+    private static void putConsistentWithItself(String key, String content) throws Exception {
+        String md5 = java.util.Base64.getEncoder().encodeToString(
+                java.security.MessageDigest.getInstance("MD5").digest(content.getBytes(StandardCharsets.UTF_8)));
+        s3().putObject(b -> b.bucket(S3.bucket()).key(key).metadata(Map.of("md5chksum", md5)),
+                RequestBody.fromString(content));
     }
 
     private MigrationTask runAudit() {
