@@ -102,7 +102,14 @@ public final class PartWriter {
                 }
                 boolean handedOver = false;
                 boolean fullSize = length == layout.partSize();
-                byte[] data = fullSize ? engine.partBuffers.take(length) : new byte[length];
+                byte[] data;
+                try {
+                    data = fullSize ? engine.partBuffers.take(length) : new byte[length];
+                } catch (RuntimeException | Error e) {
+                    lease.close();
+                    partsInFlight.release();
+                    throw e;
+                }
                 try {
                     if (!readFully(channel, layout.offset(n), data)) {
                         shrank = true;
