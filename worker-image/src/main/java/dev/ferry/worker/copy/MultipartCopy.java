@@ -11,7 +11,6 @@ import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
@@ -95,7 +94,7 @@ final class MultipartCopy {
             byte[] md5 = preHashed;
             Uploads.Stored stored = new Uploads.Stored(before.size(), md5, true, null,
                     new Uploads.Parts(CompositeETag.unquoted(answered),
-                            CompositeETag.of(new ArrayList<>(result.md5s().values())), result.uploaded(),
+                            CompositeETag.ofAnswered(result.parts().values(), result.md5s()), result.uploaded(),
                             result.reused()));
             // an object assembled from other parts fails the caller's verification: no copy is spent on it
             if (target.resumed && ObjectVerifier.assemblyMismatch(stored) == null) {
@@ -152,7 +151,7 @@ final class MultipartCopy {
             if (!StoredParts.isNoSuchUpload(e)) {
                 throw e;
             }
-            String theseParts = CompositeETag.of(new ArrayList<>(result.md5s().values()));
+            String theseParts = CompositeETag.ofAnswered(result.parts().values(), result.md5s());
             Optional<String> stored = eTagOf(key).map(CompositeETag::unquoted);
             if (stored.isPresent() && (stored.get().equals(theseParts)
                     || stored.get().equalsIgnoreCase(HexFormat.of().formatHex(fileMd5)))) {

@@ -2,8 +2,12 @@ package dev.ferry.worker.multipart;
 
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
+import software.amazon.awssdk.services.s3.model.CompletedPart;
 
 /**
  * The ETag S3 gives an object completed from parts: the hex MD5 of the concatenated binary MD5s of
@@ -20,6 +24,22 @@ public final class CompositeETag {
             digest.update(md5);
         }
         return HexFormat.of().formatHex(digest.digest()) + "-" + partMd5s.size();
+    }
+
+    /**
+     * The composite ETag of {@code parts} as completed, computed from the ETag each part was answered with,
+     * as S3 computes it. Where a part's ETag is the MD5 of its bytes (no encryption, SSE-S3, S3Proxy) this is
+     * {@link #of} of the parts' MD5s; under SSE-KMS or SSE-C a part's ETag is not its MD5, and the completed
+     * object's ETag is still the MD5 of the parts' ETags. A part answered with an ETag not of MD5 form counts
+     * with its MD5 from {@code md5s} (by part number).
+     */
+    public static String ofAnswered(Collection<CompletedPart> parts, Map<Integer, byte[]> md5s) {
+        List<byte[]> digests = new ArrayList<>(parts.size());
+        for (CompletedPart part : parts) {
+            String eTag = unquoted(part.eTag());
+            digests.add(isPlainMd5(eTag) ? HexFormat.of().parseHex(eTag) : md5s.get(part.partNumber()));
+        }
+        return of(digests);
     }
 
     /** Whether {@code eTag} (without quotes) has the form of a composite ETag; stores with encryption send others. */

@@ -228,7 +228,7 @@ final class PartsUpload {
             return failAndAbort(FailureCode.SOURCE_CHANGED, "the file changed while it was read to complete the upload");
         }
         progress.completionSent(result.uploaded());
-        String composite = CompositeETag.of(new ArrayList<>(result.md5s().values()));
+        String composite = CompositeETag.ofAnswered(result.parts().values(), result.md5s());
         String answered;
         try {
             answered = engine.s3.call(s3 -> s3.completeMultipartUpload(b -> b.bucket(engine.bucket).key(key)
