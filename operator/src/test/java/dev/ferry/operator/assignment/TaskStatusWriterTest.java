@@ -33,17 +33,17 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class TaskStatusWriterTest {
     static KubernetesMockServer server;
     static KubernetesClient client;
+    /** The tasks as they were before each write this test's writer made, as the caches are told. */
+    private final List<MigrationTask> told = new ArrayList<>();
+    private final TaskStatusWriter writer = new TaskStatusWriter(client, (written, previous) -> told.add(previous));
 
     @Test
     void aWriteSendsTheNewStatusWithTheSpecAndLeavesTheTaskItReadUntouched() {
-        MigrationTask stored = task("job-a-00001", TaskType.Copy, TaskPhase.Pending);
-        stored.getMetadata().setResourceVersion(null);
-        stored.getSpec().files = new ArrayList<>(List.of(new FileEntry()));
-        stored.getSpec().files.get(0).path = "a/b.bin";
-        MigrationTask read = client.resources(MigrationTask.class).inNamespace("ns").resource(stored).create();
+        MigrationTask unsaved = task("job-a-00001", TaskType.Copy, TaskPhase.Pending);
+        unsaved.getSpec().files = new ArrayList<>(List.of(new FileEntry()));
+        unsaved.getSpec().files.get(0).path = "a/b.bin";
+        MigrationTask read = stored(unsaved);
         String before = Serialization.asJson(read);
-        List<MigrationTask> told = new ArrayList<>();
-        TaskStatusWriter writer = new TaskStatusWriter(client, (written, previous) -> told.add(previous));
         JobState state = new JobState(job("job-a"), List.of(read), List.of(), null, Instant.EPOCH);
 
         Optional<MigrationTask> written = writer.write(state, read, status -> {
@@ -70,14 +70,10 @@ class TaskStatusWriterTest {
      */
     @Test
     void aWriteOnATaskChangedSinceItWasReadIsRefusedAndChangesNothing() {
-        MigrationTask stored = task("job-c-00001", TaskType.Copy, TaskPhase.Assigned);
-        stored.getMetadata().setResourceVersion(null);
-        MigrationTask read = client.resources(MigrationTask.class).inNamespace("ns").resource(stored).create();
+        MigrationTask read = stored(task("job-c-00001", TaskType.Copy, TaskPhase.Assigned));
         MigrationTask byTheHolder = Serialization.clone(read);
         byTheHolder.getStatus().phase = TaskPhase.Running;
         client.resources(MigrationTask.class).inNamespace("ns").resource(byTheHolder).updateStatus();
-        List<MigrationTask> told = new ArrayList<>();
-        TaskStatusWriter writer = new TaskStatusWriter(client, (written, previous) -> told.add(previous));
         JobState state = new JobState(job("job-c"), List.of(read), List.of(), null, Instant.EPOCH);
 
         Optional<MigrationTask> written = writer.write(state, read, status -> {
@@ -97,9 +93,7 @@ class TaskStatusWriterTest {
     void writesOfOnePassGoSideBySideAndComeBackInTheOrderGivenWithALostOneEmpty() {
         List<MigrationTask> read = new ArrayList<>();
         for (int n = 1; n <= 3; n++) {
-            MigrationTask stored = task("job-b-0000" + n, TaskType.Copy, TaskPhase.Pending);
-            stored.getMetadata().setResourceVersion(null);
-            read.add(client.resources(MigrationTask.class).inNamespace("ns").resource(stored).create());
+            read.add(stored(task("job-b-0000" + n, TaskType.Copy, TaskPhase.Pending)));
         }
         // the second task went away after the operator read it (404; a 409 is answered alike, below)
         client.resources(MigrationTask.class).inNamespace("ns").withName("job-b-00002").delete();
@@ -107,7 +101,7 @@ class TaskStatusWriterTest {
         AtomicInteger sent = new AtomicInteger();
         ExecutorService pool = Executors.newFixedThreadPool(3);
         try {
-            TaskStatusWriter writer = new TaskStatusWriter(client,
+            TaskStatusWriter onAPool = new TaskStatusWriter(client,
                     (written, previous) -> toldOn.add(written.getMetadata().getName() + " on " + Thread.currentThread().getName()),
                     request -> {
                         sent.incrementAndGet();
@@ -115,7 +109,7 @@ class TaskStatusWriterTest {
                     });
             JobState state = new JobState(job("job-b"), read, List.of(), null, Instant.EPOCH);
 
-            List<Optional<MigrationTask>> written = writer.writeAll(state, read.stream()
+            List<Optional<MigrationTask>> written = onAPool.writeAll(state, read.stream()
                     .map(task -> new TaskStatusWriter.Change(task, status -> {
                         status.phase = TaskPhase.Assigned;
                         return status;
@@ -134,5 +128,11 @@ class TaskStatusWriterTest {
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    /** {@code task} created in the API server, as an informer would then hold it. */
+    private static MigrationTask stored(MigrationTask task) {
+        task.getMetadata().setResourceVersion(null);
+        return client.resources(MigrationTask.class).inNamespace("ns").resource(task).create();
     }
 }

@@ -237,7 +237,7 @@ final class DestinationCheck {
     }
 
     /** SSE-KMS (also dual-layer) and SSE-C objects: S3 documents that their ETags are not an MD5 of their data. */
-    static boolean eTagIsNotAnMd5(HeadObjectResponse head) {
+    private static boolean eTagIsNotAnMd5(HeadObjectResponse head) {
         ServerSideEncryption encryption = head.serverSideEncryption();
         return head.sseCustomerAlgorithm() != null
                 || (encryption != null && encryption != ServerSideEncryption.AES256);
