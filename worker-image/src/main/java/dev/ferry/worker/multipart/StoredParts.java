@@ -1,6 +1,7 @@
 package dev.ferry.worker.multipart;
 
 import dev.ferry.worker.s3.EndpointPool;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -25,6 +26,9 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
  */
 public final class StoredParts {
     private static final Logger LOG = LoggerFactory.getLogger(StoredParts.class);
+    /** Listings in a row that must miss an upload before it is taken as gone ({@link #gone}). */
+    static final int LISTINGS_TO_CONFIRM_GONE = 3;
+    static final Duration BETWEEN_LISTINGS = Duration.ofMillis(200);
 
     /** One part the store has: its size and its ETag without quotes (the hex MD5 of its bytes on S3). */
     public record StoredPart(int number, long size, String eTag) {
@@ -52,8 +56,30 @@ public final class StoredParts {
         return uploads == null ? List.of() : uploads;
     }
 
-    /** Whether {@code uploadId} is still an unfinished upload of {@code key}; true when the store cannot tell. */
-    public boolean exists(String key, String uploadId) {
+    /**
+     * Whether {@code uploadId} is no longer an unfinished upload of {@code key}: completed or aborted.
+     * One listing that misses it is not believed, since what follows (the file taken as lost, or a
+     * sibling's object looked for) is not undone: S3Proxy's filesystem store lists uploads by walking
+     * the directory their parts are written into, and a listing made while a part is being written
+     * there can leave the upload out (about once in 500 listings with three writers). Gone is when
+     * {@link #LISTINGS_TO_CONFIRM_GONE} listings in a row, {@link #BETWEEN_LISTINGS} apart, miss it.
+     * False when the store cannot tell (an error, or it refuses to list uploads).
+     */
+    public boolean gone(String key, String uploadId) throws InterruptedException {
+        for (int listing = 1; ; listing++) {
+            if (listed(key, uploadId)) {
+                return false;
+            }
+            if (listing == LISTINGS_TO_CONFIRM_GONE) {
+                return true;
+            }
+            LOG.info("upload {} of {} is missing from a listing of uploads; listing again to be sure", uploadId, key);
+            Thread.sleep(BETWEEN_LISTINGS.toMillis());
+        }
+    }
+
+    /** Whether a listing shows {@code uploadId} as an upload of {@code key}; true when the store cannot tell. */
+    private boolean listed(String key, String uploadId) {
         List<Upload> uploads;
         try {
             uploads = listUploads(key);

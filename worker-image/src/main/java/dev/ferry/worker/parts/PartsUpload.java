@@ -45,7 +45,8 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
  * The work of one Parts task on the file and the store: make the parts of its range hold the file's
  * bytes in the upload the plan created, and complete the upload when every part is there.
  * <ol>
- *   <li>The upload gone (completed by a sibling, or aborted): the object decides — see {@link #fromObject}.</li>
+ *   <li>The upload gone (completed by a sibling, or aborted; {@link StoredParts#gone} does not take one
+ *       listing's word for it): the object decides — see {@link #fromObject}.</li>
  *   <li>The file must still be as planned (size, mtime); otherwise it failed with SOURCE_CHANGED and
  *       the upload is aborted, whoever sees it first.</li>
  *   <li>Its range: each stored part is verified against the file (MD5 = ETag) and kept, the others
@@ -165,7 +166,7 @@ final class PartsUpload {
     }
 
     private Outcome storeAndComplete() throws IOException, InterruptedException {
-        if (!storedParts.exists(key, scope.uploadId)) {
+        if (storedParts.gone(key, scope.uploadId)) {
             return fromObject();
         }
         SourceStat before = SourceStat.of(file);
@@ -234,7 +235,7 @@ final class PartsUpload {
             answered = engine.s3.call(s3 -> s3.completeMultipartUpload(b -> b.bucket(engine.bucket).key(key)
                     .uploadId(scope.uploadId).multipartUpload(m -> m.parts(result.parts().values())))).eTag();
         } catch (SdkException e) {
-            if (storedParts.exists(key, scope.uploadId)) {
+            if (!storedParts.gone(key, scope.uploadId)) {
                 throw e; // not completed (InvalidPart: a part was replaced meanwhile): the task is retried
             }
             // completed by a sibling at the same moment (NoSuchUpload), or our answer lost on the way

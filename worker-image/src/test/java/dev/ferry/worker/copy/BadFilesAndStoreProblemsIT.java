@@ -171,6 +171,40 @@ class BadFilesAndStoreProblemsIT {
                 .as("the upload of the failed file is aborted").isEmpty();
     }
 
+    /**
+     * A listing of uploads that leaves out the upload of a Parts task, as S3Proxy's filesystem store does
+     * now and then while a sibling writes a part: the upload is not taken as gone (the file would be
+     * reported lost, and the task with part 1 wait for parts that never come); the range is stored.
+     */
+    @Test
+    void aListingOfUploadsThatMissesTheUploadForAMomentDoesNotLoseTheFile() throws Exception {
+        int part = 5 * 1024 * 1024;
+        Path file = Trees.write(source, "huge/listed.bin", Trees.randomBytes(2 * part + 4321, 9));
+        MigrationJob job = job(store.endpoint(), S3.bucket());
+        String key = "data/huge/listed.bin";
+        Map<String, String> planned = ObjectMetadata.of(Files.getLastModifiedTime(file), null);
+        String uploadId = S3.server().client().createMultipartUpload(b -> b.bucket(S3.bucket()).key(key)
+                .metadata(planned)).uploadId();
+        String task = job.getMetadata().getName() + "-plan-00001";
+        PartsTaskSpecs.create(client, job, task, new FileEntry("huge/listed.bin", Files.size(file),
+                Files.getLastModifiedTime(file).toMillis()), part, 1, 3, 3, uploadId);
+        TestResources.assign(client, task, POD_UID);
+        String noUploads = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ListMultipartUploadsResult"
+                + " xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Bucket>" + S3.bucket() + "</Bucket>"
+                + "<KeyMarker></KeyMarker><UploadIdMarker></UploadIdMarker><MaxUploads>1000</MaxUploads>"
+                + "<IsTruncated>false</IsTruncated></ListMultipartUploadsResult>";
+        FaultyStore.Fault missing = store.answerOk("GET", "[?&]uploads(&|=|$)", "application/xml", noUploads, 2);
+
+        worker.run(task);
+
+        MigrationTaskStatus status = TestResources.task(client, task).getStatus();
+        assertThat(status.phase).as(status.message).isEqualTo(TaskPhase.Succeeded);
+        assertThat(status.progress.copied).as(status.message).isEqualTo(1);
+        assertThat(status.progress.failed).isZero();
+        assertThat(storedMd5("huge/listed.bin")).isEqualTo(Trees.md5(Files.readAllBytes(file)));
+        assertThat(missing.answered()).as("listings that left the upload out").isEqualTo(2);
+    }
+
     /** (b) A full store sends the task back to wait without an attempt; once it takes writes, all is copied. */
     @Test
     void aFullStoreSendsTheTaskBackToWaitWithoutUsingAnAttemptAndTheNextRunCopiesEverything() {
