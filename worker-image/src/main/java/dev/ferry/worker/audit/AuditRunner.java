@@ -14,6 +14,7 @@ import dev.ferry.api.VerifyMode;
 import dev.ferry.worker.copy.CopyEngine;
 import dev.ferry.worker.copy.FileCopier;
 import dev.ferry.worker.manifest.Manifests;
+import dev.ferry.worker.manifest.StateObjects;
 import dev.ferry.worker.manifest.StatePrefix;
 import dev.ferry.worker.plan.PlanRunner;
 import dev.ferry.worker.plan.SourceWalker;
@@ -138,6 +139,7 @@ public final class AuditRunner {
         }
         StateObjects.removeAll(engine.s3, engine.bucket, StatePrefix.manifests(job));
         StateObjects.removeAll(engine.s3, engine.bucket, StatePrefix.auditFindings(job));
+        StateObjects.removeAll(engine.s3, engine.bucket, StatePrefix.failures(job));
         result.completionTime = clock.instant().toString();
         String summary = summary(result);
         String done = checkpoint;

@@ -9,6 +9,8 @@ import dev.ferry.api.FileFailure;
 import dev.ferry.api.MigrationJob;
 import dev.ferry.api.MigrationTask;
 import dev.ferry.api.MigrationTaskStatus;
+import dev.ferry.worker.manifest.FailureLog;
+import dev.ferry.worker.manifest.StateObjects;
 import dev.ferry.worker.manifest.StatePrefix;
 import dev.ferry.worker.s3.EndpointPool;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -33,8 +35,8 @@ import software.amazon.awssdk.core.sync.ResponseTransformer;
  * The job's failure report: one object of JSON lines ({@link FailureReportLine}) under the state prefix,
  * {@link StatePrefix#failureReport}, with every file the job did not migrate as far as anyone can tell:
  * first what the audit found (its findings under {@code audit/}, per manifest), then every failure the
- * tasks that still exist recorded and the job's own sample (tasks folded away keep their failures only in
- * that sample; the audit finds their files missing anyway), each path once. A line of the audit names the
+ * tasks that still exist recorded in their status, every failed file of every Copy task, folded away or
+ * not ({@link FailureLog}), and the job's own sample, each path once. A line of the audit names the
  * task's attempts when the task still exists. Written through a temporary file, so memory holds only the
  * set of paths already written, not the report. No report is written when there is nothing to report.
  */
@@ -94,6 +96,18 @@ final class FailureReport {
                         }
                     }
                 }
+                for (Map.Entry<String, List<FailureLog.Numbered>> logged : FailureLog.read(s3, bucket, job).entrySet()) {
+                    MigrationTask task = tasks.get(logged.getKey());
+                    for (FileFailure failure : countedBy(task, logged.getValue())) {
+                        if (written.add(failure.path)) {
+                            FailureReportLine line = of(failure);
+                            line.task = logged.getKey();
+                            withTask(line, task);
+                            write(out, line);
+                            lines++;
+                        }
+                    }
+                }
                 List<FileFailure> sample = job.getStatus() == null ? null : job.getStatus().failures;
                 for (FileFailure failure : sample == null ? List.<FileFailure>of() : sample) {
                     if (written.add(failure.path)) {
@@ -120,6 +134,17 @@ final class FailureReport {
                 }
             }
         }
+    }
+
+    /**
+     * The logged failures a task's final count covers (a line beyond it was stored by a holder that died
+     * before it counted it, and the next holder did the file again). A task folded away has no status
+     * left: its log counts as it stands.
+     */
+    private static List<FileFailure> countedBy(MigrationTask task, List<FailureLog.Numbered> logged) {
+        MigrationTaskStatus status = task == null ? null : task.getStatus();
+        long failed = status == null || status.progress == null ? Long.MAX_VALUE : status.progress.failed;
+        return logged.stream().filter(f -> f.n() <= failed).map(FailureLog.Numbered::failure).toList();
     }
 
     /** The audit's findings of one manifest, stored as JSON lines. */

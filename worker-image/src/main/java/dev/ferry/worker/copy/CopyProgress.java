@@ -2,9 +2,11 @@ package dev.ferry.worker.copy;
 
 import dev.ferry.api.FileFailure;
 import dev.ferry.api.MigrationTaskStatus;
+import dev.ferry.worker.manifest.FailureLog;
 import dev.ferry.worker.metrics.FileMetrics;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.function.IntSupplier;
 
 /**
@@ -13,7 +15,9 @@ import java.util.function.IntSupplier;
  * right after it, and a file done beyond it is done again (and then usually skipped as identical)
  * without being counted twice. Bytes read and sent for the files in flight move the task too
  * ({@link TaskMotion}: {@code progressTime}) without changing its counters. The worker's file meters
- * move where the counters do, so they count what the job's status counts.
+ * move where the counters do, so they count what the job's status counts. Every failed file goes to the
+ * task's {@link FailureLog} before a status write counts it; the status keeps the first
+ * {@value MigrationTaskStatus#MAX_FAILURES_IN_STATUS}.
  */
 final class CopyProgress {
     private final FileOutcome[] pending;
@@ -25,6 +29,9 @@ final class CopyProgress {
     private long partsUploaded;
     private long partsReused;
     private final List<FileFailure> failures = new ArrayList<>();
+    /** Failed files counted and not yet stored in the task's {@link FailureLog}. */
+    private final List<FailureLog.Numbered> unstored = new ArrayList<>();
+    private final Consumer<List<FailureLog.Numbered>> failureLog;
     private long version;
     /** Outcomes whose events wait for the broker's acknowledgement (written as progress.eventsPending). */
     private final IntSupplier eventsAwaiting;
@@ -35,12 +42,14 @@ final class CopyProgress {
     private final FileMetrics meters;
 
     CopyProgress(MigrationTaskStatus status, int fileCount) {
-        this(status, fileCount, () -> 0, TaskMotion.untracked(), FileMetrics.NONE);
+        this(status, fileCount, () -> 0, TaskMotion.untracked(), FileMetrics.NONE, failures -> { });
     }
 
+    /** {@code failureLog} stores failed files (a {@link FailureLog}); it throws when it cannot. */
     CopyProgress(MigrationTaskStatus status, int fileCount, IntSupplier eventsAwaiting, TaskMotion motion,
-                 FileMetrics meters) {
+                 FileMetrics meters, Consumer<List<FailureLog.Numbered>> failureLog) {
         this.pending = new FileOutcome[fileCount];
+        this.failureLog = failureLog;
         this.meters = meters;
         this.eventsAwaiting = eventsAwaiting;
         this.motion = motion;
@@ -128,14 +137,21 @@ final class CopyProgress {
             case FAILED -> {
                 failed++;
                 meters.failed(o.code());
+                FileFailure failure = new FileFailure(o.path(), o.code().name(), o.message());
                 if (failures.size() < MigrationTaskStatus.MAX_FAILURES_IN_STATUS) {
-                    failures.add(new FileFailure(o.path(), o.code().name(), o.message()));
+                    failures.add(failure);
                 }
+                unstored.add(new FailureLog.Numbered(failed, failure));
             }
         }
     }
 
+    /** Writes the progress into {@code status}, once the failed files it counts are stored. */
     synchronized void writeTo(MigrationTaskStatus status) {
+        if (!unstored.isEmpty()) {
+            failureLog.accept(List.copyOf(unstored));
+            unstored.clear();
+        }
         MigrationTaskStatus.Progress p = new MigrationTaskStatus.Progress();
         p.total = (long) pending.length;
         p.files = copied + skipped + failed;

@@ -8,6 +8,7 @@ import dev.ferry.api.OverwritePolicy;
 import dev.ferry.api.TaskPhase;
 import dev.ferry.api.events.EventPublisher;
 import dev.ferry.worker.events.TaskEvents;
+import dev.ferry.worker.manifest.FailureLog;
 import dev.ferry.worker.manifest.TaskFiles;
 import dev.ferry.worker.source.SourcePaths;
 import dev.ferry.worker.task.Backoff;
@@ -80,8 +81,10 @@ public final class CopyRunner {
         Path base = SourcePaths.base(sourceRoot, job);
         TaskEvents events = new TaskEvents(publishers.apply(job), job, task, fence.epoch(), engine.bucket);
         TaskMotion motion = new TaskMotion(clock);
+        FailureLog failureLog = FailureLog.of(engine.s3, engine.bucket, job, task.getMetadata().getName(), fence.epoch());
         CopyProgress progress = new CopyProgress(task.getStatus(), files.size(), events::awaiting, motion,
-                engine.meters);
+                engine.meters, failureLog::store);
+        failureLog.startedFrom(progress.failed());
         TaskProgressWriter writer = new TaskProgressWriter(fence, progress::version, progress::writeTo, clock,
                 HEARTBEAT_INTERVAL);
         AtomicReference<RuntimeException> taskFailure = new AtomicReference<>();

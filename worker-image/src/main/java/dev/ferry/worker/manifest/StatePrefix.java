@@ -5,7 +5,8 @@ import dev.ferry.worker.s3.ObjectKeys;
 
 /**
  * Where a job keeps its own objects in the destination bucket: {@code <prefix>/.ferry/<job-uid>/}
- * (task manifests under {@code manifests/}, the audit's findings under {@code audit/}, the failure report). The uid, not the name, keeps a re-created job of the same
+ * (task manifests under {@code manifests/}, the audit's findings under {@code audit/}, the failed files
+ * tasks could not keep in their status under {@code failures/}, the failure report). The uid, not the name, keeps a re-created job of the same
  * name apart from the old one. Planning never walks a top-level {@code .ferry} entry of the source
  * (it is reported as {@code RESERVED_PATH}), so no file's key can fall under this prefix.
  */
@@ -42,6 +43,11 @@ public final class StatePrefix {
     public static String failureReport(MigrationJob job) {
         long run = job.getStatus() == null ? 1 : job.getStatus().runOrFirst();
         return of(job) + (run <= 1 ? "/failure-report.jsonl" : "/failure-report-run-" + run + ".jsonl");
+    }
+
+    /** The folder of the failed files tasks could not keep in their status ({@link FailureLog}), with a trailing slash. */
+    public static String failures(MigrationJob job) {
+        return of(job) + "/failures/";
     }
 
     /** The folder of the job's task manifests, with a trailing slash. */

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ferry.api.AuditMode;
 import dev.ferry.api.AuditResult;
+import dev.ferry.api.FailureCode;
 import dev.ferry.api.FailureReportLine;
 import dev.ferry.api.Ferry;
 import dev.ferry.api.MigrationJob;
@@ -286,6 +287,54 @@ class AuditIT {
     }
 
     @Test
+    void withoutTheComparisonTheReportNamesEveryFailedFileOfATaskBeyondItsStatusAndAfterItIsFoldedAway() throws Exception {
+        List<String> refused = sixtyFilesTheStoreRefuses();
+        try (FaultyStore store = FaultyStore.inFrontOf(S3.server().endpoint())) {
+            MigrationTask copy = migrateWithoutAuditRefusingThem(store);
+            assertThat(copy.getStatus().progress.failed).isEqualTo(60);
+            assertThat(copy.getStatus().failures).hasSize(MigrationTaskStatus.MAX_FAILURES_IN_STATUS);
+            client.resource(copy).delete(); // folded away, as the operator does beyond spec.tasks.historyLimit
+
+            AuditResult result = runAudit().getStatus().audit;
+
+            assertThat(result.reportLines).isEqualTo(60);
+            List<FailureReportLine> report = report(result.failureReport);
+            assertThat(report).extracting(l -> l.path).containsExactlyInAnyOrderElementsOf(refused);
+            assertThat(report).allSatisfy(line -> {
+                assertThat(line.code).isEqualTo(FailureCode.S3_REJECTED.name());
+                assertThat(line.task).isEqualTo(copy.getMetadata().getName());
+            });
+        }
+        assertThat(stateKeys("")).as("only the report stays under the state prefix").containsExactly("failure-report.jsonl");
+    }
+
+    @Test
+    void failuresLoggedByAHolderThatDiedBeforeItsStatusCountedThemAreNotReportedOnceTheNextHolderCopiedTheFiles()
+            throws Exception {
+        sixtyFilesTheStoreRefuses();
+        try (FaultyStore store = FaultyStore.inFrontOf(S3.server().endpoint())) {
+            MigrationTask copy = migrateWithoutAuditRefusingThem(store);
+            String name = copy.getMetadata().getName();
+            assertThat(stateKeys("failures/" + name + "/")).isNotEmpty();
+            // as if its holder had died before its first status write: the next holder starts from nothing
+            TestResources.updateStatus(client, name, s -> {
+                s.progress = null;
+                s.failures = null;
+            });
+            store.clear(); // and the store takes those files this time
+            TestResources.assign(client, name, TestResources.POD_UID);
+            worker.run(name);
+            assertThat(TestResources.task(client, name).getStatus().progress.copied).isEqualTo(72);
+            client.resource(TestResources.task(client, name)).delete(); // folded: no status to count against
+
+            AuditResult result = runAudit().getStatus().audit;
+
+            assertThat(result.reportLines).as("the second holder's start disproves the first one's lines").isZero();
+            assertThat(result.failureReport).isNull();
+        }
+    }
+
+    @Test
     void aHolderThatResumesAuditsOnlyTheManifestsAfterItsCheckpoint() throws Exception {
         migrate(spec -> spec.verify = VerifyMode.Size);
         List<String> manifests = stateKeys("manifests/");
@@ -343,6 +392,27 @@ class AuditIT {
             }
         }
         assertThat(tasks()).hasSize(tasks).allSatisfy(t -> assertThat(t.getStatus().phase).isEqualTo(TaskPhase.Succeeded));
+    }
+
+    /** Files under {@code refused/} ({@link #migrateWithoutAuditRefusingThem} has the store refuse them). */
+    private List<String> sixtyFilesTheStoreRefuses() throws Exception {
+        Files.createDirectories(source.resolve("refused"));
+        List<String> refused = new ArrayList<>();
+        for (int i = 1; i <= 60; i++) {
+            refused.add("refused/r" + i + ".txt");
+            Files.writeString(source.resolve("refused/r" + i + ".txt"), "refused " + i);
+        }
+        return refused;
+    }
+
+    /** The tree in one Copy task, {@code audit: None}, through {@code store} refusing every file under refused/. */
+    private MigrationTask migrateWithoutAuditRefusingThem(FaultyStore store) {
+        store.answer("PUT", "^/[^/]+/p/refused/", 400, "InvalidArgument", "Refused by the bucket's policy.");
+        migrate(spec -> {
+            spec.audit = AuditMode.None;
+            spec.tasks.maxFiles = 100;
+        }, 2, store.endpoint());
+        return tasks().stream().filter(t -> t.getSpec().type == TaskType.Copy).findFirst().orElseThrow();
     }
 
     private static void auditTheSourceWithChecksums(MigrationJobSpec spec) {

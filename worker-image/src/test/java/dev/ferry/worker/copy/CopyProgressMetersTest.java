@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 class CopyProgressMetersTest {
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final CopyProgress progress = new CopyProgress(new MigrationTaskStatus(), 4, () -> 0,
-            TaskMotion.untracked(), new FileMetrics(registry, "ns/books"));
+            TaskMotion.untracked(), new FileMetrics(registry, "ns/books"), failures -> { });
 
     @Test
     void countsCopiedSkippedAndFailedFilesWithTheirBytesAndCodes() {

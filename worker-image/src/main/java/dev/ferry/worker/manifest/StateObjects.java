@@ -1,4 +1,4 @@
-package dev.ferry.worker.audit;
+package dev.ferry.worker.manifest;
 
 import dev.ferry.worker.s3.EndpointPool;
 import dev.ferry.worker.task.RetryableTaskException;
@@ -12,12 +12,12 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
 /** Listing and removing the job's own objects under its state prefix, one page (1,000 keys) at a time. */
-final class StateObjects {
+public final class StateObjects {
     private StateObjects() {
     }
 
     /** One page of the keys under {@code prefix} after {@code startAfter} (null: from the start), in the store's order. */
-    static ListObjectsV2Response page(EndpointPool s3, String bucket, String prefix, String startAfter, String token) {
+    public static ListObjectsV2Response page(EndpointPool s3, String bucket, String prefix, String startAfter, String token) {
         return s3.call(c -> c.listObjectsV2(b -> {
             b.bucket(bucket).prefix(prefix);
             if (token != null) {
@@ -29,7 +29,7 @@ final class StateObjects {
     }
 
     /** Every key under {@code prefix}: for folders that stay small (the audit's findings). */
-    static List<String> keys(EndpointPool s3, String bucket, String prefix) {
+    public static List<String> keys(EndpointPool s3, String bucket, String prefix) {
         List<String> keys = new ArrayList<>();
         String token = null;
         do {
@@ -41,7 +41,7 @@ final class StateObjects {
     }
 
     /** Removes every object under {@code prefix}, a page at a time with one DeleteObjects per page. */
-    static long removeAll(EndpointPool s3, String bucket, String prefix) {
+    public static long removeAll(EndpointPool s3, String bucket, String prefix) {
         long removed = 0;
         while (true) {
             ListObjectsV2Response page = page(s3, bucket, prefix, null, null);

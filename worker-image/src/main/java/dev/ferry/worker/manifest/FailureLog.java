@@ -1,0 +1,190 @@
+package dev.ferry.worker.manifest;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ferry.api.FileFailure;
+import dev.ferry.api.MigrationJob;
+import dev.ferry.api.MigrationTaskStatus;
+import dev.ferry.worker.s3.EndpointPool;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.core.sync.ResponseTransformer;
+
+/**
+ * Every failed file of a Copy task, kept under the state prefix so that the failure report names each one
+ * whatever the audit ({@code spec.audit: None} too) and whether or not the task was folded away: a status
+ * holds only the first {@value MigrationTaskStatus#MAX_FAILURES_IN_STATUS}, and a folded task none.
+ * {@code failures/<task>/<epoch>-<n>.jsonl}: JSON lines of a failure and its ordinal {@code n} (the n-th
+ * failed file of the task in the order of its files, which is the order its checkpoint counts them in).
+ * Nothing is written for a task without failures.
+ *
+ * <p>A holder stores its new lines before the status write whose checkpoint passes them, so a checkpoint
+ * never passes a failure that is not stored. A holder that dies between the two leaves lines that the
+ * next holder may disprove, since it does those files again (and may copy them). So every holder after
+ * the first marks the failed count it started from ({@code <epoch>-from-<failed>}), and a line counts only
+ * when its ordinal is at most the count every later holder started from; of two lines of one ordinal, the
+ * later holder's counts.
+ */
+public final class FailureLog {
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .setSerializationInclusion(JsonInclude.Include.NON_NULL)
+            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+    private static final Pattern LINES = Pattern.compile("(\\d+)-(\\d+)\\.jsonl");
+    private static final Pattern START = Pattern.compile("(\\d+)-from-(\\d+)");
+
+    /** The n-th failed file of a task. */
+    public record Numbered(long n, FileFailure failure) {
+    }
+
+    /** One stored line: what {@link Numbered} is in JSON. */
+    static final class Line {
+        public long n;
+        public String path;
+        public String code;
+        public String message;
+    }
+
+    private final EndpointPool s3;
+    private final String bucket;
+    private final String folder;
+    private final long epoch;
+
+    private FailureLog(EndpointPool s3, String bucket, String folder, long epoch) {
+        this.s3 = s3;
+        this.bucket = bucket;
+        this.folder = folder;
+        this.epoch = epoch;
+    }
+
+    /** The log of {@code task} as its holder of {@code epoch} writes it. */
+    public static FailureLog of(EndpointPool s3, String bucket, MigrationJob job, String task, long epoch) {
+        return new FailureLog(s3, bucket, StatePrefix.failures(job) + task + "/", epoch);
+    }
+
+    /**
+     * Marks the failed count this holder starts from (its task's checkpointed {@code progress.failed}):
+     * lines an earlier holder stored beyond it no longer count. The first holder has no one to disprove.
+     */
+    public void startedFrom(long failed) {
+        if (epoch > 1) {
+            s3.call(c -> c.putObject(b -> b.bucket(bucket).key(folder + name(epoch) + "-from-" + failed),
+                    RequestBody.empty()));
+        }
+    }
+
+    /** Stores {@code failures} (ordered by {@code n}) in one object named by this holder and the first ordinal. */
+    public void store(List<Numbered> failures) {
+        if (failures.isEmpty()) {
+            return;
+        }
+        StringBuilder text = new StringBuilder();
+        for (Numbered f : failures) {
+            Line line = new Line();
+            line.n = f.n();
+            line.path = f.failure().path;
+            line.code = f.failure().code;
+            line.message = f.failure().message;
+            try {
+                text.append(JSON.writeValueAsString(line)).append('\n');
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        String key = folder + name(epoch) + "-" + name(failures.get(0).n()) + ".jsonl";
+        s3.call(c -> c.putObject(b -> b.bucket(bucket).key(key).contentType("application/x-ndjson"),
+                RequestBody.fromString(text.toString(), StandardCharsets.UTF_8)));
+    }
+
+    /** Every task's failures that count, by task name, each ordered by ordinal. */
+    public static Map<String, List<Numbered>> read(EndpointPool s3, String bucket, MigrationJob job) {
+        String prefix = StatePrefix.failures(job);
+        Map<String, TaskLog> tasks = new HashMap<>();
+        for (String key : StateObjects.keys(s3, bucket, prefix)) {
+            String rest = key.substring(prefix.length());
+            int slash = rest.lastIndexOf('/');
+            if (slash <= 0) {
+                continue;
+            }
+            TaskLog log = tasks.computeIfAbsent(rest.substring(0, slash), t -> new TaskLog());
+            String name = rest.substring(slash + 1);
+            Matcher start = START.matcher(name);
+            Matcher lines = LINES.matcher(name);
+            if (start.matches()) {
+                log.started(Long.parseLong(start.group(1)), Long.parseLong(start.group(2)));
+            } else if (lines.matches()) {
+                long epoch = Long.parseLong(lines.group(1));
+                for (Line line : readLines(s3, bucket, key)) {
+                    log.line(epoch, line);
+                }
+            }
+        }
+        Map<String, List<Numbered>> counted = new HashMap<>();
+        tasks.forEach((task, log) -> counted.put(task, log.counted()));
+        return counted;
+    }
+
+    /** The lines and start marks of one task, and the rule of which lines count. */
+    static final class TaskLog {
+        private final Map<Long, Long> startedFrom = new HashMap<>();
+        /** By ordinal: the line of the latest holder, with that holder's epoch. */
+        private final SortedMap<Long, Map.Entry<Long, Line>> latest = new TreeMap<>();
+
+        void started(long epoch, long failed) {
+            startedFrom.put(epoch, failed);
+        }
+
+        void line(long epoch, Line line) {
+            Map.Entry<Long, Line> held = latest.get(line.n);
+            if (held == null || held.getKey() <= epoch) {
+                latest.put(line.n, Map.entry(epoch, line));
+            }
+        }
+
+        List<Numbered> counted() {
+            List<Numbered> counted = new ArrayList<>();
+            latest.forEach((n, held) -> {
+                boolean disproved = startedFrom.entrySet().stream()
+                        .anyMatch(s -> s.getKey() > held.getKey() && n > s.getValue());
+                if (!disproved) {
+                    Line line = held.getValue();
+                    counted.add(new Numbered(n, new FileFailure(line.path, line.code, line.message)));
+                }
+            });
+            return counted;
+        }
+    }
+
+    private static List<Line> readLines(EndpointPool s3, String bucket, String key) {
+        try (BufferedReader reader = new BufferedReader(new InputStreamReader(
+                s3.call(c -> c.getObject(b -> b.bucket(bucket).key(key), ResponseTransformer.toInputStream())),
+                StandardCharsets.UTF_8))) {
+            List<Line> lines = new ArrayList<>();
+            for (String text = reader.readLine(); text != null; text = reader.readLine()) {
+                if (!text.isBlank()) {
+                    lines.add(JSON.readValue(text, Line.class));
+                }
+            }
+            return lines;
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading the failed files in " + key + " failed", e);
+        }
+    }
+
+    /** Fixed width, so that a listing orders a task's objects by holder, then by ordinal. */
+    private static String name(long number) {
+        return String.format("%010d", number);
+    }
+}
