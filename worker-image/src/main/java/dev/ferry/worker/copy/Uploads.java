@@ -2,6 +2,7 @@ package dev.ferry.worker.copy;
 
 import dev.ferry.worker.multipart.CompositeETag;
 import dev.ferry.worker.multipart.PartSizes;
+import dev.ferry.worker.multipart.StoredParts;
 import dev.ferry.worker.source.SourceStat;
 import dev.ferry.worker.task.StopSignal;
 import java.io.IOException;
@@ -201,11 +202,17 @@ public final class Uploads {
         }
     }
 
-    public static void abort(CopyEngine engine, String key, String uploadId) {
+    /** Aborts an upload: true when it is aborted or was gone already, false when the store would not (logged). */
+    public static boolean abort(CopyEngine engine, String key, String uploadId) {
         try {
             engine.s3.call(s3 -> s3.abortMultipartUpload(b -> b.bucket(engine.bucket).key(key).uploadId(uploadId)));
+            return true;
         } catch (RuntimeException e) {
+            if (StoredParts.isNoSuchUpload(e)) {
+                return true;
+            }
             LOG.warn("could not abort multipart upload {} of {}: {}", uploadId, key, e.toString());
+            return false;
         }
     }
 

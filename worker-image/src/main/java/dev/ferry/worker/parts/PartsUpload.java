@@ -402,9 +402,19 @@ final class PartsUpload {
         return null;
     }
 
+    /**
+     * The file failed: its upload is aborted. A task other than the one with part 1 whose abort is refused
+     * does not end: the task with part 1 learns that the file ended only from the upload being gone (or
+     * from a sibling that Failed), and would otherwise wait for this range for ever. It is tried again
+     * (an attempt), until the abort goes through or the operator gives up on it.
+     */
     private Outcome failAndAbort(FailureCode code, String message) {
         LOG.warn("{}: {} ({}); aborting upload {}", key, code, message, scope.uploadId);
-        Uploads.abort(engine, key, scope.uploadId);
+        if (!Uploads.abort(engine, key, scope.uploadId) && !progress.countsTheFile()) {
+            throw new RetryableTaskException(scope.file.path + " failed (" + code + ": " + message + ") and its upload "
+                    + scope.uploadId + " could not be aborted; tried again so that the task with part 1 does not"
+                    + " wait for these parts");
+        }
         return Outcome.failed(code, message);
     }
 }

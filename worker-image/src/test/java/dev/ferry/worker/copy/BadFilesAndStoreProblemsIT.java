@@ -172,6 +172,53 @@ class BadFilesAndStoreProblemsIT {
     }
 
     /**
+     * A sibling Parts task whose file failed and whose store refuses to abort the upload does not end: the
+     * task with part 1 would wait for its range for ever. Tried again, it ends once the abort goes through,
+     * and the task with part 1 then finds the upload gone and reports the file.
+     */
+    @Test
+    void aSiblingWhoseFileFailedEndsOnlyOnceItsUploadIsAbortedSoTheTaskWithPartOneDoesNotWaitForEver() throws Exception {
+        int part = 5 * 1024 * 1024;
+        Path file = Trees.write(source, "huge/stuck.bin", Trees.randomBytes(2 * part + 99, 10));
+        MigrationJob job = job(store.endpoint(), S3.bucket());
+        String key = "data/huge/stuck.bin";
+        Map<String, String> planned = ObjectMetadata.of(Files.getLastModifiedTime(file), null);
+        String uploadId = S3.server().client().createMultipartUpload(b -> b.bucket(S3.bucket()).key(key)
+                .metadata(planned)).uploadId();
+        FileEntry entry = new FileEntry("huge/stuck.bin", Files.size(file), Files.getLastModifiedTime(file).toMillis());
+        String first = job.getMetadata().getName() + "-plan-00001";
+        String sibling = job.getMetadata().getName() + "-plan-00002";
+        PartsTaskSpecs.create(client, job, first, entry, part, 1, 1, 3, uploadId);
+        PartsTaskSpecs.create(client, job, sibling, entry, part, 2, 3, 3, uploadId);
+        store.answer("PUT", "/huge/stuck\\.bin\\?.*partNumber=2", 400, "InvalidArgument", "Refused.");
+        FaultyStore.Fault noAbort = store.answer("DELETE", "/huge/stuck\\.bin\\?.*uploadId=", 403, "AccessDenied",
+                "Access Denied");
+        TestResources.assign(client, sibling, POD_UID);
+
+        worker.run(sibling);
+
+        MigrationTaskStatus refused = TestResources.task(client, sibling).getStatus();
+        assertThat(refused.phase).as(refused.message).isEqualTo(TaskPhase.Pending);
+        assertThat(refused.attemptsOrZero()).isEqualTo(1);
+        assertThat(refused.message).contains("could not be aborted");
+        assertThat(noAbort.answered()).isPositive();
+
+        noAbort.remove();
+        TestResources.assign(client, sibling, POD_UID);
+        worker.run(sibling);
+        MigrationTaskStatus ended = TestResources.task(client, sibling).getStatus();
+        assertThat(ended.phase).as(ended.message).isEqualTo(TaskPhase.Succeeded);
+        assertThat(ended.message).startsWith(FailureCode.S3_REJECTED.name());
+        assertThat(S3.server().client().listMultipartUploads(b -> b.bucket(S3.bucket())).uploads()).isEmpty();
+
+        TestResources.assign(client, first, POD_UID);
+        worker.run(first);
+        MigrationTaskStatus counted = TestResources.task(client, first).getStatus();
+        assertThat(counted.phase).as(counted.message).isEqualTo(TaskPhase.Succeeded);
+        assertThat(counted.progress.failed).as("the task with part 1 reports the file").isEqualTo(1);
+    }
+
+    /**
      * A listing of uploads that leaves out the upload of a Parts task, as S3Proxy's filesystem store does
      * now and then while a sibling writes a part: the upload is not taken as gone (the file would be
      * reported lost, and the task with part 1 wait for parts that never come); the range is stored.
