@@ -38,7 +38,8 @@ import software.amazon.awssdk.core.sync.ResponseTransformer;
  * tasks that still exist recorded in their status, every failed file of every Copy task, folded away or
  * not ({@link FailureLog}), and the job's own sample, each path once. A line of the audit names the
  * task's attempts when the task still exists. Written through a temporary file, so memory holds only the
- * set of paths already written, not the report. No report is written when there is nothing to report.
+ * set of paths already written and one task's failure log, not the report. No report is written when
+ * there is nothing to report.
  */
 final class FailureReport {
     static final String CONTENT_TYPE = "application/x-ndjson";
@@ -69,7 +70,6 @@ final class FailureReport {
         Path file = null;
         try {
             file = Files.createTempFile("ferry-failure-report", ".jsonl");
-            long lines = 0;
             Set<String> written = new HashSet<>();
             try (BufferedWriter out = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
                 for (String key : StateObjects.keys(s3, bucket, StatePrefix.auditFindings(job))) {
@@ -77,45 +77,25 @@ final class FailureReport {
                         withTask(line, tasks.get(line.task));
                         if (written.add(line.path)) {
                             write(out, line);
-                            lines++;
                         }
                     }
                 }
                 for (MigrationTask task : tasks.values()) {
                     MigrationTaskStatus status = task.getStatus();
-                    if (status == null || status.failures == null) {
-                        continue;
-                    }
-                    for (FileFailure failure : status.failures) {
-                        if (written.add(failure.path)) {
-                            FailureReportLine line = of(failure);
-                            line.task = task.getMetadata().getName();
-                            withTask(line, task);
-                            write(out, line);
-                            lines++;
-                        }
+                    if (status != null && status.failures != null) {
+                        writeTaskFailures(out, written, task.getMetadata().getName(), task, status.failures);
                     }
                 }
-                for (Map.Entry<String, List<FailureLog.Numbered>> logged : FailureLog.read(s3, bucket, job).entrySet()) {
-                    MigrationTask task = tasks.get(logged.getKey());
-                    for (FileFailure failure : countedBy(task, logged.getValue())) {
-                        if (written.add(failure.path)) {
-                            FailureReportLine line = of(failure);
-                            line.task = logged.getKey();
-                            withTask(line, task);
-                            write(out, line);
-                            lines++;
-                        }
-                    }
-                }
+                FailureLog.read(s3, bucket, job, (name, counted) ->
+                        writeTaskFailures(out, written, name, tasks.get(name), countedBy(tasks.get(name), counted)));
                 List<FileFailure> sample = job.getStatus() == null ? null : job.getStatus().failures;
                 for (FileFailure failure : sample == null ? List.<FileFailure>of() : sample) {
                     if (written.add(failure.path)) {
                         write(out, of(failure));
-                        lines++;
                     }
                 }
             }
+            long lines = written.size();
             if (lines == 0) {
                 return new Written(Optional.empty(), 0);
             }
@@ -132,6 +112,19 @@ final class FailureReport {
                 } catch (IOException ignored) {
                     // a temporary file in the pod's /tmp
                 }
+            }
+        }
+    }
+
+    /** The failures {@code name} recorded (its status, or its failure log), each path not written yet. */
+    private static void writeTaskFailures(BufferedWriter out, Set<String> written, String name, MigrationTask task,
+                                          List<FileFailure> failures) throws IOException {
+        for (FileFailure failure : failures) {
+            if (written.add(failure.path)) {
+                FailureReportLine line = of(failure);
+                line.task = name;
+                withTask(line, task);
+                write(out, line);
             }
         }
     }

@@ -108,17 +108,35 @@ public final class FailureLog {
                 RequestBody.fromString(text.toString(), StandardCharsets.UTF_8)));
     }
 
-    /** Every task's failures that count, by task name, each ordered by ordinal. */
-    public static Map<String, List<Numbered>> read(EndpointPool s3, String bucket, MigrationJob job) {
+    /** Takes the failures that count of one task at a time. */
+    @FunctionalInterface
+    public interface Reader {
+        void task(String name, List<Numbered> counted) throws IOException;
+    }
+
+    /**
+     * Hands every task's failures that count, ordered by ordinal, to {@code reader}, one task at a time:
+     * a task's objects are next to each other in a listing (they share the prefix {@code <task>/}), so
+     * memory holds the lines of one task, not of the job.
+     */
+    public static void read(EndpointPool s3, String bucket, MigrationJob job, Reader reader) throws IOException {
         String prefix = StatePrefix.failures(job);
-        Map<String, TaskLog> tasks = new HashMap<>();
+        String task = null;
+        TaskLog log = null;
         for (String key : StateObjects.keys(s3, bucket, prefix)) {
             String rest = key.substring(prefix.length());
             int slash = rest.lastIndexOf('/');
             if (slash <= 0) {
                 continue;
             }
-            TaskLog log = tasks.computeIfAbsent(rest.substring(0, slash), t -> new TaskLog());
+            String owner = rest.substring(0, slash);
+            if (!owner.equals(task)) {
+                if (log != null) {
+                    reader.task(task, log.counted());
+                }
+                task = owner;
+                log = new TaskLog();
+            }
             String name = rest.substring(slash + 1);
             Matcher start = START.matcher(name);
             Matcher lines = LINES.matcher(name);
@@ -131,9 +149,9 @@ public final class FailureLog {
                 }
             }
         }
-        Map<String, List<Numbered>> counted = new HashMap<>();
-        tasks.forEach((task, log) -> counted.put(task, log.counted()));
-        return counted;
+        if (log != null) {
+            reader.task(task, log.counted());
+        }
     }
 
     /** The lines and start marks of one task, and the rule of which lines count. */

@@ -116,7 +116,9 @@ class BadFilesAndStoreProblemsIT {
         assertThat(took).as("the tries are spread over the backoff").isGreaterThanOrEqualTo(Duration.ofSeconds(12));
         tree.keySet().stream().filter(p -> !p.equals("d/bad.bin"))
                 .forEach(p -> assertThat(storedMd5(p)).as(p).isEqualTo(Trees.md5(tree.get(p))));
-        assertThat(keys()).doesNotContain("data/d/bad.bin").noneMatch(k -> k.contains("/.ferry/"));
+        assertThat(keys()).doesNotContain("data/d/bad.bin").filteredOn(k -> k.contains("/.ferry/"))
+                .as("the only state object: the task's failure log, for the failure report")
+                .singleElement().asString().contains("/failures/" + task + "/");
     }
 
     /** A part the store fails twice is sent again on its own: the file is copied, nothing else is sent twice. */
