@@ -36,7 +36,8 @@ import software.amazon.awssdk.core.sync.ResponseTransformer;
  * next holder may disprove, since it does those files again (and may copy them). So every holder after
  * the first marks the failed count it started from ({@code <epoch>-from-<failed>}), and a line counts only
  * when its ordinal is at most the count every later holder started from; of two lines of one ordinal, the
- * later holder's counts.
+ * later holder's counts. The Parts task with part 1 logs its file's failure and marks its starts the
+ * same way (the other Parts tasks of the file count no file).
  */
 public final class FailureLog {
     private static final ObjectMapper JSON = new ObjectMapper()

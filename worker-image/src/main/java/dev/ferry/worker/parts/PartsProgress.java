@@ -4,9 +4,11 @@ import dev.ferry.api.FailureCode;
 import dev.ferry.api.FileFailure;
 import dev.ferry.api.MigrationTaskStatus;
 import dev.ferry.worker.copy.TaskMotion;
+import dev.ferry.worker.manifest.FailureLog;
 import dev.ferry.worker.metrics.FileMetrics;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * The progress of a Parts task as it may be written down. Its checkpoint is the number of parts of its
@@ -14,7 +16,8 @@ import java.util.List;
  * nothing, and the next one verifies what is there. Parts are counted when the range is stored (and
  * when the completer sends a part again), so {@code partsReused} of a resumed range is what the
  * earlier holder left. Only the task with part 1 counts the file ({@code total}, {@code copied},
- * {@code failed}); the others count their bytes.
+ * {@code failed}); the others count their bytes. The file's failure goes to the task's
+ * {@link FailureLog} before a status write counts it, as a Copy task's failures do.
  */
 final class PartsProgress {
     private final boolean countsTheFile;
@@ -27,13 +30,19 @@ final class PartsProgress {
     private long failed;
     private FailureCode failedCode;
     private final List<FileFailure> failures = new ArrayList<>();
+    /** The file's failure, counted and not yet stored in the task's {@link FailureLog}. */
+    private FailureLog.Numbered unstored;
+    private final Consumer<List<FailureLog.Numbered>> failureLog;
     private long version;
     /** Whether the task moves (bytes of its range read or sent, the range stored): {@code progressTime}. */
     private final TaskMotion motion;
     private long motionSeen;
 
-    PartsProgress(MigrationTaskStatus status, boolean countsTheFile, int rangeParts, TaskMotion motion) {
+    /** {@code failureLog} stores the file's failure (a {@link FailureLog}); it throws when it cannot. */
+    PartsProgress(MigrationTaskStatus status, boolean countsTheFile, int rangeParts, TaskMotion motion,
+                  Consumer<List<FailureLog.Numbered>> failureLog) {
         this.motion = motion;
+        this.failureLog = failureLog;
         this.countsTheFile = countsTheFile;
         this.rangeParts = rangeParts;
         MigrationTaskStatus.Progress prior = status == null ? null : status.progress;
@@ -91,7 +100,9 @@ final class PartsProgress {
         if (countsTheFile && failed == 0) {
             failed = 1;
             failedCode = code;
-            failures.add(new FileFailure(path, code.name(), message));
+            FileFailure failure = new FileFailure(path, code.name(), message);
+            failures.add(failure);
+            unstored = new FailureLog.Numbered(1, failure);
         }
         version++;
         motion.outcome();
@@ -142,7 +153,12 @@ final class PartsProgress {
         failures.addAll(keptFailures);
     }
 
+    /** Writes the progress into {@code status}, once the failure it counts (if any) is stored. */
     synchronized void writeTo(MigrationTaskStatus status) {
+        if (unstored != null && failed > 0) {
+            failureLog.accept(List.of(unstored));
+            unstored = null;
+        }
         MigrationTaskStatus.Progress p = new MigrationTaskStatus.Progress();
         p.total = countsTheFile ? 1L : 0L;
         p.files = copied + failed;

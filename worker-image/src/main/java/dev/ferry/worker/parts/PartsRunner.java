@@ -17,6 +17,7 @@ import dev.ferry.worker.copy.TaskProgressWriter;
 import dev.ferry.worker.copy.Uploads;
 import dev.ferry.worker.events.FileFacts;
 import dev.ferry.worker.events.TaskEvents;
+import dev.ferry.worker.manifest.FailureLog;
 import dev.ferry.worker.metrics.FileMetrics;
 import dev.ferry.worker.multipart.PartSizes;
 import dev.ferry.worker.s3.ObjectKeys;
@@ -109,8 +110,12 @@ public final class PartsRunner {
             return;
         }
         TaskMotion motion = new TaskMotion(clock);
+        FailureLog failureLog = FailureLog.of(engine.s3, engine.bucket, job, task.getMetadata().getName(), fence.epoch());
         PartsProgress progress = new PartsProgress(task.getStatus(), scope.firstPart == 1,
-                scope.lastPart - scope.firstPart + 1, motion);
+                scope.lastPart - scope.firstPart + 1, motion, failureLog::store);
+        if (progress.countsTheFile()) {
+            failureLog.startedFrom(progress.failed());
+        }
         TaskProgressWriter writer = new TaskProgressWriter(fence, progress::version, progress::writeTo, clock,
                 CopyRunner.HEARTBEAT_INTERVAL);
         StopSignal halt = stop.or(() -> writer.lost() != null);

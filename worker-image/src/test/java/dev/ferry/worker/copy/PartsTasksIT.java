@@ -9,6 +9,7 @@ import dev.ferry.api.MigrationTask;
 import dev.ferry.api.MigrationTaskStatus;
 import dev.ferry.api.TaskPhase;
 import dev.ferry.api.testing.StrictResourceVersions;
+import dev.ferry.worker.manifest.StatePrefix;
 import dev.ferry.worker.s3.ObjectMetadata;
 import dev.ferry.worker.testing.LocalWorker;
 import dev.ferry.worker.testing.S3ProxyPerClass;
@@ -212,6 +213,9 @@ class PartsTasksIT {
         assertThat(task(1).getStatus().failures).extracting(f -> f.code, f -> f.path)
                 .containsExactly(org.assertj.core.groups.Tuple.tuple(FailureCode.SOURCE_CHANGED.name(), PATH));
         assertThat(stored()).isNull();
+        assertThat(failureLog(1)).as("stored for the failure report, as a Copy task's failures")
+                .singleElement().asString().contains("\"n\":1").contains(PATH).contains(FailureCode.SOURCE_CHANGED.name());
+        assertThat(failureLog(2)).as("the file is counted by the task with part 1 only").isEmpty();
     }
 
     @Test
@@ -263,6 +267,14 @@ class PartsTasksIT {
                 .containsEntry(ObjectMetadata.MD5, Base64.getEncoder().encodeToString(Trees.md5(content)))
                 .containsEntry(ObjectMetadata.MTIME, ObjectMetadata.formatMtime(Files.getLastModifiedTime(file)));
         assertThat(uploads()).isEmpty();
+    }
+
+    /** The lines of task {@code n}'s failure log under the job's state prefix. */
+    private List<String> failureLog(int n) {
+        String folder = StatePrefix.failures(job) + name(n) + "/";
+        return s3().listObjectsV2Paginator(b -> b.bucket(S3.bucket()).prefix(folder)).contents().stream()
+                .flatMap(o -> s3().getObjectAsBytes(b -> b.bucket(S3.bucket()).key(o.key())).asUtf8String().lines())
+                .toList();
     }
 
     private void createPartsTask(int n, int first, int last) throws Exception {
