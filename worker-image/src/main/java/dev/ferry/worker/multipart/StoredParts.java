@@ -78,8 +78,8 @@ public final class StoredParts {
         }
     }
 
-    /** Whether a listing shows {@code uploadId} as an upload of {@code key}; true when the store cannot tell. */
-    private boolean listed(String key, String uploadId) {
+    /** Whether one listing shows {@code uploadId} as an upload of {@code key}; true when the store cannot tell. */
+    public boolean listed(String key, String uploadId) {
         List<Upload> uploads;
         try {
             uploads = listUploads(key);

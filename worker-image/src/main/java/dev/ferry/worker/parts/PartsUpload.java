@@ -45,8 +45,9 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
  * The work of one Parts task on the file and the store: make the parts of its range hold the file's
  * bytes in the upload the plan created, and complete the upload when every part is there.
  * <ol>
- *   <li>The upload gone (completed by a sibling, or aborted; {@link StoredParts#gone} does not take one
- *       listing's word for it): the object decides — see {@link #fromObject}.</li>
+ *   <li>The upload not listed: the object completed from it decides at once when it is there (see
+ *       {@link #fromObject}); otherwise the upload must be gone ({@link StoredParts#gone} does not take one
+ *       listing's word for it) before the object's absence decides.</li>
  *   <li>The file must still be as planned (size, mtime); otherwise it failed with SOURCE_CHANGED and
  *       the upload is aborted, whoever sees it first.</li>
  *   <li>Its range: each stored part is verified against the file (MD5 = ETag) and kept, the others
@@ -166,8 +167,16 @@ final class PartsUpload {
     }
 
     private Outcome storeAndComplete() throws IOException, InterruptedException {
-        if (storedParts.gone(key, scope.uploadId)) {
-            return fromObject();
+        if (!storedParts.listed(key, scope.uploadId)) {
+            // Completed by a sibling (the usual case when the task with part 1 comes back: the object is
+            // the proof, no need to list again), or aborted, or a listing that missed it (StoredParts#gone).
+            Outcome completed = fromCompletedObject();
+            if (completed != null) {
+                return completed;
+            }
+            if (storedParts.gone(key, scope.uploadId)) {
+                return fromObject();
+            }
         }
         SourceStat before = SourceStat.of(file);
         String changed = differenceFromPlan(before);
@@ -235,12 +244,15 @@ final class PartsUpload {
             answered = engine.s3.call(s3 -> s3.completeMultipartUpload(b -> b.bucket(engine.bucket).key(key)
                     .uploadId(scope.uploadId).multipartUpload(m -> m.parts(result.parts().values())))).eTag();
         } catch (SdkException e) {
+            // completed by a sibling at the same moment (NoSuchUpload), or our answer lost on the way
+            LOG.info("{}: completing upload {} failed ({}); looking at the object", key, scope.uploadId, e.toString());
+            Outcome completed = fromCompletedObject();
+            if (completed != null) {
+                return completed;
+            }
             if (!storedParts.gone(key, scope.uploadId)) {
                 throw e; // not completed (InvalidPart: a part was replaced meanwhile): the task is retried
             }
-            // completed by a sibling at the same moment (NoSuchUpload), or our answer lost on the way
-            LOG.info("{}: completing upload {} failed ({}); it is gone, looking at the object", key,
-                    scope.uploadId, e.toString());
             return fromObject();
         }
         byte[] md5 = whole.digest();
@@ -304,19 +316,8 @@ final class PartsUpload {
      */
     private Outcome fromObject() throws IOException, InterruptedException {
         HeadObjectResponse head = Uploads.headOrNull(engine, key);
-        Long storedMtime = head == null ? null : ObjectMetadata.mtimeMillis(head.metadata().get(ObjectMetadata.MTIME));
-        if (head != null && head.contentLength() != null && head.contentLength() == plannedSize
-                && storedMtime != null && storedMtime == plannedMtime) {
-            Outcome outcome = head.metadata().containsKey(ObjectMetadata.MD5) ? Outcome.of(Outcome.Kind.COMPLETE)
-                    : checkAgainstFile(head);
-            if (outcome.kind() == Outcome.Kind.COMPLETE && !progress.rangeStored()) {
-                // An earlier holder sent this range and died before writing it down, and a sibling
-                // completed the object with it: the range is stored, and its bytes count (as this task's,
-                // once), or the job's bytes.copied misses them.
-                int parts = scope.lastPart - scope.firstPart + 1;
-                progress.rangeStored(layout.bytes(scope.firstPart, scope.lastPart), 0, parts);
-            }
-            return outcome;
+        if (isThePlannedFile(head)) {
+            return fromPlannedObject(head);
         }
         SourceStat now = SourceStat.of(file);
         String changed = differenceFromPlan(now);
@@ -327,6 +328,32 @@ final class PartsUpload {
                 ? "the upload " + scope.uploadId + " is gone and the object was not completed"
                 : "the upload " + scope.uploadId + " is gone and the object is not this file (size "
                         + head.contentLength() + ", mtime " + head.metadata().get(ObjectMetadata.MTIME) + ")");
+    }
+
+    /** The outcome when the object completed from the upload is there ({@link #fromObject}); null when it is not. */
+    private Outcome fromCompletedObject() throws IOException, InterruptedException {
+        HeadObjectResponse head = Uploads.headOrNull(engine, key);
+        return isThePlannedFile(head) ? fromPlannedObject(head) : null;
+    }
+
+    /** An object of the planned size and mtime: the one completed from this upload. */
+    private boolean isThePlannedFile(HeadObjectResponse head) {
+        Long storedMtime = head == null ? null : ObjectMetadata.mtimeMillis(head.metadata().get(ObjectMetadata.MTIME));
+        return head != null && head.contentLength() != null && head.contentLength() == plannedSize
+                && storedMtime != null && storedMtime == plannedMtime;
+    }
+
+    private Outcome fromPlannedObject(HeadObjectResponse head) throws IOException, InterruptedException {
+        Outcome outcome = head.metadata().containsKey(ObjectMetadata.MD5) ? Outcome.of(Outcome.Kind.COMPLETE)
+                : checkAgainstFile(head);
+        if (outcome.kind() == Outcome.Kind.COMPLETE && !progress.rangeStored()) {
+            // An earlier holder sent this range and died before writing it down, and a sibling
+            // completed the object with it: the range is stored, and its bytes count (as this task's,
+            // once), or the job's bytes.copied misses them.
+            int parts = scope.lastPart - scope.firstPart + 1;
+            progress.rangeStored(layout.bytes(scope.firstPart, scope.lastPart), 0, parts);
+        }
+        return outcome;
     }
 
     /** An object completed from the upload but never given md5chksum: proved by its composite ETag. */
