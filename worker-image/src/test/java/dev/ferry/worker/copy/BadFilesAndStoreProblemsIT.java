@@ -145,16 +145,8 @@ class BadFilesAndStoreProblemsIT {
     /** A Parts task: a part the store keeps failing is tried on its own, then the file fails with its code. */
     @Test
     void aPartOfAPartsTaskThatKeepsFailingFailsItsFileWhichIsReportedAndTheTaskSucceeds() throws Exception {
-        int part = 5 * 1024 * 1024;
-        Path file = Trees.write(source, "huge/split.bin", Trees.randomBytes(2 * part + 1234, 8));
-        MigrationJob job = job(store.endpoint(), S3.bucket());
-        String key = "data/huge/split.bin";
-        Map<String, String> planned = ObjectMetadata.of(Files.getLastModifiedTime(file), null);
-        String uploadId = S3.server().client().createMultipartUpload(b -> b.bucket(S3.bucket()).key(key)
-                .metadata(planned)).uploadId();
-        String task = job.getMetadata().getName() + "-plan-00001";
-        PartsTaskSpecs.create(client, job, task, new FileEntry("huge/split.bin", Files.size(file),
-                Files.getLastModifiedTime(file).toMillis()), part, 1, 3, 3, uploadId);
+        HugeFile huge = hugeFileInItsUpload("huge/split.bin", 8);
+        String task = huge.partsTask(1, 1, 3);
         TestResources.assign(client, task, POD_UID);
         FaultyStore.Fault bad = store.answer("PUT", "/huge/split\\.bin\\?.*partNumber=2", 500, "InternalError",
                 "We encountered an internal error. Please try again.");
@@ -180,18 +172,9 @@ class BadFilesAndStoreProblemsIT {
      */
     @Test
     void aSiblingWhoseFileFailedEndsOnlyOnceItsUploadIsAbortedSoTheTaskWithPartOneDoesNotWaitForEver() throws Exception {
-        int part = 5 * 1024 * 1024;
-        Path file = Trees.write(source, "huge/stuck.bin", Trees.randomBytes(2 * part + 99, 10));
-        MigrationJob job = job(store.endpoint(), S3.bucket());
-        String key = "data/huge/stuck.bin";
-        Map<String, String> planned = ObjectMetadata.of(Files.getLastModifiedTime(file), null);
-        String uploadId = S3.server().client().createMultipartUpload(b -> b.bucket(S3.bucket()).key(key)
-                .metadata(planned)).uploadId();
-        FileEntry entry = new FileEntry("huge/stuck.bin", Files.size(file), Files.getLastModifiedTime(file).toMillis());
-        String first = job.getMetadata().getName() + "-plan-00001";
-        String sibling = job.getMetadata().getName() + "-plan-00002";
-        PartsTaskSpecs.create(client, job, first, entry, part, 1, 1, 3, uploadId);
-        PartsTaskSpecs.create(client, job, sibling, entry, part, 2, 3, 3, uploadId);
+        HugeFile huge = hugeFileInItsUpload("huge/stuck.bin", 10);
+        String first = huge.partsTask(1, 1, 1);
+        String sibling = huge.partsTask(2, 2, 3);
         store.answer("PUT", "/huge/stuck\\.bin\\?.*partNumber=2", 400, "InvalidArgument", "Refused.");
         FaultyStore.Fault noAbort = store.answer("DELETE", "/huge/stuck\\.bin\\?.*uploadId=", 403, "AccessDenied",
                 "Access Denied");
@@ -227,16 +210,8 @@ class BadFilesAndStoreProblemsIT {
      */
     @Test
     void aListingOfUploadsThatMissesTheUploadForAMomentDoesNotLoseTheFile() throws Exception {
-        int part = 5 * 1024 * 1024;
-        Path file = Trees.write(source, "huge/listed.bin", Trees.randomBytes(2 * part + 4321, 9));
-        MigrationJob job = job(store.endpoint(), S3.bucket());
-        String key = "data/huge/listed.bin";
-        Map<String, String> planned = ObjectMetadata.of(Files.getLastModifiedTime(file), null);
-        String uploadId = S3.server().client().createMultipartUpload(b -> b.bucket(S3.bucket()).key(key)
-                .metadata(planned)).uploadId();
-        String task = job.getMetadata().getName() + "-plan-00001";
-        PartsTaskSpecs.create(client, job, task, new FileEntry("huge/listed.bin", Files.size(file),
-                Files.getLastModifiedTime(file).toMillis()), part, 1, 3, 3, uploadId);
+        HugeFile huge = hugeFileInItsUpload("huge/listed.bin", 9);
+        String task = huge.partsTask(1, 1, 3);
         TestResources.assign(client, task, POD_UID);
         String noUploads = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ListMultipartUploadsResult"
                 + " xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Bucket>" + S3.bucket() + "</Bucket>"
@@ -250,7 +225,7 @@ class BadFilesAndStoreProblemsIT {
         assertThat(status.phase).as(status.message).isEqualTo(TaskPhase.Succeeded);
         assertThat(status.progress.copied).as(status.message).isEqualTo(1);
         assertThat(status.progress.failed).isZero();
-        assertThat(storedMd5("huge/listed.bin")).isEqualTo(Trees.md5(Files.readAllBytes(file)));
+        assertThat(storedMd5("huge/listed.bin")).isEqualTo(Trees.md5(Files.readAllBytes(huge.file())));
         assertThat(missing.answered()).as("listings that left the upload out").isEqualTo(2);
     }
 
@@ -349,6 +324,28 @@ class BadFilesAndStoreProblemsIT {
         assertThat(waiting.attemptsOrZero()).isZero();
         assertThat(waiting.storeError.code).isEqualTo(FailureCode.S3_UNREACHABLE.name());
         assertThat(waiting.failures).isNull();
+    }
+
+    /** A file of three 5 MiB parts at {@code path}, its job through the proxy and the upload the plan created for it. */
+    private HugeFile hugeFileInItsUpload(String path, int seed) throws IOException {
+        Path file = Trees.write(source, path, Trees.randomBytes(2 * HugeFile.PART + 1234, seed));
+        MigrationJob job = job(store.endpoint(), S3.bucket());
+        Map<String, String> planned = ObjectMetadata.of(Files.getLastModifiedTime(file), null);
+        String uploadId = S3.server().client().createMultipartUpload(b -> b.bucket(S3.bucket()).key("data/" + path)
+                .metadata(planned)).uploadId();
+        FileEntry entry = new FileEntry(path, Files.size(file), Files.getLastModifiedTime(file).toMillis());
+        return new HugeFile(job, file, entry, uploadId);
+    }
+
+    private record HugeFile(MigrationJob job, Path file, FileEntry entry, String uploadId) {
+        static final int PART = 5 * 1024 * 1024;
+
+        /** Creates the plan's n-th task: the Parts task of parts {@code first..last} of the three. */
+        String partsTask(int n, int first, int last) {
+            String name = job.getMetadata().getName() + "-plan-0000" + n;
+            PartsTaskSpecs.create(client, job, name, entry, PART, first, last, 3, uploadId);
+            return name;
+        }
     }
 
     private MigrationJob job(URI endpoint, String bucket) {
