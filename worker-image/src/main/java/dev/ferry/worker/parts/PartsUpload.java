@@ -45,9 +45,10 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
  * The work of one Parts task on the file and the store: make the parts of its range hold the file's
  * bytes in the upload the plan created, and complete the upload when every part is there.
  * <ol>
- *   <li>The upload not listed: the object completed from it decides at once when it is there (see
- *       {@link #fromObject}); otherwise the upload must be gone ({@link StoredParts#gone} does not take one
- *       listing's word for it) before the object's absence decides.</li>
+ *   <li>The upload not listed: the object completed from it and verified (with its md5chksum) decides
+ *       at once when it is there (see {@link #fromObject}); otherwise the upload must be gone
+ *       ({@link StoredParts#gone} does not take one listing's word for it) before the object's absence
+ *       decides.</li>
  *   <li>The file must still be as planned (size, mtime); otherwise it failed with SOURCE_CHANGED and
  *       the upload is aborted, whoever sees it first.</li>
  *   <li>Its range: each stored part is verified against the file (MD5 = ETag) and kept, the others
@@ -330,10 +331,16 @@ final class PartsUpload {
                         + head.contentLength() + ", mtime " + head.metadata().get(ObjectMetadata.MTIME) + ")");
     }
 
-    /** The outcome when the object completed from the upload is there ({@link #fromObject}); null when it is not. */
+    /**
+     * The outcome when the object completed from the upload and verified by its completer is there (the
+     * planned file with its {@code md5chksum}); null when it is not. An object without {@code md5chksum} is
+     * not taken here: it may be an older one while the upload is still there (a listing that missed it),
+     * so it waits for {@link StoredParts#gone} and {@link #fromObject}.
+     */
     private Outcome fromCompletedObject() throws IOException, InterruptedException {
         HeadObjectResponse head = Uploads.headOrNull(engine, key);
-        return isThePlannedFile(head) ? fromPlannedObject(head) : null;
+        boolean verified = isThePlannedFile(head) && head.metadata().containsKey(ObjectMetadata.MD5);
+        return verified ? fromPlannedObject(head) : null;
     }
 
     /** An object of the planned size and mtime: the one completed from this upload. */
