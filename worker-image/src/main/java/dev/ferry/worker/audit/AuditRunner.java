@@ -13,6 +13,7 @@ import dev.ferry.api.TaskPhase;
 import dev.ferry.api.VerifyMode;
 import dev.ferry.worker.copy.CopyEngine;
 import dev.ferry.worker.copy.FileCopier;
+import dev.ferry.worker.manifest.JsonLines;
 import dev.ferry.worker.manifest.Manifests;
 import dev.ferry.worker.manifest.StateObjects;
 import dev.ferry.worker.manifest.StatePrefix;
@@ -369,9 +370,9 @@ public final class AuditRunner {
                 throw new RetryableTaskException("the audit of a batch failed: " + e, e);
             }
             if (!findings.lines().isEmpty()) {
-                byte[] body = FailureReport.encode(findings.lines());
+                byte[] body = JsonLines.encode(findings.lines());
                 engine.s3.call(c -> c.putObject(b -> b.bucket(engine.bucket).key(findingsKey)
-                        .contentType(FailureReport.CONTENT_TYPE), RequestBody.fromBytes(body)));
+                        .contentType(JsonLines.CONTENT_TYPE), RequestBody.fromBytes(body)));
             } else if (resumed) {
                 engine.s3.call(c -> c.deleteObject(b -> b.bucket(engine.bucket).key(findingsKey)));
             }

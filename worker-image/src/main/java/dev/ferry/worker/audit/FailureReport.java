@@ -1,8 +1,5 @@
 package dev.ferry.worker.audit;
 
-import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ferry.api.Ferry;
 import dev.ferry.api.FailureReportLine;
 import dev.ferry.api.FileFailure;
@@ -10,14 +7,13 @@ import dev.ferry.api.MigrationJob;
 import dev.ferry.api.MigrationTask;
 import dev.ferry.api.MigrationTaskStatus;
 import dev.ferry.worker.manifest.FailureLog;
+import dev.ferry.worker.manifest.JsonLines;
 import dev.ferry.worker.manifest.StateObjects;
 import dev.ferry.worker.manifest.StatePrefix;
 import dev.ferry.worker.s3.EndpointPool;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -42,10 +38,6 @@ import software.amazon.awssdk.core.sync.ResponseTransformer;
  * there is nothing to report.
  */
 final class FailureReport {
-    static final String CONTENT_TYPE = "application/x-ndjson";
-    private static final ObjectMapper JSON = new ObjectMapper()
-            .setSerializationInclusion(JsonInclude.Include.NON_NULL)
-            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
     /** The report's key (empty when nothing was reported) and its number of lines. */
     record Written(Optional<String> key, long lines) {
@@ -101,7 +93,7 @@ final class FailureReport {
             }
             String key = StatePrefix.failureReport(job);
             Path body = file;
-            s3.call(c -> c.putObject(b -> b.bucket(bucket).key(key).contentType(CONTENT_TYPE), RequestBody.fromFile(body)));
+            s3.call(c -> c.putObject(b -> b.bucket(bucket).key(key).contentType(JsonLines.CONTENT_TYPE), RequestBody.fromFile(body)));
             return new Written(Optional.of(key), lines);
         } catch (IOException e) {
             throw new UncheckedIOException("writing the failure report locally failed", e);
@@ -140,37 +132,13 @@ final class FailureReport {
         return logged.stream().filter(f -> f.n() <= failed).map(FailureLog.Numbered::failure).toList();
     }
 
-    /** The audit's findings of one manifest, stored as JSON lines. */
-    static byte[] encode(List<FailureReportLine> lines) {
-        StringBuilder text = new StringBuilder();
-        try {
-            for (FailureReportLine line : lines) {
-                text.append(JSON.writeValueAsString(line)).append('\n');
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return text.toString().getBytes(StandardCharsets.UTF_8);
-    }
-
     private List<FailureReportLine> readLines(String key) throws IOException {
-        try (BufferedReader reader = new BufferedReader(new InputStreamReader(
-                s3.call(c -> c.getObject(b -> b.bucket(bucket).key(key), ResponseTransformer.toInputStream())),
-                StandardCharsets.UTF_8))) {
-            return reader.lines().filter(l -> !l.isBlank()).map(FailureReport::parse).toList();
-        }
-    }
-
-    private static FailureReportLine parse(String line) {
-        try {
-            return JSON.readValue(line, FailureReportLine.class);
-        } catch (IOException e) {
-            throw new UncheckedIOException("a line of the audit's findings is not JSON: " + line, e);
-        }
+        return JsonLines.decode(s3.call(c -> c.getObject(b -> b.bucket(bucket).key(key),
+                ResponseTransformer.toInputStream())), FailureReportLine.class);
     }
 
     private static void write(BufferedWriter out, FailureReportLine line) throws IOException {
-        out.write(JSON.writeValueAsString(line));
+        out.write(JsonLines.line(line));
         out.write('\n');
     }
 

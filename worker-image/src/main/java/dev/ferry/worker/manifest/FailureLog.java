@@ -1,17 +1,10 @@
 package dev.ferry.worker.manifest;
 
-import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ferry.api.FileFailure;
 import dev.ferry.api.MigrationJob;
 import dev.ferry.api.MigrationTaskStatus;
 import dev.ferry.worker.s3.EndpointPool;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -40,9 +33,6 @@ import software.amazon.awssdk.core.sync.ResponseTransformer;
  * same way (the other Parts tasks of the file count no file).
  */
 public final class FailureLog {
-    private static final ObjectMapper JSON = new ObjectMapper()
-            .setSerializationInclusion(JsonInclude.Include.NON_NULL)
-            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
     private static final Pattern LINES = Pattern.compile("(\\d+)-(\\d+)\\.jsonl");
     private static final Pattern START = Pattern.compile("(\\d+)-from-(\\d+)");
 
@@ -91,22 +81,18 @@ public final class FailureLog {
         if (failures.isEmpty()) {
             return;
         }
-        StringBuilder text = new StringBuilder();
+        List<Line> lines = new ArrayList<>();
         for (Numbered f : failures) {
             Line line = new Line();
             line.n = f.n();
             line.path = f.failure().path;
             line.code = f.failure().code;
             line.message = f.failure().message;
-            try {
-                text.append(JSON.writeValueAsString(line)).append('\n');
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
+            lines.add(line);
         }
         String key = folder + name(epoch) + "-" + name(failures.get(0).n()) + ".jsonl";
-        s3.call(c -> c.putObject(b -> b.bucket(bucket).key(key).contentType("application/x-ndjson"),
-                RequestBody.fromString(text.toString(), StandardCharsets.UTF_8)));
+        s3.call(c -> c.putObject(b -> b.bucket(bucket).key(key).contentType(JsonLines.CONTENT_TYPE),
+                RequestBody.fromBytes(JsonLines.encode(lines))));
     }
 
     /** Takes the failures that count of one task at a time. */
@@ -186,20 +172,9 @@ public final class FailureLog {
         }
     }
 
-    private static List<Line> readLines(EndpointPool s3, String bucket, String key) {
-        try (BufferedReader reader = new BufferedReader(new InputStreamReader(
-                s3.call(c -> c.getObject(b -> b.bucket(bucket).key(key), ResponseTransformer.toInputStream())),
-                StandardCharsets.UTF_8))) {
-            List<Line> lines = new ArrayList<>();
-            for (String text = reader.readLine(); text != null; text = reader.readLine()) {
-                if (!text.isBlank()) {
-                    lines.add(JSON.readValue(text, Line.class));
-                }
-            }
-            return lines;
-        } catch (IOException e) {
-            throw new UncheckedIOException("reading the failed files in " + key + " failed", e);
-        }
+    private static List<Line> readLines(EndpointPool s3, String bucket, String key) throws IOException {
+        return JsonLines.decode(s3.call(c -> c.getObject(b -> b.bucket(bucket).key(key),
+                ResponseTransformer.toInputStream())), Line.class);
     }
 
     /** Fixed width, so that a listing orders a task's objects by holder, then by ordinal. */

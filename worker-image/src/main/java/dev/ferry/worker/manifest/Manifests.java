@@ -1,8 +1,5 @@
 package dev.ferry.worker.manifest;
 
-import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ferry.api.FileEntry;
 import dev.ferry.api.ManifestRef;
 import dev.ferry.api.MigrationJob;
@@ -10,16 +7,10 @@ import dev.ferry.api.MigrationTaskSpec;
 import dev.ferry.worker.s3.EndpointPool;
 import dev.ferry.worker.s3.S3Errors;
 import dev.ferry.worker.task.RetryableTaskException;
-import java.io.BufferedReader;
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
@@ -45,11 +36,6 @@ public final class Manifests {
      * paths; etcd's limit is 1.5 MiB per object, and watch traffic grows with every byte.
      */
     public static final int INLINE_MAX_FILES = MigrationTaskSpec.MAX_INLINE_FILES;
-    static final String CONTENT_TYPE = "application/x-ndjson";
-
-    private static final ObjectMapper JSON = new ObjectMapper()
-            .setSerializationInclusion(JsonInclude.Include.NON_NULL)
-            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
     private Manifests() {
     }
@@ -66,7 +52,7 @@ public final class Manifests {
         String bucket = job.getSpec().destination.bucket;
         try {
             s3.call(c -> c.putObject(b -> b.bucket(bucket).key(key).contentLength((long) content.length)
-                    .contentMD5(md5).contentType(CONTENT_TYPE), RequestBody.fromBytes(content)));
+                    .contentMD5(md5).contentType(JsonLines.CONTENT_TYPE), RequestBody.fromBytes(content)));
         } catch (SdkException e) {
             throw new RetryableTaskException("writing the manifest " + key + " failed: " + S3Errors.describe(e), e);
         }
@@ -97,31 +83,15 @@ public final class Manifests {
     }
 
     static byte[] encode(List<FileEntry> files) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(files.size() * 64);
-        try {
-            for (FileEntry file : files) {
-                out.write(JSON.writeValueAsBytes(file));
-                out.write('\n');
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return out.toByteArray();
+        return JsonLines.encode(files);
     }
 
     static List<FileEntry> decode(byte[] content) {
-        List<FileEntry> files = new ArrayList<>();
-        try (BufferedReader lines = new BufferedReader(
-                new InputStreamReader(new ByteArrayInputStream(content), StandardCharsets.UTF_8))) {
-            for (String line = lines.readLine(); line != null; line = lines.readLine()) {
-                if (!line.isBlank()) {
-                    files.add(JSON.readValue(line, FileEntry.class));
-                }
-            }
+        try {
+            return JsonLines.decode(new ByteArrayInputStream(content), FileEntry.class);
         } catch (IOException e) {
             throw new RetryableTaskException("a manifest is not JSON lines of files: " + e.getMessage(), e);
         }
-        return files;
     }
 
     /** 16 hex digits of the content's SHA-256: enough to tell two lists of one task apart. */

@@ -155,7 +155,7 @@ final class PartsProgress {
 
     /** Writes the progress into {@code status}, once the failure it counts (if any) is stored. */
     synchronized void writeTo(MigrationTaskStatus status) {
-        if (unstored != null && failed > 0) {
+        if (unstored != null && failed > 0) { // writeRangeTo hides the failure until its event is acknowledged
             failureLog.accept(List.of(unstored));
             unstored = null;
         }

@@ -176,7 +176,7 @@ final class PartsUpload {
                 return completed;
             }
             if (storedParts.gone(key, scope.uploadId)) {
-                return fromObject();
+                return fromObject(); // looks again: a sibling may have completed it while it was listed
             }
         }
         SourceStat before = SourceStat.of(file);
