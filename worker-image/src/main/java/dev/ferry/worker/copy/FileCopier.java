@@ -219,7 +219,8 @@ public final class FileCopier {
     private FileOutcome guarded(String relativePath, String key, Copy copy) throws InterruptedException {
         if (!ObjectKeys.encodable(key)) {
             return FileOutcome.failed(relativePath, FailureCode.NAME_NOT_ENCODABLE,
-                    "the file name has no UTF-8 form (invalid in the filesystem's encoding)");
+                    "the file name has no UTF-8 form (invalid in the filesystem's encoding; each byte that is not"
+                            + " UTF-8 is shown as U+FFFD and its two hex digits)");
         }
         if (ObjectKeys.tooLong(key)) {
             return FileOutcome.failed(relativePath, FailureCode.KEY_TOO_LONG,

@@ -1,5 +1,6 @@
 package dev.ferry.worker.plan;
 
+import dev.ferry.worker.source.FileNames;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.Closeable;
@@ -23,7 +24,8 @@ import java.util.PriorityQueue;
  * ({@code /tmp}, an emptyDir in the worker's pod), and the runs are merged as the walk reads them. A
  * directory of ten million entries costs {@code inMemory} names plus one buffered reader per run, not ten
  * million strings (about 800 MB of heap). Names are written with {@link DataOutputStream#writeUTF}, which
- * gives back any Java string exactly, a name with a newline in it included.
+ * gives back any Java string exactly, a name with a newline in it included. A name whose bytes are not UTF-8
+ * is listed in the marked form of {@link FileNames#of}.
  *
  * <p>Iterated once; {@link #close} deletes the run files (a crash leaves them in the pod's emptyDir, which
  * goes with the pod).
@@ -67,7 +69,7 @@ final class DirectoryListing implements Iterable<String>, Closeable {
                     runs.add(spillRun(names, spill));
                     names.clear();
                 }
-                names.add(entry.getFileName().toString());
+                names.add(FileNames.of(entry));
                 size++;
             }
         } catch (IOException | RuntimeException e) {

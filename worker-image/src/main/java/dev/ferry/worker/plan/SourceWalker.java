@@ -5,6 +5,7 @@ import dev.ferry.api.FailureCode;
 import dev.ferry.api.FileEntry;
 import dev.ferry.api.SymlinkPolicy;
 import dev.ferry.worker.manifest.StatePrefix;
+import dev.ferry.worker.source.FileNames;
 import dev.ferry.worker.source.SourcePaths;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -38,6 +39,9 @@ import org.slf4j.LoggerFactory;
  *       {@link EntryKind#Symlink}: its text (readlink), the text's UTF-8 length as size, the link's own
  *       mtime;</li>
  *   <li>FIFOs, sockets and devices are reported ({@link FailureCode#SPECIAL_FILE});</li>
+ *   <li>a name that is not UTF-8 is planned as a file in the marked form of {@link FileNames#of} without
+ *       being opened (or walked, if it is a directory): its copy fails with
+ *       {@link FailureCode#NAME_NOT_ENCODABLE};</li>
  *   <li>the base's top-level {@code .ferry} is reserved for the state prefix ({@link FailureCode#RESERVED_PATH});</li>
  *   <li>files younger than {@code minFileAge} are reported ({@link FailureCode#TOO_RECENT}); stored links and
  *       directory markers are not held back (a link is created whole, a marker holds no data);</li>
@@ -148,6 +152,9 @@ public final class SourceWalker {
             }
             BasicFileAttributes attrs = attributes(path);
             if (attrs == null) {
+                if (FileNames.hasReplacement(name)) {
+                    unencodable(rel, floor, visitor);
+                }
                 continue; // deleted since the listing
             }
             Path real = null;
@@ -230,6 +237,18 @@ public final class SourceWalker {
         FileEntry entry = new FileEntry(rel, attrs.size(), attrs.lastModifiedTime().toMillis());
         entry.target = target;
         visitor.file(entry);
+    }
+
+    /**
+     * An entry whose name is not UTF-8 (listed in the marked form of {@link FileNames#of}, which opens
+     * nothing): planned as it is, file or directory, so that the copy fails it by its name
+     * ({@link FailureCode#NAME_NOT_ENCODABLE}) and the job's failure report names it. Leaving it out would
+     * lose it without a word; its size and mtime are unknown (0).
+     */
+    private void unencodable(String rel, Supplier<String> floor, Visitor visitor) throws Exception {
+        if (Checkpoint.after(rel, floor.get()) && policy.filter().includes(rel)) {
+            visitor.file(new FileEntry(rel, 0, 0));
+        }
     }
 
     /**

@@ -116,6 +116,21 @@ class SourceWalkerTest {
     }
 
     @Test
+    void plansANameThatIsNotUtf8InItsMarkedFormWithoutOpeningIt() throws Exception {
+        Trees.writeByRawName(source.resolve("docs"), "caf\\351.txt", "latin-1");
+        Trees.writeByRawName(source, "r\\351sum\\351/", "");
+        Trees.writeByRawName(source, "r\\351sum\\351/inner.txt", "under a directory no string can name");
+
+        walk(SourceWalker.Policy.all());
+
+        assertThat(seen.files.keySet()).as("planned, so that the copy fails each by its name: never left out")
+                .containsExactly("docs/a.txt", "docs/b.txt", "docs/caf\uFFFDE9.txt", "releases/v3/app.bin",
+                        "r\uFFFDE9sum\uFFFDE9");
+        assertThat(seen.files.get("docs/caf\uFFFDE9.txt").size).isZero();
+        assertThat(seen.skipped).isEmpty();
+    }
+
+    @Test
     void leavesOutFilesYoungerThanMinFileAgeAndExcludedEntriesSilently() throws Exception {
         Files.setLastModifiedTime(source.resolve("docs/b.txt"), FileTime.from(Instant.parse("2030-01-01T00:00:00Z")));
         Files.createSymbolicLink(source.resolve("docs/excluded.lnk"), Path.of("a.txt"));
