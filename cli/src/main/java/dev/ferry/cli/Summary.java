@@ -1,8 +1,9 @@
 package dev.ferry.cli;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.core.json.JsonWriteFeature;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.ferry.api.AuditMode;
 import dev.ferry.api.AuditResult;
 import dev.ferry.api.FileFailure;
@@ -79,7 +80,10 @@ record Summary(String job, boolean succeeded, String reason, String destination,
             json.put("failureReport", failureReport);
         }
         try {
-            return new ObjectMapper().disable(SerializationFeature.FAIL_ON_EMPTY_BEANS).writeValueAsString(json);
+            // ASCII only (non-ASCII as \\u escapes): stdout's charset is the locale's, and under the POSIX
+            // locale a name in another script, or the U+FFFD mark of a name that is not UTF-8, would print as '?'
+            return JsonMapper.builder().disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
+                    .enable(JsonWriteFeature.ESCAPE_NON_ASCII).build().writeValueAsString(json);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }

@@ -2,6 +2,7 @@ package dev.ferry.local;
 
 import dev.ferry.api.Ferry;
 import dev.ferry.worker.jit.OptimisingCompilerScope;
+import dev.ferry.worker.source.FileNames;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,6 +16,10 @@ import java.util.Map;
  * same classpath as this JVM, so that killing it is a real crash and not a thread interruption.
  */
 public final class ProcessLauncher {
+    static final String LC_ALL = "LC_ALL";
+    /** glibc's built-in UTF-8 locale (Debian, Ubuntu, glibc 2.35+ everywhere); the worker checks it took. */
+    static final String UTF8_LOCALE = "C.UTF-8";
+
     private final Path kubeconfig;
     private final List<String> jvmOptions;
     private final ClassArchives archives;
@@ -71,16 +76,26 @@ public final class ProcessLauncher {
      * The environment of a component's process: the pod's, and for a worker {@code FERRY_WORKER_C2=digests} unless
      * the pod or the caller names a scope. A local worker lives for one run, where C2 compiling every hot method
      * costs more than it saves up to about 200,000 small files ({@link OptimisingCompilerScope}); a longer run
-     * saves worker CPU with {@code FERRY_WORKER_C2=all}.
+     * saves worker CPU with {@code FERRY_WORKER_C2=all}. A caller whose JVM does not decode file names as UTF-8
+     * (no {@code LANG}, as under cron, or the POSIX locale) starts its processes with {@code LC_ALL=C.UTF-8},
+     * unless the pod sets {@code LC_ALL}: a worker reads the source by name, and the JDK takes the names'
+     * charset from the locale ({@link FileNames#requireUtf8}).
      */
     static Map<String, String> environmentFor(String component, Map<String, String> podEnv,
                                               Map<String, String> callerEnv) {
-        if (Ferry.COMPONENT_OPERATOR.equals(component) || podEnv.containsKey(OptimisingCompilerScope.ENV)
-                || callerEnv.containsKey(OptimisingCompilerScope.ENV)) {
-            return podEnv;
-        }
+        return environmentFor(component, podEnv, callerEnv, System.getProperty(FileNames.CHARSET_PROPERTY));
+    }
+
+    static Map<String, String> environmentFor(String component, Map<String, String> podEnv,
+                                              Map<String, String> callerEnv, String callerFileNameCharset) {
         Map<String, String> env = new HashMap<>(podEnv);
-        env.put(OptimisingCompilerScope.ENV, OptimisingCompilerScope.DIGESTS_ONLY);
+        if (!Ferry.COMPONENT_OPERATOR.equals(component) && !podEnv.containsKey(OptimisingCompilerScope.ENV)
+                && !callerEnv.containsKey(OptimisingCompilerScope.ENV)) {
+            env.put(OptimisingCompilerScope.ENV, OptimisingCompilerScope.DIGESTS_ONLY);
+        }
+        if (!FileNames.isUtf8(callerFileNameCharset) && !podEnv.containsKey(LC_ALL)) {
+            env.put(LC_ALL, UTF8_LOCALE);
+        }
         return env;
     }
 

@@ -40,12 +40,26 @@ class ProcessLauncherTest {
     void localWorkersLimitC2ToTheDigestsUnlessThePodOrTheCallerNamesAScope() {
         Map<String, String> pod = Map.of("FERRY_JOB", "j");
 
-        assertThat(ProcessLauncher.environmentFor(Ferry.COMPONENT_WORKER, pod, Map.of()))
+        assertThat(ProcessLauncher.environmentFor(Ferry.COMPONENT_WORKER, pod, Map.of(), "UTF-8"))
                 .containsEntry("FERRY_JOB", "j").containsEntry("FERRY_WORKER_C2", "digests");
-        assertThat(ProcessLauncher.environmentFor(Ferry.COMPONENT_WORKER, pod, Map.of("FERRY_WORKER_C2", "all")))
+        assertThat(ProcessLauncher.environmentFor(Ferry.COMPONENT_WORKER, pod, Map.of("FERRY_WORKER_C2", "all"), "UTF-8"))
                 .as("the caller's own, inherited by the process").isEqualTo(pod);
-        assertThat(ProcessLauncher.environmentFor(Ferry.COMPONENT_WORKER, Map.of("FERRY_WORKER_C2", "all"), Map.of()))
-                .containsEntry("FERRY_WORKER_C2", "all");
-        assertThat(ProcessLauncher.environmentFor(Ferry.COMPONENT_OPERATOR, pod, Map.of())).isEqualTo(pod);
+        assertThat(ProcessLauncher.environmentFor(Ferry.COMPONENT_WORKER, Map.of("FERRY_WORKER_C2", "all"), Map.of(),
+                "UTF-8")).containsEntry("FERRY_WORKER_C2", "all");
+        assertThat(ProcessLauncher.environmentFor(Ferry.COMPONENT_OPERATOR, pod, Map.of(), "UTF-8")).isEqualTo(pod);
+    }
+
+    @Test
+    void aCallerThatDoesNotDecodeFileNamesAsUtf8StartsItsProcessesInAUtf8Locale() {
+        Map<String, String> pod = Map.of("FERRY_JOB", "j");
+
+        assertThat(ProcessLauncher.environmentFor(Ferry.COMPONENT_WORKER, pod, Map.of(), "ANSI_X3.4-1968"))
+                .as("LANG unset, or the POSIX locale").containsEntry("LC_ALL", "C.UTF-8");
+        assertThat(ProcessLauncher.environmentFor(Ferry.COMPONENT_OPERATOR, pod, Map.of(), "ISO-8859-1"))
+                .containsEntry("LC_ALL", "C.UTF-8");
+        assertThat(ProcessLauncher.environmentFor(Ferry.COMPONENT_WORKER, pod, Map.of(), "UTF-8"))
+                .as("a UTF-8 caller's locale is inherited as it is").doesNotContainKey("LC_ALL");
+        assertThat(ProcessLauncher.environmentFor(Ferry.COMPONENT_WORKER, Map.of("LC_ALL", "de_DE.UTF-8"), Map.of(),
+                "ANSI_X3.4-1968")).as("the pod's own choice").containsEntry("LC_ALL", "de_DE.UTF-8");
     }
 }

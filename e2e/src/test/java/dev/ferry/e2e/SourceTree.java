@@ -48,7 +48,7 @@ final class SourceTree {
         Map<String, String> files = new TreeMap<>();
         try (Stream<Path> walk = Files.walk(root)) {
             for (Path file : (Iterable<Path>) walk.filter(Files::isRegularFile)::iterator) {
-                String rel = root.relativize(file).toString().replace('\\', '/');
+                String rel = root.relativize(file).toString(); // POSIX: a backslash is part of a name
                 try (InputStream in = Files.newInputStream(file)) {
                     files.put(rel, Files.size(file) + ":" + sha256(in));
                 }

@@ -7,6 +7,7 @@ import dev.ferry.worker.config.WorkerConfig;
 import dev.ferry.worker.jit.OptimisingCompilerScope;
 import dev.ferry.api.runtime.MetricsEndpoint;
 import dev.ferry.worker.s3.S3ClientFactory;
+import dev.ferry.worker.source.FileNames;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
@@ -36,6 +37,7 @@ public final class WorkerMain {
         JvmDefaults.apply();
         WorkerConfig config;
         try {
+            FileNames.requireUtf8(System.getProperty(FileNames.CHARSET_PROPERTY));
             OptimisingCompilerScope.apply(OptimisingCompilerScope.scope(System.getenv()));
             config = WorkerConfig.fromEnv(System.getenv());
         } catch (IllegalArgumentException e) {
