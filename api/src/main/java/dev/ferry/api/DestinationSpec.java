@@ -48,6 +48,10 @@ public class DestinationSpec {
     @JsonPropertyDescription("Secret with AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (optionally AWS_SESSION_TOKEN).")
     public String credentialsSecret;
 
+    @JsonPropertyDescription("PEM certificates of the CAs that sign the endpoints' TLS certificates (a store "
+            + "behind an internal CA), from a key of a Secret; trusted besides the JVM's default CAs. At most 64 KiB.")
+    public SecretKeyReference endpointCA;
+
     @Size(max = 64)
     @JsonPropertyDescription("Storage class of the objects (e.g. STANDARD, STANDARD_IA); default: the bucket's.")
     public String storageClass;

@@ -59,6 +59,11 @@ public final class Ferry {
     public static final String SECRET_ACCESS_KEY_ID = "AWS_ACCESS_KEY_ID";
     public static final String SECRET_SECRET_ACCESS_KEY = "AWS_SECRET_ACCESS_KEY";
     public static final String SECRET_SESSION_TOKEN = "AWS_SESSION_TOKEN";
+    /**
+     * A worker's environment variable holding the PEM text of {@code spec.destination.endpointCA}, resolved from
+     * the Secret by the kubelet like the credentials.
+     */
+    public static final String ENDPOINT_CA_ENV = "FERRY_ENDPOINT_CA";
 
     private Ferry() {
     }

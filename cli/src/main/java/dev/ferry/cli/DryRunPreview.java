@@ -11,6 +11,7 @@ import dev.ferry.worker.copy.DryRun;
 import dev.ferry.worker.copy.Preview;
 import dev.ferry.worker.plan.PlanRunner;
 import dev.ferry.worker.plan.SourceWalker;
+import dev.ferry.worker.metrics.S3Metrics;
 import dev.ferry.worker.s3.EndpointPool;
 import dev.ferry.worker.s3.S3ClientFactory;
 import java.io.IOException;
@@ -22,6 +23,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import javax.net.ssl.TrustManager;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 
 /**
@@ -48,6 +50,11 @@ final class DryRunPreview {
 
     /** Against the store the job names; null credentials: the embedded S3, which every run starts empty. */
     int run(Path source, MigrationJob job, AwsBasicCredentials credentials) throws Exception {
+        return run(source, job, credentials, null);
+    }
+
+    /** As above, over TLS trusting {@code trust} (null: the JVM's default CAs; --ca-bundle). */
+    int run(Path source, MigrationJob job, AwsBasicCredentials credentials, TrustManager[] trust) throws Exception {
         SourceWalker walker = new SourceWalker(source, PlanRunner.policy(job, Clock.systemUTC()));
         if (credentials == null) {
             err.println("ferry: dry run: the embedded S3 of a run starts empty: every file found would be copied");
@@ -55,8 +62,8 @@ final class DryRunPreview {
                     "new")).toList());
         } else {
             JobSettings settings = JobSettings.of(job);
-            EndpointPool pool = S3ClientFactory.pool(job.getSpec().destination, credentials, settings.concurrency(),
-                    EndpointPool.Settings.DEFAULT);
+            EndpointPool pool = S3ClientFactory.pool(job.getSpec().destination, credentials, trust,
+                    settings.concurrency(), EndpointPool.Settings.DEFAULT, S3Metrics.NONE);
             try (CopyEngine engine = new CopyEngine(pool, settings, new ByteBudget(16L << 20))) {
                 DryRun dryRun = new DryRun(engine);
                 walk(walker, batch -> dryRun.preview(source, batch));

@@ -12,20 +12,26 @@ import dev.ferry.api.NotificationsSpec;
 import dev.ferry.api.OverwritePolicy;
 import dev.ferry.api.Patterns;
 import dev.ferry.api.Quantities;
+import dev.ferry.api.SecretKeyReference;
 import dev.ferry.api.SourceGlobs;
 import dev.ferry.api.SourceSpec;
 import dev.ferry.api.SymlinkPolicy;
 import dev.ferry.api.TasksSpec;
 import dev.ferry.api.VerifyMode;
 import dev.ferry.api.WorkersSpec;
+import dev.ferry.api.runtime.EndpointTrust;
 import dev.ferry.local.BucketPreparer;
 import dev.ferry.local.LocalEnvironment;
 import dev.ferry.local.LocalKafka;
 import dev.ferry.local.LocalS3;
 import dev.ferry.local.S3Credentials;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.net.URI;
+import java.security.cert.CertificateException;
+import java.security.cert.X509Certificate;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -37,6 +43,8 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.regex.Pattern;
+import javax.net.ssl.SSLHandshakeException;
+import javax.net.ssl.TrustManager;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -86,6 +94,15 @@ public final class MigrateCommand implements Callable<Integer> {
 
     @Option(names = "--region", description = "Signing region (default us-east-1).")
     String region;
+
+    @Option(names = "--ca-bundle", paramLabel = "PEM_FILE",
+            description = "CA certificates (PEM) that sign the --endpoint's TLS certificate, e.g. an internal CA; "
+                    + "trusted besides the JVM's default CAs (the job's spec.destination.endpointCA).")
+    Path caBundle;
+
+    /** The text and certificates of --ca-bundle, read by {@link #validate}; null without it. */
+    private String endpointCAPem;
+    private List<X509Certificate> endpointCA;
 
     @Option(names = "--virtual-host-style", description = "Address buckets as hostnames instead of paths.")
     boolean virtualHostStyle;
@@ -196,7 +213,8 @@ public final class MigrateCommand implements Callable<Integer> {
         if (dryRun) {
             MigrationJob job = job("dry-run", target, embedded ? List.of() : endpoints, !virtualHostStyle, null);
             return new DryRunPreview(System.out, err).run(source.toAbsolutePath().normalize(), job, embedded ? null
-                    : AwsBasicCredentials.create(orEnv(accessKey, "AWS_ACCESS_KEY_ID"), orEnv(secretKey, "AWS_SECRET_ACCESS_KEY")));
+                    : AwsBasicCredentials.create(orEnv(accessKey, "AWS_ACCESS_KEY_ID"), orEnv(secretKey, "AWS_SECRET_ACCESS_KEY")),
+                    trust());
         }
         S3Credentials credentials = embedded
                 ? new S3Credentials(LocalS3.DEFAULT_ACCESS_KEY, LocalS3.DEFAULT_SECRET_KEY)
@@ -214,7 +232,8 @@ public final class MigrateCommand implements Callable<Integer> {
         String signingRegion = region != null ? region : DestinationSpec.DEFAULT_REGION;
         boolean pathStyle = !virtualHostStyle;
         CompletableFuture<Boolean> bucketCreated = embedded ? null : CompletableFuture.supplyAsync(() ->
-                BucketPreparer.ensureBucket(endpoints.get(0), credentials, signingRegion, pathStyle, target.bucket()));
+                BucketPreparer.ensureBucket(endpoints.get(0), credentials, signingRegion, pathStyle, target.bucket(),
+                        trust()));
         LocalEnvironment env;
         try {
             env = LocalEnvironment.start(new LocalEnvironment.Options(runDir, 0, embedded ? 0 : null, credentials,
@@ -256,17 +275,20 @@ public final class MigrateCommand implements Callable<Integer> {
             }
             try {
                 boolean created = bucketCreated != null ? bucketCreated.join()
-                        : BucketPreparer.ensureBucket(s3Endpoint, credentials, signingRegion, pathStyle, target.bucket());
+                        : BucketPreparer.ensureBucket(s3Endpoint, credentials, signingRegion, pathStyle, target.bucket(),
+                                trust());
                 if (created) {
                     err.printf("ferry: created bucket %s%n", target.bucket());
                 }
             } catch (RuntimeException e) {
                 Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
                 err.println("ferry: cannot reach bucket " + target.bucket() + " at " + s3Endpoint + ": "
-                        + cause.getMessage());
+                        + cause.getMessage() + (untrustedCertificate(cause) ? "; the store's TLS certificate is not"
+                        + " trusted: if an internal CA signs it, give the CA's certificate with --ca-bundle FILE" : ""));
                 return 4;
             }
-            env.putCredentialsSecret(SECRET, credentials);
+            env.putCredentialsSecret(SECRET, credentials, endpointCAPem == null ? Map.of()
+                    : Map.of(SecretKeyReference.DEFAULT_KEY, endpointCAPem));
             MigrationJob job = env.client().resources(MigrationJob.class).inNamespace(LocalEnvironment.NAMESPACE)
                     .resource(job(jobName, target, s3Endpoints, pathStyle, kafkaServers)).create();
             err.printf("ferry: job %s created; worker logs in %s; kubectl: export KUBECONFIG=%s%n",
@@ -286,6 +308,20 @@ public final class MigrateCommand implements Callable<Integer> {
             }
             return 0;
         }
+    }
+
+    private static boolean untrustedCertificate(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof SSLHandshakeException || t instanceof CertificateException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The CAs the CLI's own S3 calls trust: null (the JVM's) without --ca-bundle. */
+    private TrustManager[] trust() {
+        return endpointCA == null ? null : EndpointTrust.trustManagers(endpointCA);
     }
 
     void validate() {
@@ -325,6 +361,21 @@ public final class MigrateCommand implements Callable<Integer> {
         if (endpoints != null && !endpoints.isEmpty()) {
             orEnv(accessKey, "AWS_ACCESS_KEY_ID");
             orEnv(secretKey, "AWS_SECRET_ACCESS_KEY");
+        }
+        if (caBundle != null) {
+            if (endpoints == null || endpoints.isEmpty()) {
+                throw new IllegalArgumentException("--ca-bundle needs an https --endpoint: the embedded S3 is plain http");
+            }
+            try {
+                endpointCAPem = Files.readString(caBundle);
+            } catch (IOException | UncheckedIOException e) {
+                throw new IllegalArgumentException("--ca-bundle " + caBundle + " cannot be read: " + e.getMessage());
+            }
+            try {
+                endpointCA = EndpointTrust.certificates(endpointCAPem);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--ca-bundle " + caBundle + ": " + e.getMessage());
+            }
         }
         if (markMigrated == MarkMigrated.Xattr && mode == MigrationMode.Move) {
             throw new IllegalArgumentException("--mark-migrated Xattr cannot be combined with --mode Move: a moved file "
@@ -408,6 +459,7 @@ public final class MigrateCommand implements Callable<Integer> {
         spec.destination.region = region;
         spec.destination.pathStyle = pathStyle;
         spec.destination.credentialsSecret = SECRET;
+        spec.destination.endpointCA = endpointCAPem == null ? null : new SecretKeyReference(SECRET, SecretKeyReference.DEFAULT_KEY);
         spec.workers = new WorkersSpec();
         spec.workers.replicas = workers != null ? workers : defaultWorkers(Runtime.getRuntime().availableProcessors());
         spec.workers.partSize = partSize;

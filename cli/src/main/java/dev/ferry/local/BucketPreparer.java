@@ -1,6 +1,7 @@
 package dev.ferry.local;
 
 import java.net.URI;
+import javax.net.ssl.TrustManager;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
@@ -20,13 +21,23 @@ public final class BucketPreparer {
     /** Returns true when the bucket was created, false when it already existed. */
     public static boolean ensureBucket(URI endpoint, S3Credentials credentials, String region, boolean pathStyle,
             String bucket) {
+        return ensureBucket(endpoint, credentials, region, pathStyle, bucket, null);
+    }
+
+    /** As above, over TLS trusting {@code trust} (null: the JVM's default CAs). */
+    public static boolean ensureBucket(URI endpoint, S3Credentials credentials, String region, boolean pathStyle,
+            String bucket, TrustManager[] trust) {
+        ApacheHttpClient.Builder http = ApacheHttpClient.builder();
+        if (trust != null) {
+            http.tlsTrustManagersProvider(() -> trust);
+        }
         try (S3Client s3 = S3Client.builder()
                 .endpointOverride(endpoint)
                 .region(Region.of(region))
                 .forcePathStyle(pathStyle)
                 .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
                 .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
-                .httpClientBuilder(ApacheHttpClient.builder())
+                .httpClientBuilder(http)
                 .credentialsProvider(StaticCredentialsProvider.create(
                         AwsBasicCredentials.create(credentials.accessKey(), credentials.secretKey())))
                 .build()) {

@@ -94,10 +94,17 @@ public final class LocalEnvironment implements AutoCloseable {
 
     /** Creates or replaces the Secret a job names as its credentialsSecret. */
     public void putCredentialsSecret(String name, S3Credentials credentials) {
+        putCredentialsSecret(name, credentials, Map.of());
+    }
+
+    /** As above, with further keys (the CA bundle of {@code --ca-bundle}). */
+    public void putCredentialsSecret(String name, S3Credentials credentials, Map<String, String> more) {
+        Map<String, String> data = new java.util.LinkedHashMap<>(credentials.asSecretData());
+        data.putAll(more);
         client().secrets().inNamespace(NAMESPACE).resource(new SecretBuilder()
                 .withNewMetadata().withName(name).withNamespace(NAMESPACE).endMetadata()
                 .withType("Opaque")
-                .withData(base64(credentials.asSecretData()))
+                .withData(base64(data))
                 .build()).createOr(NonDeletingOperation::update);
     }
 

@@ -47,6 +47,15 @@ class MigrateCommandTest {
     }
 
     @Test
+    void aCaBundleIsForAStoreOfOnesOwnAndMustBeReadable() {
+        assertThatThrownBy(() -> parse(source.toString(), "s3://bkt", "--ca-bundle", "ca.pem").validate())
+                .hasMessageContaining("--ca-bundle needs an https --endpoint");
+        assertThatThrownBy(() -> parse(source.toString(), "s3://bkt", "--endpoint", "https://gw:8443",
+                "--access-key", "k", "--secret-key", "s", "--ca-bundle", source.resolve("missing.pem").toString())
+                .validate()).hasMessageContaining("missing.pem cannot be read");
+    }
+
+    @Test
     void refusesAMinimumAgeThatIsNotADurationAndAGlobThatDoesNotCompile() {
         assertThatThrownBy(() -> parse(source.toString(), "s3://bkt", "--min-file-age", "10 minutes").validate())
                 .hasMessageContaining("--min-file-age must be a duration");

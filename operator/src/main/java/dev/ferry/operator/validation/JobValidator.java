@@ -4,8 +4,11 @@ import dev.ferry.api.Ferry;
 import dev.ferry.api.MigrationJobSpec;
 import dev.ferry.api.Patterns;
 import dev.ferry.api.Quantities;
+import dev.ferry.api.SecretKeyReference;
 import dev.ferry.api.SourceGlobs;
 import dev.ferry.api.WorkersSpec;
+import dev.ferry.api.runtime.EndpointTrust;
+import dev.ferry.api.runtime.SecretValues;
 import dev.ferry.operator.schedule.CronSchedule;
 import dev.ferry.operator.state.JobState;
 import io.fabric8.kubernetes.api.model.Secret;
@@ -72,6 +75,7 @@ public final class JobValidator {
             checkSourceClaim(state.namespace(), spec.source.pvc, problems);
             checkCredentials(state.namespace(), spec.destination.credentialsSecret, problems);
             checkKafkaSecret(state.namespace(), spec, problems);
+            checkEndpointCA(state.namespace(), spec.destination.endpointCA, problems);
             remember(state, problems.isEmpty());
         }
         return problems.isEmpty() ? Optional.empty() : Optional.of(new InvalidSpec(String.join("; ", problems)));
@@ -217,6 +221,29 @@ public final class JobValidator {
                 && client.secrets().inNamespace(namespace).withName(secretName).get() == null) {
             problems.add("Kafka Secret '" + secretName + "' (spec.notifications.kafka.secret) not found in namespace "
                     + namespace);
+        }
+    }
+
+    /** The workers trust what it holds: it must be there and be certificates, or no connection would work. */
+    private void checkEndpointCA(String namespace, SecretKeyReference ref, List<String> problems) {
+        if (ref == null) {
+            return;
+        }
+        String where = "spec.destination.endpointCA: Secret '" + ref.name + "' key '" + ref.keyOrDefault() + "'";
+        Secret secret = client.secrets().inNamespace(namespace).withName(ref.name).get();
+        if (secret == null) {
+            problems.add(where + ": the Secret is not found in namespace " + namespace);
+            return;
+        }
+        String pem = SecretValues.value(secret, ref.keyOrDefault());
+        if (pem == null) {
+            problems.add(where + ": no such key");
+            return;
+        }
+        try {
+            EndpointTrust.certificates(pem);
+        } catch (IllegalArgumentException e) {
+            problems.add(where + ": " + e.getMessage());
         }
     }
 

@@ -6,6 +6,7 @@ import dev.ferry.api.MigrationJob;
 import dev.ferry.api.MigrationJobSpec;
 import dev.ferry.api.MigrationMode;
 import dev.ferry.api.NotificationsSpec;
+import dev.ferry.api.SecretKeyReference;
 import dev.ferry.api.WorkersSpec;
 import dev.ferry.operator.config.OperatorSettings;
 import dev.ferry.operator.config.WorkerPodDefaults;
@@ -183,7 +184,7 @@ public final class WorkerDeploymentFactory {
 
     /**
      * Who the worker is (downward API), what it serves, the port of its {@code /metrics}, and its S3
-     * credentials straight from the job's Secret: the kubelet resolves them when a container starts, so the worker need not read the Secret
+     * credentials (and the PEM of {@code spec.destination.endpointCA}) straight from the job's Secrets: the kubelet resolves them when a container starts, so the worker need not read the Secret
      * through the API, and the Deployment holds no secret value (a rotated key reaches new pods).
      */
     private List<EnvVar> env(MigrationJob job) {
@@ -199,6 +200,13 @@ public final class WorkerDeploymentFactory {
                 secretKeyRef(Ferry.SECRET_SESSION_TOKEN, secret, true),
                 new EnvVarBuilder().withName(Ferry.METRICS_PORT_ENV)
                         .withValue(Integer.toString(Ferry.DEFAULT_METRICS_PORT)).build()));
+        SecretKeyReference endpointCA = job.getSpec().destination.endpointCA;
+        if (endpointCA != null) { // only when set, as the log format below
+            env.add(new EnvVarBuilder().withName(Ferry.ENDPOINT_CA_ENV)
+                    .withNewValueFrom().withNewSecretKeyRef().withName(endpointCA.name).withKey(endpointCA.keyOrDefault())
+                    .withOptional(false).endSecretKeyRef().endValueFrom()
+                    .build());
+        }
         String logFormat = settings.workerPodDefaults().logFormat();
         if (logFormat != null) { // only when set: the template (and its hash) of other installs stays as it was
             env.add(new EnvVarBuilder().withName(Ferry.LOG_FORMAT_ENV).withValue(logFormat).build());

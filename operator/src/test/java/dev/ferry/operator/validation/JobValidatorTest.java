@@ -7,6 +7,7 @@ import dev.ferry.api.KafkaSpec;
 import dev.ferry.api.MigrationJob;
 import dev.ferry.api.MigrationJobSpec;
 import dev.ferry.api.NotificationsSpec;
+import dev.ferry.api.SecretKeyReference;
 import dev.ferry.api.TasksSpec;
 import dev.ferry.api.WorkersSpec;
 import dev.ferry.api.testing.StrictResourceVersions;
@@ -17,10 +18,15 @@ import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import java.security.KeyStore;
+import java.security.cert.X509Certificate;
 import java.time.Instant;
+import java.util.Base64;
 import java.util.List;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
+import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509TrustManager;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -69,6 +75,18 @@ class JobValidatorTest {
                     s.notifications.kafka.topic = "t";
                     s.notifications.kafka.secret = "kafka-client";
                 }, "Kafka Secret 'kafka-client' (spec.notifications.kafka.secret) not found"),
+                unusable("missing Secret of the endpoints' CA", s -> s.destination.endpointCA =
+                                new SecretKeyReference("store-ca", null),
+                        "spec.destination.endpointCA: Secret 'store-ca' key 'ca.crt': the Secret is not found in namespace ns"),
+                unusable("Secret of the endpoints' CA without the key", s -> s.destination.endpointCA =
+                                new SecretKeyReference("creds", "internal-ca.pem"),
+                        "spec.destination.endpointCA: Secret 'creds' key 'internal-ca.pem': no such key"),
+                unusable("endpoints' CA that is not a certificate", s -> {
+                    client.secrets().inNamespace("ns").resource(new SecretBuilder().withNewMetadata()
+                            .withName("store-ca").endMetadata().addToStringData("ca.crt", "the CA's name, not its PEM")
+                            .build()).createOrReplace();
+                    s.destination.endpointCA = new SecretKeyReference("store-ca", null);
+                }, "key 'ca.crt': it is not PEM certificates (-----BEGIN CERTIFICATE-----)"),
                 unusable("include glob that does not compile", s -> s.source.include = List.of("*.csv", "data/[abc"),
                         "spec.source.include[1] 'data/[abc' is not a glob"),
                 unusable("exclude glob that does not compile", s -> s.source.exclude = List.of("{a,b"),
@@ -99,6 +117,21 @@ class JobValidatorTest {
         MigrationJob job = TestObjects.job("j");
         job.getSpec().source.include = List.of("**/*.csv", "logs/{a,b}/*");
         workers(job.getSpec()).partSize = "5Mi";
+
+        assertThat(new JobValidator(client).validate(state(job))).isEmpty();
+    }
+
+    @Test
+    void acceptsAnEndpointCaSecretHoldingPemCertificates() throws Exception {
+        TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        factory.init((KeyStore) null);
+        X509Certificate someCa = ((X509TrustManager) factory.getTrustManagers()[0]).getAcceptedIssuers()[0];
+        String pem = "-----BEGIN CERTIFICATE-----\n" + Base64.getMimeEncoder().encodeToString(someCa.getEncoded())
+                + "\n-----END CERTIFICATE-----\n";
+        client.secrets().inNamespace("ns").resource(new SecretBuilder().withNewMetadata().withName("store-ca")
+                .endMetadata().addToStringData("ca.crt", pem).build()).createOrReplace();
+        MigrationJob job = TestObjects.job("j");
+        job.getSpec().destination.endpointCA = new SecretKeyReference("store-ca", null);
 
         assertThat(new JobValidator(client).validate(state(job))).isEmpty();
     }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ferry.api.MigrationJob;
+import dev.ferry.api.SecretKeyReference;
 import dev.ferry.api.MigrationMode;
 import dev.ferry.api.WorkersSpec;
 import dev.ferry.operator.TestObjects;
@@ -61,6 +62,22 @@ class WorkerDeploymentFactoryTest {
         assertThat(worker.getEnv()).anySatisfy(env -> {
             assertThat(env.getName()).isEqualTo("FERRY_METRICS_PORT");
             assertThat(env.getValue()).isEqualTo("8080");
+        });
+    }
+
+    @Test
+    void passesTheEndpointsCaFromItsSecretOnlyWhenTheJobNamesOne() {
+        MigrationJob job = TestObjects.job("j");
+        assertThat(pod(job).getContainers().get(0).getEnv()).as("the template (and its hash) of other jobs as it was")
+                .noneMatch(e -> e.getName().equals("FERRY_ENDPOINT_CA"));
+
+        job.getSpec().destination.endpointCA = new SecretKeyReference("store-ca", "internal.pem");
+
+        assertThat(pod(job).getContainers().get(0).getEnv()).anySatisfy(env -> {
+            assertThat(env.getName()).isEqualTo("FERRY_ENDPOINT_CA");
+            assertThat(env.getValue()).as("no secret value in the Deployment").isNull();
+            assertThat(env.getValueFrom().getSecretKeyRef().getName()).isEqualTo("store-ca");
+            assertThat(env.getValueFrom().getSecretKeyRef().getKey()).isEqualTo("internal.pem");
         });
     }
 

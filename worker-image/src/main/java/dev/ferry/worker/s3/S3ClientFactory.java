@@ -3,16 +3,18 @@ package dev.ferry.worker.s3;
 import dev.ferry.api.DestinationSpec;
 import dev.ferry.api.Ferry;
 import dev.ferry.api.MigrationJob;
+import dev.ferry.api.SecretKeyReference;
+import dev.ferry.api.runtime.EndpointTrust;
+import dev.ferry.api.runtime.SecretValues;
 import dev.ferry.worker.metrics.S3Metrics;
 import dev.ferry.worker.task.RetryableTaskException;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import javax.net.ssl.TrustManager;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentials;
 import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
@@ -63,7 +65,37 @@ public final class S3ClientFactory {
         AwsCredentials credentials = given != null ? given
                 : credentials(kubernetes, job.getMetadata().getNamespace(), destination.credentialsSecret);
         int concurrency = job.getSpec().workersOrDefaults().concurrencyOrDefault();
-        return pool(destination, credentials, concurrency, EndpointPool.Settings.DEFAULT, metrics);
+        TrustManager[] trust = trust(kubernetes, job, System.getenv(Ferry.ENDPOINT_CA_ENV));
+        return pool(destination, credentials, trust, concurrency, EndpointPool.Settings.DEFAULT, metrics);
+    }
+
+    /**
+     * The CAs the job's endpoints are trusted by: null (the JVM's default CAs) without
+     * {@code spec.destination.endpointCA}, else those and the bundle's — given as {@code pem} by the Deployment
+     * ({@link Ferry#ENDPOINT_CA_ENV}, resolved by the kubelet like the credentials), or read from the Secret by
+     * a worker started outside a Deployment.
+     */
+    static TrustManager[] trust(KubernetesClient kubernetes, MigrationJob job, String pem) {
+        SecretKeyReference ref = job.getSpec().destination.endpointCA;
+        if (ref == null) {
+            return null;
+        }
+        String namespace = job.getMetadata().getNamespace();
+        String bundle = pem;
+        if (bundle == null || bundle.isBlank()) {
+            Secret secret = kubernetes.secrets().inNamespace(namespace).withName(ref.name).get();
+            bundle = secret == null ? null : SecretValues.value(secret, ref.keyOrDefault());
+            if (bundle == null) {
+                throw new RetryableTaskException("spec.destination.endpointCA: Secret " + namespace + "/" + ref.name
+                        + " or its key " + ref.keyOrDefault() + " not found");
+            }
+        }
+        try {
+            return EndpointTrust.trustManagers(EndpointTrust.certificates(bundle));
+        } catch (IllegalArgumentException e) {
+            throw new RetryableTaskException("spec.destination.endpointCA: Secret " + namespace + "/" + ref.name
+                    + " key " + ref.keyOrDefault() + ": " + e.getMessage());
+        }
     }
 
     public static EndpointPool pool(DestinationSpec destination, AwsCredentials credentials, int concurrency,
@@ -73,16 +105,22 @@ public final class S3ClientFactory {
 
     public static EndpointPool pool(DestinationSpec destination, AwsCredentials credentials, int concurrency,
                                     EndpointPool.Settings settings, S3Metrics metrics) {
+        return pool(destination, credentials, null, concurrency, settings, metrics);
+    }
+
+    /** As above, over TLS trusting {@code trust} (null: the JVM's default CAs). */
+    public static EndpointPool pool(DestinationSpec destination, AwsCredentials credentials, TrustManager[] trust,
+                                    int concurrency, EndpointPool.Settings settings, S3Metrics metrics) {
         List<String> endpoints = destination.endpoints;
         EndpointPool pool;
         if (endpoints == null || endpoints.isEmpty()) {
-            pool = EndpointPool.of(AWS_DEFAULT, new S3Gateway(
-                    create(destination, credentials, concurrency, null, false, metrics.interceptor(AWS_DEFAULT))));
+            pool = EndpointPool.of(AWS_DEFAULT, new S3Gateway(builder(destination, credentials, null, false,
+                    metrics.interceptor(AWS_DEFAULT)).httpClientBuilder(httpClient(concurrency, trust)).build()));
         } else {
             boolean several = endpoints.size() > 1;
             pool = new EndpointPool(endpoints.stream().map(URI::create).toList(),
-                    uri -> gateway(destination, credentials, concurrency, uri, several, metrics), destination.bucket,
-                    settings);
+                    uri -> gateway(destination, credentials, trust, concurrency, uri, several, metrics),
+                    destination.bucket, settings);
         }
         for (URI uri : pool.endpoints()) {
             metrics.endpointUp(uri, () -> pool.healthy(uri));
@@ -92,16 +130,16 @@ public final class S3ClientFactory {
 
     static S3Gateway gateway(DestinationSpec destination, AwsCredentials credentials, int concurrency, URI endpoint,
                              boolean oneOfSeveral) {
-        return gateway(destination, credentials, concurrency, endpoint, oneOfSeveral, S3Metrics.NONE);
+        return gateway(destination, credentials, null, concurrency, endpoint, oneOfSeveral, S3Metrics.NONE);
     }
 
     /**
      * The gateway at {@code endpoint}: its client, and with path-style addressing a {@link SignedPut}
      * sharing the client's connections and retry strategy for the single PUTs; both timed in {@code metrics}.
      */
-    static S3Gateway gateway(DestinationSpec destination, AwsCredentials credentials, int concurrency, URI endpoint,
-                             boolean oneOfSeveral, S3Metrics metrics) {
-        SdkHttpClient http = httpClient(concurrency).build();
+    static S3Gateway gateway(DestinationSpec destination, AwsCredentials credentials, TrustManager[] trust,
+                             int concurrency, URI endpoint, boolean oneOfSeveral, S3Metrics metrics) {
+        SdkHttpClient http = httpClient(concurrency, trust).build();
         S3Client client = builder(destination, credentials, endpoint, oneOfSeveral, metrics.interceptor(endpoint))
                 .httpClient(http).build();
         SignedPut signedPut = destination.usePathStyle()
@@ -124,11 +162,15 @@ public final class S3ClientFactory {
     private static S3Client create(DestinationSpec destination, AwsCredentials credentials, int concurrency,
                                    URI endpoint, boolean oneOfSeveral, ExecutionInterceptor timer) {
         return builder(destination, credentials, endpoint, oneOfSeveral, timer)
-                .httpClientBuilder(httpClient(concurrency)).build();
+                .httpClientBuilder(httpClient(concurrency, null)).build();
     }
 
-    private static ApacheHttpClient.Builder httpClient(int concurrency) {
-        return ApacheHttpClient.builder()
+    private static ApacheHttpClient.Builder httpClient(int concurrency, TrustManager[] trust) {
+        ApacheHttpClient.Builder builder = ApacheHttpClient.builder();
+        if (trust != null) {
+            builder.tlsTrustManagersProvider(() -> trust);
+        }
+        return builder
                 // one connection per upload in flight (files and parts together), plus spare ones
                 .maxConnections(concurrency + SPARE_CONNECTIONS)
                 .connectionTimeout(Duration.ofSeconds(10))
@@ -202,12 +244,7 @@ public final class S3ClientFactory {
     }
 
     private static String value(Secret secret, String key) {
-        Map<String, String> data = secret.getData();
-        if (data != null && data.get(key) != null) {
-            return new String(Base64.getDecoder().decode(data.get(key).strip()), StandardCharsets.UTF_8).strip();
-        }
-        // stringData is folded into data by a real API server, not by every test double
-        Map<String, String> stringData = secret.getStringData();
-        return stringData == null || stringData.get(key) == null ? null : stringData.get(key).strip();
+        String value = SecretValues.value(secret, key);
+        return value == null ? null : value.strip();
     }
 }
