@@ -111,10 +111,23 @@ final class DryRunPreview {
 
     private void print(Preview preview) {
         out.println(String.join("\t", preview.action().name().toLowerCase(Locale.ROOT).replace('_', '-'),
-                preview.path(), Long.toString(preview.bytes()), preview.reason() == null ? "" : preview.reason()));
+                field(preview.path()), Long.toString(preview.bytes()),
+                preview.reason() == null ? "" : field(preview.reason())));
         long[] total = totals.get(preview.action());
         total[0]++;
         total[1] += preview.bytes();
+    }
+
+    /**
+     * One field of a line: a name may hold a tab or a newline (POSIX allows any byte but '/' and NUL), which would
+     * break the one line per file a script reads, so backslash, tab, newline and carriage return are escaped as
+     * in C ({@code \\}, {@code \t}, {@code \n}, {@code \r}).
+     */
+    static String field(String text) {
+        if (text.indexOf('\\') < 0 && text.indexOf('\t') < 0 && text.indexOf('\n') < 0 && text.indexOf('\r') < 0) {
+            return text;
+        }
+        return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r");
     }
 
     private void summarize() {
