@@ -12,6 +12,7 @@ import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.EncodingType;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
 /** A bucket's content read back through S3: relative key → "size:sha256", Ferry's state prefix left out. */
@@ -33,7 +34,8 @@ final class ObjectListing {
             throws IOException {
         try (S3Client client = client(s3, credentials)) {
             Map<String, String> objects = new TreeMap<>();
-            for (S3Object object : client.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(prefix)).contents()) {
+            for (S3Object object : client.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(prefix)
+                    .encodingType(EncodingType.URL)).contents()) {
                 if (object.key().startsWith(".ferry/") || object.key().contains("/.ferry/")) {
                     continue; // Ferry's own state prefix
                 }

@@ -7,6 +7,7 @@ import dev.ferry.api.MigrationMode;
 import dev.ferry.api.OverwritePolicy;
 import dev.ferry.api.VerifyMode;
 import dev.ferry.worker.multipart.CompositeETag;
+import dev.ferry.worker.multipart.PartSizes;
 import dev.ferry.worker.s3.EndpointPool;
 import dev.ferry.worker.s3.ObjectKeys;
 import dev.ferry.worker.s3.ObjectMetadata;
@@ -142,6 +143,12 @@ public final class FileCopier {
                     FileOutcome skipped = skip.outcome(relativePath, before.size());
                     return skip.sameContent() ? markedIfMarking(movedIfMoving(skipped, source), file, key) : skipped;
                 }
+            }
+            if (!ObjectKeys.carriedByXml(key) && !PartSizes.singlePut(before.size(), engine.configuredPartSize)) {
+                // refused before any request: a multipart upload would be created but never read, then leak
+                return FileOutcome.failed(relativePath, FailureCode.NAME_NOT_ENCODABLE, "the name holds a control"
+                        + " character, which S3's XML answers to a multipart upload cannot carry, and the file is"
+                        + " too large for one PUT: rename it, or raise spec.workers.partSize above its size");
             }
             Uploads.Stored stored = uploads.upload(file, key, before);
             if (stored != null) {

@@ -342,7 +342,7 @@ final class Planner implements SourceWalker.Visitor {
             return null;
         }
         String key = ObjectKeys.keyOf(prefix, entry.path);
-        if (!ObjectKeys.encodable(key) || ObjectKeys.tooLong(key)) {
+        if (!ObjectKeys.encodable(key) || ObjectKeys.tooLong(key) || !ObjectKeys.carriedByXml(key)) {
             return null; // a Copy task reports it with its code
         }
         PartLayout layout = PartLayout.forPartsTasks(entry.sizeOrZero(), configuredPartSize, splitFileSize);

@@ -41,6 +41,22 @@ public final class ObjectKeys {
         return key.indexOf('\uFFFD') < 0 && StandardCharsets.UTF_8.newEncoder().canEncode(key);
     }
 
+    /**
+     * False when the key holds a character that XML 1.0 cannot carry (a C0 control other than tab, newline and
+     * CR). Listings ask for URL-encoded keys ({@link UrlEncodedListings}), but the answers to a multipart
+     * upload's requests (create, complete, the store's list of uploads) name the key as it is, and no XML
+     * parser reads them: such a key can only be written by a single PUT.
+     */
+    public static boolean carriedByXml(String key) {
+        for (int i = 0; i < key.length(); i++) {
+            char c = key.charAt(i);
+            if (c < 0x20 && c != '\t' && c != '\n' && c != '\r' || c == '\uFFFE' || c == '\uFFFF') {
+                return false;
+            }
+        }
+        return true;
+    }
+
     public static boolean tooLong(String key) {
         return key.getBytes(StandardCharsets.UTF_8).length > MAX_KEY_BYTES;
     }
