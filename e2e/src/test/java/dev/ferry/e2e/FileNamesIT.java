@@ -30,7 +30,7 @@ class FileNamesIT {
 
     @Test
     void everyNameIsCopiedOrReportedWhenTheCallerRunsInThePosixLocale() throws Exception {
-        Path source = temp.resolve("names");
+        Path source = temp.resolve("namés"); // the source's own path, an argument, is not ASCII either
         for (String name : List.of("sp ace/a b.txt", "日本語/ファイル.txt", "café.txt", "plus+and&eq=q?x#h%25.txt",
                 "new\nline.txt", "back\\slash.txt", "-dash.txt", "deep/er/still/file.txt", "ctl\u0001x.txt",
                 "esc\u001B[31mred.txt", "tab\tname.txt", "cr\rx.txt", "del\u007Fx.txt", " leading space",
