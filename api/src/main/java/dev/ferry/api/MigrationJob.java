@@ -1,6 +1,7 @@
 package dev.ferry.api;
 
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
+import io.fabric8.generator.annotation.ValidationRule;
 import io.fabric8.kubernetes.api.model.Namespaced;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.model.annotation.Categories;
@@ -29,7 +30,12 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @AdditionalPrinterColumn(name = "Files", type = AdditionalPrinterColumn.Type.INTEGER, jsonPath = ".status.files.total")
 @AdditionalPrinterColumn(name = "Bytes", type = AdditionalPrinterColumn.Type.INTEGER, jsonPath = ".status.bytes.copied")
 @AdditionalPrinterColumn(name = "Age", type = AdditionalPrinterColumn.Type.DATE, jsonPath = ".metadata.creationTimestamp")
+@ValidationRule(value = "size(self.metadata.name) <= " + MigrationJob.MAX_NAME_LENGTH,
+        message = "metadata.name must be at most 63 characters: it is the value of the ferry.dev/job label of the"
+                + " job's tasks and worker pods, and a label value holds no more")
 public class MigrationJob extends CustomResource<MigrationJobSpec, MigrationJobStatus> implements Namespaced {
+    /** The longest name a job may have: a Kubernetes label value's limit, since its name labels its objects. */
+    public static final int MAX_NAME_LENGTH = 63;
 
     @Override
     protected MigrationJobStatus initStatus() {

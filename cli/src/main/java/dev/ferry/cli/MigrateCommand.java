@@ -362,6 +362,10 @@ public final class MigrateCommand implements Callable<Integer> {
             orEnv(accessKey, "AWS_ACCESS_KEY_ID");
             orEnv(secretKey, "AWS_SECRET_ACCESS_KEY");
         }
+        if (name != null && (name.length() > MigrationJob.MAX_NAME_LENGTH || !name.matches(Patterns.DNS_NAME))) {
+            throw new IllegalArgumentException("--name must be at most " + MigrationJob.MAX_NAME_LENGTH
+                    + " lower-case letters, digits, '-' and '.', starting and ending with a letter or digit: " + name);
+        }
         if (caBundle != null) {
             if (endpoints == null || endpoints.isEmpty()) {
                 throw new IllegalArgumentException("--ca-bundle needs an https --endpoint: the embedded S3 is plain http");

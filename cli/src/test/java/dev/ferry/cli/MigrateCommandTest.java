@@ -47,6 +47,15 @@ class MigrateCommandTest {
     }
 
     @Test
+    void aJobNameMustBeOneThatCanLabelTheJobsObjects() {
+        parse(source.toString(), "s3://bkt", "--name", "nightly-projects.v2").validate();
+        assertThatThrownBy(() -> parse(source.toString(), "s3://bkt", "--name", "n".repeat(64)).validate())
+                .hasMessageContaining("--name must be at most 63");
+        assertThatThrownBy(() -> parse(source.toString(), "s3://bkt", "--name", "Nightly_Projects").validate())
+                .hasMessageContaining("--name must be");
+    }
+
+    @Test
     void aCaBundleIsForAStoreOfOnesOwnAndMustBeReadable() {
         assertThatThrownBy(() -> parse(source.toString(), "s3://bkt", "--ca-bundle", "ca.pem").validate())
                 .hasMessageContaining("--ca-bundle needs an https --endpoint");

@@ -112,6 +112,20 @@ class JobSpecAdmissionIT {
                         .containsExactly("metadata.name"));
     }
 
+    @Test
+    void refusesANameTooLongToLabelTheJobsTasksAndPods() throws Exception {
+        ObjectNode job = validJob();
+        ((ObjectNode) job.get("metadata")).put("name", "nightly-archive-of-the-projects-share-" + "x".repeat(26));
+
+        assertThatThrownBy(() -> create(job)).isInstanceOfSatisfying(KubernetesClientException.class, e -> {
+            assertThat(e.getCode()).isEqualTo(422);
+            assertThat(e.getStatus().getDetails().getCauses()).extracting(StatusCause::getMessage)
+                    .anySatisfy(message -> assertThat(message).contains("metadata.name must be at most 63 characters"));
+        });
+        ((ObjectNode) job.get("metadata")).put("name", "nightly-archive-of-the-projects-share-" + "x".repeat(25));
+        assertThat(create(job).getMetadata().getName()).hasSize(63);
+    }
+
     // --- helpers -------------------------------------------------------------------------------
 
     private static ObjectNode validJob() {

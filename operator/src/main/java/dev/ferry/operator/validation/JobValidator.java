@@ -1,6 +1,7 @@
 package dev.ferry.operator.validation;
 
 import dev.ferry.api.Ferry;
+import dev.ferry.api.MigrationJob;
 import dev.ferry.api.MigrationJobSpec;
 import dev.ferry.api.Patterns;
 import dev.ferry.api.Quantities;
@@ -65,6 +66,13 @@ public final class JobValidator {
         MigrationJobSpec spec = state.job().getSpec();
         if (spec == null || spec.source == null || spec.destination == null) {
             return Optional.of(new InvalidSpec("spec.source and spec.destination are required"));
+        }
+        String name = state.job().getMetadata().getName();
+        if (name != null && name.length() > MigrationJob.MAX_NAME_LENGTH) {
+            // the CRD says so too; this is for API servers without CEL rules (before Kubernetes 1.25)
+            problems.add("metadata.name is " + name.length() + " characters long, more than "
+                    + MigrationJob.MAX_NAME_LENGTH + ": it labels the job's tasks and worker pods (ferry.dev/job),"
+                    + " and a label value holds no more; create the job under a shorter name");
         }
         checkSourcePath(spec, problems);
         checkGlobs("spec.source.include", spec.source.include, problems);

@@ -122,6 +122,15 @@ class JobValidatorTest {
     }
 
     @Test
+    void refusesANameTooLongToLabelTheJobsTasksAndPods() {
+        MigrationJob job = TestObjects.job("j".repeat(64));
+
+        assertThat(new JobValidator(client).validate(state(job))).hasValueSatisfying(invalid ->
+                assertThat(invalid.message()).contains("metadata.name is 64 characters long, more than 63"));
+        assertThat(new JobValidator(client).validate(state(TestObjects.job("j".repeat(63))))).isEmpty();
+    }
+
+    @Test
     void acceptsAnEndpointCaSecretHoldingPemCertificates() throws Exception {
         TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
         factory.init((KeyStore) null);
