@@ -5,6 +5,7 @@ import dev.ferry.api.FileEntry;
 import dev.ferry.api.VerifyMode;
 import dev.ferry.worker.multipart.CompositeETag;
 import dev.ferry.worker.s3.EndpointPool;
+import dev.ferry.worker.s3.Listings;
 import dev.ferry.worker.s3.ObjectKeys;
 import dev.ferry.worker.s3.ObjectMetadata;
 import java.util.ArrayList;
@@ -127,7 +128,7 @@ final class DestinationCheck {
         boolean past = false;
         while (!past && !unseen.isEmpty()) {
             String continuation = token;
-            ListObjectsV2Response page = s3.call(c -> c.listObjectsV2(b -> {
+            ListObjectsV2Response page = s3.call(c -> Listings.objects(c, b -> {
                 b.bucket(bucket).prefix(folder).delimiter("/");
                 if (continuation != null) {
                     b.continuationToken(continuation);

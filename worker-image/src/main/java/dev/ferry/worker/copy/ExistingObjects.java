@@ -1,5 +1,6 @@
 package dev.ferry.worker.copy;
 
+import dev.ferry.worker.s3.Listings;
 import dev.ferry.worker.s3.ObjectKeys;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -118,7 +119,7 @@ final class ExistingObjects {
         String listedThrough = startAfter;
         for (int page = 0; page < pagesFor(keys.size(), pageSize); page++) {
             String continuation = token;
-            ListObjectsV2Response response = engine.s3.call(s3 -> s3.listObjectsV2(b -> {
+            ListObjectsV2Response response = engine.s3.call(s3 -> Listings.objects(s3, b -> {
                 b.bucket(engine.bucket).prefix(prefix).delimiter(delimiter).maxKeys(pageSize);
                 if (continuation != null) {
                     b.continuationToken(continuation);

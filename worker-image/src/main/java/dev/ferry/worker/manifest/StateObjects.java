@@ -1,6 +1,7 @@
 package dev.ferry.worker.manifest;
 
 import dev.ferry.worker.s3.EndpointPool;
+import dev.ferry.worker.s3.Listings;
 import dev.ferry.worker.task.RetryableTaskException;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,7 +19,7 @@ public final class StateObjects {
 
     /** One page of the keys under {@code prefix} after {@code startAfter} (null: from the start), in the store's order. */
     public static ListObjectsV2Response page(EndpointPool s3, String bucket, String prefix, String startAfter, String token) {
-        return s3.call(c -> c.listObjectsV2(b -> {
+        return s3.call(c -> Listings.objects(c, b -> {
             b.bucket(bucket).prefix(prefix);
             if (token != null) {
                 b.continuationToken(token);

@@ -1,6 +1,7 @@
 package dev.ferry.worker.multipart;
 
 import dev.ferry.worker.s3.EndpointPool;
+import dev.ferry.worker.s3.Listings;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -99,7 +100,7 @@ public final class StoredParts {
             while (true) {
                 String km = keyMarker;
                 String um = uploadIdMarker;
-                ListMultipartUploadsResponse page = store.call(s3 -> s3.listMultipartUploads(b -> {
+                ListMultipartUploadsResponse page = store.call(s3 -> Listings.uploads(s3, b -> {
                     b.bucket(bucket).prefix(key);
                     if (km != null) {
                         b.keyMarker(km).uploadIdMarker(um);

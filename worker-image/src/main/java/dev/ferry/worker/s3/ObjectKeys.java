@@ -43,7 +43,7 @@ public final class ObjectKeys {
 
     /**
      * False when the key holds a character that XML 1.0 cannot carry (a C0 control other than tab, newline and
-     * CR). Listings ask for URL-encoded keys ({@link UrlEncodedListings}), but the answers to a multipart
+     * CR). A listing holding one is asked for again with URL-encoded keys ({@link Listings}), but the answers to a multipart
      * upload's requests (create, complete, the store's list of uploads) name the key as it is, and no XML
      * parser reads them: such a key can only be written by a single PUT.
      */

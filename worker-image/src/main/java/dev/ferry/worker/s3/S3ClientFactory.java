@@ -196,7 +196,6 @@ public final class S3ClientFactory {
             builder.endpointOverride(endpoint);
         }
         builder.overrideConfiguration(o -> o.retryStrategy(retryStrategy(oneOfSeveral))
-                .addExecutionInterceptor(new UrlEncodedListings())
                 .addExecutionInterceptor(timer));
         return builder;
     }

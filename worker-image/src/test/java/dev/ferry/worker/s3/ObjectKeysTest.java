@@ -3,14 +3,8 @@ package dev.ferry.worker.s3;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.core.interceptor.Context;
-import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
-import software.amazon.awssdk.services.s3.model.EncodingType;
-import software.amazon.awssdk.services.s3.model.ListMultipartUploadsRequest;
-import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
-import software.amazon.awssdk.services.s3.model.PutObjectRequest;
 
-/** Which keys S3 can take, and how they come back in listings. */
+/** Which keys S3 can take. */
 class ObjectKeysTest {
     @Test
     void aKeyWithAControlCharacterOtherThanTabNewlineAndCrIsNotCarriedByXml() {
@@ -26,21 +20,5 @@ class ObjectKeysTest {
         assertThat(ObjectKeys.encodable("caf\u00E9.txt")).isTrue();
         assertThat(ObjectKeys.encodable("caf\uFFFDE9.txt")).isFalse();
         assertThat(ObjectKeys.encodable("half \uD800 a pair")).isFalse();
-    }
-
-    @Test
-    void everyListingAsksForUrlEncodedKeysUnlessItChoseAnEncoding() {
-        UrlEncodedListings interceptor = new UrlEncodedListings();
-
-        assertThat(((ListObjectsV2Request) interceptor.modifyRequest(context(ListObjectsV2Request.builder()
-                .bucket("b").prefix("p/").build()), new ExecutionAttributes())).encodingType()).isEqualTo(EncodingType.URL);
-        assertThat(((ListMultipartUploadsRequest) interceptor.modifyRequest(context(ListMultipartUploadsRequest.builder()
-                .bucket("b").build()), new ExecutionAttributes())).encodingType()).isEqualTo(EncodingType.URL);
-        PutObjectRequest put = PutObjectRequest.builder().bucket("b").key("k").build();
-        assertThat(interceptor.modifyRequest(context(put), new ExecutionAttributes())).isSameAs(put);
-    }
-
-    private static Context.ModifyRequest context(software.amazon.awssdk.core.SdkRequest request) {
-        return () -> request;
     }
 }
