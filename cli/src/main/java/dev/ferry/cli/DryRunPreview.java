@@ -124,9 +124,6 @@ final class DryRunPreview {
      * in C ({@code \\}, {@code \t}, {@code \n}, {@code \r}).
      */
     static String field(String text) {
-        if (text.indexOf('\\') < 0 && text.indexOf('\t') < 0 && text.indexOf('\n') < 0 && text.indexOf('\r') < 0) {
-            return text;
-        }
         return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r");
     }
 

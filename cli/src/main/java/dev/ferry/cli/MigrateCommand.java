@@ -33,7 +33,6 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.CertificateException;
-import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
@@ -100,9 +99,9 @@ public final class MigrateCommand implements Callable<Integer> {
                     + "trusted besides the JVM's default CAs (the job's spec.destination.endpointCA).")
     Path caBundle;
 
-    /** The text and certificates of --ca-bundle, read by {@link #validate}; null without it. */
+    /** The text of --ca-bundle and the CAs the CLI's own S3 calls trust, set by {@link #validate}; null without it. */
     private String endpointCAPem;
-    private List<X509Certificate> endpointCA;
+    private TrustManager[] endpointTrust;
 
     @Option(names = "--virtual-host-style", description = "Address buckets as hostnames instead of paths.")
     boolean virtualHostStyle;
@@ -214,7 +213,7 @@ public final class MigrateCommand implements Callable<Integer> {
             MigrationJob job = job("dry-run", target, embedded ? List.of() : endpoints, !virtualHostStyle, null);
             return new DryRunPreview(System.out, err).run(source.toAbsolutePath().normalize(), job, embedded ? null
                     : AwsBasicCredentials.create(orEnv(accessKey, "AWS_ACCESS_KEY_ID"), orEnv(secretKey, "AWS_SECRET_ACCESS_KEY")),
-                    trust());
+                    endpointTrust);
         }
         S3Credentials credentials = embedded
                 ? new S3Credentials(LocalS3.DEFAULT_ACCESS_KEY, LocalS3.DEFAULT_SECRET_KEY)
@@ -233,7 +232,7 @@ public final class MigrateCommand implements Callable<Integer> {
         boolean pathStyle = !virtualHostStyle;
         CompletableFuture<Boolean> bucketCreated = embedded ? null : CompletableFuture.supplyAsync(() ->
                 BucketPreparer.ensureBucket(endpoints.get(0), credentials, signingRegion, pathStyle, target.bucket(),
-                        trust()));
+                        endpointTrust));
         LocalEnvironment env;
         try {
             env = LocalEnvironment.start(new LocalEnvironment.Options(runDir, 0, embedded ? 0 : null, credentials,
@@ -276,7 +275,7 @@ public final class MigrateCommand implements Callable<Integer> {
             try {
                 boolean created = bucketCreated != null ? bucketCreated.join()
                         : BucketPreparer.ensureBucket(s3Endpoint, credentials, signingRegion, pathStyle, target.bucket(),
-                                trust());
+                                endpointTrust);
                 if (created) {
                     err.printf("ferry: created bucket %s%n", target.bucket());
                 }
@@ -317,11 +316,6 @@ public final class MigrateCommand implements Callable<Integer> {
             }
         }
         return false;
-    }
-
-    /** The CAs the CLI's own S3 calls trust: null (the JVM's) without --ca-bundle. */
-    private TrustManager[] trust() {
-        return endpointCA == null ? null : EndpointTrust.trustManagers(endpointCA);
     }
 
     void validate() {
@@ -376,7 +370,7 @@ public final class MigrateCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--ca-bundle " + caBundle + " cannot be read: " + e.getMessage());
             }
             try {
-                endpointCA = EndpointTrust.certificates(endpointCAPem);
+                endpointTrust = EndpointTrust.trustManagers(EndpointTrust.certificates(endpointCAPem));
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("--ca-bundle " + caBundle + ": " + e.getMessage());
             }

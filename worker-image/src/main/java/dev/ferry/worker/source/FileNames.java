@@ -27,6 +27,7 @@ public final class FileNames {
     public static final char REPLACEMENT = '\uFFFD';
     /** The JVM's charset for file names, set from the locale at start. */
     public static final String CHARSET_PROPERTY = "sun.jnu.encoding";
+    private static final HexFormat HEX = HexFormat.of().withUpperCase();
 
     private FileNames() {
     }
@@ -78,7 +79,7 @@ public final class FileNames {
             // malformed or unmappable: mark the first byte only and go on from the next, which may start a
             // valid sequence
             byte stray = in.get();
-            out.put(REPLACEMENT).put(HexFormat.of().withUpperCase().toHexDigits(stray));
+            out.put(REPLACEMENT).put(HEX.toHexDigits(stray));
         }
         decoder.flush(out);
         return out.flip().toString();
