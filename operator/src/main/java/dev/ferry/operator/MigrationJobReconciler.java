@@ -13,6 +13,8 @@ import dev.ferry.operator.assignment.TaskAssigner;
 import dev.ferry.operator.assignment.TaskStatusWriter;
 import dev.ferry.operator.config.OperatorSettings;
 import dev.ferry.operator.history.HistoryFolder;
+import dev.ferry.operator.lifecycle.EarlierJobCleanup;
+import dev.ferry.operator.lifecycle.EarlierJobLeftovers;
 import dev.ferry.operator.lifecycle.FinishedJobReaper;
 import dev.ferry.operator.lifecycle.FinishedJobTtl;
 import dev.ferry.operator.liveness.WorkerLiveness;
@@ -107,6 +109,7 @@ public class MigrationJobReconciler implements Reconciler<MigrationJob>, AutoClo
     private final AssignmentMetrics assignmentMeters;
     private final ReconcileMetrics reconcileMeters;
     private final PreviousRun previousRun;
+    private final EarlierJobCleanup earlierJob;
     /** Sends the task writes of a reconcile side by side (see {@link TaskStatusWriter#writeAll}). */
     private final ExecutorService taskWrites = Executors.newFixedThreadPool(TaskStatusWriter.IN_FLIGHT,
             BasicThreadFactory.builder().namingPattern("ferry-task-write-%d").daemon(true).build());
@@ -138,6 +141,7 @@ public class MigrationJobReconciler implements Reconciler<MigrationJob>, AutoClo
         this.aggregator = new JobStatusAggregator(liveness);
         this.history = new HistoryFolder(client);
         this.previousRun = new PreviousRun(client, history);
+        this.earlierJob = new EarlierJobCleanup(client, new JobEvents(client, settings.clock()));
         this.announcer = new JobAnnouncer(client, publishers, new JobEvents(client, settings.clock()), job -> {
             SimpleInboundEventSource<MigrationJob> source = acknowledgements;
             if (source != null) {
@@ -183,11 +187,22 @@ public class MigrationJobReconciler implements Reconciler<MigrationJob>, AutoClo
         // the controller's: read with the older copy, the value was missed, and the controller's informer
         // drops the later event as the generation did not change (RecurringRunsIT, once in CI).
         MigrationJob job = ResourceVersions.later(cached, context.getSecondaryResource(MigrationJob.class).orElse(null));
-        JobState state = observe(job, context);
+        // Streams, not getSecondaryResources: that collects into a set, hashing every task deeply (metadata, spec,
+        // status) on every reconcile, a fifth of the operator's CPU with 10,000 tasks live.
+        List<MigrationTask> tasks = context.getSecondaryResourcesAsStream(MigrationTask.class).toList();
+        List<Pod> pods = context.getSecondaryResourcesAsStream(Pod.class).toList();
+        Deployment deployment = context.getSecondaryResource(Deployment.class).orElse(null);
+        EarlierJobLeftovers leftovers = EarlierJobLeftovers.among(job, tasks, pods, deployment);
+        JobState state = observe(job, leftovers.withoutLeftovers(tasks), leftovers.podsWithoutLeftovers(pods),
+                leftovers.deployment() == null ? deployment : null, context);
+        if (earlierJob.clearing(state, leftovers)) {
+            return UpdateControl.<MigrationJob>noUpdate().rescheduleAfter(CLEARING_RECHECK);
+        }
         Steps steps = steps(context);
         if (state.isFinished()) {
             announcer.forget(job.getMetadata().getUid());
             validator.forget(job.getMetadata().getUid());
+            earlierJob.forget(job.getMetadata().getUid());
             return finished(state, state.observedStatus(), steps, HistoryFold.FOLD_NOW);
         }
         Optional<InvalidSpec> invalid = validator.validate(state);
@@ -302,17 +317,10 @@ public class MigrationJobReconciler implements Reconciler<MigrationJob>, AutoClo
         announcer.close();
     }
 
-    /**
-     * The job's secondary resources as streams, not {@code getSecondaryResources}: that collects them into a
-     * set, hashing every task deeply (metadata, spec, status) on every reconcile, a fifth of the operator's
-     * CPU with 10,000 tasks live.
-     */
-    private JobState observe(MigrationJob job, Context<MigrationJob> context) {
-        return new JobState(job,
-                context.getSecondaryResourcesAsStream(MigrationTask.class).toList(),
-                context.getSecondaryResourcesAsStream(Pod.class).toList(),
-                context.getSecondaryResourcesAsStream(Lease.class).toList(),
-                context.getSecondaryResource(Deployment.class).orElse(null),
+    /** What one reconcile knows of the job: its own tasks, worker pods and Deployment, and the Leases. */
+    private JobState observe(MigrationJob job, List<MigrationTask> tasks, List<Pod> pods, Deployment deployment,
+            Context<MigrationJob> context) {
+        return new JobState(job, tasks, pods, context.getSecondaryResourcesAsStream(Lease.class).toList(), deployment,
                 settings.clock().instant());
     }
 

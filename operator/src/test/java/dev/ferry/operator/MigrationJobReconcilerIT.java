@@ -608,6 +608,60 @@ class MigrationJobReconcilerIT {
         });
     }
 
+    @Test
+    void aJobAppliedAgainUnderTheNameOfADeletedOneStartsAfreshOnceWhatTheFirstLeftIsGone() throws InterruptedException {
+        cluster.createClaimAndSecret();
+        MigrationJob first = cluster.createJob("books", spec -> { });
+        await().untilAsserted(() -> assertThat(cluster.tasks("books")).hasSize(1));
+        cluster.startWorkerPod("books", "w-old", true, clock.instant());
+        await().untilAsserted(() -> assertThat(holder(cluster.task("books-plan"))).contains("w-old"));
+        cluster.createCopyTask(first, "books-plan-00001", file("a"));
+        cluster.writeAsWorker("books-plan", status -> planned(status, 1, 100, 1));
+        await().untilAsserted(() -> assertThat(holder(cluster.task("books-plan-00001"))).contains("w-old"));
+        cluster.writeAsWorker("books-plan-00001", status -> succeeded(status, 1, 0, 100));
+        await().untilAsserted(() -> assertThat(cluster.job("books").getStatus().phase).isEqualTo(JobPhase.Succeeded));
+
+        // Deleted and applied again at once, to another prefix. This API server has no garbage collector: as a
+        // real one that has not got to them yet, it keeps the first job's three tasks, its Deployment and its pod.
+        client.resources(MigrationJob.class).inNamespace(Cluster.NAMESPACE).withName("books").delete();
+        await().untilAsserted(() -> assertThat(cluster.job("books")).isNull());
+        Thread.sleep(1_100); // creation times have seconds: the old pod's is earlier than the new job's
+        MigrationJob second = cluster.createJob("books", spec -> spec.destination.prefix = "again");
+        assertThat(second.getMetadata().getUid()).isNotEqualTo(first.getMetadata().getUid());
+
+        // The old tasks and Deployment are deleted; while the old worker still runs, the job neither plans nor
+        // starts a worker, and is not taken for finished (it was: the old Succeeded tasks were counted as its own).
+        await().untilAsserted(() -> {
+            assertThat(cluster.tasks("books")).isEmpty();
+            assertThat(cluster.deployment("books-worker")).isNull();
+            assertThat(cluster.events("books")).filteredOn(e -> second.getMetadata().getUid().equals(e.getInvolvedObject().getUid()))
+                    .anySatisfy(e -> {
+                        assertThat(e.getReason()).isEqualTo("EarlierJobLeftovers");
+                        assertThat(e.getMessage()).contains("an earlier job named books");
+                    });
+        });
+        await().during(Duration.ofMillis(800)).atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+            assertThat(cluster.tasks("books")).isEmpty();
+            assertThat(cluster.deployment("books-worker")).isNull();
+            MigrationJob waiting = cluster.job("books");
+            assertThat(waiting.getStatus() == null ? null : waiting.getStatus().phase).isNotIn(JobPhase.Succeeded, JobPhase.Failed);
+        });
+
+        cluster.deletePod("w-old"); // its kubelet stopped it
+
+        await().untilAsserted(() -> {
+            MigrationTask plan = cluster.task("books-plan");
+            assertThat(plan.getMetadata().getOwnerReferences()).singleElement()
+                    .satisfies(owner -> assertThat(owner.getUid()).isEqualTo(second.getMetadata().getUid()));
+            assertThat(phase(plan)).isEqualTo(TaskPhase.Pending);
+            assertThat(cluster.deployment("books-worker").getMetadata().getOwnerReferences()).singleElement()
+                    .satisfies(owner -> assertThat(owner.getUid()).isEqualTo(second.getMetadata().getUid()));
+            assertThat(cluster.job("books").getStatus().phase).isEqualTo(JobPhase.Planning);
+        });
+        cluster.startWorkerPod("books", "w-new", true, clock.instant());
+        await().untilAsserted(() -> assertThat(holder(cluster.task("books-plan"))).contains("w-new"));
+    }
+
     /** The user's edit; a 409 (the operator wrote the status in between) is retried, as kubectl would. */
     private void setSuspend(String job, boolean suspend) {
         await().ignoreExceptionsMatching(e -> e instanceof KubernetesClientException k && k.getCode() == 409)

@@ -15,6 +15,7 @@ import dev.ferry.worker.task.RetryableTaskException;
 import dev.ferry.worker.task.StopSignal;
 import dev.ferry.worker.task.StoreProblemException;
 import dev.ferry.worker.task.TaskFence;
+import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Clock;
 import java.util.Optional;
@@ -70,6 +71,12 @@ public final class TaskRunner {
                 fail(fence, "job " + task.getSpec().jobName + " does not exist");
                 return;
             }
+            if (ownedByAnotherJob(task, job)) {
+                // Not failed: the task is an earlier job's, which the operator deletes; this one must not run it.
+                LOG.warn("task {} belongs to an earlier job named {} (uid {}), not to the job of that name now (uid {}): left alone",
+                        taskName, job.getMetadata().getName(), controllerUid(task), job.getMetadata().getUid());
+                return;
+            }
             switch (task.getSpec().type) {
                 case Plan -> planRunner.run(job, task, fence, stop);
                 case Copy -> copyRunner.run(job, task, fence, stop);
@@ -93,6 +100,25 @@ public final class TaskRunner {
                 backToPending(fence, "unexpected error: " + e);
             }
         }
+    }
+
+    /**
+     * Whether the task's controller is a job of this name with another UID: a job deleted and applied again is
+     * another job, and a worker of the first one still running must not run the first one's task with the second
+     * one's spec. A task without a controller reference (as tests create them) is taken as the job's.
+     */
+    static boolean ownedByAnotherJob(MigrationTask task, MigrationJob job) {
+        String owner = controllerUid(task);
+        return owner != null && !owner.equals(job.getMetadata().getUid());
+    }
+
+    private static String controllerUid(MigrationTask task) {
+        if (task.getMetadata().getOwnerReferences() == null) {
+            return null;
+        }
+        return task.getMetadata().getOwnerReferences().stream()
+                .filter(owner -> Boolean.TRUE.equals(owner.getController()) && "MigrationJob".equals(owner.getKind()))
+                .map(OwnerReference::getUid).findFirst().orElse(null);
     }
 
     /**

@@ -17,6 +17,7 @@ import dev.ferry.worker.config.WorkerConfig;
 import dev.ferry.worker.testing.S3ProxyServer;
 import dev.ferry.worker.testing.TestResources;
 import dev.ferry.worker.testing.Trees;
+import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
@@ -102,6 +103,28 @@ class WorkerIT {
         assertThat(TestResources.task(client, copies.get(2)).getStatus().phase).isEqualTo(TaskPhase.Assigned);
         assertThat(s3.client().listObjectsV2(b -> b.bucket("whole")).contents())
                 .filteredOn(o -> !o.key().startsWith(".ferry/")).as("the files, beside the job's state").hasSize(20);
+    }
+
+    @Test
+    void leavesAloneATaskOfAnEarlierJobThatHadTheSameName() {
+        Trees.write(source, "a.txt", "a".getBytes());
+        MigrationJob job = client.resources(MigrationJob.class).inNamespace(NAMESPACE).withName(JOB).get();
+        String plan = TestResources.createPlanTask(client, job, "").getMetadata().getName();
+        // A task of a job of this name deleted since: its controller has another UID than the job read by name now.
+        client.resources(MigrationTask.class).inNamespace(NAMESPACE).withName(plan).edit(task -> {
+            task.getMetadata().setOwnerReferences(List.of(new OwnerReferenceBuilder().withApiVersion(Ferry.API_VERSION)
+                    .withKind("MigrationJob").withName(JOB).withUid("uid-of-the-earlier-job").withController(true).build()));
+            return task;
+        });
+        TestResources.assign(client, plan, POD_UID);
+
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+                assertThat(TestResources.task(client, plan).getStatus().phase).isEqualTo(TaskPhase.Running));
+        await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+            assertThat(TestResources.task(client, plan).getStatus().phase).as("claimed, then not run").isEqualTo(TaskPhase.Running);
+            assertThat(copyTasks()).isEmpty();
+        });
+        assertThat(s3.client().listObjectsV2(b -> b.bucket("whole")).contents()).isEmpty();
     }
 
     @Test

@@ -24,6 +24,12 @@ public final class WorkerPods {
         return !"Succeeded".equals(phase) && !"Failed".equals(phase);
     }
 
+    /** Whether the pod's containers may still run: not Succeeded or Failed (a pod being deleted runs until it stops). */
+    public static boolean mayRun(Pod pod) {
+        String phase = pod.getStatus() == null ? null : pod.getStatus().getPhase();
+        return !"Succeeded".equals(phase) && !"Failed".equals(phase);
+    }
+
     public static boolean isReady(Pod pod) {
         return readyCondition(pod).map(c -> "True".equals(c.getStatus())).orElse(false);
     }

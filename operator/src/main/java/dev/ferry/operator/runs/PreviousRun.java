@@ -3,10 +3,10 @@ package dev.ferry.operator.runs;
 import dev.ferry.api.Ferry;
 import dev.ferry.api.MigrationTask;
 import dev.ferry.operator.history.HistoryFolder;
+import dev.ferry.operator.liveness.WorkerPods;
 import dev.ferry.operator.planning.RootPlan;
 import dev.ferry.operator.state.JobState;
 import io.fabric8.kubernetes.api.model.DeletionPropagation;
-import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.util.Map;
 import java.util.Objects;
@@ -43,7 +43,7 @@ public final class PreviousRun {
             return false;
         }
         int tasks = state.tasks().size();
-        long running = state.workerPods().stream().filter(PreviousRun::mayRun).count();
+        long running = state.workerPods().stream().filter(WorkerPods::mayRun).count();
         if (tasks > 0) {
             client.resources(MigrationTask.class).inNamespace(state.namespace()).withLabel(Ferry.JOB_LABEL, state.name())
                     .withPropagationPolicy(DeletionPropagation.BACKGROUND).delete();
@@ -65,11 +65,5 @@ public final class PreviousRun {
                 .map(task -> task.getMetadata().getLabels())
                 .map((Map<String, String> labels) -> Objects.equals(labels.get(Ferry.RUN_LABEL), Long.toString(run)))
                 .orElse(false);
-    }
-
-    /** A pod whose containers may still run: not Succeeded or Failed (a pod being deleted still runs until it stops). */
-    private static boolean mayRun(Pod pod) {
-        String phase = pod.getStatus() == null ? null : pod.getStatus().getPhase();
-        return !"Succeeded".equals(phase) && !"Failed".equals(phase);
     }
 }

@@ -1,6 +1,7 @@
 package dev.ferry.operator.state;
 
 import dev.ferry.api.MigrationJob;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 
@@ -19,5 +20,22 @@ public final class Owners {
                 .withController(true)
                 .withBlockOwnerDeletion(true)
                 .build();
+    }
+
+    /**
+     * Whether {@code job}, this very one (by UID, not by name), is the controller of {@code object}: a job
+     * deleted and created again under its name is another job, and what the first one owned is not the second's.
+     */
+    public static boolean isControlledBy(HasMetadata object, MigrationJob job) {
+        String uid = job.getMetadata().getUid();
+        if (uid == null || object.getMetadata().getOwnerReferences() == null) {
+            return false;
+        }
+        for (OwnerReference owner : object.getMetadata().getOwnerReferences()) {
+            if (Boolean.TRUE.equals(owner.getController())) {
+                return uid.equals(owner.getUid());
+            }
+        }
+        return false;
     }
 }
