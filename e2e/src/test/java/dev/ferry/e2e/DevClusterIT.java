@@ -40,6 +40,21 @@ class DevClusterIT {
                     .contains("all 10 files migrated");
             assertThat(SourceTree.describe(workDir.resolve("dev-cluster/s3/demo/samples")))
                     .isEqualTo(SourceTree.describe(FerryProcess.REPO.resolve("samples/data")));
+
+            // "kubectl delete mj samples: deletes its tasks and workers too" (the local API collects what a job owned)
+            assertThat(Kubectl.run(kubeconfig, "delete", "mj", "samples")).contains("deleted");
+            assertThat(Kubectl.run(kubeconfig, "get", "mt,deploy", "-o", "name")).isBlank();
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                    assertThat(Kubectl.run(kubeconfig, "get", "pods", "-o", "name")).doesNotContain("samples-worker"));
+
+            // Applied again at once under the same name, to another prefix: a job of its own, that copies again.
+            Path again = temp.resolve("again.yaml");
+            Files.writeString(again, Files.readString(job).replace("prefix: samples", "prefix: again"));
+            assertThat(Kubectl.run(kubeconfig, "apply", "-f", again.toString())).contains("migrationjob.ferry.dev/samples created");
+            assertThat(Kubectl.run(kubeconfig, "wait", "--for=condition=Ready", "mj/samples", "--timeout=120s"))
+                    .contains("condition met");
+            assertThat(SourceTree.describe(workDir.resolve("dev-cluster/s3/demo/again")))
+                    .isEqualTo(SourceTree.describe(FerryProcess.REPO.resolve("samples/data")));
         }
     }
 

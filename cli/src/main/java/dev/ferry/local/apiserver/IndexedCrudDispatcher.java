@@ -9,10 +9,12 @@ import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.mockwebserver.crud.AttributeSet;
 import io.fabric8.mockwebserver.http.MockResponse;
+import java.util.ArrayDeque;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.locks.Lock;
 
@@ -28,6 +30,9 @@ final class IndexedCrudDispatcher extends KubernetesCrudDispatcher {
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
     private final IndexedObjects objects = new IndexedObjects();
+    private final OwnerIndex owners = new OwnerIndex();
+    /** API paths of objects whose owners are gone, for {@link #collectGarbage}. */
+    private final Queue<String> garbage = new ArrayDeque<>();
     private final DeletionHistory deletions;
     private final LiveWatches watches;
     private final Lock writeLock;
@@ -186,6 +191,44 @@ final class IndexedCrudDispatcher extends KubernetesCrudDispatcher {
     }
 
     /**
+     * Deletes the objects whose owners are all gone, and theirs in turn, as a real API server's garbage collector
+     * does in the background: a deleted job's tasks and worker Deployment, a Deployment's pods, a pod's Lease, and
+     * an object written with owners that no longer exist. The dispatcher calls it after each request, before
+     * answering it, so a client that lists right after a delete finds its dependents gone.
+     */
+    void collectGarbage() {
+        while (!garbage.isEmpty()) {
+            String path = garbage.poll();
+            if (path != null) {
+                handleDelete(path);
+            }
+        }
+    }
+
+    /** An object's id in the {@link OwnerIndex}: its namespace, resource and name. */
+    private static String idOf(AttributeSet key) {
+        return value(key, "namespace") + "/" + value(key, "plural") + "/" + value(key, "name");
+    }
+
+    /** The API path of the object stored under {@code key}, of {@code apiVersion}; null without one. */
+    private static String pathOf(AttributeSet key, String apiVersion) {
+        if (apiVersion == null || !key.containsKey("plural") || !key.containsKey("name")) {
+            return null;
+        }
+        String namespace = value(key, "namespace");
+        return (apiVersion.contains("/") ? "/apis/" : "/api/") + apiVersion
+                + (namespace.isEmpty() ? "" : "/namespaces/" + namespace)
+                + "/" + value(key, "plural") + "/" + value(key, "name");
+    }
+
+    private static String value(AttributeSet key, String attribute) {
+        if (!key.containsKey(attribute)) {
+            return "";
+        }
+        return key.getAttribute(attribute).getValues().stream().map(Object::toString).findFirst().orElse("");
+    }
+
+    /**
      * Every stored change passes here (creation, update, patch, deletion, a deletion that only marks a
      * finalized object): the mock's own watches hear of it as before, the {@link LiveWatches} after them.
      */
@@ -194,9 +237,22 @@ final class IndexedCrudDispatcher extends KubernetesCrudDispatcher {
             GenericKubernetesResource resource, String newState) {
         String before = oldAttributes == null ? null : objects.get(oldAttributes);
         super.processEvent(path, pathAttributes, oldAttributes, resource, newState);
+        if (newState != null) {
+            AttributeSet key = objects.lastPut();
+            owners.written(idOf(key), before, newState, apiVersion -> pathOf(key, apiVersion)).ifPresent(garbage::add);
+        } else if (before != null) {
+            garbage.addAll(owners.removed(idOf(oldAttributes), before));
+        }
         if (!Objects.equals(before, newState)) {
             watches.changed(oldAttributes, before, newState == null ? null : objects.lastPut(), newState);
         }
+    }
+
+    @Override
+    public void reset() {
+        super.reset();
+        owners.clear();
+        garbage.clear();
     }
 
     /** The mock's query for a request path (type, namespace, name, labels), to match stored keys with. */

@@ -98,7 +98,9 @@ public class LocalApiDispatcher extends Dispatcher implements Resetable {
     @Override
     public synchronized MockResponse dispatch(RecordedRequest request) {
         try {
-            return ApiResponses.json(route(request));
+            MockResponse response = route(request);
+            crud.collectGarbage();
+            return ApiResponses.json(response);
         } catch (RuntimeException | IOException e) {
             LOG.warn("local API failed to answer {}: {}", request, e.toString(), e);
             return ApiResponses.json(ApiResponses.status(500, "InternalError", e.toString()));
