@@ -182,9 +182,13 @@ public final class JobStatusAggregator {
             why.add("the audit found " + status.audit.reported + " planned file(s) missing or different in the destination"
                     + " after copying them once more");
         }
-        if (files.total != files.copied + files.skipped + files.failed) {
+        long unaccounted = files.total - (files.copied + files.skipped + files.failed);
+        if (unaccounted != 0) {
             why.add("counts do not add up: total " + files.total + " != copied " + files.copied + " + skipped "
-                    + files.skipped + " + failed " + files.failed);
+                    + files.skipped + " + failed " + files.failed + (unaccounted < 0 ? "" : ": " + unaccounted
+                    + " planned file(s) have no outcome; was a task deleted before it finished (kubectl delete mt)?"
+                    + (status.audit != null && status.audit.mode == AuditMode.Plan
+                            ? " The audit checked them in the destination" : " No audit checked them")));
         }
         String report = status.failureReport == null ? "" : "; failure report: " + status.failureReport;
         if (why.isEmpty()) {

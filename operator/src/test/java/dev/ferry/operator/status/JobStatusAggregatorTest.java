@@ -81,7 +81,8 @@ class JobStatusAggregatorTest {
                 copy("j-plan-00001", TaskPhase.Succeeded, 2, 1, 0, 200), audit(TaskPhase.Succeeded, 4, 0)));
         assertThat(missing.phase).isEqualTo(JobPhase.Failed);
         assertThat(ready(missing).getReason()).isEqualTo("Failed");
-        assertThat(ready(missing).getMessage()).contains("counts do not add up: total 4");
+        assertThat(ready(missing).getMessage()).contains("counts do not add up: total 4")
+                .contains("1 planned file(s) have no outcome; was a task deleted before it finished (kubectl delete mt)?");
     }
 
     @Test
