@@ -102,6 +102,7 @@ final class ReplicaSetController implements AutoCloseable {
                 .toList();
         List<LocalPod> current = running.stream().filter(p -> p.templateHash.equals(templateHash)).toList();
         List<LocalPod> old = running.stream().filter(p -> !p.templateHash.equals(templateHash)).toList();
+        DeploymentStatusReport.writeIfChanged(client, deployment, DeploymentStatusReport.of(deployment, running, current, now));
         if (old.isEmpty()) {
             for (int i = desired; i < current.size(); i++) {
                 current.get(i).stop();

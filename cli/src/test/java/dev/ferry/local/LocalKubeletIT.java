@@ -87,6 +87,33 @@ class LocalKubeletIT {
     }
 
     @Test
+    void reportsItsPodsInTheDeploymentsStatusAsTheDeploymentControllerDoes() {
+        client.apps().deployments().inNamespace("default").resource(deployment(2)).create();
+
+        // what kubectl get deploy (READY 2/2), kubectl rollout status and ferry status read
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() -> {
+            Deployment read = client.apps().deployments().inNamespace("default").withName("job-a-worker").get();
+            assertThat(read.getStatus().getObservedGeneration()).isEqualTo(read.getMetadata().getGeneration());
+            assertThat(read.getStatus().getReplicas()).isEqualTo(2);
+            assertThat(read.getStatus().getUpdatedReplicas()).isEqualTo(2);
+            assertThat(read.getStatus().getReadyReplicas()).isEqualTo(2);
+            assertThat(read.getStatus().getAvailableReplicas()).isEqualTo(2);
+            assertThat(read.getStatus().getConditions()).extracting(c -> c.getType() + "=" + c.getStatus() + "/" + c.getReason())
+                    .containsExactly("Available=True/MinimumReplicasAvailable", "Progressing=True/NewReplicaSetAvailable");
+        });
+
+        client.apps().deployments().inNamespace("default").withName("job-a-worker")
+                .edit(d -> new DeploymentBuilder(d).editSpec().withReplicas(0).endSpec().build());
+
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() -> {
+            Deployment read = client.apps().deployments().inNamespace("default").withName("job-a-worker").get();
+            assertThat(read.getStatus().getObservedGeneration()).isEqualTo(read.getMetadata().getGeneration());
+            assertThat(read.getStatus().getReplicas()).as("a zero is left out").isNull();
+            assertThat(read.getStatus().getReadyReplicas()).isNull();
+        });
+    }
+
+    @Test
     void givesTheProcessTheDownwardApiAndTheBoundClaimAsItsMount() {
         client.apps().deployments().inNamespace("default").resource(deployment(1)).create();
 
@@ -189,6 +216,13 @@ class LocalKubeletIT {
         });
         assertThat(before).allSatisfy(p -> assertThat(ProcessHandle.of(pid(p)).map(ProcessHandle::isAlive).orElse(false))
                 .as("process of the old pod %s", p.getMetadata().getName()).isFalse());
+        // kubectl rollout status: rolled out once every replica is updated and available, and no old one is left
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() -> {
+            Deployment read = client.apps().deployments().inNamespace("default").withName("job-a-worker").get();
+            assertThat(read.getStatus().getObservedGeneration()).isEqualTo(read.getMetadata().getGeneration());
+            assertThat(List.of(read.getStatus().getReplicas(), read.getStatus().getUpdatedReplicas(),
+                    read.getStatus().getAvailableReplicas())).containsOnly(3);
+        });
     }
 
     private static long pid(Pod pod) {

@@ -5,13 +5,15 @@ import static dev.ferry.local.apiserver.PrinterColumn.path;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
 /**
  * The columns the API server prints for the built-in kinds a person follows a migration with:
  * {@code kubectl get pods} (READY, STATUS, RESTARTS, AGE; IP and NODE with {@code -o wide}) and
- * {@code kubectl get events} (LAST SEEN, TYPE, REASON, OBJECT, MESSAGE; the rest with {@code -o wide}),
+ * {@code kubectl get events} (LAST SEEN, TYPE, REASON, OBJECT, MESSAGE; the rest with {@code -o wide}) and
+ * {@code kubectl get deploy} (READY, UP-TO-DATE, AVAILABLE, AGE; CONTAINERS, IMAGES, SELECTOR with {@code -o wide}),
  * computed as the API server's printers compute them. Other built-ins print Name and Age.
  */
 final class BuiltInColumns {
@@ -44,6 +46,30 @@ final class BuiltInColumns {
                     path(".count")),
             PrinterColumn.NAME.withPriority(1));
 
+    private static final List<PrinterColumn> DEPLOYMENTS = List.of(
+            PrinterColumn.NAME,
+            computed("Ready", "Number of the pod with ready state.", 0,
+                    (deployment, now) -> text(deployment.path("status").path("readyReplicas").asInt(0) + "/"
+                            + deployment.path("spec").path("replicas").asInt(1))),
+            new PrinterColumn("Up-to-date", "integer", "", "Total number of non-terminated pods targeted by this "
+                    + "deployment that have the desired template spec.", 0, counter("updatedReplicas")),
+            new PrinterColumn("Available", "integer", "", "Total number of available pods (ready for at least "
+                    + "minReadySeconds) targeted by this deployment.", 0, counter("availableReplicas")),
+            PrinterColumn.AGE,
+            computed("Containers", "Names of each container in the template.", 1,
+                    (deployment, now) -> text(join(deployment.path("spec").path("template").path("spec")
+                            .path("containers"), "name"))),
+            computed("Images", "Images referenced by each container in the template.", 1,
+                    (deployment, now) -> text(join(deployment.path("spec").path("template").path("spec")
+                            .path("containers"), "image"))),
+            computed("Selector", "Label selector for pods. Existing ReplicaSets whose pods are selected by this will be "
+                    + "the ones affected by this deployment.", 1, (deployment, now) -> {
+                        List<String> labels = new ArrayList<>();
+                        deployment.path("spec").path("selector").path("matchLabels").fields()
+                                .forEachRemaining(label -> labels.add(label.getKey() + "=" + label.getValue().asText()));
+                        return text(String.join(",", labels));
+                    }));
+
     private BuiltInColumns() {
     }
 
@@ -54,6 +80,9 @@ final class BuiltInColumns {
         }
         if ((group.isEmpty() || group.equals("events.k8s.io")) && plural.equals("events")) {
             return EVENTS;
+        }
+        if (group.equals("apps") && plural.equals("deployments")) {
+            return DEPLOYMENTS;
         }
         return null;
     }
@@ -164,6 +193,17 @@ final class BuiltInColumns {
 
     private static String age(String timestamp, Instant now) {
         return timestamp == null ? "<unknown>" : TableBuilder.age(timestamp, now);
+    }
+
+    /** A status counter, 0 where the API server's JSON leaves a zero out. */
+    private static PrinterColumn.CellSource counter(String field) {
+        return (object, now) -> List.of(JSON.numberNode(object.path("status").path(field).asInt(0)));
+    }
+
+    private static String join(JsonNode items, String field) {
+        List<String> values = new ArrayList<>();
+        items.forEach(item -> values.add(item.path(field).asText("")));
+        return String.join(",", values);
     }
 
     private static List<JsonNode> text(String value) {

@@ -11,7 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** kubectl get pods and kubectl get events print what a cluster prints. */
+/** kubectl get pods, kubectl get events and kubectl get deploy print what a cluster prints. */
 class BuiltInColumnsTest {
     private static final Instant NOW = Instant.parse("2026-01-01T01:00:00Z");
     private final TableBuilder tables = new TableBuilder(Clock.fixed(NOW, ZoneOffset.UTC));
@@ -70,6 +70,28 @@ class BuiltInColumnsTest {
         assertThat(cells(table, 0)).isEqualTo("[\"5m (x3 over 30m)\",\"Warning\",\"TasksTakenBack\","
                 + "\"migrationjob/job-a\",null,\"ferry-operator\",\"3 tasks taken back\",\"30m\",3,\"job-a.1\"]");
         assertThat(table.path("columnDefinitions").get(9).path("priority").asInt()).as("Name: -o wide only").isEqualTo(1);
+    }
+
+    @Test
+    void printsDeploymentsWithReadyUpToDateAvailableAndAge() {
+        JsonNode rolling = json("""
+                {"metadata": {"name": "job-worker", "creationTimestamp": "2026-01-01T00:00:00Z"},
+                 "spec": {"replicas": 3, "selector": {"matchLabels": {"ferry.dev/job": "job", "c": "worker"}},
+                   "template": {"spec": {"containers": [{"name": "worker", "image": "ferry/worker:1"}]}}},
+                 "status": {"replicas": 4, "updatedReplicas": 1, "readyReplicas": 3, "availableReplicas": 3}}""");
+        JsonNode scaledDown = json("""
+                {"metadata": {"name": "done-worker", "creationTimestamp": "2026-01-01T00:00:00Z"},
+                 "spec": {"replicas": 0, "template": {"spec": {"containers": [{"name": "worker", "image": "w"}]}}},
+                 "status": {}}""");
+        ApiResource resource = ResourceCatalog.of(List.of()).find("apps", "v1", "deployments").orElseThrow();
+
+        JsonNode table = tables.table(List.of(rolling, scaledDown), TableBuilder.columns(resource), "1");
+
+        assertThat(names(table)).containsExactly("Name", "Ready", "Up-to-date", "Available", "Age", "Containers", "Images",
+                "Selector");
+        assertThat(cells(table, 0)).isEqualTo(
+                "[\"job-worker\",\"3/3\",1,3,\"60m\",\"worker\",\"ferry/worker:1\",\"ferry.dev/job=job,c=worker\"]");
+        assertThat(cells(table, 1)).startsWith("[\"done-worker\",\"0/0\",0,0,");
     }
 
     @Test
