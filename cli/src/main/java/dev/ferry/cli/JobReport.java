@@ -67,7 +67,7 @@ record JobReport(MigrationJob job, Workers workers, Instant now) {
         out.printf(Locale.ROOT, "Rate:       %s, %s files/s (average since the start)%n", rate(),
                 s.throughput == null ? "0" : String.format(Locale.ROOT, "%.1f", s.throughput.filesPerSecond));
         if (!isFinished()) {
-            out.printf(Locale.ROOT, "ETA:        %s%n", eta().map(d -> shortDuration(d) + " (at the average file rate)")
+            out.printf(Locale.ROOT, "ETA:        %s%n", eta().map(d -> shortDuration(d) + " (at the average rates so far)")
                     .orElse(planned() ? "unknown until files finish" : "unknown while planning"));
         }
         out.printf(Locale.ROOT, "Tasks:      %d pending, %d assigned, %d running, %d succeeded, %d failed%s%n",
@@ -100,16 +100,21 @@ record JobReport(MigrationJob job, Workers workers, Instant now) {
     }
 
     /**
-     * Time left at the average file rate so far; empty while planning (the total still grows), when nothing
-     * has finished yet, and once the job is finished.
+     * Time left at the average rates so far: the later of the file rate's and, while no file was skipped, the byte
+     * rate's (a tree whose large files come last has most files done and most bytes not: by files alone it showed
+     * "2s" for hours). A skipped file's bytes are never copied, so with skips only the file rate tells. Empty while
+     * planning (the total still grows), when nothing has finished yet, and once the job is finished.
      */
     java.util.Optional<Duration> eta() {
         MigrationJobStatus s = status();
         if (isFinished() || !planned() || s.throughput == null || s.throughput.filesPerSecond <= 0) {
             return java.util.Optional.empty();
         }
-        long left = Math.max(0, s.files.total - s.files.done());
-        return java.util.Optional.of(Duration.ofSeconds((long) Math.ceil(left / s.throughput.filesPerSecond)));
+        double seconds = Math.max(0, s.files.total - s.files.done()) / s.throughput.filesPerSecond;
+        if (s.files.skipped == 0 && s.throughput.bytesPerSecond > 0) {
+            seconds = Math.max(seconds, Math.max(0, s.bytes.total - s.bytes.copied) / (double) s.throughput.bytesPerSecond);
+        }
+        return java.util.Optional.of(Duration.ofSeconds((long) Math.ceil(seconds)));
     }
 
     String rate() {

@@ -23,7 +23,7 @@ class JobReportTest {
     private static final Instant NOW = Instant.parse("2026-01-01T01:00:00Z");
 
     @Test
-    void estimatesTheTimeLeftAtTheAverageFileRateOnceThePlanIsComplete() {
+    void estimatesTheTimeLeftAtTheAverageFileRateOnceThePlanIsCompleteWhenFilesWereSkipped() {
         MigrationJob job = running(true);
 
         JobReport report = new JobReport(job, new JobReport.Workers("j-worker", 4, 3), NOW);
@@ -32,9 +32,24 @@ class JobReportTest {
         assertThat(report.eta()).contains(Duration.ofSeconds(120));
         assertThat(print(report)).contains("Phase:      Running (40%)")
                 .contains("Files:      4000 of 10000 done: 3900 copied, 50 skipped, 50 failed")
-                .contains("ETA:        2m (at the average file rate)")
+                .contains("ETA:        2m (at the average rates so far)")
                 .contains("Workers:    3/4 ready (deployment j-worker)")
                 .contains("Tasks:      2 pending, 1 assigned, 3 running, 10 succeeded, 0 failed");
+    }
+
+    @Test
+    void takesTheByteRatesEstimateWhenItIsLaterAndNoFileWasSkipped() {
+        MigrationJob job = running(true);
+        job.getStatus().files.copied += job.getStatus().files.skipped;
+        job.getStatus().files.skipped = 0;
+        // 4,000 of 10,000 files done but only 400 of 1,000,400 bytes: the large files come last; at 10 B/s the
+        // bytes take 100,000 s, the files 120 s
+        job.getStatus().bytes.total = 1_000_400;
+
+        assertThat(new JobReport(job, JobReport.Workers.NONE, NOW).eta()).contains(Duration.ofSeconds(100_000));
+
+        job.getStatus().bytes.total = 1_000; // 600 bytes left: 60 s, sooner than the files' 120 s
+        assertThat(new JobReport(job, JobReport.Workers.NONE, NOW).eta()).contains(Duration.ofSeconds(120));
     }
 
     @Test
