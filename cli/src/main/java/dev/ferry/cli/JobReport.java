@@ -106,8 +106,13 @@ record JobReport(MigrationJob job, Workers workers, Instant now) {
      * planning (the total still grows), when nothing has finished yet, and once the job is finished.
      */
     java.util.Optional<Duration> eta() {
-        MigrationJobStatus s = status();
-        if (isFinished() || !planned() || s.throughput == null || s.throughput.filesPerSecond <= 0) {
+        return timeLeft(status());
+    }
+
+    /** {@link #eta()} of a job with status {@code s} (also the progress bar's of {@code ferry migrate}). */
+    static java.util.Optional<Duration> timeLeft(MigrationJobStatus s) {
+        boolean finished = s.phase != null && s.phase.isFinished();
+        if (finished || !Boolean.TRUE.equals(s.planned) || s.throughput == null || s.throughput.filesPerSecond <= 0) {
             return java.util.Optional.empty();
         }
         double seconds = Math.max(0, s.files.total - s.files.done()) / s.throughput.filesPerSecond;

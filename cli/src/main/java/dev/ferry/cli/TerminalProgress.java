@@ -14,8 +14,8 @@ import me.tongfei.progressbar.ProgressBarStyle;
 
 /**
  * A progress bar (me.tongfei:progressbar) of bytes copied against bytes planned, with the phase, the
- * files and their rate beside it. The estimate of the time left is the files left at the average file
- * rate, as `ferry status` gives it, and none while planning: the totals still grow then. The bar's unit
+ * files and their rate beside it. The estimate of the time left is `ferry status`'s ({@link JobReport#timeLeft}),
+ * and none while planning: the totals still grow then. The bar's unit
  * (KiB, MiB, GiB) suits the tree's size; it is chosen again, on a new bar, when planning ends.
  */
 final class TerminalProgress implements ProgressDisplay {
@@ -66,9 +66,7 @@ final class TerminalProgress implements ProgressDisplay {
         bar.maxHint(byFiles ? s.files.total * unit.bytes : s.bytes.total);
         bar.stepTo(byFiles ? s.files.done() * unit.bytes : s.bytes.copied);
         double filesPerSecond = s.throughput == null ? 0 : s.throughput.filesPerSecond;
-        eta = planned && filesPerSecond > 0 && !(s.phase != null && s.phase.isFinished())
-                ? Duration.ofSeconds((long) Math.ceil(Math.max(0, s.files.total - s.files.done()) / filesPerSecond))
-                : null;
+        eta = JobReport.timeLeft(s).orElse(null);
         bar.setExtraMessage(String.format(Locale.ROOT, "%s | %d/%d%s files | %.1f files/s", s.phase,
                 s.files.done(), s.files.total, planned ? "" : "+", filesPerSecond));
     }
