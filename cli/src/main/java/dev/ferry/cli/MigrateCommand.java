@@ -48,6 +48,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.services.s3.model.S3Exception;
 
 /**
  * Runs one migration through the whole operator/worker path on this machine: local API, operator,
@@ -282,8 +283,7 @@ public final class MigrateCommand implements Callable<Integer> {
             } catch (RuntimeException e) {
                 Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
                 err.println("ferry: cannot reach bucket " + target.bucket() + " at " + s3Endpoint + ": "
-                        + cause.getMessage() + (untrustedCertificate(cause) ? "; the store's TLS certificate is not"
-                        + " trusted: if an internal CA signs it, give the CA's certificate with --ca-bundle FILE" : ""));
+                        + cause.getMessage() + unreachableHint(cause));
                 return 4;
             }
             env.putCredentialsSecret(SECRET, credentials, endpointCAPem == null ? Map.of()
@@ -309,13 +309,20 @@ public final class MigrateCommand implements Callable<Integer> {
         }
     }
 
-    private static boolean untrustedCertificate(Throwable failure) {
+    /** What to do about a bucket that cannot be reached, where the failure tells; else "". */
+    static String unreachableHint(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause()) {
             if (t instanceof SSLHandshakeException || t instanceof CertificateException) {
-                return true;
+                return "; the store's TLS certificate is not trusted: if an internal CA signs it, give the CA's"
+                        + " certificate with --ca-bundle FILE";
+            }
+            if (t instanceof S3Exception s3 && s3.statusCode() == 403) {
+                // a HEAD answers without a body: no error code tells a wrong key from a missing permission
+                return "; the store refused these credentials for this bucket: check --access-key and --secret-key"
+                        + " (or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY), and that they may use the bucket";
             }
         }
-        return false;
+        return "";
     }
 
     void validate() {

@@ -13,9 +13,12 @@ import dev.ferry.api.VerifyMode;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.CompletionException;
+import javax.net.ssl.SSLHandshakeException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
+import software.amazon.awssdk.services.s3.model.S3Exception;
 
 /** What `ferry migrate`'s options put into the MigrationJob it applies. */
 class MigrateCommandTest {
@@ -231,5 +234,15 @@ class MigrateCommandTest {
         MigrateCommand command = new MigrateCommand();
         new CommandLine(command).parseArgs(args);
         return command;
+    }
+
+    @Test
+    void saysWhatToCheckWhenTheBucketCannotBeReached() {
+        S3Exception forbidden = (S3Exception) S3Exception.builder().statusCode(403).message("Forbidden").build();
+        assertThat(MigrateCommand.unreachableHint(new CompletionException(forbidden)))
+                .contains("the store refused these credentials for this bucket").contains("--access-key");
+        assertThat(MigrateCommand.unreachableHint(new RuntimeException(new SSLHandshakeException("PKIX path building failed"))))
+                .contains("--ca-bundle");
+        assertThat(MigrateCommand.unreachableHint(S3Exception.builder().statusCode(500).build())).isEmpty();
     }
 }
