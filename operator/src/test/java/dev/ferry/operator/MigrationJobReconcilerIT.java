@@ -304,7 +304,8 @@ class MigrationJobReconcilerIT {
             assertThat(plan.getStatus().message).contains("gave up after 2 attempts").contains("S3 unreachable");
             MigrationJob job = cluster.job("mail");
             assertThat(job.getStatus().phase).isEqualTo(JobPhase.Failed);
-            assertThat(condition(job, Conditions.READY).getMessage()).contains("planning failed in mail-plan");
+            assertThat(condition(job, Conditions.READY).getMessage()).contains("planning failed in mail-plan")
+                    .as("in the plan's own words").contains("(mail-plan: gave up after 2 attempts").contains("S3 unreachable");
             // the failure report names what was left: here the whole source directory of the plan
             assertThat(job.getStatus().failures).singleElement().satisfies(f -> {
                 assertThat(f.path).isEqualTo("/");

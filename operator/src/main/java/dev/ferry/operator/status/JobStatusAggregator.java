@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * Folds a job's tasks into its status: counters, phase, conditions and timing. A pure function of
@@ -162,10 +163,13 @@ public final class JobStatusAggregator {
             return new Verdict(JobPhase.Verifying, done + "; " + auditing(status.audit));
         }
         List<String> why = new ArrayList<>();
-        List<String> failedPlans = plans.stream().filter(t -> Tasks.phase(t) == TaskPhase.Failed)
-                .map(t -> t.getMetadata().getName()).toList();
+        List<MigrationTask> failedPlans = plans.stream().filter(t -> Tasks.phase(t) == TaskPhase.Failed).toList();
         if (!failedPlans.isEmpty()) {
-            why.add("planning failed in " + String.join(", ", failedPlans) + ": the tree was not fully listed");
+            // the first plan's own words ("source directory /mnt/source/x does not exist"), or where to find them
+            String first = failedPlans.get(0).getStatus() == null ? null : failedPlans.get(0).getStatus().message;
+            why.add("planning failed in " + failedPlans.stream().map(t -> t.getMetadata().getName())
+                    .collect(Collectors.joining(", ")) + ": the tree was not fully listed"
+                    + (first == null || first.isBlank() ? "" : " (" + failedPlans.get(0).getMetadata().getName() + ": " + first + ")"));
         }
         if (files.failed > 0) {
             why.add(files.failed + " file(s) failed");

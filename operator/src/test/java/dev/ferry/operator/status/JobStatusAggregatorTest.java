@@ -86,6 +86,18 @@ class JobStatusAggregatorTest {
     }
 
     @Test
+    void aFailedPlanIsExplainedInItsOwnWords() {
+        MigrationTask plan = plan("j-plan", TaskPhase.Failed, 0, 0);
+        plan.getStatus().message = "source directory /mnt/source/projets does not exist";
+
+        MigrationJobStatus failed = aggregate(job("j"), List.of(plan, audit(TaskPhase.Succeeded, 0, 0)));
+
+        assertThat(failed.phase).isEqualTo(JobPhase.Failed);
+        assertThat(ready(failed).getMessage()).startsWith("planning failed in j-plan: the tree was not fully listed"
+                + " (j-plan: source directory /mnt/source/projets does not exist)");
+    }
+
+    @Test
     void failsNamingTheFailedFilesAndKeepsTheFailuresBounded() {
         MigrationTask failedCopy = copy("j-plan-00001", TaskPhase.Failed, 1, 0, 1, 100);
         failedCopy.getStatus().failures = List.of(new FileFailure("a/locked", "ACCESS_DENIED", "denied"));
