@@ -345,10 +345,13 @@ public final class JobStatusAggregator {
                 liveness.whyDead(pod, state.leaseOf(pod), now).ifPresent(dead::add);
             }
         }
+        boolean noneAskedFor = state.job().getSpec().workers != null && state.job().getSpec().workers.replicas != null
+                && state.job().getSpec().workers.replicas == 0;
         if (progressing && handOutable > 0 && usable == 0) {
             Conditions.set(status.conditions, Conditions.DEGRADED, true, WORKERS_UNAVAILABLE,
                     handOutable + " task(s) wait and no worker of the job can take tasks"
-                            + (dead.isEmpty() ? "" : ": " + named(dead)), now, generation);
+                            + (noneAskedFor ? ": spec.workers.replicas is 0 (set it above 0; spec.suspend pauses a job)"
+                            : dead.isEmpty() ? "" : ": " + named(dead)), now, generation);
         } else if (progressing && !dead.isEmpty()) {
             Conditions.set(status.conditions, Conditions.DEGRADED, true, WORKERS_MISSING,
                     dead.size() + " worker(s) count as dead: " + named(dead), now, generation);

@@ -15,6 +15,7 @@ import dev.ferry.api.MigrationTask;
 import dev.ferry.api.MigrationTaskStatus;
 import dev.ferry.api.TaskPhase;
 import dev.ferry.api.TaskType;
+import dev.ferry.api.WorkersSpec;
 import dev.ferry.operator.liveness.WorkerLiveness;
 import dev.ferry.operator.state.JobState;
 import io.fabric8.kubernetes.api.model.Condition;
@@ -212,6 +213,21 @@ class JobStatusAggregatorTest {
 
         MigrationJobStatus withWorker = aggregator.aggregate(new JobState(job, tasks, List.of(pod("w1", true, NOW)), null, NOW));
         assertThat(Conditions.find(withWorker.conditions, Conditions.DEGRADED).orElseThrow().getStatus()).isEqualTo("False");
+    }
+
+    @Test
+    void saysWhenTheSpecAsksForNoWorkers() {
+        MigrationJob job = job("j");
+        job.setStatus(started());
+        job.getSpec().workers = new WorkersSpec();
+        job.getSpec().workers.replicas = 0;
+
+        MigrationJobStatus status = aggregator.aggregate(new JobState(job, List.of(plan("j-plan", TaskPhase.Pending, 0, 0)),
+                List.of(), null, NOW));
+
+        assertThat(Conditions.find(status.conditions, Conditions.DEGRADED).orElseThrow().getMessage())
+                .isEqualTo("1 task(s) wait and no worker of the job can take tasks: spec.workers.replicas is 0"
+                        + " (set it above 0; spec.suspend pauses a job)");
     }
 
     @Test
