@@ -208,6 +208,9 @@ public final class SourceWalker {
             if (children.isEmpty()) {
                 marker(rel, path, real, floor, visitor);
             }
+            if (policy.filter().excludesEverythingBelow(rel)) {
+                return; // listed for its marker only: nothing below it can be in scope
+            }
             if (!visitor.enter(rel, children.size())) {
                 return;
             }

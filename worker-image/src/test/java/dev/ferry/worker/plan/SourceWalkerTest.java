@@ -144,6 +144,39 @@ class SourceWalkerTest {
     }
 
     @Test
+    void doesNotGoIntoADirectoryThatAnExcludeTakesWhole() throws Exception {
+        Trees.write(source, ".snapshot/hourly.0/docs/a.txt", "a".getBytes());
+        Trees.write(source, "app/node_modules/lib/index.js", "js".getBytes());
+        Trees.write(source, "app/main.js", "main".getBytes());
+        Files.createDirectories(source.resolve("node_modules")); // empty: still marked, as before
+        Files.createSymbolicLink(source.resolve(".snapshot/hourly.0/loop"), Path.of("..")); // never met
+        SourceWalker.Policy policy = marking(PathFilter.of(null, List.of(".snapshot/**", "**/node_modules/**")));
+
+        walk(policy);
+
+        assertThat(seen.files.keySet()).containsExactly("app/main.js", "docs/a.txt", "docs/b.txt", "node_modules",
+                "releases/v3/app.bin");
+        assertThat(seen.entered).doesNotContain(".snapshot", ".snapshot/hourly.0", "app/node_modules",
+                "app/node_modules/lib", "node_modules").contains("app", "docs", "releases/v3");
+        assertThat(seen.skipped).isEmpty();
+    }
+
+    @Test
+    void onlyAnExcludeOfEverythingBelowADirectoryKeepsTheWalkOut() {
+        PathFilter filter = PathFilter.of(List.of("**/*.txt"), List.of("tmp/*", "**/cache/**", "*/**/private/**"));
+
+        assertThat(filter.excludesEverythingBelow("tmp")).as("tmp/* leaves tmp/x/y.txt in").isFalse();
+        assertThat(filter.includes("tmp/x/y.txt")).isTrue();
+        assertThat(filter.excludesEverythingBelow("cache")).isTrue();
+        assertThat(filter.excludesEverythingBelow("a/b/cache")).isTrue();
+        assertThat(filter.excludesEverythingBelow("a/private")).isFalse();
+        assertThat(filter.excludesEverythingBelow("a/b/private")).isTrue();
+        assertThat(filter.includes("a/b/private/x.txt")).isFalse();
+        assertThat(filter.excludesEverythingBelow("")).as("the source path itself is always walked").isFalse();
+        assertThat(PathFilter.all().excludesEverythingBelow("cache")).isFalse();
+    }
+
+    @Test
     void aDirectoryTheVisitorTakesAwayIsNotWalkedAndItsSizeIsItsEntries() throws Exception {
         Map<String, Integer> sizes = new LinkedHashMap<>();
         Recorder taking = new Recorder() {
