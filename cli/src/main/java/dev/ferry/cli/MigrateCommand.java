@@ -66,8 +66,11 @@ public final class MigrateCommand implements Callable<Integer> {
     private static final Pattern BROKER_LIST = Pattern.compile(BROKER + "(," + BROKER + ")*");
     private static final Pattern TOPIC = Pattern.compile("[a-zA-Z0-9._-]{1,249}");
 
-    @Parameters(index = "0", paramLabel = "SRC", description = "Directory to migrate.")
+    @Parameters(index = "0", paramLabel = "SRC", description = "Directory to migrate, or one file (stored as PREFIX/NAME).")
     Path source;
+
+    /** SRC as given when it is one file ({@link #source} is then its directory); else null. */
+    private Path oneFile;
 
     @Parameters(index = "1", paramLabel = "s3://BUCKET[/PREFIX]", description = "Destination bucket and key prefix.")
     String destination;
@@ -223,7 +226,7 @@ public final class MigrateCommand implements Callable<Integer> {
                 : "migrate-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
         Path runDir = workDir.resolve("runs").resolve(jobName);
 
-        err.printf("ferry: migrating %s to %s with %d worker(s)%n", source, target, workers);
+        err.printf("ferry: migrating %s to %s with %d worker(s)%n", oneFile != null ? oneFile : source, target, workers);
         // The broker starts beside the local environment: two JVMs warming up at once beat one after the other.
         CompletableFuture<LocalKafka> kafkaStart = embeddedKafka()
                 ? LocalKafka.startAsync(runDir.resolve("kafka"), 0) : null;
@@ -309,6 +312,37 @@ public final class MigrateCommand implements Callable<Integer> {
         }
     }
 
+    /**
+     * SRC is one file: its directory is the job's source, with the file's name as the only include and every
+     * directory excluded whole (not walked), so the file is stored as {@code PREFIX/NAME}, as {@code rclone copy}
+     * and {@code aws s3 cp} store it. Its own globs would say nothing more.
+     */
+    private void migrateOneFile() {
+        if (!Files.isReadable(source)) {
+            throw new IllegalArgumentException("source " + source + " is not readable");
+        }
+        if (include != null && !include.isEmpty() || exclude != null && !exclude.isEmpty()) {
+            throw new IllegalArgumentException("--include and --exclude apply to a directory; " + source + " is a file");
+        }
+        Path file = source.toAbsolutePath().normalize();
+        oneFile = source;
+        include = List.of(literalGlob(file.getFileName().toString()));
+        exclude = List.of("*/**");
+        source = file.getParent();
+    }
+
+    /** A glob that matches exactly {@code name}: its glob characters escaped. */
+    static String literalGlob(String name) {
+        StringBuilder glob = new StringBuilder(name.length() + 8);
+        for (char c : name.toCharArray()) {
+            if ("\\*?[]{}".indexOf(c) >= 0) {
+                glob.append('\\');
+            }
+            glob.append(c);
+        }
+        return glob.toString();
+    }
+
     /** What to do about a bucket that cannot be reached, where the failure tells; else "". */
     static String unreachableHint(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause()) {
@@ -326,8 +360,11 @@ public final class MigrateCommand implements Callable<Integer> {
     }
 
     void validate() {
-        if (!Files.isDirectory(source)) {
-            throw new IllegalArgumentException("source " + source + " is not a directory");
+        if (Files.isRegularFile(source)) {
+            migrateOneFile();
+        } else if (!Files.isDirectory(source)) {
+            throw new IllegalArgumentException("source " + source + (Files.exists(source)
+                    ? " is neither a directory nor a regular file" : " does not exist"));
         }
         if (!Files.isReadable(source)) {
             throw new IllegalArgumentException("source " + source + " is not readable");

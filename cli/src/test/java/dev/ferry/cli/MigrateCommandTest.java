@@ -8,9 +8,11 @@ import dev.ferry.api.EmptyDirectoryPolicy;
 import dev.ferry.api.MigrationJob;
 import dev.ferry.api.MigrationMode;
 import dev.ferry.api.OverwritePolicy;
+import dev.ferry.api.SourceGlobs;
 import dev.ferry.api.SymlinkPolicy;
 import dev.ferry.api.VerifyMode;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CompletionException;
@@ -36,6 +38,25 @@ class MigrateCommandTest {
         assertThat(job.getSpec().source.include).containsExactly("**/*.csv", "*.txt");
         assertThat(job.getSpec().source.exclude).containsExactly("tmp/**");
         assertThat(job.getSpec().source.minFileAge).isEqualTo("10m");
+    }
+
+    @Test
+    void oneFileIsMigratedFromItsDirectoryWithItsNameAsTheOnlyIncludeAndNoDirectoryWalked() throws Exception {
+        Path file = Files.writeString(source.resolve("scan [1]*.pdf"), "pdf");
+        MigrateCommand command = parse(file.toString(), "s3://bkt/archive");
+        command.validate();
+
+        MigrationJob job = command.job("j", S3Url.parse("s3://bkt/archive"), List.of(URI.create("http://127.0.0.1:1")), true);
+
+        assertThat(command.source).isEqualTo(source.toAbsolutePath().normalize());
+        assertThat(job.getSpec().source.include).containsExactly("scan \\[1\\]\\*.pdf");
+        assertThat(job.getSpec().source.exclude).containsExactly("*/**");
+        assertThat(SourceGlobs.matcher(job.getSpec().source.include.get(0)).matches(Path.of("scan [1]*.pdf"))).isTrue();
+        assertThat(SourceGlobs.matcher(job.getSpec().source.include.get(0)).matches(Path.of("scan 1x.pdf"))).isFalse();
+        assertThatThrownBy(() -> parse(file.toString(), "s3://bkt", "--exclude", "*.tmp").validate())
+                .hasMessageContaining("--include and --exclude apply to a directory");
+        assertThatThrownBy(() -> parse(source.resolve("absent").toString(), "s3://bkt").validate())
+                .hasMessageContaining("does not exist");
     }
 
     @Test

@@ -8,14 +8,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.util.Map;
+import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * `ferry migrate --mode Sync` re-runs copy only new and changed files, and `--mode Move` empties the
- * source of every file whose object it verified — through the whole operator/worker path.
+ * `ferry migrate --mode Sync` re-runs copy only new and changed files, `--mode Move` empties the
+ * source of every file whose object it verified, and one file as SRC is stored as PREFIX/NAME — through the whole
+ * operator/worker path.
  */
 class MigrateModesIT {
     @RegisterExtension
@@ -63,6 +65,35 @@ class MigrateModesIT {
         try (Stream<Path> left = Files.walk(source)) {
             assertThat(left.filter(Files::isRegularFile)).as("files left in the source").isEmpty();
         }
+    }
+
+    @Test
+    void aSingleFileIsStoredUnderThePrefixByItsNameAndNothingBesideItIsTouched() throws Exception {
+        Path expected = Files.createDirectories(temp.resolve("one-expected"));
+        byte[] content = new byte[7 << 20]; // a multipart upload with 5Mi parts
+        new Random(3).nextBytes(content);
+        Files.write(expected.resolve("report [v2]*.bin"), content); // glob characters in the name
+        Path directory = temp.resolve("one-dir");
+        Files.createDirectories(directory.resolve("sub"));
+        Files.createDirectories(directory.resolve(".ferry"));
+        Path file = Files.copy(expected.resolve("report [v2]*.bin"), directory.resolve("report [v2]*.bin"));
+        Files.writeString(directory.resolve("report [v2]x.bin"), "a sibling the glob characters must not take");
+        Files.writeString(directory.resolve("sub/inner.txt"), "in a directory beside it");
+
+        JsonNode copy = migrate(file, "s3://modes/single", "--part-size", "5Mi");
+
+        assertThat(copy.path("succeeded").asBoolean()).isTrue();
+        assertThat(copy.path("files").path("total").asLong()).isEqualTo(1);
+        assertThat(copy.path("files").path("copied").asLong()).isEqualTo(1);
+        assertThat(copy.path("failures")).as("nothing left out reported: not the reserved .ferry beside it").isEmpty();
+        assertThat(ObjectListing.of(S3.s3(), S3.credentials(), "modes", "single/")).isEqualTo(SourceTree.describe(expected));
+
+        JsonNode move = migrate(directory.resolve("report [v2]x.bin"), "s3://modes/single-move", "--mode", "Move");
+
+        assertThat(move.path("files").path("copied").asLong()).isEqualTo(1);
+        assertThat(directory.resolve("report [v2]x.bin")).doesNotExist();
+        assertThat(file).exists();
+        assertThat(directory.resolve("sub/inner.txt")).exists();
     }
 
     private static JsonNode migrate(Path source, String destination, String... options) throws Exception {

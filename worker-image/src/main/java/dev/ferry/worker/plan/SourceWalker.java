@@ -146,8 +146,10 @@ public final class SourceWalker {
             visitor.examining(rel);
             Path path = absolute.resolve(name);
             if (dir.isEmpty() && StatePrefix.DIRECTORY.equals(name)) {
-                report(visitor, floor, rel, FailureCode.RESERVED_PATH,
-                        "the name of Ferry's state prefix in the bucket; it is never migrated");
+                if (!policy.filter().excludesEverythingBelow(rel)) { // excluded whole: left out silently, as asked
+                    report(visitor, floor, rel, FailureCode.RESERVED_PATH,
+                            "the name of Ferry's state prefix in the bucket; it is never migrated");
+                }
                 continue;
             }
             BasicFileAttributes attrs = attributes(path);

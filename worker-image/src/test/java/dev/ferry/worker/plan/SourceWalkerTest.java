@@ -162,6 +162,16 @@ class SourceWalkerTest {
     }
 
     @Test
+    void theReservedStateDirectoryIsLeftOutSilentlyWhenAnExcludeTakesItWhole() throws Exception {
+        Trees.write(source, ".ferry/x.txt", "x".getBytes());
+
+        walk(new SourceWalker.Policy(PathFilter.of(null, List.of("*/**")), SymlinkPolicy.Skip, false, null));
+
+        assertThat(seen.skipped).isEmpty();
+        assertThat(seen.files).isEmpty();
+    }
+
+    @Test
     void onlyAnExcludeOfEverythingBelowADirectoryKeepsTheWalkOut() {
         PathFilter filter = PathFilter.of(List.of("**/*.txt"), List.of("tmp/*", "**/cache/**", "*/**/private/**"));
 
