@@ -97,6 +97,11 @@ public class MigrationJobStatus {
         public long skipped;
         @JsonPropertyDescription("Files not migrated; each one is in the failure report with its code.")
         public long failed;
+        @JsonInclude(JsonInclude.Include.NON_DEFAULT)
+        @JsonPropertyDescription("Entries planning left out by policy, not counted in total: symbolic links (symlinks: Skip,"
+                + " or leading out of the source), special files, the reserved .ferry directory, files younger than"
+                + " minFileAge; each Plan task lists them in status.skippedEntries (bounded).")
+        public long leftOut;
 
         public long done() {
             return copied + skipped + failed;

@@ -59,9 +59,9 @@ record JobReport(MigrationJob job, Workers workers, Instant now) {
         out.printf(Locale.ROOT, "Phase:      %s%s%n", phase(), s.progress == null ? "" : " (" + s.progress + ")");
         readyCondition().ifPresent(c -> out.printf(Locale.ROOT, "Ready:      %s %s%s%n", c.getStatus(), c.getReason(),
                 c.getMessage() == null || c.getMessage().isEmpty() ? "" : ": " + c.getMessage()));
-        out.printf(Locale.ROOT, "Files:      %d of %d%s done: %d copied, %d skipped, %d failed%n", s.files.done(),
+        out.printf(Locale.ROOT, "Files:      %d of %d%s done: %d copied, %d skipped, %d failed%s%n", s.files.done(),
                 s.files.total, planned() ? "" : " found so far (still planning)", s.files.copied, s.files.skipped,
-                s.files.failed);
+                s.files.failed, s.files.leftOut == 0 ? "" : "; " + s.files.leftOut + " entries left out by policy");
         out.printf(Locale.ROOT, "Bytes:      %s of %s copied%n", Quantities.humanBytes(s.bytes.copied),
                 Quantities.humanBytes(s.bytes.total));
         out.printf(Locale.ROOT, "Rate:       %s, %s files/s (average since the start)%n", rate(),

@@ -21,14 +21,14 @@ import java.util.Map;
  * sample, what the audit checked and where the failure report is ({@code s3://bucket/key}).
  */
 record Summary(String job, boolean succeeded, String reason, String destination, String endpoint,
-        long filesTotal, long filesCopied, long filesSkipped, long filesFailed, long bytesTotal, long bytesCopied,
-        double seconds, List<FileFailure> failures, AuditResult audit, String failureReport, int tasks) {
+        long filesTotal, long filesCopied, long filesSkipped, long filesFailed, long filesLeftOut, long bytesTotal,
+        long bytesCopied, double seconds, List<FileFailure> failures, AuditResult audit, String failureReport, int tasks) {
 
     static Summary of(JobOutcome outcome, S3Url target, URI endpoint) {
         MigrationJobStatus s = outcome.status() != null ? outcome.status() : new MigrationJobStatus();
         return new Summary(outcome.jobName(), outcome.succeeded(), outcome.reason(), target.toString(),
-                endpoint.toString(), s.files.total, s.files.copied, s.files.skipped, s.files.failed, s.bytes.total,
-                s.bytes.copied, outcome.wallTime().toMillis() / 1000.0,
+                endpoint.toString(), s.files.total, s.files.copied, s.files.skipped, s.files.failed, s.files.leftOut,
+                s.bytes.total, s.bytes.copied, outcome.wallTime().toMillis() / 1000.0,
                 s.failures == null ? List.of() : s.failures, s.audit,
                 s.failureReport == null ? null : "s3://" + target.bucket() + "/" + s.failureReport, s.tasks.total());
     }
@@ -46,6 +46,11 @@ record Summary(String job, boolean succeeded, String reason, String destination,
                 f.message == null ? "" : f.message));
         if (failures.size() > 20) {
             out.printf("  ... and %d more%n", failures.size() - 20);
+        }
+        if (filesLeftOut > 0) {
+            out.printf(Locale.ROOT, "  left out by policy: %d (symbolic links, special files, a top-level .ferry, files"
+                    + " younger than --min-file-age; --symlinks Follow or Store takes links): --dry-run lists them%n",
+                    filesLeftOut);
         }
         if (audit != null && audit.mode == AuditMode.Plan) {
             out.printf(Locale.ROOT, "  audit: %d planned files checked against the destination: %d missing, %d different,"
@@ -67,7 +72,7 @@ record Summary(String job, boolean succeeded, String reason, String destination,
         json.put("destination", destination);
         json.put("endpoint", endpoint);
         json.put("files", Map.of("total", filesTotal, "copied", filesCopied, "skipped", filesSkipped,
-                "failed", filesFailed));
+                "failed", filesFailed, "leftOut", filesLeftOut));
         json.put("bytes", Map.of("total", bytesTotal, "copied", bytesCopied));
         json.put("seconds", seconds);
         json.put("tasks", tasks);

@@ -85,7 +85,7 @@ class MigrateModesIT {
         assertThat(copy.path("succeeded").asBoolean()).isTrue();
         assertThat(copy.path("files").path("total").asLong()).isEqualTo(1);
         assertThat(copy.path("files").path("copied").asLong()).isEqualTo(1);
-        assertThat(copy.path("failures")).as("nothing left out reported: not the reserved .ferry beside it").isEmpty();
+        assertThat(copy.path("files").path("leftOut").asLong()).as("not even the reserved .ferry beside it").isZero();
         assertThat(ObjectListing.of(S3.s3(), S3.credentials(), "modes", "single/")).isEqualTo(SourceTree.describe(expected));
 
         JsonNode move = migrate(directory.resolve("report [v2]x.bin"), "s3://modes/single-move", "--mode", "Move");
@@ -94,6 +94,22 @@ class MigrateModesIT {
         assertThat(directory.resolve("report [v2]x.bin")).doesNotExist();
         assertThat(file).exists();
         assertThat(directory.resolve("sub/inner.txt")).exists();
+    }
+
+    @Test
+    void entriesLeftOutByPolicyAreCountedAndSaid() throws Exception {
+        Path source = temp.resolve("left-out-tree");
+        Files.createDirectories(source.resolve("docs"));
+        Files.writeString(source.resolve("docs/a.txt"), "a");
+        Files.createSymbolicLink(source.resolve("latest.txt"), Path.of("docs/a.txt"));
+        Files.createSymbolicLink(source.resolve("docs/gone.txt"), Path.of("nowhere.txt"));
+        Files.createDirectories(source.resolve(".ferry"));
+
+        JsonNode copy = migrate(source, "s3://modes/left-out");
+
+        assertThat(copy.path("succeeded").asBoolean()).isTrue();
+        assertThat(copy.path("files").path("total").asLong()).isEqualTo(1);
+        assertThat(copy.path("files").path("leftOut").asLong()).as("two links (symlinks: Skip) and .ferry").isEqualTo(3);
     }
 
     private static JsonNode migrate(Path source, String destination, String... options) throws Exception {

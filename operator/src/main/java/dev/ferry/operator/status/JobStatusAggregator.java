@@ -134,6 +134,7 @@ public final class JobStatusAggregator {
         status.files.copied += folded.files.copied;
         status.files.skipped += folded.files.skipped;
         status.files.failed += folded.files.failed;
+        status.files.leftOut += folded.files.leftOut;
         status.bytes.total += folded.bytes.total;
         status.bytes.copied += folded.bytes.copied;
         status.tasks.succeeded = (int) Math.min(Integer.MAX_VALUE, status.tasks.succeeded + folded.tasks);
@@ -197,9 +198,15 @@ public final class JobStatusAggregator {
         String report = status.failureReport == null ? "" : "; failure report: " + status.failureReport;
         if (why.isEmpty()) {
             return new Verdict(JobPhase.Succeeded, "all " + files.total + " files migrated (copied " + files.copied
-                    + ", skipped " + files.skipped + ")" + audited(status.audit) + report);
+                    + ", skipped " + files.skipped + ")" + audited(status.audit) + leftOut(files) + report);
         }
         return new Verdict(JobPhase.Failed, String.join("; ", why) + report);
+    }
+
+    /** Entries planning left out by policy, which a person should know of (a link not followed is not stored). */
+    private static String leftOut(MigrationJobStatus.FileCounters files) {
+        return files.leftOut == 0 ? "" : "; " + files.leftOut + " entries left out by policy (symbolic links, special"
+                + " files, ...: the Plan tasks' skippedEntries)";
     }
 
     private static String auditing(AuditResult audit) {

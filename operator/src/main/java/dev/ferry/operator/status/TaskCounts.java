@@ -34,6 +34,7 @@ public final class TaskCounts {
         if (Tasks.type(task) == TaskType.Plan) {
             // A plan's own skipped entries (links, special files) are left out by policy: not job files.
             files.total += progress.total == null ? 0 : progress.total;
+            files.leftOut += progress.skipped;
             bytes.total += progress.totalBytes == null ? 0 : progress.totalBytes;
         } else {
             files.copied += progress.copied;

@@ -87,6 +87,26 @@ class JobStatusAggregatorTest {
     }
 
     @Test
+    void countsWhatPlanningLeftOutByPolicyApartFromTheFilesAndSaysSo() {
+        MigrationTask plan = plan("j-plan", TaskPhase.Succeeded, 3, 300);
+        plan.getStatus().progress.skipped = 2; // a link not followed, a FIFO
+        MigrationJob job = job("j");
+        job.setStatus(started());
+        job.getStatus().history = new MigrationJobStatus.TaskHistory();
+        job.getStatus().history.folded.files.leftOut = 5; // from child plans folded away
+        job.getStatus().history.folded.tasks = 1;
+        job.getStatus().history.folded.plans = 1;
+
+        MigrationJobStatus done = aggregate(job, List.of(plan, copy("j-plan-00001", TaskPhase.Succeeded, 3, 0, 0, 300),
+                audit(TaskPhase.Succeeded, 3, 0)));
+
+        assertThat(done.phase).isEqualTo(JobPhase.Succeeded);
+        assertThat(done.files.total).isEqualTo(3);
+        assertThat(done.files.leftOut).isEqualTo(7);
+        assertThat(ready(done).getMessage()).contains("; 7 entries left out by policy (symbolic links, special files");
+    }
+
+    @Test
     void aFailedPlanIsExplainedInItsOwnWords() {
         MigrationTask plan = plan("j-plan", TaskPhase.Failed, 0, 0);
         plan.getStatus().message = "source directory /mnt/source/projets does not exist";
