@@ -21,4 +21,19 @@ class PathFilterTest {
     void noPatternsTakeEverything() {
         assertThat(PathFilter.of(null, null).includes("any/thing")).isTrue();
     }
+
+    @Test
+    void onlyAnExcludeOfEverythingBelowADirectoryKeepsTheWalkOut() {
+        PathFilter filter = PathFilter.of(List.of("**/*.txt"), List.of("tmp/*", "**/cache/**", "*/**/private/**"));
+
+        assertThat(filter.excludesEverythingBelow("tmp")).as("tmp/* leaves tmp/x/y.txt in").isFalse();
+        assertThat(filter.includes("tmp/x/y.txt")).isTrue();
+        assertThat(filter.excludesEverythingBelow("cache")).isTrue();
+        assertThat(filter.excludesEverythingBelow("a/b/cache")).isTrue();
+        assertThat(filter.excludesEverythingBelow("a/private")).isFalse();
+        assertThat(filter.excludesEverythingBelow("a/b/private")).isTrue();
+        assertThat(filter.includes("a/b/private/x.txt")).isFalse();
+        assertThat(filter.excludesEverythingBelow("")).as("the source path itself is always walked").isFalse();
+        assertThat(PathFilter.all().excludesEverythingBelow("cache")).isFalse();
+    }
 }
