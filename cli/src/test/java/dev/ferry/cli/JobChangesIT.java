@@ -8,8 +8,7 @@ import dev.ferry.api.MigrationJob;
 import dev.ferry.api.MigrationJobSpec;
 import dev.ferry.api.MigrationJobStatus;
 import dev.ferry.api.SourceSpec;
-import dev.ferry.local.apiserver.LocalApis;
-import dev.ferry.local.apiserver.LocalKubernetesApi;
+import dev.ferry.local.apiserver.LocalApiPerClass;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -19,37 +18,23 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** `ferry migrate` follows its job through a watch on the local API, and by reading it when there is none. */
 class JobChangesIT {
     /** Far longer than any test waits: a test that reaches it has waited for a timeout instead of a change. */
     static final Duration LONG = Duration.ofSeconds(30);
 
-    static LocalKubernetesApi api;
-    static KubernetesClient client;
+    @RegisterExtension
+    static final LocalApiPerClass API = new LocalApiPerClass();
     static int jobs;
-
-    @BeforeAll
-    static void startTheApi() {
-        api = LocalApis.withFerryCrds();
-        client = api.client();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (api != null) {
-            api.close();
-        }
-    }
 
     @Test
     void theJobsEndIsSeenWhenItIsWrittenNotAfterTheRefreshInterval() throws Exception {
         String name = createJob();
         AtomicInteger reads = new AtomicInteger();
-        try (JobChanges changes = JobChanges.of(client, "default", name)) {
+        try (JobChanges changes = JobChanges.of(API.client(), "default", name)) {
             CompletableFuture<Void> finish = CompletableFuture.runAsync(() -> {
                 sleep(200);
                 setPhase(name, JobPhase.Succeeded);
@@ -59,7 +44,7 @@ class JobChangesIT {
             while (System.nanoTime() - start < TimeUnit.SECONDS.toNanos(10) && !succeeded(seen)) {
                 seen = changes.next(LONG, () -> {
                     reads.incrementAndGet();
-                    return client.resources(MigrationJob.class).inNamespace("default").withName(name).get();
+                    return API.client().resources(MigrationJob.class).inNamespace("default").withName(name).get();
                 });
             }
             finish.join();
@@ -74,7 +59,7 @@ class JobChangesIT {
     void aDeletedJobIsSeenAsGone() throws Exception {
         String name = createJob();
         MigrationJob read = new MigrationJob();
-        try (JobChanges changes = JobChanges.of(client, "default", name)) {
+        try (JobChanges changes = JobChanges.of(API.client(), "default", name)) {
             setPhase(name, JobPhase.Verifying);
             MigrationJob seen;
             do { // the watch is live once it shows that write
@@ -82,7 +67,7 @@ class JobChangesIT {
             } while (seen == read || seen.getStatus().phase != JobPhase.Verifying);
             long start = System.nanoTime();
 
-            client.resources(MigrationJob.class).inNamespace("default").withName(name).delete();
+            API.client().resources(MigrationJob.class).inNamespace("default").withName(name).delete();
 
             assertThat(changes.next(LONG, () -> read)).isNull();
             assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(LONG.dividedBy(2));
@@ -106,7 +91,7 @@ class JobChangesIT {
     void onceTheWatchHasClosedTheJobIsReadEveryPoll() throws Exception {
         String name = createJob();
         MigrationJob read = new MigrationJob();
-        try (JobChanges changes = JobChanges.of(client, "default", name)) {
+        try (JobChanges changes = JobChanges.of(API.client(), "default", name)) {
             changes.onClose(new WatcherException("410 Gone"));
             long start = System.nanoTime();
 
@@ -130,17 +115,17 @@ class JobChangesIT {
         job.getSpec().destination = new DestinationSpec();
         job.getSpec().destination.bucket = "bkt";
         job.getSpec().destination.credentialsSecret = "s3";
-        client.resources(MigrationJob.class).inNamespace("default").resource(job).create();
+        API.client().resources(MigrationJob.class).inNamespace("default").resource(job).create();
         setPhase(name, JobPhase.Running);
         return name;
     }
 
     private static void setPhase(String name, JobPhase phase) {
-        MigrationJob job = client.resources(MigrationJob.class).inNamespace("default").withName(name).get();
+        MigrationJob job = API.client().resources(MigrationJob.class).inNamespace("default").withName(name).get();
         MigrationJobStatus status = new MigrationJobStatus();
         status.phase = phase;
         job.setStatus(status);
-        client.resources(MigrationJob.class).inNamespace("default").resource(job).updateStatus();
+        API.client().resources(MigrationJob.class).inNamespace("default").resource(job).updateStatus();
     }
 
     private static void sleep(long millis) {

@@ -11,13 +11,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.StatusCause;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The local API admits custom resources as a real API server does: defaults are set; unknown fields are
@@ -27,19 +25,8 @@ import org.junit.jupiter.api.Test;
 class JobSpecAdmissionIT {
     private static final AtomicInteger NAMES = new AtomicInteger();
 
-    static LocalKubernetesApi api;
-    static KubernetesClient client;
-
-    @BeforeAll
-    static void startWithTheCrds() throws Exception {
-        api = LocalApis.withFerryCrds();
-        client = api.client();
-    }
-
-    @AfterAll
-    static void stop() {
-        api.close();
-    }
+    @RegisterExtension
+    static final LocalApiPerClass API = new LocalApiPerClass();
 
     @Test
     void acceptsAValidJobAndSetsTheSchemaDefaults() throws Exception {
@@ -71,7 +58,7 @@ class JobSpecAdmissionIT {
         GenericKubernetesResource created = create(validJob());
         String name = created.getMetadata().getName();
 
-        assertThatThrownBy(() -> client.genericKubernetesResources(JOBS).inNamespace("default").withName(name)
+        assertThatThrownBy(() -> API.client().genericKubernetesResources(JOBS).inNamespace("default").withName(name)
                 .edit(j -> {
                     map(spec(j), "destination").put("bucket", "elsewhere");
                     return j;
@@ -80,7 +67,7 @@ class JobSpecAdmissionIT {
                     assertThat(e.getStatus().getMessage())
                             .contains("destination is immutable: create a new job to migrate elsewhere");
                 });
-        GenericKubernetesResource suspended = client.genericKubernetesResources(JOBS).inNamespace("default")
+        GenericKubernetesResource suspended = API.client().genericKubernetesResources(JOBS).inNamespace("default")
                 .withName(name).edit(j -> {
                     spec(j).put("suspend", true);
                     return j;
@@ -94,7 +81,7 @@ class JobSpecAdmissionIT {
         GenericKubernetesResource created = create(validJob());
         created.setAdditionalProperty("status", Map.of("phase", "Exploded"));
 
-        assertThatThrownBy(() -> client.genericKubernetesResources(JOBS).inNamespace("default").resource(created)
+        assertThatThrownBy(() -> API.client().genericKubernetesResources(JOBS).inNamespace("default").resource(created)
                 .updateStatus()).isInstanceOfSatisfying(KubernetesClientException.class, e -> {
                     assertThat(e.getCode()).isEqualTo(422);
                     assertThat(e.getStatus().getDetails().getCauses()).extracting(StatusCause::getField)
@@ -133,6 +120,6 @@ class JobSpecAdmissionIT {
     }
 
     private static GenericKubernetesResource create(ObjectNode job) {
-        return JobManifests.create(client, job);
+        return JobManifests.create(API.client(), job);
     }
 }

@@ -9,7 +9,6 @@ import dev.ferry.api.MigrationTaskStatus;
 import dev.ferry.api.TaskPhase;
 import dev.ferry.api.TaskType;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,55 +17,43 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The local API refuses a write based on a stale resourceVersion with 409, as a real API server
  * does: task hand-over (operator assigns, holder reports) depends on it.
  */
 class OptimisticConcurrencyIT {
-    static LocalKubernetesApi api;
-    static KubernetesClient client;
-
-    @BeforeAll
-    static void start() throws Exception {
-        api = LocalApis.withFerryCrds();
-        client = api.client();
-    }
-
-    @AfterAll
-    static void stop() {
-        api.close();
-    }
+    @RegisterExtension
+    static final LocalApiPerClass API = new LocalApiPerClass();
 
     @Test
     void refusesAStatusUpdateBasedOnAStaleResourceVersion() {
-        MigrationTask created = client.resources(MigrationTask.class).inNamespace("default").resource(task("t1")).create();
-        MigrationTask first = client.resources(MigrationTask.class).inNamespace("default").withName("t1").get();
-        MigrationTask stale = client.resources(MigrationTask.class).inNamespace("default").withName("t1").get();
+        MigrationTask created = API.client().resources(MigrationTask.class).inNamespace("default").resource(task("t1")).create();
+        MigrationTask first = API.client().resources(MigrationTask.class).inNamespace("default").withName("t1").get();
+        MigrationTask stale = API.client().resources(MigrationTask.class).inNamespace("default").withName("t1").get();
 
         first.setStatus(status(TaskPhase.Assigned, 1));
-        client.resources(MigrationTask.class).inNamespace("default").resource(first).updateStatus();
+        API.client().resources(MigrationTask.class).inNamespace("default").resource(first).updateStatus();
         stale.setStatus(status(TaskPhase.Running, 0));
 
-        assertThatThrownBy(() -> client.resources(MigrationTask.class).inNamespace("default").resource(stale).updateStatus())
+        assertThatThrownBy(() -> API.client().resources(MigrationTask.class).inNamespace("default").resource(stale).updateStatus())
                 .isInstanceOfSatisfying(KubernetesClientException.class, e -> assertThat(e.getCode()).isEqualTo(409));
-        MigrationTask stored = client.resources(MigrationTask.class).inNamespace("default").withName("t1").get();
+        MigrationTask stored = API.client().resources(MigrationTask.class).inNamespace("default").withName("t1").get();
         assertThat(stored.getStatus().phase).isEqualTo(TaskPhase.Assigned);
         assertThat(stored.getMetadata().getResourceVersion()).isNotEqualTo(created.getMetadata().getResourceVersion());
     }
 
     @Test
     void acceptsAnUpdateBasedOnTheCurrentResourceVersion() {
-        client.resources(MigrationTask.class).inNamespace("default").resource(task("t2")).create();
-        MigrationTask current = client.resources(MigrationTask.class).inNamespace("default").withName("t2").get();
+        API.client().resources(MigrationTask.class).inNamespace("default").resource(task("t2")).create();
+        MigrationTask current = API.client().resources(MigrationTask.class).inNamespace("default").withName("t2").get();
         current.setStatus(status(TaskPhase.Assigned, 3));
 
-        client.resources(MigrationTask.class).inNamespace("default").resource(current).updateStatus();
+        API.client().resources(MigrationTask.class).inNamespace("default").resource(current).updateStatus();
 
-        assertThat(client.resources(MigrationTask.class).inNamespace("default").withName("t2").get()
+        assertThat(API.client().resources(MigrationTask.class).inNamespace("default").withName("t2").get()
                 .getStatus().epochOrZero()).isEqualTo(3);
     }
 
@@ -76,7 +63,7 @@ class OptimisticConcurrencyIT {
      */
     @Test
     void racingWritersThroughThePublicPortLoseNoUpdate() throws Exception {
-        client.resources(MigrationTask.class).inNamespace("default").resource(task("t3")).create();
+        API.client().resources(MigrationTask.class).inNamespace("default").resource(task("t3")).create();
         int writers = 6;
         int incrementsEach = 15;
         ExecutorService pool = Executors.newFixedThreadPool(writers);
@@ -86,12 +73,12 @@ class OptimisticConcurrencyIT {
             done.add(pool.submit(() -> {
                 for (int i = 0; i < incrementsEach; i++) {
                     while (true) {
-                        MigrationTask current = client.resources(MigrationTask.class).inNamespace("default")
+                        MigrationTask current = API.client().resources(MigrationTask.class).inNamespace("default")
                                 .withName("t3").get();
                         long epoch = current.getStatus() == null ? 0 : current.getStatus().epochOrZero();
                         current.setStatus(status(TaskPhase.Assigned, epoch + 1));
                         try {
-                            client.resources(MigrationTask.class).inNamespace("default").resource(current)
+                            API.client().resources(MigrationTask.class).inNamespace("default").resource(current)
                                     .lockResourceVersion(current.getMetadata().getResourceVersion()).updateStatus();
                             break;
                         } catch (KubernetesClientException e) {
@@ -108,7 +95,7 @@ class OptimisticConcurrencyIT {
         }
         pool.shutdown();
 
-        assertThat(client.resources(MigrationTask.class).inNamespace("default").withName("t3").get()
+        assertThat(API.client().resources(MigrationTask.class).inNamespace("default").withName("t3").get()
                 .getStatus().epochOrZero()).isEqualTo((long) writers * incrementsEach);
         assertThat(conflicts.get()).as("the writers did race").isPositive();
     }
