@@ -141,8 +141,9 @@ public class MigrationJobReconciler implements Reconciler<MigrationJob>, AutoClo
         this.aggregator = new JobStatusAggregator(liveness);
         this.history = new HistoryFolder(client);
         this.previousRun = new PreviousRun(client, history);
-        this.earlierJob = new EarlierJobCleanup(client, new JobEvents(client, settings.clock()));
-        this.announcer = new JobAnnouncer(client, publishers, new JobEvents(client, settings.clock()), job -> {
+        JobEvents events = new JobEvents(client, settings.clock());
+        this.earlierJob = new EarlierJobCleanup(client, events);
+        this.announcer = new JobAnnouncer(client, publishers, events, job -> {
             SimpleInboundEventSource<MigrationJob> source = acknowledgements;
             if (source != null) {
                 source.propagateEvent(ResourceID.fromResource(job));
