@@ -35,7 +35,7 @@ final class DeploymentStatusReport {
         int desired = deployment.getSpec().getReplicas() == null ? 1 : deployment.getSpec().getReplicas();
         int available = (int) running.stream().filter(p -> p.availableAt(now, RollingUpdate.MIN_READY)).count();
         boolean rolledOut = current.size() == desired && running.size() == desired && available == desired;
-        boolean minimum = available >= desired - new RollingUpdate(desired, 0, 0, 0).maxUnavailable();
+        boolean minimum = available >= desired - RollingUpdate.maxUnavailable(desired);
         String name = deployment.getMetadata().getName();
         DeploymentStatus previous = deployment.getStatus();
         return new DeploymentStatusBuilder()

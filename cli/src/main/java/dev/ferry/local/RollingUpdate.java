@@ -17,6 +17,11 @@ record RollingUpdate(int desired, int current, int currentAvailable, int old) {
 
     /** Fewer pods may be available than desired while rolling. */
     int maxUnavailable() {
+        return maxUnavailable(desired);
+    }
+
+    /** How many of {@code desired} pods may be unavailable (25 %, rounded down); also what Available means. */
+    static int maxUnavailable(int desired) {
         return desired / 4;
     }
 

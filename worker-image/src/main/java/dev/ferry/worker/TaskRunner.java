@@ -3,6 +3,7 @@ package dev.ferry.worker;
 import dev.ferry.api.MigrationJob;
 import dev.ferry.api.MigrationTask;
 import dev.ferry.api.TaskPhase;
+import dev.ferry.api.runtime.ControllerReferences;
 import dev.ferry.worker.audit.AuditRunner;
 import dev.ferry.worker.config.WorkerConfig;
 import dev.ferry.worker.copy.CopyRunner;
@@ -15,7 +16,6 @@ import dev.ferry.worker.task.RetryableTaskException;
 import dev.ferry.worker.task.StopSignal;
 import dev.ferry.worker.task.StoreProblemException;
 import dev.ferry.worker.task.TaskFence;
-import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Clock;
 import java.util.Optional;
@@ -74,7 +74,7 @@ public final class TaskRunner {
             if (ownedByAnotherJob(task, job)) {
                 // Not failed: the task is an earlier job's, which the operator deletes; this one must not run it.
                 LOG.warn("task {} belongs to an earlier job named {} (uid {}), not to the job of that name now (uid {}): left alone",
-                        taskName, job.getMetadata().getName(), controllerUid(task), job.getMetadata().getUid());
+                        taskName, job.getMetadata().getName(), ControllerReferences.uidOf(task), job.getMetadata().getUid());
                 return;
             }
             switch (task.getSpec().type) {
@@ -108,17 +108,8 @@ public final class TaskRunner {
      * one's spec. A task without a controller reference (as tests create them) is taken as the job's.
      */
     static boolean ownedByAnotherJob(MigrationTask task, MigrationJob job) {
-        String owner = controllerUid(task);
+        String owner = ControllerReferences.uidOf(task);
         return owner != null && !owner.equals(job.getMetadata().getUid());
-    }
-
-    private static String controllerUid(MigrationTask task) {
-        if (task.getMetadata().getOwnerReferences() == null) {
-            return null;
-        }
-        return task.getMetadata().getOwnerReferences().stream()
-                .filter(owner -> Boolean.TRUE.equals(owner.getController()) && "MigrationJob".equals(owner.getKind()))
-                .map(OwnerReference::getUid).findFirst().orElse(null);
     }
 
     /**

@@ -84,7 +84,7 @@ final class HttpWatch {
         exchange.sendResponseHeaders(200, 0);
         long deadline = System.nanoTime() + timeout(path).toNanos();
         String labels = path.query("labelSelector");
-        Start start = source.watch(collectionPath(target) + (name == null ? "" : "/" + name)
+        Start start = source.watch(target.collectionPath() + (name == null ? "" : "/" + name)
                 + (labels == null || labels.isEmpty() ? "" : "?labelSelector=" + URLEncoder.encode(labels, StandardCharsets.UTF_8)),
                 sinceVersion);
         try (OutputStream out = exchange.getResponseBody()) {
@@ -213,16 +213,6 @@ final class HttpWatch {
         byte[] line = java.util.Arrays.copyOf(json, json.length + 1);
         line[json.length] = '\n';
         return line;
-    }
-
-    /** The collection a watch covers, without its name: {@code /api/v1/namespaces/ns/pods}. */
-    private static String collectionPath(RequestPath.Resource target) {
-        StringBuilder path = new StringBuilder(target.group().isEmpty() ? "/api/" : "/apis/" + target.group() + "/");
-        path.append(target.version());
-        if (target.namespace() != null) {
-            path.append("/namespaces/").append(target.namespace());
-        }
-        return path.append('/').append(target.plural()).toString();
     }
 
     private static Duration timeout(RequestPath path) {

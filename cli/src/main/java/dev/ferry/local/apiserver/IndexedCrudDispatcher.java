@@ -215,10 +215,8 @@ final class IndexedCrudDispatcher extends KubernetesCrudDispatcher {
         if (apiVersion == null || !key.containsKey("plural") || !key.containsKey("name")) {
             return null;
         }
-        String namespace = value(key, "namespace");
-        return (apiVersion.contains("/") ? "/apis/" : "/api/") + apiVersion
-                + (namespace.isEmpty() ? "" : "/namespaces/" + namespace)
-                + "/" + value(key, "plural") + "/" + value(key, "name");
+        return RequestPath.Resource.ofObject(apiVersion, value(key, "namespace"), value(key, "plural"), value(key, "name"))
+                .objectPath();
     }
 
     private static String value(AttributeSet key, String attribute) {

@@ -14,6 +14,28 @@ public record RequestPath(String path, String rawQuery) {
     /** Where a request points; {@code group} is empty for the core group, name null for a collection. */
     public record Resource(String group, String version, String namespace, String plural, String name,
             String subresource) {
+
+        /** An object's resource from its apiVersion ({@code v1}, {@code apps/v1}); namespace empty or null for none. */
+        static Resource ofObject(String apiVersion, String namespace, String plural, String name) {
+            int slash = apiVersion.indexOf('/');
+            return new Resource(slash < 0 ? "" : apiVersion.substring(0, slash), apiVersion.substring(slash + 1),
+                    namespace == null || namespace.isEmpty() ? null : namespace, plural, name, null);
+        }
+
+        /** The collection's path, without a name: {@code /api/v1/namespaces/ns/pods}. */
+        String collectionPath() {
+            StringBuilder path = new StringBuilder(group.isEmpty() ? "/api/" : "/apis/" + group + "/");
+            path.append(version);
+            if (namespace != null) {
+                path.append("/namespaces/").append(namespace);
+            }
+            return path.append('/').append(plural).toString();
+        }
+
+        /** The object's path, without subresource: {@code /api/v1/namespaces/ns/pods/name}. */
+        String objectPath() {
+            return collectionPath() + "/" + name;
+        }
     }
 
     public static RequestPath parse(String target) {

@@ -4,12 +4,13 @@ import dev.ferry.api.MigrationJob;
 import dev.ferry.api.MigrationTask;
 import dev.ferry.operator.liveness.WorkerPods;
 import dev.ferry.operator.state.Owners;
+import dev.ferry.operator.state.Tasks;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeParseException;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -75,20 +76,21 @@ public final class EarlierJobLeftovers {
 
     /** {@code tasks} without the leftovers. */
     public List<MigrationTask> withoutLeftovers(List<MigrationTask> observed) {
-        if (tasks.isEmpty()) {
-            return observed;
-        }
-        Set<String> old = tasks.stream().map(task -> task.getMetadata().getName()).collect(Collectors.toSet());
-        return observed.stream().filter(task -> !old.contains(task.getMetadata().getName())).toList();
+        return without(tasks, observed);
     }
 
     /** {@code pods} without the leftovers. */
     public List<Pod> podsWithoutLeftovers(List<Pod> observed) {
-        if (pods.isEmpty()) {
+        return without(pods, observed);
+    }
+
+    /** By name: a leftover and an object of the job cannot share one, and names compare cheaply. */
+    private static <T extends HasMetadata> List<T> without(List<T> leftovers, List<T> observed) {
+        if (leftovers.isEmpty()) {
             return observed;
         }
-        Set<String> old = pods.stream().map(pod -> pod.getMetadata().getName()).collect(Collectors.toSet());
-        return observed.stream().filter(pod -> !old.contains(pod.getMetadata().getName())).toList();
+        Set<String> old = leftovers.stream().map(o -> o.getMetadata().getName()).collect(Collectors.toSet());
+        return observed.stream().filter(o -> !old.contains(o.getMetadata().getName())).toList();
     }
 
     /**
@@ -97,19 +99,9 @@ public final class EarlierJobLeftovers {
      * not told apart, a new one is never taken for old.
      */
     private static boolean createdBefore(Pod pod, MigrationJob job) {
-        Instant podCreated = instant(pod.getMetadata().getCreationTimestamp());
-        Instant jobCreated = instant(job.getMetadata().getCreationTimestamp());
-        return podCreated != null && jobCreated != null && podCreated.getEpochSecond() < jobCreated.getEpochSecond();
-    }
-
-    private static Instant instant(String timestamp) {
-        if (timestamp == null) {
-            return null;
-        }
-        try {
-            return OffsetDateTime.parse(timestamp).toInstant();
-        } catch (DateTimeParseException e) {
-            return null;
-        }
+        Optional<Instant> podCreated = Tasks.parse(pod.getMetadata().getCreationTimestamp());
+        Optional<Instant> jobCreated = Tasks.parse(job.getMetadata().getCreationTimestamp());
+        return podCreated.isPresent() && jobCreated.isPresent()
+                && podCreated.get().getEpochSecond() < jobCreated.get().getEpochSecond();
     }
 }

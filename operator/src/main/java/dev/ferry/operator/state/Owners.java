@@ -1,6 +1,7 @@
 package dev.ferry.operator.state;
 
 import dev.ferry.api.MigrationJob;
+import dev.ferry.api.runtime.ControllerReferences;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
@@ -28,14 +29,6 @@ public final class Owners {
      */
     public static boolean isControlledBy(HasMetadata object, MigrationJob job) {
         String uid = job.getMetadata().getUid();
-        if (uid == null || object.getMetadata().getOwnerReferences() == null) {
-            return false;
-        }
-        for (OwnerReference owner : object.getMetadata().getOwnerReferences()) {
-            if (Boolean.TRUE.equals(owner.getController())) {
-                return uid.equals(owner.getUid());
-            }
-        }
-        return false;
+        return uid != null && uid.equals(ControllerReferences.uidOf(object));
     }
 }

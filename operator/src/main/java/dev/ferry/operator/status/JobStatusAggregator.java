@@ -352,8 +352,7 @@ public final class JobStatusAggregator {
                 liveness.whyDead(pod, state.leaseOf(pod), now).ifPresent(dead::add);
             }
         }
-        boolean noneAskedFor = state.job().getSpec().workers != null && state.job().getSpec().workers.replicas != null
-                && state.job().getSpec().workers.replicas == 0;
+        boolean noneAskedFor = state.job().getSpec().workersOrDefaults().replicasOrDefault() == 0;
         if (progressing && handOutable > 0 && usable == 0) {
             Conditions.set(status.conditions, Conditions.DEGRADED, true, WORKERS_UNAVAILABLE,
                     handOutable + " task(s) wait and no worker of the job can take tasks"
