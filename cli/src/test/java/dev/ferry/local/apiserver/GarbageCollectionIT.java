@@ -12,6 +12,7 @@ import dev.ferry.api.TaskType;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.ListOptionsBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -59,12 +60,11 @@ class GarbageCollectionIT {
         MigrationJob other = createJob("music");
         createTask("music-plan", other);
         List<String> deletedTasks = new CopyOnWriteArrayList<>();
-        try (Watch watch = API.client().resources(MigrationTask.class).inNamespace(NS).watch(deletions(deletedTasks))) {
-
-            // the watch is open once it has seen a deletion
-            createTask("music-probe", other);
-            API.client().resources(MigrationTask.class).inNamespace(NS).withName("music-probe").delete();
-            await().untilAsserted(() -> assertThat(deletedTasks).containsExactly("music-probe"));
+        // Resumed from the list's resourceVersion: watch() returns before the server has registered the watch, so
+        // a delete sent at once could come first and never be heard (it did, once, in CI); replayed, it cannot.
+        String listed = API.client().resources(MigrationTask.class).inNamespace(NS).list().getMetadata().getResourceVersion();
+        try (Watch watch = API.client().resources(MigrationTask.class).inNamespace(NS)
+                .watch(new ListOptionsBuilder().withResourceVersion(listed).build(), deletions(deletedTasks))) {
 
             API.client().resources(MigrationJob.class).inNamespace(NS).withName("photos").delete();
 
@@ -74,7 +74,7 @@ class GarbageCollectionIT {
             assertThat(API.client().pods().inNamespace(NS).withName("photos-worker-a").get()).isNull();
             assertThat(API.client().leases().inNamespace(NS).withName("photos-worker-a").get()).isNull();
             await().untilAsserted(() -> assertThat(deletedTasks)
-                    .containsExactlyInAnyOrder("music-probe", plan.getMetadata().getName(), copy.getMetadata().getName()));
+                    .containsExactlyInAnyOrder(plan.getMetadata().getName(), copy.getMetadata().getName()));
         }
         assertThat(API.client().resources(MigrationJob.class).inNamespace(NS).withName("music").get()).isNotNull();
     }
