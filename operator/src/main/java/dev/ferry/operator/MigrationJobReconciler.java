@@ -17,6 +17,7 @@ import dev.ferry.operator.lifecycle.EarlierJobCleanup;
 import dev.ferry.operator.lifecycle.EarlierJobLeftovers;
 import dev.ferry.operator.lifecycle.FinishedJobReaper;
 import dev.ferry.operator.lifecycle.FinishedJobTtl;
+import dev.ferry.operator.lifecycle.OverlappingJobs;
 import dev.ferry.operator.liveness.WorkerLiveness;
 import dev.ferry.operator.metrics.AssignmentMetrics;
 import dev.ferry.operator.metrics.ReconcileMetrics;
@@ -67,7 +68,8 @@ import java.util.concurrent.Executors;
 import org.apache.commons.lang3.concurrent.BasicThreadFactory;
 
 /**
- * Drives a MigrationJob: observe → validate → ensure workers → ensure the root plan → take tasks
+ * Drives a MigrationJob: observe → validate → wait while an overlapping job runs ({@link OverlappingJobs}: the
+ * same keys, or a tree one of them moves; only before a run starts) → ensure workers → ensure the root plan → take tasks
  * back from dead workers → take back stalled tasks → create the Audit task once the work is done (the job
  * is Verifying until it finishes) → move stragglers to idle workers → hand out tasks
  * (one probe at a time while the destination is unavailable) → record status → announce on Kafka.
@@ -96,6 +98,8 @@ public class MigrationJobReconciler implements Reconciler<MigrationJob>, AutoClo
     private static final Duration RETRY_STATUS_WRITE = Duration.ofMillis(200);
     /** How soon a run that waits for the previous run's tasks and workers to go looks again (their deletes wake it too). */
     private static final Duration CLEARING_RECHECK = Duration.ofSeconds(1);
+    /** How soon a job that waits for an overlapping one ({@link OverlappingJobs}) looks again. */
+    private static final Duration OVERLAP_RECHECK = Duration.ofSeconds(2);
 
     private final OperatorSettings settings;
     private final JobValidator validator;
@@ -218,6 +222,16 @@ public class MigrationJobReconciler implements Reconciler<MigrationJob>, AutoClo
             return UpdateControl.<MigrationJob>noUpdate().rescheduleAfter(CLEARING_RECHECK);
         }
         RunStart.number(state);
+        if (state.observedStatus().startTime == null) {
+            List<OverlappingJobs.Overlap> overlaps = OverlappingJobs.blocking(job, state.status().runMode,
+                    context.getPrimaryCache().list());
+            if (!overlaps.isEmpty()) {
+                // Their end raises no event for this job: it looks again regularly (a scan of the cache).
+                boolean recorded = steps.recorder().recordWaiting(state, OverlappingJobs.REASON,
+                        OverlappingJobs.message(overlaps));
+                return UpdateControl.<MigrationJob>noUpdate().rescheduleAfter(recorded ? OVERLAP_RECHECK : RETRY_STATUS_WRITE);
+            }
+        }
         boolean suspended = job.getSpec().isSuspended();
         workers.ensure(state, suspended);
         steps.rootPlan().ensure(state);

@@ -663,6 +663,51 @@ class MigrationJobReconcilerIT {
         await().untilAsserted(() -> assertThat(holder(cluster.task("books-plan"))).contains("w-new"));
     }
 
+    @Test
+    void aJobThatWouldWriteTheKeysOfARunningJobWaitsUntilThatJobIsDone() {
+        cluster.createClaimAndSecret();
+        MigrationJob photos = cluster.createJob("photos", spec -> spec.destination.prefix = "media");
+        await().untilAsserted(() -> assertThat(cluster.tasks("photos")).hasSize(1));
+        cluster.createJob("scans", spec -> spec.destination.prefix = "media/scans/");
+        cluster.createJob("logs", spec -> spec.destination.prefix = "logs");
+
+        // Inside the running job's prefix: no plan, no workers, Pending with the reason; another prefix starts.
+        await().untilAsserted(() -> {
+            MigrationJob scans = cluster.job("scans");
+            assertThat(scans.getStatus().phase).isEqualTo(JobPhase.Pending);
+            assertThat(condition(scans, Conditions.READY)).satisfies(c -> {
+                assertThat(c.getStatus()).isEqualTo("False");
+                assertThat(c.getReason()).isEqualTo("WaitingForOverlappingJob");
+                assertThat(c.getMessage()).startsWith("waiting for " + Cluster.NAMESPACE
+                        + "/photos (writes s3://archive/media, running) to finish");
+            });
+            assertThat(cluster.events("scans")).anySatisfy(e -> assertThat(e.getReason()).isEqualTo("WaitingForOverlappingJob"));
+            assertThat(cluster.tasks("logs")).extracting(t -> t.getMetadata().getName()).containsExactly("logs-plan");
+        });
+        await().during(Duration.ofMillis(800)).atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+            assertThat(cluster.tasks("scans")).isEmpty();
+            assertThat(cluster.deployment("scans-worker")).isNull();
+            assertThat(cluster.job("scans").getStatus().startTime).isNull();
+        });
+
+        cluster.startWorkerPod("photos", "w1", true, clock.instant());
+        await().untilAsserted(() -> assertThat(holder(cluster.task("photos-plan"))).contains("w1"));
+        cluster.createCopyTask(photos, "photos-plan-00001", file("a"));
+        cluster.writeAsWorker("photos-plan", status -> planned(status, 1, 100, 1));
+        await().untilAsserted(() -> assertThat(holder(cluster.task("photos-plan-00001"))).contains("w1"));
+        cluster.writeAsWorker("photos-plan-00001", status -> succeeded(status, 1, 0, 100));
+        await().untilAsserted(() -> assertThat(cluster.job("photos").getStatus().phase).isEqualTo(JobPhase.Succeeded));
+
+        // The first job is done: the waiting one starts on its own.
+        await().untilAsserted(() -> {
+            assertThat(cluster.tasks("scans")).extracting(t -> t.getMetadata().getName()).containsExactly("scans-plan");
+            MigrationJob scans = cluster.job("scans");
+            assertThat(scans.getStatus().phase).isEqualTo(JobPhase.Planning);
+            assertThat(condition(scans, Conditions.READY).getReason()).isNotEqualTo("WaitingForOverlappingJob");
+            assertThat(cluster.deployment("scans-worker")).isNotNull();
+        });
+    }
+
     /** The user's edit; a 409 (the operator wrote the status in between) is retried, as kubectl would. */
     private void setSuspend(String job, boolean suspend) {
         await().ignoreExceptionsMatching(e -> e instanceof KubernetesClientException k && k.getCode() == 409)

@@ -79,28 +79,43 @@ public final class JobStatusRecorder {
                 .filter(c -> JobStatusAggregator.DESTINATION_UNAVAILABLE.equals(c.getReason()));
     }
 
-    /** Ready=False with the problem, Progressing=False; the job stays as far as it got. */
+    /** Ready=False with the problem, Progressing=False; the job stays as far as it got. A Warning once per message. */
     public boolean recordInvalid(JobState state, InvalidSpec invalid) {
+        return recordHeld(state, InvalidSpec.REASON, invalid.message(), true);
+    }
+
+    /**
+     * A job that may not start yet, and why (a Normal Event once per message): Ready=False and Progressing=False with
+     * the reason, the phase Pending until it starts. Returns false when the job changed since it was read.
+     */
+    public boolean recordWaiting(JobState state, String reason, String message) {
+        return recordHeld(state, reason, message, false);
+    }
+
+    private boolean recordHeld(JobState state, String reason, String message, boolean warning) {
         MigrationJobStatus status = Serialization.clone(state.observedStatus());
         Long generation = state.job().getMetadata().getGeneration();
         status.observedGeneration = generation;
         if (status.phase == null) {
             status.phase = JobPhase.Pending;
         }
-        boolean wasInvalid = Conditions.find(status.conditions, Conditions.READY)
-                .map(c -> InvalidSpec.REASON.equals(c.getReason()) && Objects.equals(c.getMessage(), invalid.message()))
+        boolean told = Conditions.find(status.conditions, Conditions.READY)
+                .map(c -> reason.equals(c.getReason()) && Objects.equals(c.getMessage(), message))
                 .orElse(false);
-        Conditions.set(status.conditions, Conditions.READY, false, InvalidSpec.REASON, invalid.message(),
-                state.now(), generation);
-        Conditions.set(status.conditions, Conditions.PROGRESSING, false, InvalidSpec.REASON, invalid.message(),
-                state.now(), generation);
+        Conditions.set(status.conditions, Conditions.READY, false, reason, message, state.now(), generation);
+        Conditions.set(status.conditions, Conditions.PROGRESSING, false, reason, message, state.now(), generation);
         if (!Serialization.asJson(state.observedStatus()).equals(Serialization.asJson(status))
                 && !write(state.job(), status)) {
             return false;
         }
-        if (!wasInvalid) {
-            LOG.warn("job {}/{}: invalid spec: {}", state.namespace(), state.name(), invalid.message());
-            events.warning(state.job(), InvalidSpec.REASON, invalid.message());
+        if (!told) {
+            if (warning) {
+                LOG.warn("job {}/{}: {}: {}", state.namespace(), state.name(), reason, message);
+                events.warning(state.job(), reason, message);
+            } else {
+                LOG.info("job {}/{}: {}: {}", state.namespace(), state.name(), reason, message);
+                events.normal(state.job(), reason, message);
+            }
         }
         return true;
     }
