@@ -50,6 +50,20 @@ public class WorkersSpec {
     @JsonPropertyDescription("Compute resources of each worker container.")
     public ResourceRequirements resources;
 
+    @JsonPropertyDescription("Annotations of the worker pods, over the platform's (the chart's workers.podAnnotations), "
+            + "e.g. sidecar.istio.io/inject: \"false\". Keys under ferry.dev/ are Ferry's.")
+    public Map<String, String> podAnnotations;
+
+    @JsonPropertyDescription("Labels of the worker pods, over the platform's (the chart's workers.podLabels), e.g. a "
+            + "cost-allocation team label. Ferry's own (app.kubernetes.io/name, instance, component, managed-by and "
+            + "keys under ferry.dev/) cannot be set.")
+    public Map<String, String> podLabels;
+
+    @Size(max = 253)
+    @JsonPropertyDescription("PriorityClass of the worker pods; default: the platform's (the chart's "
+            + "workers.priorityClassName), else none.")
+    public String priorityClassName;
+
     @JsonPropertyDescription("Node selector of the worker pods.")
     public Map<String, String> nodeSelector;
 

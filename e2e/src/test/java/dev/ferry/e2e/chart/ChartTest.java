@@ -233,6 +233,9 @@ class ChartTest {
         assertThat(defaults.tolerations()).singleElement().extracting(Toleration::getKey).isEqualTo("storage");
         assertThat(defaults.nodeSelector()).isEqualTo(at(FerryChart.ALL_OPTIONS, "workers.nodeSelector"));
         assertThat(defaults.logFormat()).isEqualTo("json");
+        assertThat(defaults.podLabels()).containsExactly(Map.entry("cost-center", "storage-migration"));
+        assertThat(defaults.podAnnotations()).containsExactly(Map.entry("sidecar.istio.io/inject", "false"));
+        assertThat(defaults.priorityClassName()).isEqualTo("batch-low");
         assertThat(operator.getEnv()).anySatisfy(env -> assertThat(env.getName() + "=" + env.getValue())
                 .isEqualTo("FERRY_LOGGING_CONFIGMAP=ferry-log-levels"));
     }

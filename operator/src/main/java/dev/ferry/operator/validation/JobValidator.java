@@ -10,6 +10,7 @@ import dev.ferry.api.SourceGlobs;
 import dev.ferry.api.WorkersSpec;
 import dev.ferry.api.runtime.EndpointTrust;
 import dev.ferry.api.runtime.SecretValues;
+import dev.ferry.operator.config.WorkerPodMetadata;
 import dev.ferry.operator.schedule.CronSchedule;
 import dev.ferry.operator.state.JobState;
 import io.fabric8.kubernetes.api.model.Secret;
@@ -29,7 +30,8 @@ import java.util.regex.PatternSyntaxException;
  * Checks what the schema cannot: that the source PersistentVolumeClaim exists, that the credentials Secret
  * exists with its keys, that the Secret of
  * Kafka's client properties exists when {@code spec.notifications.kafka.secret} names one, that the
- * include/exclude globs compile ({@link SourceGlobs}, as the planner reads them), that the part size is
+ * include/exclude globs compile ({@link SourceGlobs}, as the planner reads them), that the worker pods' labels and
+ * annotations are ones the API server takes and not Ferry's ({@link WorkerPodMetadata}), that the part size is
  * one the workers send, that {@code spec.schedule} is a cron expression in a time zone that exists, and that
  * values the schema only pattern-checks (or that came through an API server that
  * does not validate) parse.
@@ -79,6 +81,10 @@ public final class JobValidator {
         checkGlobs("spec.source.exclude", spec.source.exclude, problems);
         checkQuantities(spec, problems);
         checkSchedule(spec, problems);
+        if (spec.workers != null) {
+            problems.addAll(WorkerPodMetadata.labelProblems("spec.workers.podLabels", spec.workers.podLabels));
+            problems.addAll(WorkerPodMetadata.annotationProblems("spec.workers.podAnnotations", spec.workers.podAnnotations));
+        }
         if (problems.isEmpty() && !foundRecently(state)) {
             checkSourceClaim(state.namespace(), spec.source.pvc, problems);
             checkCredentials(state.namespace(), spec.destination.credentialsSecret, problems);

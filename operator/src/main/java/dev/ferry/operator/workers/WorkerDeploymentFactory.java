@@ -10,6 +10,7 @@ import dev.ferry.api.SecretKeyReference;
 import dev.ferry.api.WorkersSpec;
 import dev.ferry.operator.config.OperatorSettings;
 import dev.ferry.operator.config.WorkerPodDefaults;
+import dev.ferry.operator.config.WorkerPodMetadata;
 import dev.ferry.operator.state.Owners;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
@@ -132,9 +133,14 @@ public final class WorkerDeploymentFactory {
                 .endPort()
                 .build();
         return new PodTemplateSpecBuilder()
-                .withNewMetadata().withLabels(labels).endMetadata()
+                .withNewMetadata()
+                    .withLabels(WorkerPodMetadata.labels(defaults.podLabels(), workers.podLabels, labels))
+                    .withAnnotations(WorkerPodMetadata.annotations(defaults.podAnnotations(), workers.podAnnotations))
+                .endMetadata()
                 .withNewSpec()
                     .withServiceAccountName(settings.workerServiceAccount())
+                    .withPriorityClassName(workers.priorityClassName != null && !workers.priorityClassName.isBlank()
+                            ? workers.priorityClassName : defaults.priorityClassName())
                     .withSecurityContext(podSecurity(workers))
                     .withContainers(container)
                     .addNewVolume()

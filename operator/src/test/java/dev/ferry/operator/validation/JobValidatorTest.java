@@ -23,6 +23,7 @@ import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 import javax.net.ssl.TrustManagerFactory;
@@ -118,6 +119,23 @@ class JobValidatorTest {
         job.getSpec().source.include = List.of("**/*.csv", "logs/{a,b}/*");
         workers(job.getSpec()).partSize = "5Mi";
 
+        assertThat(new JobValidator(client).validate(state(job))).isEmpty();
+    }
+
+    @Test
+    void refusesWorkerPodLabelsAndAnnotationsThatAreFerrysOrThatTheApiServerWouldRefuse() {
+        MigrationJob job = TestObjects.job("j");
+        workers(job.getSpec()).podLabels = Map.of("ferry.dev/job", "other", "team", "-x-");
+        workers(job.getSpec()).podAnnotations = Map.of("example.com/ok", "any text: fine", "bad key!", "v");
+
+        assertThat(new JobValidator(client).validate(state(job))).hasValueSatisfying(invalid -> assertThat(invalid.message())
+                .contains("spec.workers.podLabels: ferry.dev/job is under ferry.dev/, which is Ferry's")
+                .contains("spec.workers.podLabels[team]: the value \"-x-\" is no label value")
+                .contains("spec.workers.podAnnotations: \"bad key!\" is no key")
+                .doesNotContain("example.com/ok"));
+
+        workers(job.getSpec()).podLabels = Map.of("team", "photos", "example.com/cost-center", "");
+        workers(job.getSpec()).podAnnotations = Map.of("sidecar.istio.io/inject", "false");
         assertThat(new JobValidator(client).validate(state(job))).isEmpty();
     }
 

@@ -12,10 +12,12 @@ import dev.ferry.operator.config.OperatorSettings;
 import dev.ferry.operator.config.WorkerPodDefaults;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.LocalObjectReference;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.Toleration;
 import io.fabric8.kubernetes.api.model.VolumeMount;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -158,6 +160,58 @@ class WorkerDeploymentFactoryTest {
 
         assertThat(pod.getNodeSelector()).containsExactly(Map.entry("pool", "nas-near"));
         assertThat(pod.getTolerations()).as("what the job does not name still comes from the defaults").hasSize(1);
+    }
+
+    @Test
+    void givesWorkerPodsThePlatformsAndTheJobsLabelsAnnotationsAndPriorityClassWithFerrysLabelsKept() {
+        WorkerPodDefaults defaults = WorkerPodDefaults.read(writeDefaults("""
+                podLabels: {cost-center: storage, team: platform}
+                podAnnotations: {sidecar.istio.io/inject: "false"}
+                priorityClassName: batch-low
+                """));
+        WorkerDeploymentFactory withDefaults = new WorkerDeploymentFactory(
+                OperatorSettings.defaults().withWorkerPodDefaults(defaults));
+        MigrationJob job = TestObjects.job("own");
+        job.getSpec().workers = new WorkersSpec();
+        job.getSpec().workers.podLabels = Map.of("team", "photos");
+        job.getSpec().workers.podAnnotations = Map.of("example.com/owner", "photos@example.com");
+
+        Deployment deployment = withDefaults.desired(job, 1);
+        ObjectMeta pod = deployment.getSpec().getTemplate().getMetadata();
+
+        assertThat(pod.getLabels()).containsEntry("cost-center", "storage").containsEntry("team", "photos")
+                .containsAllEntriesOf(WorkerDeploymentFactory.labels("own"));
+        assertThat(pod.getAnnotations()).containsExactlyInAnyOrderEntriesOf(Map.of(
+                "sidecar.istio.io/inject", "false", "example.com/owner", "photos@example.com"));
+        assertThat(deployment.getSpec().getTemplate().getSpec().getPriorityClassName()).isEqualTo("batch-low");
+        assertThat(deployment.getSpec().getSelector().getMatchLabels()).as("the selector is Ferry's alone")
+                .doesNotContainKeys("cost-center", "team");
+
+        job.getSpec().workers.priorityClassName = "migration-high";
+        Deployment changed = withDefaults.desired(job, 1);
+        assertThat(changed.getSpec().getTemplate().getSpec().getPriorityClassName()).isEqualTo("migration-high");
+        assertThat(changed.getMetadata().getAnnotations().get(WorkerDeploymentFactory.TEMPLATE_HASH_ANNOTATION))
+                .as("a change rolls the workers").isNotEqualTo(deployment.getMetadata().getAnnotations()
+                        .get(WorkerDeploymentFactory.TEMPLATE_HASH_ANNOTATION));
+        assertThat(pod(TestObjects.job("plain")).getPriorityClassName()).isNull();
+        assertThat(factory.desired(TestObjects.job("plain"), 1).getSpec().getTemplate().getMetadata().getAnnotations())
+                .isNullOrEmpty();
+    }
+
+    @Test
+    void refusesPlatformLabelsThatAreFerrysOrThatTheApiServerWouldRefuse() {
+        Path ferrys = writeDefaults("podLabels: {app.kubernetes.io/component: copier}");
+        Path reserved = writeDefaults("podAnnotations: {ferry.dev/template-hash: x}");
+        Path malformed = writeDefaults("podLabels: {\"team name\": \"a/b\"}");
+
+        assertThatThrownBy(() -> WorkerPodDefaults.read(ferrys)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining(ferrys.toString())
+                .hasMessageContaining("workers.podLabels: app.kubernetes.io/component is set by Ferry");
+        assertThatThrownBy(() -> WorkerPodDefaults.read(reserved))
+                .hasMessageContaining("workers.podAnnotations: ferry.dev/template-hash is under ferry.dev/");
+        assertThatThrownBy(() -> WorkerPodDefaults.read(malformed))
+                .hasMessageContaining("workers.podLabels: \"team name\" is no key")
+                .hasMessageContaining("workers.podLabels[team name]: the value \"a/b\" is no label value");
     }
 
     @Test
