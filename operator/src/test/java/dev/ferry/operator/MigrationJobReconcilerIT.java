@@ -585,13 +585,7 @@ class MigrationJobReconcilerIT {
         cluster.createClaimAndSecret();
         MigrationJob job = cluster.createJob("old", spec -> spec.ttlSecondsAfterFinished = 60);
         await().untilAsserted(() -> assertThat(cluster.tasks("old")).hasSize(1));
-        cluster.startWorkerPod("old", "w1", true, clock.instant());
-        await().untilAsserted(() -> assertThat(holder(cluster.task("old-plan"))).contains("w1"));
-        cluster.createCopyTask(job, "old-plan-00001", file("a"));
-        cluster.writeAsWorker("old-plan", status -> planned(status, 1, 100, 1));
-        await().untilAsserted(() -> assertThat(holder(cluster.task("old-plan-00001"))).contains("w1"));
-        cluster.writeAsWorker("old-plan-00001", status -> succeeded(status, 1, 0, 100));
-        await().untilAsserted(() -> assertThat(cluster.job("old").getStatus().phase).isEqualTo(JobPhase.Succeeded));
+        runOneFileToSuccess(job, "w1");
 
         // Not before the TTL has passed since completion.
         clock.advance(Duration.ofSeconds(59));
@@ -614,13 +608,7 @@ class MigrationJobReconcilerIT {
         cluster.createClaimAndSecret();
         MigrationJob first = cluster.createJob("books", spec -> { });
         await().untilAsserted(() -> assertThat(cluster.tasks("books")).hasSize(1));
-        cluster.startWorkerPod("books", "w-old", true, clock.instant());
-        await().untilAsserted(() -> assertThat(holder(cluster.task("books-plan"))).contains("w-old"));
-        cluster.createCopyTask(first, "books-plan-00001", file("a"));
-        cluster.writeAsWorker("books-plan", status -> planned(status, 1, 100, 1));
-        await().untilAsserted(() -> assertThat(holder(cluster.task("books-plan-00001"))).contains("w-old"));
-        cluster.writeAsWorker("books-plan-00001", status -> succeeded(status, 1, 0, 100));
-        await().untilAsserted(() -> assertThat(cluster.job("books").getStatus().phase).isEqualTo(JobPhase.Succeeded));
+        runOneFileToSuccess(first, "w-old");
 
         // Deleted and applied again at once, to another prefix. This API server has no garbage collector: as a
         // real one that has not got to them yet, it keeps the first job's three tasks, its Deployment and its pod.
@@ -690,13 +678,7 @@ class MigrationJobReconcilerIT {
             assertThat(cluster.job("scans").getStatus().startTime).isNull();
         });
 
-        cluster.startWorkerPod("photos", "w1", true, clock.instant());
-        await().untilAsserted(() -> assertThat(holder(cluster.task("photos-plan"))).contains("w1"));
-        cluster.createCopyTask(photos, "photos-plan-00001", file("a"));
-        cluster.writeAsWorker("photos-plan", status -> planned(status, 1, 100, 1));
-        await().untilAsserted(() -> assertThat(holder(cluster.task("photos-plan-00001"))).contains("w1"));
-        cluster.writeAsWorker("photos-plan-00001", status -> succeeded(status, 1, 0, 100));
-        await().untilAsserted(() -> assertThat(cluster.job("photos").getStatus().phase).isEqualTo(JobPhase.Succeeded));
+        runOneFileToSuccess(photos, "w1");
 
         // The first job is done: the waiting one starts on its own.
         await().untilAsserted(() -> {
@@ -706,6 +688,18 @@ class MigrationJobReconcilerIT {
             assertThat(condition(scans, Conditions.READY).getReason()).isNotEqualTo("WaitingForOverlappingJob");
             assertThat(cluster.deployment("scans-worker")).isNotNull();
         });
+    }
+
+    /** Plays a worker that plans one file and copies it, so the job (whose root plan exists) ends Succeeded. */
+    private void runOneFileToSuccess(MigrationJob job, String worker) {
+        String name = job.getMetadata().getName();
+        cluster.startWorkerPod(name, worker, true, clock.instant());
+        await().untilAsserted(() -> assertThat(holder(cluster.task(name + "-plan"))).contains(worker));
+        cluster.createCopyTask(job, name + "-plan-00001", file("a"));
+        cluster.writeAsWorker(name + "-plan", status -> planned(status, 1, 100, 1));
+        await().untilAsserted(() -> assertThat(holder(cluster.task(name + "-plan-00001"))).contains(worker));
+        cluster.writeAsWorker(name + "-plan-00001", status -> succeeded(status, 1, 0, 100));
+        await().untilAsserted(() -> assertThat(cluster.job(name).getStatus().phase).isEqualTo(JobPhase.Succeeded));
     }
 
     /** The user's edit; a 409 (the operator wrote the status in between) is retried, as kubectl would. */

@@ -51,8 +51,9 @@ public final class OverlappingJobs {
     /** One job the given job waits for, and why. */
     public record Overlap(MigrationJob other, String what) {
         String describe() {
+            String state = !started(other) ? "applied first" : other.getSpec().isSuspended() ? "suspended" : "running";
             return other.getMetadata().getNamespace() + "/" + other.getMetadata().getName() + " (" + what + ", "
-                    + (started(other) ? "running" : "applied first") + ")";
+                    + state + ")";
         }
     }
 

@@ -93,6 +93,16 @@ class OverlappingJobsTest {
     }
 
     @Test
+    void aSuspendedJobThatStartedStillHoldsItsKeysAndTheMessageSaysSo() {
+        MigrationJob suspended = started(job("paused", T0, "data"));
+        suspended.getSpec().suspend = true;
+
+        List<OverlappingJobs.Overlap> overlaps = blocking(job("new", T0.plusSeconds(60), "data"), suspended);
+
+        assertThat(OverlappingJobs.message(overlaps)).startsWith("waiting for ns/paused (writes s3://bucket/data, suspended)");
+    }
+
+    @Test
     void aJobThatItselfWaitsStillComesFirstForThoseAppliedAfterIt() {
         MigrationJob waiting = job("waiting", T0, "data");
         waiting.setStatus(new MigrationJobStatus());
