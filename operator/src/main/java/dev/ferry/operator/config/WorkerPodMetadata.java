@@ -19,9 +19,8 @@ import java.util.regex.Pattern;
 public final class WorkerPodMetadata {
     /** Keys under this prefix are Ferry's, on labels and annotations alike. */
     static final String RESERVED_PREFIX = "ferry.dev/";
-    /** The labels Ferry sets on every worker pod (operator {@code WorkerDeploymentFactory.labels}). */
-    private static final Set<String> RESERVED_LABELS = Set.of(Ferry.APP_NAME_LABEL, Ferry.APP_INSTANCE_LABEL,
-            Ferry.COMPONENT_LABEL, Ferry.MANAGED_BY_LABEL, Ferry.JOB_LABEL);
+    /** The keys of {@link #ferryLabels}: neither the platform nor a job may set them. */
+    private static final Set<String> RESERVED_LABELS = Set.copyOf(ferryLabels("job").keySet());
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?");
     private static final Pattern DNS_SUBDOMAIN = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
     private static final int MAX_NAME = 63;
@@ -30,6 +29,17 @@ public final class WorkerPodMetadata {
     private static final int MAX_ANNOTATIONS_BYTES = 256 * 1024;
 
     private WorkerPodMetadata() {
+    }
+
+    /** The labels Ferry sets on a job's worker Deployment and pods: they select the pods and name their job. */
+    public static Map<String, String> ferryLabels(String jobName) {
+        Map<String, String> labels = new LinkedHashMap<>();
+        labels.put(Ferry.APP_NAME_LABEL, Ferry.APP_NAME);
+        labels.put(Ferry.APP_INSTANCE_LABEL, jobName);
+        labels.put(Ferry.COMPONENT_LABEL, Ferry.COMPONENT_WORKER);
+        labels.put(Ferry.MANAGED_BY_LABEL, Ferry.MANAGER);
+        labels.put(Ferry.JOB_LABEL, jobName);
+        return labels;
     }
 
     /** The pod labels: the platform's, the job's over them, Ferry's over both. */

@@ -31,7 +31,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -64,13 +63,7 @@ public final class WorkerDeploymentFactory {
     }
 
     public static Map<String, String> labels(String jobName) {
-        Map<String, String> labels = new LinkedHashMap<>();
-        labels.put(Ferry.APP_NAME_LABEL, Ferry.APP_NAME);
-        labels.put(Ferry.APP_INSTANCE_LABEL, jobName);
-        labels.put(Ferry.COMPONENT_LABEL, Ferry.COMPONENT_WORKER);
-        labels.put(Ferry.MANAGED_BY_LABEL, Ferry.MANAGER);
-        labels.put(Ferry.JOB_LABEL, jobName);
-        return labels;
+        return WorkerPodMetadata.ferryLabels(jobName);
     }
 
     /** The replicas a job asks for while it runs; the caller scales to zero when suspended or finished. */
