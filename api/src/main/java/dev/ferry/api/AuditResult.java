@@ -38,6 +38,13 @@ public class AuditResult {
     @JsonPropertyDescription("Object key of the failure report (JSON lines) in the destination bucket; absent when there is nothing to report.")
     public String failureReport;
 
+    @JsonPropertyDescription("Object key of the left-out report (JSON lines) in the destination bucket: every entry planning left"
+            + " out by policy (links not followed, special files, files too recent, ...), which are not failures; absent when none was.")
+    public String leftOutReport;
+
+    @JsonPropertyDescription("Lines in the left-out report.")
+    public Long leftOutLines;
+
     @JsonPropertyDescription("When the audit started, RFC 3339.")
     public String startTime;
 

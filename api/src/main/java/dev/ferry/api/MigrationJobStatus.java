@@ -100,7 +100,8 @@ public class MigrationJobStatus {
         @JsonInclude(JsonInclude.Include.NON_DEFAULT)
         @JsonPropertyDescription("Entries planning left out by policy, not counted in total: symbolic links (symlinks: Skip,"
                 + " or leading out of the source), special files, the reserved .ferry directory, files younger than"
-                + " minFileAge; each Plan task lists them in status.skippedEntries (bounded).")
+                + " minFileAge; each Plan task lists them in status.skippedEntries (bounded), and the left-out report"
+                + " (status.audit.leftOutReport) every one.")
         public long leftOut;
 
         public long done() {

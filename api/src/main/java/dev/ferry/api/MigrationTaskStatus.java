@@ -62,7 +62,7 @@ public class MigrationTaskStatus {
 
     @JsonPropertyDescription("Plan tasks: entries left out by policy, not failures (symbolic links, special files,"
             + " the reserved .ferry directory, files younger than minFileAge), each with a code; bounded like"
-            + " failures, all of them counted in progress.skipped.")
+            + " failures, all of them counted in progress.skipped and listed in the job's left-out report.")
     public List<FileFailure> skippedEntries;
 
     @JsonPropertyDescription("Audit tasks: what the audit checked and found so far.")

@@ -91,6 +91,10 @@ record JobReport(MigrationJob job, Workers workers, Instant now) {
         if (s.failureReport != null) {
             out.printf(Locale.ROOT, "Report:     s3://%s/%s%n", job.getSpec().destination.bucket, s.failureReport);
         }
+        if (s.audit != null && s.audit.leftOutReport != null) {
+            out.printf(Locale.ROOT, "Left out:   %d entries by policy, listed in s3://%s/%s%n", s.files.leftOut,
+                    job.getSpec().destination.bucket, s.audit.leftOutReport);
+        }
     }
 
     String failuresByCode() {

@@ -18,11 +18,12 @@ import java.util.Map;
 
 /**
  * What `ferry migrate` reports at the end, for people or (--json) for scripts: the counters, the failure
- * sample, what the audit checked and where the failure report is ({@code s3://bucket/key}).
+ * sample, what the audit checked and where the failure report and the left-out report are ({@code s3://bucket/key}).
  */
 record Summary(String job, boolean succeeded, String reason, String destination, String endpoint,
         long filesTotal, long filesCopied, long filesSkipped, long filesFailed, long filesLeftOut, long bytesTotal,
-        long bytesCopied, double seconds, List<FileFailure> failures, AuditResult audit, String failureReport, int tasks) {
+        long bytesCopied, double seconds, List<FileFailure> failures, AuditResult audit, String failureReport,
+        String leftOutReport, int tasks) {
 
     static Summary of(JobOutcome outcome, S3Url target, URI endpoint) {
         MigrationJobStatus s = outcome.status() != null ? outcome.status() : new MigrationJobStatus();
@@ -30,7 +31,9 @@ record Summary(String job, boolean succeeded, String reason, String destination,
                 endpoint.toString(), s.files.total, s.files.copied, s.files.skipped, s.files.failed, s.files.leftOut,
                 s.bytes.total, s.bytes.copied, outcome.wallTime().toMillis() / 1000.0,
                 s.failures == null ? List.of() : s.failures, s.audit,
-                s.failureReport == null ? null : "s3://" + target.bucket() + "/" + s.failureReport, s.tasks.total());
+                s.failureReport == null ? null : "s3://" + target.bucket() + "/" + s.failureReport,
+                s.audit == null || s.audit.leftOutReport == null ? null : "s3://" + target.bucket() + "/" + s.audit.leftOutReport,
+                s.tasks.total());
     }
 
     double bytesPerSecond() {
@@ -49,8 +52,8 @@ record Summary(String job, boolean succeeded, String reason, String destination,
         }
         if (filesLeftOut > 0) {
             out.printf(Locale.ROOT, "  left out by policy: %d (symbolic links, special files, a top-level .ferry, files"
-                    + " younger than --min-file-age; --symlinks Follow or Store takes links): --dry-run lists them%n",
-                    filesLeftOut);
+                    + " younger than --min-file-age; --symlinks Follow or Store takes links): %s%n", filesLeftOut,
+                    leftOutReport == null ? "--dry-run lists them" : "listed in " + leftOutReport);
         }
         if (audit != null && audit.mode == AuditMode.Plan) {
             out.printf(Locale.ROOT, "  audit: %d planned files checked against the destination: %d missing, %d different,"
@@ -83,6 +86,9 @@ record Summary(String job, boolean succeeded, String reason, String destination,
         }
         if (failureReport != null) {
             json.put("failureReport", failureReport);
+        }
+        if (leftOutReport != null) {
+            json.put("leftOutReport", leftOutReport);
         }
         try {
             // ASCII only (non-ASCII as \\u escapes): stdout's charset is the locale's, and under the POSIX

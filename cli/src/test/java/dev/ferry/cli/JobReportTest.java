@@ -2,6 +2,7 @@ package dev.ferry.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ferry.api.AuditResult;
 import dev.ferry.api.DestinationSpec;
 import dev.ferry.api.FileFailure;
 import dev.ferry.api.JobPhase;
@@ -59,6 +60,21 @@ class JobReportTest {
         assertThat(report.eta()).isEmpty();
         assertThat(print(report)).contains("of 10000 found so far (still planning)").contains("ETA:        unknown while planning")
                 .contains("Workers:    none");
+    }
+
+    @Test
+    void namesTheLeftOutReportOfAJobWhosePlansLeftEntriesOut() {
+        MigrationJob job = running(true);
+        job.getStatus().phase = JobPhase.Succeeded;
+        job.getStatus().files.leftOut = 120;
+        job.getStatus().audit = new AuditResult();
+        job.getStatus().audit.leftOutReport = "p/.ferry/uid-1/left-out.jsonl";
+        job.getStatus().audit.leftOutLines = 120L;
+
+        String printed = print(new JobReport(job, JobReport.Workers.NONE, NOW));
+
+        assertThat(printed).contains("Left out:   120 entries by policy, listed in s3://bkt/p/.ferry/uid-1/left-out.jsonl")
+                .doesNotContain("Report:");
     }
 
     @Test

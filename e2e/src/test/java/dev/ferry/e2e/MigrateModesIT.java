@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.stream.Stream;
@@ -110,6 +112,21 @@ class MigrateModesIT {
         assertThat(copy.path("succeeded").asBoolean()).isTrue();
         assertThat(copy.path("files").path("total").asLong()).isEqualTo(1);
         assertThat(copy.path("files").path("leftOut").asLong()).as("two links (symlinks: Skip) and .ferry").isEqualTo(3);
+        String report = copy.path("leftOutReport").asText();
+        assertThat(report).startsWith("s3://modes/left-out/.ferry/").endsWith("/left-out.jsonl");
+        assertThat(copy.path("failureReport").isMissingNode()).as("left out by policy is not failed").isTrue();
+        try (var s3 = ObjectListing.client(S3.s3(), S3.credentials())) {
+            List<String> lines = s3.getObjectAsBytes(b -> b.bucket("modes").key(report.substring("s3://modes/".length())))
+                    .asUtf8String().lines().toList();
+            ObjectMapper json = new ObjectMapper();
+            List<String> entries = new ArrayList<>();
+            for (String line : lines) {
+                JsonNode entry = json.readTree(line);
+                entries.add(entry.path("path").asText() + " " + entry.path("code").asText());
+            }
+            assertThat(entries).containsExactlyInAnyOrder("latest.txt SYMLINK_SKIPPED", "docs/gone.txt SYMLINK_SKIPPED",
+                    ".ferry RESERVED_PATH");
+        }
     }
 
     private static JsonNode migrate(Path source, String destination, String... options) throws Exception {

@@ -198,15 +198,19 @@ public final class JobStatusAggregator {
         String report = status.failureReport == null ? "" : "; failure report: " + status.failureReport;
         if (why.isEmpty()) {
             return new Verdict(JobPhase.Succeeded, "all " + files.total + " files migrated (copied " + files.copied
-                    + ", skipped " + files.skipped + ")" + audited(status.audit) + leftOut(files) + report);
+                    + ", skipped " + files.skipped + ")" + audited(status.audit) + leftOut(files, status.audit) + report);
         }
         return new Verdict(JobPhase.Failed, String.join("; ", why) + report);
     }
 
     /** Entries planning left out by policy, which a person should know of (a link not followed is not stored). */
-    private static String leftOut(MigrationJobStatus.FileCounters files) {
-        return files.leftOut == 0 ? "" : "; " + files.leftOut + " entries left out by policy (symbolic links, special"
-                + " files, ...: the Plan tasks' skippedEntries)";
+    private static String leftOut(MigrationJobStatus.FileCounters files, AuditResult audit) {
+        if (files.leftOut == 0) {
+            return "";
+        }
+        String where = audit != null && audit.leftOutReport != null ? "listed in " + audit.leftOutReport
+                : "the Plan tasks' skippedEntries";
+        return "; " + files.leftOut + " entries left out by policy (symbolic links, special files, ...: " + where + ")";
     }
 
     private static String auditing(AuditResult audit) {

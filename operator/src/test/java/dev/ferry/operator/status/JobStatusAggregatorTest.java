@@ -97,13 +97,20 @@ class JobStatusAggregatorTest {
         job.getStatus().history.folded.tasks = 1;
         job.getStatus().history.folded.plans = 1;
 
+        MigrationTask audit = audit(TaskPhase.Succeeded, 3, 0);
+        audit.getStatus().audit.leftOutReport = "p/.ferry/uid/left-out.jsonl";
+        audit.getStatus().audit.leftOutLines = 7L;
+
         MigrationJobStatus done = aggregate(job, List.of(plan, copy("j-plan-00001", TaskPhase.Succeeded, 3, 0, 0, 300),
-                audit(TaskPhase.Succeeded, 3, 0)));
+                audit));
 
         assertThat(done.phase).isEqualTo(JobPhase.Succeeded);
         assertThat(done.files.total).isEqualTo(3);
         assertThat(done.files.leftOut).isEqualTo(7);
-        assertThat(ready(done).getMessage()).contains("; 7 entries left out by policy (symbolic links, special files");
+        assertThat(ready(done).getMessage()).contains("; 7 entries left out by policy (symbolic links, special files")
+                .contains("listed in p/.ferry/uid/left-out.jsonl");
+        assertThat(done.audit.leftOutReport).as("the audit's result, on the job").isEqualTo("p/.ferry/uid/left-out.jsonl");
+        assertThat(done.failureReport).as("left out is not failed").isNull();
     }
 
     @Test

@@ -68,8 +68,9 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  *       batch's audit finds is stored under {@code audit/} before the checkpoint ({@code progress.checkpoint}:
  *       the last manifest, or the last path, done) passes it, with the counters in {@code status.audit}.
  *       Never through a task's status: the point is to catch bookkeeping that lies.</li>
- *   <li>The failure report ({@link FailureReport}); once written, {@code status.audit.reportLines} says so.</li>
- *   <li>The manifests and findings are removed: the state prefix keeps only the report.</li>
+ *   <li>The failure report ({@link FailureReport}), and the left-out report of the entries planning left out by
+ *       policy; once written, {@code status.audit.reportLines} says so.</li>
+ *   <li>The manifests, findings and logs are removed: the state prefix keeps only the reports.</li>
  * </ol>
  * A holder asked to stop releases the task at its checkpoint; a store failure propagates, as in any task.
  */
@@ -132,7 +133,11 @@ public final class AuditRunner {
                 }
                 checkpoint = batches.done;
             }
-            FailureReport.Written report = new FailureReport(client, engine.s3, engine.bucket).write(job);
+            FailureReport reports = new FailureReport(client, engine.s3, engine.bucket);
+            FailureReport.Written leftOut = reports.leftOut(job);
+            result.leftOutLines = leftOut.lines() == 0 ? null : leftOut.lines();
+            result.leftOutReport = leftOut.key().orElse(null);
+            FailureReport.Written report = reports.write(job);
             result.reportLines = report.lines();
             result.failureReport = report.key().orElse(null);
             String done = checkpoint;
@@ -141,6 +146,7 @@ public final class AuditRunner {
         StateObjects.removeAll(engine.s3, engine.bucket, StatePrefix.manifests(job));
         StateObjects.removeAll(engine.s3, engine.bucket, StatePrefix.auditFindings(job));
         StateObjects.removeAll(engine.s3, engine.bucket, StatePrefix.failures(job));
+        StateObjects.removeAll(engine.s3, engine.bucket, StatePrefix.leftOut(job));
         result.completionTime = clock.instant().toString();
         String summary = summary(result);
         String done = checkpoint;
@@ -447,7 +453,9 @@ public final class AuditRunner {
     }
 
     private static String reportSummary(AuditResult result) {
-        return result.failureReport == null ? "nothing to report"
-                : result.reportLines + " line(s) in the failure report " + result.failureReport;
+        return (result.failureReport == null ? "nothing to report"
+                : result.reportLines + " line(s) in the failure report " + result.failureReport)
+                + (result.leftOutReport == null ? ""
+                : "; " + result.leftOutLines + " entries left out by policy, listed in " + result.leftOutReport);
     }
 }

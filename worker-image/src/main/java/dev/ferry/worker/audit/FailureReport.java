@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.ToLongFunction;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.core.sync.ResponseTransformer;
 
@@ -35,7 +36,8 @@ import software.amazon.awssdk.core.sync.ResponseTransformer;
  * not ({@link FailureLog}), and the job's own sample, each path once. A line of the audit names the
  * task's attempts when the task still exists. Written through a temporary file, so memory holds only the
  * set of paths already written and one task's failure log, not the report. No report is written when
- * there is nothing to report.
+ * there is nothing to report. Beside it, the left-out report ({@link #leftOut}): the entries planning left out
+ * by policy, which are not failures.
  */
 final class FailureReport {
 
@@ -46,6 +48,7 @@ final class FailureReport {
     private final KubernetesClient client;
     private final EndpointPool s3;
     private final String bucket;
+    private Map<String, MigrationTask> jobTasks;
 
     FailureReport(KubernetesClient client, EndpointPool s3, String bucket) {
         this.client = client;
@@ -54,49 +57,79 @@ final class FailureReport {
     }
 
     Written write(MigrationJob job) {
-        Map<String, MigrationTask> tasks = new HashMap<>();
-        for (MigrationTask task : client.resources(MigrationTask.class).inNamespace(job.getMetadata().getNamespace())
-                .withLabel(Ferry.JOB_LABEL, job.getMetadata().getName()).list().getItems()) {
-            tasks.put(task.getMetadata().getName(), task);
-        }
+        Map<String, MigrationTask> tasks = tasksOf(job);
+        return written(StatePrefix.failureReport(job), (out, written) -> {
+            for (String key : StateObjects.keys(s3, bucket, StatePrefix.auditFindings(job))) {
+                for (FailureReportLine line : readLines(key)) {
+                    withTask(line, tasks.get(line.task));
+                    if (written.add(line.path)) {
+                        write(out, line);
+                    }
+                }
+            }
+            for (MigrationTask task : tasks.values()) {
+                MigrationTaskStatus status = task.getStatus();
+                if (status != null && status.failures != null) {
+                    writeTaskFailures(out, written, task.getMetadata().getName(), task, status.failures);
+                }
+            }
+            FailureLog.read(s3, bucket, job, (name, counted) -> writeTaskFailures(out, written, name, tasks.get(name),
+                    countedBy(tasks.get(name), counted, p -> p.failed)));
+            List<FileFailure> sample = job.getStatus() == null ? null : job.getStatus().failures;
+            for (FileFailure failure : sample == null ? List.<FileFailure>of() : sample) {
+                if (written.add(failure.path)) {
+                    write(out, of(failure));
+                }
+            }
+        });
+    }
+
+    /**
+     * The job's left-out report ({@link StatePrefix#leftOutReport}): every entry its plans left out by policy
+     * (links not followed, special files, files too recent, ...), each path once, with its code and plan, from
+     * the plans' {@code skippedEntries} and their logs ({@link FailureLog#readLeftOut}); none written when no
+     * plan left anything out. Not failures: the job's verdict does not read it.
+     */
+    Written leftOut(MigrationJob job) {
+        Map<String, MigrationTask> tasks = tasksOf(job);
+        return written(StatePrefix.leftOutReport(job), (out, written) -> {
+            for (MigrationTask task : tasks.values()) {
+                MigrationTaskStatus status = task.getStatus();
+                if (status != null && status.skippedEntries != null) {
+                    writeTaskFailures(out, written, task.getMetadata().getName(), null, status.skippedEntries);
+                }
+            }
+            FailureLog.readLeftOut(s3, bucket, job, (name, counted) -> writeTaskFailures(out, written, name, null,
+                    countedBy(tasks.get(name), counted, p -> p.skipped)));
+        });
+    }
+
+    /** What a report writes into its temporary file, adding each path it writes to {@code written}. */
+    @FunctionalInterface
+    private interface Lines {
+        void writeTo(BufferedWriter out, Set<String> written) throws IOException;
+    }
+
+    /**
+     * A report of {@code lines} stored at {@code key}, written through a temporary file so memory holds only
+     * the set of paths written; nothing is stored when there are none.
+     */
+    private Written written(String key, Lines lines) {
         Path file = null;
         try {
-            file = Files.createTempFile("ferry-failure-report", ".jsonl");
+            file = Files.createTempFile("ferry-report", ".jsonl");
             Set<String> written = new HashSet<>();
             try (BufferedWriter out = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
-                for (String key : StateObjects.keys(s3, bucket, StatePrefix.auditFindings(job))) {
-                    for (FailureReportLine line : readLines(key)) {
-                        withTask(line, tasks.get(line.task));
-                        if (written.add(line.path)) {
-                            write(out, line);
-                        }
-                    }
-                }
-                for (MigrationTask task : tasks.values()) {
-                    MigrationTaskStatus status = task.getStatus();
-                    if (status != null && status.failures != null) {
-                        writeTaskFailures(out, written, task.getMetadata().getName(), task, status.failures);
-                    }
-                }
-                FailureLog.read(s3, bucket, job, (name, counted) ->
-                        writeTaskFailures(out, written, name, tasks.get(name), countedBy(tasks.get(name), counted)));
-                List<FileFailure> sample = job.getStatus() == null ? null : job.getStatus().failures;
-                for (FileFailure failure : sample == null ? List.<FileFailure>of() : sample) {
-                    if (written.add(failure.path)) {
-                        write(out, of(failure));
-                    }
-                }
+                lines.writeTo(out, written);
             }
-            long lines = written.size();
-            if (lines == 0) {
+            if (written.isEmpty()) {
                 return new Written(Optional.empty(), 0);
             }
-            String key = StatePrefix.failureReport(job);
             Path body = file;
             s3.call(c -> c.putObject(b -> b.bucket(bucket).key(key).contentType(JsonLines.CONTENT_TYPE), RequestBody.fromFile(body)));
-            return new Written(Optional.of(key), lines);
+            return new Written(Optional.of(key), written.size());
         } catch (IOException e) {
-            throw new UncheckedIOException("writing the failure report locally failed", e);
+            throw new UncheckedIOException("writing the report " + key + " locally failed", e);
         } finally {
             if (file != null) {
                 try {
@@ -106,6 +139,20 @@ final class FailureReport {
                 }
             }
         }
+    }
+
+    /** The job's tasks by name, listed once for both reports. */
+    private Map<String, MigrationTask> tasksOf(MigrationJob job) {
+        if (jobTasks != null) {
+            return jobTasks;
+        }
+        Map<String, MigrationTask> tasks = new HashMap<>();
+        for (MigrationTask task : client.resources(MigrationTask.class).inNamespace(job.getMetadata().getNamespace())
+                .withLabel(Ferry.JOB_LABEL, job.getMetadata().getName()).list().getItems()) {
+            tasks.put(task.getMetadata().getName(), task);
+        }
+        jobTasks = tasks;
+        return tasks;
     }
 
     /** The failures {@code name} recorded (its status, or its failure log), each path not written yet. */
@@ -122,14 +169,15 @@ final class FailureReport {
     }
 
     /**
-     * The logged failures a task's final count covers (a line beyond it was stored by a holder that died
-     * before it counted it, and the next holder did the file again). A task folded away has no status
-     * left: its log counts as it stands.
+     * The logged lines a task's final count (its {@code failed}, or a plan's {@code skipped}) covers: a line beyond
+     * it was stored by a holder that died before it counted it, and the next holder did the file again. A task
+     * folded away has no status left: its log counts as it stands.
      */
-    private static List<FileFailure> countedBy(MigrationTask task, List<FailureLog.Numbered> logged) {
+    private static List<FileFailure> countedBy(MigrationTask task, List<FailureLog.Numbered> logged,
+                                               ToLongFunction<MigrationTaskStatus.Progress> count) {
         MigrationTaskStatus status = task == null ? null : task.getStatus();
-        long failed = status == null || status.progress == null ? Long.MAX_VALUE : status.progress.failed;
-        return logged.stream().filter(f -> f.n() <= failed).map(FailureLog.Numbered::failure).toList();
+        long counted = status == null || status.progress == null ? Long.MAX_VALUE : count.applyAsLong(status.progress);
+        return logged.stream().filter(f -> f.n() <= counted).map(FailureLog.Numbered::failure).toList();
     }
 
     private List<FailureReportLine> readLines(String key) throws IOException {

@@ -31,6 +31,11 @@ import software.amazon.awssdk.core.sync.ResponseTransformer;
  * when its ordinal is at most the count every later holder started from; of two lines of one ordinal, the
  * later holder's counts. The Parts task with part 1 logs its file's failure and marks its starts the
  * same way (the other Parts tasks of the file count no file).
+ *
+ * <p>A Plan task keeps two such logs, counted like a Copy task's: the directories it could not list under
+ * {@code failures/} (its {@code progress.failed}), and under {@code left-out/} every entry it left out by policy
+ * (its {@code progress.skipped}, {@link #leftOut}), of which its status keeps the first
+ * {@value MigrationTaskStatus#MAX_FAILURES_IN_STATUS} as {@code skippedEntries}.
  */
 public final class FailureLog {
     private static final Pattern LINES = Pattern.compile("(\\d+)-(\\d+)\\.jsonl");
@@ -63,6 +68,11 @@ public final class FailureLog {
     /** The log of {@code task} as its holder of {@code epoch} writes it. */
     public static FailureLog of(EndpointPool s3, String bucket, MigrationJob job, String task, long epoch) {
         return new FailureLog(s3, bucket, StatePrefix.failures(job) + task + "/", epoch);
+    }
+
+    /** The log of the entries Plan task {@code plan} left out by policy, as its holder of {@code epoch} writes it. */
+    public static FailureLog leftOut(EndpointPool s3, String bucket, MigrationJob job, String plan, long epoch) {
+        return new FailureLog(s3, bucket, StatePrefix.leftOut(job) + plan + "/", epoch);
     }
 
     /**
@@ -107,7 +117,15 @@ public final class FailureLog {
      * memory holds the lines of one task, not of the job.
      */
     public static void read(EndpointPool s3, String bucket, MigrationJob job, Reader reader) throws IOException {
-        String prefix = StatePrefix.failures(job);
+        read(s3, bucket, StatePrefix.failures(job), reader);
+    }
+
+    /** As {@link #read}, the entries the job's plans left out by policy ({@link #leftOut}). */
+    public static void readLeftOut(EndpointPool s3, String bucket, MigrationJob job, Reader reader) throws IOException {
+        read(s3, bucket, StatePrefix.leftOut(job), reader);
+    }
+
+    private static void read(EndpointPool s3, String bucket, String prefix, Reader reader) throws IOException {
         String task = null;
         TaskLog log = null;
         for (String key : StateObjects.keys(s3, bucket, prefix)) {

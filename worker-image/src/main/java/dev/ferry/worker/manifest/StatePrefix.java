@@ -6,7 +6,8 @@ import dev.ferry.worker.s3.ObjectKeys;
 /**
  * Where a job keeps its own objects in the destination bucket: {@code <prefix>/.ferry/<job-uid>/}
  * (task manifests under {@code manifests/}, the audit's findings under {@code audit/}, the failed files
- * tasks could not keep in their status under {@code failures/}, the failure report). The uid, not the name, keeps a re-created job of the same
+ * tasks could not keep in their status under {@code failures/}, the entries planning left out under {@code left-out/},
+ * the failure report and the left-out report). The uid, not the name, keeps a re-created job of the same
  * name apart from the old one. Planning never walks a top-level {@code .ferry} entry of the source
  * (it is reported as {@code RESERVED_PATH}), so no file's key can fall under this prefix.
  */
@@ -48,6 +49,20 @@ public final class StatePrefix {
     /** The folder of the failed files tasks could not keep in their status ({@link FailureLog}), with a trailing slash. */
     public static String failures(MigrationJob job) {
         return of(job) + "/failures/";
+    }
+
+    /**
+     * The job's left-out report: every entry its plans left out by policy (links not followed, special files, ...),
+     * as JSON lines; named per run like {@link #failureReport}.
+     */
+    public static String leftOutReport(MigrationJob job) {
+        long run = job.getStatus() == null ? 1 : job.getStatus().runOrFirst();
+        return of(job) + (run <= 1 ? "/left-out.jsonl" : "/left-out-run-" + run + ".jsonl");
+    }
+
+    /** The folder of the entries plans left out beyond what their status keeps ({@link FailureLog}), with a trailing slash. */
+    public static String leftOut(MigrationJob job) {
+        return of(job) + "/left-out/";
     }
 
     /** The folder of the job's task manifests, with a trailing slash. */

@@ -13,7 +13,7 @@ import java.util.function.Supplier;
  * settings, the plan's own task (name, fence, resumable state) and the collaborators that create tasks,
  * wait for room and start shared multipart uploads.
  *
- * @param store the job's gateways, asked for only when a manifest is written or an upload started
+ * @param store the job's gateways, asked for only when a manifest or finding is written or an upload started
  */
 record PlanContext(
         MigrationJob job,
@@ -21,6 +21,7 @@ record PlanContext(
         String planName,
         TaskFence fence,
         PlanState state,
+        PlanFindingsLog findings,
         StopSignal stop,
         Room room,
         TaskStore tasks,

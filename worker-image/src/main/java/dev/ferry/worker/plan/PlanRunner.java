@@ -79,11 +79,13 @@ public final class PlanRunner {
         Path base = SourcePaths.base(sourceRoot, job);
         String directory = SourcePaths.relative(task.getSpec().plan == null ? "" : task.getSpec().plan.directory);
         PlanState state = new PlanState(task.getStatus());
+        Supplier<EndpointPool> store = lazily(() -> stores.apply(job));
+        PlanFindingsLog findings = new PlanFindingsLog(store, job, task.getMetadata().getName(), fence.epoch(), state);
         if (!directory.isEmpty()) {
             try {
                 SourcePaths.within(base, directory);
             } catch (SourcePaths.OutsideSourceException e) {
-                finish(fence, state, TaskPhase.Failed, FailureCode.PATH_OUTSIDE_SOURCE + ": " + e.getMessage());
+                finish(fence, state, findings, TaskPhase.Failed, FailureCode.PATH_OUTSIDE_SOURCE + ": " + e.getMessage());
                 return;
             }
         }
@@ -92,14 +94,14 @@ public final class PlanRunner {
                 throw new RetryableTaskException("the source volume is not mounted at " + sourceRoot);
             }
             if (directory.isEmpty()) {
-                finish(fence, state, TaskPhase.Failed, "source directory " + base + " does not exist");
+                finish(fence, state, findings, TaskPhase.Failed, "source directory " + base + " does not exist");
             } else {
                 // handed off by a parent plan and deleted since: its files are gone, none is missed
-                finish(fence, state, TaskPhase.Succeeded, "directory " + directory + " no longer exists: nothing to plan");
+                finish(fence, state, findings, TaskPhase.Succeeded, "directory " + directory + " no longer exists: nothing to plan");
             }
             return;
         }
-        Planner planner = planner(job, task, fence, state, stop, base, directory);
+        Planner planner = planner(job, task, fence, state, findings, store, stop, base, directory);
         LOG.info("planning {} from {} (resuming after {} tasks, checkpoint {})", task.getMetadata().getName(),
                 base.resolve(directory), state.tasksCreated, state.checkpoint);
         try {
@@ -107,7 +109,7 @@ public final class PlanRunner {
             new SourceWalker(base, policy(job, clock)).walk(directory, () -> state.checkpoint, planner);
             planner.flushAll();
         } catch (PlanPaused e) {
-            release(fence, state, e);
+            release(fence, state, findings, e);
             return;
         } catch (LostTaskException | RuntimeException e) {
             throw e;
@@ -117,29 +119,19 @@ public final class PlanRunner {
         state.commitAll();
         String summary = "planned " + state.total + " files (" + Quantities.humanBytes(state.totalBytes) + ") in "
                 + state.tasksCreated + " tasks" + (state.skipped > 0 ? "; " + state.skipped
-                + " entries left out by policy (status.skippedEntries)" : "");
+                + " entries left out by policy (status.skippedEntries; the job's audit lists each one in its left-out report)" : "");
         if (state.failed > 0) {
-            finish(fence, state, TaskPhase.Failed, summary + "; " + state.failed + " directories could not be read");
+            finish(fence, state, findings, TaskPhase.Failed, summary + "; " + state.failed + " directories could not be read");
         } else {
-            finish(fence, state, TaskPhase.Succeeded, summary);
+            finish(fence, state, findings, TaskPhase.Succeeded, summary);
         }
     }
 
-    private Planner planner(MigrationJob job, MigrationTask task, TaskFence fence, PlanState state, StopSignal stop,
-                            Path base, String directory) {
+    private Planner planner(MigrationJob job, MigrationTask task, TaskFence fence, PlanState state,
+                            PlanFindingsLog findings, Supplier<EndpointPool> store, StopSignal stop, Path base,
+                            String directory) {
         String planName = task.getMetadata().getName();
         String namespace = job.getMetadata().getNamespace();
-        Supplier<EndpointPool> store = new Supplier<>() {
-            private EndpointPool pool;
-
-            @Override
-            public synchronized EndpointPool get() {
-                if (pool == null) {
-                    pool = stores.apply(job);
-                }
-                return pool;
-            }
-        };
         JobSettings jobSettings = JobSettings.of(job);
         TaskStore tasks = new TaskStore(client, namespace, job.getMetadata().getName());
         TaskFactory factory = new TaskFactory(job, planName, store, FreshDestination.of(job, state, directory, store));
@@ -149,7 +141,7 @@ public final class PlanRunner {
                 settings.roomWaitInPlace());
         MultipartUploads uploads = new MultipartUploads(store, job.getSpec().destination, base,
                 job.getMetadata().getUid());
-        return new Planner(new PlanContext(job, jobSettings, planName, fence, state, stop, room, tasks, factory, children,
+        return new Planner(new PlanContext(job, jobSettings, planName, fence, state, findings, stop, room, tasks, factory, children,
                 uploads, store, hooks));
     }
 
@@ -162,7 +154,24 @@ public final class PlanRunner {
                 source.emptyDirectoriesOrDefault() == EmptyDirectoryPolicy.Marker, newest);
     }
 
-    private void finish(TaskFence fence, PlanState state, TaskPhase phase, String message) throws LostTaskException {
+    /** The job's gateways, asked for once and only when first needed. */
+    private static Supplier<EndpointPool> lazily(Supplier<EndpointPool> stores) {
+        return new Supplier<>() {
+            private EndpointPool pool;
+
+            @Override
+            public synchronized EndpointPool get() {
+                if (pool == null) {
+                    pool = stores.get();
+                }
+                return pool;
+            }
+        };
+    }
+
+    private void finish(TaskFence fence, PlanState state, PlanFindingsLog findings, TaskPhase phase, String message)
+            throws LostTaskException {
+        findings.finish(state);
         fence.update(s -> {
             state.writeTo(s);
             s.phase = phase;
@@ -171,7 +180,9 @@ public final class PlanRunner {
         LOG.info("plan {} {}: {}", fence.taskName(), phase, message);
     }
 
-    private void release(TaskFence fence, PlanState state, PlanPaused why) throws LostTaskException {
+    private void release(TaskFence fence, PlanState state, PlanFindingsLog findings, PlanPaused why)
+            throws LostTaskException {
+        findings.store(state);
         Instant notBefore = why.why == PlanPaused.Why.NO_ROOM ? clock.instant().plus(settings.roomBackoff()) : null;
         String message = why.why == PlanPaused.Why.NO_ROOM
                 ? "released to make room for copies (" + why.getMessage() + ") after " + state.tasksCreated + " tasks"

@@ -2,6 +2,7 @@ package dev.ferry.worker.plan;
 
 import dev.ferry.api.FileFailure;
 import dev.ferry.api.MigrationTaskStatus;
+import dev.ferry.worker.manifest.FailureLog;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -12,6 +13,8 @@ import java.util.List;
  * always move together, so a resumed plan (which starts from the recorded state) counts nothing twice.
  * Entries left out by policy and unreadable directories found after the checkpoint wait in memory
  * until the checkpoint passes them: a plan released before that finds them again and reports them once.
+ * Once committed, each is numbered by its counter ({@code failed} or {@code skipped}) and waits to be stored in
+ * the plan's logs ({@link PlanFindingsLog}), since the status keeps only the first of them.
  */
 final class PlanState {
     int tasksCreated;
@@ -26,6 +29,9 @@ final class PlanState {
     final List<FileFailure> skippedEntries = new ArrayList<>();
     /** Findings after the checkpoint, in walk order. */
     private final Deque<Finding> pending = new ArrayDeque<>();
+    /** Committed findings not stored in the plan's logs yet: unreadable directories, entries left out. */
+    private List<FailureLog.Numbered> unstoredFailures = new ArrayList<>();
+    private List<FailureLog.Numbered> unstoredLeftOut = new ArrayList<>();
 
     private record Finding(FileFailure report, boolean failure) {
     }
@@ -76,15 +82,36 @@ final class PlanState {
     private void commit(Finding finding) {
         if (finding.failure()) {
             failed++;
+            unstoredFailures.add(new FailureLog.Numbered(failed, finding.report()));
             if (failures.size() < MigrationTaskStatus.MAX_FAILURES_IN_STATUS) {
                 failures.add(finding.report());
             }
         } else {
             skipped++;
+            unstoredLeftOut.add(new FailureLog.Numbered(skipped, finding.report()));
             if (skippedEntries.size() < MigrationTaskStatus.MAX_FAILURES_IN_STATUS) {
                 skippedEntries.add(finding.report());
             }
         }
+    }
+
+    /** How many committed findings wait to be stored. */
+    int unstoredFindings() {
+        return unstoredFailures.size() + unstoredLeftOut.size();
+    }
+
+    /** The committed unreadable directories not stored yet, numbered by {@code failed}; from now on stored. */
+    List<FailureLog.Numbered> takeUnstoredFailures() {
+        List<FailureLog.Numbered> taken = unstoredFailures;
+        unstoredFailures = new ArrayList<>();
+        return taken;
+    }
+
+    /** The committed entries left out by policy not stored yet, numbered by {@code skipped}; from now on stored. */
+    List<FailureLog.Numbered> takeUnstoredLeftOut() {
+        List<FailureLog.Numbered> taken = unstoredLeftOut;
+        unstoredLeftOut = new ArrayList<>();
+        return taken;
     }
 
     void writeTo(MigrationTaskStatus s) {

@@ -54,6 +54,7 @@ final class Planner implements SourceWalker.Visitor {
     private final String planName;
     private final TaskFence fence;
     private final PlanState state;
+    private final PlanFindingsLog findings;
     private final StopSignal stop;
     private final Room room;
     private final TaskStore tasks;
@@ -80,6 +81,7 @@ final class Planner implements SourceWalker.Visitor {
         this.planName = context.planName();
         this.fence = context.fence();
         this.state = context.state();
+        this.findings = context.findings();
         this.stop = context.stop();
         this.room = context.room();
         this.tasks = context.tasks();
@@ -118,6 +120,7 @@ final class Planner implements SourceWalker.Visitor {
     }
 
     private void recordMoved() throws LostTaskException {
+        findings.store(state); // before the status write whose checkpoint counts them
         fence.updateMoved(state::writeTo);
         lastMovedNanos = System.nanoTime();
     }
@@ -206,6 +209,7 @@ final class Planner implements SourceWalker.Visitor {
             flushAll();
             state.advanceTo(position);
         }
+        findings.storeIfMany(state);
     }
 
     private int filesOfNextTask() {

@@ -147,6 +147,8 @@ class AuditIT {
         assertThat(result.missing + result.different + result.recopied + result.reported).isZero();
         assertThat(result.failureReport).isNull();
         assertThat(result.reportLines).isZero();
+        assertThat(result.leftOutReport).as("nothing was left out").isNull();
+        assertThat(result.leftOutLines).isNull();
         assertThat(audit.getStatus().message).contains("checked 12 planned files").contains("nothing to report");
         assertThat(stateKeys("")).isEmpty();
     }
@@ -335,6 +337,57 @@ class AuditIT {
     }
 
     @Test
+    void theLeftOutReportNamesEveryEntryPlanningLeftOutBeyondThePlansStatusAndAfterItIsFoldedAway() throws Exception {
+        List<String> links = sixtyLinks();
+        migrate(spec -> { });
+        MigrationTask plan = planTask();
+        assertThat(plan.getStatus().progress.skipped).isEqualTo(60);
+        assertThat(plan.getStatus().skippedEntries).hasSize(MigrationTaskStatus.MAX_FAILURES_IN_STATUS);
+        client.resource(plan).delete(); // folded away, as the operator does with Succeeded plans
+
+        AuditResult result = runAudit().getStatus().audit;
+
+        assertThat(result.leftOutReport).isEqualTo(StatePrefix.leftOutReport(job));
+        assertThat(result.leftOutLines).isEqualTo(60);
+        List<FailureReportLine> report = report(result.leftOutReport);
+        assertThat(report).extracting(l -> l.path).containsExactlyInAnyOrderElementsOf(links);
+        assertThat(report).allSatisfy(line -> {
+            assertThat(line.code).isEqualTo(FailureCode.SYMLINK_SKIPPED.name());
+            assertThat(line.task).isEqualTo(plan.getMetadata().getName());
+        });
+        assertThat(result.failureReport).as("entries left out by policy are not failures").isNull();
+        assertThat(result.reportLines).isZero();
+        assertThat(stateKeys("")).as("only the left-out report stays under the state prefix")
+                .containsExactly("left-out.jsonl");
+    }
+
+    @Test
+    void entriesAPlanHolderThatDiedLoggedAreNotListedWhenTheNextHolderNoLongerFindsThem() throws Exception {
+        List<String> links = sixtyLinks();
+        migrate(spec -> { });
+        String plan = planTask().getMetadata().getName();
+        assertThat(stateKeys("left-out/" + plan + "/")).isNotEmpty();
+        // as if its holder had died before its first status write, and ten links were removed meanwhile
+        for (String gone : links.subList(0, 10)) {
+            Files.delete(source.resolve(gone));
+        }
+        TestResources.updateStatus(client, plan, s -> {
+            s.progress = null;
+            s.skippedEntries = null;
+        });
+        TestResources.assign(client, plan, TestResources.POD_UID);
+        worker.run(plan);
+        assertThat(planTask().getStatus().progress.skipped).isEqualTo(50);
+        client.resource(planTask()).delete(); // folded: no status to count against
+
+        AuditResult result = runAudit().getStatus().audit;
+
+        assertThat(result.leftOutLines).as("the second holder's start disproves the first one's lines").isEqualTo(50);
+        assertThat(report(result.leftOutReport)).extracting(l -> l.path)
+                .containsExactlyInAnyOrderElementsOf(links.subList(10, 60));
+    }
+
+    @Test
     void aHolderThatResumesAuditsOnlyTheManifestsAfterItsCheckpoint() throws Exception {
         migrate(spec -> spec.verify = VerifyMode.Size);
         List<String> manifests = stateKeys("manifests/");
@@ -392,6 +445,21 @@ class AuditIT {
             }
         }
         assertThat(tasks()).hasSize(tasks).allSatisfy(t -> assertThat(t.getStatus().phase).isEqualTo(TaskPhase.Succeeded));
+    }
+
+    /** Sixty symbolic links under {@code links/}, to files of the tree: left out under the default policy (Skip). */
+    private List<String> sixtyLinks() throws Exception {
+        Files.createDirectories(source.resolve("links"));
+        List<String> links = new ArrayList<>();
+        for (int i = 1; i <= 60; i++) {
+            links.add(String.format("links/l%02d", i));
+            Files.createSymbolicLink(source.resolve(links.get(i - 1)), source.resolve("a/f1.txt"));
+        }
+        return links;
+    }
+
+    private MigrationTask planTask() {
+        return tasks().stream().filter(t -> t.getSpec().type == TaskType.Plan).findFirst().orElseThrow();
     }
 
     /** Files under {@code refused/} ({@link #migrateWithoutAuditRefusingThem} has the store refuse them). */
