@@ -4,6 +4,7 @@ import dev.ferry.worker.s3.EndpointPool;
 import dev.ferry.worker.s3.Listings;
 import dev.ferry.worker.task.RetryableTaskException;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import software.amazon.awssdk.services.s3.model.DeleteObjectsResponse;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
@@ -46,8 +47,9 @@ public final class StateObjects {
         long removed = 0;
         while (true) {
             ListObjectsV2Response page = page(s3, bucket, prefix, null, null);
-            List<ObjectIdentifier> keys = page.contents().stream()
-                    .map(o -> ObjectIdentifier.builder().key(o.key()).build()).toList();
+            List<ObjectIdentifier> keys = filesBeforeFolders(page.contents().stream().map(S3Object::key).toList(),
+                    !Boolean.TRUE.equals(page.isTruncated())).stream()
+                    .map(key -> ObjectIdentifier.builder().key(key).build()).toList();
             if (keys.isEmpty()) {
                 return removed;
             }
@@ -74,5 +76,25 @@ public final class StateObjects {
             }
             removed += keys.size();
         }
+    }
+
+    /**
+     * The order to delete a page of {@code keys} in: the objects first, then the keys ending in {@code /}, deepest
+     * first. A store that keeps objects as files (S3Proxy's filesystem store, a gateway in front of a NAS) lists
+     * each folder as such a key, and asked to delete a folder that still holds files it retries for 10 s before
+     * it gives up on it; emptied first, the folder goes at once. Folders are left for a page that holds every
+     * remaining key ({@code wholeRest}): the files of one may still be on the next page. Folders alone are
+     * deleted anyway, so that a listing of nothing else cannot keep this from ending.
+     */
+    static List<String> filesBeforeFolders(List<String> keys, boolean wholeRest) {
+        List<String> files = keys.stream().filter(k -> !k.endsWith("/")).toList();
+        List<String> folders = new ArrayList<>(keys.stream().filter(k -> k.endsWith("/")).toList());
+        if (!wholeRest && !files.isEmpty()) {
+            return files;
+        }
+        folders.sort(Comparator.reverseOrder());
+        List<String> ordered = new ArrayList<>(files);
+        ordered.addAll(folders);
+        return ordered;
     }
 }
