@@ -191,7 +191,7 @@ public final class AuditRunner {
             DestinationCheck.SourceDigests digests = result.mode == AuditMode.Source && engine.verify == VerifyMode.Checksum
                     ? entry -> md5Now(base, entry) : null;
             DestinationCheck destination = new DestinationCheck(engine.s3, engine.bucket, engine.prefix, engine.verify,
-                    presenceOnly, digests, engine.fileThreads);
+                    presenceOnly, digests, engine.fileThreads, result.mode == AuditMode.Plan);
             this.audit = new BatchAudit(destination, new FileCopier(engine), base, podName);
             this.threads = Executors.newFixedThreadPool(BATCHES_IN_FLIGHT, r -> {
                 Thread thread = new Thread(r, "ferry-audit");

@@ -18,6 +18,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.s3.model.CommonPrefix;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
@@ -44,8 +46,17 @@ import software.amazon.awssdk.services.s3.model.ServerSideEncryption;
  * not MD5s: a HEAD tells, and then the recorded MD5 is compared). An object assembled from parts has a composite ETag that says nothing of the
  * whole content: it is read with one HEAD, and its {@code md5chksum} must be there (and, against the
  * source, be the file's MD5). A HEAD per object would cost the store about as much as the copy's PUTs.
+ *
+ * <p>Against the plan, a file can have changed between its planning and its copy (a log being appended to): the
+ * copy stores the file as it was when read, whole (it stats the file before and after reading it), so the
+ * object's size is not the plan's. Such an object is right when it holds a later version of the file: one
+ * HEAD reads the {@code mtime} the copy recorded, and it must be later than the planned one (and, with
+ * checksums, an object assembled from parts must carry its {@code md5chksum}). An object of another size
+ * with the planned mtime or an earlier one, or none, is different. Against the source the entries are
+ * the files as they are now, and no later version exists.
  */
 final class DestinationCheck {
+    private static final Logger LOG = LoggerFactory.getLogger(DestinationCheck.class);
     /** What is wrong with one entry. */
     enum Problem { MISSING, DIFFERENT }
 
@@ -60,6 +71,7 @@ final class DestinationCheck {
     private final boolean presenceOnly;
     private final SourceDigests digests;
     private final Executor headThreads;
+    private final boolean laterVersionsRight;
 
     /** The MD5 of a source file read now (base64), for the strongest check; null when it cannot be read whole. */
     @FunctionalInterface
@@ -73,9 +85,11 @@ final class DestinationCheck {
      * @param digests with {@code verify: Checksum}, the source's MD5 to compare each object's with (the
      *        audit of the source); null: against the plan, which knows no file's MD5
      * @param headThreads where the HEADs (and the source's MD5s) of a folder's objects run, in parallel
+     * @param laterVersionsRight true when the entries are the plan's: an object of a later version of its
+     *        file than planned is right
      */
     DestinationCheck(EndpointPool s3, String bucket, String prefix, VerifyMode verify, boolean presenceOnly,
-            SourceDigests digests, Executor headThreads) {
+            SourceDigests digests, Executor headThreads, boolean laterVersionsRight) {
         this.s3 = s3;
         this.bucket = bucket;
         this.prefix = prefix;
@@ -83,6 +97,7 @@ final class DestinationCheck {
         this.presenceOnly = presenceOnly;
         this.digests = digests;
         this.headThreads = headThreads;
+        this.laterVersionsRight = laterVersionsRight;
     }
 
     /** The entries that are missing or different, in the order given. */
@@ -176,8 +191,18 @@ final class DestinationCheck {
         }
         long planned = entry.kindOrFile() == EntryKind.Directory ? 0 : entry.sizeOrZero();
         if (object.size() == null || object.size() != planned) {
-            findings.put(object.key(), new Finding(entry, object.key(), Problem.DIFFERENT,
-                    "the object has " + object.size() + " bytes, the plan " + planned));
+            String detail = "the object has " + object.size() + " bytes, the plan " + planned;
+            if (!laterVersionsRight || object.size() == null || entry.mtime == null
+                    || entry.kindOrFile() != EntryKind.File) {
+                findings.put(object.key(), new Finding(entry, object.key(), Problem.DIFFERENT, detail));
+                return;
+            }
+            heads.add(CompletableFuture.runAsync(() -> {
+                String mismatch = notALaterVersion(object, entry, detail);
+                if (mismatch != null) {
+                    findings.put(object.key(), new Finding(entry, object.key(), Problem.DIFFERENT, mismatch));
+                }
+            }, headThreads));
             return;
         }
         if (verify != VerifyMode.Checksum) {
@@ -195,6 +220,30 @@ final class DestinationCheck {
                 findings.put(object.key(), new Finding(entry, object.key(), Problem.DIFFERENT, mismatch));
             }
         }, headThreads));
+    }
+
+    /**
+     * For an object whose size is not the planned one: null when it holds a later version of the file than
+     * planned (its recorded mtime is later; with checksums, an object assembled from parts carries its
+     * recorded MD5, as every object a copy completes does), else why not.
+     */
+    private String notALaterVersion(S3Object object, FileEntry entry, String detail) {
+        HeadObjectResponse head = headOrNull(object.key());
+        if (head == null) {
+            return "the object is gone";
+        }
+        Long recorded = ObjectMetadata.mtimeMillis(head.metadata().get(ObjectMetadata.MTIME));
+        if (recorded == null || recorded <= entry.mtime) {
+            return detail + (recorded == null ? ", and it records no mtime"
+                    : ", and its recorded mtime is not later than the planned one");
+        }
+        if (verify == VerifyMode.Checksum && !CompositeETag.isPlainMd5(CompositeETag.unquoted(object.eTag()))
+                && head.metadata().get(ObjectMetadata.MD5) == null) {
+            return detail + ", and it has no " + ObjectMetadata.MD5;
+        }
+        LOG.info("{}: changed after it was planned ({} bytes, mtime {} ms); the object holds a later version"
+                + " ({} bytes, mtime {} ms)", entry.path, entry.sizeOrZero(), entry.mtime, object.size(), recorded);
+        return null;
     }
 
     /**

@@ -33,6 +33,8 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -151,6 +153,33 @@ class AuditIT {
         assertThat(result.leftOutLines).isNull();
         assertThat(audit.getStatus().message).contains("checked 12 planned files").contains("nothing to report");
         assertThat(stateKeys("")).isEmpty();
+    }
+
+    @Test
+    void aFileThatChangedAfterItWasPlannedIsRightWhenItsObjectHoldsALaterVersionAndDifferentWhenNot() throws Exception {
+        // a/f1.txt appended to between its planning and its copy (a log being written): the copy stores the
+        // file as it read it, whole, with its mtime; a/f2.txt's object is replaced behind the bookkeeping by
+        // other bytes that claim the planned mtime.
+        migrate(spec -> spec.verify = VerifyMode.Checksum, 7, S3.server().endpoint(), () -> {
+            Files.writeString(source.resolve("a/f1.txt"), " and a line written later", StandardOpenOption.APPEND);
+            Files.setLastModifiedTime(source.resolve("a/f1.txt"), FileTime.fromMillis(System.currentTimeMillis() + 60_000));
+        });
+        assertThat(object("p/a/f1.txt")).isEqualTo("a file 1 and a line written later");
+        String plannedMtime = s3().headObject(b -> b.bucket(S3.bucket()).key("p/a/f2.txt")).metadata().get("mtime");
+        s3().putObject(b -> b.bucket(S3.bucket()).key("p/a/f2.txt").metadata(Map.of("mtime", plannedMtime)),
+                RequestBody.fromString("other bytes, longer than the file"));
+
+        AuditResult result = runAudit().getStatus().audit;
+
+        assertThat(result.checked).isEqualTo(12);
+        assertThat(result.missing).isZero();
+        assertThat(result.different).as("a/f2.txt only: its object is no later version of its file").isEqualTo(1);
+        assertThat(result.recopied).isEqualTo(1);
+        assertThat(result.reported).isZero();
+        assertThat(report(result.failureReport)).extracting(l -> l.path + " " + l.audit + " " + l.recopied)
+                .containsExactly("a/f2.txt DIFFERENT true");
+        assertThat(object("p/a/f1.txt")).as("not copied again").isEqualTo("a file 1 and a line written later");
+        assertThat(object("p/a/f2.txt")).isEqualTo("a file 2");
     }
 
     @Test
@@ -432,6 +461,11 @@ class AuditIT {
     }
 
     private void migrate(Consumer<MigrationJobSpec> customize, int tasks, URI endpoint) {
+        migrate(customize, tasks, endpoint, () -> { });
+    }
+
+    /** As above, with {@code afterPlanning} run between the plan and the copies. */
+    private void migrate(Consumer<MigrationJobSpec> customize, int tasks, URI endpoint, SourceChange afterPlanning) {
         MigrationJob spec = TestResources.job("job-" + S3.bucket(), endpoint, S3.bucket(), "p");
         spec.getSpec().tasks.maxFiles = 2;
         customize.accept(spec.getSpec());
@@ -439,6 +473,11 @@ class AuditIT {
         MigrationTask plan = TestResources.createPlanTask(client, job, "");
         TestResources.assign(client, plan.getMetadata().getName(), TestResources.POD_UID);
         worker.run(plan.getMetadata().getName());
+        try {
+            afterPlanning.run();
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
         for (MigrationTask task : tasks()) {
             if (task.getSpec().type == TaskType.Copy) {
                 TestResources.assign(client, task.getMetadata().getName(), TestResources.POD_UID);
@@ -446,6 +485,12 @@ class AuditIT {
             }
         }
         assertThat(tasks()).hasSize(tasks).allSatisfy(t -> assertThat(t.getStatus().phase).isEqualTo(TaskPhase.Succeeded));
+    }
+
+    /** A change to the source tree. */
+    @FunctionalInterface
+    private interface SourceChange {
+        void run() throws Exception;
     }
 
     /** Sixty symbolic links under {@code links/}, to files of the tree: left out under the default policy (Skip). */
