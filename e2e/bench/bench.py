@@ -71,6 +71,7 @@ FERRY_SETTINGS = {
     "w1": ["--workers", "1"],
     "w2": ["--workers", "2"],
     "noaudit": ["--audit", "None"],
+    "noposix": ["--posix-attributes", "Skip"],
 }
 # Settings that are the worker processes' environment rather than arguments: the worker's JIT. By default a
 # local worker's C2 compiles only the digests (ProcessLauncher.environmentFor, OptimisingCompilerScope);

@@ -56,9 +56,19 @@ public class DestinationSpec {
     @JsonPropertyDescription("Storage class of the objects (e.g. STANDARD, STANDARD_IA); default: the bucket's.")
     public String storageClass;
 
+    @Default("Store")
+    @JsonPropertyDescription("Store (default) keeps each file's mode, uid and gid on its object as metadata (mode, uid,"
+            + " gid: rclone's --metadata form), so a restore can put owners and permissions back; Skip stores only"
+            + " the mtime and the MD5 (md5chksum), which Sync and the audit need either way.")
+    public PosixAttributes posixAttributes;
+
     /** Path-style unless the user chose otherwise: custom endpoints rarely have wildcard DNS. */
     public String regionOrDefault() {
         return region == null || region.isBlank() ? DEFAULT_REGION : region;
+    }
+
+    public PosixAttributes posixAttributesOrDefault() {
+        return posixAttributes == null ? PosixAttributes.Store : posixAttributes;
     }
 
     public boolean usePathStyle() {

@@ -11,6 +11,7 @@ import dev.ferry.api.MigrationMode;
 import dev.ferry.api.NotificationsSpec;
 import dev.ferry.api.OverwritePolicy;
 import dev.ferry.api.Patterns;
+import dev.ferry.api.PosixAttributes;
 import dev.ferry.api.Quantities;
 import dev.ferry.api.SecretKeyReference;
 import dev.ferry.api.SourceGlobs;
@@ -145,6 +146,11 @@ public final class MigrateCommand implements Callable<Integer> {
     @Option(names = "--empty-directories", paramLabel = "Skip|Marker",
             description = "Empty directories: Skip (default: nothing stored) or Marker (a zero-byte object DIR/).")
     EmptyDirectoryPolicy emptyDirectories;
+
+    @Option(names = "--posix-attributes", paramLabel = "Store|Skip",
+            description = "Store (default: each file's mode, uid and gid as object metadata) or Skip (only its mtime"
+                    + " and MD5).")
+    PosixAttributes posixAttributes;
 
     @Option(names = "--bandwidth-limit", paramLabel = "BYTES_PER_SECOND",
             description = "Upload limit per worker, e.g. 100Mi (default: unlimited).")
@@ -501,6 +507,7 @@ public final class MigrateCommand implements Callable<Integer> {
         spec.destination.region = region;
         spec.destination.pathStyle = pathStyle;
         spec.destination.credentialsSecret = SECRET;
+        spec.destination.posixAttributes = posixAttributes;
         spec.destination.endpointCA = endpointCAPem == null ? null : new SecretKeyReference(SECRET, SecretKeyReference.DEFAULT_KEY);
         spec.workers = new WorkersSpec();
         spec.workers.replicas = workers != null ? workers : defaultWorkers(Runtime.getRuntime().availableProcessors());

@@ -8,6 +8,7 @@ import dev.ferry.api.EmptyDirectoryPolicy;
 import dev.ferry.api.MigrationJob;
 import dev.ferry.api.MigrationMode;
 import dev.ferry.api.OverwritePolicy;
+import dev.ferry.api.PosixAttributes;
 import dev.ferry.api.SourceGlobs;
 import dev.ferry.api.SymlinkPolicy;
 import dev.ferry.api.VerifyMode;
@@ -132,6 +133,7 @@ class MigrateCommandTest {
         assertThat(job.getSpec().tasksOrDefaults().maxBytesOrDefault()).isEqualTo(4L << 30);
         assertThat(job.getSpec().source.effectiveSymlinks()).isEqualTo(SymlinkPolicy.Skip);
         assertThat(job.getSpec().source.emptyDirectoriesOrDefault()).isEqualTo(EmptyDirectoryPolicy.Skip);
+        assertThat(job.getSpec().destination.posixAttributesOrDefault()).isEqualTo(PosixAttributes.Store);
     }
 
     @Test
@@ -147,6 +149,7 @@ class MigrateCommandTest {
         assertThat(job.getSpec().destination.region).isNull();
         assertThat(job.getSpec().source.path).isNull();
         assertThat(job.getSpec().source.emptyDirectories).isNull();
+        assertThat(job.getSpec().destination.posixAttributes).isNull();
         assertThat(job.getSpec().workers.concurrency).isNull();
         assertThat(job.getSpec().tasks.maxFiles).isNull();
         assertThat(job.getSpec().tasks.maxActive).isNull();
@@ -162,6 +165,15 @@ class MigrateCommandTest {
 
         assertThat(job.getSpec().source.symlinks).isEqualTo(SymlinkPolicy.Store);
         assertThat(job.getSpec().source.emptyDirectories).isEqualTo(EmptyDirectoryPolicy.Marker);
+    }
+
+    @Test
+    void posixAttributesSkipBecomesTheDestinationsPolicy() {
+        MigrateCommand command = parse(source.toString(), "s3://bkt", "--posix-attributes", "Skip");
+
+        MigrationJob job = command.job("j", S3Url.parse("s3://bkt"), List.of(URI.create("http://127.0.0.1:1")), true);
+
+        assertThat(job.getSpec().destination.posixAttributes).isEqualTo(PosixAttributes.Skip);
     }
 
     @Test

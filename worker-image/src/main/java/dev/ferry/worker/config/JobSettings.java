@@ -6,6 +6,7 @@ import dev.ferry.api.MigrationJob;
 import dev.ferry.api.MigrationJobSpec;
 import dev.ferry.api.MigrationMode;
 import dev.ferry.api.OverwritePolicy;
+import dev.ferry.api.PosixAttributes;
 import dev.ferry.api.Quantities;
 import dev.ferry.api.TasksSpec;
 import dev.ferry.api.VerifyMode;
@@ -23,6 +24,7 @@ import dev.ferry.api.WorkersSpec;
  * @param maxFiles {@code spec.tasks.maxFiles}: the most files of a plan's later tasks ({@code TaskSizes})
  * @param maxBytes {@code spec.tasks.maxBytes} in bytes
  * @param markMigrated {@code spec.source.markMigrated}: Xattr marks each migrated file on the source
+ * @param posixAttributes {@code spec.destination.posixAttributes}: whether objects carry mode, uid and gid
  */
 public record JobSettings(
         String jobUid,
@@ -42,7 +44,8 @@ public record JobSettings(
         int historyLimit,
         long splitFileSize,
         int splitDirectoryEntries,
-        MarkMigrated markMigrated) {
+        MarkMigrated markMigrated,
+        PosixAttributes posixAttributes) {
 
     public static JobSettings of(MigrationJob job) {
         MigrationJobSpec spec = job.getSpec();
@@ -56,7 +59,7 @@ public record JobSettings(
     public JobSettings withMarkMigrated(MarkMigrated value) {
         return new JobSettings(jobUid, bucket, prefix, storageClass, mode, overwrite, verify, replicas, concurrency,
                 configuredPartSize, bandwidthLimit, maxFiles, maxBytes, maxActive, historyLimit, splitFileSize,
-                splitDirectoryEntries, value);
+                splitDirectoryEntries, value, posixAttributes);
     }
 
     public static JobSettings of(String jobUid, DestinationSpec destination, MigrationMode mode,
@@ -84,7 +87,8 @@ public record JobSettings(
                 tasks.historyLimitOrDefault(),
                 tasks.splitFileSizeOrDefault(),
                 tasks.splitDirectoryEntriesOrDefault(),
-                MarkMigrated.None);
+                MarkMigrated.None,
+                destination.posixAttributesOrDefault());
     }
 
     private static Long bytesOrNull(String quantity) {

@@ -5,6 +5,7 @@ import dev.ferry.api.MigrationJob;
 import dev.ferry.api.MarkMigrated;
 import dev.ferry.api.MigrationMode;
 import dev.ferry.api.OverwritePolicy;
+import dev.ferry.api.PosixAttributes;
 import dev.ferry.api.TasksSpec;
 import dev.ferry.api.VerifyMode;
 import dev.ferry.api.WorkersSpec;
@@ -104,9 +105,13 @@ public final class CopyEngine implements AutoCloseable {
         return new CopyEngine(s3, JobSettings.of(job), ByteBudget.forHeap(), meters);
     }
 
-    /** What Ferry stores about a file on its object, with the job that wrote it. */
+    /**
+     * What Ferry stores about a file on its object, with the job that wrote it: mode, uid and gid only under
+     * {@code posixAttributes: Store}.
+     */
     public Map<String, String> metadataOf(SourceStat stat, byte[] md5) {
-        return withJob(ObjectMetadata.of(stat, md5));
+        return withJob(settings.posixAttributes() == PosixAttributes.Skip ? ObjectMetadata.of(stat.mtime(), md5)
+                : ObjectMetadata.of(stat, md5));
     }
 
     /** {@code metadata} with this job's UID ({@code ferry-job}). */

@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 
@@ -52,9 +53,9 @@ record EntryObject(EntryKind kind, SourceStat stat, String linkText) {
         return linkText == null ? new byte[0] : linkText.getBytes(StandardCharsets.UTF_8);
     }
 
-    /** The object's user metadata, with {@code md5} the MD5 of {@link #body()}. */
-    Map<String, String> metadata(byte[] md5) {
-        Map<String, String> metadata = ObjectMetadata.of(stat, md5);
+    /** The object's user metadata: {@code ofTheEntry} (of its {@link #stat()}), and a link's text. */
+    Map<String, String> metadata(Map<String, String> ofTheEntry) {
+        Map<String, String> metadata = new LinkedHashMap<>(ofTheEntry);
         if (linkText != null) {
             metadata.put(ObjectMetadata.SYMLINK_TARGET, ObjectMetadata.encodeHeaderValue(linkText));
         }

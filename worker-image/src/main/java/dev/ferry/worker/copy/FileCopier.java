@@ -195,7 +195,7 @@ public final class FileCopier {
             }
             engine.hooks.afterRead(path);
             if (EntryObject.read(kind, path).sameVersionAs(before)) {
-                Uploads.Stored stored = uploads.putBytes(key, body, md5, engine.withJob(before.metadata(md5)));
+                Uploads.Stored stored = uploads.putBytes(key, body, md5, before.metadata(engine.metadataOf(before.stat(), md5)));
                 return movedIfMoving(verified(relativePath, key, stored), source);
             }
             if (attempt >= 2) {

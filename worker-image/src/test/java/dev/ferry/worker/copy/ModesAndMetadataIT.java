@@ -161,6 +161,26 @@ class ModesAndMetadataIT {
     }
 
     @Test
+    void withoutPosixAttributesObjectsCarryOnlyMtimeAndMd5AndAreStillSkippedWhenTheFileIsUnchanged() throws Exception {
+        Path small = Files.write(source.resolve("plain"), Trees.randomBytes(SMALL, 12));
+        Path big = Files.write(source.resolve("plain-big"), Trees.randomBytes(12 << 20, 13));
+
+        try (CopyEngine engine = TestEngines.withoutPosixAttributes(S3.server(), S3.bucket())) {
+            FileCopier copier = new FileCopier(engine);
+            assertThat(copier.copy("plain", small).kind()).isEqualTo(FileOutcome.Kind.COPIED);
+            assertThat(copier.copy("plain-big", big).kind()).as("in parts").isEqualTo(FileOutcome.Kind.COPIED);
+            assertThat(copier.copy("plain", small).kind()).isEqualTo(FileOutcome.Kind.SKIPPED);
+            assertThat(copier.copy("plain-big", big).kind()).isEqualTo(FileOutcome.Kind.SKIPPED);
+        }
+
+        for (String key : new String[] {"plain", "plain-big"}) {
+            Map<String, String> metadata = S3.server().client().headObject(b -> b.bucket(S3.bucket()).key(key)).metadata();
+            assertThat(metadata).as(key).containsOnlyKeys(ObjectMetadata.MTIME, ObjectMetadata.MD5);
+        }
+        assertThat(stored("plain-big")).isEqualTo(Files.readAllBytes(big));
+    }
+
+    @Test
     void uploadsKeepTheBandwidthLimit() throws Exception {
         for (int i = 0; i < 3; i++) {
             Files.write(source.resolve("limited-" + i), Trees.randomBytes(2 << 20, 20 + i));

@@ -4,6 +4,7 @@ import dev.ferry.api.DestinationSpec;
 import dev.ferry.api.MarkMigrated;
 import dev.ferry.api.MigrationMode;
 import dev.ferry.api.OverwritePolicy;
+import dev.ferry.api.PosixAttributes;
 import dev.ferry.api.TasksSpec;
 import dev.ferry.api.VerifyMode;
 import dev.ferry.api.WorkersSpec;
@@ -52,6 +53,14 @@ final class TestEngines {
                 workers(bandwidthLimit), new ByteBudget(64L << 20));
         engine.hooks = hooks;
         return engine;
+    }
+
+    /** An engine of {@code posixAttributes: Skip}: objects without mode, uid and gid. */
+    static CopyEngine withoutPosixAttributes(S3ProxyServer s3, String bucket) {
+        DestinationSpec destination = destination(s3, bucket);
+        destination.posixAttributes = PosixAttributes.Skip;
+        return new CopyEngine(pool(s3, destination), destination, MigrationMode.Copy, OverwritePolicy.IfDifferent,
+                VerifyMode.Checksum, workers(null), new ByteBudget(64L << 20));
     }
 
     /** An engine whose every S3 call is counted in {@code metrics}. */
