@@ -57,6 +57,7 @@ import software.amazon.awssdk.services.s3.model.ServerSideEncryption;
  */
 final class DestinationCheck {
     private static final Logger LOG = LoggerFactory.getLogger(DestinationCheck.class);
+
     /** What is wrong with one entry. */
     enum Problem { MISSING, DIFFERENT }
 
