@@ -32,6 +32,10 @@ public class AuditResult {
     @JsonPropertyDescription("Missing or different files still wrong after that copy: each is in the failure report.")
     public long reported;
 
+    @JsonPropertyDescription("Planned files written to between their planning and their copy, whose objects hold a later"
+            + " version than planned (right: the copy stores a file whole as it reads it); each is in the workers' log.")
+    public Long laterVersions;
+
     @JsonPropertyDescription("Lines in the failure report: the files the audit reported and the failures the tasks recorded.")
     public Long reportLines;
 
@@ -50,6 +54,12 @@ public class AuditResult {
 
     @JsonPropertyDescription("When the audit finished, RFC 3339.")
     public String completionTime;
+
+    /** {@code "; N changed after planning (...)"} when some planned files' objects hold a later version, else empty. */
+    public String laterVersionsNote() {
+        return laterVersions == null || laterVersions == 0 ? ""
+                : "; " + laterVersions + " changed after planning (their objects hold the later version)";
+    }
 
     public boolean passed() {
         return reported == 0;

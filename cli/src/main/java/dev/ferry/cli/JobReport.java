@@ -84,9 +84,9 @@ record JobReport(MigrationJob job, Workers workers, Instant now) {
                     f.message == null ? "" : " (" + f.message + ")"));
         }
         if (s.audit != null) {
-            out.printf(Locale.ROOT, "Audit:      %s: %d checked, %d missing, %d different, %d copied again, %d still wrong%n",
+            out.printf(Locale.ROOT, "Audit:      %s: %d checked, %d missing, %d different, %d copied again, %d still wrong%s%n",
                     s.audit.mode, s.audit.checked, s.audit.missing, s.audit.different, s.audit.recopied,
-                    s.audit.reported);
+                    s.audit.reported, s.audit.laterVersionsNote());
         }
         if (s.failureReport != null) {
             out.printf(Locale.ROOT, "Report:     s3://%s/%s%n", job.getSpec().destination.bucket, s.failureReport);

@@ -57,8 +57,8 @@ record Summary(String job, boolean succeeded, String reason, String destination,
         }
         if (audit != null && audit.mode == AuditMode.Plan) {
             out.printf(Locale.ROOT, "  audit: %d planned files checked against the destination: %d missing, %d different,"
-                    + " %d copied again, %d still wrong%n", audit.checked, audit.missing, audit.different, audit.recopied,
-                    audit.reported);
+                    + " %d copied again, %d still wrong%s%n", audit.checked, audit.missing, audit.different,
+                    audit.recopied, audit.reported, audit.laterVersionsNote());
         }
         if (failureReport != null) {
             out.printf("  failure report: %s%n", failureReport);

@@ -2,6 +2,7 @@ package dev.ferry.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ferry.api.AuditMode;
 import dev.ferry.api.AuditResult;
 import dev.ferry.api.DestinationSpec;
 import dev.ferry.api.FileFailure;
@@ -75,6 +76,21 @@ class JobReportTest {
 
         assertThat(printed).contains("Left out:   120 entries by policy, listed in s3://bkt/p/.ferry/uid-1/left-out.jsonl")
                 .doesNotContain("Report:");
+    }
+
+    @Test
+    void saysHowManyFilesChangedAfterPlanning() {
+        MigrationJob job = running(true);
+        job.getStatus().phase = JobPhase.Succeeded;
+        job.getStatus().audit = new AuditResult();
+        job.getStatus().audit.mode = AuditMode.Plan;
+        job.getStatus().audit.checked = 10000;
+        job.getStatus().audit.laterVersions = 3L;
+
+        String printed = print(new JobReport(job, JobReport.Workers.NONE, NOW));
+
+        assertThat(printed).contains("Audit:      Plan: 10000 checked, 0 missing, 0 different, 0 copied again, 0 still"
+                + " wrong; 3 changed after planning (their objects hold the later version)");
     }
 
     @Test

@@ -226,7 +226,8 @@ public final class JobStatusAggregator {
             return "";
         }
         return "; the audit found all " + audit.checked + " planned files in the destination"
-                + (audit.recopied > 0 ? " (" + audit.recopied + " after copying them once more)" : "");
+                + (audit.recopied > 0 ? " (" + audit.recopied + " after copying them once more)" : "")
+                + audit.laterVersionsNote();
     }
 
     /**
@@ -239,7 +240,8 @@ public final class JobStatusAggregator {
             return;
         }
         String checked = "checked " + result.checked + " planned files (" + result.missing + " missing, " + result.different
-                + " different, " + result.recopied + " copied again, " + result.reported + " still wrong)";
+                + " different, " + result.recopied + " copied again, " + result.reported + " still wrong"
+                + result.laterVersionsNote() + ")";
         if (!Tasks.phase(audit.get()).isFinished()) {
             Conditions.set(status.conditions, Conditions.VERIFIED, false, VERIFYING, "auditing: " + checked + " so far",
                     now, generation);

@@ -337,6 +337,22 @@ class JobStatusAggregatorTest {
     }
 
     @Test
+    void saysHowManyFilesChangedAfterPlanningWhenTheirObjectsHoldALaterVersion() {
+        List<MigrationTask> work = List.of(plan("j-plan", TaskPhase.Succeeded, 3, 300),
+                copy("j-plan-00001", TaskPhase.Succeeded, 3, 0, 0, 300));
+        MigrationTask audit = audit(TaskPhase.Succeeded, 3, 0);
+        audit.getStatus().audit.laterVersions = 2L;
+
+        MigrationJobStatus status = aggregate(job("j"), with(work, audit));
+
+        assertThat(status.phase).as("right: the copy stores a file whole as it reads it").isEqualTo(JobPhase.Succeeded);
+        assertThat(ready(status).getMessage()).contains("2 changed after planning (their objects hold the later version)");
+        assertThat(Conditions.find(status.conditions, Conditions.VERIFIED).orElseThrow().getMessage())
+                .contains("0 still wrong; 2 changed after planning");
+        assertThat(status.audit.laterVersions).isEqualTo(2);
+    }
+
+    @Test
     void failsWhenTheAuditFindsFilesStillMissingAndNamesTheReport() {
         MigrationTask audit = audit(TaskPhase.Succeeded, 3, 1);
         audit.getStatus().audit.failureReport = "p/.ferry/uid/failure-report.jsonl";

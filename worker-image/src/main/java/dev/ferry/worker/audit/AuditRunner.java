@@ -354,6 +354,9 @@ public final class AuditRunner {
             result.different += findings.different();
             result.recopied += findings.recopied();
             result.reported += findings.reported();
+            if (findings.laterVersions() > 0) {
+                result.laterVersions = (result.laterVersions == null ? 0 : result.laterVersions) + findings.laterVersions();
+            }
             if (pending.checkpoint() != null) {
                 done = pending.checkpoint();
             }
@@ -448,8 +451,8 @@ public final class AuditRunner {
                 ? "planned files in " + (result.manifests == null ? 0 : result.manifests) + " manifests"
                 : "files of the source walked again";
         return "checked " + result.checked + " " + what + ": " + result.missing + " missing, " + result.different
-                + " different, " + result.recopied + " copied again, " + result.reported + " still wrong; "
-                + reportSummary(result);
+                + " different, " + result.recopied + " copied again, " + result.reported + " still wrong"
+                + result.laterVersionsNote() + "; " + reportSummary(result);
     }
 
     private static String reportSummary(AuditResult result) {

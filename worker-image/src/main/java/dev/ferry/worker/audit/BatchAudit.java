@@ -23,8 +23,12 @@ final class BatchAudit {
     /** {@code <task>-<16 hex of the content>.jsonl}: the manifest's task is its name without the hash. */
     private static final Pattern MANIFEST_NAME = Pattern.compile("(.+)-[0-9a-f]{16}\\.jsonl");
 
-    /** What one batch's audit found. */
-    record Findings(long checked, long missing, long different, long recopied, long reported,
+    /**
+     * What one batch's audit found.
+     *
+     * @param laterVersions entries whose objects hold a later version of the file than planned: right
+     */
+    record Findings(long checked, long missing, long different, long recopied, long reported, long laterVersions,
             List<FailureReportLine> lines) {
 
         /** A directory of the source that cannot be listed: its files are unknown, which is reported. */
@@ -34,7 +38,7 @@ final class BatchAudit {
             line.code = code.name();
             line.message = "the audit could not list this directory: " + message;
             line.holder = holder;
-            return new Findings(0, 0, 0, 0, 1, List.of(line));
+            return new Findings(0, 0, 0, 0, 1, 0, List.of(line));
         }
     }
 
@@ -56,8 +60,13 @@ final class BatchAudit {
         long different = 0;
         long recopied = 0;
         long reported = 0;
+        long laterVersions = 0;
         List<FailureReportLine> lines = new ArrayList<>();
         for (DestinationCheck.Finding finding : destination.check(entries)) {
+            if (finding.problem() == DestinationCheck.Problem.LATER_VERSION) {
+                laterVersions++;
+                continue;
+            }
             if (finding.problem() == DestinationCheck.Problem.MISSING) {
                 missing++;
             } else {
@@ -86,7 +95,7 @@ final class BatchAudit {
             }
             lines.add(line);
         }
-        return new Findings(entries.size(), missing, different, recopied, reported, lines);
+        return new Findings(entries.size(), missing, different, recopied, reported, laterVersions, lines);
     }
 
     private FileOutcome copyAgain(FileEntry entry) throws InterruptedException {

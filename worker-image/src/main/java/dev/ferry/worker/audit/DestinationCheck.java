@@ -58,8 +58,13 @@ import software.amazon.awssdk.services.s3.model.ServerSideEncryption;
 final class DestinationCheck {
     private static final Logger LOG = LoggerFactory.getLogger(DestinationCheck.class);
 
-    /** What is wrong with one entry. */
-    enum Problem { MISSING, DIFFERENT }
+    /** What the destination holds of one entry, when it is not the planned object. */
+    enum Problem {
+        MISSING,
+        DIFFERENT,
+        /** Not wrong: the object holds a later version of the file than planned (counted, not reported). */
+        LATER_VERSION
+    }
 
     /** A planned entry the destination does not hold as planned. */
     record Finding(FileEntry entry, String key, Problem problem, String detail) {
@@ -101,7 +106,7 @@ final class DestinationCheck {
         this.laterVersionsRight = laterVersionsRight;
     }
 
-    /** The entries that are missing or different, in the order given. */
+    /** The entries that are missing or different, or whose objects hold a later version, in the order given. */
     List<Finding> check(List<FileEntry> entries) {
         Map<String, Map<String, FileEntry>> byFolder = new LinkedHashMap<>();
         for (FileEntry entry : entries) {
@@ -125,7 +130,7 @@ final class DestinationCheck {
     /** One entry again, after it was copied once more: null when it is right now. */
     Finding recheck(FileEntry entry) {
         List<Finding> findings = check(List.of(entry));
-        return findings.isEmpty() ? null : findings.get(0);
+        return findings.isEmpty() || findings.get(0).problem() == Problem.LATER_VERSION ? null : findings.get(0);
     }
 
     private void checkFolder(String folder, Map<String, FileEntry> planned, Map<String, Finding> findings) {
@@ -198,12 +203,8 @@ final class DestinationCheck {
                 findings.put(object.key(), new Finding(entry, object.key(), Problem.DIFFERENT, detail));
                 return;
             }
-            heads.add(CompletableFuture.runAsync(() -> {
-                String mismatch = notALaterVersion(object, entry, detail);
-                if (mismatch != null) {
-                    findings.put(object.key(), new Finding(entry, object.key(), Problem.DIFFERENT, mismatch));
-                }
-            }, headThreads));
+            heads.add(CompletableFuture.runAsync(() -> findings.put(object.key(), laterVersionOrDifferent(object, entry,
+                    detail)), headThreads));
             return;
         }
         if (verify != VerifyMode.Checksum) {
@@ -224,27 +225,27 @@ final class DestinationCheck {
     }
 
     /**
-     * For an object whose size is not the planned one: null when it holds a later version of the file than
-     * planned (its recorded mtime is later; with checksums, an object assembled from parts carries its
-     * recorded MD5, as every object a copy completes does), else why not.
+     * For an object whose size is not the planned one: {@link Problem#LATER_VERSION} when it holds a later
+     * version of the file than planned (its recorded mtime is later; with checksums, an object assembled from
+     * parts carries its recorded MD5, as every object a copy completes does), else {@link Problem#DIFFERENT}.
      */
-    private String notALaterVersion(S3Object object, FileEntry entry, String detail) {
+    private Finding laterVersionOrDifferent(S3Object object, FileEntry entry, String detail) {
         HeadObjectResponse head = headOrNull(object.key());
         if (head == null) {
-            return "the object is gone";
+            return new Finding(entry, object.key(), Problem.DIFFERENT, "the object is gone");
         }
         Long recorded = ObjectMetadata.mtimeMillis(head.metadata().get(ObjectMetadata.MTIME));
         if (recorded == null || recorded <= entry.mtime) {
-            return detail + (recorded == null ? ", and it records no mtime"
-                    : ", and its recorded mtime is not later than the planned one");
+            return new Finding(entry, object.key(), Problem.DIFFERENT, detail + (recorded == null
+                    ? ", and it records no mtime" : ", and its recorded mtime is not later than the planned one"));
         }
         if (verify == VerifyMode.Checksum && !CompositeETag.isPlainMd5(CompositeETag.unquoted(object.eTag()))
                 && head.metadata().get(ObjectMetadata.MD5) == null) {
-            return detail + ", and it has no " + ObjectMetadata.MD5;
+            return new Finding(entry, object.key(), Problem.DIFFERENT, detail + ", and it has no " + ObjectMetadata.MD5);
         }
         LOG.info("{}: changed after it was planned ({} bytes, mtime {} ms); the object holds a later version"
                 + " ({} bytes, mtime {} ms)", entry.path, entry.sizeOrZero(), entry.mtime, object.size(), recorded);
-        return null;
+        return new Finding(entry, object.key(), Problem.LATER_VERSION, "changed after it was planned");
     }
 
     /**

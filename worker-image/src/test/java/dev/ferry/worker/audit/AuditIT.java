@@ -147,6 +147,7 @@ class AuditIT {
         AuditResult result = audit.getStatus().audit;
         assertThat(result.checked).isEqualTo(12);
         assertThat(result.missing + result.different + result.recopied + result.reported).isZero();
+        assertThat(result.laterVersions).isNull();
         assertThat(result.failureReport).isNull();
         assertThat(result.reportLines).isZero();
         assertThat(result.leftOutReport).as("nothing was left out").isNull();
@@ -169,9 +170,12 @@ class AuditIT {
         s3().putObject(b -> b.bucket(S3.bucket()).key("p/a/f2.txt").metadata(Map.of("mtime", plannedMtime)),
                 RequestBody.fromString("other bytes, longer than the file"));
 
-        AuditResult result = runAudit().getStatus().audit;
+        MigrationTask audit = runAudit();
 
+        AuditResult result = audit.getStatus().audit;
         assertThat(result.checked).isEqualTo(12);
+        assertThat(result.laterVersions).as("a/f1.txt: counted, not reported").isEqualTo(1);
+        assertThat(audit.getStatus().message).contains("1 changed after planning (their objects hold the later version)");
         assertThat(result.missing).isZero();
         assertThat(result.different).as("a/f2.txt only: its object is no later version of its file").isEqualTo(1);
         assertThat(result.recopied).isEqualTo(1);
