@@ -190,8 +190,9 @@ public final class AuditRunner {
             boolean presenceOnly = engine.overwrite == OverwritePolicy.Never;
             DestinationCheck.SourceDigests digests = result.mode == AuditMode.Source && engine.verify == VerifyMode.Checksum
                     ? entry -> md5Now(base, entry) : null;
+            DestinationCheck.SourceStats laterVersions = result.mode == AuditMode.Plan ? entry -> statNow(base, entry) : null;
             DestinationCheck destination = new DestinationCheck(engine.s3, engine.bucket, engine.prefix, engine.verify,
-                    presenceOnly, digests, engine.fileThreads, result.mode == AuditMode.Plan);
+                    presenceOnly, digests, engine.fileThreads, laterVersions);
             this.audit = new BatchAudit(destination, new FileCopier(engine), base, podName);
             this.threads = Executors.newFixedThreadPool(BATCHES_IN_FLIGHT, r -> {
                 Thread thread = new Thread(r, "ferry-audit");
@@ -401,6 +402,15 @@ public final class AuditRunner {
     private static final class Released extends Exception {
         Released() {
             super(null, null, false, false);
+        }
+    }
+
+    /** A planned file as it is now; null when it is gone or cannot be read. */
+    private static SourceStat statNow(Path base, FileEntry entry) {
+        try {
+            return SourceStat.of(SourcePaths.within(base, entry.readPath()));
+        } catch (IOException | SourcePaths.OutsideSourceException e) {
+            return null; // copying it again will say what is wrong with it
         }
     }
 

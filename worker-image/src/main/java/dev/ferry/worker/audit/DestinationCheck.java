@@ -8,6 +8,7 @@ import dev.ferry.worker.s3.EndpointPool;
 import dev.ferry.worker.s3.Listings;
 import dev.ferry.worker.s3.ObjectKeys;
 import dev.ferry.worker.s3.ObjectMetadata;
+import dev.ferry.worker.source.SourceStat;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HexFormat;
@@ -47,12 +48,13 @@ import software.amazon.awssdk.services.s3.model.ServerSideEncryption;
  * whole content: it is read with one HEAD, and its {@code md5chksum} must be there (and, against the
  * source, be the file's MD5). A HEAD per object would cost the store about as much as the copy's PUTs.
  *
- * <p>Against the plan, a file can have changed between its planning and its copy (a log being appended to): the
- * copy stores the file as it was when read, whole (it stats the file before and after reading it), so the
- * object's size is not the plan's. Such an object is right when it holds a later version of the file: one
- * HEAD reads the {@code mtime} the copy recorded, and it must be later than the planned one (and, with
- * checksums, an object assembled from parts must carry its {@code md5chksum}). An object of another size
- * with the planned mtime or an earlier one, or none, is different. Against the source the entries are
+ * <p>Against the plan, a file can have changed between its planning and its copy (a log being appended to, a
+ * file restored over with {@code cp -p}): the copy stores the file as it was when read, whole (it stats the
+ * file before and after reading it), so the object's size is not the plan's. Such an object is right when
+ * it holds a later version of the file: one HEAD reads the {@code mtime} the copy recorded, and it must be
+ * later than the planned one, or be the file's mtime now with the object the file's size now (a file
+ * replaced by one with an older mtime); with checksums, an object assembled from parts must also carry its
+ * {@code md5chksum}. Any other object of another size is different. Against the source the entries are
  * the files as they are now, and no later version exists.
  */
 final class DestinationCheck {
@@ -77,12 +79,18 @@ final class DestinationCheck {
     private final boolean presenceOnly;
     private final SourceDigests digests;
     private final Executor headThreads;
-    private final boolean laterVersionsRight;
+    private final SourceStats laterVersions;
 
     /** The MD5 of a source file read now (base64), for the strongest check; null when it cannot be read whole. */
     @FunctionalInterface
     interface SourceDigests {
         String md5(FileEntry entry);
+    }
+
+    /** A source file as it is now; null when it cannot be read (gone, or outside the source). */
+    @FunctionalInterface
+    interface SourceStats {
+        SourceStat now(FileEntry entry);
     }
 
     /**
@@ -91,11 +99,11 @@ final class DestinationCheck {
      * @param digests with {@code verify: Checksum}, the source's MD5 to compare each object's with (the
      *        audit of the source); null: against the plan, which knows no file's MD5
      * @param headThreads where the HEADs (and the source's MD5s) of a folder's objects run, in parallel
-     * @param laterVersionsRight true when the entries are the plan's: an object of a later version of its
-     *        file than planned is right
+     * @param laterVersions when the entries are the plan's: the source's files now, so that an object of a
+     *        later version of its file than planned is taken as right; null against the source
      */
     DestinationCheck(EndpointPool s3, String bucket, String prefix, VerifyMode verify, boolean presenceOnly,
-            SourceDigests digests, Executor headThreads, boolean laterVersionsRight) {
+            SourceDigests digests, Executor headThreads, SourceStats laterVersions) {
         this.s3 = s3;
         this.bucket = bucket;
         this.prefix = prefix;
@@ -103,7 +111,7 @@ final class DestinationCheck {
         this.presenceOnly = presenceOnly;
         this.digests = digests;
         this.headThreads = headThreads;
-        this.laterVersionsRight = laterVersionsRight;
+        this.laterVersions = laterVersions;
     }
 
     /** The entries that are missing or different, or whose objects hold a later version, in the order given. */
@@ -198,8 +206,7 @@ final class DestinationCheck {
         long planned = entry.kindOrFile() == EntryKind.Directory ? 0 : entry.sizeOrZero();
         if (object.size() == null || object.size() != planned) {
             String detail = "the object has " + object.size() + " bytes, the plan " + planned;
-            if (!laterVersionsRight || object.size() == null || entry.mtime == null
-                    || entry.kindOrFile() != EntryKind.File) {
+            if (laterVersions == null || object.size() == null || entry.kindOrFile() != EntryKind.File) {
                 findings.put(object.key(), new Finding(entry, object.key(), Problem.DIFFERENT, detail));
                 return;
             }
@@ -226,8 +233,9 @@ final class DestinationCheck {
 
     /**
      * For an object whose size is not the planned one: {@link Problem#LATER_VERSION} when it holds a later
-     * version of the file than planned (its recorded mtime is later; with checksums, an object assembled from
-     * parts carries its recorded MD5, as every object a copy completes does), else {@link Problem#DIFFERENT}.
+     * version of the file than planned (its recorded mtime is later, or it is the file as it is now; with
+     * checksums, an object assembled from parts carries its recorded MD5, as every object a copy completes
+     * does), else {@link Problem#DIFFERENT}.
      */
     private Finding laterVersionOrDifferent(S3Object object, FileEntry entry, String detail) {
         HeadObjectResponse head = headOrNull(object.key());
@@ -235,9 +243,13 @@ final class DestinationCheck {
             return new Finding(entry, object.key(), Problem.DIFFERENT, "the object is gone");
         }
         Long recorded = ObjectMetadata.mtimeMillis(head.metadata().get(ObjectMetadata.MTIME));
-        if (recorded == null || recorded <= entry.mtime) {
-            return new Finding(entry, object.key(), Problem.DIFFERENT, detail + (recorded == null
-                    ? ", and it records no mtime" : ", and its recorded mtime is not later than the planned one"));
+        if (recorded == null) {
+            return new Finding(entry, object.key(), Problem.DIFFERENT, detail + ", and it records no mtime");
+        }
+        boolean laterMtime = entry.mtime != null && recorded > entry.mtime;
+        if (!laterMtime && !isTheFileNow(entry, object.size(), recorded)) {
+            return new Finding(entry, object.key(), Problem.DIFFERENT, detail
+                    + ", its recorded mtime is not later than the planned one, and the file now is not the object");
         }
         if (verify == VerifyMode.Checksum && !CompositeETag.isPlainMd5(CompositeETag.unquoted(object.eTag()))
                 && head.metadata().get(ObjectMetadata.MD5) == null) {
@@ -246,6 +258,12 @@ final class DestinationCheck {
         LOG.info("{}: changed after it was planned ({} bytes, mtime {} ms); the object holds a later version"
                 + " ({} bytes, mtime {} ms)", entry.path, entry.sizeOrZero(), entry.mtime, object.size(), recorded);
         return new Finding(entry, object.key(), Problem.LATER_VERSION, "changed after it was planned");
+    }
+
+    /** Whether the source file is now a regular file of this size and mtime (in milliseconds). */
+    private boolean isTheFileNow(FileEntry entry, long size, long mtimeMillis) {
+        SourceStat now = laterVersions.now(entry);
+        return now != null && now.regularFile() && now.size() == size && now.mtime().toMillis() == mtimeMillis;
     }
 
     /**

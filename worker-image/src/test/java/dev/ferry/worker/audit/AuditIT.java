@@ -187,6 +187,35 @@ class AuditIT {
     }
 
     @Test
+    void aFileReplacedAfterItWasPlannedByOneWithAnOlderMtimeIsRightWhenItsObjectIsTheFileAsItIsNow() throws Exception {
+        // a/f1.txt restored over between its planning and its copy (cp -p): other bytes, another size, and
+        // an mtime a day earlier than the planned one. The copy stores it as it is now. c/f1.txt's object is
+        // then replaced behind the bookkeeping by bytes of another size that claim the file's mtime: the
+        // file now is not that object.
+        migrate(spec -> spec.verify = VerifyMode.Size, 7, S3.server().endpoint(), () -> {
+            Path restored = source.resolve("a/f1.txt");
+            FileTime planned = Files.getLastModifiedTime(restored);
+            Files.writeString(restored, "a file 1, as it was last week");
+            Files.setLastModifiedTime(restored, FileTime.fromMillis(planned.toMillis() - 86_400_000L));
+        });
+        assertThat(object("p/a/f1.txt")).isEqualTo("a file 1, as it was last week");
+        String mtime = s3().headObject(b -> b.bucket(S3.bucket()).key("p/c/f1.txt")).metadata().get("mtime");
+        s3().putObject(b -> b.bucket(S3.bucket()).key("p/c/f1.txt").metadata(Map.of("mtime", mtime)),
+                RequestBody.fromString("c file 1 and more"));
+
+        AuditResult result = runAudit().getStatus().audit;
+
+        assertThat(result.laterVersions).as("a/f1.txt: its object is the file as it is now").isEqualTo(1);
+        assertThat(result.different).as("c/f1.txt only").isEqualTo(1);
+        assertThat(result.recopied).isEqualTo(1);
+        assertThat(result.reported).isZero();
+        assertThat(report(result.failureReport)).extracting(l -> l.path + " " + l.audit + " " + l.recopied)
+                .containsExactly("c/f1.txt DIFFERENT true");
+        assertThat(object("p/a/f1.txt")).as("not copied again").isEqualTo("a file 1, as it was last week");
+        assertThat(object("p/c/f1.txt")).isEqualTo("c file 1");
+    }
+
+    @Test
     void findsObjectsWhoseNamesEndInCharactersOutsideTheBasicPlane() throws Exception {
         Files.createDirectories(source.resolve("e"));
         Files.writeString(source.resolve("e/\uD83D\uDE00"), "a smile");
