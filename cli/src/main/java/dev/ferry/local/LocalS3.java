@@ -3,6 +3,7 @@ package dev.ferry.local;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Properties;
@@ -10,6 +11,7 @@ import org.gaul.s3proxy.AuthenticationType;
 import org.gaul.s3proxy.S3Proxy;
 import org.jclouds.ContextBuilder;
 import org.jclouds.blobstore.BlobStoreContext;
+import org.jclouds.blobstore.LocalStorageStrategy;
 
 /**
  * The embedded S3 of the local mode: S3Proxy over a filesystem blobstore, on loopback only.
@@ -44,8 +46,11 @@ public final class LocalS3 implements AutoCloseable {
                 .credentials(credentials.accessKey(), credentials.secretKey())
                 .overrides(properties)
                 .build(BlobStoreContext.class);
+        LocalStorageStrategy storage = context.utils().injector().getInstance(LocalStorageStrategy.class);
+        PagedFolderListings blobStore = new PagedFolderListings(context.getBlobStore(), storage, dataDir.toAbsolutePath(),
+                Clock.systemUTC());
         S3Proxy proxy = S3Proxy.builder()
-                .blobStore(context.getBlobStore())
+                .blobStore(blobStore)
                 .endpoint(URI.create("http://127.0.0.1:" + port))
                 .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, credentials.accessKey(), credentials.secretKey())
                 // Lenient for the tools a user points at the embedded store (aws CLI v2 sends flexible
