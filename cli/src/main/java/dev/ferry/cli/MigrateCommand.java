@@ -27,6 +27,7 @@ import dev.ferry.local.LocalKafka;
 import dev.ferry.local.LocalS3;
 import dev.ferry.local.S3Credentials;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -297,8 +298,19 @@ public final class MigrateCommand implements Callable<Integer> {
             }
             env.putCredentialsSecret(SECRET, credentials, endpointCAPem == null ? Map.of()
                     : Map.of(SecretKeyReference.DEFAULT_KEY, endpointCAPem));
-            MigrationJob job = env.client().resources(MigrationJob.class).inNamespace(LocalEnvironment.NAMESPACE)
-                    .resource(job(jobName, target, s3Endpoints, pathStyle, kafkaServers)).create();
+            MigrationJob job;
+            try {
+                job = env.client().resources(MigrationJob.class).inNamespace(LocalEnvironment.NAMESPACE)
+                        .resource(job(jobName, target, s3Endpoints, pathStyle, kafkaServers)).create();
+            } catch (KubernetesClientException e) {
+                if (e.getCode() != 422 && e.getCode() != 409) {
+                    throw e;
+                }
+                // Refused as a cluster refuses it (the CRD's rules, a name taken): said in one line
+                err.println("ferry: the job was refused: " + (e.getStatus() != null && e.getStatus().getMessage() != null
+                        ? e.getStatus().getMessage() : e.getMessage()));
+                return 2;
+            }
             err.printf("ferry: job %s created; worker logs in %s; kubectl: export KUBECONFIG=%s%n",
                     job.getMetadata().getName(), env.kubelet().logDir(), env.kubeconfig().toAbsolutePath());
 
@@ -376,6 +388,9 @@ public final class MigrateCommand implements Callable<Integer> {
             throw new IllegalArgumentException("source " + source + " is not readable");
         }
         S3Url.parse(destination);
+        if (region != null && region.isBlank()) {
+            throw new IllegalArgumentException("--region must name a region, such as us-east-1 (the default)");
+        }
         if (operators < 0 || operators > 5) {
             throw new IllegalArgumentException("--operators must be between 0 and 5");
         }

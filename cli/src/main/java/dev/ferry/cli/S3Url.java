@@ -4,6 +4,8 @@ import dev.ferry.api.Patterns;
 
 /** A destination written as s3://BUCKET[/PREFIX]. */
 record S3Url(String bucket, String prefix) {
+    /** {@code spec.destination.prefix}'s limit. */
+    private static final int MAX_PREFIX = 512;
 
     static S3Url parse(String url) {
         if (url == null || !url.startsWith("s3://")) {
@@ -16,6 +18,15 @@ record S3Url(String bucket, String prefix) {
         if (!bucket.matches(Patterns.BUCKET)) {
             throw new IllegalArgumentException("'" + bucket + "' is not a valid bucket name "
                     + "(3-63 characters: lower-case letters, digits, dots and hyphens)");
+        }
+        // The job's own rules (spec.destination.prefix), told before anything starts
+        if (prefix.startsWith("/")) {
+            throw new IllegalArgumentException("destination " + url + ": the key prefix must not start with '/' (keys are"
+                    + " relative to the bucket): write s3://" + bucket + "/" + prefix.replaceAll("^/+", ""));
+        }
+        if (prefix.length() > MAX_PREFIX) {
+            throw new IllegalArgumentException("destination " + url + ": the key prefix has " + prefix.length()
+                    + " characters, at most " + MAX_PREFIX + " are allowed");
         }
         return new S3Url(bucket, prefix);
     }

@@ -263,6 +263,19 @@ class MigrateCommandTest {
         parse(source.toString(), "s3://bkt", "--kafka", "[::1]:9092,10.0.0.1:9092").validate();
     }
 
+    @Test
+    void refusesADestinationWhosePrefixTheJobWouldRefuseAsAUsageErrorBeforeAnythingStarts() {
+        assertThatThrownBy(() -> parse(source.toString(), "s3://bkt//archive/2024").validate())
+                .hasMessageContaining("the key prefix must not start with '/'")
+                .hasMessageContaining("write s3://bkt/archive/2024");
+        assertThatThrownBy(() -> parse(source.toString(), "s3://bkt/" + "p".repeat(513)).validate())
+                .hasMessageContaining("the key prefix has 513 characters, at most 512");
+        assertThat(S3Url.parse("s3://bkt/" + "p".repeat(512) + "//").prefix()).hasSize(512);
+        assertThat(new CommandLine(new MigrateCommand()).execute(source.toString(), "s3://bkt//archive")).isEqualTo(2);
+        assertThatThrownBy(() -> parse(source.toString(), "s3://bkt", "--region=").validate())
+                .hasMessageContaining("--region must name a region");
+    }
+
     private static MigrateCommand parse(String... args) {
         MigrateCommand command = new MigrateCommand();
         new CommandLine(command).parseArgs(args);

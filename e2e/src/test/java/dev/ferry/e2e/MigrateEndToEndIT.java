@@ -107,4 +107,16 @@ class MigrateEndToEndIT {
         assertThat(result.exitCode()).isNotZero();
         assertThat(result.stderr()).contains("s3://BUCKET");
     }
+
+    @Test
+    void aJobTheApiRefusesIsAUsageErrorOfOneLineNotAStackTrace() throws Exception {
+        // The CLI checks its options' shapes; the CRD's ranges are the API's to enforce, as on a cluster.
+        FerryProcess.Result result = FerryProcess.run(temp, Map.of(), 120, "migrate", temp.toString(), "s3://demo",
+                "--concurrency", "100000", "--work-dir", temp.resolve("work").toString());
+
+        assertThat(result.exitCode()).as("stderr:%n%s", result.stderr()).isEqualTo(2);
+        assertThat(result.stderr()).contains("ferry: the job was refused: ")
+                .contains("spec.workers.concurrency in body should be less than or equal to 1024")
+                .doesNotContain("\tat ").doesNotContain("Exception");
+    }
 }
