@@ -65,11 +65,33 @@ class FileNamesIT {
         assertThat(failures(sync)).hasSize(5);
     }
 
+    @Test
+    void aFollowedLinkToAFileWhoseNameIsNotUtf8FailsAsNotEncodableNotAsVanished() throws Exception {
+        Path source = temp.resolve("links");
+        Files.createDirectories(source.resolve("old"));
+        Files.writeString(source.resolve("ok.txt"), "ok");
+        writeByRawName(source.resolve("old"), "caf\\351.txt");
+        Process link = new ProcessBuilder("sh", "-c", "ln -s \"old/$(printf 'caf\\351.txt')\" link.txt")
+                .directory(source.toFile()).start();
+        assertThat(link.waitFor(10, TimeUnit.SECONDS) && link.exitValue() == 0).isTrue();
+
+        JsonNode copy = migrateInThePosixLocale(source, "Copy", "s3://names/links", "--symlinks", "Follow");
+
+        assertThat(copy.path("files").path("copied").asLong()).isEqualTo(1);
+        assertThat(failures(copy)).containsExactlyInAnyOrder("old/caf\uFFFDE9.txt NAME_NOT_ENCODABLE",
+                "link.txt NAME_NOT_ENCODABLE");
+    }
+
     private static JsonNode migrateInThePosixLocale(Path source, String mode) throws Exception {
+        return migrateInThePosixLocale(source, mode, "s3://names/tree");
+    }
+
+    private static JsonNode migrateInThePosixLocale(Path source, String mode, String destination, String... more)
+            throws Exception {
         FerryProcess.Result result = FerryProcess.run(temp, Map.of("LC_ALL", "POSIX"), 300,
-                Stream.of(Stream.of("migrate", source.toString(), "s3://names/tree", "--workers", "2",
+                Stream.of(Stream.of("migrate", source.toString(), destination, "--workers", "2",
                                 "--mode", mode, "--part-size", "5Mi", "--work-dir", temp.resolve(".ferry").toString(),
-                                "--json"),
+                                "--json"), Stream.of(more),
                         S3.endpointOptions().stream()).flatMap(s -> s).toArray(String[]::new));
         assertThat(result.exitCode()).as("files failed; stderr:%n%s", result.stderr()).isEqualTo(1);
         return new ObjectMapper().readTree(result.stdout());

@@ -89,6 +89,12 @@ public final class FileCopier {
      */
     FileOutcome copy(FileEntry entry, Path path, ExistingObjects existing) throws InterruptedException {
         EntryKind kind = entry.kindOrFile();
+        if (entry.target != null && !ObjectKeys.encodable(entry.target)) {
+            // A followed link to a file whose name is not UTF-8: the plan holds the target's name as text,
+            // which cannot name the file again (not SOURCE_VANISHED: the file is there)
+            return FileOutcome.failed(entry.path, FailureCode.NAME_NOT_ENCODABLE, "the link leads to " + entry.target
+                    + ", whose name has no UTF-8 form (invalid in the filesystem's encoding)");
+        }
         if (kind == EntryKind.File) {
             return copy(entry.path, path, existing);
         }
