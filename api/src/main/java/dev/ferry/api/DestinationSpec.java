@@ -17,6 +17,8 @@ import java.util.List;
         message = "every endpoint must be an http:// or https:// URL")
 public class DestinationSpec {
     public static final String DEFAULT_REGION = "us-east-1";
+    /** The longest key prefix a job takes (the CLI checks it before it starts anything). */
+    public static final int MAX_PREFIX_LENGTH = 512;
 
 
     @Required
@@ -25,7 +27,7 @@ public class DestinationSpec {
     @JsonPropertyDescription("Bucket name (3-63 characters: lower-case letters, digits, dots, hyphens).")
     public String bucket;
 
-    @Size(max = 512)
+    @Size(max = MAX_PREFIX_LENGTH)
     @JsonPropertyDescription("Key prefix under which the tree is stored; a file's key is <prefix>/<relative path>.")
     public String prefix;
 

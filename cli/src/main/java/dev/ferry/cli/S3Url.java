@@ -1,11 +1,10 @@
 package dev.ferry.cli;
 
+import dev.ferry.api.DestinationSpec;
 import dev.ferry.api.Patterns;
 
 /** A destination written as s3://BUCKET[/PREFIX]. */
 record S3Url(String bucket, String prefix) {
-    /** {@code spec.destination.prefix}'s limit. */
-    private static final int MAX_PREFIX = 512;
 
     static S3Url parse(String url) {
         if (url == null || !url.startsWith("s3://")) {
@@ -24,9 +23,9 @@ record S3Url(String bucket, String prefix) {
             throw new IllegalArgumentException("destination " + url + ": the key prefix must not start with '/' (keys are"
                     + " relative to the bucket): write s3://" + bucket + "/" + prefix.replaceAll("^/+", ""));
         }
-        if (prefix.length() > MAX_PREFIX) {
+        if (prefix.length() > DestinationSpec.MAX_PREFIX_LENGTH) {
             throw new IllegalArgumentException("destination " + url + ": the key prefix has " + prefix.length()
-                    + " characters, at most " + MAX_PREFIX + " are allowed");
+                    + " characters, at most " + DestinationSpec.MAX_PREFIX_LENGTH + " are allowed");
         }
         return new S3Url(bucket, prefix);
     }
