@@ -141,7 +141,8 @@ public final class FileCopier {
             if (!before.regularFile()) {
                 return FileOutcome.failed(relativePath, FailureCode.NOT_A_REGULAR_FILE, "no longer a regular file");
             }
-            Source source = new Source(() -> SourceStat.of(file).sameVersionAs(before), () -> Files.delete(file));
+            Source source = new Source(objectMd5 -> stillTheVersionRead(file, before, objectMd5),
+                    () -> Files.delete(file));
             if (attempt == 1) {
                 Skip skip = existingObjectMakesUploadUnnecessary(key, before.size(), before.mtime(), null, existing,
                         () -> md5Of(file, before));
@@ -188,7 +189,8 @@ public final class FileCopier {
             byte[] body = before.body();
             byte[] md5 = Uploads.md5().digest(body);
             Source source = kind == EntryKind.Symlink
-                    ? new Source(() -> EntryObject.read(kind, path).sameVersionAs(before), () -> Files.delete(path))
+                    ? new Source(objectMd5 -> EntryObject.read(kind, path).sameVersionAs(before),
+                            () -> Files.delete(path))
                     : null;
             if (attempt == 1) {
                 String linkHeader = before.linkText() == null ? null : ObjectMetadata.encodeHeaderValue(before.linkText());
@@ -306,7 +308,8 @@ public final class FileCopier {
     }
 
     private interface Check {
-        boolean test() throws IOException;
+        /** Whether the source is still the version whose object has this MD5 (null: not known). */
+        boolean test(byte[] objectMd5) throws IOException;
     }
 
     private interface Delete {
@@ -324,7 +327,9 @@ public final class FileCopier {
             return outcome;
         }
         try {
-            if (!source.unchanged().test()) {
+            FileOutcome.StoredObject object = outcome.object();
+            byte[] objectMd5 = object == null || object.md5Hex() == null ? null : HexFormat.of().parseHex(object.md5Hex());
+            if (!source.unchanged().test(objectMd5)) {
                 return FileOutcome.failed(outcome.path(), FailureCode.SOURCE_NOT_DELETED,
                         "the file changed after it was copied: left in place (the object holds the version read)");
             }
@@ -336,6 +341,24 @@ public final class FileCopier {
             return FileOutcome.failed(outcome.path(), FailureCode.SOURCE_NOT_DELETED,
                     "copied and verified, but the source could not be deleted: " + e);
         }
+    }
+
+    /**
+     * Whether the file is still the version that was copied: the same size, mtime, ctime and inode as
+     * read, or — when only its ctime moved (see {@link SourceStat#differsInCtimeOnly}: a Move that
+     * deleted another hard link of the same file does that) — bytes whose MD5 is still the object's,
+     * read again.
+     */
+    private static boolean stillTheVersionRead(Path file, SourceStat before, byte[] objectMd5) throws IOException {
+        SourceStat now = SourceStat.of(file);
+        if (now.sameVersionAs(before)) {
+            return true;
+        }
+        if (objectMd5 == null || !now.differsInCtimeOnly(before)) {
+            return false;
+        }
+        byte[] md5 = md5Of(file, now);
+        return md5 != null && MessageDigest.isEqual(md5, objectMd5);
     }
 
     /** {@code markMigrated: Xattr}: a file whose object is verified gets its mark; the outcome stays as it is. */

@@ -39,4 +39,15 @@ public record SourceStat(boolean regularFile, long size, FileTime mtime, Object 
         return size == other.size && mtime.equals(other.mtime) && Objects.equals(ctime, other.ctime)
                 && Objects.equals(fileKey, other.fileKey);
     }
+
+    /**
+     * Whether the two differ in ctime only: the same inode, size, mtime, owner and permission bits. That
+     * is what adding or removing a hard link of the file does (a Move deleting another name of it), or
+     * setting an extended attribute, but also a rewrite that put the mtime back: only the bytes tell.
+     */
+    public boolean differsInCtimeOnly(SourceStat other) {
+        return size == other.size && mtime.equals(other.mtime) && Objects.equals(fileKey, other.fileKey)
+                && Objects.equals(mode, other.mode) && Objects.equals(uid, other.uid) && Objects.equals(gid, other.gid)
+                && ctime != null && !ctime.equals(other.ctime);
+    }
 }

@@ -84,6 +84,45 @@ class ModesAndMetadataIT {
     }
 
     @Test
+    void moveDeletesAFileWhoseHardLinkCountChangedAfterItWasReadButNotOneRewrittenUnderItsOldMtime() throws Exception {
+        Path linked = Files.write(source.resolve("linked"), Trees.randomBytes(SMALL, 7));
+        Path rewritten = Files.write(source.resolve("rewritten"), Trees.randomBytes(SMALL, 8));
+        byte[] readBytes = Files.readAllBytes(rewritten);
+        CopyHooks afterUpload = new CopyHooks() {
+            @Override
+            public void beforeVerify(String key) {
+                try {
+                    if (key.equals("linked")) {
+                        // what a Move deleting another name of this file does: only the ctime moves
+                        Files.createLink(source.resolve("another-name"), linked);
+                        Files.delete(source.resolve("another-name"));
+                    } else {
+                        FileTime mtime = Files.getLastModifiedTime(rewritten);
+                        Files.write(rewritten, Trees.randomBytes(SMALL, 9));
+                        Files.setLastModifiedTime(rewritten, mtime);
+                    }
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }
+        };
+
+        FileOutcome linkedOutcome;
+        FileOutcome rewrittenOutcome;
+        try (CopyEngine engine = TestEngines.against(S3.server(), S3.bucket(), MigrationMode.Move,
+                OverwritePolicy.IfDifferent, VerifyMode.Checksum, null, afterUpload)) {
+            linkedOutcome = new FileCopier(engine).copy("linked", linked);
+            rewrittenOutcome = new FileCopier(engine).copy("rewritten", rewritten);
+        }
+
+        assertThat(linkedOutcome.kind()).isEqualTo(FileOutcome.Kind.COPIED);
+        assertThat(linked).as("its bytes are still the object's").doesNotExist();
+        assertThat(rewrittenOutcome.code()).isEqualTo(FailureCode.SOURCE_NOT_DELETED);
+        assertThat(rewritten).as("same size and mtime, other bytes").exists();
+        assertThat(stored("rewritten")).as("the object holds the version read").isEqualTo(readBytes);
+    }
+
+    @Test
     void moveDeletesASourceWhoseObjectIsAlreadyThereWithTheSameContent() throws Exception {
         Path file = Files.write(source.resolve("done-before"), Trees.randomBytes(SMALL, 4));
         try (CopyEngine copy = engine(MigrationMode.Copy, OverwritePolicy.IfDifferent, VerifyMode.Checksum, null)) {
