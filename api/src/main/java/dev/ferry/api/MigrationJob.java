@@ -33,6 +33,14 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @ValidationRule(value = "size(self.metadata.name) <= " + MigrationJob.MAX_NAME_LENGTH,
         message = "metadata.name must be at most 63 characters: it is the value of the ferry.dev/job label of the"
                 + " job's tasks and worker pods, and a label value holds no more")
+// A run's plan names files of the tree it was planned from; a source changed under it would have its remaining
+// tasks read (and a Move delete) files of another tree under the planned names. Between runs (and before the
+// first) the next plan is made from the new source.
+@ValidationRule(value = "!has(oldSelf.status) || !has(oldSelf.status.phase)"
+        + " || oldSelf.status.phase in ['Pending', 'Succeeded', 'Failed'] || self.spec.source == oldSelf.spec.source",
+        message = "source cannot change while a run is in progress (phase Planning, Running, Verifying or Suspended):"
+                + " the run's plan names files of the tree it was made from; change it once the run has ended,"
+                + " or create a new job", fieldPath = ".spec.source")
 public class MigrationJob extends CustomResource<MigrationJobSpec, MigrationJobStatus> implements Namespaced {
     /** The longest name a job may have: a Kubernetes label value's limit, since its name labels its objects. */
     public static final int MAX_NAME_LENGTH = 63;

@@ -28,7 +28,8 @@ public class MigrationJobSpec {
     public static final String SCHEDULE_PATTERN = "^\\s*\\S+(\\s+\\S+){4}\\s*$";
 
     @Required
-    @JsonPropertyDescription("Where the files come from: a PersistentVolumeClaim and a directory in it.")
+    @JsonPropertyDescription("Where the files come from: a PersistentVolumeClaim and a directory in it. It cannot"
+            + " change while a run is in progress (phase Planning, Running, Verifying or Suspended).")
     public SourceSpec source;
 
     @Required

@@ -10,8 +10,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResourceList;
 import io.fabric8.kubernetes.api.model.StatusCause;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.NonNamespaceOperation;
+import io.fabric8.kubernetes.client.dsl.Resource;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -77,6 +80,35 @@ class JobSpecAdmissionIT {
     }
 
     @Test
+    void refusesAChangeOfSourceWhileARunIsInProgressAndAcceptsItBeforeTheFirstRunAndBetweenRuns() throws Exception {
+        String name = create(validJob()).getMetadata().getName();
+
+        assertThat(map(spec(editSource(name, "path", "/exports/2024")), "source"))
+                .as("before the first run").containsEntry("path", "/exports/2024");
+        for (String phase : new String[] {"Planning", "Running", "Verifying", "Suspended"}) {
+            setPhase(name, phase);
+            assertThatThrownBy(() -> editSource(name, "pvc", "other-claim")).as(phase)
+                    .isInstanceOfSatisfying(KubernetesClientException.class, e -> {
+                        assertThat(e.getCode()).isEqualTo(422);
+                        assertThat(e.getStatus().getMessage())
+                                .contains("source cannot change while a run is in progress");
+                        assertThat(e.getStatus().getDetails().getCauses()).extracting(StatusCause::getField)
+                                .containsExactly("spec.source");
+                    });
+        }
+        GenericKubernetesResource resumed = jobs().withName(name).edit(j -> {
+            spec(j).put("suspend", false);
+            return j;
+        });
+        assertThat(spec(resumed)).as("the rest of the spec may change during a run").containsEntry("suspend", false);
+        for (String phase : new String[] {"Succeeded", "Failed", "Pending"}) {
+            setPhase(name, phase);
+            assertThat(map(spec(editSource(name, "pvc", "claim-" + phase.toLowerCase())), "source")).as(phase)
+                    .containsEntry("pvc", "claim-" + phase.toLowerCase());
+        }
+    }
+
+    @Test
     void validatesStatusWritesAgainstTheSchemaToo() throws Exception {
         GenericKubernetesResource created = create(validJob());
         created.setAdditionalProperty("status", Map.of("phase", "Exploded"));
@@ -117,6 +149,24 @@ class JobSpecAdmissionIT {
 
     private static ObjectNode validJob() {
         return JobManifests.validJob("job-" + NAMES.incrementAndGet(), "default", "nas-data", "s3-credentials");
+    }
+
+    private static GenericKubernetesResource editSource(String name, String field, String value) {
+        return jobs().withName(name).edit(j -> {
+            map(spec(j), "source").put(field, value);
+            return j;
+        });
+    }
+
+    private static void setPhase(String name, String phase) {
+        GenericKubernetesResource job = jobs().withName(name).get();
+        job.setAdditionalProperty("status", Map.of("phase", phase));
+        jobs().resource(job).updateStatus();
+    }
+
+    private static NonNamespaceOperation<GenericKubernetesResource, GenericKubernetesResourceList,
+            Resource<GenericKubernetesResource>> jobs() {
+        return API.client().genericKubernetesResources(JOBS).inNamespace("default");
     }
 
     private static GenericKubernetesResource create(ObjectNode job) {
