@@ -94,7 +94,7 @@ public final class PlanRunner {
                 throw new RetryableTaskException("the source volume is not mounted at " + sourceRoot);
             }
             if (directory.isEmpty()) {
-                finish(fence, state, findings, TaskPhase.Failed, "source directory " + base + " does not exist");
+                finish(fence, state, findings, TaskPhase.Failed, rootIsNoDirectory(job, base));
             } else {
                 // handed off by a parent plan and deleted since: its files are gone, none is missed
                 finish(fence, state, findings, TaskPhase.Succeeded, "directory " + directory + " no longer exists: nothing to plan");
@@ -155,6 +155,17 @@ public final class PlanRunner {
     }
 
     /** The job's gateways, asked for once and only when first needed. */
+    /** Why the job's source path cannot be planned, in the spec's words (the mount path alone says little). */
+    static String rootIsNoDirectory(MigrationJob job, Path base) {
+        String path = job.getSpec().source.pathOrRoot();
+        if (Files.exists(base)) {
+            return "spec.source.path " + path + " is not a directory (" + base + "): name the directory to migrate;"
+                    + " for one file, name its directory and include only the file's name";
+        }
+        return "source directory " + base + " does not exist (spec.source.path " + path + " in claim "
+                + job.getSpec().source.pvc + ")";
+    }
+
     private static Supplier<EndpointPool> lazily(Supplier<EndpointPool> stores) {
         return new Supplier<>() {
             private EndpointPool pool;

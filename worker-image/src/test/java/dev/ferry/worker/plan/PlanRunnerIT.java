@@ -155,6 +155,30 @@ class PlanRunnerIT {
     }
 
     @Test
+    void aSourcePathThatIsAFileOrIsMissingFailsThePlanSayingWhichInTheSpecsWords() {
+        assertThat(rootPlanOfASourceAt("/d00/s0/f0000.dat").getStatus()).satisfies(s -> {
+            assertThat(s.phase).isEqualTo(TaskPhase.Failed);
+            assertThat(s.message).startsWith("spec.source.path /d00/s0/f0000.dat is not a directory")
+                    .contains("for one file, name its directory and include only the file's name");
+        });
+        assertThat(rootPlanOfASourceAt("/d00/nothing-here").getStatus()).satisfies(s -> {
+            assertThat(s.phase).isEqualTo(TaskPhase.Failed);
+            assertThat(s.message).startsWith("source directory ").endsWith(" does not exist (spec.source.path"
+                    + " /d00/nothing-here in claim " + job.getSpec().source.pvc + ")");
+        });
+    }
+
+    private MigrationTask rootPlanOfASourceAt(String path) {
+        MigrationJob spec = TestResources.job("plan-" + (++jobs), S3.server().endpoint(), S3.bucket(), "at");
+        spec.getSpec().source.path = path;
+        PlanTesting atPlans = new PlanTesting(client, TestResources.create(client, spec), store);
+        String plan = atPlans.rootPlan();
+        TestResources.assign(client, plan, POD_UID);
+        worker.run(plan);
+        return TestResources.task(client, plan);
+    }
+
+    @Test
     void aTaskOfMoreThanFiftyFilesCarriesAManifestInTheJobsStatePrefix() {
         String plan = plans.rootPlan();
         TestResources.assign(client, plan, POD_UID);
