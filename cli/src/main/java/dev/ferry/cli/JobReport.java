@@ -59,6 +59,11 @@ record JobReport(MigrationJob job, Workers workers, Instant now) {
         out.printf(Locale.ROOT, "Phase:      %s%s%n", phase(), s.progress == null ? "" : " (" + s.progress + ")");
         readyCondition().ifPresent(c -> out.printf(Locale.ROOT, "Ready:      %s %s%s%n", c.getStatus(), c.getReason(),
                 c.getMessage() == null || c.getMessage().isEmpty() ? "" : ": " + c.getMessage()));
+        String label = "Conditions: ";
+        for (Condition c : conditionsBesideReady()) {
+            out.printf(Locale.ROOT, "%s%s=%s %s: %s%n", label, c.getType(), c.getStatus(), c.getReason(), c.getMessage());
+            label = "            ";
+        }
         out.printf(Locale.ROOT, "Files:      %d of %d%s done: %d copied, %d skipped, %d failed%s%n", s.files.done(),
                 s.files.total, planned() ? "" : " found so far (still planning)", s.files.copied, s.files.skipped,
                 s.files.failed, s.files.leftOut == 0 ? "" : "; " + s.files.leftOut + " entries left out by policy");
@@ -95,6 +100,17 @@ record JobReport(MigrationJob job, Workers workers, Instant now) {
             out.printf(Locale.ROOT, "Left out:   %d entries by policy, listed in s3://%s/%s%n", s.files.leftOut,
                     job.getSpec().destination.bucket, s.audit.leftOutReport);
         }
+    }
+
+    /**
+     * The job's other conditions that say something (NotificationsPending, QuotaExceeded, Degraded, Verified,
+     * Scheduled, ...): those with a message. Progressing repeats Ready's message and is left out.
+     */
+    List<Condition> conditionsBesideReady() {
+        return status().conditions.stream()
+                .filter(c -> !"Ready".equals(c.getType()) && !"Progressing".equals(c.getType()))
+                .filter(c -> c.getMessage() != null && !c.getMessage().isBlank())
+                .toList();
     }
 
     String failuresByCode() {

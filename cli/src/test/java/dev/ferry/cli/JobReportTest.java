@@ -10,6 +10,7 @@ import dev.ferry.api.JobPhase;
 import dev.ferry.api.MigrationJob;
 import dev.ferry.api.MigrationJobSpec;
 import dev.ferry.api.MigrationJobStatus;
+import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConditionBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import java.io.ByteArrayOutputStream;
@@ -107,6 +108,29 @@ class JobReportTest {
                 .contains("b: ACCESS_DENIED (EACCES)")
                 .contains("Report:     s3://bkt/p/.ferry/uid-1/failure-report.jsonl")
                 .doesNotContain("ETA:");
+    }
+
+    @Test
+    void showsTheConditionsBesideReadyThatSaySomethingSuchAsEventsWaitingForKafka() {
+        MigrationJob job = running(true);
+        job.getStatus().conditions.add(condition("Progressing", "True", "Running", "copying"));
+        job.getStatus().conditions.add(condition("Degraded", "False", "AsExpected", ""));
+        job.getStatus().conditions.add(condition("NotificationsPending", "True", "EventsNotAcknowledged",
+                "15 outcomes wait for Kafka to acknowledge their events"));
+        job.getStatus().conditions.add(condition("QuotaExceeded", "True", "QuotaExceeded", "the store is full"));
+
+        List<String> lines = print(new JobReport(job, JobReport.Workers.NONE, NOW)).lines().toList();
+
+        assertThat(lines).containsSubsequence("Ready:      False Running: copying",
+                "Conditions: NotificationsPending=True EventsNotAcknowledged: 15 outcomes wait for Kafka to acknowledge"
+                        + " their events",
+                "            QuotaExceeded=True QuotaExceeded: the store is full");
+        assertThat(lines).noneMatch(l -> l.contains("Degraded") || l.contains("Progressing"));
+    }
+
+    private static Condition condition(String type, String status, String reason,
+            String message) {
+        return new ConditionBuilder().withType(type).withStatus(status).withReason(reason).withMessage(message).build();
     }
 
     @Test
