@@ -218,6 +218,7 @@ public final class LocalKafka implements AutoCloseable {
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile().toFile()))
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         builder.environment().remove("KAFKA_OPTS");
+        builder.environment().putAll(ParentProcess.environment());
         return builder.start();
     }
 

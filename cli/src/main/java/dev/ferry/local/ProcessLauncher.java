@@ -12,8 +12,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Starts a Ferry component (a worker, later an operator replica) as a separate OS process from the
- * same classpath as this JVM, so that killing it is a real crash and not a thread interruption.
+ * Starts a Ferry component (a worker, an operator replica) as a separate OS process from the
+ * same classpath as this JVM, so that killing it is a real crash and not a thread interruption. The
+ * process ends with this one ({@link LocalProcessMain}, {@link ParentProcess}).
  */
 public final class ProcessLauncher {
     static final String LC_ALL = "LC_ALL";
@@ -116,6 +117,7 @@ public final class ProcessLauncher {
         command.addAll(options);
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
+        command.add(LocalProcessMain.class.getName());
         command.add(mainClass);
         ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectErrorStream(true)
@@ -125,6 +127,7 @@ public final class ProcessLauncher {
         // The child talks to the local API only: no cluster settings of the caller leak in.
         environment.keySet().removeIf(k -> k.startsWith("KUBERNETES_") || k.equals("KUBECONFIG"));
         environment.put("KUBECONFIG", kubeconfig.toAbsolutePath().toString());
+        environment.putAll(ParentProcess.environment());
         environment.putAll(env);
         Process process;
         try {

@@ -65,9 +65,43 @@ class WorkerCrashIT {
         }
     }
 
+    /**
+     * The other way round: `kill -9` of the `ferry` process itself (its API, S3 and kubelet die with it) leaves no
+     * worker process behind to retry a vanished API for ever.
+     */
+    @Test
+    void aKilledFerryProcessLeavesNoWorkerProcessBehind() throws Exception {
+        Path source = temp.resolve("slow-tree");
+        SourceTree.generate(source, 2_000, 0, 11);
+        BackgroundMigration migration = BackgroundMigration.start(temp, temp.resolve(".ferry-killed"), "orphans",
+                source.toString(), "s3://orphans", "--workers", "2", "--bandwidth-limit", "256Ki");
+        List<ProcessHandle> workerProcesses;
+        try (KubernetesClient client = migration.client()) {
+            await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> migration.isDone() || workers(client, "orphans").size() == 2);
+            assertThat(migration.isDone()).as("the job must still be running when ferry is killed").isFalse();
+            workerProcesses = workers(client, "orphans").stream()
+                    .map(p -> ProcessHandle.of(Long.parseLong(p.getMetadata().getAnnotations().get(Ferry.PID_ANNOTATION)))
+                            .orElseThrow())
+                    .toList();
+        }
+        ProcessHandle ferry = workerProcesses.get(0).parent().orElseThrow();
+        assertThat(workerProcesses).allSatisfy(w -> assertThat(w.parent()).contains(ferry));
+
+        ferry.destroyForcibly();
+
+        assertThat(migration.result().exitCode()).as("killed").isNotZero();
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                .until(() -> workerProcesses.stream().noneMatch(ProcessHandle::isAlive));
+    }
+
     private static List<Pod> workers(KubernetesClient client) {
+        return workers(client, "crash");
+    }
+
+    private static List<Pod> workers(KubernetesClient client, String job) {
         return client.pods().inNamespace("default")
-                .withLabel(Ferry.COMPONENT_LABEL, Ferry.COMPONENT_WORKER).withLabel(Ferry.JOB_LABEL, "crash")
+                .withLabel(Ferry.COMPONENT_LABEL, Ferry.COMPONENT_WORKER).withLabel(Ferry.JOB_LABEL, job)
                 .list().getItems().stream()
                 .filter(p -> p.getMetadata().getAnnotations() != null
                         && p.getMetadata().getAnnotations().containsKey(Ferry.PID_ANNOTATION))
