@@ -181,7 +181,9 @@ public final class MigrateCommand implements Callable<Integer> {
     @Option(names = {"-v", "--verbose"}, description = "Show the operator's and libraries' INFO logs (default: warnings only).")
     boolean verbose;
 
-    @Option(names = "--name", description = "Name of the MigrationJob (default: migrate-<time>).")
+    @Option(names = "--name", description = "Name of the MigrationJob and of its directory under <work-dir>/runs"
+            + " (default: migrate-<time>, with -2, -3, ... for runs started in the same second). A name of an earlier"
+            + " run uses its embedded S3 again (a re-run copies what is missing); one a running ferry holds is refused.")
     String name;
 
     @Option(names = "--work-dir", defaultValue = ".ferry", description = "State, embedded S3 data and logs (default ${DEFAULT-VALUE}).")
@@ -229,9 +231,28 @@ public final class MigrateCommand implements Callable<Integer> {
         S3Credentials credentials = embedded
                 ? new S3Credentials(LocalS3.DEFAULT_ACCESS_KEY, LocalS3.DEFAULT_SECRET_KEY)
                 : new S3Credentials(orEnv(accessKey, "AWS_ACCESS_KEY_ID"), orEnv(secretKey, "AWS_SECRET_ACCESS_KEY"));
-        String jobName = name != null ? name
-                : "migrate-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
-        Path runDir = workDir.resolve("runs").resolve(jobName);
+        RunDirectory run;
+        try {
+            run = name != null ? RunDirectory.claimNamed(workDir.resolve("runs"), name)
+                    : RunDirectory.claimNew(workDir.resolve("runs"),
+                            "migrate-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+        } catch (RunDirectory.InUseException e) {
+            err.println("ferry: " + e.getMessage());
+            return 2;
+        } catch (IOException e) {
+            err.println("ferry: cannot create the run's directory under " + workDir + ": " + e);
+            return 3;
+        }
+        // held while the run lasts (and released by the kernel however this process ends)
+        try (run) {
+            return migrate(run, err, target, embedded, credentials);
+        }
+    }
+
+    private int migrate(RunDirectory run, PrintStream err, S3Url target, boolean embedded, S3Credentials credentials)
+            throws Exception {
+        String jobName = run.name();
+        Path runDir = run.path();
 
         err.printf("ferry: migrating %s to %s with %d worker(s)%n", oneFile != null ? oneFile : source, target, workers);
         // The broker starts beside the local environment: two JVMs warming up at once beat one after the other.
