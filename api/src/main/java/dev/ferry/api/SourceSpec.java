@@ -23,10 +23,13 @@ public class SourceSpec {
     @JsonPropertyDescription("Directory inside the volume to migrate, absolute within the volume (default /).")
     public String path;
 
-    @JsonPropertyDescription("Glob patterns (relative paths, e.g. **/*.csv) of files to include; empty includes all.")
+    @JsonPropertyDescription("Glob patterns of files to include; empty includes all. As in .gitignore, rsync and rclone:"
+            + " a glob without a slash matches a file's name at any depth (*.csv), one with a slash the path relative to"
+            + " the source path (logs/*.gz, **/2024/*), one with a leading slash only from the top (/*.csv).")
     public List<String> include;
 
-    @JsonPropertyDescription("Glob patterns of files to leave out; applied after include.")
+    @JsonPropertyDescription("Glob patterns of files to leave out, read as include's (*.tmp: every .tmp file);"
+            + " applied after include. A directory an exclude X/** matches is not walked at all (**/.snapshot/**).")
     public List<String> exclude;
 
     @Pattern(Patterns.DURATION)

@@ -158,11 +158,14 @@ public final class MigrateCommand implements Callable<Integer> {
     String bandwidthLimit;
 
     @Option(names = "--include", paramLabel = "GLOB",
-            description = "Only files matching this glob relative to SRC, e.g. '**/*.csv' (repeatable; default: all).")
+            description = "Only files matching this glob (repeatable; default: all). As in rsync and rclone: without a"
+                    + " slash it matches names at any depth ('*.csv'), with one the path relative to SRC ('logs/*.gz'),"
+                    + " with a leading one only from the top ('/*.csv').")
     List<String> include;
 
     @Option(names = "--exclude", paramLabel = "GLOB",
-            description = "Leave out files matching this glob, applied after --include (repeatable).")
+            description = "Leave out files matching this glob, read as --include's ('*.tmp': every .tmp file);"
+                    + " applied after --include (repeatable).")
     List<String> exclude;
 
     @Option(names = "--min-file-age", paramLabel = "DURATION",

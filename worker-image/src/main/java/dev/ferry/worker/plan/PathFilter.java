@@ -26,9 +26,17 @@ public final class PathFilter {
     public static PathFilter of(List<String> include, List<String> exclude) {
         List<PathMatcher> excludedDirectories = exclude == null ? List.of() : exclude.stream()
                 .filter(g -> g != null && g.strip().endsWith(EVERYTHING_BELOW) && g.strip().length() > EVERYTHING_BELOW.length())
-                .map(g -> SourceGlobs.matcher(g.strip().substring(0, g.strip().length() - EVERYTHING_BELOW.length())))
+                .map(g -> directoryMatcher(g.strip().substring(0, g.strip().length() - EVERYTHING_BELOW.length())))
                 .toList();
         return new PathFilter(matchers(include), matchers(exclude), excludedDirectories);
+    }
+
+    /**
+     * The directories {@code X} of an exclude {@code X/**}: that glob has a slash, so {@code X} is read against the
+     * relative path as the whole glob is ({@link SourceGlobs}), never as a name at any depth.
+     */
+    private static PathMatcher directoryMatcher(String directoryGlob) {
+        return SourceGlobs.relativePathMatcher(directoryGlob.startsWith("/") ? directoryGlob.substring(1) : directoryGlob);
     }
 
     public static PathFilter all() {
