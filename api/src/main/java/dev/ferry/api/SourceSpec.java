@@ -11,6 +11,15 @@ import java.util.List;
 /** The file tree to migrate. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class SourceSpec {
+    /** Linux's PATH_MAX: no longer path names a directory. */
+    public static final int MAX_PATH_LENGTH = 4096;
+    /**
+     * Bounds of include and exclude: besides keeping the object small, a real API server refuses a CEL rule over
+     * values it cannot bound (the job's rule that the source does not change while a run is in progress compares
+     * them).
+     */
+    public static final int MAX_GLOBS = 256;
+    public static final int MAX_GLOB_LENGTH = 1024;
 
     @Required
     @Size(min = 1, max = 253)
@@ -19,6 +28,7 @@ public class SourceSpec {
     public String pvc;
 
     @Default("/")
+    @Size(max = SourceSpec.MAX_PATH_LENGTH)
     @Pattern("^/.*$")
     @JsonPropertyDescription("Directory inside the volume to migrate, absolute within the volume (default /).")
     public String path;
@@ -26,12 +36,15 @@ public class SourceSpec {
     @JsonPropertyDescription("Glob patterns of files to include; empty includes all. As in .gitignore, rsync and rclone:"
             + " a glob without a slash matches a file's name at any depth (*.csv), one with a slash the path relative to"
             + " the source path (logs/*.gz, **/2024/*), one with a leading slash only from the top (/*.csv).")
-    public List<String> include;
+    @Size(max = MAX_GLOBS)
+    public List<@Size(max = MAX_GLOB_LENGTH) String> include;
 
     @JsonPropertyDescription("Glob patterns of files to leave out, read as include's (*.tmp: every .tmp file);"
             + " applied after include. A directory an exclude X/** matches is not walked at all (**/.snapshot/**).")
-    public List<String> exclude;
+    @Size(max = MAX_GLOBS)
+    public List<@Size(max = MAX_GLOB_LENGTH) String> exclude;
 
+    @Size(max = 32)
     @Pattern(Patterns.DURATION)
     @JsonPropertyDescription("Leave out files modified more recently than this (e.g. 10m): they may still be written.")
     public String minFileAge;
