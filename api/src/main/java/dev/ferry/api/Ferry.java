@@ -30,6 +30,8 @@ public final class Ferry {
     public static final String RUN_LABEL = "ferry.dev/run";
     /** Annotation on local-mode pods: the OS process id playing that pod. */
     public static final String PID_ANNOTATION = "ferry.dev/pid";
+    /** Annotation on local-mode pods: the file the process's output goes to, which {@code kubectl logs} reads. */
+    public static final String LOG_FILE_ANNOTATION = "ferry.dev/log-file";
     /**
      * The port of the Prometheus endpoint {@code GET /metrics} of the operator and of each worker: a port
      * number (default {@link #DEFAULT_METRICS_PORT}), {@code 0} for any free one, empty or {@code off} for none.

@@ -10,6 +10,7 @@ import io.fabric8.kubernetes.api.model.PodStatusBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -62,8 +63,11 @@ final class PodObjects {
                 .build()).create();
     }
 
-    /** Running and Ready, with the process id and the port of its {@code /metrics} (if it serves them) annotated. */
-    void markRunning(Pod pod, long pid, OptionalInt metricsPort) {
+    /**
+     * Running and Ready, with the process id, its log file ({@code kubectl logs}) and the port of its
+     * {@code /metrics} (if it serves them) annotated.
+     */
+    void markRunning(Pod pod, long pid, OptionalInt metricsPort, Path logFile) {
         String now = Instant.now().toString();
         List<PodCondition> conditions = new ArrayList<>();
         for (String type : List.of("PodScheduled", "Initialized", "ContainersReady", "Ready")) {
@@ -73,6 +77,7 @@ final class PodObjects {
             Pod running = client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName())
                     .edit(p -> new PodBuilder(p)
                             .editMetadata().addToAnnotations(Ferry.PID_ANNOTATION, Long.toString(pid))
+                                .addToAnnotations(Ferry.LOG_FILE_ANNOTATION, logFile.toAbsolutePath().toString())
                                 .addToAnnotations(metricsPort.isPresent()
                                         ? Map.of(Ferry.METRICS_PORT_ANNOTATION, Integer.toString(metricsPort.getAsInt()))
                                         : Map.of())

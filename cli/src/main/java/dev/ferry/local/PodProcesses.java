@@ -102,7 +102,7 @@ final class PodProcesses {
         }
         LocalPod local = new LocalPod(name, namespace, uid, templateHash, process, Instant.now(), logFile);
         pods.put(name, local);
-        podObjects.markRunning(pod, process.pid(), metricsPort);
+        podObjects.markRunning(pod, process.pid(), metricsPort, logFile);
         process.onExit().thenRun(() -> onExit(local));
         LOG.info("started worker pod {} as process {} (log {}{})", name, process.pid(), logFile,
                 metricsPort.isPresent() ? ", metrics on port " + metricsPort.getAsInt() : "");

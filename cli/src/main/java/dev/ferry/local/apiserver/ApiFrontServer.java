@@ -28,7 +28,8 @@ import org.slf4j.LoggerFactory;
  * The public face of the local API. The mock server can only answer with complete bodies or a
  * WebSocket upgrade, while kubectl (and Fabric8 clients falling back from WebSockets) watch with a
  * long-lived chunked HTTP response. This server answers {@code ?watch=true} requests itself
- * ({@link HttpWatch}) and hands every other request to the mock's dispatcher in this process.
+ * ({@link HttpWatch}), and a pod's log ({@link PodLogs}: {@code kubectl logs}, {@code -f} a stream too), and hands
+ * every other request to the mock's dispatcher in this process.
  *
  * <p>In process, not through the mock's own HTTP port: that hop cost each request a second HTTP
  * exchange, the mock's recording of the request and a string of request and response built for its
@@ -94,6 +95,8 @@ final class ApiFrontServer implements AutoCloseable {
                         "the local Ferry API serves watches over plain HTTP, not WebSockets"));
             } else if (exchange.getRequestMethod().equals("GET") && path.isWatch()) {
                 new HttpWatch(dispatcher::watch, dispatcher.catalog(), tables).serve(exchange, path);
+            } else if (PodLogs.isLogRequest(exchange.getRequestMethod(), path)) {
+                new PodLogs(dispatcher::dispatch).serve(exchange, path);
             } else {
                 answer(exchange, target);
             }

@@ -13,7 +13,8 @@ import java.util.Locale;
  * The columns the API server prints for the built-in kinds a person follows a migration with:
  * {@code kubectl get pods} (READY, STATUS, RESTARTS, AGE; IP and NODE with {@code -o wide}) and
  * {@code kubectl get events} (LAST SEEN, TYPE, REASON, OBJECT, MESSAGE; the rest with {@code -o wide}) and
- * {@code kubectl get deploy} (READY, UP-TO-DATE, AVAILABLE, AGE; CONTAINERS, IMAGES, SELECTOR with {@code -o wide}),
+ * {@code kubectl get deploy} (READY, UP-TO-DATE, AVAILABLE, AGE; CONTAINERS, IMAGES, SELECTOR with {@code -o wide}) and
+ * {@code kubectl get pvc} (STATUS, VOLUME, CAPACITY, ACCESS MODES, STORAGECLASS, VOLUMEATTRIBUTESCLASS, AGE),
  * computed as the API server's printers compute them. Other built-ins print Name and Age.
  */
 final class BuiltInColumns {
@@ -70,6 +71,25 @@ final class BuiltInColumns {
                         return text(String.join(",", labels));
                     }));
 
+    private static final List<PrinterColumn> CLAIMS = List.of(
+            PrinterColumn.NAME,
+            computed("Status", "The phase of the claim (Terminating while it is deleted).", 0,
+                    (claim, now) -> text(claim.path("metadata").has("deletionTimestamp") ? "Terminating"
+                            : claim.path("status").path("phase").asText(""))),
+            new PrinterColumn("Volume", "string", "", "The PersistentVolume bound to the claim.", 0,
+                    path(".spec.volumeName")),
+            computed("Capacity", "The storage the bound volume provides.", 0,
+                    (claim, now) -> text(claim.path("status").path("capacity").path("storage").asText(""))),
+            computed("Access Modes", "The access modes of the bound volume.", 0,
+                    (claim, now) -> text(accessModes(claim.path("status").path("accessModes")))),
+            computed("StorageClass", "The claim's StorageClass.", 0,
+                    (claim, now) -> text(claim.path("spec").path("storageClassName").asText(""))),
+            computed("VolumeAttributesClass", "The claim's VolumeAttributesClass.", 0,
+                    (claim, now) -> text(claim.path("spec").path("volumeAttributesClassName").asText("<unset>"))),
+            PrinterColumn.AGE,
+            computed("VolumeMode", "Filesystem or Block.", 1,
+                    (claim, now) -> text(claim.path("spec").path("volumeMode").asText("<unset>"))));
+
     private BuiltInColumns() {
     }
 
@@ -83,6 +103,9 @@ final class BuiltInColumns {
         }
         if (group.equals("apps") && plural.equals("deployments")) {
             return DEPLOYMENTS;
+        }
+        if (group.isEmpty() && plural.equals("persistentvolumeclaims")) {
+            return CLAIMS;
         }
         return null;
     }
@@ -198,6 +221,19 @@ final class BuiltInColumns {
     /** A status counter, 0 where the API server's JSON leaves a zero out. */
     private static PrinterColumn.CellSource counter(String field) {
         return (object, now) -> List.of(JSON.numberNode(object.path("status").path(field).asInt(0)));
+    }
+
+    /** As kubectl abbreviates them: RWO, ROX, RWX, RWOP. */
+    private static String accessModes(JsonNode modes) {
+        List<String> shortNames = new ArrayList<>();
+        modes.forEach(mode -> shortNames.add(switch (mode.asText("")) {
+            case "ReadWriteOnce" -> "RWO";
+            case "ReadOnlyMany" -> "ROX";
+            case "ReadWriteMany" -> "RWX";
+            case "ReadWriteOncePod" -> "RWOP";
+            default -> mode.asText("");
+        }));
+        return String.join(",", shortNames);
     }
 
     private static String join(JsonNode items, String field) {

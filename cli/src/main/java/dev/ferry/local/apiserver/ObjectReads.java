@@ -32,10 +32,13 @@ final class ObjectReads {
         FieldSelector fieldSelector = FieldSelector.parse(path.query("fieldSelector"));
         MockResponse response = store.dispatch(
                 MockRequests.withPath(request, path.without("fieldSelector"), request.getHeaders()));
+        RequestPath.Resource resource = path.resource();
+        if (response.code() == 404 && resource != null && resource.name() != null) {
+            return objectNotFound(resource);
+        }
         if (response.code() != 200 || response.getBody() == null || response.getBody().size() == 0) {
             return response;
         }
-        RequestPath.Resource resource = path.resource();
         String accept = request.getHeader("Accept");
         boolean table = accept != null && accept.contains("as=Table") && resource != null;
         if (fieldSelector.isEmpty() && !table && resource != null && resource.name() != null) {
@@ -55,6 +58,19 @@ final class ObjectReads {
             typeList((ObjectNode) body, resource);
         }
         return ok(body);
+    }
+
+    /** As an API server words it: {@code pods "x" not found}, {@code migrationjobs.ferry.dev "x" not found}. */
+    static MockResponse objectNotFound(RequestPath.Resource resource) {
+        String kind = resource.group().isEmpty() ? resource.plural() : resource.plural() + "." + resource.group();
+        ObjectNode status = ApiResponses.statusBody(404, "NotFound", kind + " \"" + resource.name() + "\" not found");
+        ObjectNode details = status.putObject("details");
+        details.put("name", resource.name());
+        if (!resource.group().isEmpty()) {
+            details.put("group", resource.group());
+        }
+        details.put("kind", resource.plural());
+        return ApiResponses.status(status);
     }
 
     /**

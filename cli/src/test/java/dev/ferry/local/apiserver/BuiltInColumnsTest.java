@@ -11,7 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** kubectl get pods, kubectl get events and kubectl get deploy print what a cluster prints. */
+/** kubectl get pods, events, deploy and pvc print what a cluster prints. */
 class BuiltInColumnsTest {
     private static final Instant NOW = Instant.parse("2026-01-01T01:00:00Z");
     private final TableBuilder tables = new TableBuilder(Clock.fixed(NOW, ZoneOffset.UTC));
@@ -43,6 +43,23 @@ class BuiltInColumnsTest {
 
         assertThat(cells(table("pods", crashLooping), 0)).contains("\"0/1\",\"CrashLoopBackOff\",\"0\"");
         assertThat(cells(table("pods", exited), 0)).contains("\"ExitCode:2\"");
+    }
+
+    @Test
+    void printsClaimsWithStatusVolumeCapacityAccessModesAndStorageClass() {
+        JsonNode bound = json("""
+                {"metadata": {"name": "samples", "creationTimestamp": "2026-01-01T00:00:00Z"},
+                 "spec": {"accessModes": ["ReadWriteMany"], "volumeName": "local-samples",
+                   "storageClassName": "local-directory"},
+                 "status": {"phase": "Bound", "accessModes": ["ReadWriteMany", "ReadOnlyMany"],
+                   "capacity": {"storage": "1Ti"}}}""");
+
+        JsonNode table = table("persistentvolumeclaims", bound);
+
+        assertThat(names(table)).containsExactly("Name", "Status", "Volume", "Capacity", "Access Modes", "StorageClass",
+                "VolumeAttributesClass", "Age", "VolumeMode");
+        assertThat(cells(table, 0)).isEqualTo("[\"samples\",\"Bound\",\"local-samples\",\"1Ti\",\"RWX,ROX\","
+                + "\"local-directory\",\"<unset>\",\"60m\",\"<unset>\"]");
     }
 
     @Test

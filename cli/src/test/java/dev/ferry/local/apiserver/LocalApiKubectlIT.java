@@ -4,7 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.ferry.api.CrdResources;
+import dev.ferry.api.Ferry;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.Watch;
@@ -21,6 +24,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -395,6 +399,40 @@ class LocalApiKubectlIT {
     private static ResourceDefinitionContext context(String plural, String kind) {
         return new ResourceDefinitionContext.Builder().withGroup("ferry.dev").withVersion("v1alpha1")
                 .withPlural(plural).withKind(kind).withNamespaced(true).build();
+    }
+
+    @Test
+    void kubectlLogsReadsAPodsLogWholeOrItsTailAndFollowsItUntilThePodIsGone() throws Exception {
+        Path log = Files.createDirectories(temp.resolve("pod-logs")).resolve("logged.log");
+        Files.writeString(log, "one\ntwo\nthree\n");
+        client.pods().inNamespace("default").resource(pod("logged", Map.of(Ferry.LOG_FILE_ANNOTATION, log.toString())))
+                .create();
+        client.pods().inNamespace("default").resource(pod("starting", Map.of())).create();
+
+        assertThat(kubectl("logs", "logged").stdout()).isEqualTo("one\ntwo\nthree\n");
+        assertThat(kubectl("logs", "logged", "--tail=2").stdout()).isEqualTo("two\nthree\n");
+        assertThat(kubectl("logs", "logged", "--limit-bytes=3").stdout()).isEqualTo("one");
+        Result starting = kubectl("logs", "starting");
+        assertThat(starting.exitCode()).isNotZero();
+        assertThat(starting.stderr()).contains("container \"worker\" in pod \"starting\" is waiting to start");
+        assertThat(kubectl("logs", "absent").stderr()).contains("pods \"absent\" not found");
+
+        Path followed = temp.resolve("pod-logs/followed.out");
+        Process follow = command("logs", "-f", "logged", "--tail=1").redirectOutput(followed.toFile()).start();
+        await().atMost(Duration.ofSeconds(20)).until(() -> Files.readString(followed).equals("three\n"));
+        Files.writeString(log, "four\n", StandardOpenOption.APPEND);
+        await().atMost(Duration.ofSeconds(20)).until(() -> Files.readString(followed).equals("three\nfour\n"));
+        assertThat(follow.isAlive()).as("following while the pod lives").isTrue();
+        client.pods().inNamespace("default").withName("logged").delete();
+        assertThat(follow.waitFor(20, TimeUnit.SECONDS)).as("the stream ends with the pod").isTrue();
+        assertThat(follow.exitValue()).isZero();
+    }
+
+    private static Pod pod(String name, Map<String, String> annotations) {
+        return new PodBuilder().withNewMetadata().withName(name)
+                .withAnnotations(annotations).endMetadata()
+                .withNewSpec().addNewContainer().withName("worker").withImage("ferry-worker").endContainer().endSpec()
+                .build();
     }
 
     record Result(int exitCode, String stdout, String stderr) {
