@@ -78,6 +78,16 @@ public final class DiscoveryDocuments {
                 status.put("kind", resource.kind());
                 strings(status.putArray("verbs"), List.of("get", "patch", "update"));
             }
+            if (resource.group().equals(ScaleSubresource.GROUP) && ScaleSubresource.SCALABLE.contains(resource.plural())) {
+                ObjectNode scale = entries.addObject();
+                scale.put("name", resource.plural() + "/scale");
+                scale.put("singularName", "");
+                scale.put("namespaced", resource.namespaced());
+                scale.put("group", "autoscaling");
+                scale.put("version", "v1");
+                scale.put("kind", "Scale");
+                strings(scale.putArray("verbs"), List.of("get", "patch", "update"));
+            }
         }
         return list;
     }

@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The Fabric8 CRUD mock (its objects indexed: {@link IndexedCrudDispatcher}) plus what the real {@code kubectl} and JOSDK need from an API server:
  * discovery, OpenAPI v3, server-side printing (Table), field selectors on any field, built-in objects sent as
- * protobuf ({@link ProtobufBodies}), status writes
+ * protobuf ({@link ProtobufBodies}), the {@code scale} subresource ({@link ScaleSubresource}), status writes
  * whatever their query string, access reviews that allow everything, and custom resources defaulted,
  * pruned and validated against their CRD on every write ({@link CustomResourceAdmission}). Everything
  * else is the CRUD mock's own behaviour. Plain HTTP watches are opened here ({@link #watch}) and streamed by
@@ -45,6 +45,7 @@ public class LocalApiDispatcher extends Dispatcher implements Resetable {
     private final ObjectReads reads;
     private final OptimisticConcurrency concurrency;
     private final CustomResourceAdmission admission;
+    private final ScaleSubresource scales = new ScaleSubresource(this::storedAt, this::routed);
 
     public LocalApiDispatcher(Map<ServerRequest, Queue<ServerResponse>> responses, TableBuilder tables) {
         this.expectations = responses;
@@ -159,6 +160,15 @@ public class LocalApiDispatcher extends Dispatcher implements Resetable {
         return queued != null && !queued.isEmpty();
     }
 
+    /** {@link #route} for a request made here (a scale's write of its object), failures answered as the API's. */
+    private MockResponse routed(RecordedRequest request) {
+        try {
+            return route(request);
+        } catch (IOException e) {
+            return ApiResponses.status(500, "InternalError", e.toString());
+        }
+    }
+
     private MockResponse route(RecordedRequest received) throws IOException {
         RecordedRequest request;
         try {
@@ -167,6 +177,9 @@ public class LocalApiDispatcher extends Dispatcher implements Resetable {
             return ApiResponses.status(415, "UnsupportedMediaType", e.getMessage());
         }
         RequestPath path = RequestPath.parse(request.getPath());
+        if (ScaleSubresource.isScale(path.resource())) {
+            return scales.answer(request, path.resource());
+        }
         switch (request.method()) {
             case GET:
                 if (path.isWatch()) {

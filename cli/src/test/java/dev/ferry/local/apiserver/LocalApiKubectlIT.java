@@ -8,6 +8,7 @@ import dev.ferry.api.Ferry;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.Watch;
@@ -426,6 +427,30 @@ class LocalApiKubectlIT {
         client.pods().inNamespace("default").withName("logged").delete();
         assertThat(follow.waitFor(20, TimeUnit.SECONDS)).as("the stream ends with the pod").isTrue();
         assertThat(follow.exitValue()).isZero();
+    }
+
+    @Test
+    void kubectlScaleWritesTheReplicasOfADeploymentThroughItsScaleSubresource() {
+        client.apps().deployments().inNamespace("default").resource(new DeploymentBuilder().withNewMetadata()
+                .withName("web").endMetadata().withNewSpec().withReplicas(1).withNewSelector()
+                .addToMatchLabels("app", "web").endSelector().withNewTemplate().withNewMetadata()
+                .addToLabels("app", "web").endMetadata().withNewSpec().addNewContainer().withName("web")
+                .withImage("web").endContainer().endSpec().endTemplate().endSpec().build()).create();
+
+        Result scaled = kubectl("scale", "deployment", "web", "--replicas=3");
+        assertThat(scaled.exitCode()).as(scaled.toString()).isZero();
+        assertThat(scaled.stdout()).contains("deployment.apps/web scaled");
+        assertThat(client.apps().deployments().inNamespace("default").withName("web").get().getSpec().getReplicas())
+                .isEqualTo(3);
+
+        Result preconditioned = kubectl("scale", "deployment", "web", "--current-replicas=3", "--replicas=0");
+        assertThat(preconditioned.exitCode()).as("a GET of the Scale, then a PUT: %s", preconditioned).isZero();
+        assertThat(client.apps().deployments().inNamespace("default").withName("web").get().getSpec().getReplicas())
+                .isZero();
+        Result wrongPrecondition = kubectl("scale", "deployment", "web", "--current-replicas=5", "--replicas=2");
+        assertThat(wrongPrecondition.exitCode()).isNotZero();
+        assertThat(kubectl("scale", "deployment", "absent", "--replicas=1").stderr())
+                .contains("deployments.apps \"absent\" not found");
     }
 
     private static Pod pod(String name, Map<String, String> annotations) {
