@@ -72,6 +72,7 @@ public final class LocalEnvironment implements AutoCloseable {
                         options.operatorProcesses(), options.defaultWorkerReplicas())).create();
             }
             Path logDir = options.workDir().resolve("logs");
+            api.servePodLogsFrom(logDir);
             LocalKubelet kubelet = new LocalKubelet(api.client(), new ProcessLauncher(kubeconfig, List.of(),
                     ClassArchives.fromEnvironment(System.getenv(), System.getProperty("java.class.path"),
                             System.getProperty("user.home"))),

@@ -13,11 +13,13 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArraySet;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.apache.commons.lang3.concurrent.BasicThreadFactory;
@@ -50,6 +52,8 @@ final class ApiFrontServer implements AutoCloseable {
     private final ExecutorService executor;
     private final LocalApiDispatcher dispatcher;
     private final TableBuilder tables;
+    /** Where {@link PodLogs} may read: the local kubelet's log directories. */
+    private final Set<Path> logDirectories = new CopyOnWriteArraySet<>();
 
     private ApiFrontServer(HttpServer server, ExecutorService executor, LocalApiDispatcher dispatcher,
             TableBuilder tables) {
@@ -80,6 +84,11 @@ final class ApiFrontServer implements AutoCloseable {
         return front;
     }
 
+    /** Lets {@code kubectl logs} read pods' log files under {@code directory}. */
+    void servePodLogsFrom(Path directory) {
+        logDirectories.add(directory.toAbsolutePath().normalize());
+    }
+
     int port() {
         return server.getAddress().getPort();
     }
@@ -96,7 +105,7 @@ final class ApiFrontServer implements AutoCloseable {
             } else if (exchange.getRequestMethod().equals("GET") && path.isWatch()) {
                 new HttpWatch(dispatcher::watch, dispatcher.catalog(), tables).serve(exchange, path);
             } else if (PodLogs.isLogRequest(exchange.getRequestMethod(), path)) {
-                new PodLogs(dispatcher::dispatch).serve(exchange, path);
+                new PodLogs(dispatcher::dispatch, logDirectories).serve(exchange, path);
             } else {
                 answer(exchange, target);
             }

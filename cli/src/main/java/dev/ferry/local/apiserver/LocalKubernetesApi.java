@@ -123,6 +123,14 @@ public final class LocalKubernetesApi implements AutoCloseable {
     }
 
     /**
+     * Lets {@code kubectl logs} read the log files of pods under {@code directory} (where the local kubelet
+     * writes them); files elsewhere are never served, whatever a pod's annotation names.
+     */
+    public void servePodLogsFrom(Path directory) {
+        front.servePodLogsFrom(directory);
+    }
+
+    /**
      * Writes a kubeconfig (cluster, context and user {@value #NAME}, namespace default). The local API
      * checks no credentials, but the user carries a token anyway: a Fabric8 client whose kubeconfig
      * user has none re-reads the file on every request, looking for fresh ones (a quarter of the

@@ -17,6 +17,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.function.Function;
 
 /**
@@ -24,7 +25,9 @@ import java.util.function.Function;
  * process output to (the Pod's annotation {@value Ferry#LOG_FILE_ANNOTATION}), whole or its last
  * {@code tailLines}, at most {@code limitBytes}, and with {@code follow=true} streamed as it grows until the pod
  * is gone (its process ended). A pod without the annotation has no process yet: answered as a kubelet answers
- * for a container still being created.
+ * for a container still being created. Only files under a directory the local kubelet writes its pods' logs to
+ * are served ({@link LocalKubernetesApi#servePodLogsFrom}): the API has no authentication, and a pod annotated by
+ * hand must not make it read any file of this process's user.
  */
 final class PodLogs {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -34,9 +37,11 @@ final class PodLogs {
     private static final int CHUNK = 64 << 10;
 
     private final Function<RecordedRequest, MockResponse> api;
+    private final Collection<Path> logDirectories;
 
-    PodLogs(Function<RecordedRequest, MockResponse> api) {
+    PodLogs(Function<RecordedRequest, MockResponse> api, Collection<Path> logDirectories) {
         this.api = api;
+        this.logDirectories = logDirectories;
     }
 
     static boolean isLogRequest(String method, RequestPath path) {
@@ -66,18 +71,24 @@ final class PodLogs {
                     + "\" is waiting to start: ContainerCreating");
             return;
         }
+        Path file = Path.of(logFile.asText()).toAbsolutePath().normalize();
+        if (logDirectories.stream().noneMatch(file::startsWith)) {
+            badRequest(exchange, "container \"" + container + "\" in pod \"" + resource.name()
+                    + "\" has no log the local kubelet wrote: " + file + " is outside its log directories");
+            return;
+        }
         Long tailLines = number(path, "tailLines");
         Long limitBytes = number(path, "limitBytes");
         boolean follow = "true".equals(path.query("follow"));
         exchange.getResponseHeaders().set("Content-Type", "text/plain");
-        try (FileChannel file = FileChannel.open(Path.of(logFile.asText()), StandardOpenOption.READ)) {
+        try (FileChannel log = FileChannel.open(file, StandardOpenOption.READ)) {
             exchange.sendResponseHeaders(200, 0);
             try (OutputStream out = exchange.getResponseBody()) {
-                stream(file, tailLines == null ? 0 : startOfLastLines(file, tailLines), limitBytes, follow, podPath, out);
+                stream(log, tailLines == null ? 0 : startOfLastLines(log, tailLines), limitBytes, follow, podPath, out);
             }
         } catch (NoSuchFileException e) {
             badRequest(exchange, "container \"" + container + "\" in pod \"" + resource.name()
-                    + "\" has no log: " + logFile.asText() + " does not exist");
+                    + "\" has no log: " + file + " does not exist");
         }
     }
 

@@ -404,11 +404,15 @@ class LocalApiKubectlIT {
 
     @Test
     void kubectlLogsReadsAPodsLogWholeOrItsTailAndFollowsItUntilThePodIsGone() throws Exception {
-        Path log = Files.createDirectories(temp.resolve("pod-logs")).resolve("logged.log");
-        Files.writeString(log, "one\ntwo\nthree\n");
+        Path logs = Files.createDirectories(temp.resolve("pod-logs"));
+        api.servePodLogsFrom(logs);
+        Path log = Files.writeString(logs.resolve("logged.log"), "one\ntwo\nthree\n");
         client.pods().inNamespace("default").resource(pod("logged", Map.of(Ferry.LOG_FILE_ANNOTATION, log.toString())))
                 .create();
         client.pods().inNamespace("default").resource(pod("starting", Map.of())).create();
+        Path elsewhere = Files.writeString(temp.resolve("not-a-log.txt"), "secret\n");
+        client.pods().inNamespace("default").resource(pod("crafted", Map.of(Ferry.LOG_FILE_ANNOTATION,
+                logs.resolve("../not-a-log.txt").toString()))).create();
 
         assertThat(kubectl("logs", "logged").stdout()).isEqualTo("one\ntwo\nthree\n");
         assertThat(kubectl("logs", "logged", "--tail=2").stdout()).isEqualTo("two\nthree\n");
@@ -417,6 +421,9 @@ class LocalApiKubectlIT {
         assertThat(starting.exitCode()).isNotZero();
         assertThat(starting.stderr()).contains("container \"worker\" in pod \"starting\" is waiting to start");
         assertThat(kubectl("logs", "absent").stderr()).contains("pods \"absent\" not found");
+        Result crafted = kubectl("logs", "crafted");
+        assertThat(crafted.stdout()).as("a file outside the kubelet's log directories: %s", elsewhere).isEmpty();
+        assertThat(crafted.stderr()).contains("is outside its log directories");
 
         Path followed = temp.resolve("pod-logs/followed.out");
         Process follow = command("logs", "-f", "logged", "--tail=1").redirectOutput(followed.toFile()).start();

@@ -154,7 +154,6 @@ public final class PlanRunner {
                 source.emptyDirectoriesOrDefault() == EmptyDirectoryPolicy.Marker, newest);
     }
 
-    /** The job's gateways, asked for once and only when first needed. */
     /** Why the job's source path cannot be planned, in the spec's words (the mount path alone says little). */
     static String rootIsNoDirectory(MigrationJob job, Path base) {
         String path = job.getSpec().source.pathOrRoot();
@@ -166,6 +165,7 @@ public final class PlanRunner {
                 + job.getSpec().source.pvc + ")";
     }
 
+    /** The job's gateways, asked for once and only when first needed. */
     private static Supplier<EndpointPool> lazily(Supplier<EndpointPool> stores) {
         return new Supplier<>() {
             private EndpointPool pool;
