@@ -11,6 +11,8 @@ import dev.ferry.api.VerifyMode;
 import dev.ferry.worker.s3.ObjectMetadata;
 import dev.ferry.worker.testing.S3ProxyPerClass;
 import dev.ferry.worker.testing.Trees;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -60,16 +62,7 @@ class ModesAndMetadataIT {
     void moveLeavesAFileThatChangedAfterItWasCopied() throws Exception {
         Path file = Files.write(source.resolve("growing"), Trees.randomBytes(SMALL, 3));
         byte[] read = Files.readAllBytes(file);
-        CopyHooks appendAfterUpload = new CopyHooks() {
-            @Override
-            public void beforeVerify(String key) {
-                try {
-                    Files.write(file, new byte[] {1, 2, 3}, StandardOpenOption.APPEND);
-                } catch (java.io.IOException e) {
-                    throw new java.io.UncheckedIOException(e);
-                }
-            }
-        };
+        CopyHooks appendAfterUpload = beforeVerify(key -> Files.write(file, new byte[] {1, 2, 3}, StandardOpenOption.APPEND));
 
         FileOutcome outcome;
         try (CopyEngine engine = TestEngines.against(S3.server(), S3.bucket(), MigrationMode.Move,
@@ -88,24 +81,17 @@ class ModesAndMetadataIT {
         Path linked = Files.write(source.resolve("linked"), Trees.randomBytes(SMALL, 7));
         Path rewritten = Files.write(source.resolve("rewritten"), Trees.randomBytes(SMALL, 8));
         byte[] readBytes = Files.readAllBytes(rewritten);
-        CopyHooks afterUpload = new CopyHooks() {
-            @Override
-            public void beforeVerify(String key) {
-                try {
-                    if (key.equals("linked")) {
-                        // what a Move deleting another name of this file does: only the ctime moves
-                        Files.createLink(source.resolve("another-name"), linked);
-                        Files.delete(source.resolve("another-name"));
-                    } else {
-                        FileTime mtime = Files.getLastModifiedTime(rewritten);
-                        Files.write(rewritten, Trees.randomBytes(SMALL, 9));
-                        Files.setLastModifiedTime(rewritten, mtime);
-                    }
-                } catch (java.io.IOException e) {
-                    throw new java.io.UncheckedIOException(e);
-                }
+        CopyHooks afterUpload = beforeVerify(key -> {
+            if (key.equals("linked")) {
+                // what a Move deleting another name of this file does: only the ctime moves
+                Files.createLink(source.resolve("another-name"), linked);
+                Files.delete(source.resolve("another-name"));
+            } else {
+                FileTime mtime = Files.getLastModifiedTime(rewritten);
+                Files.write(rewritten, Trees.randomBytes(SMALL, 9));
+                Files.setLastModifiedTime(rewritten, mtime);
             }
-        };
+        });
 
         FileOutcome linkedOutcome;
         FileOutcome rewrittenOutcome;
@@ -289,7 +275,7 @@ class ModesAndMetadataIT {
             } finally {
                 Files.delete(probe);
             }
-        } catch (java.io.IOException | UnsupportedOperationException e) {
+        } catch (IOException | UnsupportedOperationException e) {
             return false;
         }
     }
@@ -300,5 +286,23 @@ class ModesAndMetadataIT {
 
     private static byte[] stored(String key) {
         return S3.server().client().getObjectAsBytes(b -> b.bucket(S3.bucket()).key(key)).asByteArray();
+    }
+
+    /** What a test does to the source between the upload and the verification of the object with this key. */
+    private interface SourceChange {
+        void apply(String key) throws IOException;
+    }
+
+    private static CopyHooks beforeVerify(SourceChange change) {
+        return new CopyHooks() {
+            @Override
+            public void beforeVerify(String key) {
+                try {
+                    change.apply(key);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+        };
     }
 }
