@@ -10,7 +10,9 @@ import java.util.UUID;
  * version 3) of what identifies the outcome:
  * <ul>
  *   <li>a file's: the job's UID, the type, the path and the version of the file planned (size and
- *       mtime as the task lists them, the same for every holder), and for a failure its code;</li>
+ *       mtime as the task lists them, the same for every holder), for a failure its code, and from the job's
+ *       second run on the run's number (a later run announces its own outcome of a file: skipped when unchanged,
+ *       copied again when rewritten under the same size and mtime);</li>
  *   <li>a task's end: the job's UID, the task's name and how it ended, and from the job's second run on the
  *       run's number (task names repeat from run to run);</li>
  *   <li>a job's start and end: the job's UID (and how it ended), and from its second run on the run's number
@@ -23,6 +25,14 @@ public final class EventIds {
 
     public static String file(String jobUid, EventType type, String path, long size, long mtimeMillis, String code) {
         return uuid(jobUid, type.type(), path, Long.toString(size), Long.toString(mtimeMillis), code == null ? "" : code);
+    }
+
+    /** A file's outcome in run {@code run} of its job: the first run's id is the one without a run. */
+    public static String file(String jobUid, EventType type, String path, long size, long mtimeMillis, String code,
+                              long run) {
+        return run <= 1 ? file(jobUid, type, path, size, mtimeMillis, code)
+                : uuid(jobUid, type.type(), path, Long.toString(size), Long.toString(mtimeMillis),
+                        code == null ? "" : code, "run " + run);
     }
 
     public static String task(String jobUid, String taskName, String phase) {

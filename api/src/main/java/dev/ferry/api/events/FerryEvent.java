@@ -21,7 +21,12 @@ public record FerryEvent(EventType type, String id, String namespace, String job
     private static final ObjectMapper JSON = new ObjectMapper();
 
     public static FerryEvent file(EventType type, FileEventData data, long mtimeMillis, OffsetDateTime time) {
-        String id = EventIds.file(data.jobUid(), type, data.path(), data.size(), mtimeMillis, data.code());
+        return file(type, data, mtimeMillis, time, 1);
+    }
+
+    /** A file's outcome in run {@code run} of its job (status.run): ids differ per run from the second run on. */
+    public static FerryEvent file(EventType type, FileEventData data, long mtimeMillis, OffsetDateTime time, long run) {
+        String id = EventIds.file(data.jobUid(), type, data.path(), data.size(), mtimeMillis, data.code(), run);
         return new FerryEvent(type, id, data.namespace(), data.job(), data.path(), data.jobUid() + "/" + data.path(),
                 time, data);
     }

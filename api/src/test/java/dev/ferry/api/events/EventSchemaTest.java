@@ -271,6 +271,20 @@ class EventSchemaTest {
     }
 
     @Test
+    void aFilesOutcomeInALaterRunOfTheJobHasAnIdOfThatRun() {
+        String firstRun = EventIds.file(JOB_UID, EventType.FILE_SKIPPED, PATH, SIZE, MTIME, null);
+        assertThat(EventIds.file(JOB_UID, EventType.FILE_SKIPPED, PATH, SIZE, MTIME, null, 1)).isEqualTo(firstRun);
+        assertThat(EventIds.file(JOB_UID, EventType.FILE_SKIPPED, PATH, SIZE, MTIME, null, 2))
+                .isEqualTo(EventIds.file(JOB_UID, EventType.FILE_SKIPPED, PATH, SIZE, MTIME, null, 2))
+                .isNotEqualTo(firstRun)
+                .isNotEqualTo(EventIds.file(JOB_UID, EventType.FILE_SKIPPED, PATH, SIZE, MTIME, null, 3));
+        FileEventData data = new FileEventData(JOB_UID, NAMESPACE, JOB, TASK, 1, PATH, BUCKET, "k", SIZE, null, null,
+                null, null, null, null, null);
+        assertThat(FerryEvent.file(EventType.FILE_SKIPPED, data, MTIME, TIME, 2).id())
+                .isEqualTo(EventIds.file(JOB_UID, EventType.FILE_SKIPPED, PATH, SIZE, MTIME, null, 2));
+    }
+
+    @Test
     void taskAndJobIdsAreTheSameForTheSameEnd() {
         assertThat(taskFinished().id()).isEqualTo(taskFinished().id())
                 .isEqualTo(EventIds.task(JOB_UID, TASK, "Succeeded"))

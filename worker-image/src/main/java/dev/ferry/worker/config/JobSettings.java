@@ -11,6 +11,7 @@ import dev.ferry.api.Quantities;
 import dev.ferry.api.TasksSpec;
 import dev.ferry.api.VerifyMode;
 import dev.ferry.api.WorkersSpec;
+import dev.ferry.worker.s3.ObjectMetadata;
 
 /**
  * What planning and copying need of a job's spec, parsed once: quantities are bytes, absent fields
@@ -25,6 +26,7 @@ import dev.ferry.api.WorkersSpec;
  * @param maxBytes {@code spec.tasks.maxBytes} in bytes
  * @param markMigrated {@code spec.source.markMigrated}: Xattr marks each migrated file on the source
  * @param posixAttributes {@code spec.destination.posixAttributes}: whether objects carry mode, uid and gid
+ * @param run the job's run ({@code status.run}, 1 for the first): part of what its objects' {@code ferry-job} says
  */
 public record JobSettings(
         String jobUid,
@@ -45,7 +47,8 @@ public record JobSettings(
         long splitFileSize,
         int splitDirectoryEntries,
         MarkMigrated markMigrated,
-        PosixAttributes posixAttributes) {
+        PosixAttributes posixAttributes,
+        long run) {
 
     public static JobSettings of(MigrationJob job) {
         MigrationJobSpec spec = job.getSpec();
@@ -53,13 +56,25 @@ public record JobSettings(
         MigrationMode mode = spec.modeOfRun(job.getStatus() == null ? null : job.getStatus().run);
         return of(job.getMetadata() == null ? null : job.getMetadata().getUid(), spec.destination, mode,
                 spec.overwrite, spec.verify, spec.workersOrDefaults(), spec.tasksOrDefaults())
-                .withMarkMigrated(spec.source == null ? MarkMigrated.None : spec.source.markMigratedOrDefault());
+                .withMarkMigrated(spec.source == null ? MarkMigrated.None : spec.source.markMigratedOrDefault())
+                .withRun(job.getStatus() == null ? 1 : job.getStatus().runOrFirst());
     }
 
     public JobSettings withMarkMigrated(MarkMigrated value) {
         return new JobSettings(jobUid, bucket, prefix, storageClass, mode, overwrite, verify, replicas, concurrency,
                 configuredPartSize, bandwidthLimit, maxFiles, maxBytes, maxActive, historyLimit, splitFileSize,
-                splitDirectoryEntries, value, posixAttributes);
+                splitDirectoryEntries, value, posixAttributes, run);
+    }
+
+    public JobSettings withRun(long value) {
+        return new JobSettings(jobUid, bucket, prefix, storageClass, mode, overwrite, verify, replicas, concurrency,
+                configuredPartSize, bandwidthLimit, maxFiles, maxBytes, maxActive, historyLimit, splitFileSize,
+                splitDirectoryEntries, markMigrated, posixAttributes, value);
+    }
+
+    /** What {@code ferry-job} says on the objects this run writes ({@link ObjectMetadata#writer}); null outside a job. */
+    public String objectWriter() {
+        return ObjectMetadata.writer(jobUid, run);
     }
 
     public static JobSettings of(String jobUid, DestinationSpec destination, MigrationMode mode,
@@ -88,7 +103,8 @@ public record JobSettings(
                 tasks.splitFileSizeOrDefault(),
                 tasks.splitDirectoryEntriesOrDefault(),
                 MarkMigrated.None,
-                destination.posixAttributesOrDefault());
+                destination.posixAttributesOrDefault(),
+                1);
     }
 
     private static Long bytesOrNull(String quantity) {

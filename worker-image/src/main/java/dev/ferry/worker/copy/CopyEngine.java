@@ -114,14 +114,18 @@ public final class CopyEngine implements AutoCloseable {
                 : ObjectMetadata.of(stat, md5));
     }
 
-    /** {@code metadata} with this job's UID ({@code ferry-job}). */
+    /** {@code metadata} with this job run's mark ({@code ferry-job}: {@link JobSettings#objectWriter()}). */
     public Map<String, String> withJob(Map<String, String> metadata) {
-        return ObjectMetadata.withJob(metadata, settings.jobUid());
+        return ObjectMetadata.withJob(metadata, settings.objectWriter());
     }
 
-    /** True when the object's metadata says this job wrote it (an earlier holder of one of its tasks). */
+    /**
+     * True when the object's metadata says this run of this job wrote it (an earlier holder of one of its tasks);
+     * an earlier run's object was there before this run.
+     */
     public boolean writtenByThisJob(Map<String, String> metadata) {
-        return settings.jobUid() != null && settings.jobUid().equals(metadata.get(ObjectMetadata.JOB));
+        String writer = settings.objectWriter();
+        return writer != null && writer.equals(metadata.get(ObjectMetadata.JOB));
     }
 
     public int concurrency() {

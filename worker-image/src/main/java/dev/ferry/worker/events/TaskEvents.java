@@ -30,7 +30,9 @@ public final class TaskEvents {
     private final String taskName;
     private final String taskType;
     private final long epoch;
-    /** The job's run ({@code status.run}): task names repeat from run to run, their end events must not. */
+    /**
+     * The job's run ({@code status.run}): task names and files repeat from run to run, their events' ids must not.
+     */
     private final long run;
     private final String bucket;
     private final AtomicInteger awaiting = new AtomicInteger();
@@ -53,7 +55,7 @@ public final class TaskEvents {
         FileEventData data = new FileEventData(jobUid, namespace, jobName, taskName, epoch, entry.path, bucket, key,
                 entry.sizeOrZero(), Instant.ofEpochMilli(mtimeMillis).toString(), facts.md5Hex(), facts.eTag(),
                 facts.endpoint(), facts.durationMs(), facts.code(), facts.message());
-        return track(publisher.publish(FerryEvent.file(type, data, mtimeMillis, FerryEvent.now())));
+        return track(publisher.publish(FerryEvent.file(type, data, mtimeMillis, FerryEvent.now(), run)));
     }
 
     /** The end of the task, with its counters. */

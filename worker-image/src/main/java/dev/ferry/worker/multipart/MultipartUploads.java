@@ -31,11 +31,11 @@ public final class MultipartUploads {
     private final Supplier<EndpointPool> store;
     private final DestinationSpec destination;
     private final Path base;
-    /** Written on the upload's object ({@link ObjectMetadata#JOB}); null outside a job. */
-    private final String jobUid;
+    /** Written on the upload's object ({@link ObjectMetadata#JOB}, {@link ObjectMetadata#writer}); null outside a job. */
+    private final String writer;
 
-    public MultipartUploads(Supplier<EndpointPool> store, DestinationSpec destination, Path base, String jobUid) {
-        this.jobUid = jobUid;
+    public MultipartUploads(Supplier<EndpointPool> store, DestinationSpec destination, Path base, String writer) {
+        this.writer = writer;
         this.store = store;
         this.destination = destination;
         this.base = base;
@@ -55,7 +55,7 @@ public final class MultipartUploads {
             }
             FileTime mtime = mtime(file);
             String uploadId = store.get().call(s3 -> s3.createMultipartUpload(b -> b.bucket(destination.bucket)
-                    .key(key).metadata(ObjectMetadata.withJob(ObjectMetadata.of(mtime, null), jobUid))
+                    .key(key).metadata(ObjectMetadata.withJob(ObjectMetadata.of(mtime, null), writer))
                     .storageClass(destination.storageClass)))
                     .uploadId();
             LOG.info("created multipart upload {} of {} for its Parts tasks", uploadId, key);

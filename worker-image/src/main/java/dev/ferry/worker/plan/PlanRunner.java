@@ -140,7 +140,7 @@ public final class PlanRunner {
         Room room = new Room(activeTasks, jobSettings.maxActive(), jobSettings.historyLimit(), stop, settings.roomPoll(),
                 settings.roomWaitInPlace());
         MultipartUploads uploads = new MultipartUploads(store, job.getSpec().destination, base,
-                job.getMetadata().getUid());
+                jobSettings.objectWriter());
         return new Planner(new PlanContext(job, jobSettings, planName, fence, state, findings, stop, room, tasks, factory, children,
                 uploads, store, hooks));
     }

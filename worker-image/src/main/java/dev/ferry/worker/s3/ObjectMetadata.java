@@ -33,7 +33,10 @@ public final class ObjectMetadata {
     public static final String UID = "uid";
     public static final String GID = "gid";
     public static final String SYMLINK_TARGET = "symlink-target";
-    /** The UID of the job that wrote the object: a later holder of its task reports it copied, not skipped. */
+    /**
+     * The job run that wrote the object ({@link #writer}): a later holder of one of that run's tasks reports it
+     * copied, not skipped.
+     */
     public static final String JOB = "ferry-job";
     private static final char[] HEX = "0123456789ABCDEF".toCharArray();
     /** mtimes closer than this are the same: rclone writes them through a float64. */
@@ -51,13 +54,23 @@ public final class ObjectMetadata {
         return m;
     }
 
-    /** {@code metadata} with {@link #JOB} set to {@code jobUid}; unchanged when it is null. */
-    public static Map<String, String> withJob(Map<String, String> metadata, String jobUid) {
-        if (jobUid == null) {
+    /**
+     * What {@link #JOB} holds on the objects run {@code run} of job {@code jobUid} writes: the UID for the first run
+     * (as before runs existed), {@code <uid>/run-<n>} from the second on. The run is part of it because every later run
+     * of a scheduled job is a Sync over the same keys: an object an earlier run wrote was there before this run, so
+     * an unchanged file is skipped, not copied again in the counts and the events. Null when {@code jobUid} is.
+     */
+    public static String writer(String jobUid, long run) {
+        return jobUid == null || run <= 1 ? jobUid : jobUid + "/run-" + run;
+    }
+
+    /** {@code metadata} with {@link #JOB} set to {@code writer}; unchanged when it is null. */
+    public static Map<String, String> withJob(Map<String, String> metadata, String writer) {
+        if (writer == null) {
             return metadata;
         }
         Map<String, String> m = new LinkedHashMap<>(metadata);
-        m.put(JOB, jobUid);
+        m.put(JOB, writer);
         return m;
     }
 

@@ -40,6 +40,14 @@ class JobSettingsTest {
     }
 
     @Test
+    void marksTheObjectsOfTheFirstRunWithTheJobsUidAndThoseOfLaterRunsWithTheRunToo() {
+        assertThat(JobSettings.of(job(MigrationMode.Copy, null, null)).objectWriter()).isEqualTo("uid-1");
+        assertThat(JobSettings.of(job(MigrationMode.Copy, null, 1L)).objectWriter()).isEqualTo("uid-1");
+        assertThat(JobSettings.of(job(MigrationMode.Copy, null, 2L)).objectWriter()).isEqualTo("uid-1/run-2");
+        assertThat(JobSettings.of(job(MigrationMode.Move, null, 3L)).objectWriter()).isEqualTo("uid-1/run-3");
+    }
+
+    @Test
     void writesEachRunsFailureReportUnderItsOwnKey() {
         assertThat(StatePrefix.failureReport(job(MigrationMode.Copy, null, null))).endsWith("/uid-1/failure-report.jsonl");
         assertThat(StatePrefix.failureReport(job(MigrationMode.Copy, null, 1L))).endsWith("/uid-1/failure-report.jsonl");

@@ -156,6 +156,69 @@ class CopyTaskEventsIT {
                 "same.txt", 9, 0, null));
     }
 
+    @Test
+    void aLaterRunOfTheJobSkipsWhatAnEarlierRunCopiedAndAnnouncesItsOwnOutcomes() throws Exception {
+        MigrationJob job = job();
+        List<FileEntry> files = files(Map.of("same.txt", "unchanged", "edited.txt", "version 1"));
+        try (LocalWorker worker = new LocalWorker(client, source, POD_UID, HeldEvents.acknowledging())) {
+            worker.run(task(job, files));
+        }
+        // rewritten in place between the runs: same size, same mtime, other bytes (Checksum mode sees it)
+        Path edited = source.resolve("edited.txt");
+        java.nio.file.attribute.FileTime mtime = java.nio.file.Files.getLastModifiedTime(edited);
+        Trees.write(source, "edited.txt", "version 2".getBytes());
+        java.nio.file.Files.setLastModifiedTime(edited, mtime);
+
+        // run 2 (a schedule or ferry.dev/run-now): the operator deletes run 1's tasks and plans again
+        MigrationJob run2 = inRun(job, 2);
+        client.resources(MigrationTask.class).inNamespace(TestResources.NAMESPACE)
+                .withName(job.getMetadata().getName() + "-00001").delete();
+        await().atMost(Duration.ofSeconds(10)).until(() -> TestResources.task(client,
+                job.getMetadata().getName() + "-00001") == null);
+        String task = task(run2, files);
+        HeldEvents lost = HeldEvents.holding();
+        try (LocalWorker first = new LocalWorker(client, source, POD_UID, lost)) {
+            CompletableFuture<Void> run = CompletableFuture.runAsync(() -> first.run(task));
+            await().atMost(Duration.ofSeconds(20)).until(() -> lost.published().size() == 2);
+            TestResources.assign(client, task, "another-pod-uid"); // the first holder of run 2 is taken for dead
+            await().atMost(Duration.ofSeconds(20)).until(run::isDone);
+        }
+        HeldEvents broker = HeldEvents.acknowledging();
+        try (LocalWorker next = new LocalWorker(client, source, "another-pod-uid", broker)) {
+            next.run(task);
+        }
+
+        MigrationTask done = TestResources.task(client, task);
+        assertThat(done.getStatus().phase).isEqualTo(TaskPhase.Succeeded);
+        assertThat(done.getStatus().progress.skipped).as("run 1's object of the unchanged file").isEqualTo(1);
+        assertThat(done.getStatus().progress.copied).as("the rewritten file, uploaded by run 2's first holder")
+                .isEqualTo(1);
+        String uid = job.getMetadata().getUid();
+        Map<String, String> ids = new LinkedHashMap<>();
+        broker.published().stream().filter(e -> e.type() != EventType.TASK_FINISHED)
+                .forEach(e -> ids.put(e.subject(), e.type() + " " + e.id()));
+        assertThat(ids).containsExactlyInAnyOrderEntriesOf(Map.of(
+                "same.txt", EventType.FILE_SKIPPED + " " + EventIds.file(uid, EventType.FILE_SKIPPED, "same.txt", 9, 0,
+                        null, 2),
+                "edited.txt", EventType.FILE_COPIED + " " + EventIds.file(uid, EventType.FILE_COPIED, "edited.txt", 9,
+                        0, null, 2)));
+        assertThat(fileEventIds(lost.published())).containsExactlyInAnyOrderElementsOf(fileEventIds(broker.published()));
+        assertThat(fileEventIds(broker.published())).as("run 2's outcomes are news to a consumer that saw run 1's")
+                .doesNotContainAnyElementsOf(expectedIds(job, files));
+    }
+
+    /** The job as the operator leaves it when run {@code run} starts: {@code status.run}. */
+    private static MigrationJob inRun(MigrationJob job, long run) {
+        MigrationJob current = client.resources(MigrationJob.class).inNamespace(TestResources.NAMESPACE)
+                .withName(job.getMetadata().getName()).get();
+        if (current.getStatus() == null) {
+            current.setStatus(new dev.ferry.api.MigrationJobStatus());
+        }
+        current.getStatus().run = run;
+        return client.resources(MigrationJob.class).inNamespace(TestResources.NAMESPACE).resource(current)
+                .updateStatus();
+    }
+
     private static int jobs;
 
     private MigrationJob job() {
