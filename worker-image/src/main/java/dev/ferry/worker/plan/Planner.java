@@ -34,7 +34,8 @@ import org.slf4j.LoggerFactory;
  *   <li>files are cut into Copy tasks {@code <plan>-00001, ...} of at most maxFiles files (fewer for the
  *       plan's first tasks: {@link TaskSizes}) and maxBytes bytes;</li>
  *   <li>a file of at least splitFileSize becomes Parts tasks, numbered in the same sequence, after the
- *       files before it were cut into a task of their own;</li>
+ *       files before it were cut into a task of their own; unless the destination may hold it already
+ *       ({@link UnchangedHugeFiles}: a Copy task then skips it or copies it);</li>
  *   <li>a subdirectory of at least splitDirectoryEntries entries goes to a child Plan task (while the
  *       job has fewer unfinished plans than workers plus one), again after the files before it; the
  *       checkpoint {@code dir/} is written before the child is created, so a resumed plan finishes the
@@ -67,6 +68,7 @@ final class Planner implements SourceWalker.Visitor {
     private final long splitFileSize;
     private final int splitDirectoryEntries;
     private final Long configuredPartSize;
+    private final UnchangedHugeFiles unchangedHugeFiles;
     private final String prefix;
     private final PlanHooks hooks;
     /** How long a walk that records nothing may go before it says it still moves (well within stallTimeout). */
@@ -100,6 +102,8 @@ final class Planner implements SourceWalker.Visitor {
         this.splitFileSize = settings.mode() == MigrationMode.Move || oneWorker ? Long.MAX_VALUE
                 : settings.splitFileSize();
         this.splitDirectoryEntries = settings.splitDirectoryEntries();
+        this.unchangedHugeFiles = new UnchangedHugeFiles(settings.overwrite(), state.freshDestination, settings.bucket(),
+                store);
         this.prefix = settings.prefix();
         this.walkHeartbeatNanos = Math.min(WALK_HEARTBEAT.toNanos(),
                 job.getSpec().tasksOrDefaults().stallTimeoutDuration().toNanos() / 4);
@@ -350,7 +354,7 @@ final class Planner implements SourceWalker.Visitor {
             return null; // a Copy task reports it with its code
         }
         PartLayout layout = PartLayout.forPartsTasks(entry.sizeOrZero(), configuredPartSize, splitFileSize);
-        return layout.split() ? layout : null;
+        return layout.split() && !unchangedHugeFiles.mayBeStored(key, entry) ? layout : null;
     }
 
     private static boolean sameSeries(MigrationTask task, PartsScope first, int firstPart) {

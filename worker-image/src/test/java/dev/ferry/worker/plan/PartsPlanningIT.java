@@ -204,6 +204,76 @@ class PartsPlanningIT {
                 .isEmpty();
     }
 
+    @Test
+    void aLaterRunChecksAnUnchangedHugeFileInACopyTaskAndSplitsItAgainOnceItChanged() throws Exception {
+        byte[] data = Trees.randomBytes((int) (12 * MIB + 99), 23);
+        Path file = Trees.write(source, "n/real.bin", data);
+        MigrationJob spec = TestResources.job("parts-sync-" + (++jobs), S3.server().endpoint(), S3.bucket(), "sync");
+        spec.getSpec().tasks.splitFileSize = "8Mi";
+        spec.getSpec().workers.partSize = "5Mi";
+        spec.getSpec().source.path = "/n";
+        MigrationJob job = TestResources.create(client, spec);
+        assertThat(planAndRun(job)).as("run 1: the file's parts, in 3 Parts tasks").hasSize(3)
+                .allSatisfy(t -> assertThat(t.getSpec().type).isEqualTo(TaskType.Parts));
+        java.time.Instant stored = S3.server().client().headObject(b -> b.bucket(S3.bucket()).key("sync/real.bin"))
+                .lastModified();
+
+        List<MigrationTask> run2 = planAndRun(nextRun(job, 2));
+
+        assertThat(run2).as("run 2, the file unchanged: one Copy task, which finds the object is the file")
+                .singleElement().satisfies(t -> {
+                    assertThat(t.getSpec().type).isEqualTo(TaskType.Copy);
+                    assertThat(t.getStatus().progress.skipped).isEqualTo(1);
+                    assertThat(t.getStatus().progress.copied).isZero();
+                });
+        assertThat(S3.server().client().headObject(b -> b.bucket(S3.bucket()).key("sync/real.bin")).lastModified())
+                .as("not uploaded again").isEqualTo(stored);
+
+        byte[] changed = Trees.randomBytes(data.length, 29);
+        Trees.write(source, "n/real.bin", changed);
+        java.nio.file.Files.setLastModifiedTime(file, java.nio.file.attribute.FileTime.from(
+                java.time.Instant.now().plusSeconds(60)));
+        assertThat(planAndRun(nextRun(job, 3))).as("run 3, the file rewritten: Parts tasks again").hasSize(3)
+                .allSatisfy(t -> assertThat(t.getSpec().type).isEqualTo(TaskType.Parts));
+        assertThat(S3.server().client().getObjectAsBytes(b -> b.bucket(S3.bucket()).key("sync/real.bin")).asByteArray())
+                .isEqualTo(changed);
+    }
+
+    /** Plans {@code job}'s run and runs every task it created (the task with part 1 last); returns them, as they ended. */
+    private List<MigrationTask> planAndRun(MigrationJob job) throws Exception {
+        PlanTesting run = new PlanTesting(client, job, store);
+        run.handOutAndRun(run.runner(source, ActiveTasks.NONE, PlanRunner.Settings.DEFAULT), run.rootPlan(), POD_UID,
+                StopSignal.NEVER);
+        List<MigrationTask> created = new java.util.ArrayList<>(run.tasks(TaskType.Parts));
+        java.util.Collections.reverse(created); // part 1 last: it completes the upload
+        created.addAll(run.tasks(TaskType.Copy));
+        try (LocalWorker worker = new LocalWorker(client, source, POD_UID)) {
+            for (MigrationTask task : created) {
+                TestResources.assign(client, task.getMetadata().getName(), POD_UID);
+                worker.run(task.getMetadata().getName());
+            }
+        }
+        List<MigrationTask> ended = created.stream().map(t -> TestResources.task(client, t.getMetadata().getName()))
+                .toList();
+        assertThat(ended).allSatisfy(t -> assertThat(t.getStatus().phase).isEqualTo(TaskPhase.Succeeded));
+        return ended;
+    }
+
+    /** What the operator does when run {@code run} starts: the last run's tasks deleted, {@code status.run} set. */
+    private MigrationJob nextRun(MigrationJob job, long run) {
+        client.resources(MigrationTask.class).inNamespace(TestResources.NAMESPACE)
+                .withLabel(Ferry.JOB_LABEL, job.getMetadata().getName()).delete();
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> client
+                .resources(MigrationTask.class).inNamespace(TestResources.NAMESPACE)
+                .withLabel(Ferry.JOB_LABEL, job.getMetadata().getName()).list().getItems().isEmpty());
+        MigrationJob current = client.resources(MigrationJob.class).inNamespace(TestResources.NAMESPACE)
+                .withName(job.getMetadata().getName()).get();
+        current.setStatus(new dev.ferry.api.MigrationJobStatus());
+        current.getStatus().run = run;
+        return client.resources(MigrationJob.class).inNamespace(TestResources.NAMESPACE).resource(current)
+                .updateStatus();
+    }
+
     private List<String> uploadsOf(String path) {
         String key = job.getMetadata().getName() + "/" + path;
         return S3.server().client().listMultipartUploads(b -> b.bucket(S3.bucket()).prefix(key)).uploads().stream()
