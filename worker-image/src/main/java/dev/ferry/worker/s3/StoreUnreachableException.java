@@ -12,8 +12,8 @@ import software.amazon.awssdk.core.exception.SdkException;
 public final class StoreUnreachableException extends SdkClientException {
     public StoreUnreachableException(int endpoints, SdkException last) {
         super(SdkClientException.builder()
-                .message((endpoints == 1 ? "the endpoint" : "none of the " + endpoints + " endpoints")
-                        + " of the store can be reached: " + last.getMessage())
+                .message((endpoints == 1 ? "the store's endpoint cannot be reached: "
+                        : "none of the " + endpoints + " endpoints of the store can be reached: ") + last.getMessage())
                 .cause(last));
     }
 }

@@ -207,6 +207,15 @@ class S3ErrorsTest {
     }
 
     @Test
+    void anUnreachableStoreSaysSoForOneEndpointAndForSeveral() {
+        SdkException refused = network(new ConnectException("Connection refused"));
+        assertThat(new StoreUnreachableException(1, refused).getMessage())
+                .startsWith("the store's endpoint cannot be reached: ");
+        assertThat(new StoreUnreachableException(3, refused).getMessage())
+                .startsWith("none of the 3 endpoints of the store can be reached: ");
+    }
+
+    @Test
     void aRequestTriedUntilItsTriesWereUsedUpKeepsTheRowOfItsLastFailure() {
         RetriesExhausted exhausted = new RetriesExhausted(s3(500, "InternalError"), 4);
 
