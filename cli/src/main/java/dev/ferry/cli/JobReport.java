@@ -3,6 +3,7 @@ package dev.ferry.cli;
 import dev.ferry.api.FileFailure;
 import dev.ferry.api.MigrationJob;
 import dev.ferry.api.MigrationJobStatus;
+import dev.ferry.api.Plurals;
 import dev.ferry.api.Quantities;
 import io.fabric8.kubernetes.api.model.Condition;
 import java.io.PrintStream;
@@ -83,7 +84,7 @@ record JobReport(MigrationJob job, Workers workers, Instant now) {
                 : String.format(Locale.ROOT, "%d/%d ready (deployment %s)", nullToZero(workers.ready()),
                         nullToZero(workers.desired()), workers.deployment()));
         if (s.files.failed > 0 || (s.failures != null && !s.failures.isEmpty())) {
-            out.printf(Locale.ROOT, "Failures:   %d files; by code in the %d listed: %s%n", s.files.failed,
+            out.printf(Locale.ROOT, "Failures:   %s; by code in the %d listed: %s%n", Plurals.files(s.files.failed),
                     failures().size(), failuresByCode());
             failures().stream().limit(5).forEach(f -> out.printf(Locale.ROOT, "            %s: %s%s%n", f.path, f.code,
                     f.message == null ? "" : " (" + f.message + ")"));

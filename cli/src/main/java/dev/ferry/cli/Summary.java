@@ -8,6 +8,7 @@ import dev.ferry.api.AuditMode;
 import dev.ferry.api.AuditResult;
 import dev.ferry.api.FileFailure;
 import dev.ferry.api.MigrationJobStatus;
+import dev.ferry.api.Plurals;
 import dev.ferry.api.Quantities;
 import java.io.PrintStream;
 import java.net.URI;
@@ -41,9 +42,9 @@ record Summary(String job, boolean succeeded, String reason, String destination,
     }
 
     void print(PrintStream out) {
-        out.printf(Locale.ROOT, "%s %s: %d files (%d copied, %d skipped, %d failed), %s in %.1f s (%s/s) to %s%n",
-                succeeded ? "Succeeded" : "FAILED", job, filesTotal, filesCopied, filesSkipped, filesFailed,
-                Quantities.humanBytes(bytesCopied), seconds, Quantities.humanBytes((long) bytesPerSecond()),
+        out.printf(Locale.ROOT, "%s %s: %s (%d copied, %d skipped, %d failed), %s in %.1f s (%s/s) to %s%n",
+                succeeded ? "Succeeded" : "FAILED", job, Plurals.files(filesTotal), filesCopied, filesSkipped,
+                filesFailed, Quantities.humanBytes(bytesCopied), seconds, Quantities.humanBytes((long) bytesPerSecond()),
                 destination);
         failures.stream().limit(20).forEach(f -> out.printf("  failed: %s: %s %s%n", f.path, f.code,
                 f.message == null ? "" : f.message));
@@ -56,9 +57,9 @@ record Summary(String job, boolean succeeded, String reason, String destination,
                     leftOutReport == null ? "--dry-run lists them" : "listed in " + leftOutReport);
         }
         if (audit != null && audit.mode == AuditMode.Plan) {
-            out.printf(Locale.ROOT, "  audit: %d planned files checked against the destination: %d missing, %d different,"
-                    + " %d copied again, %d still wrong%s%n", audit.checked, audit.missing, audit.different,
-                    audit.recopied, audit.reported, audit.laterVersionsNote());
+            out.printf(Locale.ROOT, "  audit: %s checked against the destination: %d missing, %d different,"
+                    + " %d copied again, %d still wrong%s%n", Plurals.plannedFiles(audit.checked), audit.missing,
+                    audit.different, audit.recopied, audit.reported, audit.laterVersionsNote());
         }
         if (failureReport != null) {
             out.printf("  failure report: %s%n", failureReport);

@@ -7,6 +7,7 @@ import dev.ferry.api.JobPhase;
 import dev.ferry.api.MigrationJobStatus;
 import dev.ferry.api.MigrationTask;
 import dev.ferry.api.MigrationTaskStatus;
+import dev.ferry.api.Plurals;
 import dev.ferry.api.TaskPhase;
 import dev.ferry.api.TaskType;
 import dev.ferry.operator.audit.JobAudit;
@@ -147,7 +148,7 @@ public final class JobStatusAggregator {
     private static Verdict verdict(JobState state, MigrationJobStatus status, List<MigrationTask> tasks,
             List<MigrationTask> plans, boolean anyPlan, Optional<MigrationTask> audit) {
         MigrationJobStatus.FileCounters files = status.files;
-        String done = files.done() + " of " + files.total + " files done" + (Boolean.TRUE.equals(status.planned) ? "" : " so far");
+        String done = files.done() + " of " + Plurals.files(files.total) + " done" + (Boolean.TRUE.equals(status.planned) ? "" : " so far");
         if (state.job().getSpec().isSuspended()) {
             return new Verdict(JobPhase.Suspended, "suspended: no tasks are handed out; " + done);
         }
@@ -155,7 +156,7 @@ public final class JobStatusAggregator {
             return new Verdict(status.startTime == null ? JobPhase.Pending : JobPhase.Planning, "waiting for the root plan task");
         }
         if (!plans.stream().allMatch(t -> Tasks.phase(t).isFinished())) {
-            return new Verdict(JobPhase.Planning, "planning: " + files.total + " files found; " + done);
+            return new Verdict(JobPhase.Planning, "planning: " + Plurals.files(files.total) + " found; " + done);
         }
         if (status.tasks.unfinished() > 0) {
             return new Verdict(JobPhase.Running, done);
@@ -197,7 +198,8 @@ public final class JobStatusAggregator {
         }
         String report = status.failureReport == null ? "" : "; failure report: " + status.failureReport;
         if (why.isEmpty()) {
-            return new Verdict(JobPhase.Succeeded, "all " + files.total + " files migrated (copied " + files.copied
+            return new Verdict(JobPhase.Succeeded, (files.total == 1 ? "1 file" : "all " + files.total + " files")
+                    + " migrated (copied " + files.copied
                     + ", skipped " + files.skipped + ")" + audited(status.audit) + leftOut(files, status.audit) + report);
         }
         return new Verdict(JobPhase.Failed, String.join("; ", why) + report);
@@ -218,14 +220,15 @@ public final class JobStatusAggregator {
             return "every task finished: the audit starts";
         }
         return audit.mode == AuditMode.None ? "writing the failure report"
-                : "auditing: " + audit.checked + " planned files checked against the destination so far";
+                : "auditing: " + Plurals.plannedFiles(audit.checked) + " checked against the destination so far";
     }
 
     private static String audited(AuditResult audit) {
         if (audit == null || audit.mode != AuditMode.Plan) {
             return "";
         }
-        return "; the audit found all " + audit.checked + " planned files in the destination"
+        return "; the audit found " + (audit.checked == 1 ? "the 1 planned file" : "all " + audit.checked + " planned files")
+                + " in the destination"
                 + (audit.recopied > 0 ? " (" + audit.recopied + " after copying them once more)" : "")
                 + audit.laterVersionsNote();
     }
@@ -239,7 +242,7 @@ public final class JobStatusAggregator {
         if (audit.isEmpty() || result == null || result.mode != AuditMode.Plan) {
             return;
         }
-        String checked = "checked " + result.checked + " planned files (" + result.missing + " missing, " + result.different
+        String checked = "checked " + Plurals.plannedFiles(result.checked) + " (" + result.missing + " missing, " + result.different
                 + " different, " + result.recopied + " copied again, " + result.reported + " still wrong"
                 + result.laterVersionsNote() + ")";
         if (!Tasks.phase(audit.get()).isFinished()) {

@@ -87,6 +87,20 @@ class JobStatusAggregatorTest {
     }
 
     @Test
+    void countsOneFileInTheSingular() {
+        MigrationJobStatus one = aggregate(job("j"), List.of(plan("j-plan", TaskPhase.Succeeded, 1, 100),
+                copy("j-plan-00001", TaskPhase.Succeeded, 1, 0, 0, 100), audit(TaskPhase.Succeeded, 1, 0)));
+
+        assertThat(ready(one).getMessage()).startsWith("1 file migrated (copied 1, skipped 0)")
+                .contains("the audit found the 1 planned file in the destination");
+        assertThat(Conditions.find(one.conditions, Conditions.VERIFIED).orElseThrow().getMessage())
+                .startsWith("checked 1 planned file (0 missing");
+        MigrationJobStatus running = aggregate(job("j"), List.of(plan("j-plan", TaskPhase.Succeeded, 1, 100),
+                copy("j-plan-00001", TaskPhase.Running, 0, 0, 0, 0)));
+        assertThat(ready(running).getMessage()).isEqualTo("0 of 1 file done");
+    }
+
+    @Test
     void countsWhatPlanningLeftOutByPolicyApartFromTheFilesAndSaysSo() {
         MigrationTask plan = plan("j-plan", TaskPhase.Succeeded, 3, 300);
         plan.getStatus().progress.skipped = 2; // a link not followed, a FIFO

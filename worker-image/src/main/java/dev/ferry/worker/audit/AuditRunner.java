@@ -9,6 +9,7 @@ import dev.ferry.api.MigrationJob;
 import dev.ferry.api.MigrationTask;
 import dev.ferry.api.MigrationTaskStatus;
 import dev.ferry.api.OverwritePolicy;
+import dev.ferry.api.Plurals;
 import dev.ferry.api.TaskPhase;
 import dev.ferry.api.VerifyMode;
 import dev.ferry.worker.copy.CopyEngine;
@@ -458,9 +459,10 @@ public final class AuditRunner {
             return "no audit (spec.audit: None); " + reportSummary(result);
         }
         String what = result.mode == AuditMode.Plan
-                ? "planned files in " + (result.manifests == null ? 0 : result.manifests) + " manifests"
-                : "files of the source walked again";
-        return "checked " + result.checked + " " + what + ": " + result.missing + " missing, " + result.different
+                ? Plurals.plannedFiles(result.checked) + " in "
+                        + Plurals.of(result.manifests == null ? 0 : result.manifests, "manifest", "manifests")
+                : Plurals.of(result.checked, "file", "files") + " of the source walked again";
+        return "checked " + what + ": " + result.missing + " missing, " + result.different
                 + " different, " + result.recopied + " copied again, " + result.reported + " still wrong"
                 + result.laterVersionsNote() + "; " + reportSummary(result);
     }

@@ -2,6 +2,7 @@ package dev.ferry.worker.copy;
 
 import dev.ferry.api.FileFailure;
 import dev.ferry.api.MigrationTaskStatus;
+import dev.ferry.api.Plurals;
 import dev.ferry.worker.manifest.FailureLog;
 import dev.ferry.worker.metrics.FileMetrics;
 import java.util.ArrayList;
@@ -170,7 +171,7 @@ final class CopyProgress {
     }
 
     synchronized String summary() {
-        return copied + " copied, " + skipped + " skipped, " + failed + " failed of " + pending.length + " files";
+        return copied + " copied, " + skipped + " skipped, " + failed + " failed of " + Plurals.files(pending.length);
     }
 
     private static int parse(String checkpoint) {

@@ -5,6 +5,7 @@ import dev.ferry.api.FailureCode;
 import dev.ferry.api.GoDuration;
 import dev.ferry.api.MigrationJob;
 import dev.ferry.api.MigrationTask;
+import dev.ferry.api.Plurals;
 import dev.ferry.api.Quantities;
 import dev.ferry.api.SourceSpec;
 import dev.ferry.api.TaskPhase;
@@ -117,8 +118,8 @@ public final class PlanRunner {
             throw new RetryableTaskException("planning failed: " + e.getMessage(), e);
         }
         state.commitAll();
-        String summary = "planned " + state.total + " files (" + Quantities.humanBytes(state.totalBytes) + ") in "
-                + state.tasksCreated + " tasks" + (state.skipped > 0 ? "; " + state.skipped
+        String summary = "planned " + Plurals.files(state.total) + " (" + Quantities.humanBytes(state.totalBytes) + ") in "
+                + Plurals.of(state.tasksCreated, "task", "tasks") + (state.skipped > 0 ? "; " + state.skipped
                 + " entries left out by policy (status.skippedEntries; the job's audit lists each one in its left-out report)" : "");
         if (state.failed > 0) {
             finish(fence, state, findings, TaskPhase.Failed, summary + "; " + state.failed + " directories could not be read");
