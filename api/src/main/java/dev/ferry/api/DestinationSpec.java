@@ -13,6 +13,9 @@ import java.util.List;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @ValidationRule(value = "!has(self.prefix) || !self.prefix.startsWith('/')",
         message = "prefix must not start with '/': keys are relative to the bucket")
+@ValidationRule(value = "!has(self.prefix) || !self.prefix.matches('//+[^/]|(^|/)[.][.]?(/|$)')",
+        message = "prefix must not have an empty segment ('//') or a '.' or '..' segment: stores and tools that map"
+                + " keys to paths read them as paths")
 @ValidationRule(value = "!has(self.endpoints) || self.endpoints.all(e, e.matches('^https?://[^\\\\s]+$'))",
         message = "every endpoint must be an http:// or https:// URL")
 public class DestinationSpec {
@@ -28,7 +31,8 @@ public class DestinationSpec {
     public String bucket;
 
     @Size(max = MAX_PREFIX_LENGTH)
-    @JsonPropertyDescription("Key prefix under which the tree is stored; a file's key is <prefix>/<relative path>.")
+    @JsonPropertyDescription("Key prefix under which the tree is stored; a file's key is <prefix>/<relative path>."
+            + " Not starting with '/', without empty ('//'), '.' or '..' segments; trailing slashes are dropped.")
     public String prefix;
 
     @Size(max = 16)
@@ -75,6 +79,30 @@ public class DestinationSpec {
 
     public boolean usePathStyle() {
         return pathStyle != null ? pathStyle : endpoints != null && !endpoints.isEmpty();
+    }
+
+    /**
+     * Why {@code prefix} cannot be a key prefix, or null when it can (the CRD's rule, for API servers without CEL and
+     * for the CLI): an empty segment ({@code a//b}) or a {@code .} or {@code ..} segment. S3 itself keeps such keys as
+     * written, but a store that maps keys to paths (S3Proxy's filesystem store, gateways in front of a NAS) resolves
+     * them: measured on S3Proxy, {@code a/./b/x} was stored as {@code a/b/x} and {@code a//b/x} refused with 403 (which
+     * reads as bad credentials), and {@code aws s3 sync} or a restore to a filesystem reads them as paths too.
+     * Trailing slashes are fine: they are dropped ({@link #normalizedPrefix}).
+     */
+    public static String prefixProblem(String prefix) {
+        if (prefix == null) {
+            return null;
+        }
+        String p = prefix.replaceAll("/+$", "");
+        if (p.contains("//")) {
+            return "it has an empty segment ('//')";
+        }
+        for (String segment : p.split("/", -1)) {
+            if (segment.equals(".") || segment.equals("..")) {
+                return "it has a '" + segment + "' segment";
+            }
+        }
+        return null;
     }
 
     /** The key prefix without leading or trailing slashes; empty for the bucket root. */

@@ -23,6 +23,12 @@ record S3Url(String bucket, String prefix) {
             throw new IllegalArgumentException("destination " + url + ": the key prefix must not start with '/' (keys are"
                     + " relative to the bucket): write s3://" + bucket + "/" + prefix.replaceAll("^/+", ""));
         }
+        String problem = DestinationSpec.prefixProblem(prefix);
+        if (problem != null) {
+            throw new IllegalArgumentException("destination " + url + ": the key prefix '" + prefix + "' is no key"
+                    + " prefix Ferry writes: " + problem + ", which stores and tools that map keys to paths read as a"
+                    + " path");
+        }
         if (prefix.length() > DestinationSpec.MAX_PREFIX_LENGTH) {
             throw new IllegalArgumentException("destination " + url + ": the key prefix has " + prefix.length()
                     + " characters, at most " + DestinationSpec.MAX_PREFIX_LENGTH + " are allowed");

@@ -271,6 +271,13 @@ class MigrateCommandTest {
         assertThatThrownBy(() -> parse(source.toString(), "s3://bkt/" + "p".repeat(513)).validate())
                 .hasMessageContaining("the key prefix has 513 characters, at most 512");
         assertThat(S3Url.parse("s3://bkt/" + "p".repeat(512) + "//").prefix()).hasSize(512);
+        assertThatThrownBy(() -> parse(source.toString(), "s3://bkt/a//b").validate())
+                .hasMessageContaining("the key prefix 'a//b' is no key prefix Ferry writes: it has an empty segment");
+        assertThatThrownBy(() -> parse(source.toString(), "s3://bkt/a/./b").validate())
+                .hasMessageContaining("it has a '.' segment");
+        assertThatThrownBy(() -> parse(source.toString(), "s3://bkt/a/..").validate())
+                .hasMessageContaining("it has a '..' segment");
+        assertThat(S3Url.parse("s3://bkt/a/.b/..c/.../").prefix()).isEqualTo("a/.b/..c/...");
         assertThat(new CommandLine(new MigrateCommand()).execute(source.toString(), "s3://bkt//archive")).isEqualTo(2);
         assertThatThrownBy(() -> parse(source.toString(), "s3://bkt", "--region=").validate())
                 .hasMessageContaining("--region must name a region");

@@ -1,5 +1,6 @@
 package dev.ferry.operator.validation;
 
+import dev.ferry.api.DestinationSpec;
 import dev.ferry.api.Ferry;
 import dev.ferry.api.MigrationJob;
 import dev.ferry.api.MigrationJobSpec;
@@ -77,6 +78,12 @@ public final class JobValidator {
                     + " and a label value holds no more; create the job under a shorter name");
         }
         checkSourcePath(spec, problems);
+        String prefixProblem = DestinationSpec.prefixProblem(spec.destination.prefix);
+        if (prefixProblem != null) {
+            // the CRD says so too; this is for API servers without CEL rules
+            problems.add("spec.destination.prefix '" + spec.destination.prefix + "' is no key prefix Ferry writes: "
+                    + prefixProblem + ", which stores and tools that map keys to paths read as a path");
+        }
         checkGlobs("spec.source.include", spec.source.include, problems);
         checkGlobs("spec.source.exclude", spec.source.exclude, problems);
         checkQuantities(spec, problems);
