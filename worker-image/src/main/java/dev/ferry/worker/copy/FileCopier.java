@@ -382,7 +382,7 @@ public final class FileCopier {
 
         FileOutcome outcome(String relativePath, long size) {
             FileOutcome.StoredObject object = head == null ? null : new FileOutcome.StoredObject(
-                    md5Hex(head.metadata().get(ObjectMetadata.MD5)), CompositeETag.unquoted(head.eTag()), null);
+                    md5Hex(recordedMd5(head)), CompositeETag.unquoted(head.eTag()), null);
             FileOutcome outcome = writtenByThisJob
                     ? FileOutcome.copied(relativePath, size).withMessage("uploaded by an earlier holder of this job")
                     : FileOutcome.skipped(relativePath, reason);
@@ -433,9 +433,11 @@ public final class FileCopier {
         }
         Map<String, String> meta = head.metadata();
         boolean sameSize = head.contentLength() != null && head.contentLength() == size;
-        // an object without md5chksum was left half-done (completed, metadata not yet set): redo it
-        if (!sameSize || !ObjectMetadata.sameMtime(meta.get(ObjectMetadata.MTIME), mtime)
-                || !meta.containsKey(ObjectMetadata.MD5)
+        // The object's MD5: its md5chksum, else a single PUT's ETag (an object rclone or another tool stored). A
+        // multipart object without md5chksum was left half-done by Ferry (completed, metadata not yet set), or its
+        // MD5 is unknown: redo it.
+        String recordedMd5 = recordedMd5(head);
+        if (!sameSize || !ObjectMetadata.sameMtime(meta.get(ObjectMetadata.MTIME), mtime) || recordedMd5 == null
                 || (linkHeader != null && !linkHeader.equals(meta.get(ObjectMetadata.SYMLINK_TARGET)))) {
             return null;
         }
@@ -445,10 +447,15 @@ public final class FileCopier {
         }
         // Checksum: the recorded MD5 must be the file's, which costs a read of the file but no upload
         byte[] md5 = md5Of.compute();
-        if (md5 != null && Base64.getEncoder().encodeToString(md5).equals(meta.get(ObjectMetadata.MD5))) {
+        if (md5 != null && Base64.getEncoder().encodeToString(md5).equals(recordedMd5)) {
             return new Skip("an identical object exists (same size, mtime and MD5)", true, ours, head);
         }
         return null;
+    }
+
+    /** The MD5 (base64) the object records ({@link CompositeETag#recordedMd5}); null when it records none. */
+    static String recordedMd5(HeadObjectResponse head) {
+        return CompositeETag.recordedMd5(head.metadata().get(ObjectMetadata.MD5), head.eTag());
     }
 
     /** The file's MD5 in one sequential read; null when the file changed meanwhile. */

@@ -3,6 +3,7 @@ package dev.ferry.worker.multipart;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Collection;
 import java.util.HexFormat;
 import java.util.List;
@@ -54,6 +55,21 @@ public final class CompositeETag {
      */
     public static boolean isPlainMd5(String eTag) {
         return eTag != null && eTag.length() == 32 && eTag.chars().allMatch(c -> Character.digit(c, 16) >= 0);
+    }
+
+    /**
+     * The MD5 (base64) an object records: its {@code md5chksum} when it has one, else the ETag of a single PUT,
+     * the hex MD5 of the bytes the store kept (an object that rclone or another tool stored carries no
+     * {@code md5chksum}); null for a multipart object without {@code md5chksum} (one Ferry left half-done, or
+     * another tool's). A store that encrypts with its own keys sends ETags of the single-PUT form that are no
+     * MD5: compared with the file's MD5 they differ, and the file is copied, which loses nothing.
+     */
+    public static String recordedMd5(String md5chksum, String eTag) {
+        if (md5chksum != null) {
+            return md5chksum;
+        }
+        String plain = unquoted(eTag);
+        return isPlainMd5(plain) ? Base64.getEncoder().encodeToString(HexFormat.of().parseHex(plain)) : null;
     }
 
     /** An ETag as stores send it, without its quotes. */

@@ -2,6 +2,7 @@ package dev.ferry.worker.plan;
 
 import dev.ferry.api.FileEntry;
 import dev.ferry.api.OverwritePolicy;
+import dev.ferry.worker.multipart.CompositeETag;
 import dev.ferry.worker.s3.EndpointPool;
 import dev.ferry.worker.s3.ObjectMetadata;
 import java.util.Map;
@@ -42,7 +43,8 @@ final class UnchangedHugeFiles {
 
     /**
      * True when {@code key} holds an object the run may keep for {@code entry}: any object under {@code Never}; under
-     * {@code IfDifferent} one of the file's size and mtime, completed and verified by Ferry ({@code md5chksum} set).
+     * {@code IfDifferent} one of the file's size and mtime that records its MD5 ({@link CompositeETag#recordedMd5}: not
+     * one Ferry left half-done).
      */
     boolean mayBeStored(String key, FileEntry entry) {
         if (overwrite == OverwritePolicy.Always || freshDestination) {
@@ -59,7 +61,7 @@ final class UnchangedHugeFiles {
         Long storedMtime = ObjectMetadata.mtimeMillis(meta.get(ObjectMetadata.MTIME));
         boolean same = head.contentLength() != null && head.contentLength() == entry.sizeOrZero()
                 && storedMtime != null && entry.mtime != null && storedMtime.longValue() == entry.mtime
-                && meta.containsKey(ObjectMetadata.MD5);
+                && CompositeETag.recordedMd5(meta.get(ObjectMetadata.MD5), head.eTag()) != null;
         if (same) {
             LOG.info("{} is at the destination with the file's size and mtime: a Copy task checks it instead of"
                     + " Parts tasks uploading it again", key);

@@ -18,6 +18,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
 import java.util.Base64;
+import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -142,6 +144,31 @@ class ModesAndMetadataIT {
                     .as("Checksum reads the file and finds another MD5").isEqualTo(FileOutcome.Kind.COPIED);
         }
         assertThat(stored("same-looking")).isEqualTo(Files.readAllBytes(file));
+    }
+
+    @Test
+    void syncSkipsWhatAnotherToolStoredWithTheFilesMtimeWhenItsSinglePutETagIsTheFilesMd5() throws Exception {
+        Path same = Files.write(source.resolve("by-rclone"), Trees.randomBytes(SMALL, 11));
+        Path other = Files.write(source.resolve("by-rclone-other"), Trees.randomBytes(SMALL, 12));
+        // as rclone stores a file: one PUT with its mtime, no md5chksum (the ETag is the MD5)
+        for (Path file : List.of(same, other)) {
+            byte[] body = file == same ? Files.readAllBytes(file) : Trees.randomBytes(SMALL, 13);
+            Map<String, String> mtimeOnly = Map.of(ObjectMetadata.MTIME,
+                    ObjectMetadata.formatMtime(Files.getLastModifiedTime(file)));
+            S3.server().client().putObject(b -> b.bucket(S3.bucket()).key(file.getFileName().toString())
+                    .metadata(mtimeOnly), RequestBody.fromBytes(body));
+        }
+
+        try (CopyEngine sync = engine(MigrationMode.Sync, OverwritePolicy.IfDifferent, VerifyMode.Checksum, null)) {
+            FileCopier copier = new FileCopier(sync);
+            FileOutcome skipped = copier.copy("by-rclone", same);
+            assertThat(skipped.kind()).isEqualTo(FileOutcome.Kind.SKIPPED);
+            assertThat(skipped.object().md5Hex()).isEqualTo(HexFormat.of().formatHex(Uploads.md5().digest(
+                    Files.readAllBytes(same))));
+            assertThat(copier.copy("by-rclone-other", other).kind()).as("same size and mtime, other bytes")
+                    .isEqualTo(FileOutcome.Kind.COPIED);
+        }
+        assertThat(stored("by-rclone-other")).isEqualTo(Files.readAllBytes(other));
     }
 
     @Test
