@@ -11,7 +11,6 @@ import dev.ferry.api.Quantities;
 import dev.ferry.api.TasksSpec;
 import dev.ferry.api.VerifyMode;
 import dev.ferry.api.WorkersSpec;
-import dev.ferry.worker.s3.ObjectMetadata;
 
 /**
  * What planning and copying need of a job's spec, parsed once: quantities are bytes, absent fields
@@ -72,9 +71,15 @@ public record JobSettings(
                 splitDirectoryEntries, markMigrated, posixAttributes, value);
     }
 
-    /** What {@code ferry-job} says on the objects this run writes ({@link ObjectMetadata#writer}); null outside a job. */
+    /**
+     * What {@code ferry-job} holds on the objects this run writes: the job's UID for its first run (as before runs
+     * existed), {@code <uid>/run-<n>} from the second on; null outside a job. The run is part of it because every later
+     * run of a scheduled job is a Sync over the same keys: an object an earlier run wrote was there before this run,
+     * so an unchanged file is skipped, not counted and announced as copied again (the mark says "this run wrote it":
+     * a later holder of one of the run's tasks reports such an object copied).
+     */
     public String objectWriter() {
-        return ObjectMetadata.writer(jobUid, run);
+        return jobUid == null || run <= 1 ? jobUid : jobUid + "/run-" + run;
     }
 
     public static JobSettings of(String jobUid, DestinationSpec destination, MigrationMode mode,

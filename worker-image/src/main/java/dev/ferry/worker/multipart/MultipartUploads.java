@@ -31,7 +31,7 @@ public final class MultipartUploads {
     private final Supplier<EndpointPool> store;
     private final DestinationSpec destination;
     private final Path base;
-    /** Written on the upload's object ({@link ObjectMetadata#JOB}, {@link ObjectMetadata#writer}); null outside a job. */
+    /** Written on the upload's object ({@link ObjectMetadata#JOB}: {@code JobSettings.objectWriter}); null outside a job. */
     private final String writer;
 
     public MultipartUploads(Supplier<EndpointPool> store, DestinationSpec destination, Path base, String writer) {

@@ -34,8 +34,8 @@ public final class ObjectMetadata {
     public static final String GID = "gid";
     public static final String SYMLINK_TARGET = "symlink-target";
     /**
-     * The job run that wrote the object ({@link #writer}): a later holder of one of that run's tasks reports it
-     * copied, not skipped.
+     * The job run that wrote the object ({@code JobSettings.objectWriter}): a later holder of one of that run's tasks
+     * reports it copied, not skipped.
      */
     public static final String JOB = "ferry-job";
     private static final char[] HEX = "0123456789ABCDEF".toCharArray();
@@ -52,16 +52,6 @@ public final class ObjectMetadata {
             m.put(MD5, Base64.getEncoder().encodeToString(md5));
         }
         return m;
-    }
-
-    /**
-     * What {@link #JOB} holds on the objects run {@code run} of job {@code jobUid} writes: the UID for the first run
-     * (as before runs existed), {@code <uid>/run-<n>} from the second on. The run is part of it because every later run
-     * of a scheduled job is a Sync over the same keys: an object an earlier run wrote was there before this run, so
-     * an unchanged file is skipped, not copied again in the counts and the events. Null when {@code jobUid} is.
-     */
-    public static String writer(String jobUid, long run) {
-        return jobUid == null || run <= 1 ? jobUid : jobUid + "/run-" + run;
     }
 
     /** {@code metadata} with {@link #JOB} set to {@code writer}; unchanged when it is null. */
