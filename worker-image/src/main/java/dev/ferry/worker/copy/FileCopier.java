@@ -48,6 +48,8 @@ public final class FileCopier {
     private final Uploads uploads;
     private final ObjectVerifier verifier;
     private final StopSignal halt;
+    /** Where the bytes read and sent count, so the task shows it moves ({@code progressTime}). */
+    private final TaskMotion motion;
 
     public FileCopier(CopyEngine engine) {
         this(engine, StopSignal.NEVER);
@@ -67,6 +69,7 @@ public final class FileCopier {
         this.halt = halt;
         this.uploads = new Uploads(engine, halt, motion);
         this.verifier = new ObjectVerifier(engine);
+        this.motion = motion;
     }
 
     /**
@@ -349,7 +352,7 @@ public final class FileCopier {
      * deleted another hard link of the same file does that) — bytes whose MD5 is still the object's,
      * read again.
      */
-    private static boolean stillTheVersionRead(Path file, SourceStat before, byte[] objectMd5) throws IOException {
+    private boolean stillTheVersionRead(Path file, SourceStat before, byte[] objectMd5) throws IOException {
         SourceStat now = SourceStat.of(file);
         if (now.sameVersionAs(before)) {
             return true;
@@ -458,13 +461,19 @@ public final class FileCopier {
         return CompositeETag.recordedMd5(head.metadata().get(ObjectMetadata.MD5), head.eTag());
     }
 
-    /** The file's MD5 in one sequential read; null when the file changed meanwhile. */
-    private static byte[] md5Of(Path file, SourceStat stat) throws IOException {
+    /**
+     * The file's MD5 in one sequential read; null when the file changed meanwhile. The bytes read count as the task's
+     * motion: checking a 50 GiB file whose object is there reads for minutes on a slow NAS, longer than
+     * {@code stallTimeout}, and a task that moved no byte for that long is taken back (and the next holder would read
+     * again, for ever).
+     */
+    private byte[] md5Of(Path file, SourceStat stat) throws IOException {
         MessageDigest digest = Uploads.md5();
         byte[] buffer = new byte[256 << 10];
         try (InputStream in = Files.newInputStream(file)) {
             for (int n; (n = in.read(buffer)) > 0; ) {
                 digest.update(buffer, 0, n);
+                motion.bytes(n);
             }
         }
         return SourceStat.of(file).sameVersionAs(stat) ? digest.digest() : null;

@@ -9,6 +9,7 @@ import dev.ferry.api.MigrationMode;
 import dev.ferry.api.OverwritePolicy;
 import dev.ferry.api.VerifyMode;
 import dev.ferry.worker.s3.ObjectMetadata;
+import dev.ferry.worker.task.StopSignal;
 import dev.ferry.worker.testing.S3ProxyPerClass;
 import dev.ferry.worker.testing.Trees;
 import java.io.IOException;
@@ -159,10 +160,13 @@ class ModesAndMetadataIT {
                     .metadata(mtimeOnly), RequestBody.fromBytes(body));
         }
 
+        TaskMotion motion = new TaskMotion(java.time.Clock.systemUTC());
         try (CopyEngine sync = engine(MigrationMode.Sync, OverwritePolicy.IfDifferent, VerifyMode.Checksum, null)) {
-            FileCopier copier = new FileCopier(sync);
+            FileCopier copier = new FileCopier(sync, StopSignal.NEVER, motion);
             FileOutcome skipped = copier.copy("by-rclone", same);
             assertThat(skipped.kind()).isEqualTo(FileOutcome.Kind.SKIPPED);
+            assertThat(motion.bytesMoved()).as("reading the file for its MD5 moves the task (stallTimeout)")
+                    .isEqualTo(SMALL);
             assertThat(skipped.object().md5Hex()).isEqualTo(HexFormat.of().formatHex(Uploads.md5().digest(
                     Files.readAllBytes(same))));
             assertThat(copier.copy("by-rclone-other", other).kind()).as("same size and mtime, other bytes")
