@@ -122,7 +122,7 @@ public final class FileCopier {
         if (!stat.regularFile()) {
             return Preview.leftOut(relativePath, stat.size(), FailureCode.NOT_A_REGULAR_FILE.name());
         }
-        Skip skip = existingObjectMakesUploadUnnecessary(key, stat.size(), stat.mtime(), null, existing,
+        Skip skip = existingObjectMakesUploadUnnecessary(key, stat.size(), stat.mtime(), stat.ctime(), null, existing,
                 () -> md5Of(file, stat));
         if (skip != null) {
             return Preview.skip(relativePath, stat.size(), skip.reason());
@@ -147,8 +147,8 @@ public final class FileCopier {
             Source source = new Source(objectMd5 -> stillTheVersionRead(file, before, objectMd5),
                     () -> Files.delete(file));
             if (attempt == 1) {
-                Skip skip = existingObjectMakesUploadUnnecessary(key, before.size(), before.mtime(), null, existing,
-                        () -> md5Of(file, before));
+                Skip skip = existingObjectMakesUploadUnnecessary(key, before.size(), before.mtime(), before.ctime(),
+                        null, existing, () -> md5Of(file, before));
                 if (skip != null) {
                     FileOutcome skipped = skip.outcome(relativePath, before.size());
                     return skip.sameContent() ? markedIfMarking(movedIfMoving(skipped, source), file, key) : skipped;
@@ -197,8 +197,8 @@ public final class FileCopier {
                     : null;
             if (attempt == 1) {
                 String linkHeader = before.linkText() == null ? null : ObjectMetadata.encodeHeaderValue(before.linkText());
-                Skip skip = existingObjectMakesUploadUnnecessary(key, body.length, before.stat().mtime(), linkHeader,
-                        existing, () -> md5);
+                Skip skip = existingObjectMakesUploadUnnecessary(key, body.length, before.stat().mtime(), null,
+                        linkHeader, existing, () -> md5);
                 if (skip != null) {
                     FileOutcome skipped = skip.outcome(relativePath, body.length);
                     return skip.sameContent() ? movedIfMoving(skipped, source) : skipped;
@@ -405,10 +405,12 @@ public final class FileCopier {
     /**
      * Why the upload can be skipped, or null when it must happen. A stored link's object must also
      * carry the link's text ({@code linkHeader}, encoded): an object of the same bytes that is not a
-     * stored link (a file stored under the link's name before) is replaced.
+     * stored link (a file stored under the link's name before) is replaced. {@code ctime} is the file's
+     * (null: none to compare), see {@link ObjectMetadata#CTIME}.
      */
-    private Skip existingObjectMakesUploadUnnecessary(String key, long size, FileTime mtime, String linkHeader,
-                                                      ExistingObjects existing, Md5 md5Of) throws IOException {
+    private Skip existingObjectMakesUploadUnnecessary(String key, long size, FileTime mtime, Object ctime,
+                                                      String linkHeader, ExistingObjects existing, Md5 md5Of)
+            throws IOException {
         if (engine.overwrite == OverwritePolicy.Always) {
             return null;
         }
@@ -448,7 +450,16 @@ public final class FileCopier {
         if (engine.verify == VerifyMode.Size) {
             return new Skip("an identical object exists (same size and mtime)", false, ours, head);
         }
-        // Checksum: the recorded MD5 must be the file's, which costs a read of the file but no upload
+        // Checksum: the recorded MD5 must be the file's. The object records the ctime of the version it holds: the
+        // same ctime means the file was not written since (a write, even under a restored mtime, sets it, and no call
+        // sets it back), so the nightly Sync of a large tree reads no unchanged file. A Move, which deletes the file,
+        // still reads it.
+        if (engine.mode != MigrationMode.Move && ctime instanceof FileTime changed
+                && ObjectMetadata.formatMtime(changed).equals(meta.get(ObjectMetadata.CTIME))) {
+            return new Skip("an identical object exists (same size, mtime and MD5; the file's ctime is the one its"
+                    + " object was made from)", true, ours, head);
+        }
+        // Otherwise a read of the file, but no upload
         byte[] md5 = md5Of.compute();
         if (md5 != null && Base64.getEncoder().encodeToString(md5).equals(recordedMd5)) {
             return new Skip("an identical object exists (same size, mtime and MD5)", true, ours, head);

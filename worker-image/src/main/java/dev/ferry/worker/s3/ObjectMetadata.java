@@ -5,6 +5,7 @@ import java.math.BigDecimal;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.attribute.FileTime;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -33,6 +34,16 @@ public final class ObjectMetadata {
     public static final String UID = "uid";
     public static final String GID = "gid";
     public static final String SYMLINK_TARGET = "symlink-target";
+    /**
+     * The ctime (status change time) of the file version the object holds, as {@link #formatMtime} writes it; stored
+     * with the POSIX attributes. A file whose ctime is still this one has not been written since (every write sets
+     * ctime, and nothing sets it back), so a Sync skips it without reading it for its MD5. Kernels keep ctime in
+     * coarse ticks (milliseconds), so two writes within one tick can leave one ctime: it is recorded only for a
+     * version that had not changed for {@link #CTIME_SETTLED} when its object was made; a fresher file is read by
+     * the next Sync instead.
+     */
+    public static final String CTIME = "ferry-ctime";
+    static final Duration CTIME_SETTLED = Duration.ofSeconds(2);
     /**
      * The job run that wrote the object ({@code JobSettings.objectWriter}): a later holder of one of that run's tasks
      * reports it copied, not skipped.
@@ -64,9 +75,12 @@ public final class ObjectMetadata {
         return m;
     }
 
-    /** Everything Ferry stores about the file: mtime, mode, uid, gid, and the MD5 when known. */
+    /** Everything Ferry stores about the file: mtime, mode, uid, gid, ctime, and the MD5 when known. */
     public static Map<String, String> of(SourceStat stat, byte[] md5) {
         Map<String, String> m = of(stat.mtime(), md5);
+        if (stat.ctime() instanceof FileTime ctime && ctime.toInstant().isBefore(Instant.now().minus(CTIME_SETTLED))) {
+            m.put(CTIME, formatMtime(ctime));
+        }
         if (stat.mode() != null) {
             m.put(MODE, Integer.toOctalString(stat.mode()));
         }

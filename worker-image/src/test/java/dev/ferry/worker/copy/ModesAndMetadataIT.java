@@ -176,6 +176,43 @@ class ModesAndMetadataIT {
     }
 
     @Test
+    void aSyncSkipsAFileUnchangedSinceItsObjectWithoutReadingItAndReadsOneWhoseCtimeMoved() throws Exception {
+        Path untouched = Files.write(source.resolve("untouched"), Trees.randomBytes(SMALL, 14));
+        Path chmodded = Files.write(source.resolve("chmodded"), Trees.randomBytes(SMALL, 15));
+        Path rewritten = Files.write(source.resolve("rewritten"), Trees.randomBytes(SMALL, 16));
+        Path fresh = source.resolve("fresh");
+        Thread.sleep(2100); // the ctime of a version is recorded once it has settled (2 s)
+        Files.write(fresh, Trees.randomBytes(SMALL, 17));
+        try (CopyEngine copy = engine(MigrationMode.Copy, OverwritePolicy.IfDifferent, VerifyMode.Checksum, null)) {
+            FileCopier copier = new FileCopier(copy);
+            for (Path file : List.of(untouched, chmodded, rewritten, fresh)) {
+                assertThat(copier.copy(file.getFileName().toString(), file).kind()).isEqualTo(FileOutcome.Kind.COPIED);
+            }
+        }
+        assertThat(S3.server().client().headObject(b -> b.bucket(S3.bucket()).key("untouched")).metadata())
+                .containsKey(ObjectMetadata.CTIME);
+        assertThat(S3.server().client().headObject(b -> b.bucket(S3.bucket()).key("fresh")).metadata())
+                .as("written just before it was read").doesNotContainKey(ObjectMetadata.CTIME);
+        Files.setPosixFilePermissions(chmodded, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        FileTime mtime = Files.getLastModifiedTime(rewritten);
+        Files.write(rewritten, Trees.randomBytes(SMALL, 18)); // rewritten in place under its old mtime
+        Files.setLastModifiedTime(rewritten, mtime);
+
+        TaskMotion motion = new TaskMotion(java.time.Clock.systemUTC());
+        try (CopyEngine sync = engine(MigrationMode.Sync, OverwritePolicy.IfDifferent, VerifyMode.Checksum, null)) {
+            FileCopier copier = new FileCopier(sync, StopSignal.NEVER, motion);
+            assertThat(copier.copy("untouched", untouched).kind()).isEqualTo(FileOutcome.Kind.SKIPPED);
+            assertThat(motion.bytesMoved()).as("unchanged since its object was made: not read").isZero();
+            assertThat(copier.copy("chmodded", chmodded).kind()).isEqualTo(FileOutcome.Kind.SKIPPED);
+            assertThat(motion.bytesMoved()).as("its ctime moved: read for its MD5").isEqualTo(SMALL);
+            assertThat(copier.copy("fresh", fresh).kind()).isEqualTo(FileOutcome.Kind.SKIPPED);
+            assertThat(motion.bytesMoved()).as("no ctime recorded: read").isEqualTo(2L * SMALL);
+            assertThat(copier.copy("rewritten", rewritten).kind()).isEqualTo(FileOutcome.Kind.COPIED);
+        }
+        assertThat(stored("rewritten")).isEqualTo(Files.readAllBytes(rewritten));
+    }
+
+    @Test
     void syncCopiesOnlyNewAndChangedFilesWhateverOverwriteSays() throws Exception {
         Path kept = Files.write(source.resolve("kept"), Trees.randomBytes(SMALL, 7));
         Path changed = Files.write(source.resolve("changed"), Trees.randomBytes(SMALL, 8));
