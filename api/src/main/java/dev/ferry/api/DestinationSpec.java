@@ -94,12 +94,13 @@ public class DestinationSpec {
             return null;
         }
         String p = prefix.replaceAll("/+$", "");
+        String why = ", which stores and tools that map keys to paths read as a path";
         if (p.contains("//")) {
-            return "it has an empty segment ('//')";
+            return "it has an empty segment ('//')" + why;
         }
         for (String segment : p.split("/", -1)) {
             if (segment.equals(".") || segment.equals("..")) {
-                return "it has a '" + segment + "' segment";
+                return "it has a '" + segment + "' segment" + why;
             }
         }
         return null;

@@ -26,8 +26,7 @@ record S3Url(String bucket, String prefix) {
         String problem = DestinationSpec.prefixProblem(prefix);
         if (problem != null) {
             throw new IllegalArgumentException("destination " + url + ": the key prefix '" + prefix + "' is no key"
-                    + " prefix Ferry writes: " + problem + ", which stores and tools that map keys to paths read as a"
-                    + " path");
+                    + " prefix Ferry writes: " + problem);
         }
         if (prefix.length() > DestinationSpec.MAX_PREFIX_LENGTH) {
             throw new IllegalArgumentException("destination " + url + ": the key prefix has " + prefix.length()

@@ -82,7 +82,7 @@ public final class JobValidator {
         if (prefixProblem != null) {
             // the CRD says so too; this is for API servers without CEL rules
             problems.add("spec.destination.prefix '" + spec.destination.prefix + "' is no key prefix Ferry writes: "
-                    + prefixProblem + ", which stores and tools that map keys to paths read as a path");
+                    + prefixProblem);
         }
         checkGlobs("spec.source.include", spec.source.include, problems);
         checkGlobs("spec.source.exclude", spec.source.exclude, problems);

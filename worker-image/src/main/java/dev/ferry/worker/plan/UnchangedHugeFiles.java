@@ -72,13 +72,10 @@ final class UnchangedHugeFiles {
     private HeadObjectResponse headOrNull(String key) {
         try {
             return store.get().call(s3 -> s3.headObject(b -> b.bucket(bucket).key(key)));
-        } catch (S3Exception e) {
-            if (e.statusCode() != 404) {
+        } catch (SdkException e) {
+            if (!(e instanceof S3Exception answered && answered.statusCode() == 404)) {
                 LOG.info("could not look for {} at the destination ({}): its Parts tasks copy it", key, e.toString());
             }
-            return null;
-        } catch (SdkException e) {
-            LOG.info("could not look for {} at the destination ({}): its Parts tasks copy it", key, e.toString());
             return null;
         }
     }
