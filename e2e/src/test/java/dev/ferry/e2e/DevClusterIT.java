@@ -77,4 +77,45 @@ class DevClusterIT {
                     .doesNotContain("unbound");
         }
     }
+
+    @Test
+    void aJobWhoseSecretHoldsAWrongKeyWaitsAndFinishesOnceTheSecretIsFixedWithoutARestartByHand() throws Exception {
+        Path workDir = temp.resolve(".ferry");
+        try (DevCluster cluster = DevCluster.start(workDir)) {
+            Path kubeconfig = cluster.kubeconfig();
+            Kubectl.run(kubeconfig, "create", "secret", "generic", "typo", "--from-literal=AWS_ACCESS_KEY_ID=ferry-local",
+                    "--from-literal=AWS_SECRET_ACCESS_KEY=ferry-local-secrett");
+            Path job = temp.resolve("typo.yaml");
+            Files.writeString(job, Files.readString(FerryProcess.REPO.resolve("samples/migrationjob-local.yaml"))
+                    .replace("http://127.0.0.1:9500", "http://127.0.0.1:" + cluster.s3Port())
+                    .replace("name: samples", "name: typo").replace("prefix: samples", "prefix: typo")
+                    .replace("credentialsSecret: local-s3", "credentialsSecret: typo"));
+            Kubectl.run(kubeconfig, "apply", "-f", job.toString());
+            await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> assertThat(Kubectl.run(kubeconfig, "get", "mj",
+                    "typo", "-o", "jsonpath={.status.conditions[?(@.type==\"Degraded\")].message}"))
+                    .contains("S3_AUTH_FAILED"));
+            String digestWithTheWrongKey = secretsDigest(kubeconfig, "typo-worker");
+            assertThat(digestWithTheWrongKey).isNotBlank();
+
+            // fixed the way one fixes a Secret: applied again with the right value; nobody restarts a pod
+            Path fixed = temp.resolve("typo-secret.yaml");
+            Files.writeString(fixed, Kubectl.run(kubeconfig, "create", "secret", "generic", "typo",
+                    "--from-literal=AWS_ACCESS_KEY_ID=ferry-local", "--from-literal=AWS_SECRET_ACCESS_KEY=ferry-local-secret",
+                    "--dry-run=client", "-o", "yaml"));
+            Kubectl.run(kubeconfig, "apply", "-f", fixed.toString());
+
+            assertThat(Kubectl.run(kubeconfig, "wait", "--for=condition=Ready", "mj/typo", "--timeout=150s"))
+                    .contains("condition met");
+            assertThat(Kubectl.run(kubeconfig, "get", "mj", "typo", "-o", "jsonpath={.status.phase}")).isEqualTo("Succeeded");
+            assertThat(SourceTree.describe(workDir.resolve("dev-cluster/s3/demo/typo")))
+                    .isEqualTo(SourceTree.describe(FerryProcess.REPO.resolve("samples/data")));
+            assertThat(secretsDigest(kubeconfig, "typo-worker")).as("the pod template changed: new pods, new values")
+                    .isNotBlank().isNotEqualTo(digestWithTheWrongKey);
+        }
+    }
+
+    private static String secretsDigest(Path kubeconfig, String deployment) throws Exception {
+        return Kubectl.run(kubeconfig, "get", "deploy", deployment, "-o",
+                "jsonpath={.spec.template.metadata.annotations.ferry\\.dev/secrets-digest}");
+    }
 }

@@ -208,6 +208,7 @@ public class MigrationJobReconciler implements Reconciler<MigrationJob>, AutoClo
             announcer.forget(job.getMetadata().getUid());
             validator.forget(job.getMetadata().getUid());
             earlierJob.forget(job.getMetadata().getUid());
+            workers.forget(job.getMetadata().getUid());
             return finished(state, state.observedStatus(), steps, HistoryFold.FOLD_NOW);
         }
         Optional<InvalidSpec> invalid = validator.validate(state);

@@ -32,8 +32,10 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /** Builds the desired worker Deployment of a job, per the project's worker convention. */
 public final class WorkerDeploymentFactory {
@@ -73,9 +75,17 @@ public final class WorkerDeploymentFactory {
     }
 
     public Deployment desired(MigrationJob job, int replicas) {
+        return desired(job, replicas, Optional.empty());
+    }
+
+    /**
+     * The Deployment whose pod template carries {@code secretsDigest} ({@link WorkerSecrets}): when it changes,
+     * so does the template, and the Deployment starts new pods with the Secrets' new values.
+     */
+    public Deployment desired(MigrationJob job, int replicas, Optional<String> secretsDigest) {
         String jobName = job.getMetadata().getName();
         Map<String, String> labels = labels(jobName);
-        PodTemplateSpec template = podTemplate(job, labels);
+        PodTemplateSpec template = podTemplate(job, labels, secretsDigest);
         return new DeploymentBuilder()
                 .withNewMetadata()
                     .withName(name(job))
@@ -94,7 +104,7 @@ public final class WorkerDeploymentFactory {
                 .build();
     }
 
-    private PodTemplateSpec podTemplate(MigrationJob job, Map<String, String> labels) {
+    private PodTemplateSpec podTemplate(MigrationJob job, Map<String, String> labels, Optional<String> secretsDigest) {
         MigrationJobSpec spec = job.getSpec();
         WorkersSpec workers = spec.workersOrDefaults();
         // The platform's defaults (the chart's workers.* values) where the job does not say.
@@ -128,7 +138,7 @@ public final class WorkerDeploymentFactory {
         return new PodTemplateSpecBuilder()
                 .withNewMetadata()
                     .withLabels(WorkerPodMetadata.labels(defaults.podLabels(), workers.podLabels, labels))
-                    .withAnnotations(WorkerPodMetadata.annotations(defaults.podAnnotations(), workers.podAnnotations))
+                    .withAnnotations(annotations(defaults, workers, secretsDigest))
                 .endMetadata()
                 .withNewSpec()
                     .withServiceAccountName(settings.workerServiceAccount())
@@ -150,6 +160,18 @@ public final class WorkerDeploymentFactory {
                     .withImagePullSecrets(defaults.imagePullSecrets())
                 .endSpec()
                 .build();
+    }
+
+    /** The platform's and the job's pod annotations, and the digest of the Secrets (Ferry's key: users cannot set it). */
+    private static Map<String, String> annotations(WorkerPodDefaults defaults, WorkersSpec workers,
+            Optional<String> secretsDigest) {
+        Map<String, String> annotations = WorkerPodMetadata.annotations(defaults.podAnnotations(), workers.podAnnotations);
+        if (secretsDigest.isEmpty()) {
+            return annotations;
+        }
+        Map<String, String> withDigest = annotations == null ? new LinkedHashMap<>() : new LinkedHashMap<>(annotations);
+        withDigest.put(WorkerSecrets.DIGEST_ANNOTATION, secretsDigest.get());
+        return withDigest;
     }
 
     /**
@@ -184,7 +206,8 @@ public final class WorkerDeploymentFactory {
     /**
      * Who the worker is (downward API), what it serves, the port of its {@code /metrics}, and its S3
      * credentials (and the PEM of {@code spec.destination.endpointCA}) straight from the job's Secrets: the kubelet resolves them when a container starts, so the worker need not read the Secret
-     * through the API, and the Deployment holds no secret value (a rotated key reaches new pods).
+     * through the API, and the Deployment holds no secret value. A changed value reaches the workers through a
+     * new pod template ({@link WorkerSecrets}).
      */
     private List<EnvVar> env(MigrationJob job) {
         String secret = job.getSpec().destination.credentialsSecret;

@@ -10,6 +10,7 @@ import java.net.HttpURLConnection;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,19 +34,32 @@ public final class WorkerDeployments {
      * the local control plane's samples; it depends only on the job's spec, name and UID.
      */
     private final Map<String, Built> built = new ConcurrentHashMap<>();
+    private final WorkerSecrets secrets;
 
-    private record Built(Long generation, int replicas, Deployment deployment) {
+    private record Built(Long generation, int replicas, Optional<String> secretsDigest, Deployment deployment) {
     }
 
     public WorkerDeployments(KubernetesClient client, WorkerDeploymentFactory factory) {
         this.client = client;
         this.factory = factory;
+        this.secrets = new WorkerSecrets(client);
     }
 
-    /** Ensures the Deployment for a job that runs, or is suspended/finished when {@code stopped}. */
+    /**
+     * Ensures the Deployment for a job that runs, or is suspended/finished when {@code stopped}. The pods of a
+     * running job are replaced when the values of its Secrets changed ({@link WorkerSecrets}); a stopped job's
+     * Secrets are not read (it has no pods).
+     */
     public void ensure(JobState state, boolean stopped) {
-        Deployment desired = desired(state.job(), stopped ? 0 : factory.requestedReplicas(state.job()));
         Deployment existing = state.workerDeployment().orElse(null);
+        Optional<String> secretsDigest = stopped ? WorkerSecrets.current(existing)
+                : secrets.digest(state.job(), existing, state.now());
+        Deployment desired = desired(state.job(), stopped ? 0 : factory.requestedReplicas(state.job()), secretsDigest);
+        if (!stopped && existing != null && !secretsDigest.equals(WorkerSecrets.current(existing))
+                && WorkerSecrets.current(existing).isPresent()) {
+            LOG.info("job {}/{}: the values of its Secrets changed; replacing its workers",
+                    state.namespace(), state.job().getMetadata().getName());
+        }
         try {
             if (existing == null) {
                 create(desired);
@@ -60,22 +74,28 @@ public final class WorkerDeployments {
         }
     }
 
+    /** The job finished or is gone: its Secrets are read afresh should it run again. */
+    public void forget(String jobUid) {
+        secrets.forget(jobUid);
+    }
+
     /** The factory's Deployment for this generation and replica count; callers must not change it. */
-    private Deployment desired(MigrationJob job, int replicas) {
+    private Deployment desired(MigrationJob job, int replicas, Optional<String> secretsDigest) {
         String uid = job.getMetadata().getUid();
         Long generation = job.getMetadata().getGeneration();
         if (uid == null || generation == null) {
-            return factory.desired(job, replicas);
+            return factory.desired(job, replicas, secretsDigest);
         }
         Built last = built.get(uid);
-        if (last != null && last.generation().equals(generation) && last.replicas() == replicas) {
+        if (last != null && last.generation().equals(generation) && last.replicas() == replicas
+                && last.secretsDigest().equals(secretsDigest)) {
             return last.deployment();
         }
-        Deployment desired = factory.desired(job, replicas);
+        Deployment desired = factory.desired(job, replicas, secretsDigest);
         if (built.size() >= JOBS_REMEMBERED) {
             built.clear();
         }
-        built.put(uid, new Built(generation, replicas, desired));
+        built.put(uid, new Built(generation, replicas, secretsDigest, desired));
         return desired;
     }
 
