@@ -5,7 +5,11 @@ import dev.ferry.api.MigrationJob;
 import dev.ferry.api.events.EventPublisher;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Base64;
 import java.util.Collection;
 import java.util.Comparator;
@@ -20,7 +24,9 @@ import org.slf4j.LoggerFactory;
 /**
  * One publisher per job (by UID) that has {@code spec.notifications.kafka}, opened on first use with the
  * client properties of the Secret it names (all its keys), and replaced when the spec names another
- * target. Closing a publisher loses nothing: what it had not got acknowledged is sent again by the next
+ * target or, read again at most every {@link #SECRET_RECHECK} when an event is sent, the Secret's values
+ * changed (a rotated SASL password or certificate: a producer with the old one would wait for the broker
+ * for ever). Closing a publisher loses nothing: what it had not got acknowledged is sent again by the next
  * one, because the job's status says what Kafka acknowledged. Secret values appear nowhere: not in a
  * log line, not in the message of a failure (see {@link #scrub}).
  */
@@ -29,17 +35,29 @@ final class JobPublishers implements AutoCloseable {
     /** Shorter values are scrubbed from no message: they could not hide anything, and would garble it. */
     private static final int SHORTEST_SCRUBBED = 3;
 
+    /** How long the Secret's values a publisher was opened with are trusted before they are read again. */
+    static final Duration SECRET_RECHECK = Duration.ofSeconds(30);
+
     private final KubernetesClient client;
     private final PublisherFactory factory;
+    private final Clock clock;
     private final Map<String, Opened> byUid = new ConcurrentHashMap<>();
 
-    /** A job's publisher and the spec it was opened for. */
-    private record Opened(String spec, EventPublisher publisher) {
+    /** A job's publisher, the spec and the Secret's values it was opened with, and when they were last read. */
+    private record Opened(String spec, Map<String, String> properties, Instant read, EventPublisher publisher) {
+        Opened readAt(Instant now) {
+            return new Opened(spec, properties, now, publisher);
+        }
     }
 
     JobPublishers(KubernetesClient client, PublisherFactory factory) {
+        this(client, factory, Clock.systemUTC());
+    }
+
+    JobPublishers(KubernetesClient client, PublisherFactory factory, Clock clock) {
         this.client = client;
         this.factory = factory;
+        this.clock = clock;
     }
 
     /** The job's publisher; the job must have {@code spec.notifications.kafka}. */
@@ -49,18 +67,37 @@ final class JobPublishers implements AutoCloseable {
         String spec = String.join("\0", kafka.bootstrapServers, kafka.topic, kafka.modeOrDefault().name(),
                 kafka.secret == null ? "" : kafka.secret);
         Opened opened = byUid.get(uid);
+        Instant now = clock.instant();
+        String namespace = job.getMetadata().getNamespace();
         if (opened != null && opened.spec().equals(spec)) {
-            return opened.publisher();
+            if (now.isBefore(opened.read().plus(SECRET_RECHECK))) {
+                return opened.publisher();
+            }
+            Map<String, String> properties;
+            try {
+                properties = clientProperties(namespace, kafka.secret);
+            } catch (PublisherUnavailable | KubernetesClientException e) {
+                // the Secret is gone or cannot be read: the open producer still has what it needs
+                byUid.put(uid, opened.readAt(now));
+                return opened.publisher();
+            }
+            if (properties.equals(opened.properties())) {
+                byUid.put(uid, opened.readAt(now));
+                return opened.publisher();
+            }
+            LOG.info("job {}/{}: the values of its Kafka Secret changed; opening its publisher again", namespace,
+                    job.getMetadata().getName());
         }
-        close(uid); // the spec names another target: its unacknowledged events go to the new one
-        Opened fresh = new Opened(spec, open(job, kafka));
+        close(uid); // another target or other values: its unacknowledged events go to the new one
+        Map<String, String> properties = clientProperties(namespace, kafka.secret);
+        Opened fresh = new Opened(spec, properties, now, open(job, kafka, properties));
         byUid.put(uid, fresh);
         return fresh.publisher();
     }
 
-    private EventPublisher open(MigrationJob job, KafkaSpec kafka) throws PublisherUnavailable {
+    private EventPublisher open(MigrationJob job, KafkaSpec kafka, Map<String, String> properties)
+            throws PublisherUnavailable {
         String namespace = job.getMetadata().getNamespace();
-        Map<String, String> properties = clientProperties(namespace, kafka.secret);
         KafkaTarget target = new KafkaTarget(kafka.bootstrapServers, kafka.topic, kafka.modeOrDefault(), properties,
                 "ferry-operator-" + namespace + "-" + job.getMetadata().getName());
         try {
