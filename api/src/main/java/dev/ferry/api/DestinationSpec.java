@@ -48,10 +48,11 @@ public class DestinationSpec {
     @JsonPropertyDescription("Path-style addressing (bucket in the path). Default: true when endpoints are given.")
     public Boolean pathStyle;
 
-    @Required
     @Pattern(Patterns.DNS_NAME)
     @Size(max = 253)
-    @JsonPropertyDescription("Secret with AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (optionally AWS_SESSION_TOKEN).")
+    @JsonPropertyDescription("Secret with AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (optionally AWS_SESSION_TOKEN). "
+            + "Without it the workers use their own identity, found by the AWS SDK's default chain: IAM Roles for "
+            + "Service Accounts (IRSA), EKS Pod Identity, an instance profile.")
     public String credentialsSecret;
 
     @JsonPropertyDescription("PEM certificates of the CAs that sign the endpoints' TLS certificates (a store "

@@ -3,9 +3,17 @@ package dev.ferry.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.sun.net.httpserver.HttpServer;
+import dev.ferry.local.LocalS3;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -111,6 +119,46 @@ class DevClusterIT {
                     .isEqualTo(SourceTree.describe(FerryProcess.REPO.resolve("samples/data")));
             assertThat(secretsDigest(kubeconfig, "typo-worker")).as("the pod template changed: new pods, new values")
                     .isNotBlank().isNotEqualTo(digestWithTheWrongKey);
+        }
+    }
+
+    @Test
+    void aJobWithoutACredentialsSecretSignsWithTheWorkersOwnIdentity() throws Exception {
+        // the workers' identity as EKS Pod Identity and ECS serve it: a credentials endpoint named in their
+        // environment (the local kubelet's processes inherit the dev cluster's), answering expiring session keys
+        HttpServer agent = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        AtomicInteger served = new AtomicInteger();
+        agent.createContext("/v1/credentials", exchange -> {
+            served.incrementAndGet();
+            byte[] body = ("{\"AccessKeyId\":\"" + LocalS3.DEFAULT_ACCESS_KEY + "\",\"SecretAccessKey\":\""
+                    + LocalS3.DEFAULT_SECRET_KEY + "\",\"Token\":\"session\",\"Expiration\":\""
+                    + Instant.now().plusSeconds(3600) + "\"}").getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        agent.start();
+        Path workDir = temp.resolve(".ferry");
+        try (DevCluster cluster = DevCluster.start(workDir, Map.of("AWS_CONTAINER_CREDENTIALS_FULL_URI",
+                "http://127.0.0.1:" + agent.getAddress().getPort() + "/v1/credentials"))) {
+            Path kubeconfig = cluster.kubeconfig();
+            Path job = temp.resolve("own-identity.yaml");
+            Files.writeString(job, Files.readString(FerryProcess.REPO.resolve("samples/migrationjob-local.yaml"))
+                    .replace("http://127.0.0.1:9500", "http://127.0.0.1:" + cluster.s3Port())
+                    .replace("name: samples", "name: own").replace("prefix: samples", "prefix: own")
+                    .replace("    credentialsSecret: local-s3\n", ""));
+            assertThat(Files.readString(job)).doesNotContain("credentialsSecret");
+            Kubectl.run(kubeconfig, "apply", "-f", job.toString());
+
+            assertThat(Kubectl.run(kubeconfig, "wait", "--for=condition=Ready", "mj/own", "--timeout=120s"))
+                    .contains("condition met");
+            assertThat(SourceTree.describe(workDir.resolve("dev-cluster/s3/demo/own")))
+                    .isEqualTo(SourceTree.describe(FerryProcess.REPO.resolve("samples/data")));
+            assertThat(served).as("the workers asked their identity for credentials").hasPositiveValue();
+            assertThat(Kubectl.run(kubeconfig, "get", "deploy", "own-worker", "-o", "jsonpath={.spec.template.spec"
+                    + ".containers[0].env[*].name}")).as("no keys in the pod spec").doesNotContain("AWS_");
+        } finally {
+            agent.stop(0);
         }
     }
 

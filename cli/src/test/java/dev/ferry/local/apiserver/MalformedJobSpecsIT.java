@@ -114,8 +114,6 @@ class MalformedJobSpecsIT {
                 created("no destination", s -> s.remove("destination"), refused("spec.destination", "Required value")),
                 created("no source", s -> s.remove("source"), refused("spec.source", "Required value")),
                 created("no source claim", s -> source(s).remove("pvc"), refused("spec.source.pvc", "Required value")),
-                created("no credentials Secret", s -> dest(s).remove("credentialsSecret"),
-                        refused("spec.destination.credentialsSecret", "Required value")),
                 // the destination
                 created("bucket with capitals", s -> dest(s).put("bucket", "My_Bucket"),
                         refused("spec.destination.bucket", "should match")),

@@ -191,6 +191,19 @@ class ChartTest {
     }
 
     @Test
+    void annotatesTheWorkersServiceAccountsForTheirOwnAwsIdentityWhenAsked() {
+        List<HasMetadata> workerAccounts = render(Values.ALL_OPTIONS).stream()
+                .filter(o -> o.getKind().equals("ServiceAccount") && o.getMetadata().getName().equals("ferry-copier"))
+                .toList();
+
+        assertThat(workerAccounts).extracting(o -> o.getMetadata().getNamespace()).containsExactly("team-a", "team-b");
+        assertThat(workerAccounts).allSatisfy(account -> assertThat(account.getMetadata().getAnnotations())
+                .containsEntry("eks.amazonaws.com/role-arn", "arn:aws:iam::111122223333:role/ferry-writer"));
+        assertThat(render(Values.DEFAULTS).stream().filter(o -> o.getKind().equals("ServiceAccount")))
+                .allSatisfy(account -> assertThat(account.getMetadata().getAnnotations()).isNullOrEmpty());
+    }
+
+    @Test
     void passesTheWorkerPodDefaultsToTheOperatorAsAMountedFile() {
         List<HasMetadata> objects = render(Values.ALL_OPTIONS);
         PodSpec operatorPod = operatorPod(objects);
@@ -343,7 +356,7 @@ class ChartTest {
     private static boolean isLeafMap(String name) {
         String last = name.substring(name.lastIndexOf('.') + 1);
         return Set.of("resources", "livenessProbe", "readinessProbe", "affinity", "nodeSelector", "podAnnotations",
-                "podLabels", "labels").contains(last);
+                "podLabels", "labels", "annotations").contains(last);
     }
 
     /** {@code <ferry.image.repository>:<ferry.image.tag>} of the module's {@code images} profile. */

@@ -219,8 +219,7 @@ public final class JobValidator {
 
     private void checkCredentials(String namespace, String secretName, List<String> problems) {
         if (secretName == null || secretName.isBlank()) {
-            problems.add("spec.destination.credentialsSecret is required");
-            return;
+            return; // the workers use their own identity (IRSA, EKS Pod Identity, an instance profile)
         }
         Secret secret = client.secrets().inNamespace(namespace).withName(secretName).get();
         if (secret == null) {

@@ -216,12 +216,15 @@ public final class WorkerDeploymentFactory {
                 new EnvVarBuilder().withName("FERRY_SOURCE_ROOT").withValue(SOURCE_ROOT).build(),
                 fieldRef("POD_NAME", "metadata.name"),
                 fieldRef("POD_NAMESPACE", "metadata.namespace"),
-                fieldRef("POD_UID", "metadata.uid"),
-                secretKeyRef(Ferry.SECRET_ACCESS_KEY_ID, secret, false),
-                secretKeyRef(Ferry.SECRET_SECRET_ACCESS_KEY, secret, false),
-                secretKeyRef(Ferry.SECRET_SESSION_TOKEN, secret, true),
-                new EnvVarBuilder().withName(Ferry.METRICS_PORT_ENV)
-                        .withValue(Integer.toString(Ferry.DEFAULT_METRICS_PORT)).build()));
+                fieldRef("POD_UID", "metadata.uid")));
+        if (secret != null && !secret.isBlank()) {
+            // without a Secret nothing is set: the SDK's default chain finds the pod's own identity
+            env.add(secretKeyRef(Ferry.SECRET_ACCESS_KEY_ID, secret, false));
+            env.add(secretKeyRef(Ferry.SECRET_SECRET_ACCESS_KEY, secret, false));
+            env.add(secretKeyRef(Ferry.SECRET_SESSION_TOKEN, secret, true));
+        }
+        env.add(new EnvVarBuilder().withName(Ferry.METRICS_PORT_ENV)
+                .withValue(Integer.toString(Ferry.DEFAULT_METRICS_PORT)).build());
         SecretKeyReference endpointCA = job.getSpec().destination.endpointCA;
         if (endpointCA != null) { // only when set, as the log format below
             env.add(new EnvVarBuilder().withName(Ferry.ENDPOINT_CA_ENV)

@@ -105,14 +105,16 @@ public final class WorkerSecrets {
         String namespace = job.getMetadata().getNamespace();
         MessageDigest sha256 = sha256();
         try {
-            Secret credentials = secret(namespace, destination.credentialsSecret);
-            if (credentials == null) {
-                return Optional.empty();
-            }
-            for (String key : new String[] {Ferry.SECRET_ACCESS_KEY_ID, Ferry.SECRET_SECRET_ACCESS_KEY,
-                    Ferry.SECRET_SESSION_TOKEN}) {
-                add(sha256, "credentials", key, SecretValues.value(credentials, key));
-            }
+            if (destination.credentialsSecret != null && !destination.credentialsSecret.isBlank()) {
+                Secret credentials = secret(namespace, destination.credentialsSecret);
+                if (credentials == null) {
+                    return Optional.empty();
+                }
+                for (String key : new String[] {Ferry.SECRET_ACCESS_KEY_ID, Ferry.SECRET_SECRET_ACCESS_KEY,
+                        Ferry.SECRET_SESSION_TOKEN}) {
+                    add(sha256, "credentials", key, SecretValues.value(credentials, key));
+                }
+            } // else the workers' own identity: no Secret of theirs to follow
             if (destination.endpointCA != null) {
                 Secret ca = secret(namespace, destination.endpointCA.name);
                 if (ca == null) {

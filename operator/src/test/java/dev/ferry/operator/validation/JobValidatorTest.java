@@ -127,6 +127,14 @@ class JobValidatorTest {
     }
 
     @Test
+    void acceptsAJobWithoutACredentialsSecretWhoseWorkersUseTheirOwnIdentity() {
+        MigrationJob job = TestObjects.job("j");
+        job.getSpec().destination.credentialsSecret = null;
+
+        assertThat(new JobValidator(client).validate(state(job))).isEmpty();
+    }
+
+    @Test
     void refusesWorkerPodLabelsAndAnnotationsThatAreFerrysOrThatTheApiServerWouldRefuse() {
         MigrationJob job = TestObjects.job("j");
         workers(job.getSpec()).podLabels = Map.of("ferry.dev/job", "other", "team", "-x-");

@@ -84,6 +84,19 @@ class WorkerDeploymentFactoryTest {
     }
 
     @Test
+    void passesTheCredentialsFromTheirSecretAndNoneWithoutOneSoThatThePodsOwnIdentityIsUsed() {
+        MigrationJob job = TestObjects.job("j");
+        assertThat(pod(job).getContainers().get(0).getEnv())
+                .filteredOn(env -> env.getName().startsWith("AWS_"))
+                .extracting(env -> env.getName() + "<-" + env.getValueFrom().getSecretKeyRef().getName())
+                .containsExactly("AWS_ACCESS_KEY_ID<-creds", "AWS_SECRET_ACCESS_KEY<-creds", "AWS_SESSION_TOKEN<-creds");
+
+        job.getSpec().destination.credentialsSecret = null;
+        assertThat(pod(job).getContainers().get(0).getEnv()).as("IRSA, EKS Pod Identity: the SDK's default chain")
+                .noneMatch(env -> env.getName().startsWith("AWS_"));
+    }
+
+    @Test
     void mountsTheSourceReadOnlyUnlessTheJobMovesFiles() {
         MigrationJob copy = TestObjects.job("copy");
         MigrationJob move = TestObjects.job("move");

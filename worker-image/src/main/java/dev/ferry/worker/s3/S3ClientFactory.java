@@ -17,7 +17,9 @@ import java.util.Map;
 import javax.net.ssl.TrustManager;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentials;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
@@ -32,7 +34,8 @@ import software.amazon.awssdk.services.s3.S3ClientBuilder;
 import software.amazon.awssdk.services.s3.S3Configuration;
 
 /**
- * Builds the S3 client of a job from its destination and its credentials Secret. Integrity comes
+ * Builds the S3 client of a job from its destination and its credentials Secret (or, without one, the worker's
+ * own identity: {@link #fromWorkerIdentity}). Integrity comes
  * from Content-MD5 on every PUT and part, so the SDK's own checksums are limited to what a request
  * requires: S3-compatible stores (S3Proxy, older gateways) refuse the default trailing checksums.
  */
@@ -62,8 +65,10 @@ public final class S3ClientFactory {
     public static EndpointPool forJob(KubernetesClient kubernetes, MigrationJob job, AwsCredentials given,
                                       S3Metrics metrics) {
         DestinationSpec destination = job.getSpec().destination;
-        AwsCredentials credentials = given != null ? given
-                : credentials(kubernetes, job.getMetadata().getNamespace(), destination.credentialsSecret);
+        AwsCredentialsProvider credentials = given != null ? StaticCredentialsProvider.create(given)
+                : destination.credentialsSecret == null || destination.credentialsSecret.isBlank() ? fromWorkerIdentity()
+                : StaticCredentialsProvider.create(
+                        credentials(kubernetes, job.getMetadata().getNamespace(), destination.credentialsSecret));
         int concurrency = job.getSpec().workersOrDefaults().concurrencyOrDefault();
         TrustManager[] trust = trust(kubernetes, job, System.getenv(Ferry.ENDPOINT_CA_ENV));
         return pool(destination, credentials, trust, concurrency, EndpointPool.Settings.DEFAULT, metrics);
@@ -111,6 +116,13 @@ public final class S3ClientFactory {
     /** As above, over TLS trusting {@code trust} (null: the JVM's default CAs). */
     public static EndpointPool pool(DestinationSpec destination, AwsCredentials credentials, TrustManager[] trust,
                                     int concurrency, EndpointPool.Settings settings, S3Metrics metrics) {
+        return pool(destination, StaticCredentialsProvider.create(credentials), trust, concurrency, settings, metrics);
+    }
+
+    /** As above, with credentials that a provider resolves (and renews) per request. */
+    public static EndpointPool pool(DestinationSpec destination, AwsCredentialsProvider credentials,
+                                    TrustManager[] trust, int concurrency, EndpointPool.Settings settings,
+                                    S3Metrics metrics) {
         List<String> endpoints = destination.endpoints;
         EndpointPool pool;
         if (endpoints == null || endpoints.isEmpty()) {
@@ -130,14 +142,15 @@ public final class S3ClientFactory {
 
     static S3Gateway gateway(DestinationSpec destination, AwsCredentials credentials, int concurrency, URI endpoint,
                              boolean oneOfSeveral) {
-        return gateway(destination, credentials, null, concurrency, endpoint, oneOfSeveral, S3Metrics.NONE);
+        return gateway(destination, StaticCredentialsProvider.create(credentials), null, concurrency, endpoint,
+                oneOfSeveral, S3Metrics.NONE);
     }
 
     /**
      * The gateway at {@code endpoint}: its client, and with path-style addressing a {@link SignedPut}
      * sharing the client's connections and retry strategy for the single PUTs; both timed in {@code metrics}.
      */
-    static S3Gateway gateway(DestinationSpec destination, AwsCredentials credentials, TrustManager[] trust,
+    static S3Gateway gateway(DestinationSpec destination, AwsCredentialsProvider credentials, TrustManager[] trust,
                              int concurrency, URI endpoint, boolean oneOfSeveral, S3Metrics metrics) {
         SdkHttpClient http = httpClient(concurrency, trust).build();
         S3Client client = builder(destination, credentials, endpoint, oneOfSeveral, metrics.interceptor(endpoint))
@@ -155,11 +168,11 @@ public final class S3ClientFactory {
      */
     static S3Client create(DestinationSpec destination, AwsCredentials credentials, int concurrency,
                            URI endpoint, boolean oneOfSeveral) {
-        return create(destination, credentials, concurrency, endpoint, oneOfSeveral,
+        return create(destination, StaticCredentialsProvider.create(credentials), concurrency, endpoint, oneOfSeveral,
                 S3Metrics.NONE.interceptor(endpoint == null ? AWS_DEFAULT : endpoint));
     }
 
-    private static S3Client create(DestinationSpec destination, AwsCredentials credentials, int concurrency,
+    private static S3Client create(DestinationSpec destination, AwsCredentialsProvider credentials, int concurrency,
                                    URI endpoint, boolean oneOfSeveral, ExecutionInterceptor timer) {
         return builder(destination, credentials, endpoint, oneOfSeveral, timer)
                 .httpClientBuilder(httpClient(concurrency, null)).build();
@@ -180,10 +193,10 @@ public final class S3ClientFactory {
                 .expectContinueEnabled(false);
     }
 
-    private static S3ClientBuilder builder(DestinationSpec destination, AwsCredentials credentials, URI endpoint,
+    private static S3ClientBuilder builder(DestinationSpec destination, AwsCredentialsProvider credentials, URI endpoint,
                                            boolean oneOfSeveral, ExecutionInterceptor timer) {
         S3ClientBuilder builder = S3Client.builder()
-                .credentialsProvider(StaticCredentialsProvider.create(credentials))
+                .credentialsProvider(credentials)
                 .region(Region.of(region(destination)))
                 .forcePathStyle(destination.usePathStyle())
                 // Whole-payload signing instead of aws-chunked streaming: the body is in memory anyway
@@ -224,6 +237,16 @@ public final class S3ClientFactory {
         String token = env.get(Ferry.SECRET_SESSION_TOKEN);
         return token == null || token.isBlank() ? AwsBasicCredentials.create(accessKey.strip(), secretKey.strip())
                 : AwsSessionCredentials.create(accessKey.strip(), secretKey.strip(), token.strip());
+    }
+
+    /**
+     * For a job without {@code spec.destination.credentialsSecret}: the credentials of the worker's own identity,
+     * found by the AWS SDK's default chain — IAM Roles for Service Accounts (a web identity token the EKS
+     * webhook mounts, exchanged with STS), EKS Pod Identity or ECS (a container credentials endpoint), an
+     * instance profile — and renewed by it before they expire. Nothing of them is in the cluster's Secrets.
+     */
+    static AwsCredentialsProvider fromWorkerIdentity() {
+        return DefaultCredentialsProvider.builder().build();
     }
 
     /** Reads the access key pair (and optional session token) from the job's credentials Secret. */

@@ -55,6 +55,8 @@ public final class S3Errors {
         ACCESS_DENIED(FailureCode.S3_ACCESS_DENIED, false),
         INVALID_ACCESS_KEY(FailureCode.S3_AUTH_FAILED, false),
         SIGNATURE_MISMATCH(FailureCode.S3_AUTH_FAILED, false),
+        /** The worker's own identity (no credentials Secret) gave no credentials: no request could be signed. */
+        NO_CREDENTIALS(FailureCode.S3_AUTH_FAILED, false),
         THROTTLED_503(FailureCode.S3_THROTTLED, true),
         THROTTLED_429(FailureCode.S3_THROTTLED, true),
         SERVER_ERROR(FailureCode.S3_SERVER_ERROR, true),
@@ -141,6 +143,9 @@ public final class S3Errors {
         if (e instanceof ApiCallTimeoutException || e instanceof ApiCallAttemptTimeoutException) {
             return ErrorClass.NETWORK_TIMEOUT;
         }
+        if (e instanceof SdkClientException && noCredentials(e)) {
+            return ErrorClass.NO_CREDENTIALS;
+        }
         if (e instanceof SdkClientException) {
             ErrorClass network = classifyNetwork(e);
             return network != null ? network : ErrorClass.CLIENT_ERROR;
@@ -158,6 +163,20 @@ public final class S3Errors {
             return ErrorClass.SOURCE_READ_ERROR;
         }
         return ErrorClass.CLIENT_ERROR;
+    }
+
+    /**
+     * The SDK's credentials providers (the default chain, a web identity exchanged with STS, a container
+     * endpoint) fail with "Unable to load credentials ..." and nothing more specific: every request of the
+     * worker fails the same way, so the task waits as for refused keys rather than failing each file.
+     */
+    private static boolean noCredentials(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t.getMessage() != null && t.getMessage().startsWith("Unable to load credentials")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** A status code and S3 error code, as the store answered them. */

@@ -9,6 +9,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.CompletionException;
 import java.util.function.LongConsumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -26,6 +27,7 @@ import software.amazon.awssdk.http.SdkHttpResponse;
 import software.amazon.awssdk.http.auth.aws.signer.AwsV4HttpSigner;
 import software.amazon.awssdk.http.auth.spi.signer.SignedRequest;
 import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
+import software.amazon.awssdk.identity.spi.IdentityProvider;
 import software.amazon.awssdk.retries.api.AcquireInitialTokenRequest;
 import software.amazon.awssdk.retries.api.RecordSuccessRequest;
 import software.amazon.awssdk.retries.api.RefreshRetryTokenRequest;
@@ -64,14 +66,15 @@ public final class SignedPut {
     private final URI endpoint;
     private final String basePath;
     private final String region;
-    private final AwsCredentialsIdentity credentials;
+    /** Resolved per request: a provider of expiring credentials (a web identity, a role) renews them itself. */
+    private final IdentityProvider<? extends AwsCredentialsIdentity> credentials;
     private final SdkHttpClient http;
     private final RetryStrategy retries;
     /** Set once the store refused an unsigned payload: from then on every payload is signed. */
     private volatile boolean storeWantsSignedPayloads;
 
     /** A path-style PUT to {@code endpoint}, signed for {@code region}. */
-    public SignedPut(URI endpoint, String region, AwsCredentialsIdentity credentials,
+    public SignedPut(URI endpoint, String region, IdentityProvider<? extends AwsCredentialsIdentity> credentials,
                      SdkHttpClient http, RetryStrategy retries) {
         this.endpoint = endpoint;
         String path = endpoint.getRawPath() == null ? "" : endpoint.getRawPath();
@@ -179,6 +182,22 @@ public final class SignedPut {
         }
     }
 
+    /**
+     * The credentials to sign with now, as the client's signer gets them: a provider that cannot give any fails
+     * the request as the SDK's client does, with the {@link SdkClientException} that says why.
+     */
+    private AwsCredentialsIdentity identity() {
+        try {
+            return credentials.resolveIdentity().join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof SdkException sdk) {
+                throw sdk;
+            }
+            throw SdkClientException.builder().message("Unable to load credentials: " + e.getCause()).cause(e.getCause())
+                    .build();
+        }
+    }
+
     /** The answers of stores that do not take UNSIGNED-PAYLOAD: not the store's answer about the object. */
     static boolean refusesUnsignedPayloads(S3Exception e) {
         String code = e.awsErrorDetails() == null ? null : e.awsErrorDetails().errorCode();
@@ -195,7 +214,8 @@ public final class SignedPut {
         // neither scheme), the request is signed as https and sent as it is.
         SdkHttpFullRequest toSign = unsignedPayload && !"https".equals(request.protocol())
                 ? request.toBuilder().protocol("https").build() : request;
-        SignedRequest signed = signer.sign(r -> r.identity(credentials).request(toSign).payload(payload)
+        AwsCredentialsIdentity identity = identity();
+        SignedRequest signed = signer.sign(r -> r.identity(identity).request(toSign).payload(payload)
                 .putProperty(AwsV4HttpSigner.SERVICE_SIGNING_NAME, "s3")
                 .putProperty(AwsV4HttpSigner.REGION_NAME, region)
                 // S3's rules, as the client applies them: the key is encoded once and never normalized

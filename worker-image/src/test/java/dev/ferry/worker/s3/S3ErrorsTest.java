@@ -1,6 +1,7 @@
 package dev.ferry.worker.s3;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.ferry.api.DestinationSpec;
 import dev.ferry.api.FailureCode;
@@ -38,6 +39,8 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProviderChain;
+import software.amazon.awssdk.auth.credentials.ContainerCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
@@ -101,6 +104,19 @@ class S3ErrorsTest {
                 assertClassified(s3(401, null), row);
             }
             case SIGNATURE_MISMATCH -> assertClassified(s3(403, "SignatureDoesNotMatch"), row);
+            case NO_CREDENTIALS -> {
+                // the client's own failure: a chain of providers (as the default one is) none of which has any
+                AwsCredentialsProviderChain none = AwsCredentialsProviderChain.of(ContainerCredentialsProvider.builder()
+                        .endpoint(refusingPort() + "/credentials").build());
+                try (S3Client client = S3Client.builder().endpointOverride(refusingPort()).region(Region.US_EAST_1)
+                        .credentialsProvider(none).overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry()))
+                        .httpClientBuilder(ApacheHttpClient.builder()).build()) {
+                    SdkException failure = catchThrowableOfType(SdkException.class,
+                            () -> client.headBucket(b -> b.bucket("any")));
+                    assertClassified(failure, row);
+                    assertThat(row.storeWide()).as("the task waits: no file is failed for it").isTrue();
+                }
+            }
             case THROTTLED_503 -> {
                 assertClassified(s3(503, "SlowDown"), row);
                 assertClassified(s3(503, null), row);
@@ -196,7 +212,8 @@ class S3ErrorsTest {
     void onlyTheRowsAboutTheWholeDestinationMakeATaskWaitForTheStore() {
         assertThat(java.util.Arrays.stream(ErrorClass.values()).filter(ErrorClass::storeWide).toList())
                 .containsExactlyInAnyOrder(ErrorClass.NO_SUCH_BUCKET, ErrorClass.ACCESS_DENIED,
-                        ErrorClass.INVALID_ACCESS_KEY, ErrorClass.SIGNATURE_MISMATCH, ErrorClass.QUOTA_EXCEEDED);
+                        ErrorClass.INVALID_ACCESS_KEY, ErrorClass.SIGNATURE_MISMATCH, ErrorClass.NO_CREDENTIALS,
+                        ErrorClass.QUOTA_EXCEEDED);
         assertThat(S3Errors.storeProblem("copying", s3(403, "QuotaExceeded")).code())
                 .isEqualTo(FailureCode.S3_QUOTA_EXCEEDED);
         assertThat(S3Errors.storeProblem("copying", s3(500, "InternalError"))).as("one key's failure").isNull();

@@ -19,13 +19,14 @@ import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.http.SdkHttpFullRequest;
 import software.amazon.awssdk.http.apache.ApacheHttpClient;
-import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.retries.api.BackoffStrategy;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 
 /** How a signed PUT is built and retried; the store is a stand-in that answers what a test needs. */
 class SignedPutTest {
-    private static final AwsCredentialsIdentity KEYS = AwsCredentialsIdentity.create("a", "b");
+    private static final StaticCredentialsProvider KEYS = StaticCredentialsProvider.create(AwsBasicCredentials.create("a", "b"));
     private HttpServer server;
 
     @AfterEach
