@@ -49,7 +49,6 @@ import javax.net.ssl.TrustManager;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 
 /**
@@ -96,6 +95,10 @@ public final class MigrateCommand implements Callable<Integer> {
 
     @Option(names = "--secret-key", description = "Secret key for --endpoint (default: $AWS_SECRET_ACCESS_KEY).")
     String secretKey;
+
+    @Option(names = "--session-token", description = "Session token of temporary credentials for --endpoint (STS, "
+            + "SSO; default: $AWS_SESSION_TOKEN when the access key comes from $AWS_ACCESS_KEY_ID).")
+    String sessionToken;
 
     @Option(names = "--region", description = "Signing region (default us-east-1).")
     String region;
@@ -228,12 +231,11 @@ public final class MigrateCommand implements Callable<Integer> {
         if (dryRun) {
             MigrationJob job = job("dry-run", target, embedded ? List.of() : endpoints, !virtualHostStyle, null);
             return new DryRunPreview(System.out, err).run(source.toAbsolutePath().normalize(), job, embedded ? null
-                    : AwsBasicCredentials.create(orEnv(accessKey, "AWS_ACCESS_KEY_ID"), orEnv(secretKey, "AWS_SECRET_ACCESS_KEY")),
-                    endpointTrust);
+                    : endpointCredentials(System.getenv()).asAwsCredentials(), endpointTrust);
         }
         S3Credentials credentials = embedded
                 ? new S3Credentials(LocalS3.DEFAULT_ACCESS_KEY, LocalS3.DEFAULT_SECRET_KEY)
-                : new S3Credentials(orEnv(accessKey, "AWS_ACCESS_KEY_ID"), orEnv(secretKey, "AWS_SECRET_ACCESS_KEY"));
+                : endpointCredentials(System.getenv());
         RunDirectory run;
         try {
             run = name != null ? RunDirectory.claimNamed(workDir.resolve("runs"), name)
@@ -505,11 +507,30 @@ public final class MigrateCommand implements Callable<Integer> {
         return EMBEDDED_KAFKA.equals(kafka);
     }
 
+    /**
+     * The credentials for {@code --endpoint}: the options, else the variables every S3 tool reads. A session token
+     * belongs to the access key it was issued with, so {@code $AWS_SESSION_TOKEN} is taken only with the access key
+     * of {@code $AWS_ACCESS_KEY_ID} (an {@code --access-key} given beside a token exported for another key would
+     * make every request fail); {@code --session-token} goes with any.
+     */
+    S3Credentials endpointCredentials(Map<String, String> env) {
+        String key = orEnv(accessKey, "AWS_ACCESS_KEY_ID", env);
+        String secret = orEnv(secretKey, "AWS_SECRET_ACCESS_KEY", env);
+        boolean keyFromEnv = accessKey == null || accessKey.isBlank();
+        String token = sessionToken != null && !sessionToken.isBlank() ? sessionToken
+                : keyFromEnv ? env.get("AWS_SESSION_TOKEN") : null;
+        return new S3Credentials(key, secret, token);
+    }
+
     private static String orEnv(String value, String variable) {
+        return orEnv(value, variable, System.getenv());
+    }
+
+    private static String orEnv(String value, String variable, Map<String, String> env) {
         if (value != null && !value.isBlank()) {
             return value;
         }
-        String fromEnv = System.getenv(variable);
+        String fromEnv = env.get(variable);
         if (fromEnv == null || fromEnv.isBlank()) {
             throw new IllegalArgumentException("--endpoint needs credentials: pass --access-key/--secret-key or set "
                     + "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY");

@@ -2,7 +2,6 @@ package dev.ferry.local;
 
 import java.net.URI;
 import javax.net.ssl.TrustManager;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
@@ -38,8 +37,7 @@ public final class BucketPreparer {
                 .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
                 .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
                 .httpClientBuilder(http)
-                .credentialsProvider(StaticCredentialsProvider.create(
-                        AwsBasicCredentials.create(credentials.accessKey(), credentials.secretKey())))
+                .credentialsProvider(StaticCredentialsProvider.create(credentials.asAwsCredentials()))
                 .build()) {
             try {
                 s3.headBucket(b -> b.bucket(bucket));

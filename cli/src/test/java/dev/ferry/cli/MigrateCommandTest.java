@@ -12,15 +12,18 @@ import dev.ferry.api.PosixAttributes;
 import dev.ferry.api.SourceGlobs;
 import dev.ferry.api.SymlinkPolicy;
 import dev.ferry.api.VerifyMode;
+import dev.ferry.local.S3Credentials;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletionException;
 import javax.net.ssl.SSLHandshakeException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
+import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 
 /** What `ferry migrate`'s options put into the MigrationJob it applies. */
@@ -78,6 +81,29 @@ class MigrateCommandTest {
                 .hasMessageContaining("--name must be at most 63");
         assertThatThrownBy(() -> parse(source.toString(), "s3://bkt", "--name", "Nightly_Projects").validate())
                 .hasMessageContaining("--name must be");
+    }
+
+    @Test
+    void temporaryCredentialsFromTheEnvironmentKeepTheirSessionTokenAndReachTheJobsSecret() {
+        Map<String, String> env = Map.of("AWS_ACCESS_KEY_ID", "ASIATEMP", "AWS_SECRET_ACCESS_KEY", "s",
+                "AWS_SESSION_TOKEN", "token-of-ASIATEMP");
+
+        S3Credentials fromEnv = parse(source.toString(), "s3://bkt", "--endpoint", "https://s3.example:443")
+                .endpointCredentials(env);
+        assertThat(fromEnv.asSecretData()).containsEntry("AWS_SESSION_TOKEN", "token-of-ASIATEMP")
+                .containsEntry("AWS_ACCESS_KEY_ID", "ASIATEMP");
+        assertThat(fromEnv.asAwsCredentials()).isInstanceOf(AwsSessionCredentials.class);
+        assertThat(fromEnv.toString()).doesNotContain("token-of-ASIATEMP").doesNotContain("=s,");
+
+        S3Credentials otherKey = parse(source.toString(), "s3://bkt", "--endpoint", "https://s3.example:443",
+                "--access-key", "AKIALONG", "--secret-key", "long").endpointCredentials(env);
+        assertThat(otherKey.sessionToken()).as("a token exported for another key").isNull();
+        assertThat(otherKey.asSecretData()).doesNotContainKey("AWS_SESSION_TOKEN");
+
+        S3Credentials given = parse(source.toString(), "s3://bkt", "--endpoint", "https://s3.example:443",
+                "--access-key", "ASIAOTHER", "--secret-key", "t", "--session-token", "token-of-ASIAOTHER")
+                .endpointCredentials(env);
+        assertThat(given.sessionToken()).isEqualTo("token-of-ASIAOTHER");
     }
 
     @Test
