@@ -48,6 +48,11 @@ public record DestinationProblem(String code, String message, Instant time, Stri
         return Optional.of(newest);
     }
 
+    /** The store refuses the workers' credentials (or they have none): often fixed by a change of a Secret. */
+    public boolean credentialsRefused() {
+        return FailureCode.S3_AUTH_FAILED.name().equals(code);
+    }
+
     /** The store is full for us: shown as its own condition, QuotaExceeded. */
     public boolean quota() {
         return FailureCode.S3_QUOTA_EXCEEDED.name().equals(code);

@@ -1,6 +1,7 @@
 package dev.ferry.operator.workers;
 
 import dev.ferry.api.MigrationJob;
+import dev.ferry.operator.state.DestinationProblem;
 import dev.ferry.operator.state.JobState;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
@@ -53,7 +54,8 @@ public final class WorkerDeployments {
     public void ensure(JobState state, boolean stopped) {
         Deployment existing = state.workerDeployment().orElse(null);
         Optional<String> secretsDigest = stopped ? WorkerSecrets.current(existing)
-                : secrets.digest(state.job(), existing, state.now());
+                : secrets.digest(state.job(), existing, state.now(),
+                        () -> DestinationProblem.of(state.tasks()).filter(DestinationProblem::credentialsRefused).isPresent());
         Deployment desired = desired(state.job(), stopped ? 0 : factory.requestedReplicas(state.job()), secretsDigest);
         if (!stopped && existing != null && !secretsDigest.equals(WorkerSecrets.current(existing))
                 && WorkerSecrets.current(existing).isPresent()) {

@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,8 +33,9 @@ import org.slf4j.LoggerFactory;
  * until someone restarted it by hand.
  *
  * <p>Only the values the workers get count (not the Secrets' labels or other keys of the credentials Secret),
- * so nothing else rolls the workers. The Secrets of a job are read at most once per {@link #RECHECK}: a
- * running job is reconciled on every change of one of its tasks. A Secret that cannot be read (deleted,
+ * so nothing else rolls the workers. The Secrets of a job are read at most once per {@link #RECHECK} (a
+ * running job is reconciled on every change of one of its tasks), or per {@link #RECHECK_WHILE_REFUSED} while the
+ * store refuses its credentials. A Secret that cannot be read (deleted,
  * forbidden) leaves the digest the workers have: starting new pods would fail on it (a missing Secret is a
  * {@code CreateContainerConfigError}), while the running ones still hold what they need.
  */
@@ -44,6 +46,11 @@ public final class WorkerSecrets {
     public static final String DIGEST_ANNOTATION = "ferry.dev/secrets-digest";
     /** How long the digest read for a job is used before its Secrets are read again. */
     public static final Duration RECHECK = Duration.ofSeconds(30);
+    /**
+     * As {@link #RECHECK} while the store refuses the workers' credentials: the fix is most likely a change of
+     * the Secret, and the job should go on within seconds of it.
+     */
+    public static final Duration RECHECK_WHILE_REFUSED = Duration.ofSeconds(5);
     /** More jobs than one operator runs at once: past it the memory of what was read starts over. */
     static final int JOBS_REMEMBERED = 10_000;
 
@@ -63,9 +70,18 @@ public final class WorkerSecrets {
      * the existing Deployment's template carries when a Secret cannot be read; empty when there is neither.
      */
     public Optional<String> digest(MigrationJob job, Deployment existing, Instant now) {
+        return digest(job, existing, now, () -> false);
+    }
+
+    /** As above, read again after {@link #RECHECK_WHILE_REFUSED} when {@code credentialsRefused} says so. */
+    public Optional<String> digest(MigrationJob job, Deployment existing, Instant now, BooleanSupplier credentialsRefused) {
         String uid = job.getMetadata().getUid();
         Read last = uid == null ? null : read.get(uid);
-        if (last != null && now.isBefore(last.at().plus(RECHECK))) {
+        if (last != null && now.isBefore(last.at().plus(RECHECK_WHILE_REFUSED))) {
+            return Optional.of(last.digest());
+        }
+        // asked only past the short recheck: it looks at every task of the job
+        if (last != null && now.isBefore(last.at().plus(RECHECK)) && !credentialsRefused.getAsBoolean()) {
             return Optional.of(last.digest());
         }
         Optional<String> current = readDigest(job);

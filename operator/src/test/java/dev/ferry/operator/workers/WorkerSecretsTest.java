@@ -73,6 +73,18 @@ class WorkerSecretsTest {
     }
 
     @Test
+    void whileTheStoreRefusesTheCredentialsTheSecretsAreReadAgainSooner() {
+        WorkerSecrets secrets = new WorkerSecrets(client);
+        String first = secrets.digest(job, null, T0, () -> true).orElseThrow();
+        credentials("AKIA1", "the-right-one", Map.of());
+        Instant soon = T0.plus(WorkerSecrets.RECHECK_WHILE_REFUSED);
+
+        assertThat(secrets.digest(job, null, soon.minusSeconds(1), () -> true)).contains(first);
+        assertThat(secrets.digest(job, null, soon, () -> false)).as("the store takes them: no hurry").contains(first);
+        assertThat(secrets.digest(job, null, soon, () -> true)).isPresent().get().isNotEqualTo(first);
+    }
+
+    @Test
     void aSecretThatCannotBeReadLeavesTheDigestTheWorkersHave() {
         Deployment running = deploymentWith(Optional.of("digest-the-pods-started-with"));
         client.secrets().inNamespace("ns").withName("creds").delete();
