@@ -53,12 +53,12 @@ public final class WorkerDeployments {
      */
     public void ensure(JobState state, boolean stopped) {
         Deployment existing = state.workerDeployment().orElse(null);
-        Optional<String> secretsDigest = stopped ? WorkerSecrets.current(existing)
+        Optional<String> running = WorkerSecrets.current(existing);
+        Optional<String> secretsDigest = stopped ? running
                 : secrets.digest(state.job(), existing, state.now(),
                         () -> DestinationProblem.of(state.tasks()).filter(DestinationProblem::credentialsRefused).isPresent());
         Deployment desired = desired(state.job(), stopped ? 0 : factory.requestedReplicas(state.job()), secretsDigest);
-        if (!stopped && existing != null && !secretsDigest.equals(WorkerSecrets.current(existing))
-                && WorkerSecrets.current(existing).isPresent()) {
+        if (running.isPresent() && !running.equals(secretsDigest)) {
             LOG.info("job {}/{}: the values of its Secrets changed; replacing its workers",
                     state.namespace(), state.job().getMetadata().getName());
         }

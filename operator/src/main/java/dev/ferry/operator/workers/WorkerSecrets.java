@@ -84,11 +84,9 @@ public final class WorkerSecrets {
         if (last != null && now.isBefore(last.at().plus(RECHECK)) && !credentialsRefused.getAsBoolean()) {
             return Optional.of(last.digest());
         }
-        Optional<String> current = readDigest(job);
-        if (current.isEmpty()) {
-            return current(existing);
-        }
-        if (uid != null) {
+        // a Secret that cannot be read: the pods keep what they have, and it is not asked for again at once
+        Optional<String> current = readDigest(job).or(() -> current(existing));
+        if (uid != null && current.isPresent()) {
             if (read.size() >= JOBS_REMEMBERED) {
                 read.clear();
             }
