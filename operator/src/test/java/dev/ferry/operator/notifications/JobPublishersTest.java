@@ -8,20 +8,17 @@ import dev.ferry.api.MigrationJob;
 import dev.ferry.api.NotificationsSpec;
 import dev.ferry.api.events.EventPublisher;
 import dev.ferry.api.events.FerryEvent;
+import dev.ferry.operator.MutableClock;
 import dev.ferry.operator.TestObjects;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import java.time.Clock;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -64,40 +61,25 @@ class JobPublishersTest {
                 }
             };
         };
-        AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-12-05T10:00:00Z"));
-        JobPublishers publishers = new JobPublishers(client, factory, new Clock() {
-            @Override
-            public ZoneId getZone() {
-                return ZoneOffset.UTC;
-            }
-
-            @Override
-            public Clock withZone(ZoneId zone) {
-                return this;
-            }
-
-            @Override
-            public Instant instant() {
-                return now.get();
-            }
-        });
+        MutableClock clock = new MutableClock(Instant.parse("2026-12-05T10:00:00Z"));
+        JobPublishers publishers = new JobPublishers(client, factory, clock);
 
         EventPublisher first = publishers.of(job);
         kafkaSecret(Map.of("sasl.jaas.config", "password=\"two\""));
         assertThat(publishers.of(job)).as("within the recheck").isSameAs(first);
 
-        now.set(now.get().plus(JobPublishers.SECRET_RECHECK));
+        clock.advance(JobPublishers.SECRET_RECHECK);
         EventPublisher second = publishers.of(job);
         assertThat(second).as("a rotated password").isNotSameAs(first);
         assertThat(closed).containsExactly(1);
         assertThat(opened).hasSize(2);
         assertThat(opened.get(1).clientProperties()).containsEntry("sasl.jaas.config", "password=\"two\"");
 
-        now.set(now.get().plus(JobPublishers.SECRET_RECHECK));
+        clock.advance(JobPublishers.SECRET_RECHECK);
         assertThat(publishers.of(job)).as("the same values read again").isSameAs(second);
 
         client.secrets().inNamespace("ns").withName("kafka").delete();
-        now.set(now.get().plus(JobPublishers.SECRET_RECHECK));
+        clock.advance(JobPublishers.SECRET_RECHECK);
         assertThat(publishers.of(job)).as("a deleted Secret leaves the open publisher").isSameAs(second);
         assertThat(opened).hasSize(2);
     }
