@@ -38,8 +38,10 @@ import java.security.cert.CertificateException;
 import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -49,6 +51,9 @@ import javax.net.ssl.TrustManager;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 
 /**
@@ -95,6 +100,9 @@ public final class MigrateCommand implements Callable<Integer> {
 
     @Option(names = "--secret-key", description = "Secret key for --endpoint (default: $AWS_SECRET_ACCESS_KEY).")
     String secretKey;
+
+    /** No keys given for --endpoint: the caller's own identity signs (set by {@link #call}). */
+    boolean ownIdentity;
 
     @Option(names = "--session-token", description = "Session token of temporary credentials for --endpoint (STS, "
             + "SSO; default: $AWS_SESSION_TOKEN when the access key comes from $AWS_ACCESS_KEY_ID).")
@@ -228,14 +236,20 @@ public final class MigrateCommand implements Callable<Integer> {
         }
         S3Url target = S3Url.parse(destination);
         boolean embedded = endpoints == null || endpoints.isEmpty();
+        // null with an endpoint: no key given, the caller's own identity signs (the SDK's default chain)
+        S3Credentials credentials = embedded
+                ? new S3Credentials(LocalS3.DEFAULT_ACCESS_KEY, LocalS3.DEFAULT_SECRET_KEY)
+                : endpointCredentials(System.getenv()).orElse(null);
+        ownIdentity = !embedded && credentials == null;
+        if (ownIdentity) {
+            err.println("ferry: no access key given (--access-key, AWS_ACCESS_KEY_ID): signing with the AWS SDK's default"
+                    + " chain (AWS_PROFILE and ~/.aws, a role of this machine)");
+        }
         if (dryRun) {
             MigrationJob job = job("dry-run", target, embedded ? List.of() : endpoints, !virtualHostStyle, null);
             return new DryRunPreview(System.out, err).run(source.toAbsolutePath().normalize(), job, embedded ? null
-                    : endpointCredentials(System.getenv()).asAwsCredentials(), endpointTrust);
+                    : signer(credentials), endpointTrust);
         }
-        S3Credentials credentials = embedded
-                ? new S3Credentials(LocalS3.DEFAULT_ACCESS_KEY, LocalS3.DEFAULT_SECRET_KEY)
-                : endpointCredentials(System.getenv());
         RunDirectory run;
         try {
             run = name != null ? RunDirectory.claimNamed(workDir.resolve("runs"), name)
@@ -268,8 +282,8 @@ public final class MigrateCommand implements Callable<Integer> {
         String signingRegion = region != null ? region : DestinationSpec.DEFAULT_REGION;
         boolean pathStyle = !virtualHostStyle;
         CompletableFuture<Boolean> bucketCreated = embedded ? null : CompletableFuture.supplyAsync(() ->
-                BucketPreparer.ensureBucket(endpoints.get(0), credentials, signingRegion, pathStyle, target.bucket(),
-                        endpointTrust));
+                BucketPreparer.ensureBucket(endpoints.get(0), signer(credentials), signingRegion, pathStyle,
+                        target.bucket(), endpointTrust));
         LocalEnvironment env;
         try {
             env = LocalEnvironment.start(new LocalEnvironment.Options(runDir, 0, embedded ? 0 : null, credentials,
@@ -311,8 +325,8 @@ public final class MigrateCommand implements Callable<Integer> {
             }
             try {
                 boolean created = bucketCreated != null ? bucketCreated.join()
-                        : BucketPreparer.ensureBucket(s3Endpoint, credentials, signingRegion, pathStyle, target.bucket(),
-                                endpointTrust);
+                        : BucketPreparer.ensureBucket(s3Endpoint, signer(credentials), signingRegion, pathStyle,
+                                target.bucket(), endpointTrust);
                 if (created) {
                     err.printf("ferry: created bucket %s%n", target.bucket());
                 }
@@ -322,8 +336,13 @@ public final class MigrateCommand implements Callable<Integer> {
                         + cause.getMessage() + unreachableHint(cause));
                 return 4;
             }
-            env.putCredentialsSecret(SECRET, credentials, endpointCAPem == null ? Map.of()
-                    : Map.of(SecretKeyReference.DEFAULT_KEY, endpointCAPem));
+            Map<String, String> secretData = new LinkedHashMap<>(credentials == null ? Map.of() : credentials.asSecretData());
+            if (endpointCAPem != null) {
+                secretData.put(SecretKeyReference.DEFAULT_KEY, endpointCAPem);
+            }
+            if (!secretData.isEmpty()) {
+                env.putSecret(SECRET, secretData);
+            }
             MigrationJob job;
             try {
                 job = env.client().resources(MigrationJob.class).inNamespace(LocalEnvironment.NAMESPACE)
@@ -394,6 +413,10 @@ public final class MigrateCommand implements Callable<Integer> {
                 return "; the store's TLS certificate is not trusted: if an internal CA signs it, give the CA's"
                         + " certificate with --ca-bundle FILE";
             }
+            if (t.getMessage() != null && t.getMessage().startsWith("Unable to load credentials")) {
+                return "; no credentials: pass --access-key and --secret-key, set AWS_ACCESS_KEY_ID and"
+                        + " AWS_SECRET_ACCESS_KEY, or name a profile with AWS_PROFILE";
+            }
             if (t instanceof S3Exception s3 && s3.statusCode() == 403) {
                 // a HEAD answers without a body: no error code tells a wrong key from a missing permission
                 return "; the store refused these credentials for this bucket: check --access-key and --secret-key"
@@ -444,8 +467,7 @@ public final class MigrateCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--mode Move needs --verify Checksum and an --overwrite other than Never");
         }
         if (endpoints != null && !endpoints.isEmpty()) {
-            orEnv(accessKey, "AWS_ACCESS_KEY_ID");
-            orEnv(secretKey, "AWS_SECRET_ACCESS_KEY");
+            endpointCredentials(System.getenv()); // half a key pair is a mistake, none is the caller's own identity
         }
         if (name != null && (name.length() > MigrationJob.MAX_NAME_LENGTH || !name.matches(Patterns.DNS_NAME))) {
             throw new IllegalArgumentException("--name must be at most " + MigrationJob.MAX_NAME_LENGTH
@@ -513,17 +535,27 @@ public final class MigrateCommand implements Callable<Integer> {
      * of {@code $AWS_ACCESS_KEY_ID} (an {@code --access-key} given beside a token exported for another key would
      * make every request fail); {@code --session-token} goes with any.
      */
-    S3Credentials endpointCredentials(Map<String, String> env) {
+    Optional<S3Credentials> endpointCredentials(Map<String, String> env) {
         String key = orEnv(accessKey, "AWS_ACCESS_KEY_ID", env);
         String secret = orEnv(secretKey, "AWS_SECRET_ACCESS_KEY", env);
+        if (key == null && secret == null) {
+            return Optional.empty(); // the caller's own identity: the AWS SDK's default chain
+        }
+        if (key == null || secret == null) {
+            throw new IllegalArgumentException("--endpoint needs both keys or neither: pass --access-key and --secret-key,"
+                    + " or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (neither: the AWS SDK's default chain,"
+                    + " e.g. AWS_PROFILE)");
+        }
         boolean keyFromEnv = accessKey == null || accessKey.isBlank();
         String token = sessionToken != null && !sessionToken.isBlank() ? sessionToken
                 : keyFromEnv ? env.get("AWS_SESSION_TOKEN") : null;
-        return new S3Credentials(key, secret, token);
+        return Optional.of(new S3Credentials(key, secret, token));
     }
 
-    private static String orEnv(String value, String variable) {
-        return orEnv(value, variable, System.getenv());
+    /** What signs the CLI's own requests: the keys, or the SDK's default chain when there are none. */
+    private static AwsCredentialsProvider signer(S3Credentials credentials) {
+        return credentials == null ? DefaultCredentialsProvider.builder().build()
+                : StaticCredentialsProvider.create(credentials.asAwsCredentials());
     }
 
     private static String orEnv(String value, String variable, Map<String, String> env) {
@@ -531,11 +563,7 @@ public final class MigrateCommand implements Callable<Integer> {
             return value;
         }
         String fromEnv = env.get(variable);
-        if (fromEnv == null || fromEnv.isBlank()) {
-            throw new IllegalArgumentException("--endpoint needs credentials: pass --access-key/--secret-key or set "
-                    + "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY");
-        }
-        return fromEnv;
+        return fromEnv == null || fromEnv.isBlank() ? null : fromEnv;
     }
 
     String topicOrDefault() {
@@ -566,7 +594,8 @@ public final class MigrateCommand implements Callable<Integer> {
         spec.destination.endpoints = s3Endpoints.stream().map(URI::toString).toList();
         spec.destination.region = region;
         spec.destination.pathStyle = pathStyle;
-        spec.destination.credentialsSecret = SECRET;
+        // none: the workers, which inherit this process's environment, sign as the caller does
+        spec.destination.credentialsSecret = ownIdentity ? null : SECRET;
         spec.destination.posixAttributes = posixAttributes;
         spec.destination.endpointCA = endpointCAPem == null ? null : new SecretKeyReference(SECRET, SecretKeyReference.DEFAULT_KEY);
         spec.workers = new WorkersSpec();

@@ -2,6 +2,7 @@ package dev.ferry.local;
 
 import java.net.URI;
 import javax.net.ssl.TrustManager;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
@@ -26,6 +27,13 @@ public final class BucketPreparer {
     /** As above, over TLS trusting {@code trust} (null: the JVM's default CAs). */
     public static boolean ensureBucket(URI endpoint, S3Credentials credentials, String region, boolean pathStyle,
             String bucket, TrustManager[] trust) {
+        return ensureBucket(endpoint, StaticCredentialsProvider.create(credentials.asAwsCredentials()), region,
+                pathStyle, bucket, trust);
+    }
+
+    /** As above, signing with what {@code credentials} provides (the SDK's default chain: the caller's own identity). */
+    public static boolean ensureBucket(URI endpoint, AwsCredentialsProvider credentials, String region,
+            boolean pathStyle, String bucket, TrustManager[] trust) {
         ApacheHttpClient.Builder http = ApacheHttpClient.builder();
         if (trust != null) {
             http.tlsTrustManagersProvider(() -> trust);
@@ -37,7 +45,7 @@ public final class BucketPreparer {
                 .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
                 .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
                 .httpClientBuilder(http)
-                .credentialsProvider(StaticCredentialsProvider.create(credentials.asAwsCredentials()))
+                .credentialsProvider(credentials)
                 .build()) {
             try {
                 s3.headBucket(b -> b.bucket(bucket));

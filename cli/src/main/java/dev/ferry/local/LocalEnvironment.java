@@ -95,13 +95,11 @@ public final class LocalEnvironment implements AutoCloseable {
 
     /** Creates or replaces the Secret a job names as its credentialsSecret. */
     public void putCredentialsSecret(String name, S3Credentials credentials) {
-        putCredentialsSecret(name, credentials, Map.of());
+        putSecret(name, credentials.asSecretData());
     }
 
-    /** As above, with further keys (the CA bundle of {@code --ca-bundle}). */
-    public void putCredentialsSecret(String name, S3Credentials credentials, Map<String, String> more) {
-        Map<String, String> data = new java.util.LinkedHashMap<>(credentials.asSecretData());
-        data.putAll(more);
+    /** Creates or replaces the Secret {@code name} holding {@code data} (keys, the CA bundle of {@code --ca-bundle}). */
+    public void putSecret(String name, Map<String, String> data) {
         client().secrets().inNamespace(NAMESPACE).resource(new SecretBuilder()
                 .withNewMetadata().withName(name).withNamespace(NAMESPACE).endMetadata()
                 .withType("Opaque")

@@ -89,21 +89,38 @@ class MigrateCommandTest {
                 "AWS_SESSION_TOKEN", "token-of-ASIATEMP");
 
         S3Credentials fromEnv = parse(source.toString(), "s3://bkt", "--endpoint", "https://s3.example:443")
-                .endpointCredentials(env);
+                .endpointCredentials(env).orElseThrow();
         assertThat(fromEnv.asSecretData()).containsEntry("AWS_SESSION_TOKEN", "token-of-ASIATEMP")
                 .containsEntry("AWS_ACCESS_KEY_ID", "ASIATEMP");
         assertThat(fromEnv.asAwsCredentials()).isInstanceOf(AwsSessionCredentials.class);
         assertThat(fromEnv.toString()).doesNotContain("token-of-ASIATEMP").doesNotContain("=s,");
 
         S3Credentials otherKey = parse(source.toString(), "s3://bkt", "--endpoint", "https://s3.example:443",
-                "--access-key", "AKIALONG", "--secret-key", "long").endpointCredentials(env);
+                "--access-key", "AKIALONG", "--secret-key", "long").endpointCredentials(env).orElseThrow();
         assertThat(otherKey.sessionToken()).as("a token exported for another key").isNull();
         assertThat(otherKey.asSecretData()).doesNotContainKey("AWS_SESSION_TOKEN");
 
         S3Credentials given = parse(source.toString(), "s3://bkt", "--endpoint", "https://s3.example:443",
                 "--access-key", "ASIAOTHER", "--secret-key", "t", "--session-token", "token-of-ASIAOTHER")
-                .endpointCredentials(env);
+                .endpointCredentials(env).orElseThrow();
         assertThat(given.sessionToken()).isEqualTo("token-of-ASIAOTHER");
+    }
+
+    @Test
+    void withoutKeysTheCallersOwnIdentitySignsAndTheJobNamesNoSecretButHalfAPairIsRefused() {
+        MigrateCommand command = parse(source.toString(), "s3://bkt", "--endpoint", "https://s3.example:443");
+        assertThat(command.endpointCredentials(Map.of("AWS_PROFILE", "archive"))).isEmpty();
+
+        command.ownIdentity = true;
+        MigrationJob job = command.job("j", S3Url.parse("s3://bkt"), List.of(URI.create("https://s3.example:443")), true);
+        assertThat(job.getSpec().destination.credentialsSecret).as("the workers inherit the caller's environment").isNull();
+
+        assertThatThrownBy(() -> parse(source.toString(), "s3://bkt", "--endpoint", "https://s3.example:443",
+                "--secret-key", "s").endpointCredentials(Map.of()))
+                .hasMessageContaining("--endpoint needs both keys or neither");
+        assertThatThrownBy(() -> parse(source.toString(), "s3://bkt", "--endpoint", "https://s3.example:443")
+                .endpointCredentials(Map.of("AWS_ACCESS_KEY_ID", "AKIA")))
+                .hasMessageContaining("--endpoint needs both keys or neither");
     }
 
     @Test

@@ -102,6 +102,27 @@ class MigrateEndToEndIT {
     }
 
     @Test
+    void withoutKeysTheRunSignsWithTheCallersAwsProfile() throws Exception {
+        Path source = temp.resolve("profile-tree");
+        SourceTree.generate(source, 40, 0, 7);
+        // an AWS profile, as `aws configure` writes it: neither --access-key nor AWS_ACCESS_KEY_ID is given
+        Path credentials = Files.writeString(temp.resolve("aws-credentials"), "[archive]\naws_access_key_id = "
+                + S3.credentials().accessKey() + "\naws_secret_access_key = " + S3.credentials().secretKey() + "\n");
+        Path config = Files.writeString(temp.resolve("aws-config"), "[profile archive]\nregion = us-east-1\n");
+        Map<String, String> env = Map.of("AWS_SHARED_CREDENTIALS_FILE", credentials.toString(),
+                "AWS_CONFIG_FILE", config.toString(), "AWS_PROFILE", "archive");
+
+        FerryProcess.Result result = FerryProcess.run(temp, env, 300, "migrate", source.toString(),
+                "s3://e2e-bucket/profile", "--work-dir", temp.resolve(".ferry-profile").toString(), "--json",
+                "--endpoint", S3.s3().endpoint().toString(), "--name", "profile");
+
+        assertThat(result.exitCode()).as("exit code; stderr:%n%s", result.stderr()).isZero();
+        assertThat(result.stderr()).contains("signing with the AWS SDK's default chain");
+        assertThat(ObjectListing.of(S3.s3(), S3.credentials(), "e2e-bucket", "profile/"))
+                .isEqualTo(SourceTree.describe(source));
+    }
+
+    @Test
     void refusesADestinationThatIsNotAnS3UrlWithAClearMessage() throws Exception {
         FerryProcess.Result result = FerryProcess.run(temp, Map.of(), 120, "migrate", temp.toString(), "demo");
         assertThat(result.exitCode()).isNotZero();
