@@ -24,9 +24,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import javax.net.ssl.TrustManager;
-import software.amazon.awssdk.auth.credentials.AwsCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 
 /**
  * {@code ferry migrate --dry-run}: the job's walk of the source (its globs, minimum age, link policy: the
@@ -50,12 +48,10 @@ final class DryRunPreview {
         }
     }
 
-    /** Against the store the job names; null credentials: the embedded S3, which every run starts empty. */
-    int run(Path source, MigrationJob job, AwsCredentials credentials) throws Exception {
-        return run(source, job, credentials == null ? null : StaticCredentialsProvider.create(credentials), null);
-    }
-
-    /** As above, over TLS trusting {@code trust} (null: the JVM's default CAs; --ca-bundle). */
+    /**
+     * Against the store the job names, over TLS trusting {@code trust} (null: the JVM's default CAs; --ca-bundle);
+     * null credentials: the embedded S3, which every run starts empty.
+     */
     int run(Path source, MigrationJob job, AwsCredentialsProvider credentials, TrustManager[] trust) throws Exception {
         SourceWalker walker = new SourceWalker(source, PlanRunner.policy(job, Clock.systemUTC()));
         if (credentials == null) {

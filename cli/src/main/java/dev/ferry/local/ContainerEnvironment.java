@@ -1,5 +1,6 @@
 package dev.ferry.local;
 
+import dev.ferry.api.runtime.SecretValues;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapEnvSource;
 import io.fabric8.kubernetes.api.model.Container;
@@ -18,8 +19,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -94,7 +93,7 @@ final class ContainerEnvironment {
                 throw new ContainerConfigException("secret \"" + ref.getName() + "\" not found");
             }
             if (secret != null) {
-                keys(secret.getData(), secret.getStringData()).forEach(key -> data.put(key, secretData(secret, key)));
+                SecretValues.keys(secret).forEach(key -> data.put(key, secretData(secret, key)));
             }
         } else if (from.getConfigMapRef() != null) {
             ConfigMapEnvSource ref = from.getConfigMapRef();
@@ -107,17 +106,6 @@ final class ContainerEnvironment {
             }
         }
         return data;
-    }
-
-    private static Set<String> keys(Map<String, String> data, Map<String, String> stringData) {
-        Set<String> keys = new TreeSet<>();
-        if (data != null) {
-            keys.addAll(data.keySet());
-        }
-        if (stringData != null) {
-            keys.addAll(stringData.keySet());
-        }
-        return keys;
     }
 
     private String secretValue(String namespace, SecretKeySelector ref, Map<String, Secret> read) {

@@ -28,6 +28,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 
 /** `ferry migrate --dry-run` says what the job would copy, skip and leave out, against a real S3, writing nothing. */
 class DryRunPreviewIT {
@@ -67,7 +68,7 @@ class DryRunPreviewIT {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         new DryRunPreview(new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8))
-                .run(source, job, AwsBasicCredentials.create("k", "secret-key"));
+                .run(source, job, StaticCredentialsProvider.create(AwsBasicCredentials.create("k", "secret-key")), null);
 
         Map<String, String> actions = out.toString(StandardCharsets.UTF_8).lines().map(l -> l.split("\t"))
                 .collect(Collectors.toMap(f -> f[1], f -> f[0]));
@@ -89,7 +90,7 @@ class DryRunPreviewIT {
         MigrateCommand command = new MigrateCommand();
         new CommandLine(command).parseArgs(source.toString(), "s3://bkt", "--dry-run", "--include", "*.csv");
         new DryRunPreview(new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8))
-                .run(source, command.job("dry-run", S3Url.parse("s3://bkt"), List.of(), true, null), null);
+                .run(source, command.job("dry-run", S3Url.parse("s3://bkt"), List.of(), true, null), null, null);
 
         assertThat(out.toString(StandardCharsets.UTF_8).lines()).containsExactly("copy\tb.csv\t1\tnew");
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("the embedded S3 of a run starts empty");

@@ -4,6 +4,8 @@ import io.fabric8.kubernetes.api.model.Secret;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 /** The text of one key of a Secret read through the API. */
 public final class SecretValues {
@@ -20,5 +22,17 @@ public final class SecretValues {
         Map<String, String> stringData = secret.getStringData();
         return stringData == null || stringData.get(key) == null || stringData.get(key).isEmpty() ? null
                 : stringData.get(key);
+    }
+
+    /** Every key of the Secret, in {@code data} or {@code stringData}, in order. */
+    public static Set<String> keys(Secret secret) {
+        Set<String> keys = new TreeSet<>();
+        if (secret.getData() != null) {
+            keys.addAll(secret.getData().keySet());
+        }
+        if (secret.getStringData() != null) {
+            keys.addAll(secret.getStringData().keySet());
+        }
+        return keys;
     }
 }

@@ -17,7 +17,6 @@ import java.time.Instant;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
@@ -66,14 +65,10 @@ public final class WorkerSecrets {
     }
 
     /**
-     * The digest for the job's workers now: read again when the last read is {@link #RECHECK} old; the one
-     * the existing Deployment's template carries when a Secret cannot be read; empty when there is neither.
+     * The digest for the job's workers now: read again when the last read is {@link #RECHECK} old, or
+     * {@link #RECHECK_WHILE_REFUSED} old when {@code credentialsRefused} says so; the one the existing
+     * Deployment's template carries when a Secret cannot be read; empty when there is neither.
      */
-    public Optional<String> digest(MigrationJob job, Deployment existing, Instant now) {
-        return digest(job, existing, now, () -> false);
-    }
-
-    /** As above, read again after {@link #RECHECK_WHILE_REFUSED} when {@code credentialsRefused} says so. */
     public Optional<String> digest(MigrationJob job, Deployment existing, Instant now, BooleanSupplier credentialsRefused) {
         String uid = job.getMetadata().getUid();
         Read last = uid == null ? null : read.get(uid);
@@ -144,7 +139,7 @@ public final class WorkerSecrets {
                 if (kafka == null) {
                     return Optional.empty();
                 }
-                for (String key : keys(kafka)) { // every key: the worker gets them all (envFrom)
+                for (String key : SecretValues.keys(kafka)) { // every key: the worker gets them all (envFrom)
                     add(sha256, "kafka", key, SecretValues.value(kafka, key));
                 }
             }
@@ -157,18 +152,7 @@ public final class WorkerSecrets {
     }
 
     private Secret secret(String namespace, String name) {
-        return name == null || name.isBlank() ? null : client.secrets().inNamespace(namespace).withName(name).get();
-    }
-
-    private static TreeSet<String> keys(Secret secret) {
-        TreeSet<String> keys = new TreeSet<>();
-        if (secret.getData() != null) {
-            keys.addAll(secret.getData().keySet());
-        }
-        if (secret.getStringData() != null) {
-            keys.addAll(secret.getStringData().keySet());
-        }
-        return keys;
+        return client.secrets().inNamespace(namespace).withName(name).get();
     }
 
     /** Length-prefixed, so that no two different sets of values give the same input. */

@@ -49,7 +49,7 @@ class WorkerSecretsTest {
     void aChangedKeyChangesTheDigestAndTheSecretsLabelsOrOtherKeysDoNot() {
         String first = digest(T0);
         assertThat(first).matches("[0-9a-f]{32}");
-        assertThat(new WorkerSecrets(client).digest(job, null, T0)).as("the same values, read by another operator")
+        assertThat(new WorkerSecrets(client).digest(job, null, T0, () -> false)).as("the same values, read by another operator")
                 .contains(first);
 
         credentials("AKIA1", "secret1", Map.of("rotated-by", "vault", "note", "not for the workers"));
@@ -65,11 +65,11 @@ class WorkerSecretsTest {
     @Test
     void theSecretsAreReadAgainOnlyOnceTheLastReadIsARecheckOld() {
         WorkerSecrets secrets = new WorkerSecrets(client);
-        String first = secrets.digest(job, null, T0).orElseThrow();
+        String first = secrets.digest(job, null, T0, () -> false).orElseThrow();
         credentials("AKIA2", "secret2", Map.of());
 
-        assertThat(secrets.digest(job, null, T0.plus(WorkerSecrets.RECHECK).minusSeconds(1))).contains(first);
-        assertThat(secrets.digest(job, null, T0.plus(WorkerSecrets.RECHECK))).isPresent().get().isNotEqualTo(first);
+        assertThat(secrets.digest(job, null, T0.plus(WorkerSecrets.RECHECK).minusSeconds(1), () -> false)).contains(first);
+        assertThat(secrets.digest(job, null, T0.plus(WorkerSecrets.RECHECK), () -> false)).isPresent().get().isNotEqualTo(first);
     }
 
     @Test
@@ -89,9 +89,9 @@ class WorkerSecretsTest {
         Deployment running = deploymentWith(Optional.of("digest-the-pods-started-with"));
         client.secrets().inNamespace("ns").withName("creds").delete();
 
-        assertThat(new WorkerSecrets(client).digest(job, running, T0)).contains("digest-the-pods-started-with");
-        assertThat(new WorkerSecrets(client).digest(job, deploymentWith(Optional.empty()), T0)).isEmpty();
-        assertThat(new WorkerSecrets(client).digest(job, null, T0)).isEmpty();
+        assertThat(new WorkerSecrets(client).digest(job, running, T0, () -> false)).contains("digest-the-pods-started-with");
+        assertThat(new WorkerSecrets(client).digest(job, deploymentWith(Optional.empty()), T0, () -> false)).isEmpty();
+        assertThat(new WorkerSecrets(client).digest(job, null, T0, () -> false)).isEmpty();
     }
 
     @Test
@@ -117,7 +117,7 @@ class WorkerSecretsTest {
         assertThat(fresh()).as("every key reaches the worker (envFrom)").isNotEqualTo(withKafka);
 
         client.secrets().inNamespace("ns").withName("kafka").delete();
-        assertThat(new WorkerSecrets(client).digest(job, null, T0)).as("one of them missing").isEmpty();
+        assertThat(new WorkerSecrets(client).digest(job, null, T0, () -> false)).as("one of them missing").isEmpty();
     }
 
     private String fresh() {
@@ -125,7 +125,7 @@ class WorkerSecretsTest {
     }
 
     private String digest(Instant now) {
-        return new WorkerSecrets(client).digest(job, null, now).orElseThrow();
+        return new WorkerSecrets(client).digest(job, null, now, () -> false).orElseThrow();
     }
 
     private void credentials(String accessKey, String secretKey, Map<String, String> more) {
