@@ -14,23 +14,33 @@ import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Leader failover loses nothing: two operator processes elect a leader through the Lease
- * `ferry-operator`; `kill -9` of the leader in the middle of a job hands the Lease to the other,
- * which continues from the state in the API, and the job succeeds with every file verified.
+ * `ferry-operator`. In the middle of a job the leader is killed with `kill -9`: the Lease passes to
+ * the other once it expires. Then the new leader is stopped as Kubernetes stops a pod (SIGTERM: a
+ * rollout, a node drain): it exits at once and hands the Lease over, so the operator started in place
+ * of the first leads within seconds, not after the Lease's 15 s. Each leader continues from the
+ * state in the API (while no operator leads, workers only finish the tasks they hold, so the job is
+ * still running at the second change), and the job succeeds with every file verified.
  */
 class OperatorFailoverIT {
     private static final S3Credentials CREDENTIALS = new S3Credentials("failover-key", "failover-secret");
+    /** Kubernetes' default termination grace: a pod still running after it is killed. */
+    private static final Duration TERMINATION_GRACE = Duration.ofSeconds(30);
+    /** The operators' lease duration (JOSDK's default): a released Lease passes sooner. */
+    private static final Duration LEASE_DURATION = Duration.ofSeconds(15);
 
     @TempDir
     Path temp;
 
     @Test
-    void theOtherOperatorTakesOverWhenTheLeaderIsKilled() throws Exception {
+    void aKilledLeadersLeasePassesOnceItExpiresAndAStoppedLeaderHandsItOverAtOnce() throws Exception {
         Path source = temp.resolve("tree");
         SourceTree.generate(source, 3_000, 1 << 20, 11);
         Map<String, String> expected = SourceTree.describe(source);
@@ -41,23 +51,30 @@ class OperatorFailoverIT {
                     "s3://failover", "--operators", "2", "--workers", "2", "--max-files", "100", "--endpoint", s3.endpoint().toString(),
                     "--access-key", CREDENTIALS.accessKey(), "--secret-key", CREDENTIALS.secretKey());
             try (KubernetesClient client = migration.client()) {
-                await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(200)).ignoreExceptions()
-                        .until(() -> {
-                            MigrationJob job = client.resources(MigrationJob.class).inNamespace("default")
-                                    .withName("failover").get();
-                            return migration.isDone() || leader(client) != null && job.getStatus() != null
-                                    && job.getStatus().files.done() >= 300;
-                        });
-                assertThat(migration.isDone()).as("the job must still be running when the leader is killed").isFalse();
+                awaitFilesDone(client, migration, 300);
                 String killed = leader(client);
-                Pod pod = client.pods().inNamespace("default").withName(killed).get();
-                assertThat(pod.getMetadata().getLabels()).containsEntry(Ferry.COMPONENT_LABEL, Ferry.COMPONENT_OPERATOR);
-                long pid = Long.parseLong(pod.getMetadata().getAnnotations().get(Ferry.PID_ANNOTATION));
-                ProcessHandle.of(pid).orElseThrow().destroyForcibly();
+                operatorProcess(client, killed).destroyForcibly();
+                String second = await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200))
+                        .ignoreExceptions().until(() -> leader(client), h -> h != null && !h.equals(killed));
+                System.out.printf("killed leading operator %s; %s took the Lease%n", killed, second);
 
-                await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).ignoreExceptions()
-                        .until(() -> leader(client) != null && !killed.equals(leader(client)));
-                System.out.printf("killed leading operator %s (pid %d); %s took the Lease%n", killed, pid, leader(client));
+                // the operator started in place of the killed one stands by
+                await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).ignoreExceptions()
+                        .until(() -> operatorPods(client).size() == 2);
+                assertThat(migration.isDone()).as("the job must still be running when the leader is stopped").isFalse();
+                ProcessHandle stopped = operatorProcess(client, second);
+                long stopStart = System.nanoTime();
+                stopped.destroy(); // SIGTERM
+                stopped.onExit().get(TERMINATION_GRACE.toSeconds(), TimeUnit.SECONDS);
+                Duration exited = Duration.ofNanos(System.nanoTime() - stopStart);
+                String third = await().atMost(LEASE_DURATION).pollInterval(Duration.ofMillis(100)).ignoreExceptions()
+                        .until(() -> leader(client), h -> h != null && !h.equals(second));
+                Duration handedOver = Duration.ofNanos(System.nanoTime() - stopStart);
+                System.out.printf("stopped leading operator %s: exited after %d ms; %s took the Lease after %d ms%n",
+                        second, exited.toMillis(), third, handedOver.toMillis());
+                assertThat(exited).as("a stopped operator exits, not waits for SIGKILL").isLessThan(Duration.ofSeconds(10));
+                assertThat(handedOver).as("the Lease was handed over, not left to expire").isLessThan(LEASE_DURATION);
+                assertThat(migration.isDone()).as("the job was still running at the hand-over").isFalse();
             }
 
             FerryProcess.Result result = migration.result();
@@ -67,6 +84,35 @@ class OperatorFailoverIT {
             assertThat(summary.path("files").path("failed").asLong()).isZero();
             assertThat(ObjectListing.of(s3, CREDENTIALS, "failover", "")).isEqualTo(expected);
         }
+    }
+
+    private static void awaitFilesDone(KubernetesClient client, BackgroundMigration migration, long files) {
+        await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(200)).ignoreExceptions()
+                .until(() -> {
+                    MigrationJob job = client.resources(MigrationJob.class).inNamespace("default")
+                            .withName("failover").get();
+                    return migration.isDone() || leader(client) != null && job.getStatus() != null
+                            && job.getStatus().files.done() >= files;
+                });
+        assertThat(migration.isDone()).as("the job must still be running when the leader is killed").isFalse();
+    }
+
+    private static ProcessHandle operatorProcess(KubernetesClient client, String podName) {
+        Pod pod = client.pods().inNamespace("default").withName(podName).get();
+        assertThat(pod.getMetadata().getLabels()).containsEntry(Ferry.COMPONENT_LABEL, Ferry.COMPONENT_OPERATOR);
+        long pid = Long.parseLong(pod.getMetadata().getAnnotations().get(Ferry.PID_ANNOTATION));
+        return ProcessHandle.of(pid).orElseThrow();
+    }
+
+    /** Operator pods with a running process. */
+    private static List<String> operatorPods(KubernetesClient client) {
+        return client.pods().inNamespace("default").withLabel(Ferry.COMPONENT_LABEL, Ferry.COMPONENT_OPERATOR).list()
+                .getItems().stream()
+                .filter(p -> p.getMetadata().getAnnotations() != null
+                        && p.getMetadata().getAnnotations().containsKey(Ferry.PID_ANNOTATION)
+                        && ProcessHandle.of(Long.parseLong(p.getMetadata().getAnnotations().get(Ferry.PID_ANNOTATION)))
+                                .map(ProcessHandle::isAlive).orElse(false))
+                .map(p -> p.getMetadata().getName()).toList();
     }
 
     private static String leader(KubernetesClient client) {

@@ -47,6 +47,11 @@ class ArchitectureTest {
     }
 
     @Test
+    void theLeaseDependsOnNothingElseInTheOperator() {
+        dependsOnNothingElseInTheOperator(ROOT + ".leadership..").check(OPERATOR);
+    }
+
+    @Test
     void theMetersDependOnNothingElseInTheOperator() {
         dependsOnNothingElseInTheOperator(ROOT + ".metrics..").check(OPERATOR);
     }
@@ -65,7 +70,7 @@ class ArchitectureTest {
                         ROOT + ".lifecycle..", ROOT + ".notifications..", ROOT + ".planning..", ROOT + ".runs..", ROOT + ".status..", ROOT + ".validation..",
                         ROOT + ".workers..")
                 .layer("Job state").definedBy(ROOT + ".state..")
-                .layer("Foundations").definedBy(ROOT + ".config..", ROOT + ".liveness..", ROOT + ".metrics..",
+                .layer("Foundations").definedBy(ROOT + ".config..", ROOT + ".leadership..", ROOT + ".liveness..", ROOT + ".metrics..",
                         ROOT + ".schedule..")
                 .whereLayer("Entry points").mayNotBeAccessedByAnyLayer()
                 .whereLayer("Reconcile steps").mayOnlyBeAccessedByLayers("Entry points")
