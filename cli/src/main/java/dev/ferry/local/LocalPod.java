@@ -19,6 +19,8 @@ final class LocalPod {
     final Path logFile;
     volatile boolean stopping;
     volatile Instant stopRequested;
+    /** Whether its Pod object has been seen in the API: from then on, its absence means someone deleted it. */
+    volatile boolean seenInApi;
 
     LocalPod(String name, String namespace, String deploymentUid, String templateHash, Process process, Instant started,
              Path logFile) {

@@ -1,6 +1,7 @@
 package dev.ferry.local;
 
 import dev.ferry.api.Ferry;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
@@ -22,6 +23,8 @@ import org.slf4j.LoggerFactory;
  * {@code spec.replicas} pods running per Deployment (the newest kept, surplus ones stopped), starts
  * missing ones when the crash-loop backoff allows, replaces the pods of an older pod template by a
  * {@link RollingUpdate} ({@code kubectl rollout restart}), and stops the pods of Deployments that are gone.
+ * As the kubelet does, it stops the process of a pod deleted through the API ({@code kubectl delete pod},
+ * the operator deleting a hung worker): SIGTERM, SIGKILL after the grace; the Deployment then starts another.
  */
 final class ReplicaSetController implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ReplicaSetController.class);
@@ -33,6 +36,7 @@ final class ReplicaSetController implements AutoCloseable {
     private final ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor(
             BasicThreadFactory.builder().namingPattern("local-kubelet-%d").daemon(true).build());
     private SharedIndexInformer<Deployment> deployments;
+    private SharedIndexInformer<Pod> podObjects;
     private volatile boolean closed;
 
     /** For the Deployments labelled with one of {@code components}. */
@@ -45,6 +49,9 @@ final class ReplicaSetController implements AutoCloseable {
 
     void start() {
         deployments = client.apps().deployments().inAnyNamespace()
+                .withLabelIn(Ferry.COMPONENT_LABEL, components.toArray(String[]::new))
+                .inform();
+        podObjects = client.pods().inAnyNamespace()
                 .withLabelIn(Ferry.COMPONENT_LABEL, components.toArray(String[]::new))
                 .inform();
         loop.scheduleWithFixedDelay(this::syncSafely, 0, 300, TimeUnit.MILLISECONDS);
@@ -73,9 +80,29 @@ final class ReplicaSetController implements AutoCloseable {
         for (LocalPod pod : pods.all()) {
             if (!wanted.contains(pod.deploymentUid)) {
                 pod.stop();
+            } else if (deletedThroughTheApi(pod)) {
+                LOG.info("pod {} was deleted: stopping its process {}", pod.name, pod.process.pid());
+                pod.stop();
             }
             pod.killIfStopIsOverdue();
         }
+    }
+
+    /**
+     * Its Pod object is being deleted, or is gone after it was seen (the local API, like the CRUD mock,
+     * removes an object at once). Not seen yet is a pod just started, whose object the informer has yet
+     * to deliver.
+     */
+    private boolean deletedThroughTheApi(LocalPod pod) {
+        if (pod.stopping) {
+            return false;
+        }
+        Pod object = podObjects.getIndexer().getByKey(pod.namespace + "/" + pod.name);
+        if (object == null) {
+            return pod.seenInApi;
+        }
+        pod.seenInApi = true;
+        return object.getMetadata().getDeletionTimestamp() != null;
     }
 
     /**
@@ -132,6 +159,9 @@ final class ReplicaSetController implements AutoCloseable {
         loop.shutdownNow();
         if (deployments != null) {
             deployments.close();
+        }
+        if (podObjects != null) {
+            podObjects.close();
         }
     }
 }

@@ -176,6 +176,27 @@ class LocalKubeletIT {
     }
 
     @Test
+    void stopsTheProcessOfAPodDeletedThroughTheApiEvenAStoppedOneAndStartsAnother() throws Exception {
+        client.apps().deployments().inNamespace("default").resource(deployment(1)).create();
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> workerPods().size() == 1 && hasPid(workerPods().get(0)));
+        Pod first = workerPods().get(0);
+        ProcessHandle process = ProcessHandle.of(pid(first)).orElseThrow();
+        // a hung process, as far as signals go: SIGTERM stays pending, only SIGKILL after the grace ends it
+        assertThat(new ProcessBuilder("kill", "-STOP", Long.toString(process.pid())).start().waitFor()).isZero();
+
+        client.pods().inNamespace("default").withName(first.getMetadata().getName()).delete();
+
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() -> {
+            assertThat(process.isAlive()).as("killed after the grace").isFalse();
+            List<Pod> pods = workerPods();
+            assertThat(pods).singleElement().satisfies(pod -> {
+                assertThat(pod.getMetadata().getName()).isNotEqualTo(first.getMetadata().getName());
+                assertThat(hasPid(pod)).isTrue();
+            });
+        });
+    }
+
+    @Test
     void stopsProcessesWhenTheDeploymentScalesToZero() {
         client.apps().deployments().inNamespace("default").resource(deployment(1)).create();
         await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> workerPods().size() == 1 && hasPid(workerPods().get(0)));
