@@ -29,12 +29,17 @@ final class BackgroundMigration {
     }
 
     static BackgroundMigration start(Path cwd, Path workDir, String name, String... args) {
+        return start(cwd, workDir, name, Map.of(), args);
+    }
+
+    /** As above, with {@code env} added to the environment of `ferry` (and so of the processes it starts). */
+    static BackgroundMigration start(Path cwd, Path workDir, String name, Map<String, String> env, String... args) {
         List<String> command = new ArrayList<>(List.of("migrate"));
         command.addAll(List.of(args));
         command.addAll(List.of("--name", name, "--work-dir", workDir.toString(), "--json"));
         CompletableFuture<FerryProcess.Result> result = CompletableFuture.supplyAsync(() -> {
             try {
-                return FerryProcess.run(cwd, Map.of(), 600, command.toArray(String[]::new));
+                return FerryProcess.run(cwd, env, 600, command.toArray(String[]::new));
             } catch (IOException | InterruptedException e) {
                 throw new IllegalStateException(e);
             }

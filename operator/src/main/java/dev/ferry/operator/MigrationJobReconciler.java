@@ -37,6 +37,7 @@ import dev.ferry.operator.status.JobStatusAggregator;
 import dev.ferry.operator.status.JobStatusRecorder;
 import dev.ferry.operator.validation.InvalidSpec;
 import dev.ferry.operator.validation.JobValidator;
+import dev.ferry.operator.workers.HungWorkerPods;
 import dev.ferry.operator.workers.WorkerDeploymentFactory;
 import dev.ferry.operator.workers.WorkerDeployments;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -70,7 +71,7 @@ import org.apache.commons.lang3.concurrent.BasicThreadFactory;
 /**
  * Drives a MigrationJob: observe → validate → wait while an overlapping job runs ({@link OverlappingJobs}: the
  * same keys, or a tree one of them moves; only before a run starts) → ensure workers → ensure the root plan → take tasks
- * back from dead workers → take back stalled tasks → create the Audit task once the work is done (the job
+ * back from dead workers → delete worker pods hung past their Lease → take back stalled tasks → create the Audit task once the work is done (the job
  * is Verifying until it finishes) → move stragglers to idle workers → hand out tasks
  * (one probe at a time while the destination is unavailable) → record status → announce on Kafka.
  * A suspended job ({@code spec.suspend}) keeps all steps but the hand-out (and the straggler moves), with
@@ -237,6 +238,7 @@ public class MigrationJobReconciler implements Reconciler<MigrationJob>, AutoClo
         workers.ensure(state, suspended);
         steps.rootPlan().ensure(state);
         steps.reclaimer().reclaim(state);
+        Optional<Instant> hungPodDue = steps.hungPods().deleteHung(state);
         steps.stalls().reclaim(state);
         steps.audit().ensure(state);
         if (!suspended) {
@@ -256,7 +258,7 @@ public class MigrationJobReconciler implements Reconciler<MigrationJob>, AutoClo
             // This reconcile has folded already, on the job as read; the next one folds on from the written job.
             return finished(state, status, steps, HistoryFold.FOLDED_ALREADY);
         }
-        Duration next = nextLook(state, steps, assignment);
+        Duration next = nextLook(state, steps, assignment, hungPodDue);
         Optional<Duration> announcing = announcement.recheck();
         if (announcing.isPresent() && announcing.get().compareTo(next) < 0) {
             next = announcing.get();
@@ -341,7 +343,7 @@ public class MigrationJobReconciler implements Reconciler<MigrationJob>, AutoClo
     }
 
     /** The steps that write, wired to tell the caches about their writes. */
-    private record Steps(RootPlan rootPlan, DeadWorkerReclaimer reclaimer, StallReclaimer stalls, JobAudit audit,
+    private record Steps(RootPlan rootPlan, DeadWorkerReclaimer reclaimer, HungWorkerPods hungPods, StallReclaimer stalls, JobAudit audit,
             StragglerMover stragglers, TaskAssigner assigner, JobStatusRecorder recorder, RunStart runStart) {
     }
 
@@ -357,7 +359,8 @@ public class MigrationJobReconciler implements Reconciler<MigrationJob>, AutoClo
                 (written, previous) -> context.eventSourceRetriever().getControllerEventSource()
                         .handleRecentResourceUpdate(ResourceID.fromResource(written), written, previous));
         TakeBack takeBack = new TakeBack(writer, settings.disruptionGrace(), assignmentMeters);
-        return new Steps(rootPlan, new DeadWorkerReclaimer(takeBack, liveness, events), new StallReclaimer(takeBack, events), audit,
+        return new Steps(rootPlan, new DeadWorkerReclaimer(takeBack, liveness, events),
+                new HungWorkerPods(client, events, settings.hungWorkerGrace()), new StallReclaimer(takeBack, events), audit,
                 new StragglerMover(takeBack, liveness, settings.stragglerWait()),
                 new TaskAssigner(writer, settings.prefetchPerWorker(), liveness, settings.destinationProbeInterval(),
                         assignmentMeters),
@@ -366,10 +369,11 @@ public class MigrationJobReconciler implements Reconciler<MigrationJob>, AutoClo
 
     /**
      * Soon when a backoff ends, a probe of a paused destination is due, a worker would count as dead (its
-     * Lease expires, its not-Ready or start-up grace ends), a task would count as stalled or as a straggler,
-     * before the regular recheck: time passing raises no event.
+     * Lease expires, its not-Ready or start-up grace ends) or as hung, a task would count as stalled or as a
+     * straggler, before the regular recheck: time passing raises no event.
      */
-    private Duration nextLook(JobState state, Steps steps, Optional<TaskAssigner.Outcome> assignment) {
+    private Duration nextLook(JobState state, Steps steps, Optional<TaskAssigner.Outcome> assignment,
+            Optional<Instant> hungPodDue) {
         Duration next = settings.recheckInterval();
         Optional<Instant> handOut = assignment.flatMap(TaskAssigner.Outcome::nextLook);
         Optional<Instant> stall = steps.stalls().nextDeadline(state);
@@ -378,7 +382,7 @@ public class MigrationJobReconciler implements Reconciler<MigrationJob>, AutoClo
                 .flatMap(pod -> liveness.deadline(pod, state.leaseOf(pod)).stream())
                 .filter(deadline -> deadline.isAfter(state.now()))
                 .min(Instant::compareTo);
-        for (Optional<Instant> moment : List.of(handOut, workerDeadline, stall, straggler)) {
+        for (Optional<Instant> moment : List.of(handOut, workerDeadline, hungPodDue, stall, straggler)) {
             if (moment.isPresent()) {
                 Duration until = until(state, moment.get());
                 if (until.compareTo(next) < 0) {

@@ -37,7 +37,7 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code FERRY_PREFETCH_PER_WORKER}, {@code FERRY_NOT_READY_GRACE_SECONDS}, {@code FERRY_LEASE_STARTUP_GRACE_SECONDS},
  *       {@code FERRY_RECHECK_SECONDS}</li>
  *   <li>{@code FERRY_DISRUPTION_GRACE_SECONDS}, {@code FERRY_DESTINATION_PROBE_SECONDS},
- *       {@code FERRY_STRAGGLER_WAIT_SECONDS}: see {@link OperatorSettings}</li>
+ *       {@code FERRY_STRAGGLER_WAIT_SECONDS}, {@code FERRY_HUNG_WORKER_GRACE_SECONDS}: see {@link OperatorSettings}</li>
  *   <li>{@code FERRY_WORKER_POD_DEFAULTS}: a YAML file of what every worker pod gets unless its job says
  *       otherwise (imagePullSecrets, resources, nodeSelector, tolerations, affinity: the chart's workers.* values)</li>
  *   <li>{@code FERRY_LOG_FORMAT}: {@code json} for one JSON object per log line (default text);
@@ -62,6 +62,7 @@ public final class OperatorMain {
     static final String DISRUPTION_GRACE_SECONDS = "FERRY_DISRUPTION_GRACE_SECONDS";
     static final String DESTINATION_PROBE_SECONDS = "FERRY_DESTINATION_PROBE_SECONDS";
     static final String STRAGGLER_WAIT_SECONDS = "FERRY_STRAGGLER_WAIT_SECONDS";
+    static final String HUNG_WORKER_GRACE_SECONDS = "FERRY_HUNG_WORKER_GRACE_SECONDS";
     static final String METRICS_PORT = MetricsEndpoint.FERRY_METRICS_PORT;
     static final String WORKER_POD_DEFAULTS = "FERRY_WORKER_POD_DEFAULTS";
     /** Read by logback's configuration (ferry-operator-logback.xml), not by {@link #settings}. */
@@ -70,7 +71,7 @@ public final class OperatorMain {
     static final Set<String> VARIABLES = Set.of(WATCH_NAMESPACES, WORKER_IMAGE, WORKER_SERVICE_ACCOUNT, LEADER_ELECTION,
             LEASE_NAMESPACE, DEFAULT_WORKER_REPLICAS, PREFETCH_PER_WORKER, NOT_READY_GRACE_SECONDS,
             LEASE_STARTUP_GRACE_SECONDS, RECHECK_SECONDS, DISRUPTION_GRACE_SECONDS, DESTINATION_PROBE_SECONDS,
-            STRAGGLER_WAIT_SECONDS, METRICS_PORT, WORKER_POD_DEFAULTS, LOG_FORMAT, LoggingConfigMap.NAME_VARIABLE);
+            STRAGGLER_WAIT_SECONDS, HUNG_WORKER_GRACE_SECONDS, METRICS_PORT, WORKER_POD_DEFAULTS, LOG_FORMAT, LoggingConfigMap.NAME_VARIABLE);
 
     private OperatorMain() {
     }
@@ -149,6 +150,9 @@ public final class OperatorMain {
         }
         if (values.containsKey(STRAGGLER_WAIT_SECONDS)) {
             settings = settings.withStragglerWait(seconds(values.get(STRAGGLER_WAIT_SECONDS)));
+        }
+        if (values.containsKey(HUNG_WORKER_GRACE_SECONDS)) {
+            settings = settings.withHungWorkerGrace(seconds(values.get(HUNG_WORKER_GRACE_SECONDS)));
         }
         return settings;
     }

@@ -116,6 +116,41 @@ class WorkerLivenessIT {
     }
 
     @Test
+    void deletesTheHungPodOnceItsLeaseStayedExpiredForTheGraceSoThatItsDeploymentReplacesIt() {
+        startOperator(clock, Duration.ofMillis(300));
+        cluster.createJob("atlas", spec -> { });
+        await().untilAsserted(() -> assertThat(cluster.tasks("atlas")).hasSize(1));
+        Instant start = clock.instant();
+        cluster.startWorkerPod("atlas", "w1", true, start);
+        cluster.renewLease("atlas", "w1", start, LEASE_SECONDS);
+        await().untilAsserted(() -> assertThat(holder(cluster.task("atlas-plan"))).contains("w1"));
+        cluster.startWorkerPod("atlas", "w2", true, start);
+
+        // w1 hangs at start; w2 renews throughout. Past the expiry w1's task goes to w2, w1's pod stays.
+        Duration grace = OperatorSettings.DEFAULT_HUNG_WORKER_GRACE;
+        clock.advance(Duration.ofSeconds(LEASE_SECONDS + 1));
+        cluster.renewLease("atlas", "w2", clock.instant(), LEASE_SECONDS);
+        await().untilAsserted(() -> assertThat(holder(cluster.task("atlas-plan"))).contains("w2"));
+        clock.advance(grace.minusSeconds(2));
+        cluster.renewLease("atlas", "w2", clock.instant(), LEASE_SECONDS);
+        await().during(Duration.ofMillis(800)).atMost(Duration.ofSeconds(5)).untilAsserted(() ->
+                assertThat(client.pods().inNamespace(Cluster.NAMESPACE).withName("w1").get())
+                        .as("within the grace: a worker slow to renew is not killed").isNotNull());
+
+        clock.advance(Duration.ofSeconds(2));
+        cluster.renewLease("atlas", "w2", clock.instant(), LEASE_SECONDS);
+        await().untilAsserted(() -> assertThat(client.pods().inNamespace(Cluster.NAMESPACE).withName("w1").get())
+                .as("deleted: the Deployment starts another pod").isNull());
+        assertThat(client.pods().inNamespace(Cluster.NAMESPACE).withName("w2").get()).as("w2 renews").isNotNull();
+        await().untilAsserted(() -> assertThat(cluster.events("atlas"))
+                .filteredOn(e -> e.getReason().equals("WorkerPodDeleted")).singleElement().satisfies(e -> {
+                    assertThat(e.getType()).isEqualTo("Warning");
+                    assertThat(e.getMessage()).startsWith("deleted worker pod w1: its Lease expired at ")
+                            .contains("not renewed for " + grace.toSeconds() + " s more");
+                }));
+    }
+
+    @Test
     void doesNotDeclareAStartingWorkerDeadBeforeItsFirstLease() {
         startOperator(clock, Duration.ofMillis(300));
         cluster.createJob("maps", spec -> { });

@@ -35,6 +35,8 @@ import java.util.function.Consumer;
  *        of the job is idle before it is moved to that one
  * @param workerPodDefaults what every worker pod gets unless its job's spec.workers says otherwise (the chart's
  *        workers.* values)
+ * @param hungWorkerGrace how long a live worker pod's Lease may stay expired before the pod is deleted, so that
+ *        its Deployment replaces a hung or stopped process (its tasks were taken back at the expiry)
  */
 public record OperatorSettings(
         Set<String> namespaces,
@@ -53,7 +55,8 @@ public record OperatorSettings(
         Duration disruptionGrace,
         Duration destinationProbeInterval,
         Duration stragglerWait,
-        WorkerPodDefaults workerPodDefaults) {
+        WorkerPodDefaults workerPodDefaults,
+        Duration hungWorkerGrace) {
 
     public static final String LEASE_NAME = "ferry-operator";
     public static final String DEFAULT_WORKER_IMAGE = "ferry/worker:0.1.0";
@@ -62,6 +65,8 @@ public record OperatorSettings(
     public static final Duration DEFAULT_DISRUPTION_GRACE = Duration.ofMinutes(2);
     public static final Duration DEFAULT_DESTINATION_PROBE_INTERVAL = Duration.ofSeconds(15);
     public static final Duration DEFAULT_STRAGGLER_WAIT = Duration.ofSeconds(10);
+    /** On top of the Lease's 15 s: a worker that has not renewed for 45 s is not merely slow. */
+    public static final Duration DEFAULT_HUNG_WORKER_GRACE = Duration.ofSeconds(30);
 
     public OperatorSettings {
         namespaces = Set.copyOf(namespaces);
@@ -73,6 +78,10 @@ public record OperatorSettings(
         Objects.requireNonNull(destinationProbeInterval, "destinationProbeInterval");
         Objects.requireNonNull(stragglerWait, "stragglerWait");
         Objects.requireNonNull(workerPodDefaults, "workerPodDefaults");
+        Objects.requireNonNull(hungWorkerGrace, "hungWorkerGrace");
+        if (hungWorkerGrace.isNegative()) {
+            throw new IllegalArgumentException("hungWorkerGrace must not be negative");
+        }
         if (prefetchPerWorker < 1) {
             throw new IllegalArgumentException("prefetchPerWorker must be at least 1");
         }
@@ -85,7 +94,7 @@ public record OperatorSettings(
         return new OperatorSettings(Set.of(), DEFAULT_WORKER_IMAGE, WorkersSpec.DEFAULT_REPLICAS, false, null, true,
                 Clock.systemUTC(), 2, Duration.ofSeconds(60), DEFAULT_LEASE_STARTUP_GRACE, Duration.ofSeconds(15),
                 Duration.ofMinutes(5), null, DEFAULT_DISRUPTION_GRACE, DEFAULT_DESTINATION_PROBE_INTERVAL,
-                DEFAULT_STRAGGLER_WAIT, WorkerPodDefaults.NONE);
+                DEFAULT_STRAGGLER_WAIT, WorkerPodDefaults.NONE, DEFAULT_HUNG_WORKER_GRACE);
     }
 
     public boolean watchesAllNamespaces() {
@@ -159,6 +168,10 @@ public record OperatorSettings(
         return edit(b -> b.workerPodDefaults = value);
     }
 
+    public OperatorSettings withHungWorkerGrace(Duration value) {
+        return edit(b -> b.hungWorkerGrace = value);
+    }
+
     /** A copy with some settings changed: each {@code with...} names only what it changes. */
     private OperatorSettings edit(Consumer<Builder> change) {
         Builder builder = new Builder(this);
@@ -185,6 +198,7 @@ public record OperatorSettings(
         Duration destinationProbeInterval;
         Duration stragglerWait;
         WorkerPodDefaults workerPodDefaults;
+        Duration hungWorkerGrace;
 
         Builder(OperatorSettings s) {
             namespaces = s.namespaces;
@@ -204,11 +218,12 @@ public record OperatorSettings(
             destinationProbeInterval = s.destinationProbeInterval;
             stragglerWait = s.stragglerWait;
             workerPodDefaults = s.workerPodDefaults;
+            hungWorkerGrace = s.hungWorkerGrace;
         }
 
         OperatorSettings build() {
             return new OperatorSettings(namespaces, workerImage, defaultWorkerReplicas, leaderElection, leaseNamespace, exitOnStopLeading, clock, prefetchPerWorker, notReadyGrace, leaseStartupGrace, recheckInterval, invalidSpecRecheck, workerServiceAccount, disruptionGrace,
-                    destinationProbeInterval, stragglerWait, workerPodDefaults);
+                    destinationProbeInterval, stragglerWait, workerPodDefaults, hungWorkerGrace);
         }
     }
 }
