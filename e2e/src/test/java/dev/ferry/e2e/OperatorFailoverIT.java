@@ -3,8 +3,6 @@ package dev.ferry.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ferry.api.Ferry;
 import dev.ferry.api.MigrationJob;
 import dev.ferry.local.LocalS3;
@@ -72,17 +70,16 @@ class OperatorFailoverIT {
                 Duration handedOver = Duration.ofNanos(System.nanoTime() - stopStart);
                 System.out.printf("stopped leading operator %s: exited after %d ms; %s took the Lease after %d ms%n",
                         second, exited.toMillis(), third, handedOver.toMillis());
-                assertThat(exited).as("a stopped operator exits, not waits for SIGKILL").isLessThan(Duration.ofSeconds(10));
-                assertThat(handedOver).as("the Lease was handed over, not left to expire").isLessThan(LEASE_DURATION);
+                // JOSDK lets in-flight work end for up to 10 s (its reconciliation termination timeout) before
+                // it ends the election: the exit comes within that, well inside the pod's grace, never by SIGKILL
+                assertThat(exited).as("a stopped operator exits by itself").isLessThan(TERMINATION_GRACE.dividedBy(2));
+                // a Lease left to expire would pass a lease duration after the last renewal, at about the exit
+                assertThat(handedOver.minus(exited)).as("the Lease was handed over as the leader exited, not left to expire")
+                        .isLessThan(LEASE_DURATION.dividedBy(3));
                 assertThat(migration.isDone()).as("the job was still running at the hand-over").isFalse();
             }
 
-            FerryProcess.Result result = migration.result();
-            assertThat(result.exitCode()).as("exit code; stderr:%n%s", result.stderr()).isZero();
-            JsonNode summary = new ObjectMapper().readTree(result.stdout());
-            assertThat(summary.path("files").path("total").asLong()).isEqualTo(expected.size());
-            assertThat(summary.path("files").path("failed").asLong()).isZero();
-            assertThat(ObjectListing.of(s3, CREDENTIALS, "failover", "")).isEqualTo(expected);
+            migration.assertEveryFileMigrated(s3, CREDENTIALS, "failover", expected);
         }
     }
 
