@@ -1,6 +1,12 @@
 package dev.ferry.e2e;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ferry.local.LocalS3;
+import dev.ferry.local.S3Credentials;
 
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -63,5 +69,19 @@ final class BackgroundMigration {
 
     FerryProcess.Result result() throws InterruptedException, ExecutionException {
         return result.get();
+    }
+
+    /**
+     * Waits for the end and holds it to what a fault test promises: exit 0, a summary with every file of
+     * the source and none failed, and the bucket holding exactly the source's files ({@link ObjectListing}).
+     */
+    void assertEveryFileMigrated(LocalS3 s3, S3Credentials credentials, String bucket, Map<String, String> expected)
+            throws Exception {
+        FerryProcess.Result done = result();
+        assertThat(done.exitCode()).as("exit code; stderr:%n%s", done.stderr()).isZero();
+        JsonNode summary = new ObjectMapper().readTree(done.stdout());
+        assertThat(summary.path("files").path("total").asLong()).isEqualTo(expected.size());
+        assertThat(summary.path("files").path("failed").asLong()).isZero();
+        assertThat(ObjectListing.of(s3, credentials, bucket, "")).isEqualTo(expected);
     }
 }

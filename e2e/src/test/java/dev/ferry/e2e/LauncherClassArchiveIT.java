@@ -11,6 +11,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -18,7 +19,11 @@ import org.junit.jupiter.api.io.TempDir;
  * The `ferry` launcher's class data archive of the CLI process: written by the first `migrate` of a jar as its
  * JVM exits, checked by a JVM that must map it before the next run puts it in place, used from then on; a
  * truncated one (a JVM killed while writing) is thrown away, never mapped (mapping one crashes a JVM).
+ * Tagged slow (about 50 s of JVMs writing archives) and run with {@code -Pslow}: every other end-to-end
+ * test goes through the launcher and its archive, and {@code ClassArchivesTest} holds the archives of
+ * the pods' processes to the same rules.
  */
+@Tag("slow")
 class LauncherClassArchiveIT {
 
     @TempDir

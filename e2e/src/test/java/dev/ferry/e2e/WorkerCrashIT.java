@@ -3,8 +3,6 @@ package dev.ferry.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ferry.api.Ferry;
 import dev.ferry.api.MigrationJob;
 import dev.ferry.local.LocalS3;
@@ -56,12 +54,7 @@ class WorkerCrashIT {
                                 .get().getStatus().files.done());
             }
 
-            FerryProcess.Result result = migration.result();
-            assertThat(result.exitCode()).as("exit code; stderr:%n%s", result.stderr()).isZero();
-            JsonNode summary = new ObjectMapper().readTree(result.stdout());
-            assertThat(summary.path("files").path("total").asLong()).isEqualTo(expected.size());
-            assertThat(summary.path("files").path("failed").asLong()).isZero();
-            assertThat(ObjectListing.of(s3, CREDENTIALS, "crash", "")).isEqualTo(expected);
+            migration.assertEveryFileMigrated(s3, CREDENTIALS, "crash", expected);
         }
     }
 
