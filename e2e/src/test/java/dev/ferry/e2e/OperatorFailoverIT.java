@@ -56,9 +56,12 @@ class OperatorFailoverIT {
                         .ignoreExceptions().until(() -> leader(client), h -> h != null && !h.equals(killed));
                 System.out.printf("killed leading operator %s; %s took the Lease%n", killed, second);
 
-                // the operator started in place of the killed one stands by
+                // the operator started in place of the killed one stands by: its process runs, and its operator
+                // has started (it competes for the Lease only from then on; the JVM takes seconds to get there)
                 await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).ignoreExceptions()
-                        .until(() -> operatorPods(client).size() == 2);
+                        .until(() -> operatorPods(client).stream().filter(name -> !name.equals(second))
+                                .anyMatch(name -> client.pods().inNamespace("default").withName(name).getLog()
+                                        .contains("Ferry operator started")));
                 assertThat(migration.isDone()).as("the job must still be running when the leader is stopped").isFalse();
                 ProcessHandle stopped = operatorProcess(client, second);
                 long stopStart = System.nanoTime();
