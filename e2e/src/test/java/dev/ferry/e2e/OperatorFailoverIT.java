@@ -21,8 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Leader failover loses nothing: two operator processes elect a leader through the Lease
  * `ferry-operator`. In the middle of a job the leader is stopped as Kubernetes stops a pod (SIGTERM: a
- * rollout, a node drain): it exits at once and hands the Lease over, so the other leads within
- * seconds, not after the Lease's 15 s. Then the new leader is killed with `kill -9`: the Lease passes
+ * rollout, a node drain): it exits by itself, well within the pod's grace, and hands the Lease over to
+ * the other (how soon: LeaderHandoverIT). Then the new leader is killed with `kill -9`: the Lease passes
  * once it expires, to an operator started in place of one of them (while no operator leads, workers
  * only finish the tasks they hold, so the job waits). Each leader continues from the state in the
  * API, and the job succeeds with every file verified.
@@ -31,8 +31,6 @@ class OperatorFailoverIT {
     private static final S3Credentials CREDENTIALS = new S3Credentials("failover-key", "failover-secret");
     /** Kubernetes' default termination grace: a pod still running after it is killed. */
     private static final Duration TERMINATION_GRACE = Duration.ofSeconds(30);
-    /** The operators' lease duration (JOSDK's default): a released Lease passes sooner. */
-    private static final Duration LEASE_DURATION = Duration.ofSeconds(15);
 
     @TempDir
     Path temp;
@@ -63,17 +61,16 @@ class OperatorFailoverIT {
                 stopped.destroy(); // SIGTERM
                 stopped.onExit().get(TERMINATION_GRACE.toSeconds(), TimeUnit.SECONDS);
                 Duration exited = Duration.ofNanos(System.nanoTime() - stopStart);
-                String second = await().atMost(LEASE_DURATION).pollInterval(Duration.ofMillis(100)).ignoreExceptions()
-                        .until(() -> leader(client), h -> h != null && !h.equals(first));
+                // the standby takes the released Lease at its next try (LeaderHandoverIT holds that to seconds); here,
+                // with every process of the job on two loaded cores, the test asks only that it passes
+                String second = await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(100))
+                        .ignoreExceptions().until(() -> leader(client), h -> h != null && !h.equals(first));
                 Duration handedOver = Duration.ofNanos(System.nanoTime() - stopStart);
                 System.out.printf("stopped leading operator %s: exited after %d ms; %s took the Lease after %d ms%n",
                         first, exited.toMillis(), second, handedOver.toMillis());
                 // JOSDK lets in-flight work end for up to 10 s (its reconciliation termination timeout) before
                 // it ends the election: the exit comes within that, well inside the pod's grace, never by SIGKILL
                 assertThat(exited).as("a stopped operator exits by itself").isLessThan(TERMINATION_GRACE.dividedBy(2));
-                // a Lease left to expire would pass a lease duration after the last renewal, at about the exit
-                assertThat(handedOver.minus(exited)).as("the Lease was handed over as the leader exited, not left to expire")
-                        .isLessThan(LEASE_DURATION.dividedBy(3));
 
                 // at once, while the job runs: the Lease passes once it expires, to an operator started since
                 assertThat(migration.isDone()).as("the job must still be running when the leader is killed").isFalse();
