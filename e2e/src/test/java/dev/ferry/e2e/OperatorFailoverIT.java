@@ -10,6 +10,11 @@ import dev.ferry.local.S3Credentials;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -27,7 +32,8 @@ import org.junit.jupiter.api.io.TempDir;
  * the operator that stood by (how soon: LeaderHandoverIT). Then the new leader is killed with `kill -9`:
  * the Lease passes once it expires, to an operator started in place of one of them (while no operator
  * leads, workers only finish the tasks they hold, and nothing can end the job). Each leader continues
- * from the state in the API, and the job succeeds with every file verified.
+ * from the state in the API, and the job succeeds with every file verified. Before that, both operators
+ * answer their probes: ready (the standby too) and alive.
  *
  * <p>The Lease is watched, not polled: a holder is seen however briefly it holds. The workers' upload
  * limit makes the job outlast the steps above on a loaded machine: without it, the job once ended while
@@ -38,8 +44,8 @@ class OperatorFailoverIT {
     private static final S3Credentials CREDENTIALS = new S3Credentials("failover-key", "failover-secret");
     /** Kubernetes' default termination grace: a pod still running after it is killed. */
     private static final Duration TERMINATION_GRACE = Duration.ofSeconds(30);
-    /** Per worker: two workers take over 30 s for the tree's ~25 MB, twice what the steps before the kill take. */
-    private static final String UPLOAD_LIMIT = "384Ki";
+    /** Per worker: two workers take about 25 s for the tree's 13 MB, more than the steps before the kill take. */
+    private static final String UPLOAD_LIMIT = "256Ki";
 
     @TempDir
     Path temp;
@@ -47,7 +53,7 @@ class OperatorFailoverIT {
     @Test
     void aStoppedLeaderHandsTheLeaseToTheStandbyAndAKilledOnesPassesOnceItExpires() throws Exception {
         Path source = temp.resolve("tree");
-        SourceTree.generate(source, 3_000, 1 << 20, 11);
+        SourceTree.generate(source, 1_500, 1 << 20, 11);
         Map<String, String> expected = SourceTree.describe(source);
         Path workDir = temp.resolve(".ferry");
 
@@ -58,12 +64,19 @@ class OperatorFailoverIT {
                     "--access-key", CREDENTIALS.accessKey(), "--secret-key", CREDENTIALS.secretKey());
             try (KubernetesClient client = migration.client();
                     LeaseHolders holders = LeaseHolders.watch(client, "default", "ferry-operator")) {
-                awaitFilesDone(client, migration, 300);
+                awaitFilesDone(client, migration, 150);
                 String first = leader(client);
                 // the other operator stands by once its operator has started (it competes for the Lease only from
                 // then on; on a loaded machine the JVM takes seconds to get there)
                 String standby = await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
                         .ignoreExceptions().until(() -> startedStandby(client, first), Optional::isPresent).orElseThrow();
+                // both ready (a standby too, so a rolling update may stop the leader) and alive, on their probes
+                for (String operator : List.of(first, standby)) {
+                    int port = metricsPort(client, operator);
+                    await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                            .until(() -> probe(port, "/readyz"), "200 ok"::equals);
+                    assertThat(probe(port, "/healthz")).isEqualTo("200 ok");
+                }
                 assertThat(migration.isDone()).as("the job must still be running when the leader is stopped").isFalse();
                 ProcessHandle stopped = operatorProcess(client, first);
                 long stopStart = System.nanoTime();
@@ -111,6 +124,19 @@ class OperatorFailoverIT {
         assertThat(pod.getMetadata().getLabels()).containsEntry(Ferry.COMPONENT_LABEL, Ferry.COMPONENT_OPERATOR);
         long pid = Long.parseLong(pod.getMetadata().getAnnotations().get(Ferry.PID_ANNOTATION));
         return ProcessHandle.of(pid).orElseThrow();
+    }
+
+    private static int metricsPort(KubernetesClient client, String podName) {
+        Pod pod = client.pods().inNamespace("default").withName(podName).get();
+        return Integer.parseInt(pod.getMetadata().getAnnotations().get(Ferry.METRICS_PORT_ANNOTATION));
+    }
+
+    /** "status body" of the operator's probe at {@code path}. */
+    private static String probe(int port, String path) throws IOException, InterruptedException {
+        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(5)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        return response.statusCode() + " " + response.body().strip();
     }
 
     /** The operator other than {@code leader} whose log says it has started, if any. */

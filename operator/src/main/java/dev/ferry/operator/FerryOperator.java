@@ -10,7 +10,12 @@ import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,16 +25,30 @@ import org.slf4j.LoggerFactory;
  */
 public final class FerryOperator implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(FerryOperator.class);
+    /** How often {@link #watchElection} looks: well within {@link OperatorLease#STALL_AFTER}. */
+    private static final Duration ELECTION_LOOK = Duration.ofSeconds(15);
 
     private final Operator operator;
     private final MigrationJobReconciler reconciler;
-    /** Null without leader election. */
+    /** Null without leader election, and so is {@link #electionWatch}. */
     private final OperatorLease lease;
+    private final ScheduledExecutorService electionWatch;
+    private volatile boolean stopping;
+    /** What the last look at the election found wrong; null: nothing. */
+    private volatile String electionStall;
 
     private FerryOperator(Operator operator, MigrationJobReconciler reconciler, OperatorLease lease) {
         this.operator = operator;
         this.reconciler = reconciler;
         this.lease = lease;
+        this.electionWatch = lease == null ? null : Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "ferry-election-watch");
+            thread.setDaemon(true);
+            return thread;
+        });
+        if (lease != null) {
+            watchElection();
+        }
     }
 
     public static FerryOperator start(KubernetesClient client, OperatorSettings settings) {
@@ -91,8 +110,54 @@ public final class FerryOperator implements AutoCloseable {
         return new OperatorLease(client, namespace, OperatorSettings.LEASE_NAME, identity, onLoss, settings.clock());
     }
 
+    /**
+     * Why this operator should not count as ready, if anything: it is stopping, or an event source
+     * (an informer of jobs, tasks, pods, Leases…) is unhealthy, so it would act on a stale view. A
+     * standby is ready: its informers run, and it takes the Lease at its next try. Served at
+     * {@code /readyz}, so that a rolling update stops the old leader only once the new pod can lead.
+     */
+    public List<String> readinessProblems() {
+        if (stopping) {
+            return List.of("the operator is stopping");
+        }
+        List<String> problems = new ArrayList<>();
+        operator.getRuntimeInfo().unhealthyEventSources().forEach((controller, sources) -> sources.forEach(
+                (source, health) -> problems.add("event source " + source + " of controller " + controller + " is "
+                        + health.getStatus())));
+        return problems;
+    }
+
+    /**
+     * Why this operator should be restarted, if anything: its leader election has silently stopped
+     * ({@link OperatorLease#stall}). Served at {@code /healthz}. An unreachable API server or an
+     * informer that reconnects is not a reason: a restart would not mend either.
+     */
+    public List<String> livenessProblems() {
+        String stall = electionStall;
+        return stall == null || stopping ? List.of() : List.of(stall);
+    }
+
+    /** Looks at the Lease off the probe's thread: a slow API server must not make the probe time out. */
+    private void watchElection() {
+        electionWatch.scheduleWithFixedDelay(() -> {
+            try {
+                String stall = lease.stall().orElse(null);
+                if (stall != null && electionStall == null) {
+                    LOG.error("{}", stall);
+                }
+                electionStall = stall;
+            } catch (RuntimeException e) {
+                LOG.warn("could not look at the leader election: {}", e.toString());
+            }
+        }, ELECTION_LOOK.toSeconds(), ELECTION_LOOK.toSeconds(), TimeUnit.SECONDS);
+    }
+
     @Override
     public void close() {
+        stopping = true;
+        if (electionWatch != null) {
+            electionWatch.shutdownNow();
+        }
         if (lease != null) {
             lease.stopping();
         }

@@ -16,9 +16,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,11 +46,16 @@ import org.slf4j.LoggerFactory;
  *       {@code FERRY_LOGGING_CONFIGMAP}: the ConfigMap of log levels watched at run time (default
  *       {@code ferry-logging} in {@code POD_NAMESPACE}; {@code off} for none)</li>
  *   <li>{@code FERRY_METRICS_PORT}: port of the Prometheus endpoint {@code GET /metrics} (default 8080;
- *       {@code 0} any free port, logged at start; empty or {@code off} none); the meters: docs/metrics.md</li>
+ *       {@code 0} any free port, logged at start; empty or {@code off} none); the meters: docs/metrics.md;
+ *       the same port serves the probes {@code /readyz} and {@code /healthz}</li>
  * </ul>
  */
 public final class OperatorMain {
     private static final Logger LOG = LoggerFactory.getLogger(OperatorMain.class);
+    /** The probes, on the metrics port: ready once started and while every informer is healthy. */
+    static final String READINESS_PATH = "/readyz";
+    /** Alive unless the leader election has silently stopped (FerryOperator#livenessProblems). */
+    static final String LIVENESS_PATH = "/healthz";
     static final String WATCH_NAMESPACES = "FERRY_WATCH_NAMESPACES";
     static final String WORKER_IMAGE = "FERRY_WORKER_IMAGE";
     static final String WORKER_SERVICE_ACCOUNT = "FERRY_WORKER_SERVICE_ACCOUNT";
@@ -79,10 +86,17 @@ public final class OperatorMain {
     public static void main(String[] args) throws InterruptedException {
         JvmDefaults.apply();
         OperatorSettings settings = settings(System.getenv(), args);
-        MetricsEndpoint metrics = MetricsEndpoint.startOrRunWithout(MetricsEndpoint.port(System.getenv(METRICS_PORT)));
+        AtomicReference<FerryOperator> started = new AtomicReference<>();
+        MetricsEndpoint metrics = MetricsEndpoint.startOrRunWithout(MetricsEndpoint.port(System.getenv(METRICS_PORT)),
+                Map.of(
+                        // not ready until the operator has started (its caches synced, its election running)
+                        READINESS_PATH, () -> started.get() == null ? List.of("the operator is starting")
+                                : started.get().readinessProblems(),
+                        LIVENESS_PATH, () -> started.get() == null ? List.of() : started.get().livenessProblems()));
         KubernetesClient client = FerryKinds.registeredWith(new KubernetesClientBuilder().build());
         FerryOperator operator = FerryOperator.start(client, settings, PublisherFactory.KAFKA,
                 metrics == null ? new CompositeMeterRegistry() : metrics.registry());
+        started.set(operator);
         LoggingConfigMap logging = LoggingConfigMap.watch(client, System.getenv("POD_NAMESPACE"), System.getenv());
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

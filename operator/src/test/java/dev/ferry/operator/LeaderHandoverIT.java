@@ -55,11 +55,15 @@ class LeaderHandoverIT {
         String firstHolder = await().atMost(Duration.ofSeconds(20)).until(this::holder, h -> h != null);
         cluster.createJob("before", spec -> spec.destination.prefix = "before/");
         await().atMost(Duration.ofSeconds(10)).until(() -> cluster.deployment("before-worker") != null);
-        start();
+        FerryOperator standby = start();
+        assertThat(standby.readinessProblems()).as("a standby is ready: its informers run, it competes").isEmpty();
+        assertThat(first.readinessProblems()).isEmpty();
+        assertThat(standby.livenessProblems()).isEmpty();
 
         long stopped = System.nanoTime();
         running.remove(first);
         first.close();
+        assertThat(first.readinessProblems()).containsExactly("the operator is stopping");
         String next = await().atMost(LEASE_DURATION.minusSeconds(5)).until(this::holder,
                 h -> h != null && !h.equals(firstHolder));
         Duration handedOver = Duration.ofNanos(System.nanoTime() - stopped);

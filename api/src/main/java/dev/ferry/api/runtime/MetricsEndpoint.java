@@ -16,9 +16,12 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
 import java.util.OptionalInt;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -77,12 +80,17 @@ public final class MetricsEndpoint implements AutoCloseable {
      * costs the metrics, not the work: the process runs on without them and says so. Null when none is served.
      */
     public static MetricsEndpoint startOrRunWithout(OptionalInt port) {
+        return startOrRunWithout(port, Map.of());
+    }
+
+    /** As above, serving also each probe of {@code probes} (path → its problems, see {@link #start(int, Map)}). */
+    public static MetricsEndpoint startOrRunWithout(OptionalInt port, Map<String, Supplier<List<String>>> probes) {
         if (port.isEmpty()) {
             LOG.info("metrics endpoint off ({} is empty or off)", FERRY_METRICS_PORT);
             return null;
         }
         try {
-            MetricsEndpoint endpoint = start(port.getAsInt());
+            MetricsEndpoint endpoint = start(port.getAsInt(), probes);
             LOG.info("serving metrics at http://0.0.0.0:{}/metrics", endpoint.port());
             return endpoint;
         } catch (IOException e) {
@@ -93,6 +101,16 @@ public final class MetricsEndpoint implements AutoCloseable {
 
     /** Binds {@code port} (0: a free one, see {@link #port()}) and serves the registry, with the JVM's meters. */
     public static MetricsEndpoint start(int port) throws IOException {
+        return start(port, Map.of());
+    }
+
+    /**
+     * As above, with probes on the same port, there from the first request (a probe's path answering 404
+     * for a moment would count as a failure): at each path, {@code 200 ok} when its supplier gives no
+     * problem, else {@code 503} with one problem per line (what {@code kubectl describe pod} shows of a
+     * failed probe). A supplier runs on the endpoint's one thread, beside scrapes: it must answer at once.
+     */
+    public static MetricsEndpoint start(int port, Map<String, Supplier<List<String>>> probes) throws IOException {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         JvmGcMetrics gc = bindJvm(registry);
         HttpServer server;
@@ -104,6 +122,7 @@ public final class MetricsEndpoint implements AutoCloseable {
             throw e;
         }
         server.createContext("/metrics", exchange -> serve(registry, exchange));
+        probes.forEach((path, problems) -> server.createContext(path, exchange -> probe(problems, exchange)));
         // One thread: scrapes are rare and small, and they must not compete with reconciles or copies.
         ExecutorService scrapes = Executors.newSingleThreadExecutor(runnable -> {
             Thread thread = new Thread(runnable, "ferry-metrics");
@@ -136,6 +155,30 @@ public final class MetricsEndpoint implements AutoCloseable {
             exchange.getResponseHeaders().set("Content-Type", TEXT_FORMAT);
             boolean head = "HEAD".equals(exchange.getRequestMethod());
             exchange.sendResponseHeaders(200, head ? -1 : body.length);
+            if (!head) {
+                try (OutputStream out = exchange.getResponseBody()) {
+                    out.write(body);
+                }
+            }
+        }
+    }
+
+    private static void probe(Supplier<List<String>> problems, HttpExchange exchange) throws IOException {
+        try (exchange) {
+            if (!"GET".equals(exchange.getRequestMethod()) && !"HEAD".equals(exchange.getRequestMethod())) {
+                exchange.sendResponseHeaders(405, -1);
+                return;
+            }
+            List<String> found;
+            try {
+                found = problems.get();
+            } catch (RuntimeException e) {
+                found = List.of("the check failed: " + e);
+            }
+            byte[] body = (found.isEmpty() ? "ok\n" : String.join("\n", found) + "\n").getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
+            boolean head = "HEAD".equals(exchange.getRequestMethod());
+            exchange.sendResponseHeaders(found.isEmpty() ? 200 : 503, head ? -1 : body.length);
             if (!head) {
                 try (OutputStream out = exchange.getResponseBody()) {
                     out.write(body);

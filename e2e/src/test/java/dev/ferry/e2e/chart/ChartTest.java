@@ -127,9 +127,10 @@ class ChartTest {
             assertThat(port.getName()).isEqualTo("metrics");
             assertThat(port.getContainerPort()).isEqualTo(8080);
         });
-        assertThat(operator.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/metrics");
+        assertThat(operator.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/healthz");
         assertThat(operator.getLivenessProbe().getHttpGet().getPort()).isEqualTo(new IntOrString("metrics"));
-        assertThat(operator.getReadinessProbe().getTcpSocket().getPort()).isEqualTo(new IntOrString("metrics"));
+        assertThat(operator.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/readyz");
+        assertThat(operator.getReadinessProbe().getHttpGet().getPort()).isEqualTo(new IntOrString("metrics"));
         assertThat(service.getSpec().getPorts()).singleElement()
                 .satisfies(port -> assertThat(port.getTargetPort()).isEqualTo(new IntOrString("metrics")));
         assertThat(only(objects, Deployment.class).getSpec().getTemplate().getMetadata().getLabels())

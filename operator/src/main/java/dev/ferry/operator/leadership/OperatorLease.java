@@ -6,9 +6,12 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.util.Objects;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,9 +27,16 @@ import org.slf4j.LoggerFactory;
  * held (JOSDK's elector does not release on cancel), so the standby waited out the lease duration
  * (15 s) on top: no leader for most of a minute. So JOSDK is told not to exit, these callbacks decide,
  * and {@link #release} runs once the controllers have stopped.
+ *
+ * <p>It also notices an election that has silently stopped ({@link #stall}): Fabric8's elector ends its
+ * loop for good, without a log line or a callback, when a try throws anything but a
+ * {@code KubernetesClientException} or its executor refuses a task; a standby in that state never
+ * leads, a leader in it reconciles without renewing. The liveness probe restarts such a process.
  */
 public final class OperatorLease {
     private static final Logger LOG = LoggerFactory.getLogger(OperatorLease.class);
+    /** The lease duration (15 s, JOSDK's) and a minute more, for a slow API server or a loaded node. */
+    public static final Duration STALL_AFTER = Duration.ofSeconds(75);
 
     private final KubernetesClient client;
     private final String namespace;
@@ -35,6 +45,9 @@ public final class OperatorLease {
     private final Runnable onLoss;
     private final Clock clock;
     private volatile boolean stopping;
+    /** The Lease's resourceVersion at the last look of {@link #stall}, and since when it has been that. */
+    private String lastVersion;
+    private Instant lastChange;
 
     /**
      * @param identity the holder this operator writes into the Lease (its pod's name)
@@ -62,6 +75,40 @@ public final class OperatorLease {
     /** The callbacks to give JOSDK's election (which calls them before its own). */
     public LeaderCallbacks callbacks() {
         return new LeaderCallbacks(() -> { }, this::stoppedLeading, newLeader -> { });
+    }
+
+    /**
+     * Why this operator's election has stopped, if it has: nobody has written the Lease for
+     * {@link #STALL_AFTER} while this operator competes for it. A leader renews every retry period (2 s)
+     * and a standby takes an expired or released Lease at its next try, so a Lease left unwritten that
+     * long has no live leader and no live candidate, this one included. Measured on this operator's
+     * clock between its own looks (the Lease's times come from other nodes' clocks). An API server that
+     * does not answer is not a stall: restarting would not bring it back. Called by the liveness probe.
+     */
+    public synchronized Optional<String> stall() {
+        if (stopping) {
+            return Optional.empty();
+        }
+        String version;
+        try {
+            Lease lease = client.leases().inNamespace(namespace).withName(name).get();
+            version = lease == null ? null : lease.getMetadata().getResourceVersion();
+        } catch (KubernetesClientException e) {
+            return Optional.empty();
+        }
+        Instant now = clock.instant();
+        if (lastChange == null || !Objects.equals(version, lastVersion)) {
+            lastVersion = version;
+            lastChange = now;
+            return Optional.empty();
+        }
+        Duration unwritten = Duration.between(lastChange, now);
+        if (unwritten.compareTo(STALL_AFTER) < 0) {
+            return Optional.empty();
+        }
+        return Optional.of(String.format("leader election stopped: the Lease %s/%s has not been %s for %d s, and"
+                + " this operator (%s) competes for it; a restart starts a new election", namespace, name,
+                version == null ? "created" : "renewed or taken", unwritten.toSeconds(), identity));
     }
 
     /** From now on an end of the election is this operator stopping, not a lost Lease. */

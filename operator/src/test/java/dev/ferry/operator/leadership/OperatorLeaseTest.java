@@ -6,7 +6,9 @@ import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import dev.ferry.operator.MutableClock;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
@@ -15,7 +17,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * What the operator does with the {@code ferry-operator} Lease besides JOSDK's election: hand it over
- * when stopped (only if it still holds it), and end the process when it loses it while running.
+ * when stopped (only if it still holds it), end the process when it loses it while running, and tell
+ * the liveness probe when the election has silently stopped.
  */
 @EnableKubernetesMockClient(crud = true)
 class OperatorLeaseTest {
@@ -66,6 +69,53 @@ class OperatorLeaseTest {
         stopped.stopping();
         stopped.callbacks().onStopLeading();
         assertThat(losses).as("the end of the election on the way out is not a loss").hasValue(1);
+    }
+
+    @Test
+    void aLeaseNobodyHasWrittenForTheStallTimeMeansTheElectionHasStopped() {
+        createLease("ferry-operator-b", 3);
+        MutableClock clock = new MutableClock(NOW);
+        OperatorLease standby = lease("ferry-operator-a", clock);
+
+        assertThat(standby.stall()).as("the first look only notes the Lease").isEmpty();
+        clock.advance(OperatorLease.STALL_AFTER.minusSeconds(1));
+        assertThat(standby.stall()).isEmpty();
+        clock.advance(Duration.ofSeconds(2));
+
+        assertThat(standby.stall()).hasValueSatisfying(reason -> assertThat(reason)
+                .contains("leader election stopped", "ferry-system/ferry-operator", "not been renewed or taken",
+                        "ferry-operator-a"));
+    }
+
+    @Test
+    void aLeaseWrittenBetweenTwoLooksIsNoStall() {
+        Lease held = createLease("ferry-operator-b", 3);
+        MutableClock clock = new MutableClock(NOW);
+        OperatorLease standby = lease("ferry-operator-a", clock);
+        assertThat(standby.stall()).isEmpty();
+
+        for (int renewal = 0; renewal < 3; renewal++) {
+            clock.advance(OperatorLease.STALL_AFTER.minusSeconds(10));
+            held.getSpec().setRenewTime(held.getSpec().getRenewTime().plusSeconds(2));
+            held = client.leases().inNamespace(NAMESPACE).resource(held).update();
+            assertThat(standby.stall()).as("renewed since the last look").isEmpty();
+        }
+    }
+
+    @Test
+    void aLeaseNobodyCreatesIsAStallTooButNotOnceTheOperatorIsStopping() {
+        MutableClock clock = new MutableClock(NOW);
+        OperatorLease candidate = lease("ferry-operator-a", clock);
+        assertThat(candidate.stall()).isEmpty();
+        clock.advance(OperatorLease.STALL_AFTER.plusSeconds(1));
+        assertThat(candidate.stall()).hasValueSatisfying(reason -> assertThat(reason).contains("not been created"));
+
+        candidate.stopping();
+        assertThat(candidate.stall()).as("a stopping operator ends its election on purpose").isEmpty();
+    }
+
+    private OperatorLease lease(String identity, Clock clock) {
+        return new OperatorLease(client, NAMESPACE, "ferry-operator", identity, losses::incrementAndGet, clock);
     }
 
     private OperatorLease lease(String identity) {

@@ -9,7 +9,10 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.util.List;
+import java.util.Map;
 import java.util.OptionalInt;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 
 class MetricsEndpointTest {
@@ -38,6 +41,36 @@ class MetricsEndpointTest {
                     .contains("ferry_files_failed_total{code=\"SOURCE_VANISHED\",ferry_job=\"ns/books\"} 0.0")
                     .contains("jvm_memory_used_bytes", "jvm_gc_", "jvm_threads_live_threads", "jvm_classes_loaded_classes",
                             "process_uptime_seconds", "system_cpu_count");
+        }
+    }
+
+    @Test
+    void aProbeAnswersOkWithoutProblemsAndUnavailableWithEachProblemOnItsLine() throws Exception {
+        List<String> problems = new CopyOnWriteArrayList<>();
+        try (MetricsEndpoint endpoint = MetricsEndpoint.start(0, Map.of("/readyz", () -> problems))) {
+
+            HttpResponse<String> ok = get(endpoint.port(), "/readyz");
+            assertThat(ok.statusCode()).isEqualTo(200);
+            assertThat(ok.body()).isEqualTo("ok\n");
+
+            problems.addAll(List.of("the operator is starting", "event source pods is UNHEALTHY"));
+            HttpResponse<String> unavailable = get(endpoint.port(), "/readyz");
+            assertThat(unavailable.statusCode()).isEqualTo(503);
+            assertThat(unavailable.body()).isEqualTo("the operator is starting\nevent source pods is UNHEALTHY\n");
+            assertThat(get(endpoint.port(), "/metrics").statusCode()).as("scrapes go on").isEqualTo(200);
+        }
+    }
+
+    @Test
+    void aProbeWhoseCheckThrowsFailsWithTheReason() throws Exception {
+        try (MetricsEndpoint endpoint = MetricsEndpoint.start(0, Map.of("/healthz", () -> {
+            throw new IllegalStateException("no view of the cluster");
+        }))) {
+
+            HttpResponse<String> response = get(endpoint.port(), "/healthz");
+
+            assertThat(response.statusCode()).isEqualTo(503);
+            assertThat(response.body()).contains("no view of the cluster");
         }
     }
 
