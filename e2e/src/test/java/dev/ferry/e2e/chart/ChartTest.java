@@ -276,10 +276,31 @@ class ChartTest {
         assertThat(pod.getAffinity().getPodAntiAffinity()).isNotNull();
         assertThat(pod.getPriorityClassName()).isEqualTo("system-cluster-critical");
         assertThat(pod.getImagePullSecrets()).extracting(LocalObjectReference::getName).containsExactly("regcred");
+        assertThat(pod.getTopologySpreadConstraints()).singleElement().satisfies(spread -> {
+            assertThat(spread.getTopologyKey()).isEqualTo("topology.kubernetes.io/zone");
+            assertThat(spread.getWhenUnsatisfiable()).isEqualTo("DoNotSchedule");
+        });
         PodSpec defaults = operatorPod(render(Values.DEFAULTS));
         assertThat(defaults.getNodeSelector()).isNullOrEmpty();
         assertThat(defaults.getTolerations()).isNullOrEmpty();
         assertThat(defaults.getImagePullSecrets()).isNullOrEmpty();
+    }
+
+    @Test
+    void spreadsTheOperatorPodsOverNodesUnlessToldOtherwise(@TempDir Path temp) throws IOException {
+        PodSpec defaults = operatorPod(render(Values.DEFAULTS));
+        // soft, so that a one-node cluster still runs both; selecting exactly this release's operator pods
+        assertThat(defaults.getTopologySpreadConstraints()).singleElement().satisfies(spread -> {
+            assertThat(spread.getTopologyKey()).isEqualTo("kubernetes.io/hostname");
+            assertThat(spread.getWhenUnsatisfiable()).isEqualTo("ScheduleAnyway");
+            assertThat(spread.getMaxSkew()).isEqualTo(1);
+            assertThat(spread.getLabelSelector().getMatchLabels()).isEqualTo(Map.of("app.kubernetes.io/name", "ferry",
+                    "app.kubernetes.io/instance", FerryChart.RELEASE, "app.kubernetes.io/component", "operator"));
+        });
+        Path noSpread = Files.writeString(temp.resolve("no-spread.yaml"), "topologySpreadConstraints: []\n");
+        List<HasMetadata> none = FerryChart.objects(new com.marcnuri.helm.Helm(FerryChart.CHART).template()
+                .withName(FerryChart.RELEASE).withNamespace(FerryChart.NAMESPACE).withValuesFile(noSpread).call());
+        assertThat(operatorPod(none).getTopologySpreadConstraints()).isNullOrEmpty();
     }
 
     @Test
