@@ -51,7 +51,7 @@ final class ChaosMonkey implements AutoCloseable {
     record Act(double at, String what) {
     }
 
-    /** A hung worker: its pod uid, and when it was stopped and let go. */
+    /** A hung worker: its pod uid, and when it was stopped and let go (null: its process was gone by then). */
     record Hang(String pod, String podUid, Instant stopped, Instant resumed) {
     }
 
@@ -231,7 +231,10 @@ final class ChaosMonkey implements AutoCloseable {
                 hung = new Hang(pod.getMetadata().getName(), pod.getMetadata().getUid(), stopped, Instant.now());
                 act("SIGCONT worker " + pod.getMetadata().getName());
             } catch (Exception e) {
-                act("SIGCONT failed: " + e);
+                // the operator deletes a worker whose Lease stayed expired past its grace (HungWorkerPods), and
+                // the kubelet kills its process: still a hang, whose tasks went to others
+                hung = new Hang(pod.getMetadata().getName(), pod.getMetadata().getUid(), stopped, null);
+                act("SIGCONT failed (" + e.getMessage() + "): the hung worker's process is gone");
             } finally {
                 hungPod = null;
             }
