@@ -146,39 +146,37 @@ public final class MetricsEndpoint implements AutoCloseable {
     }
 
     private static void serve(PrometheusMeterRegistry registry, HttpExchange exchange) throws IOException {
-        try (exchange) {
-            if (!"GET".equals(exchange.getRequestMethod()) && !"HEAD".equals(exchange.getRequestMethod())) {
-                exchange.sendResponseHeaders(405, -1);
-                return;
-            }
-            byte[] body = registry.scrape().getBytes(StandardCharsets.UTF_8);
-            exchange.getResponseHeaders().set("Content-Type", TEXT_FORMAT);
-            boolean head = "HEAD".equals(exchange.getRequestMethod());
-            exchange.sendResponseHeaders(200, head ? -1 : body.length);
-            if (!head) {
-                try (OutputStream out = exchange.getResponseBody()) {
-                    out.write(body);
-                }
-            }
-        }
+        answerGet(exchange, () -> new Answer(200, TEXT_FORMAT, registry.scrape()));
     }
 
     private static void probe(Supplier<List<String>> problems, HttpExchange exchange) throws IOException {
-        try (exchange) {
-            if (!"GET".equals(exchange.getRequestMethod()) && !"HEAD".equals(exchange.getRequestMethod())) {
-                exchange.sendResponseHeaders(405, -1);
-                return;
-            }
+        answerGet(exchange, () -> {
             List<String> found;
             try {
                 found = problems.get();
             } catch (RuntimeException e) {
                 found = List.of("the check failed: " + e);
             }
-            byte[] body = (found.isEmpty() ? "ok\n" : String.join("\n", found) + "\n").getBytes(StandardCharsets.UTF_8);
-            exchange.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
+            return new Answer(found.isEmpty() ? 200 : 503, "text/plain; charset=utf-8",
+                    found.isEmpty() ? "ok\n" : String.join("\n", found) + "\n");
+        });
+    }
+
+    private record Answer(int status, String contentType, String body) {
+    }
+
+    /** GET gets {@code answer}, HEAD its status and headers, anything else 405. */
+    private static void answerGet(HttpExchange exchange, Supplier<Answer> answer) throws IOException {
+        try (exchange) {
             boolean head = "HEAD".equals(exchange.getRequestMethod());
-            exchange.sendResponseHeaders(found.isEmpty() ? 200 : 503, head ? -1 : body.length);
+            if (!head && !"GET".equals(exchange.getRequestMethod())) {
+                exchange.sendResponseHeaders(405, -1);
+                return;
+            }
+            Answer reply = answer.get();
+            byte[] body = reply.body().getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().set("Content-Type", reply.contentType());
+            exchange.sendResponseHeaders(reply.status(), head ? -1 : body.length);
             if (!head) {
                 try (OutputStream out = exchange.getResponseBody()) {
                     out.write(body);
