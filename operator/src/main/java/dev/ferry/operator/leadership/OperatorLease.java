@@ -83,7 +83,8 @@ public final class OperatorLease {
      * and a standby takes an expired or released Lease at its next try, so a Lease left unwritten that
      * long has no live leader and no live candidate, this one included. Measured on this operator's
      * clock between its own looks (the Lease's times come from other nodes' clocks). An API server that
-     * does not answer is not a stall: restarting would not bring it back. Called by the liveness probe.
+     * does not answer is not a stall: restarting would not bring it back. Looked at every 15 s by
+     * {@code FerryOperator}, whose {@code /healthz} serves the answer.
      */
     public synchronized Optional<String> stall() {
         if (stopping) {
