@@ -51,8 +51,8 @@ final class ChaosMonkey implements AutoCloseable {
     record Act(double at, String what) {
     }
 
-    /** A hung worker: its pod uid, and when it was stopped and let go (null: its process was gone by then). */
-    record Hang(String pod, String podUid, Instant stopped, Instant resumed) {
+    /** A hung worker: its pod's name and uid (whose tasks the suite expects handed on). */
+    record Hang(String pod, String podUid) {
     }
 
     private final KubernetesClient client;
@@ -223,17 +223,16 @@ final class ChaosMonkey implements AutoCloseable {
         hungPod = pod.getMetadata().getName();
         long pid = pid(pod);
         signal("STOP", pid);
-        Instant stopped = Instant.now();
         act("SIGSTOP worker " + hungPod + " for " + hang.toSeconds() + " s");
         loop.schedule(() -> {
             try {
                 signal("CONT", pid);
-                hung = new Hang(pod.getMetadata().getName(), pod.getMetadata().getUid(), stopped, Instant.now());
+                hung = new Hang(pod.getMetadata().getName(), pod.getMetadata().getUid());
                 act("SIGCONT worker " + pod.getMetadata().getName());
             } catch (Exception e) {
                 // the operator deletes a worker whose Lease stayed expired past its grace (HungWorkerPods), and
                 // the kubelet kills its process: still a hang, whose tasks went to others
-                hung = new Hang(pod.getMetadata().getName(), pod.getMetadata().getUid(), stopped, null);
+                hung = new Hang(pod.getMetadata().getName(), pod.getMetadata().getUid());
                 act("SIGCONT failed (" + e.getMessage() + "): the hung worker's process is gone");
             } finally {
                 hungPod = null;

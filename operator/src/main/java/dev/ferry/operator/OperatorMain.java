@@ -18,6 +18,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
@@ -90,9 +91,10 @@ public final class OperatorMain {
         MetricsEndpoint metrics = MetricsEndpoint.startOrRunWithout(MetricsEndpoint.port(System.getenv(METRICS_PORT)),
                 Map.of(
                         // not ready until the operator has started (its caches synced, its election running)
-                        READINESS_PATH, () -> started.get() == null ? List.of("the operator is starting")
-                                : started.get().readinessProblems(),
-                        LIVENESS_PATH, () -> started.get() == null ? List.of() : started.get().livenessProblems()));
+                        READINESS_PATH, () -> Optional.ofNullable(started.get()).map(FerryOperator::readinessProblems)
+                                .orElse(List.of("the operator is starting")),
+                        LIVENESS_PATH, () -> Optional.ofNullable(started.get()).map(FerryOperator::livenessProblems)
+                                .orElse(List.of())));
         KubernetesClient client = FerryKinds.registeredWith(new KubernetesClientBuilder().build());
         FerryOperator operator = FerryOperator.start(client, settings, PublisherFactory.KAFKA,
                 metrics == null ? new CompositeMeterRegistry() : metrics.registry());
