@@ -2,6 +2,7 @@ package dev.ferry.operator;
 
 import dev.ferry.operator.config.OperatorSettings;
 import dev.ferry.operator.leadership.OperatorLease;
+import dev.ferry.operator.liveness.LeaseRenewals;
 import dev.ferry.api.runtime.KafkaMetrics;
 import dev.ferry.operator.notifications.PublisherFactory;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -108,6 +109,11 @@ public final class FerryOperator implements AutoCloseable {
         // a leader that lost the Lease while running ends its process; one embedded in a test JVM must not
         Runnable onLoss = settings.exitOnStopLeading() ? () -> System.exit(1) : () -> { };
         return new OperatorLease(client, namespace, OperatorSettings.LEASE_NAME, identity, onLoss, settings.clock());
+    }
+
+    /** What this operator has seen of worker Leases (for tests that move its clock). */
+    LeaseRenewals leaseRenewals() {
+        return reconciler.leaseRenewals();
     }
 
     /**

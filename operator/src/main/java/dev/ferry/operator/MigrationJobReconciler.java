@@ -18,6 +18,7 @@ import dev.ferry.operator.lifecycle.EarlierJobLeftovers;
 import dev.ferry.operator.lifecycle.FinishedJobReaper;
 import dev.ferry.operator.lifecycle.FinishedJobTtl;
 import dev.ferry.operator.lifecycle.OverlappingJobs;
+import dev.ferry.operator.liveness.LeaseRenewals;
 import dev.ferry.operator.liveness.WorkerLiveness;
 import dev.ferry.operator.metrics.AssignmentMetrics;
 import dev.ferry.operator.metrics.ReconcileMetrics;
@@ -106,6 +107,8 @@ public class MigrationJobReconciler implements Reconciler<MigrationJob>, AutoClo
     private final JobValidator validator;
     private final WorkerDeployments workers;
     private final JobStatusAggregator aggregator;
+    /** When each worker's Lease was seen renewed, on this operator's clock: liveness and the workers' clocks. */
+    private final LeaseRenewals leaseRenewals = new LeaseRenewals();
     private final WorkerLiveness liveness;
     private final HistoryFolder history;
     private final KubernetesClient client;
@@ -142,7 +145,7 @@ public class MigrationJobReconciler implements Reconciler<MigrationJob>, AutoClo
         this.reaper = new FinishedJobReaper(client);
         this.validator = new JobValidator(client);
         this.workers = new WorkerDeployments(client, new WorkerDeploymentFactory(settings));
-        this.liveness = new WorkerLiveness(settings.notReadyGrace(), settings.leaseStartupGrace());
+        this.liveness = new WorkerLiveness(settings.notReadyGrace(), settings.leaseStartupGrace(), leaseRenewals);
         this.aggregator = new JobStatusAggregator(liveness);
         this.history = new HistoryFolder(client);
         this.previousRun = new PreviousRun(client, history);
@@ -163,9 +166,23 @@ public class MigrationJobReconciler implements Reconciler<MigrationJob>, AutoClo
         var deployments = new InformerEventSource<>(
                 informerOf(Deployment.class, "worker-deployments", WORKER_SELECTOR).build(), context);
         var leases = new InformerEventSource<>(informerOf(Lease.class, "worker-leases", WORKER_SELECTOR)
-                // A renewal changes nothing the reconcile decides on (expiry is rescheduled); a new
-                // holder, a new duration or the revival of an expired Lease does.
-                .withOnUpdateFilter((Lease current, Lease before) -> !sameHolderAndDuration(current, before) || isExpired(before))
+                // Every change is seen here first, timed on the operator's clock (LeaseRenewals). A renewal changes
+                // nothing the reconcile decides on (expiry is rescheduled); a new holder, a new duration or the
+                // revival of an expired Lease does.
+                .withOnAddFilter((Lease lease) -> {
+                    leaseRenewals.seenRenewedAt(lease, settings.clock().instant());
+                    return true;
+                })
+                .withOnUpdateFilter((Lease current, Lease before) -> {
+                    Instant now = settings.clock().instant();
+                    boolean revived = liveness.leaseExpired(before, now);
+                    leaseRenewals.seenRenewedAt(current, now);
+                    return !sameHolderAndDuration(current, before) || revived;
+                })
+                .withOnDeleteFilter((Lease lease, Boolean finalStateUnknown) -> {
+                    leaseRenewals.forget(lease);
+                    return true;
+                })
                 .build(), context);
         // An annotation does not bump the generation, so the controller's own events leave it out: this informer
         // passes on a new value of ferry.dev/run-now, and nothing else.
@@ -328,6 +345,11 @@ public class MigrationJobReconciler implements Reconciler<MigrationJob>, AutoClo
         return true;
     }
 
+    /** What this operator has seen of worker Leases: tests that move its clock wait until it saw a renewal. */
+    LeaseRenewals leaseRenewals() {
+        return leaseRenewals;
+    }
+
     @Override
     public void close() {
         taskWrites.shutdownNow();
@@ -339,7 +361,7 @@ public class MigrationJobReconciler implements Reconciler<MigrationJob>, AutoClo
     private JobState observe(MigrationJob job, List<MigrationTask> tasks, List<Pod> pods, Deployment deployment,
             Context<MigrationJob> context) {
         return new JobState(job, tasks, pods, context.getSecondaryResourcesAsStream(Lease.class).toList(), deployment,
-                settings.clock().instant());
+                settings.clock().instant(), leaseRenewals);
     }
 
     /** The steps that write, wired to tell the caches about their writes. */
@@ -360,7 +382,7 @@ public class MigrationJobReconciler implements Reconciler<MigrationJob>, AutoClo
                         .handleRecentResourceUpdate(ResourceID.fromResource(written), written, previous));
         TakeBack takeBack = new TakeBack(writer, settings.disruptionGrace(), assignmentMeters);
         return new Steps(rootPlan, new DeadWorkerReclaimer(takeBack, liveness, events),
-                new HungWorkerPods(client, events, settings.hungWorkerGrace()), new StallReclaimer(takeBack, events), audit,
+                new HungWorkerPods(client, events, liveness, settings.hungWorkerGrace()), new StallReclaimer(takeBack, events), audit,
                 new StragglerMover(takeBack, liveness, settings.stragglerWait()),
                 new TaskAssigner(writer, settings.prefetchPerWorker(), liveness, settings.destinationProbeInterval(),
                         assignmentMeters),
@@ -379,7 +401,7 @@ public class MigrationJobReconciler implements Reconciler<MigrationJob>, AutoClo
         Optional<Instant> stall = steps.stalls().nextDeadline(state);
         Optional<Instant> straggler = assignment.isPresent() ? steps.stragglers().nextDeadline(state) : Optional.empty();
         Optional<Instant> workerDeadline = state.workerPods().stream()
-                .flatMap(pod -> liveness.deadline(pod, state.leaseOf(pod)).stream())
+                .flatMap(pod -> liveness.deadline(pod, state.leaseOf(pod), state.now()).stream())
                 .filter(deadline -> deadline.isAfter(state.now()))
                 .min(Instant::compareTo);
         for (Optional<Instant> moment : List.of(handOut, workerDeadline, hungPodDue, stall, straggler)) {
@@ -406,10 +428,6 @@ public class MigrationJobReconciler implements Reconciler<MigrationJob>, AutoClo
         return a.getSpec() != null && b.getSpec() != null
                 && Objects.equals(a.getSpec().getHolderIdentity(), b.getSpec().getHolderIdentity())
                 && Objects.equals(a.getSpec().getLeaseDurationSeconds(), b.getSpec().getLeaseDurationSeconds());
-    }
-
-    private boolean isExpired(Lease lease) {
-        return WorkerLiveness.expiry(lease).map(expiry -> settings.clock().instant().isAfter(expiry)).orElse(true);
     }
 
     /**

@@ -15,6 +15,7 @@ import dev.ferry.api.TaskPhase;
 import dev.ferry.api.TasksSpec;
 import dev.ferry.api.testing.StrictResourceVersions;
 import dev.ferry.operator.config.OperatorSettings;
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
@@ -239,7 +240,7 @@ class DisruptionIT {
         });
         await().untilAsserted(() -> assertThat(cluster.tasks("hang")).hasSize(1));
         cluster.startWorkerPod("hang", "w1", true, clock.instant());
-        cluster.renewLease("hang", "w1", clock.instant(), LEASE_SECONDS);
+        renew("hang", "w1", clock.instant(), LEASE_SECONDS);
         await().untilAsserted(() -> assertThat(holder(cluster.task("hang-plan"))).contains("w1"));
         cluster.createCopyTask(job, "hang-plan-00001", file("huge"));
         cluster.createCopyTask(job, "hang-plan-00002", file("slow"));
@@ -249,7 +250,7 @@ class DisruptionIT {
             assertThat(holder(cluster.task("hang-plan-00002"))).contains("w1");
         });
         cluster.startWorkerPod("hang", "w2", true, clock.instant());
-        cluster.renewLease("hang", "w2", clock.instant(), LEASE_SECONDS);
+        renew("hang", "w2", clock.instant(), LEASE_SECONDS);
         for (String task : new String[] {"hang-plan-00001", "hang-plan-00002"}) {
             cluster.writeAsWorker(task, status -> movedForward(status, clock.instant(), "0"));
         }
@@ -324,10 +325,16 @@ class DisruptionIT {
                 assertThat(cluster.task("tail-plan-00002").getStatus().assignment.epoch).isEqualTo(3L));
     }
 
+    /** Plays a worker renewing its Lease and waits until the operator saw it (it times a renewal when it sees it). */
+    private void renew(String job, String pod, Instant renewTime, int durationSeconds) {
+        Lease lease = cluster.renewLease(job, pod, renewTime, durationSeconds);
+        await().until(() -> operator.leaseRenewals().hasSeen(lease));
+    }
+
     private void advanceKeepingLeases(Duration step) {
         clock.advance(step);
         for (String worker : new String[] {"w1", "w2"}) {
-            cluster.renewLease("hang", worker, clock.instant(), LEASE_SECONDS);
+            renew("hang", worker, clock.instant(), LEASE_SECONDS);
         }
     }
 

@@ -12,6 +12,7 @@ import dev.ferry.api.testing.StrictResourceVersions;
 import dev.ferry.operator.config.OperatorSettings;
 import dev.ferry.operator.status.Conditions;
 import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
@@ -75,20 +76,64 @@ class WorkerLivenessIT {
     }
 
     @Test
+    void workersWhoseClocksAreMinutesOffLiveWhileTheyRenewAndDieFifteenSecondsAfterTheyStop() {
+        startOperator(clock, Duration.ofMillis(300));
+        cluster.createJob("skew", spec -> { });
+        await().untilAsserted(() -> assertThat(cluster.tasks("skew")).hasSize(1));
+        Duration lag = Duration.ofMinutes(2); // w1's node is two minutes behind the operator's, w2's ten ahead
+        Duration lead = Duration.ofMinutes(10);
+        Instant start = clock.instant();
+        cluster.startWorkerPod("skew", "w1", true, start);
+        renew("skew", "w1", start.minus(lag), LEASE_SECONDS);
+        await().untilAsserted(() -> assertThat(holder(cluster.task("skew-plan"))).contains("w1"));
+        cluster.startWorkerPod("skew", "w2", true, start);
+        renew("skew", "w2", start.plus(lead), LEASE_SECONDS);
+
+        // A minute of renewals every 5 s: longer than the Lease and the hung-worker grace together.
+        for (int step = 0; step < 12; step++) {
+            clock.advance(Duration.ofSeconds(5));
+            renew("skew", "w1", clock.instant().minus(lag), LEASE_SECONDS);
+            renew("skew", "w2", clock.instant().plus(lead), LEASE_SECONDS);
+        }
+        await().during(Duration.ofMillis(800)).atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+            assertThat(cluster.task("skew-plan").getStatus().assignment.epoch).as("never taken back").isEqualTo(1L);
+            assertThat(client.pods().inNamespace(Cluster.NAMESPACE).withName("w1").get()).as("nor deleted").isNotNull();
+        });
+
+        // w1 stops renewing: dead 15 s later by the operator's clock, although its last renewTime was long past.
+        clock.advance(Duration.ofSeconds(LEASE_SECONDS + 1));
+        renew("skew", "w2", clock.instant().plus(lead), LEASE_SECONDS);
+        await().untilAsserted(() -> {
+            MigrationTask plan = cluster.task("skew-plan");
+            assertThat(holder(plan)).contains("w2");
+            assertThat(plan.getStatus().assignment.epoch).isEqualTo(3L);
+        });
+
+        // w2 stops too: dead 15 s later, not ten minutes later when the time its Lease names has passed.
+        clock.advance(Duration.ofSeconds(LEASE_SECONDS + 1));
+        await().untilAsserted(() -> {
+            MigrationTask plan = cluster.task("skew-plan");
+            assertThat(plan.getStatus().phase).isEqualTo(TaskPhase.Pending);
+            assertThat(plan.getStatus().assignment.epoch).isEqualTo(4L);
+            assertThat(plan.getStatus().message).contains("Lease of worker w2 expired");
+        });
+    }
+
+    @Test
     void reassignsTasksOfAWorkerWhoseLeaseExpired() {
         startOperator(clock, Duration.ofMillis(300));
         MigrationJob job = cluster.createJob("books", spec -> { });
         await().untilAsserted(() -> assertThat(cluster.tasks("books")).hasSize(1));
         Instant start = clock.instant();
         cluster.startWorkerPod("books", "w1", true, start);
-        cluster.renewLease("books", "w1", start, LEASE_SECONDS);
+        renew("books", "w1", start, LEASE_SECONDS);
         await().untilAsserted(() -> assertThat(holder(cluster.task("books-plan"))).contains("w1"));
         cluster.startWorkerPod("books", "w2", true, start);
-        cluster.renewLease("books", "w2", start, LEASE_SECONDS);
+        renew("books", "w2", start, LEASE_SECONDS);
 
         // w2 keeps renewing; w1 hangs: its pod stays Ready, its Lease is not renewed.
         clock.advance(Duration.ofSeconds(10));
-        cluster.renewLease("books", "w2", clock.instant(), LEASE_SECONDS);
+        renew("books", "w2", clock.instant(), LEASE_SECONDS);
         await().during(Duration.ofMillis(800)).atMost(Duration.ofSeconds(5)).untilAsserted(() ->
                 assertThat(cluster.task("books-plan").getStatus().assignment.epoch).as("w1's Lease is still valid").isEqualTo(1L));
         clock.advance(Duration.ofSeconds(LEASE_SECONDS - 10 + 1));
@@ -122,23 +167,23 @@ class WorkerLivenessIT {
         await().untilAsserted(() -> assertThat(cluster.tasks("atlas")).hasSize(1));
         Instant start = clock.instant();
         cluster.startWorkerPod("atlas", "w1", true, start);
-        cluster.renewLease("atlas", "w1", start, LEASE_SECONDS);
+        renew("atlas", "w1", start, LEASE_SECONDS);
         await().untilAsserted(() -> assertThat(holder(cluster.task("atlas-plan"))).contains("w1"));
         cluster.startWorkerPod("atlas", "w2", true, start);
 
         // w1 hangs at start; w2 renews throughout. Past the expiry w1's task goes to w2, w1's pod stays.
         Duration grace = OperatorSettings.DEFAULT_HUNG_WORKER_GRACE;
         clock.advance(Duration.ofSeconds(LEASE_SECONDS + 1));
-        cluster.renewLease("atlas", "w2", clock.instant(), LEASE_SECONDS);
+        renew("atlas", "w2", clock.instant(), LEASE_SECONDS);
         await().untilAsserted(() -> assertThat(holder(cluster.task("atlas-plan"))).contains("w2"));
         clock.advance(grace.minusSeconds(2));
-        cluster.renewLease("atlas", "w2", clock.instant(), LEASE_SECONDS);
+        renew("atlas", "w2", clock.instant(), LEASE_SECONDS);
         await().during(Duration.ofMillis(800)).atMost(Duration.ofSeconds(5)).untilAsserted(() ->
                 assertThat(client.pods().inNamespace(Cluster.NAMESPACE).withName("w1").get())
                         .as("within the grace: a worker slow to renew is not killed").isNotNull());
 
         clock.advance(Duration.ofSeconds(2));
-        cluster.renewLease("atlas", "w2", clock.instant(), LEASE_SECONDS);
+        renew("atlas", "w2", clock.instant(), LEASE_SECONDS);
         await().untilAsserted(() -> assertThat(client.pods().inNamespace(Cluster.NAMESPACE).withName("w1").get())
                 .as("deleted: the Deployment starts another pod").isNull());
         assertThat(client.pods().inNamespace(Cluster.NAMESPACE).withName("w2").get()).as("w2 renews").isNotNull();
@@ -164,7 +209,7 @@ class WorkerLivenessIT {
                 assertThat(cluster.task("maps-plan").getStatus().assignment.epoch).isEqualTo(1L));
 
         // Its first Lease arrives; past the start-up grace the Lease alone keeps it alive.
-        cluster.renewLease("maps", "w1", clock.instant(), LEASE_SECONDS);
+        renew("maps", "w1", clock.instant(), LEASE_SECONDS);
         clock.advance(Duration.ofSeconds(LEASE_SECONDS - 1));
         await().during(Duration.ofMillis(800)).atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
             MigrationTask plan = cluster.task("maps-plan");
@@ -192,7 +237,7 @@ class WorkerLivenessIT {
         await().untilAsserted(() -> assertThat(cluster.tasks("charts")).hasSize(1));
         Instant now = Instant.now();
         cluster.startWorkerPod("charts", "w1", true, now);
-        cluster.renewLease("charts", "w1", now, 2);
+        renew("charts", "w1", now, 2);
         await().untilAsserted(() -> assertThat(holder(cluster.task("charts-plan"))).contains("w1"));
 
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
@@ -211,13 +256,13 @@ class WorkerLivenessIT {
         Instant start = clock.instant();
         for (String worker : List.of("w1", "w2")) {
             cluster.startWorkerPod("atlas", worker, true, start);
-            cluster.renewLease("atlas", worker, start, LEASE_SECONDS);
+            renew("atlas", worker, start, LEASE_SECONDS);
         }
         await().untilAsserted(() -> assertThat(degraded("atlas").getStatus()).isEqualTo("False"));
 
         // w1 hangs: its pod stays Ready, its Lease runs out; w2 keeps renewing.
         clock.advance(Duration.ofSeconds(LEASE_SECONDS + 1));
-        cluster.renewLease("atlas", "w2", clock.instant(), LEASE_SECONDS);
+        renew("atlas", "w2", clock.instant(), LEASE_SECONDS);
         await().untilAsserted(() -> assertThat(degraded("atlas")).satisfies(c -> {
             assertThat(c.getStatus()).isEqualTo("True");
             assertThat(c.getReason()).isEqualTo("WorkersMissing");
@@ -227,6 +272,16 @@ class WorkerLivenessIT {
         // Its pod is replaced (deleted): the job has what it asked for again.
         cluster.deletePod("w1");
         await().untilAsserted(() -> assertThat(degraded("atlas").getStatus()).isEqualTo("False"));
+    }
+
+    /**
+     * Plays a worker renewing its Lease and waits until the operator saw it: a renewal is timed when the
+     * operator sees it, so the test moves the operator's clock only after that.
+     */
+    private Lease renew(String job, String pod, Instant renewTime, int durationSeconds) {
+        Lease lease = cluster.renewLease(job, pod, renewTime, durationSeconds);
+        await().until(() -> operator.leaseRenewals().hasSeen(lease));
+        return lease;
     }
 
     private Condition degraded(String job) {

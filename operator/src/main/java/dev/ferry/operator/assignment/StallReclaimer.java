@@ -2,6 +2,7 @@ package dev.ferry.operator.assignment;
 
 import dev.ferry.api.MigrationTask;
 import dev.ferry.api.TaskPhase;
+import dev.ferry.operator.liveness.WorkerClocks;
 import dev.ferry.operator.state.JobState;
 import dev.ferry.operator.state.Tasks;
 import dev.ferry.operator.status.JobEvents;
@@ -39,7 +40,7 @@ public final class StallReclaimer {
         Duration timeout = state.job().getSpec().tasksOrDefaults().stallTimeoutDuration();
         List<String> stalled = new ArrayList<>();
         for (MigrationTask task : state.tasks()) {
-            Optional<Instant> since = stalledSince(task, timeout, state.now());
+            Optional<Instant> since = stalledSince(task, timeout, state.now(), state.workerClocks());
             if (since.isEmpty()) {
                 continue;
             }
@@ -64,18 +65,21 @@ public final class StallReclaimer {
         Duration timeout = state.job().getSpec().tasksOrDefaults().stallTimeoutDuration();
         return state.tasks().stream()
                 .filter(StallReclaimer::watched)
-                .flatMap(task -> Tasks.lastMove(task).stream())
+                .flatMap(task -> Tasks.lastMove(task, state.workerClocks()).stream())
                 .map(last -> last.plus(timeout))
                 .filter(deadline -> deadline.isAfter(state.now()))
                 .min(Instant::compareTo);
     }
 
-    /** Since when the task has stood still, when that is longer than {@code timeout}. */
-    static Optional<Instant> stalledSince(MigrationTask task, Duration timeout, Instant now) {
+    /**
+     * Since when the task has stood still, when that is longer than {@code timeout}: its last move on the
+     * operator's clock ({@code clocks}), so that a holder whose clock lags is not stalled for ever.
+     */
+    static Optional<Instant> stalledSince(MigrationTask task, Duration timeout, Instant now, WorkerClocks clocks) {
         if (!watched(task)) {
             return Optional.empty();
         }
-        return Tasks.lastMove(task).filter(last -> now.isAfter(last.plus(timeout)));
+        return Tasks.lastMove(task, clocks).filter(last -> now.isAfter(last.plus(timeout)));
     }
 
     private static boolean watched(MigrationTask task) {

@@ -5,6 +5,7 @@ import dev.ferry.api.MigrationTask;
 import dev.ferry.api.MigrationTaskStatus;
 import dev.ferry.api.TaskPhase;
 import dev.ferry.operator.metrics.AssignmentMetrics;
+import dev.ferry.operator.liveness.WorkerClocks;
 import dev.ferry.operator.state.JobState;
 import dev.ferry.operator.state.Tasks;
 import java.time.Duration;
@@ -83,8 +84,9 @@ public final class TakeBack {
     /**
      * @param podsStartedSinceHandOut the job's worker pods created after the task was handed to its holder
      */
-    static Count judge(MigrationTask task, Instant now, Duration grace, int maxAttempts, int podsStartedSinceHandOut) {
-        if (Tasks.movedForwardSinceHandOut(task)) {
+    static Count judge(MigrationTask task, Instant now, Duration grace, int maxAttempts, int podsStartedSinceHandOut,
+            WorkerClocks clocks) {
+        if (Tasks.movedForwardSinceHandOut(task, clocks)) {
             return Count.MOVED_FORWARD;
         }
         if (Tasks.phase(task) == TaskPhase.Assigned) {
@@ -108,7 +110,8 @@ public final class TakeBack {
      */
     public boolean disrupted(JobState state, MigrationTask task, String why) {
         int maxAttempts = state.job().getSpec().tasksOrDefaults().maxAttemptsOrDefault();
-        Count count = judge(task, state.now(), grace, maxAttempts, podsStartedSinceHandOut(state, task));
+        Count count = judge(task, state.now(), grace, maxAttempts, podsStartedSinceHandOut(state, task),
+                state.workerClocks());
         MigrationTaskStatus before = task.getStatus();
         long epoch = Tasks.epoch(task) + 1;
         if (count.usesAnAttempt() && before.attemptsOrZero() + 1 >= maxAttempts) {

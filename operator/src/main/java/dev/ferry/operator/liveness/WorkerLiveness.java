@@ -2,10 +2,8 @@ package dev.ferry.operator.liveness;
 
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
-import io.fabric8.kubernetes.api.model.coordination.v1.LeaseSpec;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZonedDateTime;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -13,9 +11,10 @@ import java.util.Optional;
  * The one judgement of whether a worker may still hold tasks. Its pod tells whether it exists and is
  * Ready; its Lease tells whether the process still runs — a hung or partitioned worker stops renewing
  * while its pod keeps looking Ready. A worker is dead when its pod is being deleted or terminated,
- * has been not Ready for longer than {@code notReadyGrace}, or its Lease expired
- * ({@code renewTime + leaseDurationSeconds} before now). A Ready worker without a Lease yet is
- * starting: it gets {@code leaseStartupGrace} from becoming Ready to create one.
+ * has been not Ready for longer than {@code notReadyGrace}, or its Lease expired: not seen renewed for
+ * {@code leaseDurationSeconds} of the operator's clock ({@link LeaseRenewals}: the worker's own
+ * {@code renewTime} is on another machine's clock). A Ready worker without a Lease yet is starting: it gets
+ * {@code leaseStartupGrace} from becoming Ready to create one.
  *
  * <p>A Lease counts only when its holder is the pod's UID: a Lease left by an earlier pod of the same
  * name says nothing about this one.
@@ -23,10 +22,17 @@ import java.util.Optional;
 public final class WorkerLiveness {
     private final Duration notReadyGrace;
     private final Duration leaseStartupGrace;
+    private final LeaseRenewals renewals;
 
-    public WorkerLiveness(Duration notReadyGrace, Duration leaseStartupGrace) {
+    public WorkerLiveness(Duration notReadyGrace, Duration leaseStartupGrace, LeaseRenewals renewals) {
         this.notReadyGrace = Objects.requireNonNull(notReadyGrace, "notReadyGrace");
         this.leaseStartupGrace = Objects.requireNonNull(leaseStartupGrace, "leaseStartupGrace");
+        this.renewals = Objects.requireNonNull(renewals, "renewals");
+    }
+
+    /** With Leases timed from this object's first look at them. */
+    public WorkerLiveness(Duration notReadyGrace, Duration leaseStartupGrace) {
+        this(notReadyGrace, leaseStartupGrace, new LeaseRenewals());
     }
 
     /** Why the worker can no longer hold tasks, or empty while it can. */
@@ -38,10 +44,11 @@ public final class WorkerLiveness {
         if (!WorkerPods.canHoldTasks(pod, now, notReadyGrace)) {
             return Optional.of("worker " + name + " has not been Ready for more than " + notReadyGrace.toSeconds() + "s");
         }
-        Optional<Instant> leaseDeadline = leaseDeadline(pod, lease);
+        Optional<Instant> leaseDeadline = leaseDeadline(pod, lease, now);
         if (leaseDeadline.isPresent() && now.isAfter(leaseDeadline.get())) {
-            return Optional.of(lease.flatMap(WorkerLiveness::expiry).isPresent()
-                    ? "the Lease of worker " + name + " expired at " + leaseDeadline.get()
+            return Optional.of(lease.flatMap(l -> leaseExpiry(l, now)).isPresent()
+                    ? "the Lease of worker " + name + " expired at " + leaseDeadline.get() + " (not renewed for "
+                            + lease.get().getSpec().getLeaseDurationSeconds() + "s)"
                     : "worker " + name + " has had no Lease for more than " + leaseStartupGrace.toSeconds() + "s since it became Ready");
         }
         return Optional.empty();
@@ -56,13 +63,13 @@ public final class WorkerLiveness {
      * When the worker will count as dead if nothing changes (no renewal, no readiness change): the
      * operator looks again then, because the passing of time is no event. Empty when no clock runs.
      */
-    public Optional<Instant> deadline(Pod pod, Optional<Lease> lease) {
+    public Optional<Instant> deadline(Pod pod, Optional<Lease> lease, Instant now) {
         if (!WorkerPods.isLive(pod)) {
             return Optional.empty();
         }
         Optional<Instant> notReadyEnd = WorkerPods.isReady(pod) ? Optional.empty()
                 : WorkerPods.readinessSince(pod).map(since -> since.plus(notReadyGrace));
-        Optional<Instant> leaseEnd = leaseDeadline(pod, lease);
+        Optional<Instant> leaseEnd = leaseDeadline(pod, lease, now);
         if (notReadyEnd.isEmpty()) {
             return leaseEnd;
         }
@@ -70,8 +77,8 @@ public final class WorkerLiveness {
     }
 
     /** The Lease's expiry; without a usable Lease, the end of a Ready worker's start-up grace. */
-    private Optional<Instant> leaseDeadline(Pod pod, Optional<Lease> lease) {
-        Optional<Instant> expiry = lease.flatMap(WorkerLiveness::expiry);
+    private Optional<Instant> leaseDeadline(Pod pod, Optional<Lease> lease, Instant now) {
+        Optional<Instant> expiry = lease.flatMap(l -> leaseExpiry(l, now));
         if (expiry.isPresent()) {
             return expiry;
         }
@@ -82,14 +89,17 @@ public final class WorkerLiveness {
         return WorkerPods.readinessSince(pod).map(since -> since.plus(leaseStartupGrace));
     }
 
-    /** {@code renewTime} (or {@code acquireTime}) plus {@code leaseDurationSeconds}; empty when either is missing. */
-    public static Optional<Instant> expiry(Lease lease) {
-        LeaseSpec spec = lease.getSpec();
-        if (spec == null || spec.getLeaseDurationSeconds() == null) {
-            return Optional.empty();
-        }
-        ZonedDateTime last = spec.getRenewTime() != null ? spec.getRenewTime() : spec.getAcquireTime();
-        return Optional.ofNullable(last).map(t -> t.toInstant().plusSeconds(spec.getLeaseDurationSeconds()));
+    /**
+     * When the Lease expires on the operator's clock: {@code leaseDurationSeconds} after this operator saw it
+     * last renewed (at {@code now} when this is the first look); empty without a duration or holder.
+     */
+    public Optional<Instant> leaseExpiry(Lease lease, Instant now) {
+        return renewals.expiry(lease, now);
+    }
+
+    /** Whether the Lease has expired at {@code now} (see {@link #leaseExpiry}); a Lease without a duration has. */
+    public boolean leaseExpired(Lease lease, Instant now) {
+        return leaseExpiry(lease, now).map(now::isAfter).orElse(true);
     }
 
     /** Whether the Lease is this pod's: same name, held by the pod's UID. */

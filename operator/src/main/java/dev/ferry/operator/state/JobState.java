@@ -3,6 +3,7 @@ package dev.ferry.operator.state;
 import dev.ferry.api.MigrationJob;
 import dev.ferry.api.MigrationJobStatus;
 import dev.ferry.api.MigrationTask;
+import dev.ferry.operator.liveness.WorkerClocks;
 import dev.ferry.operator.liveness.WorkerLiveness;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -41,6 +42,7 @@ public final class JobState {
     private final Map<String, Lease> workerLeases = new HashMap<>();
     private final Deployment workerDeployment;
     private final Instant now;
+    private final WorkerClocks workerClocks;
     /** The status being built: starts as a copy of the observed one. */
     private final MigrationJobStatus status;
 
@@ -49,9 +51,20 @@ public final class JobState {
         this(job, tasks, workerPods, List.of(), workerDeployment, now);
     }
 
+    /** A state whose workers' times are taken as written ({@link WorkerClocks#AS_WRITTEN}). */
     public JobState(MigrationJob job, Collection<MigrationTask> tasks, Collection<Pod> workerPods,
             Collection<Lease> workerLeases, Deployment workerDeployment, Instant now) {
+        this(job, tasks, workerPods, workerLeases, workerDeployment, now, WorkerClocks.AS_WRITTEN);
+    }
+
+    /**
+     * @param now the operator's clock at this reconcile
+     * @param workerClocks puts the times the workers write on the operator's clock
+     */
+    public JobState(MigrationJob job, Collection<MigrationTask> tasks, Collection<Pod> workerPods,
+            Collection<Lease> workerLeases, Deployment workerDeployment, Instant now, WorkerClocks workerClocks) {
         this.job = job;
+        this.workerClocks = workerClocks;
         workerLeases.forEach(l -> this.workerLeases.put(l.getMetadata().getName(), l));
         this.tasks = new HashMap<>(tasks.size() * 4 / 3 + 1);
         tasks.forEach(t -> this.tasks.put(t.getMetadata().getName(), t));
@@ -130,6 +143,11 @@ public final class JobState {
 
     public Instant now() {
         return now;
+    }
+
+    /** Puts the times workers write (a task's {@code progressTime}) on the operator's clock, that of {@link #now}. */
+    public WorkerClocks workerClocks() {
+        return workerClocks;
     }
 
     /** A finished job is left alone: its workers are scaled to zero and nothing is handed out. */

@@ -5,6 +5,7 @@ import dev.ferry.api.MigrationTaskSpec;
 import dev.ferry.api.MigrationTaskStatus;
 import dev.ferry.api.TaskPhase;
 import dev.ferry.api.TaskType;
+import dev.ferry.operator.liveness.WorkerClocks;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
@@ -51,22 +52,37 @@ public final class Tasks {
         return status == null || status.assignment == null ? Optional.empty() : parse(status.assignment.since);
     }
 
-    /** When a holder last moved the task forward (a file done, bytes read or sent), whichever holder it was. */
+    /** When a holder last moved the task forward (a file done, bytes read or sent), whichever holder it was, on its clock. */
     public static Optional<Instant> progressTime(MigrationTask task) {
         return task.getStatus() == null ? Optional.empty() : parse(task.getStatus().progressTime);
     }
 
-    /** Whether the current holder moved the task forward since it was handed the task. */
-    public static boolean movedForwardSinceHandOut(MigrationTask task) {
+    /**
+     * When the task was last moved forward, on the operator's clock: {@code progressTime} as its current holder's
+     * clock puts it there. A {@code progressTime} left by an earlier holder is shifted by the current holder's
+     * offset too; it is older than the hand-out unless those two workers' clocks differ by more than the time
+     * between.
+     */
+    public static Optional<Instant> progressTime(MigrationTask task, WorkerClocks clocks) {
+        String holder = task.getStatus() == null || task.getStatus().assignment == null ? null
+                : task.getStatus().assignment.podUid;
+        return progressTime(task).map(time -> clocks.onOperatorClock(holder, time));
+    }
+
+    /**
+     * Whether the current holder moved the task forward since it was handed the task: {@code progressTime}
+     * (the worker's clock, put on the operator's) after {@code assignment.since} (the operator's).
+     */
+    public static boolean movedForwardSinceHandOut(MigrationTask task, WorkerClocks clocks) {
         Optional<Instant> since = since(task);
-        Optional<Instant> progress = progressTime(task);
+        Optional<Instant> progress = progressTime(task, clocks);
         return since.isPresent() && progress.isPresent() && progress.get().isAfter(since.get());
     }
 
-    /** The last sign of life of the task's work: its last progress, or its hand-out when that is later. */
-    public static Optional<Instant> lastMove(MigrationTask task) {
+    /** The last sign of life of the task's work, on the operator's clock: its last progress, or its hand-out when that is later. */
+    public static Optional<Instant> lastMove(MigrationTask task, WorkerClocks clocks) {
         Optional<Instant> since = since(task);
-        Optional<Instant> progress = progressTime(task);
+        Optional<Instant> progress = progressTime(task, clocks);
         if (progress.isEmpty()) {
             return since;
         }

@@ -29,11 +29,13 @@ public final class HungWorkerPods {
 
     private final KubernetesClient client;
     private final JobEvents events;
+    private final WorkerLiveness liveness;
     private final Duration grace;
 
-    public HungWorkerPods(KubernetesClient client, JobEvents events, Duration grace) {
+    public HungWorkerPods(KubernetesClient client, JobEvents events, WorkerLiveness liveness, Duration grace) {
         this.client = Objects.requireNonNull(client, "client");
         this.events = Objects.requireNonNull(events, "events");
+        this.liveness = Objects.requireNonNull(liveness, "liveness");
         this.grace = Objects.requireNonNull(grace, "grace");
     }
 
@@ -49,7 +51,7 @@ public final class HungWorkerPods {
             if (!WorkerPods.isLive(pod)) {
                 continue; // already being deleted, or its process ended: the Deployment acts on its own
             }
-            Optional<Instant> expired = state.leaseOf(pod).flatMap(WorkerLiveness::expiry);
+            Optional<Instant> expired = state.leaseOf(pod).flatMap(lease -> liveness.leaseExpiry(lease, now));
             if (expired.isEmpty() || !now.isAfter(expired.get())) {
                 continue;
             }

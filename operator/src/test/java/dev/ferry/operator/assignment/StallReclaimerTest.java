@@ -8,8 +8,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ferry.api.MigrationTask;
 import dev.ferry.api.TaskPhase;
 import dev.ferry.api.TaskType;
+import dev.ferry.operator.liveness.LeaseRenewals;
+import dev.ferry.operator.liveness.WorkerClocks;
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
+import io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import org.junit.jupiter.api.Test;
 
 /** When a Running task counts as stalled: its work stands still, not merely slow. */
@@ -23,7 +28,7 @@ class StallReclaimerTest {
         Instant now = HANDED_OUT.plus(Duration.ofHours(2));
         task.getStatus().progressTime = now.minusSeconds(30).toString(); // bytes of one huge file, read and sent
 
-        assertThat(StallReclaimer.stalledSince(task, TIMEOUT, now)).isEmpty();
+        assertThat(StallReclaimer.stalledSince(task, TIMEOUT, now, WorkerClocks.AS_WRITTEN)).isEmpty();
     }
 
     @Test
@@ -32,8 +37,8 @@ class StallReclaimerTest {
         Instant lastMove = HANDED_OUT.plusSeconds(60);
         task.getStatus().progressTime = lastMove.toString();
 
-        assertThat(StallReclaimer.stalledSince(task, TIMEOUT, lastMove.plus(TIMEOUT))).isEmpty();
-        assertThat(StallReclaimer.stalledSince(task, TIMEOUT, lastMove.plus(TIMEOUT).plusSeconds(1))).contains(lastMove);
+        assertThat(StallReclaimer.stalledSince(task, TIMEOUT, lastMove.plus(TIMEOUT), WorkerClocks.AS_WRITTEN)).isEmpty();
+        assertThat(StallReclaimer.stalledSince(task, TIMEOUT, lastMove.plus(TIMEOUT).plusSeconds(1), WorkerClocks.AS_WRITTEN)).contains(lastMove);
     }
 
     @Test
@@ -41,8 +46,8 @@ class StallReclaimerTest {
         MigrationTask task = running();
         task.getStatus().progressTime = HANDED_OUT.minus(Duration.ofHours(1)).toString(); // an earlier holder's
 
-        assertThat(StallReclaimer.stalledSince(task, TIMEOUT, HANDED_OUT.plus(TIMEOUT).minusSeconds(1))).isEmpty();
-        assertThat(StallReclaimer.stalledSince(task, TIMEOUT, HANDED_OUT.plus(TIMEOUT).plusSeconds(1))).contains(HANDED_OUT);
+        assertThat(StallReclaimer.stalledSince(task, TIMEOUT, HANDED_OUT.plus(TIMEOUT).minusSeconds(1), WorkerClocks.AS_WRITTEN)).isEmpty();
+        assertThat(StallReclaimer.stalledSince(task, TIMEOUT, HANDED_OUT.plus(TIMEOUT).plusSeconds(1), WorkerClocks.AS_WRITTEN)).contains(HANDED_OUT);
     }
 
     @Test
@@ -53,8 +58,30 @@ class StallReclaimerTest {
         prefetched.getStatus().phase = TaskPhase.Assigned;
         Instant late = HANDED_OUT.plus(Duration.ofHours(1));
 
-        assertThat(StallReclaimer.stalledSince(waiting, TIMEOUT, late)).isEmpty();
-        assertThat(StallReclaimer.stalledSince(prefetched, TIMEOUT, late)).isEmpty();
+        assertThat(StallReclaimer.stalledSince(waiting, TIMEOUT, late, WorkerClocks.AS_WRITTEN)).isEmpty();
+        assertThat(StallReclaimer.stalledSince(prefetched, TIMEOUT, late, WorkerClocks.AS_WRITTEN)).isEmpty();
+    }
+
+    @Test
+    void aHolderWhoseClockLagsTenMinutesIsNotStalledWhileItMoves() {
+        MigrationTask task = running();
+        Instant now = HANDED_OUT.plus(Duration.ofHours(1));
+        Duration lag = Duration.ofMinutes(10);
+        task.getStatus().progressTime = now.minus(lag).minusSeconds(20).toString(); // 20 s ago, by the worker's clock
+        LeaseRenewals renewals = new LeaseRenewals();
+        renewals.seenRenewedAt(lease("w1-uid", now.minus(lag).minusSeconds(2)), now.minusSeconds(2)); // its Lease shows the lag
+
+        assertThat(StallReclaimer.stalledSince(task, TIMEOUT, now, WorkerClocks.AS_WRITTEN))
+                .as("taken at its word, its progress is ten minutes old").isPresent();
+        assertThat(StallReclaimer.stalledSince(task, TIMEOUT, now, renewals)).isEmpty();
+        assertThat(StallReclaimer.stalledSince(task, TIMEOUT, now.plus(TIMEOUT).minusSeconds(20).plusSeconds(1), renewals))
+                .as("and stalled when it stands still for the timeout on the operator's clock").isPresent();
+    }
+
+    private static Lease lease(String holder, Instant renewTime) {
+        return new LeaseBuilder().withNewMetadata().withName("w1").withResourceVersion("1").endMetadata()
+                .withNewSpec().withHolderIdentity(holder).withLeaseDurationSeconds(15)
+                .withRenewTime(renewTime.atZone(ZoneOffset.UTC)).endSpec().build();
     }
 
     private static MigrationTask running() {

@@ -401,8 +401,11 @@ class JobStatusAggregatorTest {
         Pod hung = pod("w1", true, START);
         Pod alive = pod("w2", true, START);
 
+        Lease hungsLast = lease(hung, NOW.minusSeconds(30));
+        aggregator.aggregate(new JobState(job, tasks, List.of(hung, alive),
+                List.of(hungsLast, lease(alive, NOW.minusSeconds(30))), null, NOW.minusSeconds(30))); // both seen renewed
         MigrationJobStatus status = aggregator.aggregate(new JobState(job, tasks, List.of(hung, alive),
-                List.of(lease(hung, NOW.minusSeconds(30)), lease(alive, NOW.minusSeconds(1))), null, NOW));
+                List.of(hungsLast, lease(alive, NOW.minusSeconds(1))), null, NOW));
 
         Condition degraded = Conditions.find(status.conditions, Conditions.DEGRADED).orElseThrow();
         assertThat(degraded.getStatus()).isEqualTo("True");
