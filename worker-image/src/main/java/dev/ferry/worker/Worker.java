@@ -156,7 +156,7 @@ public final class Worker implements AutoCloseable {
 
     private synchronized CopyEngine engineFor(MigrationJob job) {
         if (engine == null) {
-            engine = CopyEngine.forJob(job, poolFor(job), fileMeters);
+            engine = CopyEngine.forJob(job, poolFor(job), fileMeters, lease);
         }
         return engine;
     }

@@ -14,6 +14,7 @@ import dev.ferry.worker.metrics.FileMetrics;
 import dev.ferry.worker.s3.EndpointPool;
 import dev.ferry.worker.s3.ObjectMetadata;
 import dev.ferry.worker.source.SourceStat;
+import dev.ferry.worker.task.WorkerStanding;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -51,6 +52,8 @@ public final class CopyEngine implements AutoCloseable {
     public final FileMetrics meters;
     /** {@code spec.source.markMigrated: Xattr}; null: files are not marked. */
     public final MigratedMarks marks;
+    /** Whether the worker may start new files and parts: its Lease is renewed ({@link WorkerStanding}). */
+    public final WorkerStanding standing;
     /** Test seams; set only by tests, before the engine copies anything. */
     public volatile CopyHooks hooks = CopyHooks.NONE;
     /**
@@ -70,12 +73,17 @@ public final class CopyEngine implements AutoCloseable {
     }
 
     public CopyEngine(EndpointPool s3, JobSettings settings, ByteBudget budget) {
-        this(s3, settings, budget, FileMetrics.NONE);
+        this(s3, settings, budget, FileMetrics.NONE, WorkerStanding.ALWAYS_GOOD);
     }
 
-    /** The engine of one job: its gateways (owned by the worker, closed with the engine) and its settings. */
-    public CopyEngine(EndpointPool s3, JobSettings settings, ByteBudget budget, FileMetrics meters) {
+    /**
+     * The engine of one job: its gateways (owned by the worker, closed with the engine) and its settings; new
+     * files and parts start only while {@code standing} is good.
+     */
+    public CopyEngine(EndpointPool s3, JobSettings settings, ByteBudget budget, FileMetrics meters,
+                      WorkerStanding standing) {
         this.settings = settings;
+        this.standing = standing;
         this.meters = meters;
         this.s3 = s3;
         this.bucket = settings.bucket();
@@ -97,12 +105,15 @@ public final class CopyEngine implements AutoCloseable {
 
     /** The engine of {@code job} on its gateways, with a heap-sized byte budget. */
     public static CopyEngine forJob(MigrationJob job, EndpointPool s3) {
-        return forJob(job, s3, FileMetrics.NONE);
+        return forJob(job, s3, FileMetrics.NONE, WorkerStanding.ALWAYS_GOOD);
     }
 
-    /** As {@link #forJob(MigrationJob, EndpointPool)}, counting its files' outcomes in {@code meters}. */
-    public static CopyEngine forJob(MigrationJob job, EndpointPool s3, FileMetrics meters) {
-        return new CopyEngine(s3, JobSettings.of(job), ByteBudget.forHeap(), meters);
+    /**
+     * As {@link #forJob(MigrationJob, EndpointPool)}, counting its files' outcomes in {@code meters}, starting new
+     * work only while {@code standing} is good.
+     */
+    public static CopyEngine forJob(MigrationJob job, EndpointPool s3, FileMetrics meters, WorkerStanding standing) {
+        return new CopyEngine(s3, JobSettings.of(job), ByteBudget.forHeap(), meters, standing);
     }
 
     /**

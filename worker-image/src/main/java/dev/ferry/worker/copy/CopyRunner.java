@@ -88,7 +88,8 @@ public final class CopyRunner {
         TaskProgressWriter writer = new TaskProgressWriter(fence, progress::version, progress::writeTo, clock,
                 HEARTBEAT_INTERVAL);
         AtomicReference<RuntimeException> taskFailure = new AtomicReference<>();
-        StopSignal halt = stop.or(() -> writer.lost() != null || taskFailure.get() != null);
+        StopSignal halt = stop.or(() -> writer.lost() != null || taskFailure.get() != null)
+                .pausedWhileLapsed(engine.standing, writer::confirmHeld);
         FileCopier copier = new FileCopier(engine, halt, motion);
         Semaphore window = new Semaphore(engine.concurrency());
         boolean fresh = firstHolderOfAFreshTask(engine, task, fence.epoch(), progress.checkpoint());
@@ -101,6 +102,10 @@ public final class CopyRunner {
                 PROGRESS_INTERVAL.toMillis(), PROGRESS_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
         try {
             for (int i = progress.checkpoint(); i < files.size() && !halt.stopRequested(); i++) {
+                halt.awaitStart(); // while the Lease lapses; then the fence tells whether the task is still ours
+                if (halt.stopRequested()) {
+                    break;
+                }
                 window.acquire();
                 if (halt.stopRequested()) {
                     window.release();

@@ -84,6 +84,7 @@ public final class PartWriter {
         boolean shrank = false;
         try {
             for (int n = first; n <= last; n++) {
+                halt.awaitStart(); // while the Lease lapses; then the fence tells whether the task is still ours
                 if (halt.stopRequested()) {
                     awaitQuietly(sending);
                     throw new CopyHalted("stopped before part " + n + " of " + key);

@@ -61,6 +61,18 @@ public final class TaskProgressWriter {
         }
     }
 
+    /**
+     * Writes the progress now, whatever has changed: after a pause, the fence's answer tells whether the task is
+     * still this worker's ({@link #lost} is set when it is not). A write that fails otherwise is left to the ticks.
+     */
+    public synchronized void confirmHeld() {
+        if (lost != null) {
+            return;
+        }
+        writtenVersion = -1;
+        tick();
+    }
+
     /** Waits for a write in progress (the lock), then reports a loss noticed by any write. */
     public synchronized void closeAndRethrowIfLost() throws LostTaskException {
         if (lost != null) {

@@ -2,6 +2,7 @@ package dev.ferry.worker.lease;
 
 import dev.ferry.api.Ferry;
 import dev.ferry.worker.config.WorkerConfig;
+import dev.ferry.worker.task.WorkerStanding;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
@@ -12,12 +13,15 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.NonNamespaceOperation;
 import io.fabric8.kubernetes.client.dsl.Resource;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.LongSupplier;
 import java.util.concurrent.TimeUnit;
 import org.apache.commons.lang3.concurrent.BasicThreadFactory;
 import org.slf4j.Logger;
@@ -30,22 +34,39 @@ import org.slf4j.LoggerFactory;
  * renewing. A failed renewal is logged and tried again at the next tick (the default timings allow
  * two failures before the Lease expires); it never stops the worker. The Lease is owned by the pod,
  * so the garbage collector removes it with the pod; a clean shutdown deletes it at once.
+ *
+ * <p>It is also the worker's {@link WorkerStanding}: once no renewal has gone through for four fifths of the
+ * Lease's duration (12 s of the default 15), measured on this process's monotonic clock from the start of the
+ * last renewal that went through (the operator times the same renewal from when it sees it, later), new work
+ * pauses: the worker stops starting files before the operator can find it dead and hand its tasks on.
  */
-public final class LeaseRenewer implements AutoCloseable {
+public final class LeaseRenewer implements AutoCloseable, WorkerStanding {
     private static final Logger LOG = LoggerFactory.getLogger(LeaseRenewer.class);
 
     private final KubernetesClient client;
     private final WorkerConfig config;
     private final Clock clock;
     private final ScheduledExecutorService scheduler;
+    private final LongSupplier nanoTime;
+    /** Renewals that went through longer ago than this pause new work. */
+    private final Duration pauseAfter;
+    /** When the last renewal that went through started (as {@link #nanoTime}); at first, when this worker started. */
+    private volatile long lastRenewalStarted;
     /** The Lease as last written; only the scheduler thread touches it. Null: read it first. */
     private Lease last;
     private boolean failing;
 
     public LeaseRenewer(KubernetesClient client, WorkerConfig config, Clock clock) {
+        this(client, config, clock, System::nanoTime);
+    }
+
+    LeaseRenewer(KubernetesClient client, WorkerConfig config, Clock clock, LongSupplier nanoTime) {
         this.client = client;
         this.config = config;
         this.clock = clock;
+        this.nanoTime = nanoTime;
+        this.pauseAfter = config.leaseDuration().multipliedBy(4).dividedBy(5);
+        this.lastRenewalStarted = nanoTime.getAsLong();
         this.scheduler = Executors.newSingleThreadScheduledExecutor(
                 BasicThreadFactory.builder().namingPattern("ferry-lease").daemon(true).build());
     }
@@ -56,8 +77,10 @@ public final class LeaseRenewer implements AutoCloseable {
     }
 
     private void renewLoggingFailures() {
+        long started = nanoTime.getAsLong();
         try {
             renew();
+            lastRenewalStarted = started;
             if (failing) {
                 LOG.info("Lease {}/{} renewed again", config.namespace(), config.podName());
                 failing = false;
@@ -68,6 +91,16 @@ public final class LeaseRenewer implements AutoCloseable {
             LOG.warn("cannot renew Lease {}/{} (retrying in {} ms): {}", config.namespace(), config.podName(),
                     config.leaseRenewInterval().toMillis(), e.getMessage());
         }
+    }
+
+    @Override
+    public Optional<String> lapse() {
+        long since = nanoTime.getAsLong() - lastRenewalStarted;
+        if (since <= pauseAfter.toNanos()) {
+            return Optional.empty();
+        }
+        return Optional.of("the Lease " + config.namespace() + "/" + config.podName() + " has not been renewed for "
+                + TimeUnit.NANOSECONDS.toSeconds(since) + " s (the API server out of reach?)");
     }
 
     /** One renewal; a write that lost a race (409) or found the Lease deleted (404) is redone on a fresh read. */

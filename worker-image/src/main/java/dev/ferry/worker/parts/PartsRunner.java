@@ -118,7 +118,7 @@ public final class PartsRunner {
         }
         TaskProgressWriter writer = new TaskProgressWriter(fence, progress::version, progress::writeTo, clock,
                 CopyRunner.HEARTBEAT_INTERVAL);
-        StopSignal halt = stop.or(() -> writer.lost() != null);
+        StopSignal halt = stop.or(() -> writer.lost() != null).pausedWhileLapsed(engine.standing, writer::confirmHeld);
         LOG.info("{}: parts {}..{} of {} of {} into upload {}", task.getMetadata().getName(), scope.firstPart,
                 scope.lastPart, scope.totalParts, scope.file.path, scope.uploadId);
 

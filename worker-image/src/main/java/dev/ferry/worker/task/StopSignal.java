@@ -2,14 +2,54 @@ package dev.ferry.worker.task;
 
 /**
  * Tells running tasks to stop starting new work, shared by everything a worker runs. Set on SIGTERM
- * (drain and release) or for one task when it was lost.
+ * (drain and release) or for one task when it was lost. A task's signal may also hold new work back for a
+ * while ({@link #awaitStart}): while the worker's Lease lapses.
  */
 public interface StopSignal {
     boolean stopRequested();
 
     StopSignal NEVER = () -> false;
 
+    /** Called before a new file or part starts: waits while it may not start yet. Returns at once by default. */
+    default void awaitStart() throws InterruptedException {
+    }
+
     default StopSignal or(StopSignal other) {
-        return () -> stopRequested() || other.stopRequested();
+        StopSignal self = this;
+        return new StopSignal() {
+            @Override
+            public boolean stopRequested() {
+                return self.stopRequested() || other.stopRequested();
+            }
+
+            @Override
+            public void awaitStart() throws InterruptedException {
+                self.awaitStart();
+                other.awaitStart();
+            }
+        };
+    }
+
+    /**
+     * This signal, whose {@link #awaitStart} also waits while {@code standing} is lapsed and, after such a pause,
+     * runs {@code confirmHeld} — a fenced write of the task, which makes this signal stop the task if it was
+     * handed to another worker meanwhile — before new work starts.
+     */
+    default StopSignal pausedWhileLapsed(WorkerStanding standing, Runnable confirmHeld) {
+        StopSignal self = this;
+        return new StopSignal() {
+            @Override
+            public boolean stopRequested() {
+                return self.stopRequested();
+            }
+
+            @Override
+            public void awaitStart() throws InterruptedException {
+                self.awaitStart();
+                if (standing.awaitGood(self)) {
+                    confirmHeld.run();
+                }
+            }
+        };
     }
 }

@@ -2,6 +2,7 @@ package dev.ferry.worker.copy;
 
 import static dev.ferry.worker.testing.TestResources.POD_UID;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.ferry.api.FailureCode;
 import dev.ferry.api.FileEntry;
@@ -25,11 +26,16 @@ import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -40,6 +46,7 @@ import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
+import software.amazon.awssdk.services.s3.model.S3Object;
 
 @EnableKubernetesMockClient(crud = true)
 @ExtendWith(StrictResourceVersions.class)
@@ -214,6 +221,62 @@ class CopyRunnerIT {
         assertThat(done.getStatus().progress.copied).isEqualTo(60);
         assertThat(S3.server().client().headObject(b -> b.bucket(S3.bucket()).key(manifest.key)).contentLength())
                 .as("the plan's record of the task: the audit reads it, then removes it").isPositive();
+    }
+
+    /**
+     * A worker whose Lease lapsed (cut off from the API server while the source and the store answer) starts no
+     * file; the operator hands the task on meanwhile, and once the worker is back, its fence tells it so before
+     * it copies anything: no file is copied by two workers.
+     */
+    @Test
+    void aWorkerWhoseLeaseLapsedStartsNoFileAndCopiesNothingOnceTheTaskWasHandedOn() throws Exception {
+        AtomicReference<Optional<String>> lapse = new AtomicReference<>(Optional.of("the Lease has not been renewed for 12 s"));
+        worker.withStanding(lapse::get);
+        String task = copyTask(jobWithPartSize("5Mi"), smallFiles(20));
+        CompletableFuture<Void> running = CompletableFuture.runAsync(() -> worker.run(task));
+
+        await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3))
+                .untilAsserted(() -> assertThat(storedKeys()).as("paused").isEmpty());
+        TestResources.assign(client, task, "another-worker-uid"); // the operator found it dead
+        lapse.set(Optional.empty());
+        running.get(10, TimeUnit.SECONDS);
+
+        assertThat(storedKeys()).as("nothing copied by the worker the task was taken from").isEmpty();
+        MigrationTask after = TestResources.task(client, task);
+        assertThat(after.getStatus().assignment.podUid).isEqualTo("another-worker-uid");
+        assertThat(after.getStatus().phase).as("untouched by the earlier holder").isEqualTo(TaskPhase.Assigned);
+    }
+
+    @Test
+    void aWorkerWhoseLeaseIsRenewedAgainInTimeGoesOnWithItsTask() throws Exception {
+        AtomicReference<Optional<String>> lapse = new AtomicReference<>(Optional.of("the Lease has not been renewed for 12 s"));
+        worker.withStanding(lapse::get);
+        String task = copyTask(jobWithPartSize("5Mi"), smallFiles(20));
+        CompletableFuture<Void> running = CompletableFuture.runAsync(() -> worker.run(task));
+
+        await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3))
+                .untilAsserted(() -> assertThat(storedKeys()).as("paused").isEmpty());
+        lapse.set(Optional.empty());
+        running.get(30, TimeUnit.SECONDS);
+
+        MigrationTask done = TestResources.task(client, task);
+        assertThat(done.getStatus().phase).isEqualTo(TaskPhase.Succeeded);
+        assertThat(done.getStatus().progress.copied).isEqualTo(20);
+        assertThat(storedKeys()).hasSize(20);
+    }
+
+    private static Map<String, byte[]> smallFiles(int count) {
+        Map<String, byte[]> tree = new LinkedHashMap<>();
+        for (int i = 0; i < count; i++) {
+            tree.put("small/" + i + ".bin", Trees.randomBytes(1000 + i, 100 + i));
+        }
+        return tree;
+    }
+
+    /** The keys under the job's prefix (not the state prefix). */
+    private List<String> storedKeys() {
+        return S3.server().client().listObjectsV2(b -> b.bucket(S3.bucket()).prefix("backup/")).contents().stream()
+                .map(S3Object::key).toList();
     }
 
     /** The task handed out again under a new epoch, its progress gone (as if its status write had been lost), and run. */

@@ -1,6 +1,7 @@
 package dev.ferry.worker.copy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.ferry.api.FailureCode;
 import dev.ferry.api.FileEntry;
@@ -22,15 +23,20 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -42,6 +48,7 @@ import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.s3.model.Part;
 
 /**
  * A huge file split into Parts tasks, as the plan leaves it: one multipart upload created with the
@@ -156,6 +163,23 @@ class PartsTasksIT {
         assertThat(progress(1).copied).isEqualTo(1);
         assertThat(partsUploaded(1)).as("its range was not sent again").isEqualTo(3);
         assertThat(progress(1).bytes + progress(2).bytes + progress(3).bytes).isEqualTo(SIZE);
+    }
+
+    @Test
+    void aWorkerWhoseLeaseLapsedSendsNoPartAndNoneOnceItsRangeWasHandedOn() throws Exception {
+        AtomicReference<Optional<String>> lapse = new AtomicReference<>(Optional.of("the Lease has not been renewed for 12 s"));
+        workers.get(1).withStanding(lapse::get);
+        TestResources.assign(client, name(2), PODS[1]);
+        CompletableFuture<Void> running = CompletableFuture.runAsync(() -> workers.get(1).run(name(2)));
+
+        await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3))
+                .untilAsserted(() -> assertThat(storedPartNumbers()).as("paused").isEmpty());
+        TestResources.assign(client, name(2), PODS[2]); // the operator found it dead
+        lapse.set(Optional.empty());
+        running.get(10, TimeUnit.SECONDS);
+
+        assertThat(storedPartNumbers()).as("no part sent by the worker the range was taken from").isEmpty();
+        assertThat(task(2).getStatus().assignment.podUid).isEqualTo(PODS[2]);
     }
 
     @Test
@@ -317,6 +341,11 @@ class PartsTasksIT {
     private void storePart(int n, byte[] data) {
         s3().uploadPart(b -> b.bucket(S3.bucket()).key(KEY).uploadId(uploadId).partNumber(n)
                 .contentLength((long) data.length), RequestBody.fromBytes(data));
+    }
+
+    private List<Integer> storedPartNumbers() {
+        return s3().listParts(b -> b.bucket(S3.bucket()).key(KEY).uploadId(uploadId)).parts().stream()
+                .map(Part::partNumber).toList();
     }
 
     private List<String> uploads() {

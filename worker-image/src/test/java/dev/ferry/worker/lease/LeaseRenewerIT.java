@@ -11,15 +11,21 @@ import dev.ferry.api.testing.StrictResourceVersions;
 import dev.ferry.worker.config.WorkerConfig;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder;
+import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -104,6 +110,42 @@ class LeaseRenewerIT {
         });
         renewer.close();
         assertThat(lease()).isNull();
+    }
+
+    @Test
+    void newWorkPausesTwelveSecondsAfterTheLastRenewalThatWentThroughAndResumesWithTheNext() {
+        AtomicLong nanos = new AtomicLong();
+        try (LeaseRenewer fake = new LeaseRenewer(client, config, Clock.systemUTC(), nanos::get)) {
+            assertThat(fake.lapse()).as("a worker just started").isEmpty();
+            nanos.addAndGet(Duration.ofMillis(11_900).toNanos());
+            assertThat(fake.lapse()).isEmpty();
+            nanos.addAndGet(Duration.ofMillis(200).toNanos()); // four fifths of the 15-s Lease
+            assertThat(fake.lapse()).hasValueSatisfying(why -> assertThat(why)
+                    .contains("Lease " + NAMESPACE + "/" + POD_NAME + " has not been renewed for 12 s"));
+
+            fake.start(); // its first renewal goes through
+            await().untilAsserted(() -> assertThat(fake.lapse()).isEmpty());
+        }
+    }
+
+    @Test
+    void renewalsThatFailLapseTheStandingOfTheWorker() {
+        WorkerConfig quick = new WorkerConfig(POD_NAME, NAMESPACE, POD_UID, "books", Path.of("/mnt/source"),
+                1, Duration.ofSeconds(2), Duration.ofMillis(100));
+        // an API server that does not answer: nothing listens on the port any more
+        int closedPort;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            closedPort = socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        try (KubernetesClient cutOff = new KubernetesClientBuilder().withConfig(new ConfigBuilder()
+                .withMasterUrl("http://127.0.0.1:" + closedPort).withRequestRetryBackoffLimit(0).build()).build();
+             LeaseRenewer renewing = new LeaseRenewer(cutOff, quick, Clock.systemUTC())) {
+            renewing.start();
+            assertThat(renewing.lapse()).isEmpty();
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(renewing.lapse()).isPresent());
+        }
     }
 
     private Lease lease() {

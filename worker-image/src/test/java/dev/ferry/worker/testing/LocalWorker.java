@@ -8,11 +8,13 @@ import dev.ferry.worker.audit.AuditRunner;
 import dev.ferry.worker.copy.CopyEngine;
 import dev.ferry.worker.copy.CopyRunner;
 import dev.ferry.worker.parts.PartsRunner;
+import dev.ferry.worker.metrics.FileMetrics;
 import dev.ferry.worker.plan.ActiveTasks;
 import dev.ferry.worker.plan.PlanRunner;
 import dev.ferry.worker.s3.EndpointPool;
 import dev.ferry.worker.s3.S3ClientFactory;
 import dev.ferry.worker.task.StopSignal;
+import dev.ferry.worker.task.WorkerStanding;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -31,6 +33,7 @@ public final class LocalWorker implements AutoCloseable {
     private final TaskRunner runner;
     private final Function<MigrationJob, EndpointPool> pools;
     private final Consumer<CopyEngine> tuning;
+    private volatile WorkerStanding standing = WorkerStanding.ALWAYS_GOOD;
     /** One engine per job, as each worker process serves one job: the engine knows its job (its UID). */
     private final Map<String, CopyEngine> engines = new LinkedHashMap<>();
 
@@ -77,11 +80,17 @@ public final class LocalWorker implements AutoCloseable {
         runner.run(taskName);
     }
 
+    /** Starts new files and parts only while {@code standing} is good (a test that plays a lapsing Lease). */
+    public LocalWorker withStanding(WorkerStanding standing) {
+        this.standing = standing;
+        return this;
+    }
+
     private synchronized CopyEngine engineFor(MigrationJob job) {
         String uid = String.valueOf(job.getMetadata().getUid());
         CopyEngine engine = engines.get(uid);
         if (engine == null) {
-            engine = CopyEngine.forJob(job, pools.apply(job));
+            engine = CopyEngine.forJob(job, pools.apply(job), FileMetrics.NONE, standing);
             tuning.accept(engine);
             engines.put(uid, engine);
         }
