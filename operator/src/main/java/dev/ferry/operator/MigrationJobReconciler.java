@@ -176,8 +176,12 @@ public class MigrationJobReconciler implements Reconciler<MigrationJob>, AutoClo
                 .withOnUpdateFilter((Lease current, Lease before) -> {
                     Instant now = settings.clock().instant();
                     boolean revived = liveness.leaseExpired(before, now);
+                    boolean sameHolderAndDuration = sameHolderAndDuration(current, before);
+                    if (!sameHolderAndDuration) {
+                        leaseRenewals.forget(before); // taken over by a new pod of the same name: the old one is gone
+                    }
                     leaseRenewals.seenRenewedAt(current, now);
-                    return !sameHolderAndDuration(current, before) || revived;
+                    return !sameHolderAndDuration || revived;
                 })
                 .withOnDeleteFilter((Lease lease, Boolean finalStateUnknown) -> {
                     leaseRenewals.forget(lease);

@@ -231,15 +231,11 @@ class CopyRunnerIT {
     @Test
     void aWorkerWhoseLeaseLapsedStartsNoFileAndCopiesNothingOnceTheTaskWasHandedOn() throws Exception {
         AtomicReference<Optional<String>> lapse = new AtomicReference<>(Optional.of("the Lease has not been renewed for 12 s"));
-        worker.withStanding(lapse::get);
-        String task = copyTask(jobWithPartSize("5Mi"), smallFiles(20));
-        CompletableFuture<Void> running = CompletableFuture.runAsync(() -> worker.run(task));
-
-        await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3))
-                .untilAsserted(() -> assertThat(storedKeys()).as("paused").isEmpty());
+        PausedRun paused = runPaused(lapse);
+        String task = paused.task();
         TestResources.assign(client, task, "another-worker-uid"); // the operator found it dead
         lapse.set(Optional.empty());
-        running.get(10, TimeUnit.SECONDS);
+        paused.running().get(10, TimeUnit.SECONDS);
 
         assertThat(storedKeys()).as("nothing copied by the worker the task was taken from").isEmpty();
         MigrationTask after = TestResources.task(client, task);
@@ -250,19 +246,27 @@ class CopyRunnerIT {
     @Test
     void aWorkerWhoseLeaseIsRenewedAgainInTimeGoesOnWithItsTask() throws Exception {
         AtomicReference<Optional<String>> lapse = new AtomicReference<>(Optional.of("the Lease has not been renewed for 12 s"));
-        worker.withStanding(lapse::get);
-        String task = copyTask(jobWithPartSize("5Mi"), smallFiles(20));
-        CompletableFuture<Void> running = CompletableFuture.runAsync(() -> worker.run(task));
-
-        await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3))
-                .untilAsserted(() -> assertThat(storedKeys()).as("paused").isEmpty());
+        PausedRun paused = runPaused(lapse);
         lapse.set(Optional.empty());
-        running.get(30, TimeUnit.SECONDS);
+        paused.running().get(30, TimeUnit.SECONDS);
 
-        MigrationTask done = TestResources.task(client, task);
+        MigrationTask done = TestResources.task(client, paused.task());
         assertThat(done.getStatus().phase).isEqualTo(TaskPhase.Succeeded);
         assertThat(done.getStatus().progress.copied).isEqualTo(20);
         assertThat(storedKeys()).hasSize(20);
+    }
+
+    private record PausedRun(String task, CompletableFuture<Void> running) {
+    }
+
+    /** A task of 20 small files run by a worker whose standing is {@code lapse}d: returned once it stored nothing for 1 s. */
+    private PausedRun runPaused(AtomicReference<Optional<String>> lapse) {
+        worker.withStanding(lapse::get);
+        String task = copyTask(jobWithPartSize("5Mi"), smallFiles(20));
+        CompletableFuture<Void> running = CompletableFuture.runAsync(() -> worker.run(task));
+        await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3))
+                .untilAsserted(() -> assertThat(storedKeys()).as("paused").isEmpty());
+        return new PausedRun(task, running);
     }
 
     private static Map<String, byte[]> smallFiles(int count) {
