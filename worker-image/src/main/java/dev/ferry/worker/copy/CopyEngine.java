@@ -103,14 +103,9 @@ public final class CopyEngine implements AutoCloseable {
                 ? new MigratedMarks(settings.jobUid(), java.time.Clock.systemUTC()) : null;
     }
 
-    /** The engine of {@code job} on its gateways, with a heap-sized byte budget. */
-    public static CopyEngine forJob(MigrationJob job, EndpointPool s3) {
-        return forJob(job, s3, FileMetrics.NONE, WorkerStanding.ALWAYS_GOOD);
-    }
-
     /**
-     * As {@link #forJob(MigrationJob, EndpointPool)}, counting its files' outcomes in {@code meters}, starting new
-     * work only while {@code standing} is good.
+     * The engine of {@code job} on its gateways, with a heap-sized byte budget, counting its files' outcomes in
+     * {@code meters}, starting new work only while {@code standing} is good.
      */
     public static CopyEngine forJob(MigrationJob job, EndpointPool s3, FileMetrics meters, WorkerStanding standing) {
         return new CopyEngine(s3, JobSettings.of(job), ByteBudget.forHeap(), meters, standing);
