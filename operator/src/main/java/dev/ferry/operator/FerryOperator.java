@@ -3,6 +3,7 @@ package dev.ferry.operator;
 import dev.ferry.operator.config.OperatorSettings;
 import dev.ferry.operator.leadership.OperatorLease;
 import dev.ferry.operator.liveness.LeaseRenewals;
+import dev.ferry.operator.liveness.ReadinessChanges;
 import dev.ferry.api.runtime.KafkaMetrics;
 import dev.ferry.operator.notifications.PublisherFactory;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -114,6 +115,11 @@ public final class FerryOperator implements AutoCloseable {
     /** What this operator has seen of worker Leases (for tests that move its clock). */
     LeaseRenewals leaseRenewals() {
         return reconciler.leaseRenewals();
+    }
+
+    /** What the operator has seen of worker pods' readiness (tests that move its clock). */
+    ReadinessChanges readinessChanges() {
+        return reconciler.readinessChanges();
     }
 
     /**

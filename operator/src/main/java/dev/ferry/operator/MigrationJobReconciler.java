@@ -19,6 +19,7 @@ import dev.ferry.operator.lifecycle.FinishedJobReaper;
 import dev.ferry.operator.lifecycle.FinishedJobTtl;
 import dev.ferry.operator.lifecycle.OverlappingJobs;
 import dev.ferry.operator.liveness.LeaseRenewals;
+import dev.ferry.operator.liveness.ReadinessChanges;
 import dev.ferry.operator.liveness.WorkerLiveness;
 import dev.ferry.operator.metrics.AssignmentMetrics;
 import dev.ferry.operator.metrics.ReconcileMetrics;
@@ -109,6 +110,8 @@ public class MigrationJobReconciler implements Reconciler<MigrationJob>, AutoClo
     private final JobStatusAggregator aggregator;
     /** When each worker's Lease was seen renewed, on this operator's clock: liveness and the workers' clocks. */
     private final LeaseRenewals leaseRenewals = new LeaseRenewals();
+    /** When each worker pod's readiness was seen to change, on this operator's clock: the graces count from it. */
+    private final ReadinessChanges readinessChanges = new ReadinessChanges();
     private final WorkerLiveness liveness;
     private final HistoryFolder history;
     private final KubernetesClient client;
@@ -145,7 +148,8 @@ public class MigrationJobReconciler implements Reconciler<MigrationJob>, AutoClo
         this.reaper = new FinishedJobReaper(client);
         this.validator = new JobValidator(client);
         this.workers = new WorkerDeployments(client, new WorkerDeploymentFactory(settings));
-        this.liveness = new WorkerLiveness(settings.notReadyGrace(), settings.leaseStartupGrace(), leaseRenewals);
+        this.liveness = new WorkerLiveness(settings.notReadyGrace(), settings.leaseStartupGrace(), leaseRenewals,
+                readinessChanges);
         this.aggregator = new JobStatusAggregator(liveness);
         this.history = new HistoryFolder(client);
         this.previousRun = new PreviousRun(client, history);
@@ -162,7 +166,21 @@ public class MigrationJobReconciler implements Reconciler<MigrationJob>, AutoClo
     @Override
     public List<EventSource<?, MigrationJob>> prepareEventSources(EventSourceContext<MigrationJob> context) {
         taskSource = new InformerEventSource<>(informerOf(MigrationTask.class, "tasks", Ferry.JOB_LABEL).build(), context);
-        var pods = new InformerEventSource<>(informerOf(Pod.class, "worker-pods", WORKER_SELECTOR).build(), context);
+        var pods = new InformerEventSource<>(informerOf(Pod.class, "worker-pods", WORKER_SELECTOR)
+                // Readiness changes are timed here, as they arrive, on the operator's clock (ReadinessChanges).
+                .withOnAddFilter((Pod pod) -> {
+                    readinessChanges.readinessSince(pod, settings.clock().instant());
+                    return true;
+                })
+                .withOnUpdateFilter((Pod current, Pod before) -> {
+                    readinessChanges.readinessSince(current, settings.clock().instant());
+                    return true;
+                })
+                .withOnDeleteFilter((Pod pod, Boolean finalStateUnknown) -> {
+                    readinessChanges.forget(pod);
+                    return true;
+                })
+                .build(), context);
         var deployments = new InformerEventSource<>(
                 informerOf(Deployment.class, "worker-deployments", WORKER_SELECTOR).build(), context);
         var leases = new InformerEventSource<>(informerOf(Lease.class, "worker-leases", WORKER_SELECTOR)
@@ -352,6 +370,11 @@ public class MigrationJobReconciler implements Reconciler<MigrationJob>, AutoClo
     /** What this operator has seen of worker Leases: tests that move its clock wait until it saw a renewal. */
     LeaseRenewals leaseRenewals() {
         return leaseRenewals;
+    }
+
+    /** What this operator has seen of worker pods' readiness: tests that move its clock wait until it saw a change. */
+    ReadinessChanges readinessChanges() {
+        return readinessChanges;
     }
 
     @Override

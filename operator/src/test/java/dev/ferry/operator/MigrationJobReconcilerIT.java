@@ -22,6 +22,7 @@ import dev.ferry.operator.status.Conditions;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -258,7 +259,9 @@ class MigrationJobReconcilerIT {
         });
 
         // A worker that stops being Ready keeps its task through the grace, and loses it after.
-        cluster.setReady("w1", false, clock.instant());
+        Pod notReady = cluster.setReady("w1", false, clock.instant());
+        // A readiness change is timed when the operator sees it: move its clock only after that.
+        await().until(() -> operator.readinessChanges().hasSeen(notReady));
         clock.advance(GRACE.minusSeconds(1));
         await().during(Duration.ofMillis(800)).atMost(Duration.ofSeconds(5)).untilAsserted(() ->
                 assertThat(cluster.task("scans-plan").getStatus().assignment.epoch).isEqualTo(1L));

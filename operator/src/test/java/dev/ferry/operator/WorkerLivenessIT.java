@@ -12,6 +12,7 @@ import dev.ferry.api.testing.StrictResourceVersions;
 import dev.ferry.operator.config.OperatorSettings;
 import dev.ferry.operator.status.Conditions;
 import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
@@ -116,6 +117,37 @@ class WorkerLivenessIT {
             assertThat(plan.getStatus().phase).isEqualTo(TaskPhase.Pending);
             assertThat(plan.getStatus().assignment.epoch).isEqualTo(4L);
             assertThat(plan.getStatus().message).contains("Lease of worker w2 expired");
+        });
+    }
+
+    @Test
+    void aWorkerOnANodeMinutesBehindThatGoesNotReadyKeepsItsTaskThroughTheWholeGrace() {
+        startOperator(clock, Duration.ofMillis(300));
+        cluster.createJob("lag", spec -> { });
+        await().untilAsserted(() -> assertThat(cluster.tasks("lag")).hasSize(1));
+        Duration lag = Duration.ofMinutes(2); // the node's clock, the kubelet's and the worker's
+        cluster.startWorkerPod("lag", "w1", true, clock.instant().minus(lag));
+        renew("lag", "w1", clock.instant().minus(lag), LEASE_SECONDS);
+        await().untilAsserted(() -> assertThat(holder(cluster.task("lag-plan"))).contains("w1"));
+
+        // Not Ready, says its kubelet, "since" two minutes before the operator's now: a blip, not a death.
+        Pod notReady = cluster.setReady("w1", false, clock.instant().minus(lag));
+        await().until(() -> operator.readinessChanges().hasSeen(notReady));
+        for (int step = 0; step < 11; step++) { // 55 s of the 60-s grace, the Lease renewed every 5 s
+            clock.advance(Duration.ofSeconds(5));
+            renew("lag", "w1", clock.instant().minus(lag), LEASE_SECONDS);
+        }
+        await().during(Duration.ofMillis(800)).atMost(Duration.ofSeconds(5)).untilAsserted(() ->
+                assertThat(cluster.task("lag-plan").getStatus().assignment.epoch).as("kept through the grace").isEqualTo(1L));
+
+        // Still not Ready when the grace has passed on the operator's clock: its task goes back.
+        clock.advance(Duration.ofSeconds(6));
+        renew("lag", "w1", clock.instant().minus(lag), LEASE_SECONDS);
+        await().untilAsserted(() -> {
+            MigrationTask plan = cluster.task("lag-plan");
+            assertThat(plan.getStatus().phase).isEqualTo(TaskPhase.Pending);
+            assertThat(plan.getStatus().assignment.epoch).isEqualTo(2L);
+            assertThat(plan.getStatus().message).contains("worker w1 has not been Ready for more than 60s");
         });
     }
 

@@ -6,8 +6,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentMap;
 
 /**
  * When this operator saw each worker's Lease renewed, on the operator's own clock. A worker writes its
@@ -29,17 +27,8 @@ import java.util.concurrent.ConcurrentMap;
  * the map holds one entry per live worker.
  */
 public final class LeaseRenewals implements WorkerClocks {
-    private final ConcurrentMap<String, Seen> seen = new ConcurrentHashMap<>();
-
-    /** A renewal as seen: what identifies it, the Lease's version, and when this operator first saw it. */
-    private record Seen(Renewal renewal, String resourceVersion, Instant seenAt) {
-        /** Whether {@code version} is older than this one's: a reconcile may still hold a copy the informer has replaced. */
-        boolean isNewerThan(String version) {
-            long mine = number(resourceVersion);
-            long theirs = number(version);
-            return mine >= 0 && theirs >= 0 && theirs < mine;
-        }
-    }
+    /** Keyed by the Lease's holder. */
+    private final FirstSeen<Renewal> seen = new FirstSeen<>();
 
     /** The fields a renewal (or a take-over) changes. */
     private record Renewal(ZonedDateTime renewTime, ZonedDateTime acquireTime, Integer durationSeconds,
@@ -61,11 +50,7 @@ public final class LeaseRenewals implements WorkerClocks {
         if (spec == null || spec.getHolderIdentity() == null) {
             return Optional.empty();
         }
-        Renewal renewal = Renewal.of(spec);
-        String version = lease.getMetadata() == null ? null : lease.getMetadata().getResourceVersion();
-        return Optional.of(seen.compute(spec.getHolderIdentity(), (holder, before) ->
-                before != null && (before.renewal.equals(renewal) || before.isNewerThan(version))
-                        ? before : new Seen(renewal, version, now)).seenAt());
+        return Optional.of(seen.look(spec.getHolderIdentity(), Renewal.of(spec), resourceVersion(lease), now).at());
     }
 
     /**
@@ -83,15 +68,14 @@ public final class LeaseRenewals implements WorkerClocks {
     /** Whether this very renewal of the Lease (or a later one) is the last this operator saw of its holder. */
     public boolean hasSeen(Lease lease) {
         LeaseSpec spec = lease.getSpec();
-        Seen last = spec == null || spec.getHolderIdentity() == null ? null : seen.get(spec.getHolderIdentity());
-        return last != null && (last.renewal.equals(Renewal.of(spec))
-                || last.isNewerThan(lease.getMetadata() == null ? null : lease.getMetadata().getResourceVersion()));
+        return spec != null && spec.getHolderIdentity() != null
+                && seen.hasSeen(spec.getHolderIdentity(), Renewal.of(spec), resourceVersion(lease));
     }
 
     /** Forgets a deleted Lease. */
     public void forget(Lease lease) {
         if (lease.getSpec() != null && lease.getSpec().getHolderIdentity() != null) {
-            seen.remove(lease.getSpec().getHolderIdentity());
+            seen.forget(lease.getSpec().getHolderIdentity());
         }
     }
 
@@ -107,20 +91,13 @@ public final class LeaseRenewals implements WorkerClocks {
 
     /** How far the worker's clock is ahead of the operator's (negative: behind), as its Lease shows. */
     public Optional<Duration> clockOffset(String podUid) {
-        Seen last = podUid == null ? null : seen.get(podUid);
-        if (last == null || last.renewal.renewTime() == null) {
-            return Optional.empty();
-        }
-        return Optional.of(Duration.between(last.seenAt, last.renewal.renewTime().toInstant()));
+        return seen.last(podUid)
+                .filter(last -> last.state().renewTime() != null)
+                .map(last -> Duration.between(last.at(), last.state().renewTime().toInstant()));
     }
 
-    /** Resource versions are opaque by contract; the API server's and the local API's are increasing numbers. */
-    private static long number(String resourceVersion) {
-        try {
-            return resourceVersion == null ? -1 : Long.parseLong(resourceVersion);
-        } catch (NumberFormatException e) {
-            return -1;
-        }
+    private static String resourceVersion(Lease lease) {
+        return lease.getMetadata() == null ? null : lease.getMetadata().getResourceVersion();
     }
 
     /** Workers whose Lease is remembered: one per live worker. */

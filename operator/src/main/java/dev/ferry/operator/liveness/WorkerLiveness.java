@@ -14,7 +14,9 @@ import java.util.Optional;
  * has been not Ready for longer than {@code notReadyGrace}, or its Lease expired: not seen renewed for
  * {@code leaseDurationSeconds} of the operator's clock ({@link LeaseRenewals}: the worker's own
  * {@code renewTime} is on another machine's clock). A Ready worker without a Lease yet is starting: it gets
- * {@code leaseStartupGrace} from becoming Ready to create one.
+ * {@code leaseStartupGrace} from becoming Ready to create one. Both graces count from when the pod's readiness
+ * changed on the operator's clock too ({@link ReadinessClock}); a pod without a Ready condition counts from
+ * its creation.
  *
  * <p>A Lease counts only when its holder is the pod's UID: a Lease left by an earlier pod of the same
  * name says nothing about this one.
@@ -23,16 +25,22 @@ public final class WorkerLiveness {
     private final Duration notReadyGrace;
     private final Duration leaseStartupGrace;
     private final LeaseRenewals renewals;
+    private final ReadinessClock readiness;
 
-    public WorkerLiveness(Duration notReadyGrace, Duration leaseStartupGrace, LeaseRenewals renewals) {
+    public WorkerLiveness(Duration notReadyGrace, Duration leaseStartupGrace, LeaseRenewals renewals,
+            ReadinessClock readiness) {
         this.notReadyGrace = Objects.requireNonNull(notReadyGrace, "notReadyGrace");
         this.leaseStartupGrace = Objects.requireNonNull(leaseStartupGrace, "leaseStartupGrace");
         this.renewals = Objects.requireNonNull(renewals, "renewals");
+        this.readiness = Objects.requireNonNull(readiness, "readiness");
     }
 
-    /** With Leases timed from this object's first look at them. */
+    /**
+     * With Leases timed from this object's first look at them and readiness times taken as written: for
+     * tests that build pods with the times they mean.
+     */
     public WorkerLiveness(Duration notReadyGrace, Duration leaseStartupGrace) {
-        this(notReadyGrace, leaseStartupGrace, new LeaseRenewals());
+        this(notReadyGrace, leaseStartupGrace, new LeaseRenewals(), ReadinessClock.AS_WRITTEN);
     }
 
     /** Why the worker can no longer hold tasks, or empty while it can. */
@@ -41,7 +49,7 @@ public final class WorkerLiveness {
         if (!WorkerPods.isLive(pod)) {
             return Optional.of("worker " + name + " is terminating or terminated");
         }
-        if (!WorkerPods.canHoldTasks(pod, now, notReadyGrace)) {
+        if (notReadyEnd(pod, now).filter(now::isAfter).isPresent()) {
             return Optional.of("worker " + name + " has not been Ready for more than " + notReadyGrace.toSeconds() + "s");
         }
         Optional<Instant> leaseDeadline = leaseDeadline(pod, lease, now);
@@ -67,8 +75,7 @@ public final class WorkerLiveness {
         if (!WorkerPods.isLive(pod)) {
             return Optional.empty();
         }
-        Optional<Instant> notReadyEnd = WorkerPods.isReady(pod) ? Optional.empty()
-                : WorkerPods.readinessSince(pod).map(since -> since.plus(notReadyGrace));
+        Optional<Instant> notReadyEnd = notReadyEnd(pod, now);
         Optional<Instant> leaseEnd = leaseDeadline(pod, lease, now);
         if (notReadyEnd.isEmpty()) {
             return leaseEnd;
@@ -86,7 +93,18 @@ public final class WorkerLiveness {
         if (!WorkerPods.isReady(pod)) {
             return Optional.empty();
         }
-        return WorkerPods.readinessSince(pod).map(since -> since.plus(leaseStartupGrace));
+        return readiness.readinessSince(pod, now).map(since -> since.plus(leaseStartupGrace));
+    }
+
+    /**
+     * When a worker that is not Ready will have been so for longer than the grace, and dead (a short blip of
+     * readiness must not cost a task its holder); empty for a Ready worker.
+     */
+    private Optional<Instant> notReadyEnd(Pod pod, Instant now) {
+        if (WorkerPods.isReady(pod)) {
+            return Optional.empty();
+        }
+        return readiness.readinessSince(pod, now).map(since -> since.plus(notReadyGrace));
     }
 
     /**

@@ -2,7 +2,6 @@ package dev.ferry.operator.liveness;
 
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodCondition;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.Optional;
@@ -40,23 +39,9 @@ public final class WorkerPods {
     }
 
     /**
-     * Whether the pod may still hold its tasks: it is live, and if it is not Ready it has not been so
-     * for longer than the grace (a short blip of readiness must not cost a task its holder). Without
-     * a Ready condition the pod's age stands in for the time since it became not Ready.
-     */
-    public static boolean canHoldTasks(Pod pod, Instant now, Duration notReadyGrace) {
-        if (!isLive(pod)) {
-            return false;
-        }
-        if (isReady(pod)) {
-            return true;
-        }
-        return readinessSince(pod).map(since -> !now.isAfter(since.plus(notReadyGrace))).orElse(true);
-    }
-
-    /**
-     * Since when the pod has been in its current readiness (Ready or not): the Ready condition's last
-     * transition, or the pod's creation when there is none yet.
+     * Since when the pod has been in its current readiness (Ready or not), as written: the Ready condition's
+     * last transition, or the pod's creation when there is none yet. Both are on other machines' clocks
+     * (the kubelet's, the API server's); {@link ReadinessChanges} times them on the operator's.
      */
     public static Optional<Instant> readinessSince(Pod pod) {
         return readyCondition(pod)
@@ -69,7 +54,7 @@ public final class WorkerPods {
         return pod.getMetadata().getUid();
     }
 
-    private static Optional<PodCondition> readyCondition(Pod pod) {
+    static Optional<PodCondition> readyCondition(Pod pod) {
         if (pod.getStatus() == null || pod.getStatus().getConditions() == null) {
             return Optional.empty();
         }

@@ -111,12 +111,9 @@ class TaskAssignerTest {
     }
 
     @Test
-    void aNotReadyWorkerHoldsItsTasksOnlyThroughTheGrace() {
-        Pod notReady = pod("a", false, NOW);
-        Duration grace = Duration.ofSeconds(30);
-
-        assertThat(WorkerPods.canTakeTasks(notReady)).isFalse();
-        assertThat(WorkerPods.canHoldTasks(notReady, NOW.plusSeconds(30), grace)).isTrue();
-        assertThat(WorkerPods.canHoldTasks(notReady, NOW.plusSeconds(31), grace)).isFalse();
+    void aNotReadyWorkerIsHandedNothing() {
+        // (how long it may keep what it holds is WorkerLivenessTest's)
+        assertThat(WorkerPods.canTakeTasks(pod("a", false, NOW))).isFalse();
+        assertThat(WorkerPods.canTakeTasks(pod("a", true, NOW))).isTrue();
     }
 }

@@ -87,6 +87,27 @@ class WorkerLivenessTest {
     }
 
     @Test
+    void aWorkerOnANodeMinutesBehindKeepsItsTasksThroughTheWholeNotReadyGrace() {
+        WorkerLiveness timedBySight = timedBySight();
+        Pod notReady = pod("a", false, NOW.minus(Duration.ofMinutes(2))); // the kubelet's clock is two minutes behind
+
+        assertThat(timedBySight.whyDead(notReady, Optional.empty(), NOW)).as("first seen not Ready now").isEmpty();
+        assertThat(timedBySight.whyDead(notReady, Optional.empty(), NOW.plusSeconds(60))).isEmpty();
+        assertThat(timedBySight.whyDead(notReady, Optional.empty(), NOW.plusSeconds(61)))
+                .hasValueSatisfying(why -> assertThat(why).contains("not been Ready for more than 60s"));
+    }
+
+    @Test
+    void aStartingWorkerOnANodeMinutesAheadHasOnlyTheStartUpGraceToCreateItsLease() {
+        WorkerLiveness timedBySight = timedBySight();
+        Pod starting = pod("a", true, NOW.plus(Duration.ofMinutes(10)));
+
+        assertThat(timedBySight.deadline(starting, Optional.empty(), NOW)).contains(NOW.plusSeconds(15));
+        assertThat(timedBySight.whyDead(starting, Optional.empty(), NOW.plusSeconds(16)))
+                .as("not ten minutes later").hasValueSatisfying(why -> assertThat(why).contains("no Lease"));
+    }
+
+    @Test
     void onlyALeaseHeldByThePodsUidIsThePodsLease() {
         Pod pod = pod("a", true, NOW);
 
@@ -104,6 +125,11 @@ class WorkerLivenessTest {
                 .as("the not-Ready grace ends first").contains(NOW.plusSeconds(60));
         assertThat(liveness.deadline(pod("d", false, NOW), Optional.of(lease("d", "d-uid", NOW, 15, "1")), NOW))
                 .as("the Lease expires first").contains(NOW.plusSeconds(15));
+    }
+
+    /** Liveness as the operator judges it: Leases and readiness timed from when it saw them change. */
+    private static WorkerLiveness timedBySight() {
+        return new WorkerLiveness(Duration.ofSeconds(60), Duration.ofSeconds(15), new LeaseRenewals(), new ReadinessChanges());
     }
 
     private static Lease lease(String name, String holder, Instant renewTime, int seconds, String resourceVersion) {
