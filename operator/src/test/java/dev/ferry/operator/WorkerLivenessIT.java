@@ -152,6 +152,40 @@ class WorkerLivenessIT {
     }
 
     @Test
+    void aBackoffWrittenByAWorkerMinutesAheadLastsItsLengthOnTheOperatorsClock() {
+        startOperator(clock, Duration.ofMillis(300));
+        cluster.createJob("ahead", spec -> { });
+        await().untilAsserted(() -> assertThat(cluster.tasks("ahead")).hasSize(1));
+        Duration lead = Duration.ofMinutes(10);
+        cluster.startWorkerPod("ahead", "w1", true, clock.instant());
+        renew("ahead", "w1", clock.instant().plus(lead), LEASE_SECONDS);
+        await().untilAsserted(() -> assertThat(holder(cluster.task("ahead-plan"))).contains("w1"));
+
+        // The attempt fails; the worker backs the task off for 20 s by its own clock.
+        Instant retryAt = clock.instant().plus(lead).plusSeconds(20);
+        cluster.writeAsWorker("ahead-plan", status -> {
+            status.phase = TaskPhase.Pending;
+            status.attempts = 1;
+            status.notBefore = retryAt.toString();
+            status.message = "S3 unreachable";
+            return status;
+        });
+        await().during(Duration.ofMillis(800)).atMost(Duration.ofSeconds(5)).untilAsserted(() ->
+                assertThat(cluster.task("ahead-plan").getStatus().phase).isEqualTo(TaskPhase.Pending));
+
+        // 20 s later on the operator's clock it goes out again, not ten minutes later.
+        for (int step = 0; step < 5; step++) {
+            clock.advance(Duration.ofSeconds(5));
+            renew("ahead", "w1", clock.instant().plus(lead), LEASE_SECONDS);
+        }
+        await().untilAsserted(() -> {
+            MigrationTask plan = cluster.task("ahead-plan");
+            assertThat(holder(plan)).contains("w1");
+            assertThat(plan.getStatus().assignment.epoch).isEqualTo(2L);
+        });
+    }
+
+    @Test
     void reassignsTasksOfAWorkerWhoseLeaseExpired() {
         startOperator(clock, Duration.ofMillis(300));
         MigrationJob job = cluster.createJob("books", spec -> { });

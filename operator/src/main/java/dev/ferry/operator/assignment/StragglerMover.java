@@ -40,7 +40,7 @@ public final class StragglerMover {
     /** Returns how many tasks were moved. */
     public int move(JobState state) {
         List<Pod> idle = idleWorkers(state);
-        if (idle.isEmpty() || anyWaiting(state) || DestinationProblem.of(state.tasks()).isPresent()) {
+        if (idle.isEmpty() || anyWaiting(state) || DestinationProblem.of(state.tasks(), state.workerClocks()).isPresent()) {
             return 0; // a paused destination gets one probe at a time, not more hand-outs
         }
         int moved = 0;
@@ -61,7 +61,7 @@ public final class StragglerMover {
 
     /** When a waiting task would become a straggler, if an idle worker is there to take it. */
     public Optional<Instant> nextDeadline(JobState state) {
-        if (idleWorkers(state).isEmpty() || anyWaiting(state) || DestinationProblem.of(state.tasks()).isPresent()) {
+        if (idleWorkers(state).isEmpty() || anyWaiting(state) || DestinationProblem.of(state.tasks(), state.workerClocks()).isPresent()) {
             return Optional.empty();
         }
         Set<String> busy = busyHolders(state.tasks());
@@ -120,6 +120,6 @@ public final class StragglerMover {
     /** Pending tasks that may be handed out now go to idle workers first: nothing is a straggler yet. */
     private static boolean anyWaiting(JobState state) {
         return state.tasks().stream().anyMatch(t -> Tasks.phase(t) == TaskPhase.Pending
-                && Tasks.notBefore(t).map(nb -> !nb.isAfter(state.now())).orElse(true));
+                && Tasks.notBefore(t, state.workerClocks()).map(nb -> !nb.isAfter(state.now())).orElse(true));
     }
 }

@@ -93,7 +93,7 @@ public final class TaskAssigner {
         boolean noCopySlots = false;
         boolean noPlanSlots = false;
         for (MigrationTask task : queue(state.tasks())) {
-            Optional<Instant> notBefore = Tasks.notBefore(task).filter(t -> t.isAfter(state.now()));
+            Optional<Instant> notBefore = Tasks.notBefore(task, state.workerClocks()).filter(t -> t.isAfter(state.now()));
             if (notBefore.isPresent()) {
                 waiting++;
                 nextLook = earliest(nextLook, notBefore.get());
@@ -145,7 +145,7 @@ public final class TaskAssigner {
      * task of the job is held: a held task meets the store anyway, and its hand-back or progress is an event.
      */
     private HandOutBudget budget(JobState state) {
-        Optional<DestinationProblem> problem = DestinationProblem.of(state.tasks());
+        Optional<DestinationProblem> problem = DestinationProblem.of(state.tasks(), state.workerClocks());
         if (problem.isEmpty()) {
             return new HandOutBudget(Integer.MAX_VALUE, "", Optional.empty());
         }

@@ -3,6 +3,7 @@ package dev.ferry.operator.state;
 import dev.ferry.api.FailureCode;
 import dev.ferry.api.MigrationTask;
 import dev.ferry.api.MigrationTaskStatus;
+import dev.ferry.operator.liveness.WorkerClocks;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.Optional;
@@ -13,21 +14,23 @@ import java.util.Optional;
  * {@code storeError} and no attempt used. The problem stands while the newest such error among the unfinished
  * tasks is newer than the last time any task of the job moved forward ({@code progressTime}); the first move
  * after it — a probe that got through, a task that never noticed — ends it. So the judgement needs no memory of
- * its own, and a new leader reaches the same one.
+ * its own, and a new leader reaches the same one. Both times are written by workers, each with its node's clock,
+ * and compared on the operator's ({@link WorkerClocks}): a node ten minutes ahead would otherwise keep the problem
+ * standing for ten minutes after the store came back, its error newer than every probe's progress.
  *
  * @param code the store error's code ({@code S3_NO_SUCH_BUCKET}, {@code S3_QUOTA_EXCEEDED}, ...)
  * @param message the store's answer, as the holder reported it
- * @param time when the holder met it
+ * @param time when the holder met it, on the operator's clock
  * @param task the task that carries it
  */
 public record DestinationProblem(String code, String message, Instant time, String task) {
 
     /** The problem of the job's destination, or empty while its tasks move. */
-    public static Optional<DestinationProblem> of(Collection<MigrationTask> tasks) {
+    public static Optional<DestinationProblem> of(Collection<MigrationTask> tasks, WorkerClocks clocks) {
         DestinationProblem newest = null;
         Instant lastProgress = null;
         for (MigrationTask task : tasks) {
-            Optional<Instant> progress = Tasks.progressTime(task);
+            Optional<Instant> progress = Tasks.progressTime(task, clocks);
             if (progress.isPresent() && (lastProgress == null || progress.get().isAfter(lastProgress))) {
                 lastProgress = progress.get();
             }
@@ -36,7 +39,7 @@ public record DestinationProblem(String code, String message, Instant time, Stri
                 continue;
             }
             // An error without a readable time is as old as can be: it stands only while nothing ever moved.
-            Instant time = Tasks.parse(error.time).orElse(Instant.EPOCH);
+            Instant time = Tasks.storeErrorTime(task, clocks).orElse(Instant.EPOCH);
             if (newest == null || time.isAfter(newest.time)) {
                 newest = new DestinationProblem(error.code == null ? "S3_ERROR" : error.code,
                         error.message == null ? "" : error.message, time, task.getMetadata().getName());

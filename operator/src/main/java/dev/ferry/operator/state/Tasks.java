@@ -40,21 +40,21 @@ public final class Tasks {
         return task.getStatus() == null ? 0 : task.getStatus().epochOrZero();
     }
 
-    /** When a backed-off task may be handed out again; empty when it may be now. */
-    public static Optional<Instant> notBefore(MigrationTask task) {
+    /**
+     * When a backed-off task may be handed out again, on the operator's clock; empty when it may be now. A holder
+     * that hands its task back (a failed attempt, the store refusing, a plan without room) writes it with its
+     * node's clock and leaves its UID in the assignment, which puts the time on the operator's; a takeback's is
+     * the operator's own and leaves no holder UID.
+     */
+    public static Optional<Instant> notBefore(MigrationTask task, WorkerClocks clocks) {
         // an unreadable backoff must not park a task forever: it reads as none
-        return task.getStatus() == null ? Optional.empty() : parse(task.getStatus().notBefore);
+        return task.getStatus() == null ? Optional.empty() : onOperatorClock(task, parse(task.getStatus().notBefore), clocks);
     }
 
     /** When the task was handed to its current (or last) holder. */
     public static Optional<Instant> since(MigrationTask task) {
         MigrationTaskStatus status = task.getStatus();
         return status == null || status.assignment == null ? Optional.empty() : parse(status.assignment.since);
-    }
-
-    /** When a holder last moved the task forward (a file done, bytes read or sent), whichever holder it was, on its clock. */
-    public static Optional<Instant> progressTime(MigrationTask task) {
-        return task.getStatus() == null ? Optional.empty() : parse(task.getStatus().progressTime);
     }
 
     /**
@@ -64,9 +64,24 @@ public final class Tasks {
      * between.
      */
     public static Optional<Instant> progressTime(MigrationTask task, WorkerClocks clocks) {
-        String holder = task.getStatus() == null || task.getStatus().assignment == null ? null
-                : task.getStatus().assignment.podUid;
-        return progressTime(task).map(time -> clocks.onOperatorClock(holder, time));
+        return task.getStatus() == null ? Optional.empty() : onOperatorClock(task, parse(task.getStatus().progressTime), clocks);
+    }
+
+    /**
+     * When the holder that handed the task back met its {@code storeError}, on the operator's clock (its UID stays in
+     * the assignment until the next hand-out); empty without one, the epoch for an unreadable time.
+     */
+    public static Optional<Instant> storeErrorTime(MigrationTask task, WorkerClocks clocks) {
+        MigrationTaskStatus.StoreError error = task.getStatus() == null ? null : task.getStatus().storeError;
+        if (error == null) {
+            return Optional.empty();
+        }
+        return onOperatorClock(task, Optional.of(parse(error.time).orElse(Instant.EPOCH)), clocks);
+    }
+
+    /** A time the task's holder wrote with its node's clock, on the operator's. */
+    private static Optional<Instant> onOperatorClock(MigrationTask task, Optional<Instant> written, WorkerClocks clocks) {
+        return written.map(time -> clocks.onOperatorClock(holderUid(task).orElse(null), time));
     }
 
     /**

@@ -339,7 +339,7 @@ public final class JobStatusAggregator {
     private void degraded(JobState state, MigrationJobStatus status, List<MigrationTask> tasks, boolean progressing,
             Long generation) {
         Instant now = state.now();
-        Optional<DestinationProblem> destination = DestinationProblem.of(tasks);
+        Optional<DestinationProblem> destination = DestinationProblem.of(tasks, state.workerClocks());
         quotaExceeded(status, destination.filter(p -> progressing), now, generation);
         if (progressing && destination.isPresent()) {
             DestinationProblem problem = destination.get();
@@ -351,7 +351,7 @@ public final class JobStatusAggregator {
                 .filter(pod -> liveness.canTakeTasks(pod, state.leaseOf(pod), now)).count();
         long handOutable = tasks.stream()
                 .filter(t -> Tasks.phase(t) == TaskPhase.Pending)
-                .filter(t -> Tasks.notBefore(t).map(nb -> !nb.isAfter(now)).orElse(true))
+                .filter(t -> Tasks.notBefore(t, state.workerClocks()).map(nb -> !nb.isAfter(now)).orElse(true))
                 .count();
         // Pods on their way out (deleted, terminated) are being replaced: only the ones that stay and
         // cannot work (hung, partitioned, never Ready) leave the job short of workers.

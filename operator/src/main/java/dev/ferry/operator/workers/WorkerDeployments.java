@@ -56,7 +56,7 @@ public final class WorkerDeployments {
         Optional<String> running = WorkerSecrets.current(existing);
         Optional<String> secretsDigest = stopped ? running
                 : secrets.digest(state.job(), existing, state.now(),
-                        () -> DestinationProblem.of(state.tasks()).filter(DestinationProblem::credentialsRefused).isPresent());
+                        () -> DestinationProblem.of(state.tasks(), state.workerClocks()).filter(DestinationProblem::credentialsRefused).isPresent());
         Deployment desired = desired(state.job(), stopped ? 0 : factory.requestedReplicas(state.job()), secretsDigest);
         if (running.isPresent() && !running.equals(secretsDigest)) {
             LOG.info("job {}/{}: the values of its Secrets changed; replacing its workers",

@@ -2,6 +2,13 @@ package dev.ferry.operator.state;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ferry.api.MigrationTask;
+import dev.ferry.api.MigrationTaskStatus;
+import dev.ferry.api.TaskPhase;
+import dev.ferry.api.TaskType;
+import dev.ferry.operator.TestObjects;
+import dev.ferry.operator.liveness.WorkerClocks;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.Optional;
@@ -10,7 +17,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
 
-/** Times in task statuses are read as the RFC 3339 formatter reads them, only faster for the usual forms. */
+/**
+ * Times in task statuses are read as the RFC 3339 formatter reads them, only faster for the usual forms, and those
+ * a worker wrote are put on the operator's clock.
+ */
 class TasksTest {
 
     @ParameterizedTest
@@ -51,6 +61,24 @@ class TasksTest {
     @Test
     void anAbsentTimeIsEmpty() {
         assertThat(Tasks.parse(null)).isEmpty();
+    }
+
+    @Test
+    void aBackoffTheHolderWroteIsOnItsClockAndATakebacksOnTheOperators() {
+        WorkerClocks clocks = (podUid, time) -> "behind-uid".equals(podUid) ? time.plus(Duration.ofMinutes(2)) : time;
+        Instant workersNow = Instant.parse("2026-12-03T13:00:00Z");
+        MigrationTask handedBack = TestObjects.task("j-plan-00001", TaskType.Copy, TaskPhase.Pending);
+        handedBack.getStatus().notBefore = workersNow.plusSeconds(20).toString();
+        handedBack.getStatus().assignment = new MigrationTaskStatus.Assignment();
+        handedBack.getStatus().assignment.podUid = "behind-uid";
+        assertThat(Tasks.notBefore(handedBack, clocks)).contains(workersNow.plus(Duration.ofMinutes(2)).plusSeconds(20));
+
+        MigrationTask takenBack = TestObjects.task("j-plan-00002", TaskType.Copy, TaskPhase.Pending);
+        takenBack.getStatus().notBefore = workersNow.toString();
+        takenBack.getStatus().assignment = new MigrationTaskStatus.Assignment(); // fenced: no holder UID
+        assertThat(Tasks.notBefore(takenBack, clocks)).contains(workersNow);
+        takenBack.getStatus().notBefore = "soon";
+        assertThat(Tasks.notBefore(takenBack, clocks)).as("unreadable: no backoff").isEmpty();
     }
 
     private static Optional<Instant> formatter(String time) {
