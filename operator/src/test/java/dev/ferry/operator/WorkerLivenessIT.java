@@ -112,23 +112,14 @@ class WorkerLivenessIT {
 
         // w2 stops too: dead 15 s later, not ten minutes later when the time its Lease names has passed.
         clock.advance(Duration.ofSeconds(LEASE_SECONDS + 1));
-        await().untilAsserted(() -> {
-            MigrationTask plan = cluster.task("skew-plan");
-            assertThat(plan.getStatus().phase).isEqualTo(TaskPhase.Pending);
-            assertThat(plan.getStatus().assignment.epoch).isEqualTo(4L);
-            assertThat(plan.getStatus().message).contains("Lease of worker w2 expired");
-        });
+        awaitTakenBack("skew-plan", 4, "Lease of worker w2 expired");
     }
 
     @Test
     void aWorkerOnANodeMinutesBehindThatGoesNotReadyKeepsItsTaskThroughTheWholeGrace() {
         startOperator(clock, Duration.ofMillis(300));
-        cluster.createJob("lag", spec -> { });
-        await().untilAsserted(() -> assertThat(cluster.tasks("lag")).hasSize(1));
         Duration lag = Duration.ofMinutes(2); // the node's clock, the kubelet's and the worker's
-        cluster.startWorkerPod("lag", "w1", true, clock.instant().minus(lag));
-        renew("lag", "w1", clock.instant().minus(lag), LEASE_SECONDS);
-        await().untilAsserted(() -> assertThat(holder(cluster.task("lag-plan"))).contains("w1"));
+        planHeldByWorkerWhoseClockIsOff("lag", lag.negated());
 
         // Not Ready, says its kubelet, "since" two minutes before the operator's now: a blip, not a death.
         Pod notReady = cluster.setReady("w1", false, clock.instant().minus(lag));
@@ -143,23 +134,14 @@ class WorkerLivenessIT {
         // Still not Ready when the grace has passed on the operator's clock: its task goes back.
         clock.advance(Duration.ofSeconds(6));
         renew("lag", "w1", clock.instant().minus(lag), LEASE_SECONDS);
-        await().untilAsserted(() -> {
-            MigrationTask plan = cluster.task("lag-plan");
-            assertThat(plan.getStatus().phase).isEqualTo(TaskPhase.Pending);
-            assertThat(plan.getStatus().assignment.epoch).isEqualTo(2L);
-            assertThat(plan.getStatus().message).contains("worker w1 has not been Ready for more than 60s");
-        });
+        awaitTakenBack("lag-plan", 2, "worker w1 has not been Ready for more than 60s");
     }
 
     @Test
     void aBackoffWrittenByAWorkerMinutesAheadLastsItsLengthOnTheOperatorsClock() {
         startOperator(clock, Duration.ofMillis(300));
-        cluster.createJob("ahead", spec -> { });
-        await().untilAsserted(() -> assertThat(cluster.tasks("ahead")).hasSize(1));
         Duration lead = Duration.ofMinutes(10);
-        cluster.startWorkerPod("ahead", "w1", true, clock.instant());
-        renew("ahead", "w1", clock.instant().plus(lead), LEASE_SECONDS);
-        await().untilAsserted(() -> assertThat(holder(cluster.task("ahead-plan"))).contains("w1"));
+        planHeldByWorkerWhoseClockIsOff("ahead", lead);
 
         // The attempt fails; the worker backs the task off for 20 s by its own clock.
         Instant retryAt = clock.instant().plus(lead).plusSeconds(20);
@@ -286,12 +268,7 @@ class WorkerLivenessIT {
 
         // When that Lease is not renewed, the worker is dead after all.
         clock.advance(Duration.ofSeconds(2));
-        await().untilAsserted(() -> {
-            MigrationTask plan = cluster.task("maps-plan");
-            assertThat(plan.getStatus().phase).isEqualTo(TaskPhase.Pending);
-            assertThat(plan.getStatus().assignment.epoch).isEqualTo(2L);
-            assertThat(plan.getStatus().message).contains("Lease of worker w1 expired");
-        });
+        awaitTakenBack("maps-plan", 2, "Lease of worker w1 expired");
     }
 
     @Test
@@ -306,12 +283,7 @@ class WorkerLivenessIT {
         renew("charts", "w1", now, 2);
         await().untilAsserted(() -> assertThat(holder(cluster.task("charts-plan"))).contains("w1"));
 
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
-            MigrationTask plan = cluster.task("charts-plan");
-            assertThat(plan.getStatus().phase).isEqualTo(TaskPhase.Pending);
-            assertThat(plan.getStatus().assignment.epoch).isEqualTo(2L);
-            assertThat(plan.getStatus().message).contains("Lease of worker w1 expired");
-        });
+        awaitTakenBack("charts-plan", 2, "Lease of worker w1 expired");
     }
 
     @Test
@@ -338,6 +310,28 @@ class WorkerLivenessIT {
         // Its pod is replaced (deleted): the job has what it asked for again.
         cluster.deletePod("w1");
         await().untilAsserted(() -> assertThat(degraded("atlas").getStatus()).isEqualTo("False"));
+    }
+
+    /**
+     * Creates the job and starts worker w1, whose node's clock (its kubelet's and its own) is {@code offset} from
+     * the operator's; returns once w1 holds the job's plan.
+     */
+    private void planHeldByWorkerWhoseClockIsOff(String job, Duration offset) {
+        cluster.createJob(job, spec -> { });
+        await().untilAsserted(() -> assertThat(cluster.tasks(job)).hasSize(1));
+        cluster.startWorkerPod(job, "w1", true, clock.instant().plus(offset));
+        renew(job, "w1", clock.instant().plus(offset), LEASE_SECONDS);
+        await().untilAsserted(() -> assertThat(holder(cluster.task(job + "-plan"))).contains("w1"));
+    }
+
+    /** Waits until the task is back to Pending at {@code epoch}, taken back for the reason {@code why} names. */
+    private void awaitTakenBack(String task, long epoch, String why) {
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            MigrationTask taken = cluster.task(task);
+            assertThat(taken.getStatus().phase).isEqualTo(TaskPhase.Pending);
+            assertThat(taken.getStatus().assignment.epoch).isEqualTo(epoch);
+            assertThat(taken.getStatus().message).contains(why);
+        });
     }
 
     /**
