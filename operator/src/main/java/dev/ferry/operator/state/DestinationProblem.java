@@ -20,7 +20,8 @@ import java.util.Optional;
  *
  * @param code the store error's code ({@code S3_NO_SUCH_BUCKET}, {@code S3_QUOTA_EXCEEDED}, ...)
  * @param message the store's answer, as the holder reported it
- * @param time when the holder met it, on the operator's clock
+ * @param time when the holder met it, as it reported it (on its node's clock: for people; the judgement compares
+ *     it on the operator's, where it would move a little with every renewal of the holder's Lease)
  * @param task the task that carries it
  */
 public record DestinationProblem(String code, String message, Instant time, String task) {
@@ -28,6 +29,7 @@ public record DestinationProblem(String code, String message, Instant time, Stri
     /** The problem of the job's destination, or empty while its tasks move. */
     public static Optional<DestinationProblem> of(Collection<MigrationTask> tasks, WorkerClocks clocks) {
         DestinationProblem newest = null;
+        Instant newestAt = null; // on the operator's clock
         Instant lastProgress = null;
         for (MigrationTask task : tasks) {
             Optional<Instant> progress = Tasks.progressTime(task, clocks);
@@ -39,13 +41,15 @@ public record DestinationProblem(String code, String message, Instant time, Stri
                 continue;
             }
             // An error without a readable time is as old as can be: it stands only while nothing ever moved.
-            Instant time = Tasks.storeErrorTime(task, clocks).orElse(Instant.EPOCH);
-            if (newest == null || time.isAfter(newest.time)) {
+            Instant at = Tasks.storeErrorTime(task, clocks).orElse(Instant.EPOCH);
+            if (newestAt == null || at.isAfter(newestAt)) {
+                newestAt = at;
                 newest = new DestinationProblem(error.code == null ? "S3_ERROR" : error.code,
-                        error.message == null ? "" : error.message, time, task.getMetadata().getName());
+                        error.message == null ? "" : error.message, Tasks.parse(error.time).orElse(Instant.EPOCH),
+                        task.getMetadata().getName());
             }
         }
-        if (newest == null || (lastProgress != null && !newest.time.isAfter(lastProgress))) {
+        if (newest == null || (lastProgress != null && !newestAt.isAfter(lastProgress))) {
             return Optional.empty();
         }
         return Optional.of(newest);

@@ -55,12 +55,14 @@ class DestinationProblemTest {
         refused.getStatus().assignment = new MigrationTaskStatus.Assignment();
         refused.getStatus().assignment.podUid = "ahead-uid"; // a holder that hands back stays in the assignment
         assertThat(DestinationProblem.of(List.of(refused), clocks)).hasValueSatisfying(problem ->
-                assertThat(problem.time()).isEqualTo(T0));
+                assertThat(problem.time()).as("shown as the holder reported it").isEqualTo(T0.plus(Duration.ofMinutes(10))));
 
         MigrationTask probe = task("j-plan-00002", TaskType.Copy, TaskPhase.Running);
         probe.getStatus().progressTime = T0.plusSeconds(30).toString();
         assertThat(DestinationProblem.of(List.of(refused, probe), clocks))
                 .as("the probe 30 s later got through, not ten minutes later").isEmpty();
+        probe.getStatus().progressTime = T0.minusSeconds(30).toString();
+        assertThat(DestinationProblem.of(List.of(refused, probe), clocks)).as("progress before the error").isPresent();
     }
 
     private static MigrationTask withStoreError(String name, String code, Instant time) {
