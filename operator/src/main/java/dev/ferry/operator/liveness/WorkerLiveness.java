@@ -15,8 +15,7 @@ import java.util.Optional;
  * {@code leaseDurationSeconds} of the operator's clock ({@link LeaseRenewals}: the worker's own
  * {@code renewTime} is on another machine's clock). A Ready worker without a Lease yet is starting: it gets
  * {@code leaseStartupGrace} from becoming Ready to create one. Both graces count from when the pod's readiness
- * changed on the operator's clock too ({@link ReadinessClock}); a pod without a Ready condition counts from
- * its creation.
+ * changed, on the operator's clock too ({@link ReadinessClock}: in the operator, from when it saw the change).
  *
  * <p>A Lease counts only when its holder is the pod's UID: a Lease left by an earlier pod of the same
  * name says nothing about this one.

@@ -69,14 +69,11 @@ public final class Tasks {
 
     /**
      * When the holder that handed the task back met its {@code storeError}, on the operator's clock (its UID stays in
-     * the assignment until the next hand-out); empty without one, the epoch for an unreadable time.
+     * the assignment until the next hand-out); empty without one or without a readable time.
      */
     public static Optional<Instant> storeErrorTime(MigrationTask task, WorkerClocks clocks) {
         MigrationTaskStatus.StoreError error = task.getStatus() == null ? null : task.getStatus().storeError;
-        if (error == null) {
-            return Optional.empty();
-        }
-        return onOperatorClock(task, Optional.of(parse(error.time).orElse(Instant.EPOCH)), clocks);
+        return error == null ? Optional.empty() : onOperatorClock(task, parse(error.time), clocks);
     }
 
     /** A time the task's holder wrote with its node's clock, on the operator's. */

@@ -65,6 +65,17 @@ class DestinationProblemTest {
         assertThat(DestinationProblem.of(List.of(refused, probe), clocks)).as("progress before the error").isPresent();
     }
 
+    @Test
+    void anErrorWithoutAReadableTimeStandsOnlyWhileNothingEverMoved() {
+        MigrationTask refused = withStoreError("j-plan-00001", "S3_NO_SUCH_BUCKET", T0);
+        refused.getStatus().storeError.time = "soon";
+        assertThat(DestinationProblem.of(List.of(refused), AS_WRITTEN)).isPresent();
+
+        MigrationTask moved = task("j-plan-00002", TaskType.Copy, TaskPhase.Running);
+        moved.getStatus().progressTime = T0.toString();
+        assertThat(DestinationProblem.of(List.of(refused, moved), AS_WRITTEN)).isEmpty();
+    }
+
     private static MigrationTask withStoreError(String name, String code, Instant time) {
         MigrationTask task = task(name, TaskType.Copy, TaskPhase.Pending);
         task.getStatus().storeError = new MigrationTaskStatus.StoreError();
