@@ -51,6 +51,11 @@ public final class TaskEvents {
 
     /** The outcome of {@code entry} (as planned: its size and mtime make the event's id) at {@code key}. */
     public CompletableFuture<Void> file(FileEntry entry, String key, EventType type, FileFacts facts) {
+        if (publisher == EventPublisher.NONE) {
+            // a job without notifications: no event is built for every file only to be dropped (measured: about
+            // 4 % of the samples of a worker's file threads on small files, half of it formatting the mtime)
+            return CompletableFuture.completedFuture(null);
+        }
         long mtimeMillis = entry.mtime == null ? 0 : entry.mtime;
         FileEventData data = new FileEventData(jobUid, namespace, jobName, taskName, epoch, entry.path, bucket, key,
                 entry.sizeOrZero(), Instant.ofEpochMilli(mtimeMillis).toString(), facts.md5Hex(), facts.eTag(),
