@@ -297,7 +297,7 @@ final class DestinationCheck {
 
     private HeadObjectResponse headOrNull(String key) {
         try {
-            return s3.call(c -> c.headObject(b -> b.bucket(bucket).key(key)));
+            return s3.callGateway(gateway -> gateway.headObject(bucket, key));
         } catch (S3Exception e) {
             if (e.statusCode() == 404) {
                 return null;

@@ -98,7 +98,7 @@ final class MultipartCopy {
                             result.reused()));
             // an object assembled from other parts fails the caller's verification: no copy is spent on it
             if (target.resumed && ObjectVerifier.assemblyMismatch(stored) == null) {
-                HeadObjectResponse head = engine.s3.call(s3 -> s3.headObject(b -> b.bucket(engine.bucket).key(key)));
+                HeadObjectResponse head = engine.s3.callGateway(gateway -> gateway.headObject(engine.bucket, key));
                 if (!metadataIsTheFiles(head, before, md5)) {
                     // the upload was started for another version of the file (its kept parts are this
                     // one's, checked by content): a copy of the object onto itself puts this version's
@@ -169,7 +169,7 @@ final class MultipartCopy {
 
     private Optional<String> eTagOf(String key) {
         try {
-            return Optional.of(engine.s3.call(s3 -> s3.headObject(b -> b.bucket(engine.bucket).key(key))).eTag());
+            return Optional.of(engine.s3.callGateway(gateway -> gateway.headObject(engine.bucket, key)).eTag());
         } catch (S3Exception e) {
             if (e.statusCode() == 404) {
                 return Optional.empty();

@@ -53,7 +53,7 @@ public final class ObjectVerifier {
         }
         HeadObjectResponse head;
         try {
-            head = engine.s3.call(s3 -> s3.headObject(b -> b.bucket(engine.bucket).key(key)));
+            head = engine.s3.callGateway(gateway -> gateway.headObject(engine.bucket, key));
         } catch (S3Exception e) {
             if (e.statusCode() == 404) {
                 return "the object is gone";

@@ -193,7 +193,7 @@ public final class Uploads {
     /** The object at {@code key} as a HEAD sees it; null when there is none (404). */
     public static HeadObjectResponse headOrNull(CopyEngine engine, String key) {
         try {
-            return engine.s3.call(s3 -> s3.headObject(b -> b.bucket(engine.bucket).key(key)));
+            return engine.s3.callGateway(gateway -> gateway.headObject(engine.bucket, key));
         } catch (S3Exception e) {
             if (e.statusCode() == 404) {
                 return null;

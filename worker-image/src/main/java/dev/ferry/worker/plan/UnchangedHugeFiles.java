@@ -71,7 +71,7 @@ final class UnchangedHugeFiles {
 
     private HeadObjectResponse headOrNull(String key) {
         try {
-            return store.get().call(s3 -> s3.headObject(b -> b.bucket(bucket).key(key)));
+            return store.get().callGateway(gateway -> gateway.headObject(bucket, key));
         } catch (SdkException e) {
             if (!(e instanceof S3Exception answered && answered.statusCode() == 404)) {
                 LOG.info("could not look for {} at the destination ({}): its Parts tasks copy it", key, e.toString());

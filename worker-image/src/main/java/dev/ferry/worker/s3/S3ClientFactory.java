@@ -147,18 +147,21 @@ public final class S3ClientFactory {
     }
 
     /**
-     * The gateway at {@code endpoint}: its client, and with path-style addressing a {@link SignedPut}
-     * sharing the client's connections and retry strategy for the single PUTs; both timed in {@code metrics}.
+     * The gateway at {@code endpoint}: its client, and with path-style addressing a {@link SignedPut} and a
+     * {@link SignedHead} sharing the client's connections and retry strategy for the single PUTs, the parts and the
+     * HEADs; all timed in {@code metrics}.
      */
     static S3Gateway gateway(DestinationSpec destination, AwsCredentialsProvider credentials, TrustManager[] trust,
                              int concurrency, URI endpoint, boolean oneOfSeveral, S3Metrics metrics) {
         SdkHttpClient http = httpClient(concurrency, trust).build();
         S3Client client = builder(destination, credentials, endpoint, oneOfSeveral, metrics.interceptor(endpoint))
                 .httpClient(http).build();
-        SignedPut signedPut = destination.usePathStyle()
-                ? new SignedPut(endpoint, region(destination), credentials, http, retryStrategy(oneOfSeveral))
-                : null;
-        return new S3Gateway(client, signedPut, http, metrics.timers(endpoint));
+        if (!destination.usePathStyle()) {
+            return new S3Gateway(client, null, null, http, metrics.timers(endpoint));
+        }
+        RetryStrategy retries = retryStrategy(oneOfSeveral);
+        return new S3Gateway(client, new SignedPut(endpoint, region(destination), credentials, http, retries),
+                new SignedHead(endpoint, region(destination), credentials, http, retries), http, metrics.timers(endpoint));
     }
 
     /**

@@ -7,31 +7,35 @@ import java.util.function.Supplier;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 
 /**
  * One gateway of the store as the copy engine uses it: the SDK client for every request, and for the
  * single PUTs that are most of a migration, and the parts of large files, a {@link SignedPut} where the
- * endpoint allows it (null: the client sends those too).
+ * endpoint allows it (null: the client sends those too); so for the HEADs, a {@link SignedHead}.
  */
 public final class S3Gateway implements AutoCloseable {
     private final S3Client client;
     private final SignedPut signedPut;
+    private final SignedHead signedHead;
     private final SdkHttpClient ownHttpClient;
-    /** Times the signed PUTs and parts, which the client's interceptors do not see; null: not timed. */
+    /** Times the signed PUTs, parts and HEADs, which the client's interceptors do not see; null: not timed. */
     private final S3Metrics.RequestTimers putTimers;
 
     /** A gateway that sends everything through {@code client}. */
     public S3Gateway(S3Client client) {
-        this(client, null, null, null);
+        this(client, null, null, null, null);
     }
 
     /**
      * @param ownHttpClient the HTTP client given to {@code client} and {@code signedPut}: a client built
      *                      with {@code httpClient(...)} leaves closing it to its owner
      */
-    S3Gateway(S3Client client, SignedPut signedPut, SdkHttpClient ownHttpClient, S3Metrics.RequestTimers putTimers) {
+    S3Gateway(S3Client client, SignedPut signedPut, SignedHead signedHead, SdkHttpClient ownHttpClient,
+              S3Metrics.RequestTimers putTimers) {
         this.client = client;
         this.signedPut = signedPut;
+        this.signedHead = signedHead;
         this.ownHttpClient = ownHttpClient;
         this.putTimers = putTimers;
     }
@@ -74,21 +78,29 @@ public final class S3Gateway implements AutoCloseable {
         return timed("UploadPart", () -> signedPut.putPart(bucket, key, uploadId, partNumber, data, md5Base64, sent));
     }
 
+    /** The object at {@code key} as a HEAD sees it; a missing one is the client's {@code NoSuchKeyException}. */
+    public HeadObjectResponse headObject(String bucket, String key) {
+        if (signedHead == null) {
+            return client.headObject(b -> b.bucket(bucket).key(key));
+        }
+        return timed("HeadObject", () -> signedHead.head(bucket, key));
+    }
+
     private String signedPut(String bucket, String key, byte[] data, String md5Base64, Map<String, String> metadata,
                              String storageClass) {
         return timed("PutObject", () -> signedPut.put(bucket, key, data, md5Base64, metadata, storageClass));
     }
 
     /** A request of the signed path, timed as the client's interceptor times the client's own. */
-    private String timed(String operation, Supplier<String> request) {
+    private <T> T timed(String operation, Supplier<T> request) {
         if (putTimers == null) {
             return request.get();
         }
         long started = System.nanoTime();
         try {
-            String eTag = request.get();
+            T answer = request.get();
             putTimers.record(operation, System.nanoTime() - started, null);
-            return eTag;
+            return answer;
         } catch (RuntimeException e) {
             putTimers.record(operation, System.nanoTime() - started, e);
             throw e;

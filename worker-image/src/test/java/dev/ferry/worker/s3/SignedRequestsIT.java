@@ -23,17 +23,20 @@ import org.junit.jupiter.params.provider.ValueSource;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentials;
 import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.core.sync.ResponseTransformer;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 
 /**
- * The single PUTs a worker signs and sends itself (outside the SDK pipeline) against a real S3Proxy:
- * the object, its key and metadata are what the SDK client stores for the same request, and every
- * failure is the exception the client would throw, so error handling and failover cannot tell them apart.
+ * The single PUTs, parts and HEADs a worker signs and sends itself (outside the SDK pipeline) against a real
+ * S3Proxy: the object, its key and metadata are what the SDK client stores for the same request, a HEAD answers
+ * what the client's answers, and every failure is the exception the client would throw, so error handling and
+ * failover cannot tell them apart.
  */
-class SignedPutIT {
+class SignedRequestsIT {
     @RegisterExtension
     static final S3ProxyPerClass S3 = new S3ProxyPerClass("signed");
 
@@ -170,8 +173,66 @@ class SignedPutIT {
                 ErrorClass.NO_SUCH_BUCKET);
     }
 
-    /** The signed PUT and the client's PUT fail with the same status, code and Ferry error class. */
-    private static void assertFailsAlike(URI endpoint, AwsCredentials credentials, Function<S3Gateway, String> put,
+    @ParameterizedTest
+    @ValueSource(strings = {"plain.txt", "with space/and+plus.txt", "percent%20literal/100%.bin",
+            "ünïcödé/日本語.txt", "sym~bols/a=b&c;d,e'f(g)h!*$@.txt", "q?mark#hash.txt"})
+    void aHeadAnswersWhatTheClientsHeadAnswers(String key) throws Exception {
+        byte[] data = ("contents of " + key).getBytes(StandardCharsets.UTF_8);
+        Map<String, String> metadata = Map.of("mtime", "1700000000.5", "mode", "100644", "md5chksum", md5Base64(data),
+                "ferry-job", "uid-1/2");
+        S3.server().client().putObject(b -> b.bucket(S3.bucket()).key(key).contentType("text/plain").metadata(metadata),
+                RequestBody.fromBytes(data));
+
+        try (S3Gateway signed = gateway(S3.server().endpoint(), CREDENTIALS);
+             S3Gateway sdk = new S3Gateway(S3ClientFactory.create(destination(S3.server().endpoint()), CREDENTIALS, 2,
+                     S3.server().endpoint(), false))) {
+            HeadObjectResponse fromSigned = signed.headObject(S3.bucket(), key);
+            HeadObjectResponse fromSdk = sdk.headObject(S3.bucket(), key);
+
+            assertThat(fromSigned.contentLength()).isEqualTo(fromSdk.contentLength()).isEqualTo(data.length);
+            assertThat(fromSigned.eTag()).isEqualTo(fromSdk.eTag()).isEqualTo("\"" + md5Hex(data) + "\"");
+            assertThat(fromSigned.metadata()).isEqualTo(fromSdk.metadata()).containsEntry("ferry-job", "uid-1/2")
+                    .containsEntry("md5chksum", md5Base64(data));
+            assertThat(fromSigned.contentType()).isEqualTo(fromSdk.contentType());
+            assertThat(fromSigned.lastModified()).isEqualTo(fromSdk.lastModified()).isNotNull();
+            assertThat(fromSigned.storageClass()).isEqualTo(fromSdk.storageClass());
+            assertThat(fromSigned.serverSideEncryption()).isEqualTo(fromSdk.serverSideEncryption());
+        }
+    }
+
+    @Test
+    void aMissingObjectIsTheClientsNoSuchKey() throws Exception {
+        assertFailsAlike(S3.server().endpoint(), CREDENTIALS, g -> g.headObject(S3.bucket(), "not/there"), null);
+        try (S3Gateway signed = gateway(S3.server().endpoint(), CREDENTIALS)) {
+            assertThat(catchThrowableOfType(() -> signed.headObject(S3.bucket(), "not/there"), NoSuchKeyException.class)
+                    .statusCode()).isEqualTo(404);
+        }
+    }
+
+    @Test
+    void aHeadInAMissingBucketOrWithUnknownCredentialsFailsAsTheClientsDoes() throws Exception {
+        assertFailsAlike(S3.server().endpoint(), CREDENTIALS, g -> g.headObject("no-such-bucket-here", "k"), null);
+        assertFailsAlike(S3.server().endpoint(), AwsBasicCredentials.create("nobody", "nothing"),
+                g -> g.headObject(S3.bucket(), "k"), null);
+    }
+
+    @Test
+    void aHeadToAGatewayThatIsNotThereIsAConnectionFailureThatOpensItsCircuit() throws Exception {
+        URI nowhere;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            nowhere = URI.create("http://127.0.0.1:" + socket.getLocalPort());
+        }
+        try (S3Gateway signed = gateway(nowhere, CREDENTIALS)) {
+            SdkClientException failure = catchThrowableOfType(() -> signed.headObject(S3.bucket(), "k"),
+                    SdkClientException.class);
+
+            assertThat(S3Errors.classify(failure)).isEqualTo(ErrorClass.CONNECTION_FAILED);
+            assertThat(S3Errors.opensCircuit(failure)).isTrue();
+        }
+    }
+
+    /** The signed request and the client's fail with the same status, code and Ferry error class. */
+    private static void assertFailsAlike(URI endpoint, AwsCredentials credentials, Function<S3Gateway, ?> put,
                                          ErrorClass expected) throws Exception {
         try (S3Gateway signed = gateway(endpoint, credentials);
              S3Gateway sdk = new S3Gateway(S3ClientFactory.create(destination(endpoint), credentials, 2, endpoint,
@@ -179,7 +240,7 @@ class SignedPutIT {
             S3Exception fromSigned = catchThrowableOfType(() -> put.apply(signed), S3Exception.class);
             S3Exception fromSdk = catchThrowableOfType(() -> put.apply(sdk), S3Exception.class);
 
-            assertThat(fromSigned).as("the signed PUT's failure").isNotNull();
+            assertThat(fromSigned).as("the signed request's failure").isNotNull();
             assertThat(fromSdk).as("the client's failure").isNotNull();
             assertThat(fromSigned.statusCode()).isEqualTo(fromSdk.statusCode());
             assertThat(fromSigned.awsErrorDetails().errorCode()).isEqualTo(fromSdk.awsErrorDetails().errorCode());
