@@ -4,6 +4,9 @@
     e2e/bench/bench.py                                    small, mixed and large, 2 repetitions
     e2e/bench/bench.py --profiles small --reps 1          a quick look
     e2e/bench/bench.py --tools rclone:t16nh,rclone:default,ferry:default --profiles mixed
+    e2e/bench/bench.py --profiles small --again           also a second run over the filled bucket (a Sync)
+    e2e/bench/bench.py --baseline /tmp/base --tools baseline:default,ferry:default --profiles small
+                                                          this build against another checkout's (an earlier commit)
 
 Stands on its own in a fresh clone (Python 3 stdlib, Java 17, Maven; rclone is installed with apt when
 missing). Everything it writes lives under --root (default /tmp/ferry-bench), never in the repository.
@@ -46,6 +49,8 @@ REPO = os.path.dirname(os.path.dirname(HERE))
 JAR = os.path.join(REPO, "cli", "target", "ferry.jar")
 # Ferry runs as users run it: through the launcher, which adds the CLI's class data archive (AppCDS).
 LAUNCHER = os.path.join(REPO, "ferry")
+# --baseline: the launcher of another checkout (an earlier commit), run as the tool "baseline"
+BASELINE = None
 # The CLI process's JVM options (the launcher's FERRY_JAVA_OPTS): C1 only, as the launcher's default.
 FERRY_CLI_JAVA_OPTS = "-Xmx1g -XX:+UseParallelGC -XX:TieredStopAtLevel=1"
 TCK = os.sysconf("SC_CLK_TCK")
@@ -318,11 +323,14 @@ def command(tool, setting, src, bucket, server, work):
     if tool == "rclone":
         return ["rclone", "copy", src, f"s3p:{bucket}", "--stats", "0", "--log-level", "ERROR"] \
             + RCLONE_SETTINGS[setting]
-    if tool == "ferry":
-        return [LAUNCHER, "migrate", src,
+    if tool in FERRY_TOOLS:
+        return [LAUNCHER if tool == "ferry" else BASELINE, "migrate", src,
                 f"s3://{bucket}/", "--endpoint", server.endpoint, "--work-dir", work, "--json"] \
             + FERRY_SETTINGS.get(setting, [])
     raise SystemExit(f"unknown tool {tool}")
+
+
+FERRY_TOOLS = ("ferry", "baseline")
 
 
 def ferry_env(env, setting):
@@ -331,18 +339,28 @@ def ferry_env(env, setting):
 
 
 def measure(args, env, server, profile, rep, tool, setting, files, total):
+    """One run of the tool into a fresh bucket; with --again, a second run over the bucket it filled (every object
+    already there: what a Sync, or a copy run again to catch up, costs), reported as the profile "PROFILE again"."""
     src = os.path.join(args.root, "data", profile)
     bucket = f"b-{profile}-{tool}-{setting}-r{rep}-{int(time.time() * 1000) % 10 ** 7}".lower()
     subprocess.run(["rclone", "mkdir", f"s3p:{bucket}"], env=env, check=True)
+    rows = [timed_run(args, env, server, profile, rep, tool, setting, files, total, src, bucket)]
+    if args.again:
+        rows.append(timed_run(args, env, server, profile + " again", rep, tool, setting, files, total, src, bucket))
+    shutil.rmtree(os.path.join(server.data, bucket), ignore_errors=True)
+    return rows
+
+
+def timed_run(args, env, server, profile, rep, tool, setting, files, total, src, bucket):
     # Not on the blobstore's filesystem: the sampler counts that filesystem's inodes as objects stored.
     work = os.path.join("/dev/shm" if os.path.isdir("/dev/shm") else args.root, "ferry-bench-work")
     shutil.rmtree(work, ignore_errors=True)
-    logfile = os.path.join(args.root, "logs", f"{profile}.{tool}.{setting}.r{rep}.log")
+    logfile = os.path.join(args.root, "logs", f"{profile.replace(' ', '-')}.{tool}.{setting}.r{rep}.log")
     cache = drop_caches()
     server_before = read_stat(server.process.pid)[1]
     started = time.time()
     with open(logfile, "w") as out:
-        run_env = ferry_env(env, setting) if tool == "ferry" else env
+        run_env = ferry_env(env, setting) if tool in FERRY_TOOLS else env
         process = subprocess.Popen(command(tool, setting, src, bucket, server, work), env=run_env, stdout=out,
                                    stderr=subprocess.STDOUT)
         sampler = Sampler(process.pid, server.process.pid, server.data, os.path.join(server.data, bucket))
@@ -363,10 +381,11 @@ def measure(args, env, server, profile, rep, tool, setting, files, total):
     q1, q3 = 0.25 * wall, 0.75 * wall
     # Files/s is read from the blobstore's used inodes: with a handful of files the store's multipart part
     # files (created, then removed at completion) outweigh the objects, and the rate means nothing.
-    steady_files = (sampler.at(q3, 0) - sampler.at(q1, 0)) / (q3 - q1) if wall > 0 and files >= 100 else None
+    steady_files = (sampler.at(q3, 0) - sampler.at(q1, 0)) / (q3 - q1) \
+        if wall > 0 and files >= 100 and not profile.endswith(" again") else None
     steady_mb = (sampler.at(q3, 1) - sampler.at(q1, 1)) / (q3 - q1) / 1e6 if wall > 0 else 0
     summary = {}
-    if tool == "ferry":
+    if tool in FERRY_TOOLS:
         for line in reversed(open(logfile).read().splitlines()):
             if line.startswith("{"):
                 summary = json.loads(line)
@@ -380,7 +399,6 @@ def measure(args, env, server, profile, rep, tool, setting, files, total):
         "steady_files_s": None if steady_files is None else round(steady_files), "steady_mb_s": round(steady_mb, 1),
         "tasks": summary.get("tasks"), "verify": verify, "rclone_check": check,
     }
-    shutil.rmtree(os.path.join(server.data, bucket), ignore_errors=True)
     with open(os.path.join(args.root, "results.jsonl"), "a") as f:
         f.write(json.dumps(row) + "\n")
     log(f"{profile} r{rep} {tool}:{setting}: {wall:.1f} s, client {client_cpu:.1f} CPU-s {row['cpu_by_role']},"
@@ -442,7 +460,7 @@ def table(rows):
             rss = median([r["peak_rss_mib"].get("worker", r["peak_rss_mib"].get("rclone")) for r in g])
             bad = [r for r in g if r["exit"] != 0 or r["verify"] != "ok" or not r["rclone_check"].startswith("ok")]
             verdict = "ok" if not bad else f"**FAILED {len(bad)}/{len(g)}**"
-            split = f"{fmt(control)} / {fmt(workers)}" if tool.startswith("ferry") else "-"
+            split = f"{fmt(control)} / {fmt(workers)}" if tool.startswith(FERRY_TOOLS) else "-"
             lines.append(f"| {tool} | {len(g)} | {fmt(median([r['wall'] for r in g]))} | {fmt(wall_ratio, '.2f')} |"
                          f" {fmt(median([r['client_cpu'] for r in g]))} | {fmt(cpu_ratio, '.2f')} | {split} |"
                          f" {fmt(median([r['server_cpu'] for r in g]))} | {fmt(median([r['steady_files_s'] for r in g]), '.0f')} |"
@@ -452,14 +470,15 @@ def table(rows):
 
 
 # ------------------------------------------------------------------------------------------ main
-def ensure_tools():
+def ensure_tools(launchers):
     if shutil.which("rclone") is None:
         log("rclone not found: installing the Debian package")
         subprocess.run(["apt-get", "update", "-qq"], check=True)
         subprocess.run(["apt-get", "install", "-y", "-qq", "rclone"], check=True,
                        env=dict(os.environ, DEBIAN_FRONTEND="noninteractive"))
     # The launcher builds the jar when it is missing or older than the sources: here, never in a measured run.
-    subprocess.run([LAUNCHER, "--version"], cwd=REPO, check=True, stdout=subprocess.DEVNULL)
+    for launcher in launchers:
+        subprocess.run([launcher, "--version"], cwd=os.path.dirname(launcher), check=True, stdout=subprocess.DEVNULL)
 
 
 def main():
@@ -471,6 +490,12 @@ def main():
     ap.add_argument("--dataset", action="append", default=[], metavar="NAME=SPEC",
                     help="another profile, e.g. bigmixed=1x1G,50x20M (COUNTxSIZE or COUNTxMIN-MAX, K/M/G)")
     ap.add_argument("--table", metavar="RESULTS_JSONL", help="only print the table of earlier results")
+    ap.add_argument("--again", action="store_true",
+                    help="run every tool a second time over the bucket it filled (nothing left to copy), reported"
+                         " as its own profile")
+    ap.add_argument("--baseline", metavar="CHECKOUT",
+                    help="another checkout of Ferry (say, `git worktree add /tmp/base HEAD~3`), run as the tool "
+                         "baseline:SETTING with Ferry's settings: two builds side by side in one run")
     args = ap.parse_args()
     if args.table:
         print(table([json.loads(line) for line in open(args.table)]))
@@ -480,7 +505,12 @@ def main():
         PROFILES[name] = spec
     if os.path.realpath(args.root).startswith(REPO + os.sep):
         sys.exit("--root must be outside the repository")
-    ensure_tools()
+    global BASELINE
+    if args.baseline:
+        BASELINE = os.path.join(os.path.realpath(args.baseline), "ferry")
+        if not os.access(BASELINE, os.X_OK):
+            sys.exit(f"--baseline {args.baseline}: no ferry launcher there")
+    ensure_tools([LAUNCHER] + ([BASELINE] if BASELINE else []))
     os.makedirs(os.path.join(args.root, "logs"), exist_ok=True)
     open(os.path.join(args.root, "results.jsonl"), "w").close()
     server = S3Proxy(args.root)
@@ -494,6 +524,8 @@ def main():
     try:
         tools = [t.split(":", 1) for t in args.tools.split(",")]
         known = {"rclone": set(RCLONE_SETTINGS), "ferry": set(FERRY_SETTINGS) | set(FERRY_WORKER_ENV)}
+        if BASELINE:
+            known["baseline"] = known["ferry"]
         for tool, setting in tools:
             if setting not in known.get(tool, ()):
                 sys.exit(f"unknown tool or setting {tool}:{setting}; known: "
@@ -505,7 +537,7 @@ def main():
             for rep in range(1, args.reps + 1):
                 for i in range(len(tools)):
                     tool, setting = tools[(i + rep - 1) % len(tools)]
-                    rows.append(measure(args, env, server, profile, rep, tool, setting, files, total))
+                    rows.extend(measure(args, env, server, profile, rep, tool, setting, files, total))
         text = table(rows)
         open(os.path.join(args.root, "results.md"), "w").write(text)
         print(text)
@@ -531,16 +563,17 @@ def warm_up(args, env, server, tools):
     subprocess.run(["rclone", "copy", data, "s3p:warmup", "--transfers", "16", "--stats", "0"], env=env, check=True)
     subprocess.run(["rclone", "purge", "s3p:warmup"], env=env, check=True)
     log("S3Proxy warmed up (3,000 objects, not measured)")
-    if any(tool == "ferry" for tool, _ in tools):
+    for launcher_tool in dict.fromkeys(tool for tool, _ in tools if tool in FERRY_TOOLS):
+        launcher = LAUNCHER if launcher_tool == "ferry" else BASELINE
         subprocess.run(["rclone", "mkdir", "s3p:warmup-ferry"], env=env, check=True)
         work = os.path.join(args.root, "warmup-work")
         shutil.rmtree(work, ignore_errors=True)
-        subprocess.run(command("ferry", "default", os.path.join(data, "d0"), "warmup-ferry", server, work),
+        subprocess.run(command(launcher_tool, "default", os.path.join(data, "d0"), "warmup-ferry", server, work),
                        env=ferry_env(env, "default"), check=True, stdout=subprocess.DEVNULL)
         # the launcher puts the CLI's archive written at that run's exit in place when it next starts
-        subprocess.run([LAUNCHER, "--version"], env=ferry_env(env, "default"), check=True, stdout=subprocess.DEVNULL)
+        subprocess.run([launcher, "--version"], env=ferry_env(env, "default"), check=True, stdout=subprocess.DEVNULL)
         subprocess.run(["rclone", "purge", "s3p:warmup-ferry"], env=env, check=True)
-        log("Ferry warmed up (class data archives of its CLI and workers, not measured)")
+        log(f"{launcher_tool} warmed up (class data archives of its CLI and workers, not measured)")
 
 
 if __name__ == "__main__":
