@@ -1,6 +1,7 @@
 package dev.ferry.worker.s3;
 
 import java.util.function.Consumer;
+import java.util.function.Function;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.CommonPrefix;
@@ -25,15 +26,27 @@ public final class Listings {
     private Listings() {
     }
 
-    /** One page of ListObjectsV2. */
+    /** One page of ListObjectsV2, sent by the client. */
     public static ListObjectsV2Response objects(S3Client s3, Consumer<ListObjectsV2Request.Builder> request) {
+        return objects((Function<ListObjectsV2Request, ListObjectsV2Response>) s3::listObjectsV2, request);
+    }
+
+    /** One page of ListObjectsV2, sent by the gateway (signed by itself where it can: {@link SignedList}). */
+    public static ListObjectsV2Response objects(S3Gateway gateway, Consumer<ListObjectsV2Request.Builder> request) {
+        return objects((Function<ListObjectsV2Request, ListObjectsV2Response>) gateway::listObjectsV2, request);
+    }
+
+    private static ListObjectsV2Response objects(Function<ListObjectsV2Request, ListObjectsV2Response> list,
+                                                 Consumer<ListObjectsV2Request.Builder> request) {
+        ListObjectsV2Request.Builder plain = ListObjectsV2Request.builder();
+        request.accept(plain);
         try {
-            return s3.listObjectsV2(request);
+            return list.apply(plain.build());
         } catch (SdkClientException e) {
             if (!unparsable(e)) {
                 throw e;
             }
-            ListObjectsV2Response page = s3.listObjectsV2(b -> request.accept(b.encodingType(EncodingType.URL)));
+            ListObjectsV2Response page = list.apply(plain.encodingType(EncodingType.URL).build());
             String token = page.nextContinuationToken();
             if (token != null && SdkHttpUtils.urlDecode(token).equals(lastOf(page))) {
                 return page.toBuilder().nextContinuationToken(lastOf(page)).build();

@@ -147,21 +147,19 @@ public final class S3ClientFactory {
     }
 
     /**
-     * The gateway at {@code endpoint}: its client, and with path-style addressing a {@link SignedPut} and a
-     * {@link SignedHead} sharing the client's connections and retry strategy for the single PUTs, the parts and the
-     * HEADs; all timed in {@code metrics}.
+     * The gateway at {@code endpoint}: its client, and with path-style addressing the requests it signs itself
+     * ({@link SignedPut}, {@link SignedHead}, {@link SignedList}) sharing the client's connections and retry strategy
+     * for the single PUTs, the parts, the HEADs and the listings; all timed in {@code metrics}.
      */
     static S3Gateway gateway(DestinationSpec destination, AwsCredentialsProvider credentials, TrustManager[] trust,
                              int concurrency, URI endpoint, boolean oneOfSeveral, S3Metrics metrics) {
         SdkHttpClient http = httpClient(concurrency, trust).build();
         S3Client client = builder(destination, credentials, endpoint, oneOfSeveral, metrics.interceptor(endpoint))
                 .httpClient(http).build();
-        if (!destination.usePathStyle()) {
-            return new S3Gateway(client, null, null, http, metrics.timers(endpoint));
-        }
-        RetryStrategy retries = retryStrategy(oneOfSeveral);
-        return new S3Gateway(client, new SignedPut(endpoint, region(destination), credentials, http, retries),
-                new SignedHead(endpoint, region(destination), credentials, http, retries), http, metrics.timers(endpoint));
+        SignedExchange signed = destination.usePathStyle()
+                ? new SignedExchange(endpoint, region(destination), credentials, http, retryStrategy(oneOfSeveral))
+                : null;
+        return new S3Gateway(client, signed, http, metrics.timers(endpoint));
     }
 
     /**

@@ -8,40 +8,45 @@ import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
+import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
+import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
 
 /**
  * One gateway of the store as the copy engine uses it: the SDK client for every request, and for the
  * single PUTs that are most of a migration, and the parts of large files, a {@link SignedPut} where the
- * endpoint allows it (null: the client sends those too); so for the HEADs, a {@link SignedHead}.
+ * endpoint allows it (null: the client sends those too); so for the HEADs ({@link SignedHead}) and the listings
+ * ({@link SignedList}).
  */
 public final class S3Gateway implements AutoCloseable {
     private final S3Client client;
     private final SignedPut signedPut;
     private final SignedHead signedHead;
+    private final SignedList signedList;
     private final SdkHttpClient ownHttpClient;
-    /** Times the signed PUTs, parts and HEADs, which the client's interceptors do not see; null: not timed. */
+    /** Times the signed PUTs, parts, HEADs and listings, which the client's interceptors do not see; null: not timed. */
     private final S3Metrics.RequestTimers putTimers;
 
     /** A gateway that sends everything through {@code client}. */
     public S3Gateway(S3Client client) {
-        this(client, null, null, null, null);
+        this(client, null, null, null);
     }
 
     /**
-     * @param ownHttpClient the HTTP client given to {@code client} and {@code signedPut}: a client built
+     * @param signed        the path-style requests this gateway signs itself (null: the client sends every request)
+     * @param ownHttpClient the HTTP client given to {@code client} and {@code signed}: a client built
      *                      with {@code httpClient(...)} leaves closing it to its owner
      */
-    S3Gateway(S3Client client, SignedPut signedPut, SignedHead signedHead, SdkHttpClient ownHttpClient,
-              S3Metrics.RequestTimers putTimers) {
+    S3Gateway(S3Client client, SignedExchange signed, SdkHttpClient ownHttpClient, S3Metrics.RequestTimers putTimers) {
         this.client = client;
-        this.signedPut = signedPut;
-        this.signedHead = signedHead;
+        this.signedPut = signed == null ? null : new SignedPut(signed);
+        this.signedHead = signed == null ? null : new SignedHead(signed);
+        this.signedList = signed == null ? null : new SignedList(signed);
         this.ownHttpClient = ownHttpClient;
         this.putTimers = putTimers;
     }
 
-    /** True when single PUTs bypass the client's pipeline ({@link SignedPut}). */
-    public boolean signsItsOwnPuts() {
+    /** True when the single PUTs, parts, HEADs and listings bypass the client's pipeline ({@link SignedExchange}). */
+    public boolean signsItsOwnRequests() {
         return signedPut != null;
     }
 
@@ -84,6 +89,14 @@ public final class S3Gateway implements AutoCloseable {
             return client.headObject(b -> b.bucket(bucket).key(key));
         }
         return timed("HeadObject", () -> signedHead.head(bucket, key));
+    }
+
+    /** One page of a listing of the bucket. */
+    public ListObjectsV2Response listObjectsV2(ListObjectsV2Request request) {
+        if (signedList == null) {
+            return client.listObjectsV2(request);
+        }
+        return timed("ListObjectsV2", () -> signedList.list(request));
     }
 
     private String signedPut(String bucket, String key, byte[] data, String md5Base64, Map<String, String> metadata,

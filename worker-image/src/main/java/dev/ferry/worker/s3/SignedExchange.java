@@ -36,7 +36,7 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.utils.http.SdkHttpUtils;
 
 /**
- * What the requests Ferry signs itself ({@link SignedPut}, {@link SignedHead}) share: a path-style request to an
+ * What the requests Ferry signs itself ({@link SignedPut}, {@link SignedHead}, {@link SignedList}) share: a path-style request to an
  * object of one endpoint, signed with the SDK's SigV4 signer and the credentials as the client's signer gets them,
  * sent with the client's HTTP client, retried by the client's retry strategy, and a failure surfaced as the
  * client's would be (an {@link S3Exception} with status and error code, an {@link SdkClientException} around an
@@ -71,12 +71,21 @@ final class SignedExchange {
 
     /** A request to {@code key} of {@code bucket}, path-style, as the client addresses it. */
     SdkHttpFullRequest.Builder toObject(SdkHttpMethod method, String bucket, String key) {
+        return toPath(method, basePath + "/" + SdkHttpUtils.urlEncode(bucket) + "/" + SdkHttpUtils.urlEncodeIgnoreSlashes(key));
+    }
+
+    /** A request to {@code bucket} itself (a listing), path-style. */
+    SdkHttpFullRequest.Builder toBucket(SdkHttpMethod method, String bucket) {
+        return toPath(method, basePath + "/" + SdkHttpUtils.urlEncode(bucket));
+    }
+
+    private SdkHttpFullRequest.Builder toPath(SdkHttpMethod method, String encodedPath) {
         return SdkHttpFullRequest.builder()
                 .method(method)
                 .protocol(endpoint.getScheme())
                 .host(endpoint.getHost())
                 .port(endpoint.getPort() < 0 ? null : endpoint.getPort())
-                .encodedPath(basePath + "/" + SdkHttpUtils.urlEncode(bucket) + "/" + SdkHttpUtils.urlEncodeIgnoreSlashes(key))
+                .encodedPath(encodedPath)
                 .putHeader("User-Agent", "ferry-worker");
     }
 

@@ -41,7 +41,11 @@ public final class SignedHead {
     /** A path-style HEAD to {@code endpoint}, signed for {@code region}. */
     public SignedHead(URI endpoint, String region, IdentityProvider<? extends AwsCredentialsIdentity> credentials,
                       SdkHttpClient http, RetryStrategy retries) {
-        this.exchange = new SignedExchange(endpoint, region, credentials, http, retries);
+        this(new SignedExchange(endpoint, region, credentials, http, retries));
+    }
+
+    SignedHead(SignedExchange exchange) {
+        this.exchange = exchange;
     }
 
     /** The object at {@code key}, as a HEAD sees it. */

@@ -45,7 +45,11 @@ public final class SignedPut {
     /** A path-style PUT to {@code endpoint}, signed for {@code region}. */
     public SignedPut(URI endpoint, String region, IdentityProvider<? extends AwsCredentialsIdentity> credentials,
                      SdkHttpClient http, RetryStrategy retries) {
-        this.exchange = new SignedExchange(endpoint, region, credentials, http, retries);
+        this(new SignedExchange(endpoint, region, credentials, http, retries));
+    }
+
+    SignedPut(SignedExchange exchange) {
+        this.exchange = exchange;
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.ferry.worker.s3;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.assertj.core.api.Assertions.tuple;
 
 import dev.ferry.api.DestinationSpec;
 import dev.ferry.worker.s3.S3Errors.ErrorClass;
@@ -15,6 +16,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -27,6 +29,7 @@ import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.core.sync.ResponseTransformer;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
+import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 
@@ -231,6 +234,58 @@ class SignedRequestsIT {
         }
     }
 
+    @Test
+    void aListingPageIsThePageTheClientReadsFolderByFolderAndPageByPage() throws Exception {
+        String bucket = S3.bucket() + "-list";
+        S3.server().createBucket(bucket);
+        List<String> keys = List.of("top.txt", "a/1.txt", "a/2 two.txt", "a/ü+x.txt", "a/%41.txt", "a/sub/deep.txt",
+                "a/sub/deeper/x", "a/z&amp;<q>.txt", "b/only.txt");
+        for (String key : keys) {
+            S3.server().client().putObject(b -> b.bucket(bucket).key(key), RequestBody.fromString("body of " + key));
+        }
+        List<Consumer<ListObjectsV2Request.Builder>> asks =
+                List.of(b -> b.bucket(bucket), b -> b.bucket(bucket).prefix("a/").delimiter("/"),
+                        b -> b.bucket(bucket).prefix("").delimiter("/"),
+                        b -> b.bucket(bucket).prefix("a/").delimiter("/").startAfter("a/2"),
+                        b -> b.bucket(bucket).prefix("a/").maxKeys(2),
+                        b -> b.bucket(bucket).prefix("nothing/").delimiter("/"));
+
+        try (S3Gateway signed = gateway(S3.server().endpoint(), CREDENTIALS)) {
+            for (var ask : asks) {
+                String signedToken = null;
+                String clientToken = null;
+                int pages = 0;
+                do {
+                    String s = signedToken;
+                    String c = clientToken;
+                    var fromSigned = Listings.objects(signed, b -> {
+                        ask.accept(b);
+                        if (s != null) {
+                            b.continuationToken(s);
+                        }
+                    });
+                    var fromClient = Listings.objects(S3.server().client(), b -> {
+                        ask.accept(b);
+                        if (c != null) {
+                            b.continuationToken(c);
+                        }
+                    });
+                    assertThat(fromSigned.contents()).extracting(o -> o.key(), o -> o.size(), o -> o.eTag(),
+                            o -> o.lastModified()).isEqualTo(fromClient.contents().stream()
+                                    .map(o -> tuple(o.key(), o.size(), o.eTag(), o.lastModified())).toList());
+                    assertThat(fromSigned.commonPrefixes()).isEqualTo(fromClient.commonPrefixes());
+                    assertThat(fromSigned.isTruncated()).isEqualTo(fromClient.isTruncated());
+                    assertThat(fromSigned.nextContinuationToken()).isEqualTo(fromClient.nextContinuationToken());
+                    signedToken = fromSigned.nextContinuationToken();
+                    clientToken = fromClient.nextContinuationToken();
+                    pages++;
+                } while (signedToken != null && pages < 20);
+            }
+        }
+        assertFailsAlike(S3.server().endpoint(), CREDENTIALS,
+                g -> Listings.objects(g, b -> b.bucket("no-such-bucket-here").prefix("a/")), ErrorClass.NO_SUCH_BUCKET);
+    }
+
     /** The signed request and the client's fail with the same status, code and Ferry error class. */
     private static void assertFailsAlike(URI endpoint, AwsCredentials credentials, Function<S3Gateway, ?> put,
                                          ErrorClass expected) throws Exception {
@@ -254,7 +309,7 @@ class SignedRequestsIT {
 
     private static S3Gateway gateway(URI endpoint, AwsCredentials credentials) {
         S3Gateway gateway = S3ClientFactory.gateway(destination(endpoint), credentials, 2, endpoint, false);
-        assertThat(gateway.signsItsOwnPuts()).isTrue();
+        assertThat(gateway.signsItsOwnRequests()).isTrue();
         return gateway;
     }
 
