@@ -157,7 +157,7 @@ final class DestinationCheck {
         boolean past = false;
         while (!past && !unseen.isEmpty()) {
             String continuation = token;
-            ListObjectsV2Response page = s3.callGateway(c -> Listings.objects(c, b -> {
+            ListObjectsV2Response page = s3.callGateway(gateway -> Listings.objects(gateway, b -> {
                 b.bucket(bucket).prefix(folder).delimiter("/");
                 if (continuation != null) {
                     b.continuationToken(continuation);

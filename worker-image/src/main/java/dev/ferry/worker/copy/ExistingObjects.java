@@ -119,7 +119,7 @@ final class ExistingObjects {
         String listedThrough = startAfter;
         for (int page = 0; page < pagesFor(keys.size(), pageSize); page++) {
             String continuation = token;
-            ListObjectsV2Response response = engine.s3.callGateway(s3 -> Listings.objects(s3, b -> {
+            ListObjectsV2Response response = engine.s3.callGateway(gateway -> Listings.objects(gateway, b -> {
                 b.bucket(engine.bucket).prefix(prefix).delimiter(delimiter).maxKeys(pageSize);
                 if (continuation != null) {
                     b.continuationToken(continuation);

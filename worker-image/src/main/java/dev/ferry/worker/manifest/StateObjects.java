@@ -20,7 +20,7 @@ public final class StateObjects {
 
     /** One page of the keys under {@code prefix} after {@code startAfter} (null: from the start), in the store's order. */
     public static ListObjectsV2Response page(EndpointPool s3, String bucket, String prefix, String startAfter, String token) {
-        return s3.callGateway(c -> Listings.objects(c, b -> {
+        return s3.callGateway(gateway -> Listings.objects(gateway, b -> {
             b.bucket(bucket).prefix(prefix);
             if (token != null) {
                 b.continuationToken(token);

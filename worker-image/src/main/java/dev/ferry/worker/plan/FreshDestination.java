@@ -54,7 +54,7 @@ final class FreshDestination {
         String stateFolder = ObjectKeys.keyOf(prefix, StatePrefix.DIRECTORY) + "/";
         try {
             // Two keys at most: the state folder, and whatever else would show the folder is in use.
-            ListObjectsV2Response listed = store.get().callGateway(s3 -> Listings.objects(s3, b -> b
+            ListObjectsV2Response listed = store.get().callGateway(gateway -> Listings.objects(gateway, b -> b
                     .bucket(job.getSpec().destination.bucket).prefix(folder).delimiter("/").maxKeys(2)));
             return !Boolean.TRUE.equals(listed.isTruncated()) && listed.contents().isEmpty()
                     && listed.commonPrefixes().stream().allMatch(p -> p.prefix().equals(stateFolder));

@@ -139,6 +139,11 @@ final class SignedExchange {
         }
     }
 
+    /** {@code request}, which has no body, signed (the empty payload's hash with it) and sent. */
+    HttpExecuteResponse signAndSend(SdkHttpFullRequest request) {
+        return send(sign(request, ContentStreamProvider.fromByteArrayUnsafe(new byte[0]), true).request(), null);
+    }
+
     /**
      * The credentials to sign with now, as the client's signer gets them: a provider that cannot give any fails
      * the request as the SDK's client does, with the {@link SdkClientException} that says why.

@@ -1,19 +1,13 @@
 package dev.ferry.worker.s3;
 
-import java.net.URI;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
-import software.amazon.awssdk.http.ContentStreamProvider;
 import software.amazon.awssdk.http.HttpExecuteResponse;
-import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.SdkHttpFullRequest;
 import software.amazon.awssdk.http.SdkHttpMethod;
 import software.amazon.awssdk.http.SdkHttpResponse;
-import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
-import software.amazon.awssdk.identity.spi.IdentityProvider;
-import software.amazon.awssdk.retries.api.RetryStrategy;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.S3Exception;
@@ -38,12 +32,7 @@ public final class SignedHead {
     private static final String USER_METADATA = "x-amz-meta-";
     private final SignedExchange exchange;
 
-    /** A path-style HEAD to {@code endpoint}, signed for {@code region}. */
-    public SignedHead(URI endpoint, String region, IdentityProvider<? extends AwsCredentialsIdentity> credentials,
-                      SdkHttpClient http, RetryStrategy retries) {
-        this(new SignedExchange(endpoint, region, credentials, http, retries));
-    }
-
+    /** HEADs signed and sent as {@code exchange} signs and sends (one gateway's endpoint, credentials and client). */
     SignedHead(SignedExchange exchange) {
         this.exchange = exchange;
     }
@@ -55,8 +44,7 @@ public final class SignedHead {
     }
 
     private HeadObjectResponse send(SdkHttpFullRequest request) {
-        ContentStreamProvider none = ContentStreamProvider.fromByteArrayUnsafe(new byte[0]);
-        HttpExecuteResponse response = exchange.send(exchange.sign(request, none, true).request(), null);
+        HttpExecuteResponse response = exchange.signAndSend(request);
         SdkHttpResponse answer = response.httpResponse();
         SignedExchange.readBody(response); // none is expected; drained so the connection is reused
         if (answer.isSuccessful()) {

@@ -12,7 +12,6 @@ import javax.xml.stream.XMLStreamConstants;
 import javax.xml.stream.XMLStreamException;
 import javax.xml.stream.XMLStreamReader;
 import software.amazon.awssdk.core.exception.SdkClientException;
-import software.amazon.awssdk.http.ContentStreamProvider;
 import software.amazon.awssdk.http.HttpExecuteResponse;
 import software.amazon.awssdk.http.SdkHttpFullRequest;
 import software.amazon.awssdk.http.SdkHttpMethod;
@@ -71,8 +70,7 @@ public final class SignedList {
     }
 
     private ListObjectsV2Response send(SdkHttpFullRequest request) {
-        ContentStreamProvider none = ContentStreamProvider.fromByteArrayUnsafe(new byte[0]);
-        HttpExecuteResponse response = exchange.send(exchange.sign(request, none, true).request(), null);
+        HttpExecuteResponse response = exchange.signAndSend(request);
         SdkHttpResponse answer = response.httpResponse();
         if (!answer.isSuccessful()) {
             throw SignedExchange.failure(answer, SignedExchange.readBody(response));

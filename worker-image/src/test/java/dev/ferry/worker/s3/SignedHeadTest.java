@@ -131,7 +131,7 @@ class SignedHeadTest {
     }
 
     private HeadObjectResponse head(String key) {
-        return new SignedHead(URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/base/"), "us-east-1",
-                KEYS, ApacheHttpClient.create(), IMMEDIATE).head("bucket", key);
+        return new SignedHead(new SignedExchange(URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/base/"),
+                "us-east-1", KEYS, ApacheHttpClient.create(), IMMEDIATE)).head("bucket", key);
     }
 }
