@@ -41,7 +41,8 @@ import software.amazon.awssdk.utils.http.SdkHttpUtils;
  * the error body as a PUT's are.
  */
 public final class SignedList {
-    private static final XMLInputFactory XML = xmlInputFactory();
+    /** One per thread: the StAX API does not promise that a factory may be shared between threads. */
+    private static final ThreadLocal<XMLInputFactory> XML = ThreadLocal.withInitial(SignedList::xmlInputFactory);
 
     private final SignedExchange exchange;
 
@@ -90,7 +91,7 @@ public final class SignedList {
     /** The page an answer's body holds, decoded when it says its keys are URL-encoded. */
     static ListObjectsV2Response page(InputStream body) {
         try {
-            XMLStreamReader xml = XML.createXMLStreamReader(body);
+            XMLStreamReader xml = XML.get().createXMLStreamReader(body);
             try {
                 return decoded(read(xml));
             } finally {
