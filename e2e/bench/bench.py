@@ -171,8 +171,8 @@ class S3Proxy:
                     f'<file>{root}/s3proxy.log</file><encoder><pattern>%d %-5level %logger - %msg%n</pattern>'
                     '</encoder></appender><root level="WARN"><appender-ref ref="f"/></root></configuration>')
         self.process = subprocess.Popen(
-            ["java", "-Xms2g", "-Xmx2g", "-XX:+UseParallelGC", f"-Dlogback.configurationFile={logback}",
-             "-cp", JAR, "org.gaul.s3proxy.Main", "--properties", props],
+            ["java", "-Xms2g", "-Xmx2g", "-XX:+UseParallelGC", f"-Dlogback.configurationFile={logback}"]
+            + os.environ.get("FERRY_BENCH_S3PROXY_JAVA_OPTS", "").split() + ["-cp", JAR, "org.gaul.s3proxy.Main", "--properties", props],
             stdout=open(os.path.join(root, "s3proxy.out"), "w"), stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL, start_new_session=True)
         for _ in range(240):
@@ -186,6 +186,36 @@ class S3Proxy:
                     sys.exit(f"S3Proxy exited; see {root}/s3proxy.out")
                 time.sleep(0.25)
         log(f"S3Proxy pid {self.process.pid} at {self.endpoint}, blobstore {self.data}")
+
+    def open_files(self):
+        """(descriptors S3Proxy holds, its limit) or None."""
+        try:
+            held = len(os.listdir(f"/proc/{self.process.pid}/fd"))
+            for line in open(f"/proc/{self.process.pid}/limits"):
+                if line.startswith("Max open files"):
+                    return held, int(line.split()[3])
+        except (OSError, ValueError, IndexError):
+            pass
+        return None
+
+    def collect_if_leaking(self):
+        """S3Proxy's filesystem blobstore leaves a file open after a HEAD until the collector finalizes its stream,
+        and with a 2 GiB heap that can take longer than tens of thousands of HEADs (a run over a filled bucket):
+        S3Proxy then fails with 'Too many open files' and the tool stalls. Past half its limit, ask for a GC
+        while it can still be asked (jcmd cannot attach to a JVM without descriptors to spare)."""
+        held = self.open_files()
+        if held is None or held[0] < held[1] // 2:
+            return
+        try:
+            gc = subprocess.run(["jcmd", str(self.process.pid), "GC.run"], stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL, timeout=30).returncode
+        except (OSError, subprocess.TimeoutExpired) as e:
+            gc = e
+        if gc != 0:
+            log(f"S3Proxy holds {held[0]} of {held[1]} file descriptors and jcmd GC.run failed ({gc})")
+            return
+        after = self.open_files()
+        log(f"S3Proxy held {held[0]} of {held[1]} file descriptors; after a GC: {after[0] if after else '?'}")
 
     def stop(self):
         self.process.terminate()
@@ -244,11 +274,11 @@ def proc_io(pid):
 
 class Sampler(threading.Thread):
     """Every 0.25 s: the tool's processes (descendants of root) by pid, S3Proxy's CPU and bytes read,
-    the blobstore's used inodes."""
+    the blobstore's used inodes; every 2 s, S3Proxy's open files (see S3Proxy.collect_if_leaking)."""
 
-    def __init__(self, root_pid, server_pid, blobstore, bucket_dir):
+    def __init__(self, root_pid, server, bucket_dir):
         super().__init__(daemon=True)
-        self.root_pid, self.server_pid, self.blobstore = root_pid, server_pid, blobstore
+        self.root_pid, self.server, self.server_pid, self.blobstore = root_pid, server, server.process.pid, server.data
         self.bucket_dir, self.bucket_mtime = bucket_dir, os.stat(bucket_dir).st_mtime_ns
         self.first_object = None  # seconds from the start to the first change of the bucket's directory
         self.procs = {}  # pid -> [role, cpu ticks, peak rss MiB]
@@ -290,8 +320,12 @@ class Sampler(threading.Thread):
                             proc_io(self.server_pid).get("rchar", 0), server))
 
     def run(self):
+        n = 0
         while not self.stop_event.is_set():
             self.sample()
+            n += 1
+            if n % 8 == 0:
+                self.server.collect_if_leaking()
             self.stop_event.wait(0.25)
 
     def finish(self):
@@ -335,7 +369,8 @@ FERRY_TOOLS = ("ferry", "baseline")
 
 def ferry_env(env, setting):
     # the jar was checked (and built if stale) before the first run: an edit during the benchmark rebuilds nothing
-    return dict(env, FERRY_JAVA_OPTS=FERRY_CLI_JAVA_OPTS, FERRY_BUILD="never", **FERRY_WORKER_ENV.get(setting, {}))
+    cli_options = (FERRY_CLI_JAVA_OPTS + " " + os.environ.get("FERRY_BENCH_CLI_JAVA_OPTS", "")).strip()
+    return dict(env, FERRY_JAVA_OPTS=cli_options, FERRY_BUILD="never", **FERRY_WORKER_ENV.get(setting, {}))
 
 
 def measure(args, env, server, profile, rep, tool, setting, files, total):
@@ -357,13 +392,14 @@ def timed_run(args, env, server, profile, rep, tool, setting, files, total, src,
     shutil.rmtree(work, ignore_errors=True)
     logfile = os.path.join(args.root, "logs", f"{profile.replace(' ', '-')}.{tool}.{setting}.r{rep}.log")
     cache = drop_caches()
+    server.collect_if_leaking()
     server_before = read_stat(server.process.pid)[1]
     started = time.time()
     with open(logfile, "w") as out:
         run_env = ferry_env(env, setting) if tool in FERRY_TOOLS else env
         process = subprocess.Popen(command(tool, setting, src, bucket, server, work), env=run_env, stdout=out,
                                    stderr=subprocess.STDOUT)
-        sampler = Sampler(process.pid, server.process.pid, server.data, os.path.join(server.data, bucket))
+        sampler = Sampler(process.pid, server, os.path.join(server.data, bucket))
         sampler.start()
         _, status, usage = os.wait4(process.pid, 0)
         wall = time.time() - started
