@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -79,6 +80,7 @@ final class DestinationCheck {
     private final boolean presenceOnly;
     private final SourceDigests digests;
     private final Executor headThreads;
+    private final Executor folderThreads;
     private final SourceStats laterVersions;
 
     /** The MD5 of a source file read now (base64), for the strongest check; null when it cannot be read whole. */
@@ -99,11 +101,13 @@ final class DestinationCheck {
      * @param digests with {@code verify: Checksum}, the source's MD5 to compare each object's with (the
      *        audit of the source); null: against the plan, which knows no file's MD5
      * @param headThreads where the HEADs (and the source's MD5s) of a folder's objects run, in parallel
+     * @param folderThreads where the folders of one {@link #check} are listed, side by side: not
+     *        {@code headThreads}, whose tasks a folder's listing waits for
      * @param laterVersions when the entries are the plan's: the source's files now, so that an object of a
      *        later version of its file than planned is taken as right; null against the source
      */
     DestinationCheck(EndpointPool s3, String bucket, String prefix, VerifyMode verify, boolean presenceOnly,
-            SourceDigests digests, Executor headThreads, SourceStats laterVersions) {
+            SourceDigests digests, Executor headThreads, Executor folderThreads, SourceStats laterVersions) {
         this.s3 = s3;
         this.bucket = bucket;
         this.prefix = prefix;
@@ -111,19 +115,36 @@ final class DestinationCheck {
         this.presenceOnly = presenceOnly;
         this.digests = digests;
         this.headThreads = headThreads;
+        this.folderThreads = folderThreads;
         this.laterVersions = laterVersions;
     }
 
     /** The entries that are missing or different, or whose objects hold a later version, in the order given. */
-    List<Finding> check(List<FileEntry> entries) {
+    List<Finding> check(List<FileEntry> entries) throws InterruptedException {
         Map<String, Map<String, FileEntry>> byFolder = new LinkedHashMap<>();
         for (FileEntry entry : entries) {
             String key = ObjectKeys.keyOf(prefix, entry);
             byFolder.computeIfAbsent(ObjectKeys.folderOf(key), f -> new LinkedHashMap<>()).put(key, entry);
         }
         Map<String, Finding> findings = new ConcurrentHashMap<>();
-        for (Map.Entry<String, Map<String, FileEntry>> folder : byFolder.entrySet()) {
-            checkFolder(folder.getKey(), folder.getValue(), findings);
+        if (byFolder.size() == 1) {
+            Map.Entry<String, Map<String, FileEntry>> only = byFolder.entrySet().iterator().next();
+            checkFolder(only.getKey(), only.getValue(), findings);
+        } else {
+            // Each listing is a round trip to the store and a walk of one folder there: one after the other,
+            // a manifest of files spread over a hundred folders waits for a hundred of them in a row.
+            List<CompletableFuture<Void>> folders = new ArrayList<>(byFolder.size());
+            for (Map.Entry<String, Map<String, FileEntry>> folder : byFolder.entrySet()) {
+                folders.add(CompletableFuture.runAsync(() -> {
+                    try {
+                        checkFolder(folder.getKey(), folder.getValue(), findings);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new CompletionException(e);
+                    }
+                }, folderThreads));
+            }
+            joinAll(folders);
         }
         List<Finding> ordered = new ArrayList<>();
         for (FileEntry entry : entries) {
@@ -136,12 +157,13 @@ final class DestinationCheck {
     }
 
     /** One entry again, after it was copied once more: null when it is right now. */
-    Finding recheck(FileEntry entry) {
+    Finding recheck(FileEntry entry) throws InterruptedException {
         List<Finding> findings = check(List.of(entry));
         return findings.isEmpty() || findings.get(0).problem() == Problem.LATER_VERSION ? null : findings.get(0);
     }
 
-    private void checkFolder(String folder, Map<String, FileEntry> planned, Map<String, Finding> findings) {
+    private void checkFolder(String folder, Map<String, FileEntry> planned, Map<String, Finding> findings)
+            throws InterruptedException {
         String first = null;
         String last = null;
         for (String key : planned.keySet()) {
@@ -187,10 +209,18 @@ final class DestinationCheck {
             findings.put(missing.getKey(), new Finding(missing.getValue(), missing.getKey(), Problem.MISSING,
                     "the destination has no object " + missing.getKey()));
         }
+        joinAll(heads);
+    }
+
+    /**
+     * Waits for every one of {@code work}; a failure is thrown as it was thrown. Interruptible: an audit
+     * stopped while it waits (its threads shut down, queued listings dropped) does not wait for ever.
+     */
+    private static void joinAll(List<CompletableFuture<Void>> work) throws InterruptedException {
         try {
-            CompletableFuture.allOf(heads.toArray(CompletableFuture[]::new)).join();
-        } catch (CompletionException e) {
-            throw e.getCause() instanceof RuntimeException runtime ? runtime : e;
+            CompletableFuture.allOf(work.toArray(CompletableFuture[]::new)).get();
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException runtime ? runtime : new CompletionException(e.getCause());
         }
     }
 

@@ -232,6 +232,33 @@ class AuditIT {
     }
 
     @Test
+    void theFoldersOfAManifestAreListedSideBySideAtMostEightAtOnceAndEveryFindingIsKept() throws Exception {
+        for (int d = 1; d <= 24; d++) {
+            Path folder = Files.createDirectories(source.resolve(String.format("many/d%02d", d)));
+            Files.writeString(folder.resolve("x.txt"), "x " + d);
+            Files.writeString(folder.resolve("y.txt"), "y " + d);
+        }
+        try (FaultyStore store = FaultyStore.inFrontOf(S3.server().endpoint())) {
+            migrate(spec -> spec.tasks.maxFiles = 100, 2, store.endpoint());
+            List<String> lost = List.of("p/many/d01/x.txt", "p/many/d05/y.txt", "p/many/d09/x.txt", "p/many/d13/y.txt",
+                    "p/many/d17/x.txt", "p/many/d24/y.txt");
+            lost.forEach(key -> s3().deleteObject(b -> b.bucket(S3.bucket()).key(key)));
+            // A store 200 ms away for every listing of these folders: one after the other, 27 listings take 5 s.
+            FaultyStore.Fault slowListings = store.delay("GET", "list-type=2.*prefix=p/|prefix=p/.*list-type=2", 200);
+
+            AuditResult result = runAudit().getStatus().audit;
+
+            assertThat(result.checked).isEqualTo(60);
+            assertThat(result.missing).isEqualTo(6);
+            assertThat(result.recopied).isEqualTo(6);
+            assertThat(result.different + result.reported).isZero();
+            assertThat(report(result.failureReport)).extracting(line -> "p/" + line.path).containsExactlyInAnyOrderElementsOf(lost);
+            assertThat(slowListings.mostAtOnce()).as("listings in flight at once")
+                    .isGreaterThan(1).isLessThanOrEqualTo(AuditRunner.FOLDERS_IN_FLIGHT);
+        }
+    }
+
+    @Test
     void withVerifyChecksumAnObjectStoredByOnePutIsProvedByItsListedETagWithoutARequestOfItsOwn() throws Exception {
         migrate(spec -> spec.verify = VerifyMode.Checksum);
         long heads = requests("HeadObject");

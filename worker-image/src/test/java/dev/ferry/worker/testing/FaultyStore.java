@@ -68,13 +68,22 @@ public final class FaultyStore implements AutoCloseable {
         final int times;
         /** Not null: the request is forwarded and this header line added to the store's answer. */
         final String addedHeader;
+        /** Above zero: the request is forwarded after this many milliseconds. */
+        final long delayMillis;
         final AtomicInteger answered = new AtomicInteger();
+        final AtomicInteger held = new AtomicInteger();
+        final AtomicInteger mostHeld = new AtomicInteger();
 
         Fault(String method, Pattern target, int status, String contentType, String body, int times) {
             this(method, target, status, contentType, body, times, null);
         }
 
         Fault(String method, Pattern target, int status, String contentType, String body, int times, String addedHeader) {
+            this(method, target, status, contentType, body, times, addedHeader, 0);
+        }
+
+        Fault(String method, Pattern target, int status, String contentType, String body, int times, String addedHeader,
+              long delayMillis) {
             this.method = method;
             this.target = target;
             this.status = status;
@@ -82,6 +91,12 @@ public final class FaultyStore implements AutoCloseable {
             this.body = body;
             this.times = times;
             this.addedHeader = addedHeader;
+            this.delayMillis = delayMillis;
+        }
+
+        /** The most requests of this fault's that were held back (delayed) at one time. */
+        public int mostAtOnce() {
+            return mostHeld.get();
         }
 
         /** Requests this fault answered so far. */
@@ -138,6 +153,14 @@ public final class FaultyStore implements AutoCloseable {
         return add(new Fault(method, Pattern.compile(target), 0, null, null, Integer.MAX_VALUE, header));
     }
 
+    /**
+     * Forwards every {@code method} request matching {@code target} after {@code delayMillis}: a store far away,
+     * or slow to answer these requests. {@link Fault#mostAtOnce} tells how many the client had in flight at once.
+     */
+    public Fault delay(String method, String target, long delayMillis) {
+        return add(new Fault(method, Pattern.compile(target), 0, null, null, Integer.MAX_VALUE, null, delayMillis));
+    }
+
     private Fault add(Fault fault) {
         faults.add(fault);
         return fault;
@@ -174,7 +197,10 @@ public final class FaultyStore implements AutoCloseable {
             String target = decoded(requestLine[1]);
             for (Fault fault : faults) {
                 if (fault.takes(method, target)) {
-                    if (fault.addedHeader != null) {
+                    if (fault.delayMillis > 0) {
+                        holdBack(fault);
+                        forward(client, in, lines, null);
+                    } else if (fault.addedHeader != null) {
                         forward(client, in, lines, fault.addedHeader);
                     } else {
                         answer(client, in, method, fault);
@@ -185,6 +211,17 @@ public final class FaultyStore implements AutoCloseable {
             forward(client, in, lines, null);
         } catch (IOException e) {
             // the client or the server went away: so does this exchange
+        }
+    }
+
+    private static void holdBack(Fault fault) {
+        fault.mostHeld.accumulateAndGet(fault.held.incrementAndGet(), Math::max);
+        try {
+            Thread.sleep(fault.delayMillis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            fault.held.decrementAndGet();
         }
     }
 
