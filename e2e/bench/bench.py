@@ -27,6 +27,9 @@ ratio wall / wall(best rclone of the same repetition), client CPU-s (all the too
 wait4: exact) and its ratio to the best rclone's, S3Proxy CPU-s, files/s and MB/s in the middle half of
 the run, the time from start to the first object stored, control-plane CPU-s per task (Ferry), the
 worker's peak RSS, and the verification. Raw rows: results.jsonl.
+
+FERRY_BENCH_S3PROXY_JAVA_OPTS and FERRY_BENCH_CLI_JAVA_OPTS add JVM options to S3Proxy and to Ferry's CLI process
+(FERRY_WORKER_JAVA_OPTS, read by Ferry itself, to its workers): a profiler, for instance.
 """
 import argparse
 import hashlib
