@@ -206,7 +206,6 @@ public final class AuditRunner {
             this.audit = new BatchAudit(destination, new FileCopier(engine), base, podName);
         }
 
-
         /** Every manifest after the checkpoint, in key order, a page (1,000) at a time. */
         void ofManifests() throws LostTaskException, InterruptedException {
             String prefix = StatePrefix.manifests(job);

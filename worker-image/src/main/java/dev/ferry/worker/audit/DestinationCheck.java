@@ -213,14 +213,32 @@ final class DestinationCheck {
     }
 
     /**
-     * Waits for every one of {@code work}; a failure is thrown as it was thrown. Interruptible: an audit
-     * stopped while it waits (its threads shut down, queued listings dropped) does not wait for ever.
+     * Waits for every one of {@code work}, or for the first to fail: that failure is thrown as it was thrown, and
+     * what has not started yet never starts (a store that is down fails the batch at its first listing, not after
+     * all of them). Interruptible: an audit stopped while it waits (its threads shut down) does not wait for ever.
      */
-    private static void joinAll(List<CompletableFuture<Void>> work) throws InterruptedException {
+    static void joinAll(List<CompletableFuture<Void>> work) throws InterruptedException {
+        CompletableFuture<Void> firstFailure = new CompletableFuture<>();
+        for (CompletableFuture<Void> one : work) {
+            one.whenComplete((done, failure) -> {
+                if (failure != null) {
+                    firstFailure.completeExceptionally(failure);
+                }
+            });
+        }
         try {
-            CompletableFuture.allOf(work.toArray(CompletableFuture[]::new)).get();
+            CompletableFuture.anyOf(CompletableFuture.allOf(work.toArray(CompletableFuture[]::new)), firstFailure).get();
         } catch (ExecutionException e) {
-            throw e.getCause() instanceof RuntimeException runtime ? runtime : new CompletionException(e.getCause());
+            work.forEach(one -> one.cancel(false));
+            Throwable cause = e.getCause() instanceof CompletionException wrapped && wrapped.getCause() != null
+                    ? wrapped.getCause() : e.getCause();
+            if (cause instanceof InterruptedException interrupted) {
+                throw interrupted;
+            }
+            throw cause instanceof RuntimeException runtime ? runtime : new CompletionException(cause);
+        } catch (InterruptedException e) {
+            work.forEach(one -> one.cancel(false));
+            throw e;
         }
     }
 

@@ -243,8 +243,9 @@ class AuditIT {
             List<String> lost = List.of("p/many/d01/x.txt", "p/many/d05/y.txt", "p/many/d09/x.txt", "p/many/d13/y.txt",
                     "p/many/d17/x.txt", "p/many/d24/y.txt");
             lost.forEach(key -> s3().deleteObject(b -> b.bucket(S3.bucket()).key(key)));
-            // A store 200 ms away for every listing of these folders: one after the other, 27 listings take 5 s.
-            FaultyStore.Fault slowListings = store.delay("GET", "list-type=2.*prefix=p/|prefix=p/.*list-type=2", 200);
+            // A store 200 ms away for every listing of these 24 folders: one after the other, they take 5 s.
+            FaultyStore.Fault slowListings = store.delay("GET", "list-type=2.*prefix=p/many/|prefix=p/many/.*list-type=2",
+                    200);
 
             AuditResult result = runAudit().getStatus().audit;
 
