@@ -175,7 +175,8 @@ class S3Proxy:
                     '</encoder></appender><root level="WARN"><appender-ref ref="f"/></root></configuration>')
         self.process = subprocess.Popen(
             ["java", "-Xms2g", "-Xmx2g", "-XX:+UseParallelGC", f"-Dlogback.configurationFile={logback}"]
-            + os.environ.get("FERRY_BENCH_S3PROXY_JAVA_OPTS", "").split() + ["-cp", JAR, "org.gaul.s3proxy.Main", "--properties", props],
+            + os.environ.get("FERRY_BENCH_S3PROXY_JAVA_OPTS", "").split()
+            + ["-cp", JAR, "org.gaul.s3proxy.Main", "--properties", props],
             stdout=open(os.path.join(root, "s3proxy.out"), "w"), stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL, start_new_session=True)
         for _ in range(240):

@@ -24,7 +24,7 @@ public final class S3Gateway implements AutoCloseable {
     private final SignedList signedList;
     private final SdkHttpClient ownHttpClient;
     /** Times the signed PUTs, parts, HEADs and listings, which the client's interceptors do not see; null: not timed. */
-    private final S3Metrics.RequestTimers putTimers;
+    private final S3Metrics.RequestTimers signedTimers;
 
     /** A gateway that sends everything through {@code client}. */
     public S3Gateway(S3Client client) {
@@ -36,13 +36,13 @@ public final class S3Gateway implements AutoCloseable {
      * @param ownHttpClient the HTTP client given to {@code client} and {@code signed}: a client built
      *                      with {@code httpClient(...)} leaves closing it to its owner
      */
-    S3Gateway(S3Client client, SignedExchange signed, SdkHttpClient ownHttpClient, S3Metrics.RequestTimers putTimers) {
+    S3Gateway(S3Client client, SignedExchange signed, SdkHttpClient ownHttpClient, S3Metrics.RequestTimers signedTimers) {
         this.client = client;
         this.signedPut = signed == null ? null : new SignedPut(signed);
         this.signedHead = signed == null ? null : new SignedHead(signed);
         this.signedList = signed == null ? null : new SignedList(signed);
         this.ownHttpClient = ownHttpClient;
-        this.putTimers = putTimers;
+        this.signedTimers = signedTimers;
     }
 
     /** True when the single PUTs, parts, HEADs and listings bypass the client's pipeline ({@link SignedExchange}). */
@@ -106,16 +106,16 @@ public final class S3Gateway implements AutoCloseable {
 
     /** A request of the signed path, timed as the client's interceptor times the client's own. */
     private <T> T timed(String operation, Supplier<T> request) {
-        if (putTimers == null) {
+        if (signedTimers == null) {
             return request.get();
         }
         long started = System.nanoTime();
         try {
             T answer = request.get();
-            putTimers.record(operation, System.nanoTime() - started, null);
+            signedTimers.record(operation, System.nanoTime() - started, null);
             return answer;
         } catch (RuntimeException e) {
-            putTimers.record(operation, System.nanoTime() - started, e);
+            signedTimers.record(operation, System.nanoTime() - started, e);
             throw e;
         }
     }

@@ -20,15 +20,23 @@ class DestinationCheckJoinTest {
     private final Executor later = queued::add;
 
     @Test
-    void returnsWhenEveryListingHasEnded() throws Exception {
+    void returnsWhenEveryListingHasEndedAndNotBefore() throws Exception {
         AtomicBoolean listed = new AtomicBoolean();
         CompletableFuture<Void> one = CompletableFuture.completedFuture(null);
         CompletableFuture<Void> other = CompletableFuture.runAsync(() -> listed.set(true), later);
-        queued.forEach(Runnable::run);
+        Thread store = new Thread(() -> {
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                return;
+            }
+            queued.forEach(Runnable::run);
+        });
+        store.start();
 
         DestinationCheck.joinAll(List.of(one, other));
 
-        assertThat(listed).isTrue();
+        assertThat(listed).as("the listing that ended 200 ms later").isTrue();
     }
 
     @Test
