@@ -14,6 +14,14 @@ public interface StopSignal {
     default void awaitStart() throws InterruptedException {
     }
 
+    /**
+     * Whether new work may start now, without waiting: {@link #awaitStart} would return at once. A thread that goes
+     * on from one file to the next asks this; only {@link #awaitStart} waits and then confirms the task is held.
+     */
+    default boolean startsAtOnce() {
+        return true;
+    }
+
     default StopSignal or(StopSignal other) {
         StopSignal self = this;
         return new StopSignal() {
@@ -26,6 +34,11 @@ public interface StopSignal {
             public void awaitStart() throws InterruptedException {
                 self.awaitStart();
                 other.awaitStart();
+            }
+
+            @Override
+            public boolean startsAtOnce() {
+                return self.startsAtOnce() && other.startsAtOnce();
             }
         };
     }
@@ -49,6 +62,11 @@ public interface StopSignal {
                 if (standing.awaitGood(self)) {
                     confirmHeld.run();
                 }
+            }
+
+            @Override
+            public boolean startsAtOnce() {
+                return self.startsAtOnce() && standing.lapse().isEmpty();
             }
         };
     }

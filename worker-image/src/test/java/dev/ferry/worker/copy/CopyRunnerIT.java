@@ -35,6 +35,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -254,6 +256,37 @@ class CopyRunnerIT {
         assertThat(done.getStatus().phase).isEqualTo(TaskPhase.Succeeded);
         assertThat(done.getStatus().progress.copied).isEqualTo(20);
         assertThat(storedKeys()).hasSize(20);
+    }
+
+    /**
+     * A file thread goes on with its task's next file only while the worker's standing is good: once the Lease
+     * lapses mid-task no further file starts, on the thread that noticed or any other, and once the task was
+     * handed on meanwhile the worker copies nothing more of it. The standing is good for its first ten looks
+     * (one before each file starts) and lapsed from then on until it is renewed.
+     */
+    @Test
+    void aLeaseThatLapsesMidTaskStartsNoFurtherFileOnAnyFileThread() throws Exception {
+        AtomicInteger looks = new AtomicInteger();
+        AtomicBoolean renewed = new AtomicBoolean();
+        worker.withStanding(() -> !renewed.get() && looks.incrementAndGet() > 10
+                ? Optional.of("the Lease has not been renewed for 12 s") : Optional.empty());
+        String task = copyTask(jobWithPartSize("5Mi"), smallFiles(200));
+        CompletableFuture<Void> running = CompletableFuture.runAsync(() -> worker.run(task));
+        await().atMost(Duration.ofSeconds(20)).until(() -> looks.get() > 10);
+        AtomicInteger stored = new AtomicInteger(-1);
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(500))
+                .until(() -> { // the files in flight ended
+                    int now = storedKeys().size();
+                    return stored.getAndSet(now) == now;
+                });
+
+        assertThat(storedKeys()).as("only files started before the lapse").isNotEmpty().hasSizeLessThanOrEqualTo(10);
+        TestResources.assign(client, task, "another-worker-uid"); // the operator found it dead
+        renewed.set(true);
+        running.get(10, TimeUnit.SECONDS);
+
+        assertThat(storedKeys()).as("nothing more once handed on").hasSize(stored.get());
+        assertThat(TestResources.task(client, task).getStatus().assignment.podUid).isEqualTo("another-worker-uid");
     }
 
     private record PausedRun(String task, CompletableFuture<Void> running) {

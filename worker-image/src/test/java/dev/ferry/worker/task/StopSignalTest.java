@@ -47,6 +47,20 @@ class StopSignalTest {
     }
 
     @Test
+    void whetherNewWorkStartsAtOnceIsAskedWithoutWaitingOrConfirming() {
+        AtomicReference<Optional<String>> lapse = new AtomicReference<>(Optional.empty());
+        AtomicInteger confirmations = new AtomicInteger();
+        StopSignal halt = StopSignal.NEVER.pausedWhileLapsed(lapse::get, confirmations::incrementAndGet)
+                .or(StopSignal.NEVER);
+
+        assertThat(halt.startsAtOnce()).isTrue();
+        lapse.set(Optional.of("not renewed for 12 s"));
+        assertThat(halt.startsAtOnce()).as("lapsed, through or()").isFalse();
+        assertThat(StopSignal.NEVER.startsAtOnce()).isTrue();
+        assertThat(confirmations).as("only awaitStart confirms, after it waited").hasValue(0);
+    }
+
+    @Test
     void aStopEndsThePause() throws Exception {
         AtomicBoolean stop = new AtomicBoolean();
         StopSignal halt = ((StopSignal) stop::get).pausedWhileLapsed(() -> Optional.of("not renewed"), () -> { });
