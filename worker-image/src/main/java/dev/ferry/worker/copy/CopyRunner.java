@@ -51,11 +51,11 @@ public final class CopyRunner {
     /**
      * How long a file thread goes on with the task's next files before it hands the thread back. One hand-off per
      * file (a permit of the task's window, a pass through the pool's queue, each waking a thread) cost about 24 µs
-     * of CPU per file on two cores ({@code e2e/bench/handoff}), a tenth of a small file's own; a thread that
-     * takes the next file itself pays that once per run. The runs are short enough that the job's other tasks,
-     * whose files wait in the same pool, start theirs within a fraction of a second.
+     * of CPU per file on two cores ({@code e2e/bench/handoff}), some 3 % of what the worker spends on a small file;
+     * a thread that takes the next file itself pays that once per run. The runs are short enough that the job's
+     * other tasks, whose files wait in the same pool, start theirs within a fraction of a second.
      */
-    static final Duration RUN_ON = Duration.ofMillis(100);
+    private static final Duration RUN_ON = Duration.ofMillis(100);
 
     private final Path sourceRoot;
     private final Function<MigrationJob, CopyEngine> engines;

@@ -31,8 +31,7 @@ class SourcePathsTest {
 
     @Test
     void aFileInPlainDirectoriesIsItsPathUnderTheSource() throws Exception {
-        assertThat(SourcePaths.within(source, "a/b/c/f.txt")).isEqualTo(source.resolve("a/b/c/f.txt"));
-        assertThat(SourcePaths.within(source, "top.txt")).isEqualTo(source.resolve("top.txt"));
+        assertLetThrough(source, "a/b/c/f.txt", "top.txt");
     }
 
     @Test
@@ -40,8 +39,7 @@ class SourcePathsTest {
         Files.createSymbolicLink(source.resolve("current"), source.resolve("a"));
         Files.createSymbolicLink(source.resolve("a/relative"), Path.of("b"));
 
-        assertThat(SourcePaths.within(source, "current/b/c/f.txt")).isEqualTo(source.resolve("current/b/c/f.txt"));
-        assertThat(SourcePaths.within(source, "a/relative/c/f.txt")).isEqualTo(source.resolve("a/relative/c/f.txt"));
+        assertLetThrough(source, "current/b/c/f.txt", "a/relative/c/f.txt");
     }
 
     @Test
@@ -72,17 +70,14 @@ class SourcePathsTest {
         Files.createSymbolicLink(source.resolve("current"), source.resolve("a"));
         Files.createSymbolicLink(source.resolve("out"), volume.resolve("private"));
 
-        assertThat(SourcePaths.within(linkedSource, "a/b/c/f.txt")).isEqualTo(linkedSource.resolve("a/b/c/f.txt"));
-        assertThat(SourcePaths.within(linkedSource, "current/b/c/f.txt"))
-                .isEqualTo(linkedSource.resolve("current/b/c/f.txt"));
+        assertLetThrough(linkedSource, "a/b/c/f.txt", "current/b/c/f.txt");
         assertThatThrownBy(() -> SourcePaths.within(linkedSource, "out/b/c/f.txt"))
                 .isInstanceOf(OutsideSourceException.class);
     }
 
     @Test
     void aDirectoryThatVanishedOrIsAFileIsLeftToTheReadThatFollows() throws Exception {
-        assertThat(SourcePaths.within(source, "gone/c/f.txt")).isEqualTo(source.resolve("gone/c/f.txt"));
-        assertThat(SourcePaths.within(source, "a/b/c/f.txt/g.txt")).isEqualTo(source.resolve("a/b/c/f.txt/g.txt"));
+        assertLetThrough(source, "gone/c/f.txt", "a/b/c/f.txt/g.txt");
     }
 
     @Test
@@ -90,6 +85,13 @@ class SourcePathsTest {
         for (String path : new String[] {"/etc/passwd", "a/../../private/b/c/f.txt", "..", "a/\0b", "", "."}) {
             assertThatThrownBy(() -> SourcePaths.within(source, path)).as(path)
                     .isInstanceOf(OutsideSourceException.class);
+        }
+    }
+
+    /** Each path is let through as itself under {@code base}. */
+    private static void assertLetThrough(Path base, String... paths) throws OutsideSourceException {
+        for (String path : paths) {
+            assertThat(SourcePaths.within(base, path)).as(path).isEqualTo(base.resolve(path));
         }
     }
 }
