@@ -1,5 +1,7 @@
 package dev.ferry.worker.task;
 
+import java.util.concurrent.atomic.AtomicBoolean;
+
 /**
  * Tells running tasks to stop starting new work, shared by everything a worker runs. Set on SIGTERM
  * (drain and release) or for one task when it was lost. A task's signal may also hold new work back for a
@@ -46,10 +48,14 @@ public interface StopSignal {
     /**
      * This signal, whose {@link #awaitStart} also waits while {@code standing} is lapsed and, after such a pause,
      * runs {@code confirmHeld} — a fenced write of the task, which makes this signal stop the task if it was
-     * handed to another worker meanwhile — before new work starts.
+     * handed to another worker meanwhile — before new work starts. A lapse that {@link #startsAtOnce} saw counts as
+     * such a pause: from then on it answers false, even once the standing is good again, until {@link #awaitStart}
+     * has confirmed the task; so a thread that was busy through the lapse and looks only after it cannot start new
+     * work on a task that was handed on meanwhile.
      */
     default StopSignal pausedWhileLapsed(WorkerStanding standing, Runnable confirmHeld) {
         StopSignal self = this;
+        AtomicBoolean lapseSeen = new AtomicBoolean();
         return new StopSignal() {
             @Override
             public boolean stopRequested() {
@@ -59,14 +65,22 @@ public interface StopSignal {
             @Override
             public void awaitStart() throws InterruptedException {
                 self.awaitStart();
-                if (standing.awaitGood(self)) {
+                if (standing.awaitGood(self) || lapseSeen.get()) {
                     confirmHeld.run();
+                    lapseSeen.set(false); // after the confirmation: nothing starts at once before it has ended
                 }
             }
 
             @Override
             public boolean startsAtOnce() {
-                return self.startsAtOnce() && standing.lapse().isEmpty();
+                if (!self.startsAtOnce() || lapseSeen.get()) {
+                    return false;
+                }
+                if (standing.lapse().isPresent()) {
+                    lapseSeen.set(true);
+                    return false;
+                }
+                return true;
             }
         };
     }

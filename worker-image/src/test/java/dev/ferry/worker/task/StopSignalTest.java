@@ -61,6 +61,24 @@ class StopSignalTest {
     }
 
     @Test
+    void aLapseSeenWithoutWaitingIsConfirmedBeforeAnythingStartsAtOnceAgain() throws Exception {
+        AtomicReference<Optional<String>> lapse = new AtomicReference<>(Optional.empty());
+        AtomicInteger confirmations = new AtomicInteger();
+        StopSignal halt = StopSignal.NEVER.pausedWhileLapsed(lapse::get, confirmations::incrementAndGet);
+
+        lapse.set(Optional.of("not renewed for 12 s"));
+        assertThat(halt.startsAtOnce()).isFalse();
+        lapse.set(Optional.empty()); // renewed before anyone waited
+        assertThat(halt.startsAtOnce()).as("the lapse was seen: not before the task is confirmed").isFalse();
+
+        halt.awaitStart(); // returns at once, and confirms
+        assertThat(confirmations).hasValue(1);
+        assertThat(halt.startsAtOnce()).isTrue();
+        halt.awaitStart();
+        assertThat(confirmations).as("once per lapse seen").hasValue(1);
+    }
+
+    @Test
     void aStopEndsThePause() throws Exception {
         AtomicBoolean stop = new AtomicBoolean();
         StopSignal halt = ((StopSignal) stop::get).pausedWhileLapsed(() -> Optional.of("not renewed"), () -> { });
